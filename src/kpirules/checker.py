@@ -1,0 +1,435 @@
+"""Type checking at load time.
+
+Every expression has one of four kinds: a number, a condition (bool), a level label, or a score
+(points of the indicator). The checker infers kinds bottom-up with a hint from the context (``80%``
+is a share of the weight where a score is wanted), resolves bare labels next to level measures,
+and reports every error it finds with its place in the rule. Its result is a side table that the
+compiler reads: the kind of each node, the labels, and the measures the rule reads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Callable, Mapping
+
+import attrs
+
+from . import ast
+from .errors import RuleTypeError
+from .model import NUMERIC_TYPES, Measure
+from .source import RuleSource
+
+
+class Kind(enum.Enum):
+    NUMBER = "a number"
+    BOOL = "a condition"
+    LABEL = "a level label"
+    SCORE = "a score"
+    ERROR = "an invalid expression"
+
+
+@attrs.frozen
+class Type:
+    kind: Kind
+    levels: tuple[str, ...] | None = None  # the scale of a level value, best first
+
+
+NUMBER = Type(Kind.NUMBER)
+BOOL = Type(Kind.BOOL)
+SCORE = Type(Kind.SCORE)
+ERROR = Type(Kind.ERROR)
+
+FUNCTIONS = ("min", "max", "abs", "round")
+
+
+def measure_type(measure: Measure) -> Type:
+    if measure.type in NUMERIC_TYPES:
+        return NUMBER
+    if measure.type == "bool":
+        return BOOL
+    return Type(Kind.LABEL, measure.levels)
+
+
+@attrs.define
+class Checked:
+    """What the checker learned about one rule or formula."""
+
+    types: dict[ast.Node, Type] = attrs.Factory(dict)
+    labels: dict[ast.Node, str] = attrs.Factory(dict)  # Text and bare-label Name nodes
+    measures: set[str] = attrs.Factory(set)  # measures read, `value` included
+    errors: list[RuleTypeError] = attrs.Factory(list)
+
+    def kind(self, node: ast.Node) -> Kind:
+        return self.types[node].kind
+
+
+class _Checker:
+    def __init__(
+        self, measures: Mapping[str, Measure], subject: str | None, source: RuleSource, *, scores: bool
+    ) -> None:
+        self.measures = measures
+        self.subject = subject
+        self.source = source
+        self.scores = scores
+        self.out = Checked()
+        self.dispatch: dict[type, Callable[..., Type]] = {
+            ast.Number: self.number,
+            ast.Points: self.points,
+            ast.Text: self.text,
+            ast.Bool: lambda n, w, lv: BOOL,
+            ast.Full: self.score_constant,
+            ast.Zero: self.score_constant,
+            ast.ValueRef: self.value_ref,
+            ast.Name: self.name,
+            ast.Call: self.call,
+            ast.Neg: self.neg,
+            ast.Not: self.not_,
+            ast.BinOp: self.binop,
+            ast.Logic: self.logic,
+            ast.Compare: self.compare,
+            ast.IfElse: self.if_else,
+            ast.Pass: self.pass_,
+            ast.Proportional: self.proportional,
+            ast.Tiers: self.tiers,
+            ast.Deduct: self.deduct,
+            ast.Checklist: self.checklist,
+            ast.Grade: self.grade,
+        }
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def error(self, node: ast.Node | ast.Span, message: str, hint: str | None = None) -> Type:
+        span = node if isinstance(node, ast.Span) else node.span
+        self.out.errors.append(RuleTypeError(message, location=self.source.location(span.start, span.end), hint=hint))
+        return ERROR
+
+    def snippet(self, node: ast.Node) -> str:
+        text = " ".join(self.source.text[node.span.start : node.span.end].split())
+        return text if len(text) <= 40 else text[:37] + "…"
+
+    def infer(self, node: ast.Node, want: Kind | None = None, levels: tuple[str, ...] | None = None) -> Type:
+        result = self.dispatch[type(node)](node, want, levels)
+        self.out.types[node] = result
+        return result
+
+    def expect(self, node: ast.Node, kind: Kind, levels: tuple[str, ...] | None = None) -> Type:
+        got = self.infer(node, kind, levels)
+        if got.kind not in (kind, Kind.ERROR):
+            hint = None
+            if kind is Kind.SCORE and got.kind is Kind.NUMBER:
+                hint = "write `N pts` for points or `N%` for a share of the weight; `proportional E` scores a ratio"
+            elif kind is Kind.SCORE and got.kind is Kind.BOOL:
+                hint = "write `pass if …` to give full marks when the condition holds"
+            elif kind is Kind.NUMBER and got.kind is Kind.BOOL:
+                hint = "a yes/no value cannot be used as a number"
+            elif kind is Kind.BOOL and got.kind is Kind.NUMBER:
+                hint = "compare it, e.g. `… >= 95%`"
+            return self.error(node, f"expected {kind.value}, but `{self.snippet(node)}` is {got.kind.value}", hint)
+        return got
+
+    def no_scores_here(self, node: ast.Node) -> Type | None:
+        if not self.scores:
+            return self.error(node, "scores and scoring forms cannot appear in a measure formula")
+        return None
+
+    def subject_type(self, node: ast.Node, form: str) -> Type:
+        if not self.scores:
+            return self.error(node, f"`{form}` cannot appear in a measure formula; name the measures it uses")
+        if self.subject is None:
+            return self.error(
+                node,
+                f"`{form}` works on the indicator's measure, and this indicator has no `measure`",
+                'add `measure = "…"` to the indicator, or name the value in the rule',
+            )
+        self.out.measures.add(self.subject)
+        return measure_type(self.measures[self.subject])
+
+    # -- literals and names ---------------------------------------------------------------------
+    def number(self, node: ast.Number, want: Kind | None, levels: object) -> Type:
+        if want is Kind.SCORE:
+            if node.unit or node.value == 0:
+                return SCORE
+            return self.error(
+                node,
+                f"the bare number {node.text} cannot be a score",
+                f"write `{node.text} pts` for points, or a percentage such as `{node.value * 100}%`"
+                " for a share of the weight",
+            )
+        return NUMBER
+
+    def points(self, node: ast.Points, want: Kind | None, levels: object) -> Type:
+        return self.no_scores_here(node) or SCORE
+
+    def score_constant(self, node: ast.Node, want: Kind | None, levels: object) -> Type:
+        return self.no_scores_here(node) or SCORE
+
+    def text(self, node: ast.Text, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
+        self.out.labels[node] = node.text
+        if levels is not None and node.text not in levels:
+            return self.error(node, f"'{node.text}' is not a declared level; the levels are {', '.join(levels)}")
+        return Type(Kind.LABEL, levels)
+
+    def value_ref(self, node: ast.ValueRef, want: Kind | None, levels: object) -> Type:
+        return self.subject_type(node, "value")
+
+    def name(self, node: ast.Name, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
+        measure = self.measures.get(node.name)
+        if measure is not None:
+            self.out.measures.add(node.name)
+            return measure_type(measure)
+        if levels is not None and node.name in levels:
+            self.out.labels[node] = node.name
+            return Type(Kind.LABEL, levels)
+        close = difflib.get_close_matches(node.name, list(self.measures), n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else "declare it under [measures]"
+        if levels is not None:
+            hint = f"the levels are {', '.join(levels)}"
+        return self.error(node, f"unknown measure `{node.name}`", hint)
+
+    # -- operators ----------------------------------------------------------------------------
+    def call(self, node: ast.Call, want: Kind | None, levels: object) -> Type:
+        args = node.args
+        if node.func in ("min", "max"):
+            if len(args) < 2:
+                return self.error(node, f"{node.func}() needs at least two arguments")
+            first = self.infer(args[0], want)
+            if first.kind is Kind.ERROR:
+                for arg in args[1:]:
+                    self.infer(arg, want)
+                return ERROR
+            if first.kind not in (Kind.NUMBER, Kind.SCORE):
+                return self.error(args[0], f"{node.func}() takes numbers or scores, not {first.kind.value}")
+            for arg in args[1:]:
+                self.expect(arg, first.kind)
+            return first
+        if node.func == "abs":
+            if len(args) != 1:
+                return self.error(node, "abs() takes one argument")
+            got = self.infer(args[0], want)
+            if got.kind not in (Kind.NUMBER, Kind.SCORE, Kind.ERROR):
+                return self.error(args[0], f"abs() takes a number, not {got.kind.value}")
+            return got
+        if node.func == "round":
+            if len(args) != 2:
+                return self.error(node, "round() takes a number and a count of decimals: round(x, 2)")
+            self.expect(args[0], Kind.NUMBER)
+            digits = args[1]
+            if not (
+                isinstance(digits, ast.Number)
+                and not digits.unit
+                and digits.value == digits.value.to_integral_value()
+                and 0 <= digits.value <= 12
+            ):
+                self.infer(digits)
+                return self.error(digits, "the decimals of round() must be a whole number from 0 to 12")
+            self.infer(digits)
+            return NUMBER
+        return self.error(node, f"unknown function `{node.func}`", f"the functions are {', '.join(FUNCTIONS)}")
+
+    def neg(self, node: ast.Neg, want: Kind | None, levels: object) -> Type:
+        got = self.infer(node.operand, want)
+        if got.kind not in (Kind.NUMBER, Kind.SCORE, Kind.ERROR):
+            return self.error(node, f"cannot negate {got.kind.value}")
+        return got
+
+    def not_(self, node: ast.Not, want: Kind | None, levels: object) -> Type:
+        self.expect(node.operand, Kind.BOOL)
+        return BOOL
+
+    def binop(self, node: ast.BinOp, want: Kind | None, levels: object) -> Type:
+        if node.op in ("+", "-"):
+            if want is Kind.SCORE:
+                left = self.expect(node.left, Kind.SCORE)
+                right = self.expect(node.right, Kind.SCORE)
+                return ERROR if Kind.ERROR in (left.kind, right.kind) else SCORE
+            left = self.infer(node.left, want)
+            if left.kind is Kind.ERROR:
+                self.infer(node.right, want)
+                return ERROR
+            if left.kind not in (Kind.NUMBER, Kind.SCORE):
+                self.infer(node.right)
+                return self.error(node, f"cannot use `{node.op}` on {left.kind.value}")
+            right = self.expect(node.right, left.kind)
+            return ERROR if right.kind is Kind.ERROR else left
+        if node.op == "*":
+            left = self.infer(node.left)
+            if left.kind is Kind.SCORE:
+                right = self.expect(node.right, Kind.NUMBER)
+                return ERROR if right.kind is Kind.ERROR else SCORE
+            right = self.infer(node.right, Kind.SCORE if want is Kind.SCORE else None)
+            if Kind.ERROR in (left.kind, right.kind):
+                return ERROR
+            if left.kind is Kind.NUMBER and right.kind in (Kind.NUMBER, Kind.SCORE):
+                return right
+            bad = node.left if left.kind is not Kind.NUMBER else node.right
+            return self.error(bad, f"cannot multiply {self.out.kind(bad).value}")
+        # division
+        left = self.infer(node.left, want)
+        right = self.infer(node.right)
+        if Kind.ERROR in (left.kind, right.kind):
+            return ERROR
+        if left.kind is Kind.SCORE and right.kind is Kind.SCORE:
+            return NUMBER  # a ratio of two scores
+        if left.kind in (Kind.NUMBER, Kind.SCORE) and right.kind is Kind.NUMBER:
+            return left
+        bad = node.right if left.kind in (Kind.NUMBER, Kind.SCORE) else node.left
+        return self.error(bad, f"cannot divide with {self.out.kind(bad).value}")
+
+    def logic(self, node: ast.Logic, want: Kind | None, levels: object) -> Type:
+        self.expect(node.left, Kind.BOOL)
+        self.expect(node.right, Kind.BOOL)
+        return BOOL
+
+    def _labelish(self, node: ast.Node) -> bool:
+        return isinstance(node, ast.Text) or (isinstance(node, ast.Name) and node.name not in self.measures)
+
+    def compare(self, node: ast.Compare, want: Kind | None, levels: object) -> Type:
+        first, second = node.left, node.right
+        if self._labelish(first) and not self._labelish(second):
+            first, second = second, first
+        a = self.infer(first)
+        if a.kind is Kind.LABEL:
+            if a.levels is None:
+                self.infer(second)
+                return self.error(node, "compare a level measure with a label, not two labels")
+            b = self.expect(second, Kind.LABEL, a.levels)
+            if b.kind is Kind.LABEL and b.levels != a.levels:
+                return self.error(node, "these two levels use different scales and cannot be compared")
+        elif a.kind is Kind.ERROR:
+            self.infer(second)
+            return BOOL
+        else:
+            self.expect(second, a.kind)
+        if a.kind is Kind.BOOL and node.op not in ("==", "!="):
+            return self.error(node, f"conditions can only be compared with == and !=, not {node.op}")
+        return BOOL
+
+    def if_else(self, node: ast.IfElse, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
+        self.expect(node.cond, Kind.BOOL)
+        then = self.infer(node.then, want, levels)
+        if then.kind is Kind.ERROR:
+            self.infer(node.orelse, want, levels)
+            return ERROR
+        other = self.expect(node.orelse, then.kind, then.levels or levels)
+        return ERROR if other.kind is Kind.ERROR else then
+
+    # -- scoring forms ------------------------------------------------------------------------
+    def pass_(self, node: ast.Pass, want: Kind | None, levels: object) -> Type:
+        if (bad := self.no_scores_here(node)) is not None:
+            return bad
+        self.expect(node.cond, Kind.BOOL)
+        if node.orelse is not None:
+            self.expect(node.orelse, Kind.SCORE)
+        return SCORE
+
+    def proportional(self, node: ast.Proportional, want: Kind | None, levels: object) -> Type:
+        if (bad := self.no_scores_here(node)) is not None:
+            return bad
+        if node.kind != "expr":
+            subject = self.subject_type(node, "proportional")
+            if subject.kind not in (Kind.NUMBER, Kind.ERROR):
+                self.error(node, f"`proportional` needs a numeric measure; `{self.subject}` is {subject.kind.value}")
+        if node.operand is not None:
+            self.expect(node.operand, Kind.NUMBER)
+        return SCORE
+
+    def tiers(self, node: ast.Tiers, want: Kind | None, levels: object) -> Type:
+        if (bad := self.no_scores_here(node)) is not None:
+            return bad
+        subject = self.infer(node.subject) if node.subject is not None else self.subject_type(node, "tiers")
+        if subject.kind not in (Kind.NUMBER, Kind.LABEL, Kind.ERROR):
+            where = node.subject if node.subject is not None else node
+            self.error(where, f"tiers compare a number or a level, not {subject.kind.value}")
+            subject = ERROR
+        for band in node.bands:
+            test = band.test
+            if isinstance(test, ast.CompareTest):
+                if subject.kind is Kind.LABEL:
+                    self.expect(test.bound, Kind.LABEL, subject.levels)
+                elif subject.kind is Kind.NUMBER:
+                    self.expect(test.bound, Kind.NUMBER)
+                else:
+                    self.infer(test.bound)
+            elif isinstance(test, ast.Interval):
+                if subject.kind is Kind.LABEL:
+                    self.error(test, "an interval needs a numeric subject; compare labels with >=, == …")
+                self.expect(test.low, Kind.NUMBER)
+                self.expect(test.high, Kind.NUMBER)
+            self.expect(band.score, Kind.SCORE)
+        return SCORE
+
+    def deduct(self, node: ast.Deduct, want: Kind | None, levels: object) -> Type:
+        if (bad := self.no_scores_here(node)) is not None:
+            return bad
+        subject = self.subject_type(node, "deduct")
+        if subject.kind not in (Kind.NUMBER, Kind.ERROR):
+            self.error(node, f"`deduct` needs a numeric measure; `{self.subject}` is {subject.kind.value}")
+        self.expect(node.amount, Kind.SCORE)
+        if node.step is not None:
+            self.expect(node.step, Kind.NUMBER)
+        if node.limit is not None:
+            self.expect(node.limit, Kind.NUMBER)
+        return SCORE
+
+    def checklist(self, node: ast.Checklist, want: Kind | None, levels: object) -> Type:
+        if (bad := self.no_scores_here(node)) is not None:
+            return bad
+        for item in node.items:
+            self.expect(item.cond, Kind.BOOL)
+            self.expect(item.score, Kind.SCORE)
+        return SCORE
+
+    def grade(self, node: ast.Grade, want: Kind | None, levels: object) -> Type:
+        if (bad := self.no_scores_here(node)) is not None:
+            return bad
+        subject = self.infer(node.subject) if node.subject is not None else self.subject_type(node, "grade")
+        scale: tuple[str, ...] | None = None
+        if subject.kind is Kind.LABEL and subject.levels is not None:
+            scale = subject.levels
+        elif subject.kind is not Kind.ERROR:
+            where = node.subject if node.subject is not None else node
+            self.error(where, f"`grade` needs a level measure, not {subject.kind.value}")
+        seen: dict[str, ast.GradeBand] = {}
+        for band in node.bands:
+            if scale is not None and band.label not in scale:
+                self.error(
+                    band.label_span, f"'{band.label}' is not a level of this measure; the levels are {', '.join(scale)}"
+                )
+            if band.label in seen:
+                self.error(band.label_span, f"the label '{band.label}' appears twice")
+            seen[band.label] = band
+            if isinstance(band.score, ast.Interval):
+                if node.by is None:
+                    self.error(
+                        band.score,
+                        "an interval of scores needs `by MEASURE` after the block to say which points were awarded",
+                    )
+                self.expect(band.score.low, Kind.SCORE)
+                self.expect(band.score.high, Kind.SCORE)
+                self.out.types[band.score] = SCORE
+            else:
+                self.expect(band.score, Kind.SCORE)
+        if node.by is not None:
+            self.expect(node.by, Kind.NUMBER)
+        return SCORE
+
+
+def check_rule(rule: ast.Expr, measures: Mapping[str, Measure], subject: str | None, source: RuleSource) -> Checked:
+    """Type-check an indicator's rule: it must be a score."""
+    checker = _Checker(measures, subject, source, scores=True)
+    got = checker.infer(rule, Kind.SCORE)
+    if got.kind not in (Kind.SCORE, Kind.ERROR):
+        hint = {
+            Kind.BOOL: "write `pass if …` to give full marks when the condition holds",
+            Kind.NUMBER: "write `proportional …` to score a ratio, or give points with `pts`",
+        }.get(got.kind)
+        checker.error(rule, f"a rule must give a score, but this one is {got.kind.value}", hint)
+    return checker.out
+
+
+def check_formula(formula: ast.Expr, measure: Measure, measures: Mapping[str, Measure], source: RuleSource) -> Checked:
+    """Type-check a derived measure's formula against the measure's declared type."""
+    checker = _Checker(measures, None, source, scores=False)
+    want = measure_type(measure)
+    checker.expect(formula, want.kind, want.levels)
+    return checker.out

@@ -1,0 +1,166 @@
+"""The ``kpirules`` command line.
+
+Exit status: 0 success; 1 values that could not be scored (any unit of a batch); 2 bad usage, an
+unreadable file or a ruleset that does not load. Errors are printed as ``file:line:col: message``
+with the source line and a caret, never as a Python traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import KpiRulesError, ValuesError
+from .loader import load
+from .report import FORMATS, Outcome, render
+from .ruleset import Ruleset
+from .valuefiles import Unit, read_units
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(error: KpiRulesError, code: int) -> None:
+    click.echo(str(error), err=True)
+    sys.exit(code)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as err:
+        click.echo(f"cannot write {output}: {err.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kpirules")
+def main() -> None:
+    """kpirules: score performance indicators exactly, and explain every point."""
+
+
+@main.command()
+@click.argument("ruleset", metavar="RULESET")
+@click.option(
+    "--values",
+    "values_file",
+    metavar="FILE",
+    help="Measured values: .toml or .json for one unit, .csv (or a JSON list) for many.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@click.option("--explain", is_flag=True, help="Explain how every indicator earned its points.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of headings and explanations.",
+)
+@click.option("--output", "-o", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
+def score(ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: str, output: str | None) -> None:
+    """Score RULESET with its own [values], or with the values in FILE."""
+    try:
+        rules = load(ruleset)
+    except KpiRulesError as err:
+        _fail(err, EXIT_USAGE)
+    batch = False
+    if values_file is None:
+        units = [Unit(None, {}, {})]
+    else:
+        try:
+            units, batch = read_units(values_file)
+        except KpiRulesError as err:
+            _fail(err, EXIT_USAGE)
+    outcomes = _score(rules, units, values_file is not None, batch)
+    failed = [o for o in outcomes if isinstance(o, KpiRulesError)]
+    if failed and not batch:
+        (error,) = failed
+        if fmt == "json":
+            _emit(render(outcomes, fmt, batch=False, lang=lang), output)
+        _fail(error, EXIT_FINDINGS)
+    width, color = None, False
+    if fmt == "table" and output is None and sys.stdout.isatty():
+        width, color = shutil.get_terminal_size().columns, True
+    elif fmt == "table":
+        width = 120
+    _emit(render(outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color), output)
+    if failed:
+        click.echo(f"{len(failed)} of {len(outcomes)} units could not be scored:", err=True)
+        for error in failed:
+            unit = getattr(error, "unit", None)
+            for problem in error.problems:
+                click.echo(f"[{unit}] {problem.render_one()}", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> list[Outcome]:
+    if not given:
+        try:
+            return [rules.evaluate()]
+        except ValuesError as err:
+            return [err]
+    if batch:
+        _drop_unknown_columns(rules, units)
+    outcomes: list[Outcome] = []
+    show = batch and len(units) >= 20_000 and sys.stderr.isatty()
+    progress = None
+    if show:
+        from rich.progress import Progress
+
+        progress = Progress(transient=True)
+        progress.start()
+        task = progress.add_task("scoring", total=len(units))
+    for i, unit in enumerate(units):
+        try:
+            outcomes.append(rules.evaluate(unit.values, unit=unit.name, locations=unit.locations))
+        except ValuesError as err:
+            outcomes.append(err)
+        if progress is not None and i % 1000 == 999:
+            progress.update(task, advance=1000)
+    if progress is not None:
+        progress.stop()
+    return outcomes
+
+
+def _drop_unknown_columns(rules: Ruleset, units: Sequence[Unit]) -> None:
+    """Columns of a batch that are not input measures are ignored, with one note."""
+    seen: set[str] = set()
+    for unit in units:
+        seen.update(unit.values)
+    ignored = sorted(name for name in seen if name not in rules.measures or rules.measures[name].derived)
+    if not ignored:
+        return
+    click.echo(f"note: ignoring columns that are not input measures: {', '.join(ignored)}", err=True)
+    for unit in units:
+        for name in ignored:
+            unit.values.pop(name, None)  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

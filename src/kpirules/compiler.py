@@ -1,0 +1,523 @@
+"""Rule trees to Python closures.
+
+Each node becomes a function ``f(env, trace) -> value`` built once at load time; evaluation calls
+these functions and never looks at text or trees again, and nothing here calls ``eval`` or
+``exec``. ``env`` maps measure names to exact values; ``trace`` is ``None`` on the fast path or a
+list that scoring forms append :mod:`kpirules.trace` records to. Literal sub-trees are folded to
+constants, and common shapes (a band test against a constant) get specialised closures.
+
+Arithmetic runs in :data:`CONTEXT`, a decimal context with 60 significant digits. Sums and
+products of the decimals a ruleset holds are exact in it; a quotient that does not terminate is
+carried to 60 digits, far beyond the 10**-precision a score is rounded to, so the rounded score is
+the exact rational result rounded (see docs/design.md).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
+from typing import Any
+
+from . import ast
+from . import trace as tr_
+from .checker import Checked, Kind
+from .source import RuleSource
+
+CONTEXT = Context(
+    prec=60, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+Env = dict[str, Any]
+Trace = list[tr_.Step] | None
+Fn = Callable[[Env, Trace], Any]
+
+_add, _sub, _mul, _div = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
+_NUMERIC_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+# Labels are ranked best first (rank 0), so "at least as good" is "rank at most".
+_RANK_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.le,
+    "<=": operator.ge,
+    ">": operator.lt,
+    "<": operator.gt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class EvalFailure(Exception):
+    """A rule that cannot be scored on these values; the evaluator adds the indicator and place."""
+
+    def __init__(self, span: ast.Span, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.span = span
+        self.message = message
+        self.hint = hint
+
+
+def quantizer(precision: int) -> Decimal:
+    return ONE.scaleb(-precision)
+
+
+def rounding_mode(name: str) -> str:
+    return ROUND_HALF_EVEN if name == "half-even" else ROUND_HALF_UP
+
+
+def _const(value: Any) -> Fn:
+    return lambda env, tr: value
+
+
+class Compiler:
+    """Compiles the rules of one indicator (or one formula) against its checker result."""
+
+    def __init__(
+        self,
+        checked: Checked,
+        source: RuleSource,
+        *,
+        weight: Decimal = ZERO,
+        subject: str | None = None,
+        subject_levels: tuple[str, ...] | None = None,
+        ranks: dict[tuple[str, ...], dict[str, int]] | None = None,
+    ) -> None:
+        self.checked = checked
+        self.subject_levels = subject_levels
+        self.source = source
+        self.weight = weight
+        self.subject = subject
+        self.ranks = ranks if ranks is not None else {}
+        self.constants: dict[ast.Node, Any] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def text(self, node: ast.Node | ast.Span) -> str:
+        span = node if isinstance(node, ast.Span) else node.span
+        return " ".join(self.source.text[span.start : span.end].split())
+
+    def compile(self, node: ast.Node) -> Fn:
+        method: Callable[[Any], Fn] = getattr(self, "c_" + type(node).__name__)
+        return method(node)
+
+    def const(self, node: ast.Node) -> tuple[bool, Any]:
+        """(True, value) when ``node`` is a literal, folded; else (False, None)."""
+        if node in self.constants:
+            return True, self.constants[node]
+        value: Any
+        if isinstance(node, ast.Number):
+            value = _mul(self.weight, node.value) if self.checked.kind(node) is Kind.SCORE else node.value
+        elif isinstance(node, ast.Points):
+            value = node.value
+        elif isinstance(node, ast.Full):
+            value = self.weight
+        elif isinstance(node, ast.Zero):
+            value = ZERO
+        elif isinstance(node, ast.Bool):
+            value = node.value
+        elif isinstance(node, ast.Neg):
+            ok, inner = self.const(node.operand)
+            if not ok:
+                return False, None
+            value = -inner
+        elif isinstance(node, ast.BinOp) and node.op != "/":
+            ok_l, left = self.const(node.left)
+            ok_r, right = self.const(node.right)
+            if not (ok_l and ok_r):
+                return False, None
+            value = {"+": _add, "-": _sub, "*": _mul}[node.op](left, right)
+        else:
+            return False, None
+        self.constants[node] = value
+        return True, value
+
+    def subject_fn(self, node: ast.Node, subject: ast.Expr | None = None) -> Fn:
+        if subject is not None:
+            return self.compile(subject)
+        name = self.subject
+        assert name is not None
+        return lambda env, tr: env[name]
+
+    def rank(self, node: ast.Node) -> dict[str, int]:
+        levels = self.checked.types[node].levels
+        assert levels is not None
+        return self.ranks.setdefault(levels, {label: i for i, label in enumerate(levels)})
+
+    # -- literals and names -------------------------------------------------------------------
+    def _literal(self, node: ast.Node) -> Fn:
+        ok, value = self.const(node)
+        assert ok
+        return _const(value)
+
+    c_Number = c_Points = c_Full = c_Zero = c_Bool = _literal
+
+    def c_Text(self, node: ast.Text) -> Fn:
+        return _const(node.text)
+
+    def c_ValueRef(self, node: ast.ValueRef) -> Fn:
+        return self.subject_fn(node)
+
+    def c_Name(self, node: ast.Name) -> Fn:
+        if node in self.checked.labels:
+            return _const(node.name)
+        name = node.name
+        return lambda env, tr: env[name]
+
+    def c_Call(self, node: ast.Call) -> Fn:
+        args = [self.compile(a) for a in node.args]
+        if node.func in ("min", "max"):
+            pick = min if node.func == "min" else max
+            score = self.checked.kind(node) is Kind.SCORE
+            func, span = node.func, node.span
+            if len(args) == 2:
+                a, b = args
+
+                def two(env: Env, tr: Trace) -> Any:
+                    x, y = a(env, tr), b(env, tr)
+                    result = pick(x, y)
+                    if tr is not None and score:
+                        tr.append(tr_.CombineStep(span, func, (x, y), result))
+                    return result
+
+                return two
+
+            def many(env: Env, tr: Trace) -> Any:
+                values = tuple(f(env, tr) for f in args)
+                result = pick(values)
+                if tr is not None and score:
+                    tr.append(tr_.CombineStep(span, func, values, result))
+                return result
+
+            return many
+        if node.func == "abs":
+            (inner,) = args
+            return lambda env, tr: abs(inner(env, tr))
+        # round(x, n): half-up, as standards that round a rate before scoring it mean
+        inner = args[0]
+        digits = node.args[1]
+        assert isinstance(digits, ast.Number)
+        q = quantizer(int(digits.value))
+        return lambda env, tr: inner(env, tr).quantize(q, rounding=ROUND_HALF_UP, context=CONTEXT)
+
+    # -- operators ----------------------------------------------------------------------------
+    def c_Neg(self, node: ast.Neg) -> Fn:
+        ok, value = self.const(node)
+        if ok:
+            return _const(value)
+        inner = self.compile(node.operand)
+        return lambda env, tr: -inner(env, tr)
+
+    def c_Not(self, node: ast.Not) -> Fn:
+        inner = self.compile(node.operand)
+        return lambda env, tr: not inner(env, tr)
+
+    def c_BinOp(self, node: ast.BinOp) -> Fn:
+        ok, value = self.const(node)
+        if ok:
+            return _const(value)
+        left, right = self.compile(node.left), self.compile(node.right)
+        if node.op == "/":
+            span, divisor = node.span, self.text(node.right)
+
+            def divide(env: Env, tr: Trace) -> Any:
+                a, b = left(env, tr), right(env, tr)
+                if not b:
+                    raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
+                return _div(a, b)
+
+            return divide
+        op = {"+": _add, "-": _sub, "*": _mul}[node.op]
+        ok_r, constant = self.const(node.right)
+        if ok_r:
+            return lambda env, tr: op(left(env, tr), constant)
+        return lambda env, tr: op(left(env, tr), right(env, tr))
+
+    def c_Logic(self, node: ast.Logic) -> Fn:
+        left, right = self.compile(node.left), self.compile(node.right)
+        if node.op == "and":
+            return lambda env, tr: left(env, tr) and right(env, tr)
+        return lambda env, tr: left(env, tr) or right(env, tr)
+
+    def c_Compare(self, node: ast.Compare) -> Fn:
+        left, right = self.compile(node.left), self.compile(node.right)
+        if self.checked.kind(node.left) is Kind.LABEL or self.checked.kind(node.right) is Kind.LABEL:
+            typed = node.left if self.checked.types[node.left].levels else node.right
+            ranks = self.rank(typed)
+            cmp = _RANK_OPS[node.op]
+            return lambda env, tr: cmp(ranks[left(env, tr)], ranks[right(env, tr)])
+        cmp = _NUMERIC_OPS[node.op]
+        ok, constant = self.const(node.right)
+        if ok:
+            return lambda env, tr: cmp(left(env, tr), constant)
+        return lambda env, tr: cmp(left(env, tr), right(env, tr))
+
+    def c_IfElse(self, node: ast.IfElse) -> Fn:
+        cond, then, orelse = self.compile(node.cond), self.compile(node.then), self.compile(node.orelse)
+        if self.checked.kind(node) is not Kind.SCORE:
+            return lambda env, tr: then(env, tr) if cond(env, tr) else orelse(env, tr)
+        span, cond_span = node.span, node.cond.span
+
+        def branch(env: Env, tr: Trace) -> Any:
+            held = cond(env, tr)
+            if tr is not None:
+                tr.append(tr_.BranchStep(span, cond_span, bool(held)))
+            return then(env, tr) if held else orelse(env, tr)
+
+        return branch
+
+    # -- scoring forms ------------------------------------------------------------------------
+    def c_Pass(self, node: ast.Pass) -> Fn:
+        cond = self.compile(node.cond)
+        orelse = self.compile(node.orelse) if node.orelse is not None else _const(ZERO)
+        full, span = self.weight, node.span
+
+        def pass_(env: Env, tr: Trace) -> Any:
+            at = len(tr) if tr is not None else 0
+            held = cond(env, tr)
+            points = full if held else orelse(env, tr)
+            if tr is not None:
+                tr.insert(at, tr_.PassStep(span, bool(held), points))
+            return points
+
+        return pass_
+
+    def c_Proportional(self, node: ast.Proportional) -> Fn:
+        full, span, kind = self.weight, node.span, node.kind
+        if kind == "expr":
+            assert node.operand is not None
+            credit_fn = self.compile(node.operand)
+            subject: Fn | None = None
+            target: Fn | None = None
+        else:
+            subject = self.subject_fn(node)
+            credit_fn = subject
+            target = self.compile(node.operand) if node.operand is not None else None
+        target_text = self.text(node.operand) if node.operand is not None else ""
+
+        def proportional(env: Env, tr: Trace) -> Any:
+            at = len(tr) if tr is not None else 0
+            x = t = None
+            if kind == "plain" or kind == "expr":
+                credit = credit_fn(env, tr)
+            else:
+                assert subject is not None and target is not None
+                x, t = subject(env, tr), target(env, tr)
+                if kind == "to":
+                    if not t:
+                        raise EvalFailure(span, f"the target `{target_text}` is 0")
+                    credit = _div(x, t)
+                elif x <= 0:  # lower is better, and nothing at all is best
+                    credit = ONE
+                else:
+                    credit = _div(t, x)
+            capped = ONE if credit > ONE else ZERO if credit < ZERO else credit
+            points = _mul(full, capped)
+            if tr is not None:
+                if kind == "plain":
+                    x = credit
+                tr.insert(at, tr_.ProportionalStep(span, kind, x, t, credit, capped, points))
+            return points
+
+        return proportional
+
+    def band_test(self, test: ast.BandTest, label_subject: dict[str, int] | None) -> Callable[[Any, Env, Trace], bool]:
+        if isinstance(test, ast.ElseTest):
+            return lambda x, env, tr: True
+        if isinstance(test, ast.CompareTest):
+            bound = self.compile(test.bound)
+            if label_subject is not None:
+                ranks, cmp = label_subject, _RANK_OPS[test.op]
+                return lambda x, env, tr: cmp(ranks[x], ranks[bound(env, tr)])
+            cmp = _NUMERIC_OPS[test.op]
+            ok, constant = self.const(test.bound)
+            if ok:
+                return lambda x, env, tr: cmp(x, constant)
+            return lambda x, env, tr: cmp(x, bound(env, tr))
+        low_cmp = operator.le if test.low_closed else operator.lt
+        high_cmp = operator.le if test.high_closed else operator.lt
+        ok_l, lo = self.const(test.low)
+        ok_h, hi = self.const(test.high)
+        if ok_l and ok_h:
+            return lambda x, env, tr: low_cmp(lo, x) and high_cmp(x, hi)
+        low, high = self.compile(test.low), self.compile(test.high)
+        return lambda x, env, tr: low_cmp(low(env, tr), x) and high_cmp(x, high(env, tr))
+
+    def c_Tiers(self, node: ast.Tiers) -> Fn:
+        subject = self.subject_fn(node, node.subject)
+        subject_node: ast.Node = node.subject if node.subject is not None else node
+        levels = self.checked.types[node.subject].levels if node.subject is not None else self.subject_levels
+        label_ranks = self.ranks.setdefault(levels, {label: i for i, label in enumerate(levels)}) if levels else None
+        bands = [
+            (self.band_test(band.test, label_ranks), self.compile(band.score), i, band.span)
+            for i, band in enumerate(node.bands)
+        ]
+        span = node.span
+        what = self.text(subject_node) if node.subject is not None else (self.subject or "value")
+
+        def tiers(env: Env, tr: Trace) -> Any:
+            at = len(tr) if tr is not None else 0
+            x = subject(env, tr)
+            for test, score, index, band_span in bands:
+                if test(x, env, tr):
+                    points = score(env, tr)
+                    if tr is not None:
+                        tr.insert(at, tr_.TiersStep(span, x, index, band_span, points))
+                    return points
+            raise EvalFailure(span, f"no band of these tiers matches {what} = {x}", "add `else: …` as the last band")
+
+        return tiers
+
+    def c_Deduct(self, node: ast.Deduct) -> Fn:
+        full, span, mode, direction = self.weight, node.span, node.mode, node.direction
+        subject = self.subject_fn(node)
+        amount = self.compile(node.amount)
+        if mode == "each":
+
+            def each(env: Env, tr: Trace) -> Any:
+                at = len(tr) if tr is not None else 0
+                x, per = subject(env, tr), amount(env, tr)
+                deduction = _mul(per, x)
+                points = _sub(full, deduction)
+                if points < 0:
+                    points = ZERO
+                if tr is not None:
+                    tr.insert(at, tr_.DeductStep(span, mode, None, x, None, None, x, x, per, deduction, points))
+                return points
+
+            return each
+
+        assert node.step is not None and node.limit is not None
+        step, limit = self.compile(node.step), self.compile(node.limit)
+        below = direction == "below"
+        step_text = self.text(node.step)
+        rounding = ROUND_FLOOR if mode == "whole" else ROUND_CEILING if mode == "started" else None
+
+        def per_step(env: Env, tr: Trace) -> Any:
+            at = len(tr) if tr is not None else 0
+            x, lim = subject(env, tr), limit(env, tr)
+            gap = _sub(lim, x) if below else _sub(x, lim)
+            if gap > 0:
+                size = step(env, tr)
+                if not size:
+                    raise EvalFailure(span, f"the step `{step_text}` is 0")
+                steps = _div(gap, size)
+                if rounding is not None:
+                    steps = steps.to_integral_value(rounding=rounding, context=CONTEXT)
+                per = amount(env, tr)
+                deduction = _mul(per, steps)
+            else:
+                gap = steps = deduction = ZERO
+                per = amount(env, tr) if tr is not None else ZERO
+                size = step(env, tr) if tr is not None else ZERO
+            points = _sub(full, deduction)
+            if points < 0:
+                points = ZERO
+            if tr is not None:
+                tr.insert(at, tr_.DeductStep(span, mode, direction, x, lim, size, gap, steps, per, deduction, points))
+            return points
+
+        return per_step
+
+    def c_Checklist(self, node: ast.Checklist) -> Fn:
+        items = [(self.compile(item.cond), self.compile(item.score), item.span) for item in node.items]
+        span = node.span
+
+        def checklist(env: Env, tr: Trace) -> Any:
+            at = len(tr) if tr is not None else 0
+            total = ZERO
+            record: list[tuple[ast.Span, bool, Decimal]] = []
+            for cond, score, item_span in items:
+                held = bool(cond(env, tr))
+                points = score(env, tr) if held else ZERO
+                total = _add(total, points)
+                if tr is not None:
+                    record.append((item_span, held, points))
+            if tr is not None:
+                tr.insert(at, tr_.ChecklistStep(span, tuple(record), total))
+            return total
+
+        return checklist
+
+    def c_Grade(self, node: ast.Grade) -> Fn:
+        subject = self.subject_fn(node, node.subject)
+        span = node.span
+        by = self.compile(node.by) if node.by is not None else None
+        by_text = self.text(node.by) if node.by is not None else ""
+        table: dict[str, tuple[Fn, Fn, bool, bool, ast.Span]] = {}
+        for band in node.bands:
+            if isinstance(band.score, ast.Interval):
+                iv = band.score
+                table[band.label] = (
+                    self.compile(iv.low),
+                    self.compile(iv.high),
+                    iv.low_closed,
+                    iv.high_closed,
+                    band.span,
+                )
+            else:
+                score = self.compile(band.score)
+                table[band.label] = (score, score, True, True, band.span)
+        labels = ", ".join(table)
+
+        def grade(env: Env, tr: Trace) -> Any:
+            at = len(tr) if tr is not None else 0
+            label = subject(env, tr)
+            entry = table.get(label)
+            if entry is None:
+                raise EvalFailure(
+                    span, f"the grade has no band for '{label}' (bands: {labels})", f"add a band `{label}: …`"
+                )
+            low_fn, high_fn, low_closed, high_closed, band_span = entry
+            low = low_fn(env, tr)
+            high = high_fn(env, tr) if high_fn is not low_fn else low
+            if by is None:
+                points, awarded = low, None
+            else:
+                awarded = by(env, tr)
+                inside = (low <= awarded if low_closed else low < awarded) and (
+                    awarded <= high if high_closed else awarded < high
+                )
+                if not inside:
+                    lb, rb = "[" if low_closed else "(", "]" if high_closed else ")"
+                    raise EvalFailure(
+                        span,
+                        f"{by_text} = {awarded} is outside the band of '{label}': {lb}{low}, {high}{rb} points",
+                        f"award points inside the band of '{label}', or change the level",
+                    )
+                points = awarded
+            if tr is not None:
+                tr.insert(at, tr_.GradeStep(span, label, band_span, awarded, low, high, points))
+            return points
+
+        return grade
+
+
+def compile_expr(
+    node: ast.Expr,
+    checked: Checked,
+    source: RuleSource,
+    *,
+    weight: Decimal = ZERO,
+    subject: str | None = None,
+    subject_levels: tuple[str, ...] | None = None,
+    ranks: dict[tuple[str, ...], dict[str, int]] | None = None,
+) -> Fn:
+    """Compile a checked rule or formula to a closure ``f(env, trace)``."""
+    compiler = Compiler(checked, source, weight=weight, subject=subject, subject_levels=subject_levels, ranks=ranks)
+    return compiler.compile(node)

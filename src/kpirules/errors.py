@@ -1,0 +1,139 @@
+"""Errors a user can cause. Every one is a :class:`KpiRulesError` that knows where it comes from.
+
+An error carries a message that says what to do, an optional :class:`Location` (file, line and
+column, 1-based, columns counted in characters), an optional hint, and the source line it points
+into, so that ``str(error)`` renders like a compiler diagnostic::
+
+    rulesets/x.toml:12:31: unexpected '：' (full-width colon)
+       12 | rule = "tiers { >= 95%: full, >= 90%：80% }"
+          |                               ^
+    hint: write the ASCII ':' instead
+
+Several problems found in one pass (a ruleset with three unknown measures, a unit with two bad
+values) are raised together: the raised error is the first problem and ``problems`` holds all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+_WINDOW = 100
+
+
+@attrs.frozen
+class Location:
+    """A place in a file: 1-based line and column, and where known the end of the span."""
+
+    file: str | None
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    source_line: str | None = attrs.field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class KpiRulesError(Exception):
+    """Base class of every error kpirules raises for bad input."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        hint: str | None = None,
+        problems: Sequence[KpiRulesError] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.hint = hint
+        self.problems: tuple[KpiRulesError, ...] = tuple(problems) or (self,)
+
+    @property
+    def file(self) -> str | None:
+        return self.location.file if self.location else None
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line if self.location else None
+
+    @property
+    def column(self) -> int | None:
+        return self.location.column if self.location else None
+
+    @classmethod
+    def collect(cls, problems: Sequence[KpiRulesError]) -> KpiRulesError:
+        """One error standing for several: the first problem's text, all of them in ``problems``."""
+        first = problems[0]
+        if len(problems) == 1 and isinstance(first, cls):
+            return first
+        message = first.message
+        if len(problems) > 1:
+            message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+        return cls(message, location=first.location, hint=first.hint, problems=problems)
+
+    def render_one(self) -> str:
+        """This problem alone, with its location, the source line, a caret and the hint."""
+        loc = self.location
+        head = f"{loc}: {self.message}" if loc else self.message
+        lines = [head]
+        if loc and loc.source_line is not None and loc.line is not None:
+            gutter = str(loc.line)
+            text, column = loc.source_line, loc.column or 1
+            if len(text) > _WINDOW:  # show a window around the column of a very long line
+                first = max(0, column - 1 - _WINDOW // 2)
+                text = ("…" if first else "") + text[first : first + _WINDOW] + "…"
+                column = column - first + (1 if first else 0)
+            lines.append(f" {gutter} | {text}")
+            if loc.column is not None:
+                width = 1
+                if loc.end_line == loc.line and loc.end_column and loc.end_column > loc.column:
+                    width = min(loc.end_column - loc.column, _WINDOW)
+                pad = _display_width(text[: column - 1])
+                caret_width = max(1, _display_width(text[column - 1 : column - 1 + width]))
+                lines.append(f" {' ' * len(gutter)} | {' ' * pad}{'^' * caret_width}")
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        if len(self.problems) > 1 or self.problems[0] is not self:
+            return "\n".join(p.render_one() for p in self.problems)
+        return self.render_one()
+
+
+class RulesetError(KpiRulesError):
+    """A ruleset that cannot be loaded: unreadable, bad TOML, bad keys, bad rules, type errors."""
+
+
+class RuleSyntaxError(RulesetError):
+    """A rule that does not parse."""
+
+
+class RuleTypeError(RulesetError):
+    """A rule that parses but does not type-check (unknown measure, label, bool as number …)."""
+
+
+class ValuesError(KpiRulesError):
+    """Measured values that cannot be scored: missing, ill-typed, out of range."""
+
+
+class EvaluationError(ValuesError):
+    """A rule that fails on the values given: division by zero, no band matches, and so on."""
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,0 +1,289 @@
+"""Traces to words: why each indicator earned its points, in Chinese (zh) or English (en)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from . import trace as t
+from .ast import Span
+from .values import Converted
+
+if TYPE_CHECKING:
+    from .model import Measure
+    from .result import IndicatorResult, Result
+
+LANGS = ("zh", "en")
+
+_TEXT = {
+    "zh": {
+        "points": "分",
+        "total": "总分",
+        "grade": "等级",
+        "no_grade": "无等级",
+        "rule": "规则",
+        "standard": "评分标准",
+        "values": "取值",
+        "yes": "是",
+        "no": "否",
+        "pass_held": "条件成立，得满分 {p} 分",
+        "pass_failed": "条件不成立，得 {p} 分",
+        "prop_plain": "按比例：得分率 {c}",
+        "prop_to": "按比例：{x} ÷ {t} = {c}",
+        "prop_inverse": "按比例（越低越好）：{t} ÷ {x} = {c}",
+        "prop_inverse_zero": "按比例（越低越好）：{x} ≤ 0，得分率 100%",
+        "prop_expr": "按比例：{e} = {c}",
+        "capped": "，限定在 [0, 100%] 内为 {c}",
+        "prop_points": "，得 {w} × {c} = {p} 分",
+        "tiers": "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分",
+        "deduct_none": "扣分：{x} 未{dir} {l}，不扣分，得 {p} 分",
+        "deduct": "扣分：{x} {dir} {l} {g}，每 {step} 扣 {a} 分，计 {n} 档（{mode}），扣 {d} 分，得 {p} 分",
+        "deduct_each": "扣分：{x} 次，每次扣 {a} 分，扣 {d} 分，得 {p} 分",
+        "below": "低于",
+        "above": "超过",
+        "linear": "按比例计",
+        "whole": "只计整档",
+        "started": "不足一档按一档计",
+        "checklist": "清单：{items}，合计 {p} 分",
+        "held": "✓",
+        "not_held": "✗",
+        "grade_band": "等级「{label}」，得 {p} 分",
+        "grade_range": "等级「{label}」的分值区间 {r}，评定 {p} 分",
+        "branch_then": "条件「{c}」成立，取 then 分支",
+        "branch_else": "条件「{c}」不成立，取 else 分支",
+        "combine": "{f}({args}) = {p}",
+        "clamp_high": "计算得分 {r} 超过分值 {w}，按 {w} 计",
+        "clamp_low": "计算得分 {r} 小于 0，按 0 计",
+        "round": "保留 {n} 位小数（{mode}）：{s}",
+        "half-up": "四舍五入",
+        "half-even": "银行家舍入",
+        "missing": '缺少 {m} 的数值；按 if_missing = "{policy}" 计 {p} 分',
+        "override": "人工调整：计算得分 {c}，调整为 {s}（理由：{reason}）",
+        "bonus": "加分项",
+    },
+    "en": {
+        "points": "points",
+        "total": "total",
+        "grade": "grade",
+        "no_grade": "no grade",
+        "rule": "rule",
+        "standard": "standard",
+        "values": "values",
+        "yes": "yes",
+        "no": "no",
+        "pass_held": "the condition holds: full marks, {p} points",
+        "pass_failed": "the condition fails: {p} points",
+        "prop_plain": "proportional: credit {c}",
+        "prop_to": "proportional: {x} / {t} = {c}",
+        "prop_inverse": "proportional (lower is better): {t} / {x} = {c}",
+        "prop_inverse_zero": "proportional (lower is better): {x} ≤ 0, credit 100%",
+        "prop_expr": "proportional: {e} = {c}",
+        "capped": ", limited to [0, 100%]: {c}",
+        "prop_points": ", {w} × {c} = {p} points",
+        "tiers": "tiers: {s} = {x} falls in band {n} `{b}`: {p} points",
+        "deduct_none": "deduction: {x} is not {dir} {l}, nothing deducted: {p} points",
+        "deduct": "deduction: {x} is {g} {dir} {l}; {a} points per {step}, {n} steps ({mode}), minus {d}: {p} points",
+        "deduct_each": "deduction: {x} occurrences at {a} points each, minus {d}: {p} points",
+        "below": "below",
+        "above": "above",
+        "linear": "linear",
+        "whole": "whole steps only",
+        "started": "every started step",
+        "checklist": "checklist: {items}, total {p} points",
+        "held": "✓",
+        "not_held": "✗",
+        "grade_band": "level '{label}': {p} points",
+        "grade_range": "level '{label}' allows {r}; awarded {p} points",
+        "branch_then": "`{c}` holds: the then branch",
+        "branch_else": "`{c}` fails: the else branch",
+        "combine": "{f}({args}) = {p}",
+        "clamp_high": "computed {r} exceeds the weight {w}: counted as {w}",
+        "clamp_low": "computed {r} is below 0: counted as 0",
+        "round": "rounded to {n} decimals ({mode}): {s}",
+        "half-up": "half up",
+        "half-even": "half even",
+        "missing": 'no value for {m}; if_missing = "{policy}" gives {p} points',
+        "override": "set by hand: computed {c}, set to {s} (reason: {reason})",
+        "bonus": "bonus",
+    },
+}
+
+
+def number(value: Decimal) -> str:
+    """A decimal as plain text: no exponent, no trailing zeros beyond what it has."""
+    if value == value.to_integral_value():
+        return format(value.quantize(Decimal(1)), "f")
+    text = format(value.normalize(), "f")
+    if len(text.split(".")[1]) > 6:
+        return "≈" + format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
+    return text
+
+
+def percent(value: Decimal) -> str:
+    scaled = value.scaleb(2)
+    if scaled == scaled.to_integral_value():
+        return format(scaled.quantize(Decimal(1)), "f") + "%"
+    text = format(scaled.normalize(), "f")
+    if len(text.split(".")[1]) > 2:
+        return "≈" + format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f") + "%"
+    return text + "%"
+
+
+def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
+    words = _TEXT[lang]
+    if isinstance(value, bool):
+        return words["yes"] if value else words["no"]
+    if isinstance(value, str):
+        return value
+    if measure is not None and measure.type == "rate":
+        return percent(value)
+    text = number(value)
+    if measure is not None and measure.unit:
+        text += f" {measure.unit}" if lang == "en" else measure.unit
+    return text
+
+
+def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
+    if lang not in _TEXT:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
+    words = _TEXT[lang]
+    ruleset = item._result.ruleset
+    ind = item.indicator
+    source = ind.rule_source.text
+    subject = ruleset.measures.get(ind.measure) if ind.measure else None
+    fmt: Callable[[Decimal | str], str] = (
+        (lambda v: percent(v) if isinstance(v, Decimal) else v)
+        if subject is not None and subject.type == "rate"
+        else (lambda v: number(v) if isinstance(v, Decimal) else v)
+    )
+
+    def snippet(span: Span) -> str:
+        text = " ".join(source[span.start : span.end].split())
+        return text if len(text) <= 60 else text[:57] + "…"
+
+    head = f"{ind.name} [{ind.id}]  {item.score} / {number(ind.weight)} {words['points']} ({percent(item.rate)})"
+    if ind.bonus:
+        head += f"  {words['bonus']}"
+    lines = [head]
+    if ind.standard:
+        lines.append(f"  {words['standard']}: {ind.standard}")
+    lines.append(f"  {words['rule']}: {' '.join(source.split())}")
+    inputs = item.inputs
+    if inputs:
+        shown = []
+        for name, value in inputs.items():
+            measure = ruleset.measures[name]
+            label = f"{measure.label} ({name})" if measure.label else name
+            shown.append(f"{label} = {value_text(value, measure, lang)}")
+        lines.append(f"  {words['values']}: " + "; ".join(shown))
+    if item.missing:
+        names = ", ".join(item.missing)
+        lines.append("  " + words["missing"].format(m=names, policy=ind.if_missing, p=number(item.computed)))
+    for step in item.trace:
+        lines.append("  " + _step(step, words, fmt, snippet, ind.weight).replace("= ≈", "≈ "))
+    if item.raw is not None:
+        if item.raw > ind.weight:
+            lines.append("  " + words["clamp_high"].format(r=number(item.raw), w=number(ind.weight)))
+        elif item.raw < 0:
+            lines.append("  " + words["clamp_low"].format(r=number(item.raw)))
+        clamped = min(max(item.raw, Decimal(0)), ind.weight)
+        if clamped != item.computed:
+            header = ruleset.header
+            lines.append("  " + words["round"].format(n=header.precision, mode=words[header.rounding], s=item.computed))
+    if item.override is not None:
+        lines.append("  " + words["override"].format(c=item.computed, s=item.score, reason=item.override.reason))
+    return "\n".join(lines)
+
+
+def _step(
+    step: t.Step,
+    words: dict[str, str],
+    fmt: Callable[[Decimal | str], str],
+    snippet: Callable[[Span], str],
+    weight: Decimal,
+) -> str:
+    if isinstance(step, t.PassStep):
+        return words["pass_held" if step.held else "pass_failed"].format(p=number(step.points))
+    if isinstance(step, t.ProportionalStep):
+        c = percent(step.credit)
+        if step.kind == "plain":
+            text = words["prop_plain"].format(c=c)
+        elif step.kind == "to":
+            assert step.subject is not None and step.target is not None
+            text = words["prop_to"].format(x=fmt(step.subject), t=fmt(step.target), c=c)
+        elif step.kind == "inverse":
+            assert step.subject is not None and step.target is not None
+            if step.subject <= 0:
+                text = words["prop_inverse_zero"].format(x=fmt(step.subject))
+            else:
+                text = words["prop_inverse"].format(x=fmt(step.subject), t=fmt(step.target), c=c)
+        else:
+            text = words["prop_expr"].format(e=snippet(step.span).removeprefix("proportional").strip(), c=c)
+        if step.capped != step.credit:
+            text += words["capped"].format(c=percent(step.capped))
+        return text + words["prop_points"].format(w=number(weight), c=percent(step.capped), p=number(step.points))
+    if isinstance(step, t.TiersStep):
+        return words["tiers"].format(
+            s=snippet(step.span).split("{")[0].strip(),
+            x=fmt(step.subject),
+            n=step.band + 1,
+            b=snippet(step.band_span),
+            p=number(step.points),
+        )
+    if isinstance(step, t.DeductStep):
+        if step.mode == "each":
+            return words["deduct_each"].format(
+                x=number(step.subject), a=number(step.amount), d=number(step.deduction), p=number(step.points)
+            )
+        assert step.limit is not None and step.direction is not None
+        direction = words[step.direction]
+        if step.gap <= 0:
+            return words["deduct_none"].format(
+                x=fmt(step.subject), dir=direction, l=fmt(step.limit), p=number(step.points)
+            )
+        assert step.step is not None
+        return words["deduct"].format(
+            x=fmt(step.subject),
+            dir=direction,
+            l=fmt(step.limit),
+            g=fmt(step.gap),
+            step=fmt(step.step),
+            a=number(step.amount),
+            n=number(step.steps),
+            mode=words[step.mode],
+            d=number(step.deduction),
+            p=number(step.points),
+        )
+    if isinstance(step, t.ChecklistStep):
+        items = "; ".join(
+            f"{words['held'] if held else words['not_held']} {snippet(span)}" for span, held, _ in step.items
+        )
+        return words["checklist"].format(items=items, p=number(step.points))
+    if isinstance(step, t.GradeStep):
+        if step.awarded is None:
+            return words["grade_band"].format(label=step.label, p=number(step.points))
+        assert step.low is not None and step.high is not None
+        return words["grade_range"].format(
+            label=step.label, r=f"[{number(step.low)}, {number(step.high)}]", p=number(step.points)
+        )
+    if isinstance(step, t.BranchStep):
+        return words["branch_then" if step.held else "branch_else"].format(c=snippet(step.cond_span))
+    assert isinstance(step, t.CombineStep)
+    return words["combine"].format(f=step.func, args=", ".join(number(a) for a in step.args), p=number(step.points))
+
+
+def explain_result(result: Result, lang: str = "zh") -> str:
+    if lang not in _TEXT:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
+    words = _TEXT[lang]
+    ruleset = result.ruleset
+    title = ruleset.title or ruleset.id
+    if result.unit is not None:
+        title += f" — {result.unit}"
+    grade = result.grade if result.grade is not None else words["no_grade"]
+    lines = [title, f"{words['total']} {result.total} / {number(ruleset.total)}, {words['grade']} {grade}", ""]
+    for item in result:
+        lines.append(explain_indicator(item, lang))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,627 @@
+"""Ruleset files to :class:`~kpirules.ruleset.Ruleset`: read the TOML, validate every table and
+key, parse and type-check every rule and formula, and report all problems at once, each with the
+``file:line:col`` of the key or of the spot inside the rule.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from pathlib import Path as FilePath
+from typing import Any, TypeVar
+
+from . import ast
+from .checker import Checked, check_formula, check_rule
+from .errors import KpiRulesError, RulesetError
+from .model import (
+    DEFAULT_GRADES,
+    MEASURE_TYPES,
+    Group,
+    Header,
+    Indicator,
+    Measure,
+    Override,
+    Reported,
+    ReportedRow,
+)
+from .parser import KEYWORDS, parse_rule
+from .ruleset import Ruleset
+from .source import RuleSource, SourceFile
+from .tomlspans import Path, Span, scan
+from .values import ValueProblem, converter, is_missing, parse_number
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+T = TypeVar("T")
+
+_RULESET_ID = re.compile(r"[A-Za-z0-9_-]+")
+_INDICATOR_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MEASURE_NAME = re.compile(r"[^\W\d]\w*")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOP_LEVEL = ("ruleset", "grades", "measures", "indicators", "groups", "values", "overrides", "reported")
+
+
+def load(path: str | FilePath) -> Ruleset:
+    """Load, check and compile a ruleset file."""
+    name = str(path)
+    try:
+        data = FilePath(path).read_bytes()
+    except FileNotFoundError:
+        raise RulesetError(f"no such file: {name}", location=None) from None
+    except IsADirectoryError:
+        raise RulesetError(f"{name} is a folder, not a ruleset file") from None
+    except OSError as err:
+        raise RulesetError(f"cannot read {name}: {err.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise RulesetError(f"{name} is not UTF-8 text (byte {err.start})", hint="save the file as UTF-8") from None
+    return loads(text, name=name)
+
+
+def loads(text: str, *, name: str | None = None) -> Ruleset:
+    """Load a ruleset from TOML text; ``name`` is used in error locations."""
+    source = SourceFile(name or "<string>", text.replace("\r\n", "\n"))
+    data = parse_toml(source)
+    try:
+        spans = scan(source.text)
+    except (RecursionError, IndexError, ValueError):  # pragma: no cover - tomllib accepted it
+        spans = {}
+    return _Builder(source, spans, data).build()
+
+
+def parse_toml(source: SourceFile) -> dict[str, Any]:
+    """Parse TOML with exact decimals; syntax errors name their line and column."""
+    try:
+        return tomllib.loads(source.text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        match = _TOML_POSITION.search(message)
+        location = None
+        if match:
+            line, col = int(match.group(1)), int(match.group(2))
+            location = source.location(_offset(source, line, col))
+            message = message[: match.start()].strip()
+        raise RulesetError(f"invalid TOML: {message[:1].lower() + message[1:]}", location=location) from None
+    except RecursionError:
+        raise RulesetError("invalid TOML: arrays or tables nested too deeply", location=source.location(0)) from None
+
+
+def _offset(source: SourceFile, line: int, col: int) -> int:
+    lines = source.text.split("\n")
+    return sum(len(x) + 1 for x in lines[: line - 1]) + col - 1
+
+
+class _Builder:
+    def __init__(self, source: SourceFile, spans: Mapping[Path, Span], data: dict[str, Any]) -> None:
+        self.source = source
+        self.spans = spans
+        self.data = data
+        self.problems: list[KpiRulesError] = []
+
+    # -- positions and problems ---------------------------------------------------------------
+    def span(self, path: Path) -> Span | None:
+        while path:
+            found = self.spans.get(path)
+            if found is not None:
+                return found
+            path = path[:-1]
+        return None
+
+    def problem(self, path: Path, message: str, hint: str | None = None, *, key: bool = False) -> None:
+        span = self.span(path)
+        location = None
+        if span is not None:
+            start, end = (span.key_start, span.key_end) if key else (span.value_start, span.value_end)
+            location = self.source.location(start, end)
+        else:
+            location = self.source.location(0, 0)
+        self.problems.append(RulesetError(message, location=location, hint=hint))
+
+    def rule_source(self, path: Path, text: str) -> RuleSource:
+        span = self.spans.get(path)
+        return RuleSource(text, self.source, span.text if span is not None else None)
+
+    # -- typed access ---------------------------------------------------------------------------
+    def table(self, path: Path, value: Any, what: str) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"{what} must be a table, not {_toml_type(value)}")
+            return None
+        return value
+
+    def keys(
+        self, path: Path, table: Mapping[str, Any], allowed: tuple[str, ...], required: tuple[str, ...] = ()
+    ) -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f"did you mean `{close[0]}`?" if close else f"the keys here are {', '.join(allowed)}"
+                self.problem((*path, key), f"unknown key `{key}` in {_describe_path(path)}", hint, key=True)
+        for key in required:
+            if key not in table:
+                self.problem(path, f"{_describe_path(path)} needs the key `{key}`", key=True)
+
+    def get(
+        self,
+        path: Path,
+        table: Mapping[str, Any],
+        key: str,
+        check: Callable[[Path, Any], T | None],
+        default: T | None = None,
+    ) -> T | None:
+        if key not in table:
+            return default
+        return check((*path, key), table[key])
+
+    def string(self, path: Path, value: Any) -> str | None:
+        if not isinstance(value, str):
+            self.problem(path, f"`{path[-1]}` must be a string, not {_toml_type(value)}")
+            return None
+        return value
+
+    def integer(self, path: Path, value: Any) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(path, f"`{path[-1]}` must be a whole number, not {_toml_type(value)}")
+            return None
+        return value
+
+    def boolean(self, path: Path, value: Any) -> bool | None:
+        if not isinstance(value, bool):
+            self.problem(path, f"`{path[-1]}` must be true or false, not {_toml_type(value)}")
+            return None
+        return value
+
+    def number(self, path: Path, value: Any) -> Decimal | None:
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+            self.problem(path, f"`{path[-1]}` must be a number, not {_toml_type(value)}")
+            return None
+        result = Decimal(value)
+        if not result.is_finite():
+            self.problem(path, f"`{path[-1]}` must be a finite number")
+            return None
+        return result
+
+    def number_or_percent(self, path: Path, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            try:
+                return parse_number(value)
+            except ValueProblem as err:
+                self.problem(path, f"`{path[-1]}`: {err}")
+                return None
+        return self.number(path, value)
+
+    def strings(self, path: Path, value: Any) -> tuple[str, ...] | None:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(path, f"`{path[-1]}` must be a list of strings")
+            return None
+        return tuple(value)
+
+    def choice(self, options: tuple[str, ...]) -> Callable[[Path, Any], str | None]:
+        def check(path: Path, value: Any) -> str | None:
+            if value not in options:
+                shown = ", ".join(f'"{o}"' for o in options)
+                self.problem(path, f"`{path[-1]}` must be one of {shown}, not {value!r}")
+                return None
+            return str(value)
+
+        return check
+
+    # -- tables ---------------------------------------------------------------------------------
+    def build(self) -> Ruleset:
+        data = self.data
+        self.keys((), data, _TOP_LEVEL, ("ruleset",))
+        header = self.header(data.get("ruleset"))
+        grades = self.grades(data["grades"]) if "grades" in data else DEFAULT_GRADES
+        measures = self.measures(data.get("measures", {}))
+        indicators = self.indicators(data.get("indicators", []), measures)
+        groups = self.groups(data.get("groups", []))
+        checked, formulas, order = self.check(indicators, measures)
+        values, value_locations = self.values(data.get("values", {}), measures)
+        overrides = self.overrides(data.get("overrides", {}), indicators, header)
+        reported = self.reported(data.get("reported"), indicators)
+        if self.problems or header is None:
+            raise RulesetError.collect(self.problems)
+        return Ruleset(
+            header=header,
+            grades=grades,
+            measures=measures,
+            indicators=tuple(indicators),
+            groups=groups,
+            values=values,
+            value_locations=value_locations,
+            overrides=overrides,
+            reported=reported,
+            checked=checked,
+            formulas=formulas,
+            derived_order=order,
+            source=self.source,
+            spans=self.spans,
+        )
+
+    def header(self, raw: Any) -> Header | None:
+        path: Path = ("ruleset",)
+        if raw is None:
+            return None
+        table = self.table(path, raw, "[ruleset]")
+        if table is None:
+            return None
+        self.keys(path, table, ("id", "title", "year", "total", "precision", "rounding", "description"), ("id",))
+        rid = self.get(path, table, "id", self.string)
+        if rid is not None and not _RULESET_ID.fullmatch(rid):
+            self.problem((*path, "id"), f"ruleset id {rid!r} may hold only letters, digits, - and _")
+        total = self.get(path, table, "total", self.number, Decimal(100))
+        if total is not None and total <= 0:
+            self.problem((*path, "total"), "`total` must be greater than 0")
+        precision = self.get(path, table, "precision", self.integer, 2)
+        if precision is not None and not 0 <= precision <= 10:
+            self.problem((*path, "precision"), "`precision` must be between 0 and 10 decimals")
+        rounding = self.get(path, table, "rounding", self.choice(("half-up", "half-even")), "half-up")
+        if rid is None:
+            return None
+        return Header(
+            id=rid,
+            title=self.get(path, table, "title", self.string),
+            year=self.get(path, table, "year", self.integer),
+            total=total or Decimal(100),
+            precision=precision if precision is not None else 2,
+            rounding="half-even" if rounding == "half-even" else "half-up",
+            description=self.get(path, table, "description", self.string),
+        )
+
+    def grades(self, raw: Any) -> tuple[tuple[str, Decimal], ...]:
+        table = self.table(("grades",), raw, "[grades]")
+        out: list[tuple[str, Decimal]] = []
+        for label, bound in (table or {}).items():
+            value = self.number(("grades", label), bound)
+            if value is not None:
+                out.append((label, value))
+        return tuple(out)
+
+    def measures(self, raw: Any) -> dict[str, Measure]:
+        table = self.table(("measures",), raw, "[measures]")
+        out: dict[str, Measure] = {}
+        for name, spec in (table or {}).items():
+            path: Path = ("measures", name)
+            if not _MEASURE_NAME.fullmatch(name):
+                self.problem(
+                    path,
+                    f"measure name {name!r} is not an identifier",
+                    "use letters (Chinese too), digits and _; start with a letter",
+                    key=True,
+                )
+                continue
+            if name in KEYWORDS:
+                self.problem(path, f"`{name}` is a keyword of the rule language and cannot name a measure", key=True)
+                continue
+            body = self.table(path, spec, f"[measures.{name}]")
+            if body is None:
+                continue
+            self.keys(path, body, ("type", "unit", "label", "levels", "range", "formula", "description"), ("type",))
+            mtype = self.get(path, body, "type", self.choice(MEASURE_TYPES))
+            levels = self.get(path, body, "levels", self.strings)
+            if mtype == "level":
+                if not levels:
+                    if "levels" not in body:
+                        self.problem(path, f"level measure `{name}` needs `levels`, best first", key=True)
+                    elif levels is not None:
+                        self.problem((*path, "levels"), "`levels` must list at least one label")
+                    levels = None
+                elif len(set(levels)) != len(levels):
+                    self.problem((*path, "levels"), "`levels` lists a label twice")
+            elif levels is not None and mtype is not None:
+                self.problem(
+                    (*path, "levels"), f"`levels` belongs to level measures, and `{name}` is a {mtype}", key=True
+                )
+            rng = self.range(path, body) if "range" in body else None
+            if rng is not None and mtype not in ("rate", "number", "count", "amount", None):
+                self.problem((*path, "range"), f"`range` needs a numeric measure, and `{name}` is a {mtype}", key=True)
+            formula = formula_source = None
+            if "formula" in body:
+                text = self.string((*path, "formula"), body["formula"])
+                if text is not None:
+                    formula_source = self.rule_source((*path, "formula"), text)
+                    formula = self.parse(formula_source)
+            if mtype is None:
+                continue
+            out[name] = Measure(
+                name=name,
+                type=mtype,  # type: ignore[arg-type]
+                unit=self.get(path, body, "unit", self.string),
+                label=self.get(path, body, "label", self.string),
+                levels=levels,
+                range=rng,
+                formula=formula,
+                formula_source=formula_source,
+                description=self.get(path, body, "description", self.string),
+            )
+        return out
+
+    def range(self, path: Path, body: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
+        raw = body["range"]
+        where = (*path, "range")
+        if not isinstance(raw, list) or len(raw) != 2:
+            self.problem(where, "`range` must be two numbers: [low, high]")
+            return None
+        low, high = self.number((*where, 0), raw[0]), self.number((*where, 1), raw[1])
+        if low is None or high is None:
+            return None
+        if low > high:
+            self.problem(where, f"`range` is empty: {low} is above {high}")
+            return None
+        return low, high
+
+    def parse(self, source: RuleSource) -> ast.Expr | None:
+        try:
+            return parse_rule(source)
+        except KpiRulesError as err:
+            self.problems.append(err)
+            return None
+
+    def indicators(self, raw: Any, measures: Mapping[str, Measure]) -> list[Indicator]:
+        if not isinstance(raw, list):
+            self.problem(("indicators",), "`indicators` must be an array of tables: write [[indicators]]")
+            return []
+        out: list[Indicator] = []
+        seen: dict[str, int] = {}
+        allowed = ("id", "name", "path", "weight", "measure", "standard", "rule", "if_missing", "bonus", "description")
+        for i, spec in enumerate(raw):
+            path: Path = ("indicators", i)
+            body = self.table(path, spec, "each [[indicators]] entry")
+            if body is None:
+                continue
+            self.keys(path, body, allowed, ("id", "weight", "rule"))
+            iid = self.get(path, body, "id", self.string)
+            if iid is not None:
+                if not _INDICATOR_ID.fullmatch(iid):
+                    self.problem(
+                        (*path, "id"),
+                        f"indicator id {iid!r} must be an ASCII identifier",
+                        "use letters, digits and _, starting with a letter; put the Chinese name in `name`",
+                    )
+                elif iid in seen:
+                    self.problem(
+                        (*path, "id"), f"duplicate indicator id `{iid}` (first used by indicator {seen[iid] + 1})"
+                    )
+                else:
+                    seen[iid] = i
+            weight = self.get(path, body, "weight", self.number)
+            if weight is not None and weight <= 0:
+                self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}")
+                weight = None
+            measure = self.get(path, body, "measure", self.string)
+            if measure is not None and measure not in measures:
+                close = difflib.get_close_matches(measure, list(measures), n=1, cutoff=0.6)
+                self.problem(
+                    (*path, "measure"),
+                    f"unknown measure `{measure}`",
+                    f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
+                )
+                measure = None
+                body = {k: v for k, v in body.items() if k != "measure"}
+                bad_measure = True
+            else:
+                bad_measure = False
+            rule_text = self.get(path, body, "rule", self.string)
+            rule = source = None
+            if rule_text is not None:
+                source = self.rule_source((*path, "rule"), rule_text)
+                rule = self.parse(source)
+            if_missing = self.get(path, body, "if_missing", self.choice(("full", "zero", "error")), "error")
+            name = self.get(path, body, "name", self.string)
+            ipath = self.get(path, body, "path", self.strings) or ()
+            standard = self.get(path, body, "standard", self.string)
+            bonus = bool(self.get(path, body, "bonus", self.boolean, False))
+            description = self.get(path, body, "description", self.string)
+            if iid is None or weight is None or rule is None or source is None or bad_measure:
+                continue
+            out.append(
+                Indicator(
+                    id=iid,
+                    name=name or iid,
+                    weight=weight,
+                    rule=rule,
+                    rule_source=source,
+                    path=ipath,
+                    measure=measure,
+                    standard=standard,
+                    if_missing="full" if if_missing == "full" else "zero" if if_missing == "zero" else "error",
+                    bonus=bonus,
+                    description=description,
+                )
+            )
+        return out
+
+    def groups(self, raw: Any) -> tuple[Group, ...]:
+        if not isinstance(raw, list):
+            self.problem(("groups",), "`groups` must be an array of tables: write [[groups]]")
+            return ()
+        out: list[Group] = []
+        for i, spec in enumerate(raw):
+            path: Path = ("groups", i)
+            body = self.table(path, spec, "each [[groups]] entry")
+            if body is None:
+                continue
+            self.keys(path, body, ("path", "weight", "name"), ("path", "weight"))
+            gpath = self.get(path, body, "path", self.strings)
+            weight = self.get(path, body, "weight", self.number)
+            if weight is not None and weight <= 0:
+                self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}")
+            if gpath is not None and not gpath:
+                self.problem((*path, "path"), "`path` must name at least one level")
+            if gpath and weight is not None:
+                out.append(Group(gpath, weight, self.get(path, body, "name", self.string)))
+        return tuple(out)
+
+    def check(
+        self, indicators: list[Indicator], measures: dict[str, Measure]
+    ) -> tuple[dict[str, Checked], dict[str, Checked], tuple[str, ...]]:
+        formulas: dict[str, Checked] = {}
+        for name, measure in measures.items():
+            if measure.formula is not None and measure.formula_source is not None:
+                result = check_formula(measure.formula, measure, measures, measure.formula_source)
+                self.problems.extend(result.errors)
+                formulas[name] = result
+        order = self.derived_order(measures, formulas)
+        checked: dict[str, Checked] = {}
+        for ind in indicators:
+            result = check_rule(ind.rule, measures, ind.measure, ind.rule_source)
+            self.problems.extend(result.errors)
+            checked[ind.id] = result
+        return checked, formulas, order
+
+    def derived_order(self, measures: Mapping[str, Measure], formulas: Mapping[str, Checked]) -> tuple[str, ...]:
+        """Derived measures in an order where each comes after what it reads; cycles are errors."""
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1 visiting, 2 done
+        for root in formulas:
+            if state.get(root):
+                continue
+            stack: list[tuple[str, list[str]]] = [(root, sorted(formulas[root].measures & formulas.keys()))]
+            state[root] = 1
+            trail = [root]
+            while stack:
+                name, deps = stack[-1]
+                if deps:
+                    dep = deps.pop()
+                    if state.get(dep) == 1:
+                        cycle = [*trail[trail.index(dep) :], dep]
+                        self.problem(
+                            ("measures", dep, "formula"),
+                            "derived measures form a cycle: " + " → ".join(cycle),
+                            "a formula cannot depend, directly or not, on its own measure",
+                        )
+                        continue
+                    if not state.get(dep):
+                        state[dep] = 1
+                        trail.append(dep)
+                        stack.append((dep, sorted(formulas[dep].measures & formulas.keys())))
+                    continue
+                stack.pop()
+                trail.pop()
+                state[name] = 2
+                order.append(name)
+        return tuple(order)
+
+    def values(self, raw: Any, measures: Mapping[str, Measure]) -> tuple[dict[str, Any], dict[str, Any]]:
+        table = self.table(("values",), raw, "[values]") or {}
+        out: dict[str, Any] = {}
+        locations: dict[str, Any] = {}
+        for name, value in table.items():
+            path: Path = ("values", name)
+            span = self.span(path)
+            if span is not None:
+                locations[name] = self.source.location(span.value_start, span.value_end)
+            measure = measures.get(name)
+            if measure is None:
+                close = difflib.get_close_matches(name, list(measures), n=1, cutoff=0.6)
+                self.problem(
+                    path,
+                    f"value for unknown measure `{name}`",
+                    f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
+                    key=True,
+                )
+                continue
+            if measure.derived:
+                self.problem(path, f"`{name}` is computed from its formula and cannot be given a value", key=True)
+                continue
+            if is_missing(value):
+                continue
+            try:
+                out[name] = converter(measure)(value)
+            except ValueProblem as err:
+                self.problem(path, f"measure `{name}`: {err}")
+        return out, locations
+
+    def overrides(self, raw: Any, indicators: list[Indicator], header: Header | None) -> dict[str, Override]:
+        table = self.table(("overrides",), raw, "[overrides]") or {}
+        by_id = {ind.id: ind for ind in indicators}
+        out: dict[str, Override] = {}
+        for iid, spec in table.items():
+            path: Path = ("overrides", iid)
+            body = self.table(path, spec, f"[overrides.{iid}]")
+            if body is None:
+                continue
+            self.keys(path, body, ("score", "reason"), ("score", "reason"))
+            score = self.get(path, body, "score", self.number)
+            reason = self.get(path, body, "reason", self.string)
+            if reason is not None and not reason.strip():
+                self.problem((*path, "reason"), "an override needs a reason that says why the score was set by hand")
+                reason = None
+            ind = by_id.get(iid)
+            if ind is None:
+                self.problem(path, f"override for unknown indicator `{iid}`", key=True)
+                continue
+            if score is not None and not 0 <= score <= ind.weight:
+                self.problem((*path, "score"), f"override score {score} is outside [0, {ind.weight}]")
+                continue
+            if score is not None and reason and header is not None:
+                quantum = Decimal(1).scaleb(-header.precision)
+                if score != score.quantize(quantum):
+                    self.problem((*path, "score"), f"override score {score} has more than {header.precision} decimals")
+                    continue
+                out[iid] = Override(iid, score.quantize(quantum), reason)
+        return out
+
+    def reported(self, raw: Any, indicators: list[Indicator]) -> Reported | None:
+        if raw is None:
+            return None
+        path: Path = ("reported",)
+        table = self.table(path, raw, "[reported]")
+        if table is None:
+            return None
+        self.keys(path, table, ("total", "grade", "scores"))
+        total = self.get(path, table, "total", self.number)
+        grade = self.get(path, table, "grade", self.string)
+        rows: list[ReportedRow] = []
+        known = {ind.id for ind in indicators}
+        scores = self.table((*path, "scores"), table.get("scores", {}), "[reported.scores]") or {}
+        for iid, spec in scores.items():
+            where: Path = (*path, "scores", iid)
+            body = self.table(where, spec, f"[reported.scores.{iid}]")
+            if body is None:
+                continue
+            if iid not in known:
+                self.problem(where, f"reported score for unknown indicator `{iid}`", key=True)
+                continue
+            self.keys(where, body, ("name", "weight", "score", "rate"))
+            rows.append(
+                ReportedRow(
+                    indicator=iid,
+                    name=self.get(where, body, "name", self.string),
+                    weight=self.get(where, body, "weight", self.number),
+                    score=self.get(where, body, "score", self.number),
+                    rate=self.get(where, body, "rate", self.number_or_percent),
+                )
+            )
+        return Reported(total=total, grade=grade, rows=tuple(rows))
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, Decimal)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
+def _describe_path(path: Path) -> str:
+    if not path:
+        return "the ruleset file"
+    head = path[0]
+    if head == "indicators" and len(path) > 1:
+        return f"[[indicators]] #{int(path[1]) + 1}"
+    if head == "groups" and len(path) > 1:
+        return f"[[groups]] #{int(path[1]) + 1}"
+    return "[" + ".".join(str(p) for p in path) + "]"

@@ -1,0 +1,521 @@
+"""Rule text to rule tree: the Lark LALR parser, its layout postlexer, and friendly syntax errors.
+
+The grammar is ``kpirules/grammar/kpirules.lark``, loaded from the installed package. The parser
+is built once per process (and cached on disk by Lark), parses in linear time without recursion,
+and the tree it yields is turned into :mod:`kpirules.ast` nodes carrying source spans.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Iterator
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import lark
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ast
+from .errors import RuleSyntaxError
+from .source import RuleSource
+
+#: Rules nested deeper than this are refused (they would exhaust Python's stack later on).
+MAX_DEPTH = 100
+#: Longest rule text accepted, in characters.
+MAX_LENGTH = 100_000
+
+KEYWORDS = frozenset(
+    [
+        "if",
+        "then",
+        "else",
+        "pass",
+        "and",
+        "or",
+        "not",
+        "true",
+        "false",
+        "full",
+        "zero",
+        "value",
+        "proportional",
+        "to",
+        "inverse",
+        "tiers",
+        "deduct",
+        "per",
+        "whole",
+        "started",
+        "below",
+        "above",
+        "each",
+        "checklist",
+        "grade",
+        "by",
+    ]
+)
+
+FULL_WIDTH = {
+    "：": ":",
+    "，": ",",
+    "（": "(",
+    "）": ")",
+    "［": "[",
+    "］": "]",
+    "【": "[",
+    "】": "]",
+    "｛": "{",
+    "｝": "}",
+    "％": "%",
+    "＜": "<",
+    "＞": ">",
+    "＝": "=",
+    "！": "!",
+    "＋": "+",
+    "－": "-",
+    "＊": "*",
+    "／": "/",
+    "；": ",",
+    "、": ",",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "．": ".",
+    "＃": "#",
+}
+
+_OPENERS = frozenset({"LBRACE", "LPAR", "LSQB"})
+_CLOSERS = frozenset({"RBRACE", "RPAR", "RSQB"})
+# A newline after one of these, or before one of the second set, continues the line.
+_CONTINUE_AFTER = frozenset(
+    [
+        "LBRACE",
+        "COMMA",
+        "COLON",
+        "PLUS",
+        "MINUS",
+        "TIMES",
+        "DIVIDE",
+        "COMP_OP",
+        "AND",
+        "OR",
+        "NOT",
+        "IF",
+        "THEN",
+        "ELSE",
+        "PASS",
+        "PER",
+        "WHOLE",
+        "STARTED",
+        "BELOW",
+        "ABOVE",
+        "TO",
+        "INVERSE",
+        "BY",
+        "DEDUCT",
+    ]
+)
+_CONTINUE_BEFORE = frozenset(
+    [
+        "RBRACE",
+        "COMMA",
+        "COLON",
+        "PLUS",
+        "MINUS",
+        "TIMES",
+        "DIVIDE",
+        "AND",
+        "OR",
+        "THEN",
+        "PER",
+        "EACH",
+        "BELOW",
+        "ABOVE",
+        "TO",
+        "BY",
+    ]
+)
+
+
+class _TooDeep(Exception):
+    def __init__(self, token: Token) -> None:
+        super().__init__()
+        self.token = token
+
+
+class _Layout(lark.lark.PostLex):
+    """Newlines separate bands inside ``{ … }`` and are ignored everywhere else."""
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        stack: list[str] = []
+        pending: Token | None = None
+        prev: str | None = None
+        for tok in stream:
+            kind = tok.type
+            if kind == "_NL":
+                if stack and stack[-1] == "LBRACE" and prev not in _CONTINUE_AFTER:
+                    pending = tok
+                continue
+            if pending is not None:
+                if kind not in _CONTINUE_BEFORE:
+                    yield pending
+                pending = None
+            if kind in _OPENERS:
+                stack.append(kind)
+                if len(stack) > MAX_DEPTH:
+                    raise _TooDeep(tok)
+            elif kind in _CLOSERS and stack:
+                stack.pop()
+            prev = kind
+            yield tok
+
+
+@functools.cache
+def _lark() -> Lark:
+    grammar = resources.files("kpirules").joinpath("grammar/kpirules.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        postlex=_Layout(),
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+    )
+
+
+def grammar_text() -> str:
+    """The grammar as shipped in the package."""
+    return resources.files("kpirules").joinpath("grammar/kpirules.lark").read_text("utf-8")
+
+
+# ---- tree building --------------------------------------------------------------------------
+def _span(meta: Any) -> ast.Span:
+    return ast.Span(meta.start_pos, meta.end_pos)
+
+
+def _tok_span(tok: Token) -> ast.Span:
+    return ast.Span(tok.start_pos or 0, tok.end_pos or 0)
+
+
+_OPS = {"≥": ">=", "≤": "<=", "≠": "!=", "×": "*", "÷": "/"}
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text)
+
+
+@v_args(meta=True, inline=True)
+class _Build(Transformer[Token, ast.Expr]):
+    # literals
+    def number(self, meta: Any, tok: Token) -> ast.Number:
+        return ast.Number(_span(meta), _number(tok), "", str(tok))
+
+    def percent(self, meta: Any, tok: Token) -> ast.Number:
+        return ast.Number(_span(meta), _number(tok[:-1]).scaleb(-2), "%", str(tok))
+
+    def permille(self, meta: Any, tok: Token) -> ast.Number:
+        return ast.Number(_span(meta), _number(tok[:-1]).scaleb(-3), "‰", str(tok))
+
+    def points(self, meta: Any, tok: Token) -> ast.Points:
+        digits = str(tok).rstrip("pts分").rstrip()
+        return ast.Points(_span(meta), _number(digits), str(tok))
+
+    def string(self, meta: Any, tok: Token) -> ast.Text:
+        return ast.Text(_span(meta), str(tok)[1:-1])
+
+    def true(self, meta: Any) -> ast.Bool:
+        return ast.Bool(_span(meta), True)
+
+    def false(self, meta: Any) -> ast.Bool:
+        return ast.Bool(_span(meta), False)
+
+    def full(self, meta: Any) -> ast.Full:
+        return ast.Full(_span(meta))
+
+    def zero(self, meta: Any) -> ast.Zero:
+        return ast.Zero(_span(meta))
+
+    def value(self, meta: Any) -> ast.ValueRef:
+        return ast.ValueRef(_span(meta))
+
+    def name(self, meta: Any, tok: Token) -> ast.Name:
+        return ast.Name(_span(meta), str(tok))
+
+    def call(self, meta: Any, func: Token, *args: ast.Expr | None) -> ast.Call:
+        return ast.Call(_span(meta), str(func), tuple(a for a in args if a is not None))
+
+    # operators
+    def neg(self, meta: Any, _op: Token, operand: ast.Expr) -> ast.Neg:
+        return ast.Neg(_span(meta), operand)
+
+    def not_(self, meta: Any, operand: ast.Expr) -> ast.Not:
+        return ast.Not(_span(meta), operand)
+
+    def binary(self, meta: Any, left: ast.Expr, op: Token, right: ast.Expr) -> ast.BinOp:
+        symbol = _OPS.get(str(op), str(op))
+        return ast.BinOp(_span(meta), symbol, left, right)  # type: ignore[arg-type]
+
+    def and_(self, meta: Any, left: ast.Expr, right: ast.Expr) -> ast.Logic:
+        return ast.Logic(_span(meta), "and", left, right)
+
+    def or_(self, meta: Any, left: ast.Expr, right: ast.Expr) -> ast.Logic:
+        return ast.Logic(_span(meta), "or", left, right)
+
+    def compare(self, meta: Any, left: ast.Expr, op: Token, right: ast.Expr) -> ast.Compare:
+        return ast.Compare(_span(meta), _OPS.get(str(op), str(op)), left, right)  # type: ignore[arg-type]
+
+    def if_else(self, meta: Any, cond: ast.Expr, then: ast.Expr, orelse: ast.Expr) -> ast.IfElse:
+        return ast.IfElse(_span(meta), cond, then, orelse)
+
+    # forms
+    def pass_form(self, meta: Any, cond: ast.Expr, orelse: ast.Expr | None) -> ast.Pass:
+        return ast.Pass(_span(meta), cond, orelse)
+
+    def prop_plain(self, meta: Any) -> ast.Proportional:
+        return ast.Proportional(_span(meta), "plain", None)
+
+    def prop_to(self, meta: Any, target: ast.Expr) -> ast.Proportional:
+        return ast.Proportional(_span(meta), "to", target)
+
+    def prop_inverse(self, meta: Any, target: ast.Expr) -> ast.Proportional:
+        return ast.Proportional(_span(meta), "inverse", target)
+
+    def prop_expr(self, meta: Any, credit: ast.Expr) -> ast.Proportional:
+        return ast.Proportional(_span(meta), "expr", credit)
+
+    def tiers(self, meta: Any, subject: ast.Expr | None, *bands: ast.Band) -> ast.Tiers:
+        return ast.Tiers(_span(meta), subject, bands)
+
+    def band(self, meta: Any, test: ast.BandTest, score: ast.Expr) -> ast.Band:
+        return ast.Band(_span(meta), test, score)
+
+    def cmp_test(self, meta: Any, op: Token, bound: ast.Expr) -> ast.CompareTest:
+        return ast.CompareTest(_span(meta), _OPS.get(str(op), str(op)), bound)  # type: ignore[arg-type]
+
+    def else_test(self, meta: Any) -> ast.ElseTest:
+        return ast.ElseTest(_span(meta))
+
+    def _interval(self, meta: Any, low: ast.Expr, high: ast.Expr, lc: bool, hc: bool) -> ast.Interval:
+        return ast.Interval(_span(meta), low, high, lc, hc)
+
+    def closed_closed(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
+        return self._interval(meta, low, high, True, True)
+
+    def closed_open(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
+        return self._interval(meta, low, high, True, False)
+
+    def open_closed(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
+        return self._interval(meta, low, high, False, True)
+
+    def open_open(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
+        return self._interval(meta, low, high, False, False)
+
+    def deduct_per(
+        self,
+        meta: Any,
+        amount: ast.Expr,
+        mode: Token | None,
+        step: ast.Expr,
+        direction: Token,
+        limit: ast.Expr,
+    ) -> ast.Deduct:
+        kind = "linear" if mode is None else str(mode)
+        return ast.Deduct(_span(meta), amount, kind, step, str(direction), limit)  # type: ignore[arg-type]
+
+    def deduct_each(self, meta: Any, amount: ast.Expr) -> ast.Deduct:
+        return ast.Deduct(_span(meta), amount, "each", None, None, None)
+
+    def checklist(self, meta: Any, *items: ast.Item) -> ast.Checklist:
+        return ast.Checklist(_span(meta), items)
+
+    def item(self, meta: Any, cond: ast.Expr, score: ast.Expr) -> ast.Item:
+        return ast.Item(_span(meta), cond, score)
+
+    def grade(self, meta: Any, subject: ast.Expr | None, *bands: ast.GradeBand) -> ast.Grade:
+        return ast.Grade(_span(meta), subject, bands, None)
+
+    def grade_by(self, meta: Any, subject: ast.Expr | None, *rest: Any) -> ast.Grade:
+        *bands, by = rest
+        return ast.Grade(_span(meta), subject, tuple(bands), by)
+
+    def grade_band(self, meta: Any, label: ast.Name | ast.Text, score: ast.Expr | ast.Interval) -> ast.GradeBand:
+        text = label.name if isinstance(label, ast.Name) else label.text
+        return ast.GradeBand(_span(meta), text, label.span, score)
+
+
+_BUILD = _Build()
+
+
+def _depth(tree: Tree[Token]) -> int:
+    """Height of a Lark tree, computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, depth + 1))
+    return deepest
+
+
+def parse_rule(source: RuleSource | str) -> ast.Expr:
+    """Parse one rule. Raises :class:`RuleSyntaxError` pointing into the rule (and its file)."""
+    if isinstance(source, str):
+        source = RuleSource(source)
+    text = source.text
+    if len(text) > MAX_LENGTH:
+        raise RuleSyntaxError(
+            f"rule is {len(text):,} characters long; the limit is {MAX_LENGTH:,}",
+            location=source.location(0),
+            hint="split the standard into several indicators or simplify the rule",
+        )
+    try:
+        tree = _lark().parse(text)
+    except _TooDeep as deep:
+        raise _too_deep(source, deep.token.start_pos or 0) from None
+    except UnexpectedInput as err:
+        raise _syntax_error(source, err) from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _too_deep(source, 0)
+    result: ast.Expr = _BUILD.transform(tree)
+    return result
+
+
+def _too_deep(source: RuleSource, offset: int) -> RuleSyntaxError:
+    return RuleSyntaxError(
+        f"rule nests more than {MAX_DEPTH} levels deep",
+        location=source.location(offset),
+        hint="simplify the rule; deeply nested rules are refused",
+    )
+
+
+# ---- syntax errors --------------------------------------------------------------------------
+_TERMINAL_NAMES = {
+    "COMP_OP": "a comparison (>=, >, <=, <, ==, !=)",
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "PERCENT": "a percentage",
+    "PERMILLE": "a permille",
+    "POINTS": "points (e.g. 2 pts)",
+    "STRING": "a quoted label",
+    "COLON": "':'",
+    "COMMA": "','",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "TIMES": "'*'",
+    "DIVIDE": "'/'",
+    "_NL": "a new line",
+    "$END": "the end of the rule",
+}
+_EXPRESSION_STARTS = {"NUMBER", "PERCENT", "NAME", "POINTS", "FULL", "ZERO", "VALUE", "LPAR"}
+
+
+def _describe(expected: set[str]) -> str:
+    names: list[str] = []
+    pending = set(expected)
+    if pending >= _EXPRESSION_STARTS:
+        names.append("an expression")
+        pending -= _EXPRESSION_STARTS | {
+            "PERMILLE",
+            "STRING",
+            "TRUE",
+            "FALSE",
+            "MINUS",
+            "NOT",
+            "IF",
+            "PASS",
+            "PROPORTIONAL",
+            "TIERS",
+            "DEDUCT",
+            "CHECKLIST",
+            "GRADE",
+        }
+    for term in sorted(pending):
+        if term in _TERMINAL_NAMES:
+            names.append(_TERMINAL_NAMES[term])
+        elif term.isalpha():
+            names.append(f"'{term.lower()}'")
+        else:
+            names.append(term)
+    if not names:
+        return "something else"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
+    text = source.text
+    pos = err.pos_in_stream or 0
+    hint: str | None = None
+    if isinstance(err, UnexpectedCharacters):
+        char = text[pos] if pos < len(text) else ""
+        if char in FULL_WIDTH:
+            ascii_char = FULL_WIDTH[char]
+            return RuleSyntaxError(
+                f"full-width '{char}' in a rule",
+                location=source.location(pos, pos + 1),
+                hint=f"write the ASCII '{ascii_char}' instead",
+            )
+        message = f"unexpected character {char!r}"
+        if char.isspace() and char not in " \t\r\n":
+            hint = "remove the unusual space character"
+        expected = {t for t in err.allowed or () if not t.startswith("__")}
+        if expected:
+            message += f"; expected {_describe(expected)}"
+        return RuleSyntaxError(message, location=source.location(pos, pos + 1), hint=hint)
+    if isinstance(err, UnexpectedEOF):
+        expected = set(err.expected)
+        return RuleSyntaxError(
+            f"the rule ends too early; expected {_describe(expected)}",
+            location=source.location(len(text.rstrip())),
+        )
+    assert isinstance(err, UnexpectedToken)
+    tok = err.token
+    expected = {t for t in err.accepts or err.expected if not t.startswith("__")}
+    if tok.type == "$END":
+        return RuleSyntaxError(
+            f"the rule ends too early; expected {_describe(expected)}",
+            location=source.location(len(text.rstrip())),
+        )
+    shown = "a new line" if tok.type == "_NL" else repr(str(tok))
+    start, end = tok.start_pos or 0, tok.end_pos or (tok.start_pos or 0) + 1
+    suggestion = _keyword_suggestion(tok, err)
+    if suggestion:
+        hint = suggestion
+    elif tok.type == "_NL":
+        hint = "inside { … } a new line ends a band; end a continued line with an operator"
+    return RuleSyntaxError(
+        f"unexpected {shown}; expected {_describe(expected)}",
+        location=source.location(start, end),
+        hint=hint,
+    )
+
+
+def _keyword_suggestion(tok: Token, err: UnexpectedToken) -> str | None:
+    """``proportinal to 95%`` → did you mean ``proportional``?"""
+    candidates = [str(tok)]
+    prev = getattr(err, "token_history", None)
+    if prev:
+        candidates.insert(0, str(prev[-1]))
+    for word in candidates:
+        if word in KEYWORDS or not word.isidentifier():
+            continue
+        close = difflib.get_close_matches(word, sorted(KEYWORDS), n=1, cutoff=0.75)
+        if close:
+            return f"'{word}' is not a keyword; did you mean '{close[0]}'?"
+    return None

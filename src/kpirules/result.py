@@ -1,0 +1,175 @@
+"""Scored results: the total, the grade, and per indicator the score, the rate, the inputs, a trace.
+
+A :class:`Result` is cheap to make: per-indicator objects and traces are built on first access,
+so scoring many units costs little more than the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from .compiler import CONTEXT
+from .trace import Step
+from .values import Converted
+
+if TYPE_CHECKING:
+    from .model import Indicator, Override
+    from .ruleset import Ruleset
+
+_RATE_QUANTUM = Decimal("0.0001")
+
+#: How an indicator came by its score.
+STATUS_SCORED = "scored"
+STATUS_MISSING = "missing"  # a value was missing and if_missing gave the score
+STATUS_OVERRIDDEN = "overridden"
+
+
+class IndicatorResult:
+    """One indicator's outcome. ``score`` is final: clamped, rounded, and overridden if the ruleset says so."""
+
+    __slots__ = ("_index", "_result", "_trace", "computed", "indicator", "missing", "override", "raw", "score")
+
+    def __init__(self, result: Result, index: int) -> None:
+        self._result = result
+        self._index = index
+        self.indicator: Indicator = result.ruleset.indicators[index]
+        self.score: Decimal = result.scores[index]
+        self.computed: Decimal = result.computed[index]
+        self.raw: Decimal | None = result.raws[index]
+        self.missing: tuple[str, ...] = result.missing.get(index, ())
+        self.override: Override | None = result.ruleset.overrides.get(self.indicator.id)
+        self._trace: tuple[Step, ...] | None = None
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def weight(self) -> Decimal:
+        return self.indicator.weight
+
+    @property
+    def rate(self) -> Decimal:
+        """score / weight, to four decimals (0.4740 is 47.40 %)."""
+        return CONTEXT.divide(self.score, self.weight).quantize(_RATE_QUANTUM, rounding=ROUND_HALF_UP)
+
+    @property
+    def status(self) -> str:
+        if self.override is not None:
+            return STATUS_OVERRIDDEN
+        return STATUS_MISSING if self.missing else STATUS_SCORED
+
+    @property
+    def inputs(self) -> dict[str, Converted]:
+        """The values this indicator's rule read (derived measures and what they derive from)."""
+        env = self._result.values
+        return {name: env[name] for name in self._result.ruleset.inputs_of(self.indicator.id) if name in env}
+
+    @property
+    def trace(self) -> tuple[Step, ...]:
+        """The scoring forms that ran, outermost first (empty when a missing value decided)."""
+        if self._trace is None:
+            self._trace = self._result.ruleset.trace(self.indicator.id, self._result.values) if not self.missing else ()
+        return self._trace
+
+    def explain(self, lang: str = "zh") -> str:
+        from .explain import explain_indicator
+
+        return explain_indicator(self, lang)
+
+    def __repr__(self) -> str:
+        return f"IndicatorResult(id={self.id!r}, score={self.score}, weight={self.weight})"
+
+
+class Result:
+    """The outcome of scoring one unit: ``total``, ``grade`` and ``result[indicator_id]``."""
+
+    __slots__ = ("_items", "computed", "grade", "missing", "raws", "ruleset", "scores", "total", "unit", "values")
+
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        values: Mapping[str, Converted],
+        scores: list[Decimal],
+        computed: list[Decimal],
+        raws: list[Decimal | None],
+        missing: dict[int, tuple[str, ...]],
+        total: Decimal,
+        grade: str | None,
+        unit: str | None = None,
+    ) -> None:
+        self.ruleset = ruleset
+        self.values = values
+        self.scores = scores
+        self.computed = computed
+        self.raws = raws
+        self.missing = missing
+        self.total = total
+        self.grade = grade
+        self.unit = unit
+        self._items: list[IndicatorResult | None] = [None] * len(scores)
+
+    def _item(self, index: int) -> IndicatorResult:
+        item = self._items[index]
+        if item is None:
+            item = self._items[index] = IndicatorResult(self, index)
+        return item
+
+    def __getitem__(self, indicator_id: str) -> IndicatorResult:
+        try:
+            return self._item(self.ruleset.index_of(indicator_id))
+        except KeyError:
+            raise KeyError(f"no indicator {indicator_id!r} in ruleset {self.ruleset.id!r}") from None
+
+    def __iter__(self) -> Iterator[IndicatorResult]:
+        return (self._item(i) for i in range(len(self.scores)))
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    @property
+    def indicators(self) -> list[IndicatorResult]:
+        return list(self)
+
+    def explain(self, lang: str = "zh") -> str:
+        """Every indicator's score with how it came about, in Chinese (``zh``) or English (``en``)."""
+        from .explain import explain_result
+
+        return explain_result(self, lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain structure of Decimals, strings and lists (the JSON output uses it)."""
+        rows = []
+        for item in self:
+            row: dict[str, Any] = {
+                "id": item.id,
+                "name": item.name,
+                "path": list(item.indicator.path),
+                "weight": item.weight,
+                "score": item.score,
+                "rate": item.rate,
+                "status": item.status,
+            }
+            if item.override is not None:
+                row["computed"] = item.computed
+                row["override_reason"] = item.override.reason
+            if item.missing:
+                row["missing"] = list(item.missing)
+            if item.indicator.bonus:
+                row["bonus"] = True
+            rows.append(row)
+        out: dict[str, Any] = {"ruleset": self.ruleset.id}
+        if self.unit is not None:
+            out["unit"] = self.unit
+        out.update(total=self.total, grade=self.grade, indicators=rows)
+        return out
+
+    def __repr__(self) -> str:
+        unit = f"unit={self.unit!r}, " if self.unit is not None else ""
+        return f"Result({unit}total={self.total}, grade={self.grade!r})"

@@ -1,0 +1,83 @@
+"""Source text and positions: offsets to lines and columns, and rule text inside a TOML file.
+
+A rule lives inside a TOML string, so an offset in the rule is first mapped to an offset in the
+file (escapes and line continuations included) and then to a line and column there.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+import attrs
+
+from .errors import Location
+
+
+class SourceFile:
+    """The text of one file (or of an in-memory document) with a line index."""
+
+    __slots__ = ("_starts", "name", "text")
+
+    def __init__(self, name: str | None, text: str) -> None:
+        self.name = name
+        self.text = text
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self._starts = starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in characters) of ``offset``."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self._starts[line - 1]
+        end = self._starts[line] - 1 if line < len(self._starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def location(self, start: int, end: int | None = None) -> Location:
+        line, col = self.line_col(start)
+        end_line = end_col = None
+        if end is not None:
+            end_line, end_col = self.line_col(max(start, end))
+        return Location(self.name, line, col, end_line, end_col, source_line=self.line_text(line))
+
+
+@attrs.frozen
+class TextMap:
+    """Where each character of a decoded TOML string sits in its file.
+
+    ``offsets[i]`` is the file offset of character ``i``; ``offsets[len(text)]`` is the offset just
+    after the last character. A string without escapes maps by a constant shift, kept as
+    ``base`` with ``offsets`` empty.
+    """
+
+    base: int
+    offsets: Sequence[int] = ()
+
+    def __call__(self, index: int) -> int:
+        if not self.offsets:
+            return self.base + index
+        index = max(0, min(index, len(self.offsets) - 1))
+        return self.offsets[index]
+
+
+@attrs.frozen
+class RuleSource:
+    """Text of one rule, and where it came from: a file and a map into it, or nowhere."""
+
+    text: str
+    file: SourceFile | None = None
+    map: TextMap | None = None
+
+    def location(self, start: int, end: int | None = None) -> Location:
+        if self.file is None or self.map is None:
+            inner = SourceFile(None, self.text)
+            return inner.location(start, end)
+        return self.file.location(self.map(start), None if end is None else self.map(end))

@@ -1,0 +1,147 @@
+"""Reading measured values from files: TOML or JSON (one unit, or a list of units) and CSV (one
+unit per row, a ``unit`` column naming it). Every value keeps its place in the file, so a bad value
+is reported as ``units.csv:7:12``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import KpiRulesError, Location
+from .source import SourceFile
+from .tomlspans import scan
+
+UNIT_KEY = "unit"
+
+
+@attrs.frozen
+class Unit:
+    """The values of one unit, with where each came from."""
+
+    name: str | None
+    values: Mapping[str, Any]
+    locations: Mapping[str, Location] = attrs.Factory(dict)
+
+
+class ValuesFileError(KpiRulesError):
+    """A values file that cannot be read at all."""
+
+
+def read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValuesFileError(f"no such file: {path}") from None
+    except OSError as err:
+        raise ValuesFileError(f"cannot read {path}: {err.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:  # spreadsheets saved on Chinese Windows
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValuesFileError(f"{path} is neither UTF-8 nor GB18030 text", hint="save it as UTF-8") from None
+
+
+def read_units(path: str | Path) -> tuple[list[Unit], bool]:
+    """The units in a values file, and whether the file is a batch (CSV or a list)."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    text = read_text(file).replace("\r\n", "\n")
+    if suffix == ".csv":
+        return read_csv(text, str(file)), True
+    if suffix == ".json":
+        return read_json(text, str(file))
+    if suffix == ".toml":
+        return [read_toml(text, str(file))], False
+    raise ValuesFileError(f"cannot read values from {file.name}: use a .toml, .json or .csv file")
+
+
+def read_toml(text: str, name: str) -> Unit:
+    from .loader import parse_toml
+
+    source = SourceFile(name, text)
+    data = parse_toml(source)
+    spans = scan(text)
+    prefix: tuple[str, ...] = ()
+    if isinstance(data.get("values"), dict):
+        data, prefix = data["values"], ("values",)
+    locations = {}
+    for key in data:
+        span = spans.get((*prefix, key))
+        if span is not None:
+            locations[key] = source.location(span.value_start, span.value_end)
+    unit = data.pop(UNIT_KEY, None) if isinstance(data.get(UNIT_KEY), str) else None
+    return Unit(unit, data, locations)
+
+
+def read_json(text: str, name: str) -> tuple[list[Unit], bool]:
+    try:
+        data = json.loads(text, parse_float=_decimal)
+    except json.JSONDecodeError as err:
+        source = SourceFile(name, text)
+        raise ValuesFileError(f"invalid JSON: {err.msg}", location=source.location(err.pos)) from None
+    file = Location(name)
+    if isinstance(data, dict):
+        unit = data.pop(UNIT_KEY, None)
+        return [Unit(None if unit is None else str(unit), data, {k: file for k in data})], False
+    if isinstance(data, list) and all(isinstance(row, dict) for row in data):
+        units = []
+        for number, row in enumerate(data, 1):
+            unit = row.pop(UNIT_KEY, None)
+            units.append(Unit(str(unit) if unit is not None else f"#{number}", row, {k: file for k in row}))
+        return units, True
+    raise ValuesFileError("a JSON values file holds an object of measure values, or a list of them", location=file)
+
+
+def _decimal(text: str) -> Any:
+    from decimal import Decimal
+
+    return Decimal(text)
+
+
+def read_csv(text: str, name: str) -> list[Unit]:
+    """One unit per row; the header names the measures, and a ``unit`` column the unit."""
+    lines = text.split("\n")
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    if not any(header):
+        raise ValuesFileError(f"{name} is empty; it needs a header row naming the measures", location=Location(name))
+    units: list[Unit] = []
+    for row in reader:
+        line_no = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        raw_line = lines[line_no - 1] if line_no <= len(lines) else ""
+        columns = _columns(raw_line, len(row))
+        values: dict[str, Any] = {}
+        locations: dict[str, Location] = {}
+        unit = None
+        for i, key in enumerate(header):
+            cell = row[i] if i < len(row) else ""
+            if key == UNIT_KEY:
+                unit = cell.strip() or None
+            elif key:
+                values[key] = cell
+                locations[key] = Location(name, line_no, columns[i] if i < len(columns) else 1, source_line=raw_line)
+        units.append(Unit(unit or f"row {line_no}", values, locations))
+    return units
+
+
+def _columns(line: str, count: int) -> list[int]:
+    """1-based start columns of the fields of a simple CSV line (quoted lines: column 1)."""
+    if '"' in line:
+        return [1] * count
+    starts, pos = [], 0
+    for field in line.split(","):
+        starts.append(pos + 1)
+        pos += len(field) + 1
+    return starts
