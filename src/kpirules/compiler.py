@@ -299,42 +299,47 @@ class Compiler:
 
     def c_Proportional(self, node: ast.Proportional) -> Fn:
         full, span, kind = self.weight, node.span, node.kind
-        if kind == "expr":
-            assert node.operand is not None
-            credit_fn = self.compile(node.operand)
-            subject: Fn | None = None
-            target: Fn | None = None
-        else:
-            subject = self.subject_fn(node)
-            credit_fn = subject
-            target = self.compile(node.operand) if node.operand is not None else None
-        target_text = self.text(node.operand) if node.operand is not None else ""
+        step = tr_.ProportionalStep
 
-        def proportional(env: Env, tr: Trace) -> Any:
-            at = len(tr) if tr is not None else 0
-            x = t = None
-            if kind == "plain" or kind == "expr":
+        def cap(credit: Decimal) -> Decimal:
+            return ONE if credit > ONE else ZERO if credit < ZERO else credit
+
+        if kind in ("plain", "expr"):
+            credit_fn = self.subject_fn(node) if kind == "plain" else self.compile(node.operand)  # type: ignore[arg-type]
+
+            def proportional(env: Env, tr: Trace) -> Any:
+                at = len(tr) if tr is not None else 0
                 credit = credit_fn(env, tr)
+                capped = ONE if credit > ONE else ZERO if credit < ZERO else credit
+                points = _mul(full, capped)
+                if tr is not None:
+                    x = credit if kind == "plain" else None
+                    tr.insert(at, step(span, kind, x, None, credit, capped, points))
+                return points
+
+            return proportional
+
+        assert node.operand is not None
+        subject, target = self.subject_fn(node), self.compile(node.operand)
+        target_text = self.text(node.operand)
+        inverse = kind == "inverse"
+
+        def ratio(env: Env, tr: Trace) -> Any:
+            at = len(tr) if tr is not None else 0
+            x, t = subject(env, tr), target(env, tr)
+            if inverse:
+                credit = ONE if x <= 0 else _div(t, x)  # lower is better, and nothing at all is best
+            elif t:
+                credit = _div(x, t)
             else:
-                assert subject is not None and target is not None
-                x, t = subject(env, tr), target(env, tr)
-                if kind == "to":
-                    if not t:
-                        raise EvalFailure(span, f"the target `{target_text}` is 0")
-                    credit = _div(x, t)
-                elif x <= 0:  # lower is better, and nothing at all is best
-                    credit = ONE
-                else:
-                    credit = _div(t, x)
-            capped = ONE if credit > ONE else ZERO if credit < ZERO else credit
+                raise EvalFailure(span, f"the target `{target_text}` is 0")
+            capped = cap(credit)
             points = _mul(full, capped)
             if tr is not None:
-                if kind == "plain":
-                    x = credit
-                tr.insert(at, tr_.ProportionalStep(span, kind, x, t, credit, capped, points))
+                tr.insert(at, step(span, kind, x, t, credit, capped, points))
             return points
 
-        return proportional
+        return ratio
 
     def band_test(self, test: ast.BandTest, label_subject: dict[str, int] | None) -> Callable[[Any, Env, Trace], bool]:
         if isinstance(test, ast.ElseTest):

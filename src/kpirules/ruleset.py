@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from . import ast
@@ -16,7 +16,7 @@ from .result import Result
 from .source import SourceFile
 from .tomlspans import Path, Span
 from .trace import Step
-from .values import Converted, ValueProblem, converter, is_missing
+from .values import Converted, ValueProblem, converter, fast_converters, is_missing
 
 _ABSENT = object()
 
@@ -61,7 +61,7 @@ class Ruleset:
         self.spans = dict(spans or {})
         self._index = {ind.id: i for i, ind in enumerate(indicators)}
         self._quantum = quantizer(header.precision)
-        self._rounding = rounding_mode(header.rounding)
+        self._round = Context(prec=CONTEXT.prec, rounding=rounding_mode(header.rounding), traps=CONTEXT.traps)
         self._compile(derived_order)
 
     # -- identity -----------------------------------------------------------------------------
@@ -89,7 +89,9 @@ class Ruleset:
     # -- compilation --------------------------------------------------------------------------
     def _compile(self, derived_order: tuple[str, ...]) -> None:
         ranks: dict[tuple[str, ...], dict[str, int]] = {}
-        self._converters = [(m.name, converter(m)) for m in self.measures.values() if not m.derived]
+        self._converters = [
+            (m.name, fast_converters(m), converter(m)) for m in self.measures.values() if not m.derived
+        ]
         self._derived_names = frozenset(m.name for m in self.measures.values() if m.derived)
         self._derived: list[tuple[Measure, Fn, Callable[[Any], Any] | None]] = []
         for name in derived_order:
@@ -150,7 +152,7 @@ class Ruleset:
         failed: set[str] = set()
         if self._derived:
             self._derive(env, failed, problems)
-        quantum, rounding = self._quantum, self._rounding
+        quantize, quantum = self._round.quantize, self._quantum
         scores: list[Decimal] = []
         raws: list[Decimal | None] = []
         missing: dict[int, tuple[str, ...]] = {}
@@ -158,11 +160,11 @@ class Ruleset:
             try:
                 raw = fn(env, None)
             except KeyError:
-                roots = self._missing_roots(i, env)
                 raws.append(None)
                 if failed.intersection(self._inputs[self.indicators[i].id]):
                     scores.append(ZERO)  # the formula's failure is already reported
                     continue
+                roots = self._missing_roots(i, env)
                 if policy == "error":
                     problems.append(self._missing_problem(i, roots))
                     scores.append(ZERO)
@@ -176,8 +178,7 @@ class Ruleset:
                 scores.append(ZERO)
                 continue
             raws.append(raw)
-            score = weight if raw > weight else ZERO if raw < 0 else raw
-            scores.append(score.quantize(quantum, rounding=rounding, context=CONTEXT))
+            scores.append(quantize(weight if raw > weight else ZERO if raw < ZERO else raw, quantum))
         if problems:
             error = ValuesError.collect(problems)
             error.unit = unit  # type: ignore[attr-defined]
@@ -188,9 +189,10 @@ class Ruleset:
             for ind_id, override in self.overrides.items():
                 scores[self._index[ind_id]] = override.score
         total = ZERO
+        add = CONTEXT.add
         for score in scores:
-            total = CONTEXT.add(total, score)
-        total = total.quantize(quantum, rounding=rounding, context=CONTEXT)
+            total = add(total, score)
+        total = quantize(total, quantum)
         grade = None
         for label, bound in self.grades:
             if total >= bound:
@@ -233,9 +235,17 @@ class Ruleset:
     ) -> dict[str, Converted]:
         env: dict[str, Converted] = {}
         get = values.get
-        for name, convert in self._converters:
+        for name, fast, convert in self._converters:
             raw = get(name, _ABSENT)
-            if raw is _ABSENT or is_missing(raw):
+            if raw is _ABSENT or raw is None:
+                continue
+            quick = fast.get(type(raw))
+            if quick is not None:
+                value = quick(raw)
+                if value is not None:
+                    env[name] = value
+                    continue
+            if is_missing(raw):
                 continue
             try:
                 env[name] = convert(raw)

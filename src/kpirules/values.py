@@ -122,6 +122,39 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:
     return _number(measure)
 
 
+FastConverter = Callable[[Any], "Converted | None"]
+
+
+def _float(raw: float) -> Decimal | None:
+    return Decimal(repr(raw)) if raw - raw == 0.0 else None  # NaN and infinities go the slow way
+
+
+def _finite(raw: Decimal) -> Decimal | None:
+    return raw if raw.is_finite() else None
+
+
+def _whole(raw: int) -> Decimal | None:
+    return Decimal(raw) if raw >= 0 else None
+
+
+def fast_converters(measure: Measure) -> dict[type, FastConverter]:
+    """Conversions for the common, always-valid cases, keyed by the raw value's exact type.
+
+    A fast converter returns ``None`` when it cannot decide; the full :func:`converter` then
+    converts or explains the problem. Measures with a declared range always take the full path.
+    """
+    if measure.type == "bool":
+        return {bool: lambda raw: raw}
+    if measure.type == "level":
+        allowed = frozenset(measure.levels or ())
+        return {str: lambda raw: raw if raw in allowed else None}
+    if measure.range is not None:
+        return {}
+    if measure.type == "count":
+        return {int: _whole}
+    return {float: _float, int: Decimal, Decimal: _finite}
+
+
 def is_missing(raw: object) -> bool:
     """``None`` and empty strings (empty CSV cells) mean "no value"."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
