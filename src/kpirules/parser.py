@@ -182,7 +182,7 @@ def _lark() -> Lark:
     return Lark(
         grammar,
         parser="lalr",
-        lexer="contextual",
+        lexer="basic",
         postlex=_Layout(),
         propagate_positions=True,
         maybe_placeholders=True,
@@ -472,11 +472,12 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
                 hint=f"write the ASCII '{ascii_char}' instead",
             )
         message = f"unexpected character {char!r}"
-        if char.isspace() and char not in " \t\r\n":
+        if char in "%‰" and pos > 0 and text[pos - 1].isspace():
+            hint = f"write the number and the {char} together, as in 95{char}"
+        elif char.isspace():
             hint = "remove the unusual space character"
-        expected = {t for t in err.allowed or () if not t.startswith("__")}
-        if expected:
-            message += f"; expected {_describe(expected)}"
+        elif char == "=" and text[pos : pos + 2] != "==":
+            hint = "compare with == (a single = is not an operator)"
         return RuleSyntaxError(message, location=source.location(pos, pos + 1), hint=hint)
     if isinstance(err, UnexpectedEOF):
         expected = set(err.expected)
