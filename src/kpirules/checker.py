@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import attrs
 
@@ -66,9 +66,16 @@ class Checked:
 
 class _Checker:
     def __init__(
-        self, measures: Mapping[str, Measure], subject: str | None, source: RuleSource, *, scores: bool
+        self,
+        measures: Mapping[str, Measure],
+        subject: str | None,
+        source: RuleSource,
+        *,
+        scores: bool,
+        broken: Collection[str] = (),
     ) -> None:
         self.measures = measures
+        self.broken = broken
         self.subject = subject
         self.source = source
         self.scores = scores
@@ -180,6 +187,8 @@ class _Checker:
         if levels is not None and node.name in levels:
             self.out.labels[node] = node.name
             return Type(Kind.LABEL, levels)
+        if node.name in self.broken:
+            return ERROR  # its declaration is already reported
         close = difflib.get_close_matches(node.name, list(self.measures), n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else "declare it under [measures]"
         if levels is not None:
@@ -414,9 +423,16 @@ class _Checker:
         return SCORE
 
 
-def check_rule(rule: ast.Expr, measures: Mapping[str, Measure], subject: str | None, source: RuleSource) -> Checked:
-    """Type-check an indicator's rule: it must be a score."""
-    checker = _Checker(measures, subject, source, scores=True)
+def check_rule(
+    rule: ast.Expr,
+    measures: Mapping[str, Measure],
+    subject: str | None,
+    source: RuleSource,
+    broken: Collection[str] = (),
+) -> Checked:
+    """Type-check an indicator's rule: it must be a score. Names in ``broken`` are declared
+    measures whose declaration failed; they are not reported again as unknown."""
+    checker = _Checker(measures, subject, source, scores=True, broken=broken)
     got = checker.infer(rule, Kind.SCORE)
     if got.kind not in (Kind.SCORE, Kind.ERROR):
         hint = {
@@ -427,9 +443,15 @@ def check_rule(rule: ast.Expr, measures: Mapping[str, Measure], subject: str | N
     return checker.out
 
 
-def check_formula(formula: ast.Expr, measure: Measure, measures: Mapping[str, Measure], source: RuleSource) -> Checked:
+def check_formula(
+    formula: ast.Expr,
+    measure: Measure,
+    measures: Mapping[str, Measure],
+    source: RuleSource,
+    broken: Collection[str] = (),
+) -> Checked:
     """Type-check a derived measure's formula against the measure's declared type."""
-    checker = _Checker(measures, None, source, scores=False)
+    checker = _Checker(measures, None, source, scores=False, broken=broken)
     want = measure_type(measure)
     checker.expect(formula, want.kind, want.levels)
     return checker.out

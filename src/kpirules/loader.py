@@ -104,6 +104,7 @@ class _Builder:
         self.spans = spans
         self.data = data
         self.problems: list[KpiRulesError] = []
+        self.broken: set[str] = set()  # declared measures whose declaration has errors
 
     # -- positions and problems ---------------------------------------------------------------
     def span(self, path: Path) -> Span | None:
@@ -328,6 +329,7 @@ class _Builder:
                     formula_source = self.rule_source((*path, "formula"), text)
                     formula = self.parse(formula_source)
             if mtype is None:
+                self.broken.add(name)
                 continue
             out[name] = Measure(
                 name=name,
@@ -395,16 +397,16 @@ class _Builder:
                 self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}")
                 weight = None
             measure = self.get(path, body, "measure", self.string)
-            if measure is not None and measure not in measures:
+            if measure is not None and measure in self.broken:
+                measure, bad_measure = None, True
+            elif measure is not None and measure not in measures:
                 close = difflib.get_close_matches(measure, list(measures), n=1, cutoff=0.6)
                 self.problem(
                     (*path, "measure"),
                     f"unknown measure `{measure}`",
                     f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
                 )
-                measure = None
-                body = {k: v for k, v in body.items() if k != "measure"}
-                bad_measure = True
+                measure, bad_measure = None, True
             else:
                 bad_measure = False
             rule_text = self.get(path, body, "rule", self.string)
@@ -464,13 +466,13 @@ class _Builder:
         formulas: dict[str, Checked] = {}
         for name, measure in measures.items():
             if measure.formula is not None and measure.formula_source is not None:
-                result = check_formula(measure.formula, measure, measures, measure.formula_source)
+                result = check_formula(measure.formula, measure, measures, measure.formula_source, self.broken)
                 self.problems.extend(result.errors)
                 formulas[name] = result
         order = self.derived_order(measures, formulas)
         checked: dict[str, Checked] = {}
         for ind in indicators:
-            result = check_rule(ind.rule, measures, ind.measure, ind.rule_source)
+            result = check_rule(ind.rule, measures, ind.measure, ind.rule_source, self.broken)
             self.problems.extend(result.errors)
             checked[ind.id] = result
         return checked, formulas, order

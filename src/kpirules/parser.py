@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from importlib import resources
@@ -495,7 +496,7 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
         )
     shown = "a new line" if tok.type == "_NL" else repr(str(tok))
     start, end = tok.start_pos or 0, tok.end_pos or (tok.start_pos or 0) + 1
-    suggestion = _keyword_suggestion(tok, err)
+    suggestion = _keyword_suggestion(text, tok)
     if suggestion:
         hint = suggestion
     elif tok.type == "_NL":
@@ -507,12 +508,11 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
     )
 
 
-def _keyword_suggestion(tok: Token, err: UnexpectedToken) -> str | None:
-    """``proportinal to 95%`` → did you mean ``proportional``?"""
-    candidates = [str(tok)]
-    prev = getattr(err, "token_history", None)
-    if prev:
-        candidates.insert(0, str(prev[-1]))
+def _keyword_suggestion(text: str, tok: Token) -> str | None:
+    """``proportinal to 95%`` → did you mean ``proportional``? (the word at or before the error)"""
+    start = tok.start_pos or 0
+    before = re.search(r"([^\W\d]\w*)\s*$", text[:start])
+    candidates = [str(tok)] + ([before.group(1)] if before else [])
     for word in candidates:
         if word in KEYWORDS or not word.isidentifier():
             continue
