@@ -481,14 +481,14 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
             hint = "compare with == (a single = is not an operator)"
         return RuleSyntaxError(message, location=source.location(pos, pos + 1), hint=hint)
     if isinstance(err, UnexpectedEOF):
-        expected = set(err.expected)
+        expected: set[str] = {str(t) for t in err.expected}
         return RuleSyntaxError(
             f"the rule ends too early; expected {_describe(expected)}",
             location=source.location(len(text.rstrip())),
         )
     assert isinstance(err, UnexpectedToken)
     tok = err.token
-    expected = {t for t in err.accepts or err.expected if not t.startswith("__")}
+    expected = {str(t) for t in err.accepts or err.expected if not str(t).startswith("__")}
     if tok.type == "$END":
         return RuleSyntaxError(
             f"the rule ends too early; expected {_describe(expected)}",
