@@ -144,12 +144,12 @@ class Ruleset:
         own ``[values]``. Every problem with the values is raised at once, in one
         :class:`~kpirules.ValuesError` whose ``problems`` lists them all."""
         problems: list[KpiRulesError] = []
+        failed: set[str] = set()  # measures with a bad value or a failed formula, already reported
         if values is None:
             env = dict(self.values)
             locations = self.value_locations
         else:
-            env = self._convert(values, locations or {}, problems)
-        failed: set[str] = set()
+            env = self._convert(values, locations or {}, problems, failed)
         if self._derived:
             self._derive(env, failed, problems)
         quantize, quantum = self._round.quantize, self._quantum
@@ -162,7 +162,7 @@ class Ruleset:
             except KeyError:
                 raws.append(None)
                 if failed.intersection(self._inputs[self.indicators[i].id]):
-                    scores.append(ZERO)  # the formula's failure is already reported
+                    scores.append(ZERO)  # a bad value it depends on is already reported
                     continue
                 roots = self._missing_roots(i, env)
                 if policy == "error":
@@ -231,7 +231,11 @@ class Ruleset:
 
     # -- helpers ------------------------------------------------------------------------------
     def _convert(
-        self, values: Mapping[str, Any], locations: Mapping[str, Location], problems: list[KpiRulesError]
+        self,
+        values: Mapping[str, Any],
+        locations: Mapping[str, Location],
+        problems: list[KpiRulesError],
+        failed: set[str],
     ) -> dict[str, Converted]:
         env: dict[str, Converted] = {}
         get = values.get
@@ -251,6 +255,7 @@ class Ruleset:
                 env[name] = convert(raw)
             except ValueProblem as err:
                 problems.append(ValuesError(f"measure `{name}`: {err}", location=locations.get(name)))
+                failed.add(name)
         if len(values) > len(env):
             known = self.measures
             for name in values:
@@ -317,7 +322,7 @@ class Ruleset:
         shown = f"{names} ({', '.join(labels)})" if len(labels) == len(roots) else names
         src = ind.rule_source
         return ValuesError(
-            f"indicator `{ind.id}` needs {shown}, which has no value",
+            f"indicator `{ind.id}` needs {shown}, which {'has' if len(roots) == 1 else 'have'} no value",
             location=src.location(0, len(src.text)),
             hint='give the value, or set if_missing = "full" or "zero" on the indicator',
         )

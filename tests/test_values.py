@@ -1,0 +1,168 @@
+"""Values in: every accepted form converts exactly; every bad value is reported, all at once."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+
+import kpirules
+from support import make
+
+
+def value_of(measure: str, raw: Any) -> Any:
+    rs = make("pass if ok", measure=None)
+    return rs.evaluate({"ok": True, measure: raw}).values[measure]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(0.474, D("0.474")), ("47.4%", D("0.474")), (" 47.4 % ", D("0.474")), ("5‰", D("0.005")), (1, D(1)),
+     (D("0.95"), D("0.95")), ("0.95", D("0.95")), ("47.4％", D("0.474")), ("1e-2", D("0.01"))],
+)
+def test_rates(raw: Any, expected: D) -> None:
+    assert value_of("rate", raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(1899305.84, D("1899305.84")), ("1,899,305.84", D("1899305.84")), (7, D(7)), ("-3", D(-3))]
+)
+def test_numbers(raw: Any, expected: D) -> None:
+    assert value_of("x", raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(True, True), (False, False), ("是", True), ("否", False),
+                                               ("TRUE", True), ("no", False), (1, True), (0, False)])
+def test_bools(raw: Any, expected: bool) -> None:
+    assert value_of("ok2", raw) is expected
+
+
+def test_labels_are_trimmed() -> None:
+    assert value_of("rating", " 良 ") == "良"
+
+
+@pytest.mark.parametrize(
+    ("measure", "raw", "message"),
+    [
+        ("rate", "abc", "'abc' is not a number"),
+        ("rate", float("nan"), "nan is not a finite number"),
+        ("x", float("inf"), "inf is not a finite number"),
+        ("x", D("NaN"), "NaN is not a finite number"),
+        ("x", True, "True is a yes/no value, not a number"),
+        ("x", [1], "is not a number"),
+        ("n", 2.5, "2.5 is not a whole number of 0 or more"),
+        ("n", -1, "-1 is not a whole number of 0 or more"),
+        ("n", "50%", "is a percentage; give a plain number"),
+        ("ok2", "maybe", "'maybe' is not a yes/no value"),
+        ("ok2", 2, "2 is not a yes/no value"),
+        ("rating", "良好", "'良好' is not a level of rating; expected one of 优, 良, 中, 差"),
+        ("rating", 1, "1 is not a level of rating"),
+    ],
+)
+def test_bad_values_say_what_was_expected(measure: str, raw: Any, message: str) -> None:
+    rs = make("pass if ok", measure=None)
+    with pytest.raises(kpirules.ValuesError) as err:
+        rs.evaluate({"ok": True, measure: raw})
+    assert err.value.message.startswith(f"measure `{measure}`: ")
+    assert message in err.value.message
+
+
+def test_declared_range_is_enforced() -> None:
+    measures = {"s": {"type": "rate", "range": [0, 1]}}
+    rs = make("proportional", measure="s", measures=measures)
+    assert rs.evaluate({"s": "100%"})["i"].score == D("10.00")
+    with pytest.raises(kpirules.ValuesError, match=r"outside the declared range \[0, 1\]"):
+        rs.evaluate({"s": "101%"})
+
+
+def test_all_value_problems_are_raised_together() -> None:
+    rs = make("checklist { ok: 1 pt, x > 1: 1 pt, rating >= 良: 1 pt }", measure=None)
+    with pytest.raises(kpirules.ValuesError) as err:
+        rs.evaluate({"ok": "maybe", "x": "one", "rating": "好", "typo": 1})
+    messages = [p.message for p in err.value.problems]
+    assert len(messages) == 4
+    assert any("`ok`" in m for m in messages) and any("`x`" in m for m in messages)
+    assert any("`rating`" in m for m in messages) and "unknown measure `typo`" in messages
+
+
+def test_unknown_measure_gets_a_suggestion() -> None:
+    with pytest.raises(kpirules.ValuesError) as err:
+        make("proportional", measure="rate").evaluate({"rat": "50%"})
+    unknown = next(p for p in err.value.problems if "unknown" in p.message)
+    assert unknown.hint == "did you mean `rate`?"
+
+
+def test_missing_value_is_an_error_naming_measure_and_indicator() -> None:
+    rs = make("proportional closed / received", measure=None)
+    with pytest.raises(kpirules.ValuesError) as err:
+        rs.evaluate({"closed": 3})
+    assert err.value.message == "indicator `i` needs `received`, which has no value"
+    assert err.value.file == "t.toml" and err.value.line is not None
+
+
+@pytest.mark.parametrize(("policy", "expected"), [("full", "10.00"), ("zero", "0.00")])
+def test_if_missing(policy: str, expected: str) -> None:
+    rs = make("proportional", measure="rate", indicator_extra=f'if_missing = "{policy}"')
+    result = rs.evaluate({})
+    assert result["i"].score == D(expected)
+    assert result["i"].missing == ("rate",) and result["i"].status == "missing"
+    assert rs.evaluate({"rate": "50%"})["i"].score == D("5.00")
+    assert rs.evaluate({"rate": None})["i"].score == D(expected)
+    assert rs.evaluate({"rate": " "})["i"].score == D(expected)
+
+
+def test_missing_input_of_a_derived_measure_names_the_input() -> None:
+    text = (
+        '[ruleset]\nid = "t"\n[measures.a]\ntype = "amount"\n[measures.b]\ntype = "amount"\n'
+        '[measures.r]\ntype = "rate"\nformula = "a / b"\n'
+        '[[indicators]]\nid = "i"\nweight = 10\nmeasure = "r"\nrule = "proportional"\n'
+    )
+    rs = kpirules.loads(text)
+    with pytest.raises(kpirules.ValuesError, match="needs `b`, which has no value"):
+        rs.evaluate({"a": 1})
+    with pytest.raises(kpirules.ValuesError, match="computed from its formula"):
+        rs.evaluate({"a": 1, "b": 2, "r": "50%"})
+    with pytest.raises(kpirules.EvaluationError, match="measure `r`: division by zero: `b` is 0") as err:
+        rs.evaluate({"a": 1, "b": 0})
+    assert len(err.value.problems) == 1  # the indicator that reads r is not reported again
+    assert rs.evaluate({"a": 1, "b": 4})["i"].score == D("2.50")
+
+
+def test_evaluation_errors_and_value_errors_come_together() -> None:
+    text = (
+        '[ruleset]\nid = "t"\n[measures.a]\ntype = "count"\n[measures.b]\ntype = "count"\n'
+        '[[indicators]]\nid = "one"\nweight = 10\nrule = "proportional a / b"\n'
+        '[[indicators]]\nid = "two"\nweight = 10\nmeasure = "a"\nrule = "tiers { > 5: full }"\n'
+    )
+    with pytest.raises(kpirules.ValuesError) as err:
+        kpirules.loads(text).evaluate({"a": 1, "b": 0})
+    assert [p.message for p in err.value.problems] == [
+        "indicator `one`: division by zero: `b` is 0",
+        "indicator `two`: no band of these tiers matches a = 1",
+    ]
+
+
+def test_evaluate_many_gives_one_outcome_per_row_in_order() -> None:
+    rs = make("proportional", measure="rate")
+    rows = [{"rate": "50%"}, {"rate": "bad"}, {}, {"rate": 0.25}]
+    outcomes = rs.evaluate_many(rows)
+    assert len(outcomes) == 4
+    assert isinstance(outcomes[0], kpirules.Result) and outcomes[0].total == D("5.00")
+    assert isinstance(outcomes[1], kpirules.ValuesError) and isinstance(outcomes[2], kpirules.ValuesError)
+    assert isinstance(outcomes[3], kpirules.Result) and outcomes[3].total == D("2.50")
+
+
+def test_evaluate_many_with_unit_key() -> None:
+    rs = make("proportional", measure="rate")
+    outcomes = rs.evaluate_many([{"unit": "A", "rate": "50%"}, {"unit": "B", "rate": "x"}, {"rate": "1%"}],
+                                unit_key="unit")
+    assert isinstance(outcomes[0], kpirules.Result) and outcomes[0].unit == "A"
+    assert getattr(outcomes[1], "unit", None) == "B"
+    assert isinstance(outcomes[2], kpirules.Result) and outcomes[2].unit == "row 3"
+
+
+def test_evaluate_many_accepts_a_generator() -> None:
+    rs = make("proportional", measure="rate")
+    outcomes = rs.evaluate_many({"rate": f"{i}%"} for i in range(5))
+    assert [o.total for o in outcomes if isinstance(o, kpirules.Result)] == [D(i) / 10 for i in range(5)]
