@@ -43,7 +43,7 @@ def test_label_that_the_level_does_not_declare() -> None:
 
 def test_bare_label_must_be_declared() -> None:
     err = type_error("pass if rating >= 一般", measure=None)
-    assert err.message == "unknown measure `一般`" and err.hint is not None and "优, 良, 中, 差" in err.hint
+    assert err.message == "'一般' is neither a measure nor a declared level; the levels are 优, 良, 中, 差"
 
 
 def test_bool_used_as_a_number() -> None:
@@ -145,5 +145,13 @@ def test_formula_types() -> None:
         kpirules.loads(_formula_ruleset(("s", "number", "full")))
     with pytest.raises(kpirules.RulesetError, match="`value` cannot appear in a measure formula"):
         kpirules.loads(_formula_ruleset(("s", "number", "value")))
-    rs = kpirules.loads(_formula_ruleset(("half", "number", "x / 2"), ("big", "bool", "half > 3")))
+    text = _formula_ruleset(("half", "number", "x / 2"), ("big", "bool", "half > 3"))
+    rs = kpirules.loads(text.replace('rule = "proportional"', 'rule = "pass if big"'))
     assert rs.evaluate({"x": 8}).values["big"] is True
+    assert rs.evaluate({"x": 6}).values["big"] is False
+
+
+def test_unused_derived_measures_are_not_computed() -> None:
+    # a formula that no indicator reads cannot fail a unit (the linter reports it as unused)
+    rs = kpirules.loads(_formula_ruleset(("broken", "number", "x / 0")))
+    assert "broken" not in rs.evaluate({"x": 1}).values

@@ -54,7 +54,7 @@ def test_missing_required_keys() -> None:
     assert messages == {"[[indicators]] #1 needs the key `weight`", "[[indicators]] #1 needs the key `rule`"}
     at(err, text, "[[indicators]]")
     assert "needs the key `id`" in load_error('[ruleset]\ntitle = "x"\n').message
-    assert "needs the key `ruleset`" in load_error("[measures.a]\ntype = 'rate'\n").message
+    assert load_error("[measures.a]\ntype = 'rate'\n").message == "the file has no [ruleset] table"
 
 
 def test_wrong_types_point_at_the_value() -> None:

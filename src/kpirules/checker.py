@@ -189,10 +189,12 @@ class _Checker:
             return Type(Kind.LABEL, levels)
         if node.name in self.broken:
             return ERROR  # its declaration is already reported
+        if levels is not None:
+            return self.error(
+                node, f"'{node.name}' is neither a measure nor a declared level; the levels are {', '.join(levels)}"
+            )
         close = difflib.get_close_matches(node.name, list(self.measures), n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else "declare it under [measures]"
-        if levels is not None:
-            hint = f"the levels are {', '.join(levels)}"
         return self.error(node, f"unknown measure `{node.name}`", hint)
 
     # -- operators ----------------------------------------------------------------------------

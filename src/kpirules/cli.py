@@ -38,10 +38,17 @@ def write_atomically(path: str, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
+    try:  # keep the permissions of the file we replace; a new file gets the usual 0666 & ~umask
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -102,14 +109,14 @@ def score(ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: 
     if failed and not batch:
         (error,) = failed
         if fmt == "json":
-            _emit(render(outcomes, fmt, batch=False, lang=lang), output)
+            _emit(render(rules, outcomes, fmt, batch=False, lang=lang), output)
         _fail(error, EXIT_FINDINGS)
     width, color = None, False
     if fmt == "table" and output is None and sys.stdout.isatty():
         width, color = shutil.get_terminal_size().columns, True
     elif fmt == "table":
         width = 120
-    _emit(render(outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color), output)
+    _emit(render(rules, outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color), output)
     if failed:
         click.echo(f"{len(failed)} of {len(outcomes)} units could not be scored:", err=True)
         for error in failed:

@@ -33,6 +33,7 @@ from . import ast
 from . import trace as tr_
 from .checker import Checked, Kind
 from .source import RuleSource
+from .textfmt import number
 
 CONTEXT = Context(
     prec=60, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
@@ -98,9 +99,11 @@ class Compiler:
         subject: str | None = None,
         subject_levels: tuple[str, ...] | None = None,
         ranks: dict[tuple[str, ...], dict[str, int]] | None = None,
+        rounding: tuple[Context, Decimal] | None = None,
     ) -> None:
         self.checked = checked
         self.subject_levels = subject_levels
+        self.rounding = rounding
         self.source = source
         self.weight = weight
         self.subject = subject
@@ -479,6 +482,7 @@ class Compiler:
                 score = self.compile(band.score)
                 table[band.label] = (score, score, True, True, band.span)
         labels = ", ".join(table)
+        rounder, quantum = self.rounding if self.rounding is not None else (None, ONE)
 
         def grade(env: Env, tr: Trace) -> Any:
             at = len(tr) if tr is not None else 0
@@ -494,20 +498,26 @@ class Compiler:
             if by is None:
                 points, awarded = low, None
             else:
-                awarded = by(env, tr)
+                given = by(env, tr)
+                # compare the points as they will be scored, rounded to the ruleset's precision
+                awarded = rounder.quantize(given, quantum) if rounder is not None else given
                 inside = (low <= awarded if low_closed else low < awarded) and (
                     awarded <= high if high_closed else awarded < high
                 )
                 if not inside:
                     lb, rb = "[" if low_closed else "(", "]" if high_closed else ")"
+                    shown = number(given) if awarded == given else f"{number(given)} (rounded {awarded})"
+                    band = f"{lb}{number(low)}, {number(high)}{rb}"
                     raise EvalFailure(
                         span,
-                        f"{by_text} = {awarded} is outside the band of '{label}': {lb}{low}, {high}{rb} points",
+                        f"{by_text} = {shown} is outside the band of '{label}': {band} points",
                         f"award points inside the band of '{label}', or change the level",
                     )
                 points = awarded
             if tr is not None:
-                tr.insert(at, tr_.GradeStep(span, label, band_span, awarded, low, high, points))
+                tr.insert(
+                    at, tr_.GradeStep(span, label, band_span, awarded, low, high, low_closed, high_closed, points)
+                )
             return points
 
         return grade
@@ -522,7 +532,11 @@ def compile_expr(
     subject: str | None = None,
     subject_levels: tuple[str, ...] | None = None,
     ranks: dict[tuple[str, ...], dict[str, int]] | None = None,
+    rounding: tuple[Context, Decimal] | None = None,
 ) -> Fn:
-    """Compile a checked rule or formula to a closure ``f(env, trace)``."""
-    compiler = Compiler(checked, source, weight=weight, subject=subject, subject_levels=subject_levels, ranks=ranks)
+    """Compile a checked rule or formula to a closure ``f(env, trace)``. ``rounding`` is the
+    ruleset's (context, quantum), used where a rule compares points as they will be scored."""
+    compiler = Compiler(
+        checked, source, weight=weight, subject=subject, subject_levels=subject_levels, ranks=ranks, rounding=rounding
+    )
     return compiler.compile(node)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import trace as t
 from .ast import Span
+from .textfmt import number, percent
 from .values import Converted
 
 if TYPE_CHECKING:
@@ -110,26 +111,6 @@ _TEXT = {
 }
 
 
-def number(value: Decimal) -> str:
-    """A decimal as plain text: no exponent, no trailing zeros beyond what it has."""
-    if value == value.to_integral_value():
-        return format(value.quantize(Decimal(1)), "f")
-    text = format(value.normalize(), "f")
-    if len(text.split(".")[1]) > 6:
-        return "≈" + format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
-    return text
-
-
-def percent(value: Decimal) -> str:
-    scaled = value.scaleb(2)
-    if scaled == scaled.to_integral_value():
-        return format(scaled.quantize(Decimal(1)), "f") + "%"
-    text = format(scaled.normalize(), "f")
-    if len(text.split(".")[1]) > 2:
-        return "≈" + format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f") + "%"
-    return text + "%"
-
-
 def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
     words = _TEXT[lang]
     if isinstance(value, bool):
@@ -168,7 +149,18 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     lines = [head]
     if ind.standard:
         lines.append(f"  {words['standard']}: {ind.standard}")
-    lines.append(f"  {words['rule']}: {' '.join(source.split())}")
+    rule_lines = [line.rstrip() for line in source.strip("\n").split("\n")]
+    if len(rule_lines) == 1:
+        lines.append(f"  {words['rule']}: {rule_lines[0].strip()}")
+    else:  # keep the rule's own layout: new lines separate bands
+        indent = (
+            min(len(line) - len(line.lstrip()) for line in rule_lines[1:] if line.strip())
+            if any(line.strip() for line in rule_lines[1:])
+            else 0
+        )
+        lines.append(f"  {words['rule']}:")
+        lines.append(f"    {rule_lines[0].strip()}")
+        lines += [f"    {line[indent:]}" if line.strip() else "" for line in rule_lines[1:]]
     inputs = item.inputs
     if inputs:
         shown = []
@@ -180,8 +172,9 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     if item.missing:
         names = ", ".join(item.missing)
         lines.append("  " + words["missing"].format(m=names, policy=ind.if_missing, p=number(item.computed)))
+    subject_name = (subject.label or subject.name) if subject is not None else "value"
     for step in item.trace:
-        lines.append("  " + _step(step, words, fmt, snippet, ind.weight).replace("= ≈", "≈ "))
+        lines.append("  " + _step(step, words, fmt, snippet, ind.weight, subject_name).replace("= ≈", "≈ "))
     if item.raw is not None:
         if item.raw > ind.weight:
             lines.append("  " + words["clamp_high"].format(r=number(item.raw), w=number(ind.weight)))
@@ -202,6 +195,7 @@ def _step(
     fmt: Callable[[Decimal | str], str],
     snippet: Callable[[Span], str],
     weight: Decimal,
+    subject_name: str,
 ) -> str:
     if isinstance(step, t.PassStep):
         return words["pass_held" if step.held else "pass_failed"].format(p=number(step.points))
@@ -225,7 +219,7 @@ def _step(
         return text + words["prop_points"].format(w=number(weight), c=percent(step.capped), p=number(step.points))
     if isinstance(step, t.TiersStep):
         return words["tiers"].format(
-            s=snippet(step.span).split("{")[0].strip(),
+            s=snippet(step.span).split("{")[0].removeprefix("tiers").strip() or subject_name,
             x=fmt(step.subject),
             n=step.band + 1,
             b=snippet(step.band_span),
@@ -265,7 +259,10 @@ def _step(
             return words["grade_band"].format(label=step.label, p=number(step.points))
         assert step.low is not None and step.high is not None
         return words["grade_range"].format(
-            label=step.label, r=f"[{number(step.low)}, {number(step.high)}]", p=number(step.points)
+            label=step.label,
+            r=("[" if step.low_closed else "(") + f"{number(step.low)}, {number(step.high)}"
+            + ("]" if step.high_closed else ")"),
+            p=number(step.points),
         )
     if isinstance(step, t.BranchStep):
         return words["branch_then" if step.held else "branch_else"].format(c=snippet(step.cond_span))

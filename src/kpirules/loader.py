@@ -216,11 +216,13 @@ class _Builder:
     # -- tables ---------------------------------------------------------------------------------
     def build(self) -> Ruleset:
         data = self.data
-        self.keys((), data, _TOP_LEVEL, ("ruleset",))
+        self.keys((), data, _TOP_LEVEL)
+        if "ruleset" not in data:
+            self.problem((), "the file has no [ruleset] table", 'start it with [ruleset] and id = "…"')
         header = self.header(data.get("ruleset"))
         grades = self.grades(data["grades"]) if "grades" in data else DEFAULT_GRADES
         measures = self.measures(data.get("measures", {}))
-        indicators = self.indicators(data.get("indicators", []), measures)
+        indicators = self.indicators(data.get("indicators", []), measures, header)
         groups = self.groups(data.get("groups", []))
         checked, formulas, order = self.check(indicators, measures)
         values, value_locations = self.values(data.get("values", {}), measures)
@@ -365,7 +367,7 @@ class _Builder:
             self.problems.append(err)
             return None
 
-    def indicators(self, raw: Any, measures: Mapping[str, Measure]) -> list[Indicator]:
+    def indicators(self, raw: Any, measures: Mapping[str, Measure], header: Header | None) -> list[Indicator]:
         if not isinstance(raw, list):
             self.problem(("indicators",), "`indicators` must be an array of tables: write [[indicators]]")
             return []
@@ -395,6 +397,14 @@ class _Builder:
             weight = self.get(path, body, "weight", self.number)
             if weight is not None and weight <= 0:
                 self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}")
+                weight = None
+            elif weight is not None and header is not None and weight != round(weight, header.precision):
+                self.problem(
+                    (*path, "weight"),
+                    f"weight {weight} has more decimals than the ruleset's precision "
+                    f"({header.precision}); a full score could not equal it",
+                    "round the weight, or raise `precision` in [ruleset]",
+                )
                 weight = None
             measure = self.get(path, body, "measure", self.string)
             if measure is not None and measure in self.broken:

@@ -24,7 +24,7 @@ from .errors import RuleSyntaxError
 from .source import RuleSource
 
 #: Rules nested deeper than this are refused (they would exhaust Python's stack later on).
-MAX_DEPTH = 100
+MAX_DEPTH = 200
 #: Longest rule text accepted, in characters.
 MAX_LENGTH = 100_000
 
@@ -494,7 +494,7 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
             f"the rule ends too early; expected {_describe(expected)}",
             location=source.location(len(text.rstrip())),
         )
-    shown = "a new line" if tok.type == "_NL" else repr(str(tok))
+    shown = "new line" if tok.type == "_NL" else repr(str(tok))
     start, end = tok.start_pos or 0, tok.end_pos or (tok.start_pos or 0) + 1
     suggestion = _keyword_suggestion(text, tok)
     if suggestion:

@@ -1,7 +1,8 @@
 """Results to text: a terminal table (rich, Chinese aligned), JSON, CSV and Markdown.
 
-A single unit is shown indicator by indicator; a batch (``--values units.csv``) one unit per row.
-JSON numbers are written exactly as their decimals (``93.74``, never ``93.73999``).
+A single unit is shown indicator by indicator; a batch (``--values units.csv``) one unit per row,
+with the same columns whether or not any unit could be scored. JSON numbers are written exactly
+as their decimals (``93.74``, never ``93.73999``).
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import KpiRulesError
-from .explain import number, percent
 from .result import Result
+from .ruleset import Ruleset
+from .textfmt import number, percent
 
 FORMATS = ("table", "json", "csv", "markdown")
 
 _HEAD = {
     "zh": {
-        "id": "编号",
         "name": "指标",
         "weight": "分值",
         "score": "得分",
@@ -29,12 +30,11 @@ _HEAD = {
         "total": "合计",
         "grade": "等级",
         "unit": "单位",
-        "error": "错误",
         "failed": "未能评分",
         "explain": "说明",
+        "no": "序号",
     },
     "en": {
-        "id": "id",
         "name": "indicator",
         "weight": "weight",
         "score": "score",
@@ -42,13 +42,21 @@ _HEAD = {
         "total": "total",
         "grade": "grade",
         "unit": "unit",
-        "error": "error",
         "failed": "could not be scored",
         "explain": "explanation",
+        "no": "#",
     },
 }
 
 Outcome = Result | KpiRulesError
+
+
+def _total_weight(ruleset: Ruleset) -> Decimal:
+    return sum((ind.weight for ind in ruleset.indicators if not ind.bonus), Decimal(0))
+
+
+def _unit(error: KpiRulesError) -> str:
+    return str(getattr(error, "unit", None) or "")
 
 
 # ---- JSON -----------------------------------------------------------------------------------
@@ -64,23 +72,27 @@ def _json(value: Any) -> str:
 
 
 def error_dict(error: KpiRulesError) -> dict[str, Any]:
+    """An error as data: the unit (in a batch) and every problem with its place and hint."""
     problems = []
     for p in error.problems:
-        entry: dict[str, Any] = {"message": p.message}
-        if p.location is not None:
-            entry.update(file=p.location.file, line=p.location.line, column=p.location.column)
-        if p.hint:
-            entry["hint"] = p.hint
-        problems.append(entry)
+        loc = p.location
+        problems.append(
+            {
+                "message": p.message,
+                "file": loc.file if loc else None,
+                "line": loc.line if loc else None,
+                "column": loc.column if loc else None,
+                "hint": p.hint,
+            }
+        )
     out: dict[str, Any] = {}
-    unit = getattr(error, "unit", None)
-    if unit is not None:
-        out["unit"] = unit
+    if getattr(error, "unit", None) is not None:
+        out["unit"] = _unit(error)
     out["problems"] = problems
     return out
 
 
-def to_json(outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
+def to_json(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
     def result_dict(result: Result) -> dict[str, Any]:
         data = result.to_dict()
         if explain:
@@ -89,48 +101,44 @@ def to_json(outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: st
 
     if not batch:
         (only,) = outcomes
-        data = result_dict(only) if isinstance(only, Result) else {"error": error_dict(only)}
-        return _json(data) + "\n"
-    results = [result_dict(o) for o in outcomes if isinstance(o, Result)]
-    errors = [error_dict(o) for o in outcomes if not isinstance(o, Result)]
-    return _json({"results": results, "errors": errors}) + "\n"
+        return _json(result_dict(only) if isinstance(only, Result) else {"error": error_dict(only)}) + "\n"
+    return (
+        _json(
+            {
+                "ruleset": ruleset.id,
+                "results": [result_dict(o) for o in outcomes if isinstance(o, Result)],
+                "errors": [error_dict(o) for o in outcomes if not isinstance(o, Result)],
+            }
+        )
+        + "\n"
+    )
 
 
 # ---- CSV ------------------------------------------------------------------------------------
-def to_csv(outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
+def to_csv(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    results = [o for o in outcomes if isinstance(o, Result)]
     if not batch:
-        (result,) = results
+        (result,) = outcomes
+        assert isinstance(result, Result)
         writer.writerow(["id", "name", "weight", "score", "rate", "grade"] + (["explanation"] if explain else []))
         for item in result:
             row = [item.id, item.name, number(item.weight), str(item.score), str(item.rate), ""]
             writer.writerow(row + ([item.explain(lang)] if explain else []))
-        total_weight = sum((i.weight for i in result if not i.indicator.bonus), Decimal(0))
         writer.writerow(
-            ["total", _HEAD[lang]["total"], number(total_weight), str(result.total), "", result.grade or ""]
+            ["total", _HEAD[lang]["total"], number(_total_weight(ruleset)), str(result.total), "", result.grade or ""]
         )
         return buf.getvalue()
-    ruleset = outcomes_ruleset(outcomes)
-    ids = [ind.id for ind in ruleset.indicators] if ruleset is not None else []
+    ids = [ind.id for ind in ruleset.indicators]
     writer.writerow(["unit", *ids, "total", "grade", "error"])
     for outcome in outcomes:
         if isinstance(outcome, Result):
-            writer.writerow(
-                [outcome.unit or "", *(str(s) for s in outcome.scores), str(outcome.total), outcome.grade or "", ""]
-            )
+            scores = [str(s) for s in outcome.scores]
+            writer.writerow([outcome.unit or "", *scores, str(outcome.total), outcome.grade or "", ""])
         else:
             message = "; ".join(p.message for p in outcome.problems)
-            writer.writerow([getattr(outcome, "unit", "") or "", *([""] * len(ids)), "", "", message])
+            writer.writerow([_unit(outcome), *([""] * len(ids)), "", "", message])
     return buf.getvalue()
-
-
-def outcomes_ruleset(outcomes: Sequence[Outcome]) -> Any:
-    for outcome in outcomes:
-        if isinstance(outcome, Result):
-            return outcome.ruleset
-    return None
 
 
 # ---- Markdown -------------------------------------------------------------------------------
@@ -138,7 +146,7 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
+def to_markdown(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
     h = _HEAD[lang]
     lines: list[str] = []
     results = [o for o in outcomes if isinstance(o, Result)]
@@ -148,37 +156,38 @@ def to_markdown(outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang
         lines.append("| --- | ---: | ---: | ---: |")
         for item in result:
             lines.append(f"| {_md(item.name)} | {number(item.weight)} | {item.score} | {percent(item.rate)} |")
-        lines.append(f"| **{h['total']}** | | **{result.total}** | {h['grade']}: **{result.grade or '—'}** |")
-        if explain:
-            lines += ["", f"## {h['explain']}", "", "```text", result.explain(lang).rstrip(), "```"]
-        return "\n".join(lines) + "\n"
-    ruleset = outcomes_ruleset(outcomes)
-    ids = [ind.id for ind in ruleset.indicators] if ruleset is not None else []
-    lines.append("| " + " | ".join([h["unit"], *ids, h["total"], h["grade"]]) + " |")
-    lines.append("| --- |" + " ---: |" * (len(ids) + 1) + " --- |")
-    for result in results:
+        grade = result.grade or "—"
         lines.append(
-            "| "
-            + " | ".join(
-                [_md(result.unit or ""), *(str(s) for s in result.scores), str(result.total), result.grade or ""]
-            )
-            + " |"
+            f"| **{h['total']}** | {number(_total_weight(ruleset))} | **{result.total}** | {h['grade']} **{grade}** |"
         )
-    failed = [o for o in outcomes if not isinstance(o, Result)]
-    if failed:
-        lines += ["", f"**{h['failed']}**", ""]
-        for error in failed:
-            lines.append(f"- {_md(str(getattr(error, 'unit', '') or ''))}: {_md(error.problems[0].message)}")
+    else:
+        ids = [ind.id for ind in ruleset.indicators]
+        lines.append("| " + " | ".join([h["unit"], *ids, h["total"], h["grade"]]) + " |")
+        lines.append("| --- |" + " ---: |" * (len(ids) + 1) + " --- |")
+        for result in results:
+            cells = [_md(result.unit or ""), *(str(s) for s in result.scores), str(result.total), result.grade or ""]
+            lines.append("| " + " | ".join(cells) + " |")
+        failed = [o for o in outcomes if not isinstance(o, Result)]
+        if failed:
+            lines += ["", f"**{h['failed']}**", ""]
+            lines += [f"- {_md(_unit(e))}: {_md(e.problems[0].message)}" for e in failed]
     if explain:
-        lines += (
-            ["", f"## {h['explain']}", "", "```text"] + [r.explain(lang).rstrip() + "\n" for r in results] + ["```"]
-        )
+        lines += ["", f"## {h['explain']}", "", "```text"]
+        lines += [r.explain(lang).rstrip() + "\n" for r in results]
+        lines.append("```")
     return "\n".join(lines) + "\n"
 
 
 # ---- terminal table -------------------------------------------------------------------------
 def to_table(
-    outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str, width: int | None = None, color: bool = False
+    ruleset: Ruleset,
+    outcomes: Sequence[Outcome],
+    *,
+    batch: bool,
+    explain: bool,
+    lang: str,
+    width: int | None = None,
+    color: bool = False,
 ) -> str:
     from rich import box
     from rich.console import Console
@@ -190,40 +199,41 @@ def to_table(
         file=buf, width=width or 100, force_terminal=color, no_color=not color, highlight=False, emoji=False
     )
     results = [o for o in outcomes if isinstance(o, Result)]
+    title = ruleset.title or ruleset.id
     if not batch:
         (result,) = results
-        ruleset = result.ruleset
-        table = Table(title=ruleset.title or ruleset.id, box=box.SIMPLE_HEAD, show_footer=True)
+        table = Table(title=title, box=box.SIMPLE_HEAD, show_footer=True)
         table.add_column(h["name"], footer=h["total"], overflow="fold")
-        total_weight = sum((ind.weight for ind in ruleset.indicators if not ind.bonus), Decimal(0))
-        table.add_column(h["weight"], justify="right", footer=number(total_weight))
+        table.add_column(h["weight"], justify="right", footer=number(_total_weight(ruleset)))
         table.add_column(h["score"], justify="right", footer=str(result.total))
         table.add_column(h["rate"], justify="right", footer=f"{h['grade']} {result.grade or '—'}")
         for item in result:
             table.add_row(item.name, number(item.weight), str(item.score), percent(item.rate))
         console.print(table)
-        if explain:
-            console.print(result.explain(lang), markup=False)
-        return buf.getvalue()
-    ruleset = outcomes_ruleset(outcomes)
-    table = Table(box=box.SIMPLE_HEAD, title=(ruleset.title or ruleset.id) if ruleset is not None else None)
-    table.add_column(h["unit"], overflow="fold")
-    if ruleset is not None:
-        for ind in ruleset.indicators:
-            table.add_column(ind.id, justify="right")
-    table.add_column(h["total"], justify="right")
-    table.add_column(h["grade"])
-    for result in results:
-        table.add_row(result.unit or "", *(str(s) for s in result.scores), str(result.total), result.grade or "")
-    if results:
-        console.print(table)
-    if explain:
+    else:
+        # Indicators are numbered columns, named in a legend below: ids would not fit a terminal.
+        table = Table(title=title, box=box.SIMPLE_HEAD)
+        table.add_column(h["unit"], overflow="fold")
+        for number_ in range(1, len(ruleset.indicators) + 1):
+            table.add_column(str(number_), justify="right", no_wrap=True)
+        table.add_column(h["total"], justify="right", no_wrap=True)
+        table.add_column(h["grade"], no_wrap=True)
         for result in results:
-            console.print(result.explain(lang), markup=False)
-    return buf.getvalue()
+            table.add_row(result.unit or "", *(str(s) for s in result.scores), str(result.total), result.grade or "")
+        console.print(table)
+        for i, ind in enumerate(ruleset.indicators, 1):
+            console.print(f"  {i:>2}  {ind.name} [{ind.id}] ({number(ind.weight)})", markup=False)
+        failed = [o for o in outcomes if not isinstance(o, Result)]
+        if failed:
+            console.print(f"\n{h['failed']}: {len(failed)}", markup=False)
+    text = buf.getvalue()
+    if explain:  # plain text, so the terminal width never re-wraps it
+        text += "\n".join(r.explain(lang) for r in results)
+    return text
 
 
 def render(
+    ruleset: Ruleset,
     outcomes: Sequence[Outcome],
     fmt: str,
     *,
@@ -233,10 +243,11 @@ def render(
     width: int | None = None,
     color: bool = False,
 ) -> str:
+    """``outcomes`` in ``fmt`` (one of :data:`FORMATS`)."""
     if fmt == "json":
-        return to_json(outcomes, batch=batch, explain=explain, lang=lang)
+        return to_json(ruleset, outcomes, batch=batch, explain=explain, lang=lang)
     if fmt == "csv":
-        return to_csv(outcomes, batch=batch, explain=explain, lang=lang)
+        return to_csv(ruleset, outcomes, batch=batch, explain=explain, lang=lang)
     if fmt == "markdown":
-        return to_markdown(outcomes, batch=batch, explain=explain, lang=lang)
-    return to_table(outcomes, batch=batch, explain=explain, lang=lang, width=width, color=color)
+        return to_markdown(ruleset, outcomes, batch=batch, explain=explain, lang=lang)
+    return to_table(ruleset, outcomes, batch=batch, explain=explain, lang=lang, width=width, color=color)

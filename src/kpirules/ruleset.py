@@ -89,13 +89,14 @@ class Ruleset:
     # -- compilation --------------------------------------------------------------------------
     def _compile(self, derived_order: tuple[str, ...]) -> None:
         ranks: dict[tuple[str, ...], dict[str, int]] = {}
-        self._converters = [
-            (m.name, fast_converters(m), converter(m)) for m in self.measures.values() if not m.derived
-        ]
+        self._converters = [(m.name, fast_converters(m), converter(m)) for m in self.measures.values() if not m.derived]
         self._derived_names = frozenset(m.name for m in self.measures.values() if m.derived)
         self._derived: list[tuple[Measure, Fn, Callable[[Any], Any] | None]] = []
+        needed = self._needed_derived(derived_order)
         for name in derived_order:
             measure = self.measures[name]
+            if name not in needed:
+                continue  # no indicator reads it; the linter reports unused measures
             assert measure.formula is not None and measure.formula_source is not None
             fn = compile_expr(measure.formula, self.formulas[name], measure.formula_source, ranks=ranks)
             check = converter(measure) if measure.range is not None else None
@@ -113,6 +114,7 @@ class Ruleset:
                 subject=ind.measure,
                 subject_levels=levels,
                 ranks=ranks,
+                rounding=(self._round, self._quantum),
             )
             self._rules.append((fn, ind.weight, ind.if_missing))
         self._inputs: dict[str, tuple[str, ...]] = {}
@@ -127,6 +129,17 @@ class Ruleset:
                 if name in self.formulas:
                     pending.extend(sorted(self.formulas[name].measures))
             self._inputs[ind.id] = tuple(order)
+
+    def _needed_derived(self, order: tuple[str, ...]) -> set[str]:
+        """Derived measures some indicator reads, directly or through other formulas."""
+        needed: set[str] = set()
+        pending = [name for checked in self.checked.values() for name in checked.measures]
+        while pending:
+            name = pending.pop()
+            if name in self.formulas and name not in needed:
+                needed.add(name)
+                pending.extend(self.formulas[name].measures)
+        return needed
 
     def inputs_of(self, indicator_id: str) -> tuple[str, ...]:
         """Measures an indicator's rule reads, then the measures those derive from."""
@@ -170,7 +183,7 @@ class Ruleset:
                     scores.append(ZERO)
                     continue
                 missing[i] = roots
-                scores.append(weight if policy == "full" else ZERO)
+                scores.append(quantize(weight if policy == "full" else ZERO, quantum))
                 continue
             except EvalFailure as failure:
                 problems.append(self._failure(i, failure))

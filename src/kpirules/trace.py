@@ -70,6 +70,8 @@ class GradeStep:
     awarded: Decimal | None  # the points awarded `by` a measure, for interval bands
     low: Decimal | None
     high: Decimal | None
+    low_closed: bool
+    high_closed: bool
     points: Decimal
 
 

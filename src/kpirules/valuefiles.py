@@ -72,6 +72,7 @@ def read_toml(text: str, name: str) -> Unit:
     data = parse_toml(source)
     spans = scan(text)
     prefix: tuple[str, ...] = ()
+    unit = data.get(UNIT_KEY) if isinstance(data.get(UNIT_KEY), str) else None
     if isinstance(data.get("values"), dict):
         data, prefix = data["values"], ("values",)
     locations = {}
@@ -79,7 +80,8 @@ def read_toml(text: str, name: str) -> Unit:
         span = spans.get((*prefix, key))
         if span is not None:
             locations[key] = source.location(span.value_start, span.value_end)
-    unit = data.pop(UNIT_KEY, None) if isinstance(data.get(UNIT_KEY), str) else None
+    if isinstance(data.get(UNIT_KEY), str):
+        unit = data.pop(UNIT_KEY)
     return Unit(unit, data, locations)
 
 
@@ -114,7 +116,7 @@ def read_csv(text: str, name: str) -> list[Unit]:
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
     if not any(header):
-        raise ValuesFileError(f"{name} is empty; it needs a header row naming the measures", location=Location(name))
+        raise ValuesFileError("the file is empty; it needs a header row naming the measures", location=Location(name))
     units: list[Unit] = []
     for row in reader:
         line_no = reader.line_num

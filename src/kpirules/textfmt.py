@@ -1,0 +1,25 @@
+"""Decimals as people read them: ``10`` not ``1E+1``, ``47.4%`` not ``0.474``."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def number(value: Decimal) -> str:
+    """A decimal as plain text: no exponent, no trailing zeros beyond what it has."""
+    if value == value.to_integral_value():
+        return format(value.quantize(Decimal(1)), "f")
+    text = format(value.normalize(), "f")
+    if len(text.split(".")[1]) > 6:
+        return "≈" + format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
+    return text
+
+
+def percent(value: Decimal) -> str:
+    scaled = value.scaleb(2)
+    if scaled == scaled.to_integral_value():
+        return format(scaled.quantize(Decimal(1)), "f") + "%"
+    text = format(scaled.normalize(), "f")
+    if len(text.split(".")[1]) > 2:
+        return "≈" + format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f") + "%"
+    return text + "%"
