@@ -1,0 +1,174 @@
+"""The command line: formats, values files, exit codes, atomic output, and no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kpirules.cli import main
+
+ROOT = Path(__file__).parent.parent
+BISHAN = str(ROOT / "rulesets" / "bishan_2022.toml")
+HEADER = ("unit,budget_adjusted,budget_spent,disclosed_on_time,case_volume_target_met,on_time_disposal_target_met,"
+          "hotline_received,hotline_closed,complaints_received,complaints_answered,system_failure_target_met,"
+          "city_assessment_passed,staff_rating,satisfaction_rate")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_table_output_aligns_chinese() -> None:
+    result = run("score", BISHAN)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert any("合计" in line and "93.74" in line and "等级 优" in line for line in lines)
+    assert sum("%" in line for line in lines) == 10
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_explain(lang: str) -> None:
+    result = run("score", BISHAN, "--explain", "--lang", lang)
+    assert result.exit_code == 0
+    word = "规则" if lang == "zh" else "rule"
+    assert result.output.count(f"  {word}:") == 10
+    assert "4.74" in result.output
+
+
+def test_csv_and_markdown() -> None:
+    rows = list(csv.reader(io.StringIO(run("score", BISHAN, "--format", "csv").output)))
+    assert rows[0] == ["id", "name", "weight", "score", "rate", "grade"]
+    assert rows[-1] == ["total", "合计", "100", "93.74", "", "优"]
+    markdown = run("score", BISHAN, "--format", "markdown", "--lang", "en").output
+    assert markdown.splitlines()[0] == "| indicator | weight | score | rate |"
+    assert "| **total** | 100 | **93.74** | grade **优** |" in markdown
+
+
+def test_values_from_toml_and_json(tmp_path: Path) -> None:
+    from kpirules import load
+
+    values = dict(load(BISHAN).values)
+    toml_file = tmp_path / "v.toml"
+    lines = []
+    for key, value in values.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else (
+            f'"{value}"' if isinstance(value, str) else str(value))
+        lines.append(f"{key} = {text}")
+    toml_file.write_text("\n".join(lines).replace('satisfaction_rate = 0.474', 'satisfaction_rate = "90%"'), "utf-8")
+    data = json.loads(run("score", BISHAN, "--values", str(toml_file), "--format", "json").output)
+    assert data["total"] == 98.0
+    json_file = tmp_path / "v.json"
+    json_file.write_text(json.dumps({k: (str(v) if isinstance(v, D) else v) for k, v in values.items()}), "utf-8")
+    assert json.loads(run("score", BISHAN, "--values", str(json_file), "--format", "json").output)["total"] == 93.74
+
+
+def test_csv_batch_scores_good_rows_and_lists_bad_ones(tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(
+        HEADER + ",note\n"
+        "甲,100,95,是,true,true,10,9,5,5,true,true,良,90%,x\n"
+        "乙,100,abc,是,true,true,10,9,5,5,true,true,良,90%,x\n"
+        "丙,100,100,否,true,true,10,10,5,5,true,true,优,100%,x\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--format", "csv"])
+    assert result.exit_code == 1
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][0] == "unit" and rows[0][-3:] == ["total", "grade", "error"]
+    assert [r[0] for r in rows[1:]] == ["甲", "乙", "丙"]
+    assert rows[1][-3:] == ["96.50", "优", ""] and rows[3][-3:] == ["90.00", "优", ""]
+    assert "'abc' is not a number" in rows[2][-1]
+    assert "1 of 3 units could not be scored" in result.stderr
+    assert f"[乙] {units}:3:7: measure `budget_spent`" in result.stderr
+    assert "ignoring columns that are not input measures: note" in result.stderr
+
+
+def test_batch_with_no_scorable_row_keeps_its_columns(tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text("unit,satisfaction_rate\nA,bad\n", "utf-8")
+    result = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--format", "csv"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("unit,budget_execution,budget_disclosure,")
+
+
+def test_gbk_csv_from_a_chinese_spreadsheet(tmp_path: Path) -> None:
+    units = tmp_path / "gbk.csv"
+    units.write_bytes((HEADER + "\n一中队,100,100,是,是,是,1,1,1,1,是,是,优,100%\n").encode("gb18030"))
+    result = run("score", BISHAN, "--values", str(units), "--format", "json")
+    assert json.loads(result.output)["results"][0]["unit"] == "一中队"
+
+
+def test_single_unit_with_bad_values_exits_1_without_traceback(tmp_path: Path) -> None:
+    values = tmp_path / "v.toml"
+    values.write_text('satisfaction_rate = "abc"\nstaff_rating = "好"\n', "utf-8")
+    result = CliRunner().invoke(main, ["score", BISHAN, "--values", str(values)])
+    assert result.exit_code == 1
+    assert f"{values}:1:21: measure `satisfaction_rate`" in result.stderr
+    assert "'好' is not a level of staff_rating" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[ruleset]\nid = "x"\n[[indicators]]\nid = "a"\nweight = 1\nrule = "tiers { >= 95%：full }"\n', "full-width"),
+        ("[ruleset\n", "invalid TOML"),
+        ('[ruleset]\nid = "x"\nbogus = 1\n', "unknown key `bogus`"),
+        ("\x00\x01binary", "invalid TOML"),
+    ],
+)
+def test_broken_ruleset_exits_2_with_a_location(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text(content, "utf-8")
+    result = CliRunner().invoke(main, ["score", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr and f"{path}:" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("args", [["score", "missing.toml"], ["score", BISHAN, "--values", "missing.csv"],
+                                  ["score", BISHAN, "--values", BISHAN.replace(".toml", ".xlsx")],
+                                  ["score", BISHAN, "--format", "xml"], ["nonsense"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_output_is_written_atomically_and_keeps_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "scores.json"
+    assert run("score", BISHAN, "--format", "json", "--output", str(out)).output == ""
+    assert json.loads(out.read_text("utf-8"))["total"] == 93.74
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~_umask()
+    out.chmod(0o640)
+    run("score", BISHAN, "--format", "csv", "--output", str(out))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert out.read_text("utf-8").startswith("id,name")
+    assert [p.name for p in tmp_path.iterdir()] == ["scores.json"]  # no temporary file left behind
+
+
+def test_output_to_a_missing_folder_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["score", BISHAN, "--output", str(tmp_path / "no" / "such" / "x.txt")])
+    assert result.exit_code == 2 and "cannot write" in result.stderr
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_installed_console_script_runs() -> None:
+    result = subprocess.run([sys.executable, "-m", "kpirules.cli", "score", BISHAN, "--format", "json"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and json.loads(result.stdout)["grade"] == "优"
