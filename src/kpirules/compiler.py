@@ -138,7 +138,7 @@ class Compiler:
             ok, inner = self.const(node.operand)
             if not ok:
                 return False, None
-            value = -inner
+            value = CONTEXT.minus(inner)
         elif isinstance(node, ast.BinOp) and node.op != "/":
             ok_l, left = self.const(node.left)
             ok_r, right = self.const(node.right)
@@ -156,6 +156,14 @@ class Compiler:
         name = self.subject
         assert name is not None
         return lambda env, tr: env[name]
+
+    def measure_name(self, node: ast.Node) -> str | None:
+        """The env key when ``node`` just reads a measure (so a closure can look it up directly)."""
+        if isinstance(node, ast.Name) and node not in self.checked.labels:
+            return node.name
+        if isinstance(node, ast.ValueRef):
+            return self.subject
+        return None
 
     def rank(self, node: ast.Node) -> dict[str, int]:
         levels = self.checked.types[node].levels
@@ -210,7 +218,8 @@ class Compiler:
             return many
         if node.func == "abs":
             (inner,) = args
-            return lambda env, tr: abs(inner(env, tr))
+            absolute = CONTEXT.abs
+            return lambda env, tr: absolute(inner(env, tr))
         # round(x, n): half-up, as standards that round a rate before scoring it mean
         inner = args[0]
         digits = node.args[1]
@@ -224,7 +233,8 @@ class Compiler:
         if ok:
             return _const(value)
         inner = self.compile(node.operand)
-        return lambda env, tr: -inner(env, tr)
+        minus = CONTEXT.minus
+        return lambda env, tr: minus(inner(env, tr))
 
     def c_Not(self, node: ast.Not) -> Fn:
         inner = self.compile(node.operand)
@@ -235,8 +245,18 @@ class Compiler:
         if ok:
             return _const(value)
         left, right = self.compile(node.left), self.compile(node.right)
+        a_name, b_name = self.measure_name(node.left), self.measure_name(node.right)
         if node.op == "/":
             span, divisor = node.span, self.text(node.right)
+            if a_name is not None and b_name is not None:  # `closed / received`: the common shape
+
+                def divide_names(env: Env, tr: Trace) -> Any:
+                    b = env[b_name]
+                    if not b:
+                        raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
+                    return _div(env[a_name], b)
+
+                return divide_names
 
             def divide(env: Env, tr: Trace) -> Any:
                 a, b = left(env, tr), right(env, tr)
@@ -247,6 +267,8 @@ class Compiler:
             return divide
         op = {"+": _add, "-": _sub, "*": _mul}[node.op]
         ok_r, constant = self.const(node.right)
+        if ok_r and a_name is not None:
+            return lambda env, tr: op(env[a_name], constant)
         if ok_r:
             return lambda env, tr: op(left(env, tr), constant)
         return lambda env, tr: op(left(env, tr), right(env, tr))
@@ -266,6 +288,9 @@ class Compiler:
             return lambda env, tr: cmp(ranks[left(env, tr)], ranks[right(env, tr)])
         cmp = _NUMERIC_OPS[node.op]
         ok, constant = self.const(node.right)
+        name = self.measure_name(node.left)
+        if ok and name is not None:
+            return lambda env, tr: cmp(env[name], constant)
         if ok:
             return lambda env, tr: cmp(left(env, tr), constant)
         return lambda env, tr: cmp(left(env, tr), right(env, tr))
@@ -298,7 +323,16 @@ class Compiler:
                 tr.insert(at, tr_.PassStep(span, bool(held), points))
             return points
 
-        return pass_
+        name = self.measure_name(node.cond)
+        if name is None or node.orelse is not None:
+            return pass_
+
+        def pass_name(env: Env, tr: Trace) -> Any:  # `pass if flag`; traced runs take the general path
+            if tr is not None:
+                return pass_(env, tr)
+            return full if env[name] else ZERO
+
+        return pass_name
 
     def c_Proportional(self, node: ast.Proportional) -> Fn:
         full, span, kind = self.weight, node.span, node.kind
@@ -320,7 +354,18 @@ class Compiler:
                     tr.insert(at, step(span, kind, x, None, credit, capped, points))
                 return points
 
-            return proportional
+            found = self.subject if kind == "plain" else self.measure_name(node.operand)  # type: ignore[arg-type]
+            if found is None:
+                return proportional
+            key: str = found
+
+            def proportional_name(env: Env, tr: Trace) -> Any:  # traced runs take the general path
+                if tr is not None:
+                    return proportional(env, tr)
+                credit = env[key]
+                return full if credit >= ONE else ZERO if credit <= ZERO else _mul(full, credit)
+
+            return proportional_name
 
         assert node.operand is not None
         subject, target = self.subject_fn(node), self.compile(node.operand)
@@ -342,7 +387,18 @@ class Compiler:
                 tr.insert(at, step(span, kind, x, t, credit, capped, points))
             return points
 
-        return ratio
+        ok, constant = self.const(node.operand)
+        name = self.subject
+        if kind != "to" or not ok or not constant or name is None:
+            return ratio
+
+        def ratio_to_constant(env: Env, tr: Trace) -> Any:  # `proportional to 95%`
+            if tr is not None:
+                return ratio(env, tr)
+            credit = _div(env[name], constant)
+            return full if credit >= ONE else ZERO if credit <= ZERO else _mul(full, credit)
+
+        return ratio_to_constant
 
     def band_test(self, test: ast.BandTest, label_subject: dict[str, int] | None) -> Callable[[Any, Env, Trace], bool]:
         if isinstance(test, ast.ElseTest):

@@ -260,7 +260,8 @@ def _step(
         assert step.low is not None and step.high is not None
         return words["grade_range"].format(
             label=step.label,
-            r=("[" if step.low_closed else "(") + f"{number(step.low)}, {number(step.high)}"
+            r=("[" if step.low_closed else "(")
+            + f"{number(step.low)}, {number(step.high)}"
             + ("]" if step.high_closed else ")"),
             p=number(step.points),
         )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from . import ast
 from .checker import Checked, check_formula, check_rule
+from .compiler import CONTEXT, quantizer
 from .errors import KpiRulesError, RulesetError
 from .model import (
     DEFAULT_GRADES,
@@ -398,7 +399,11 @@ class _Builder:
             if weight is not None and weight <= 0:
                 self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}")
                 weight = None
-            elif weight is not None and header is not None and weight != round(weight, header.precision):
+            elif (
+                weight is not None
+                and header is not None
+                and weight != weight.quantize(quantizer(header.precision), context=CONTEXT)
+            ):
                 self.problem(
                     (*path, "weight"),
                     f"weight {weight} has more decimals than the ruleset's precision "
@@ -573,11 +578,11 @@ class _Builder:
                 self.problem((*path, "score"), f"override score {score} is outside [0, {ind.weight}]")
                 continue
             if score is not None and reason and header is not None:
-                quantum = Decimal(1).scaleb(-header.precision)
-                if score != score.quantize(quantum):
+                quantum = quantizer(header.precision)
+                if score != score.quantize(quantum, context=CONTEXT):
                     self.problem((*path, "score"), f"override score {score} has more than {header.precision} decimals")
                     continue
-                out[iid] = Override(iid, score.quantize(quantum), reason)
+                out[iid] = Override(iid, score.quantize(quantum, context=CONTEXT), reason)
         return out
 
     def reported(self, raw: Any, indicators: list[Indicator]) -> Reported | None:

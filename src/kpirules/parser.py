@@ -11,7 +11,7 @@ import difflib
 import functools
 import re
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Context, Decimal
 from importlib import resources
 from typing import Any
 
@@ -208,6 +208,9 @@ def _tok_span(tok: Token) -> ast.Span:
 _OPS = {"≥": ">=", "≤": "<=", "≠": "!=", "×": "*", "÷": "/"}
 
 
+_EXACT = Context(prec=60)  # literals never depend on the caller's decimal context
+
+
 def _number(text: str) -> Decimal:
     return Decimal(text)
 
@@ -219,10 +222,10 @@ class _Build(Transformer[Token, ast.Expr]):
         return ast.Number(_span(meta), _number(tok), "", str(tok))
 
     def percent(self, meta: Any, tok: Token) -> ast.Number:
-        return ast.Number(_span(meta), _number(tok[:-1]).scaleb(-2), "%", str(tok))
+        return ast.Number(_span(meta), _number(tok[:-1]).scaleb(-2, context=_EXACT), "%", str(tok))
 
     def permille(self, meta: Any, tok: Token) -> ast.Number:
-        return ast.Number(_span(meta), _number(tok[:-1]).scaleb(-3), "‰", str(tok))
+        return ast.Number(_span(meta), _number(tok[:-1]).scaleb(-3, context=_EXACT), "‰", str(tok))
 
     def points(self, meta: Any, tok: Token) -> ast.Points:
         digits = str(tok).rstrip("pts分").rstrip()

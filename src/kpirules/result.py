@@ -1,7 +1,9 @@
 """Scored results: the total, the grade, and per indicator the score, the rate, the inputs, a trace.
 
-A :class:`Result` is cheap to make: per-indicator objects and traces are built on first access,
-so scoring many units costs little more than the arithmetic.
+A :class:`Result` holds little: the final scores, the total, the grade, and the values it was
+given. Everything else (the converted values, each indicator's raw score and its trace) is
+recomputed on first access from those values, so scoring many units costs little more than the
+arithmetic and keeps little in memory. Recomputing is exact: evaluation is deterministic.
 """
 
 from __future__ import annotations
@@ -29,16 +31,17 @@ STATUS_OVERRIDDEN = "overridden"
 class IndicatorResult:
     """One indicator's outcome. ``score`` is final: clamped, rounded, and overridden if the ruleset says so."""
 
-    __slots__ = ("_index", "_result", "_trace", "computed", "indicator", "missing", "override", "raw", "score")
+    __slots__ = ("_index", "_result", "_trace", "computed", "indicator", "missing", "override", "score")
 
     def __init__(self, result: Result, index: int) -> None:
         self._result = result
         self._index = index
         self.indicator: Indicator = result.ruleset.indicators[index]
         self.score: Decimal = result.scores[index]
+        #: The score the rule gave, before an override (the same as ``score`` without one).
         self.computed: Decimal = result.computed[index]
-        self.raw: Decimal | None = result.raws[index]
-        self.missing: tuple[str, ...] = result.missing.get(index, ())
+        #: The measures that had no value, when ``if_missing`` decided the score.
+        self.missing: tuple[str, ...] = result.missing.get(index, ()) if result.missing else ()
         self.override: Override | None = result.ruleset.overrides.get(self.indicator.id)
         self._trace: tuple[Step, ...] | None = None
 
@@ -55,9 +58,16 @@ class IndicatorResult:
         return self.indicator.weight
 
     @property
+    def raw(self) -> Decimal | None:
+        """The rule's points before clamping and rounding (None when a missing value decided)."""
+        if self.missing:
+            return None
+        return self._result.ruleset.raw_score(self._index, self._result.values)
+
+    @property
     def rate(self) -> Decimal:
         """score / weight, to four decimals (0.4740 is 47.40 %)."""
-        return CONTEXT.divide(self.score, self.weight).quantize(_RATE_QUANTUM, rounding=ROUND_HALF_UP)
+        return CONTEXT.divide(self.score, self.weight).quantize(_RATE_QUANTUM, rounding=ROUND_HALF_UP, context=CONTEXT)
 
     @property
     def status(self) -> str:
@@ -75,7 +85,7 @@ class IndicatorResult:
     def trace(self) -> tuple[Step, ...]:
         """The scoring forms that ran, outermost first (empty when a missing value decided)."""
         if self._trace is None:
-            self._trace = self._result.ruleset.trace(self.indicator.id, self._result.values) if not self.missing else ()
+            self._trace = () if self.missing else self._result.ruleset.trace(self.indicator.id, self._result.values)
         return self._trace
 
     def explain(self, lang: str = "zh") -> str:
@@ -90,32 +100,41 @@ class IndicatorResult:
 class Result:
     """The outcome of scoring one unit: ``total``, ``grade`` and ``result[indicator_id]``."""
 
-    __slots__ = ("_items", "computed", "grade", "missing", "raws", "ruleset", "scores", "total", "unit", "values")
+    __slots__ = ("_env", "_given", "_items", "computed", "grade", "missing", "ruleset", "scores", "total", "unit")
 
     def __init__(
         self,
         ruleset: Ruleset,
-        values: Mapping[str, Converted],
-        scores: list[Decimal],
-        computed: list[Decimal],
-        raws: list[Decimal | None],
-        missing: dict[int, tuple[str, ...]],
+        given: Mapping[str, Any] | None,
+        env: dict[str, Converted] | None,
+        scores: tuple[Decimal, ...],
+        computed: tuple[Decimal, ...],
+        missing: dict[int, tuple[str, ...]] | None,
         total: Decimal,
         grade: str | None,
         unit: str | None = None,
     ) -> None:
         self.ruleset = ruleset
-        self.values = values
+        self._given = given
+        self._env = env
         self.scores = scores
         self.computed = computed
-        self.raws = raws
         self.missing = missing
         self.total = total
         self.grade = grade
         self.unit = unit
-        self._items: list[IndicatorResult | None] = [None] * len(scores)
+        self._items: list[IndicatorResult | None] | None = None
+
+    @property
+    def values(self) -> Mapping[str, Converted]:
+        """Every value the unit was scored with, converted, derived measures included."""
+        if self._env is None:
+            self._env = self.ruleset.prepare(self._given)
+        return self._env
 
     def _item(self, index: int) -> IndicatorResult:
+        if self._items is None:
+            self._items = [None] * len(self.scores)
         item = self._items[index]
         if item is None:
             item = self._items[index] = IndicatorResult(self, index)

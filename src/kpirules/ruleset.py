@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Context, Decimal
+from functools import reduce
 from typing import Any
 
 from . import ast
@@ -16,7 +17,7 @@ from .result import Result
 from .source import SourceFile
 from .tomlspans import Path, Span
 from .trace import Step
-from .values import Converted, ValueProblem, converter, fast_converters, is_missing
+from .values import Converted, MissingValue, ValueProblem, converter
 
 _ABSENT = object()
 
@@ -89,7 +90,7 @@ class Ruleset:
     # -- compilation --------------------------------------------------------------------------
     def _compile(self, derived_order: tuple[str, ...]) -> None:
         ranks: dict[tuple[str, ...], dict[str, int]] = {}
-        self._converters = [(m.name, fast_converters(m), converter(m)) for m in self.measures.values() if not m.derived]
+        self._converters = [(m.name, converter(m)) for m in self.measures.values() if not m.derived]
         self._derived_names = frozenset(m.name for m in self.measures.values() if m.derived)
         self._derived: list[tuple[Measure, Fn, Callable[[Any], Any] | None]] = []
         needed = self._needed_derived(derived_order)
@@ -101,7 +102,9 @@ class Ruleset:
             fn = compile_expr(measure.formula, self.formulas[name], measure.formula_source, ranks=ranks)
             check = converter(measure) if measure.range is not None else None
             self._derived.append((measure, fn, check))
-        self._rules: list[tuple[Fn, Decimal, str]] = []
+        quantize, quantum = self._round.quantize, self._quantum
+        self._zero = quantize(ZERO, quantum)
+        self._rules: list[tuple[Fn, Decimal, Decimal, str]] = []
         for ind in self.indicators:
             levels = None
             if ind.measure is not None:
@@ -116,7 +119,8 @@ class Ruleset:
                 ranks=ranks,
                 rounding=(self._round, self._quantum),
             )
-            self._rules.append((fn, ind.weight, ind.if_missing))
+            # the weight rounded, so that a full score skips rounding
+            self._rules.append((fn, ind.weight, quantize(ind.weight, quantum), ind.if_missing))
         self._inputs: dict[str, tuple[str, ...]] = {}
         for ind in self.indicators:
             order: list[str] = []
@@ -129,6 +133,7 @@ class Ruleset:
                 if name in self.formulas:
                     pending.extend(sorted(self.formulas[name].measures))
             self._inputs[ind.id] = tuple(order)
+        self._run = self._make_runner()
 
     def _needed_derived(self, order: tuple[str, ...]) -> set[str]:
         """Derived measures some indicator reads, directly or through other formulas."""
@@ -155,73 +160,20 @@ class Ruleset:
     ) -> Result:
         """Score one unit. ``values`` maps measure names to raw values; by default the ruleset's
         own ``[values]``. Every problem with the values is raised at once, in one
-        :class:`~kpirules.ValuesError` whose ``problems`` lists them all."""
-        problems: list[KpiRulesError] = []
-        failed: set[str] = set()  # measures with a bad value or a failed formula, already reported
-        if values is None:
-            env = dict(self.values)
-            locations = self.value_locations
-        else:
-            env = self._convert(values, locations or {}, problems, failed)
-        if self._derived:
-            self._derive(env, failed, problems)
-        quantize, quantum = self._round.quantize, self._quantum
-        scores: list[Decimal] = []
-        raws: list[Decimal | None] = []
-        missing: dict[int, tuple[str, ...]] = {}
-        for i, (fn, weight, policy) in enumerate(self._rules):
-            try:
-                raw = fn(env, None)
-            except KeyError:
-                raws.append(None)
-                if failed.intersection(self._inputs[self.indicators[i].id]):
-                    scores.append(ZERO)  # a bad value it depends on is already reported
-                    continue
-                roots = self._missing_roots(i, env)
-                if policy == "error":
-                    problems.append(self._missing_problem(i, roots))
-                    scores.append(ZERO)
-                    continue
-                missing[i] = roots
-                scores.append(quantize(weight if policy == "full" else ZERO, quantum))
-                continue
-            except EvalFailure as failure:
-                problems.append(self._failure(i, failure))
-                raws.append(None)
-                scores.append(ZERO)
-                continue
-            raws.append(raw)
-            scores.append(quantize(weight if raw > weight else ZERO if raw < ZERO else raw, quantum))
-        if problems:
-            error = ValuesError.collect(problems)
-            error.unit = unit  # type: ignore[attr-defined]
-            raise error
-        computed = scores
-        if self.overrides:
-            computed = list(scores)
-            for ind_id, override in self.overrides.items():
-                scores[self._index[ind_id]] = override.score
-        total = ZERO
-        add = CONTEXT.add
-        for score in scores:
-            total = add(total, score)
-        total = quantize(total, quantum)
-        grade = None
-        for label, bound in self.grades:
-            if total >= bound:
-                grade = label
-                break
-        return Result(self, env, scores, computed, raws, missing, total, grade, unit)
+        :class:`~kpirules.ValuesError` whose ``problems`` lists them all. ``locations`` says where
+        each value came from, for error messages."""
+        return self._evaluate(values, unit, locations, keep=True)
 
     def evaluate_many(
         self, rows: Iterable[Mapping[str, Any]], *, unit_key: str | None = None
     ) -> list[Result | ValuesError]:
         """Score many units: one :class:`Result` or one :class:`ValuesError` per row, in order.
 
-        With ``unit_key``, that key of each row names the unit and is not a measure.
+        With ``unit_key``, that key of each row names the unit and is not a measure. Each result
+        keeps a reference to its row and recomputes converted values and traces when asked.
         """
         out: list[Result | ValuesError] = []
-        evaluate = self.evaluate
+        append, evaluate = out.append, self._evaluate
         for number, row in enumerate(rows, 1):
             unit = None
             if unit_key is not None:
@@ -229,10 +181,139 @@ class Ruleset:
                 raw_unit = row.pop(unit_key, None)
                 unit = str(raw_unit) if raw_unit is not None else f"row {number}"
             try:
-                out.append(evaluate(row, unit=unit))
+                append(evaluate(row, unit, None, False))
             except ValuesError as err:
-                out.append(err)
+                append(err)
         return out
+
+    def _evaluate(
+        self, values: Mapping[str, Any] | None, unit: str | None, locations: Mapping[str, Location] | None, keep: bool
+    ) -> Result:
+        return self._run(values, unit, locations, keep)
+
+    def _make_runner(
+        self,
+    ) -> Callable[[Mapping[str, Any] | None, str | None, Mapping[str, Location] | None, bool], Result]:
+        """The scoring loop as one closure with everything it needs bound once: convert, derive,
+        run each rule, clamp and round, total, grade. Problems are rare, so their handling lives
+        in methods the loop calls only when one occurs."""
+        converters = tuple(self._converters)
+        derived = tuple((m.name, fn, check) for m, fn, check in self._derived)
+        rules = tuple(self._rules)
+        own_values, overrides, grades = self.values, self.overrides, self.grades
+        index_of, inputs = self._index, [self._inputs[ind.id] for ind in self.indicators]
+        quantize, quantum, zero, add = self._round.quantize, self._quantum, self._zero, CONTEXT.add
+        known = len(converters)
+
+        def run(
+            values: Mapping[str, Any] | None, unit: str | None, locations: Mapping[str, Location] | None, keep: bool
+        ) -> Result:
+            problems: list[KpiRulesError] = []
+            failed: set[str] = set()  # measures with a bad value or a failed formula, already reported
+            if values is None:
+                env = dict(own_values)
+            else:
+                env = {}
+                get = values.get
+                for name, convert in converters:
+                    raw = get(name, _ABSENT)
+                    if raw is _ABSENT or raw is None:
+                        continue
+                    try:
+                        env[name] = convert(raw)
+                    except MissingValue:
+                        continue
+                    except ValueProblem as err:
+                        problems.append(ValuesError(f"measure `{name}`: {err}", location=(locations or {}).get(name)))
+                        failed.add(name)
+                if len(values) > len(env) and (len(values) > known or failed or len(env) < known):
+                    self._check_keys(values, env, locations or {}, problems, failed)
+            for name, fn, check in derived:
+                try:
+                    value = fn(env, None)
+                except KeyError as err:
+                    if err.args[0] in failed:
+                        failed.add(name)
+                    continue
+                except EvalFailure as failure:
+                    problems.append(self._formula_failure(name, failure))
+                    failed.add(name)
+                    continue
+                if check is not None:
+                    try:
+                        check(value)
+                    except ValueProblem as err:
+                        problems.append(ValuesError(f"measure `{name}` (from its formula): {err}"))
+                        failed.add(name)
+                        continue
+                env[name] = value
+            scores: list[Decimal] = []
+            append = scores.append
+            missing: dict[int, tuple[str, ...]] | None = None
+            i = -1
+            for fn, weight, full, policy in rules:
+                i += 1
+                try:
+                    raw = fn(env, None)
+                except KeyError:
+                    if failed.intersection(inputs[i]):
+                        append(zero)  # a bad value it depends on is already reported
+                    elif policy == "error":
+                        problems.append(self._missing_problem(i, self._missing_roots(i, env)))
+                        append(zero)
+                    else:
+                        missing = missing or {}
+                        missing[i] = self._missing_roots(i, env)
+                        append(full if policy == "full" else zero)
+                    continue
+                except EvalFailure as failure:
+                    problems.append(self._failure(i, failure))
+                    append(zero)
+                    continue
+                # clamp to [0, weight], then round; full and zero scores are already rounded
+                if raw is weight or raw >= weight:
+                    append(full)
+                elif raw <= ZERO:
+                    append(zero)
+                else:
+                    append(quantize(raw, quantum))
+            if problems:
+                error = ValuesError.collect(problems)
+                error.unit = unit  # type: ignore[attr-defined]
+                raise error
+            computed = final = tuple(scores)
+            if overrides:
+                for ind_id, override in overrides.items():
+                    scores[index_of[ind_id]] = override.score
+                final = tuple(scores)
+            total = reduce(add, final, zero)  # every score has `precision` decimals: the sum is exact
+            grade = None
+            for label, bound in grades:
+                if total >= bound:
+                    grade = label
+                    break
+            return Result(self, values, env if keep else None, final, computed, missing, total, grade, unit)
+
+        return run
+
+    def prepare(self, values: Mapping[str, Any] | None = None) -> dict[str, Converted]:
+        """The converted values of one unit, derived measures included (raises like ``evaluate``)."""
+        problems: list[KpiRulesError] = []
+        failed: set[str] = set()
+        env = dict(self.values) if values is None else self._convert(values, {}, problems, failed)
+        if self._derived:
+            self._derive(env, failed, problems)
+        if problems:
+            raise ValuesError.collect(problems)
+        return env
+
+    def raw_score(self, index: int, env: Mapping[str, Converted]) -> Decimal | None:
+        """One indicator's points before clamping and rounding, on prepared values."""
+        try:
+            raw: Decimal = self._rules[index][0](dict(env), None)
+        except (KeyError, EvalFailure):
+            return None
+        return raw
 
     def trace(self, indicator_id: str, env: Mapping[str, Converted]) -> tuple[Step, ...]:
         """Re-run one indicator's rule on prepared values and record what each form did."""
@@ -252,45 +333,49 @@ class Ruleset:
     ) -> dict[str, Converted]:
         env: dict[str, Converted] = {}
         get = values.get
-        for name, fast, convert in self._converters:
+        for name, convert in self._converters:
             raw = get(name, _ABSENT)
             if raw is _ABSENT or raw is None:
                 continue
-            quick = fast.get(type(raw))
-            if quick is not None:
-                value = quick(raw)
-                if value is not None:
-                    env[name] = value
-                    continue
-            if is_missing(raw):
-                continue
             try:
                 env[name] = convert(raw)
+            except MissingValue:
+                continue
             except ValueProblem as err:
                 problems.append(ValuesError(f"measure `{name}`: {err}", location=locations.get(name)))
                 failed.add(name)
-        if len(values) > len(env):
-            known = self.measures
-            for name in values:
-                if name in env:
-                    continue
-                if name in self._derived_names:
-                    problems.append(
-                        ValuesError(
-                            f"`{name}` is computed from its formula and cannot be given a value",
-                            location=locations.get(name),
-                            hint="remove it, or give the measures it derives from",
-                        )
-                    )
-                elif name not in known:
-                    problems.append(
-                        ValuesError(
-                            f"unknown measure `{name}`",
-                            location=locations.get(name),
-                            hint=_suggest(name, known) or "declare it under [measures] or remove it",
-                        )
-                    )
+        self._check_keys(values, env, locations, problems, failed)
         return env
+
+    def _check_keys(
+        self,
+        values: Mapping[str, Any],
+        env: Mapping[str, Converted],
+        locations: Mapping[str, Location],
+        problems: list[KpiRulesError],
+        failed: set[str],
+    ) -> None:
+        """Keys of ``values`` that are not input measures are problems too."""
+        known = self.measures
+        for name in values:
+            if name in env or name in failed:
+                continue
+            if name in self._derived_names:
+                problems.append(
+                    ValuesError(
+                        f"`{name}` is computed from its formula and cannot be given a value",
+                        location=locations.get(name),
+                        hint="remove it, or give the measures it derives from",
+                    )
+                )
+            elif name not in known:
+                problems.append(
+                    ValuesError(
+                        f"unknown measure `{name}`",
+                        location=locations.get(name),
+                        hint=_suggest(name, known) or "declare it under [measures] or remove it",
+                    )
+                )
 
     def _derive(self, env: dict[str, Converted], failed: set[str], problems: list[KpiRulesError]) -> None:
         for measure, fn, check in self._derived:
@@ -302,15 +387,7 @@ class Ruleset:
                     failed.add(name)
                 continue
             except EvalFailure as failure:
-                assert measure.formula_source is not None
-                span = failure.span
-                problems.append(
-                    EvaluationError(
-                        f"measure `{name}`: {failure.message}",
-                        location=measure.formula_source.location(span.start, span.end),
-                        hint=failure.hint,
-                    )
-                )
+                problems.append(self._formula_failure(name, failure))
                 failed.add(name)
                 continue
             if check is not None:
@@ -321,6 +398,16 @@ class Ruleset:
                     failed.add(name)
                     continue
             env[name] = value
+
+    def _formula_failure(self, name: str, failure: EvalFailure) -> EvaluationError:
+        source = self.measures[name].formula_source
+        assert source is not None
+        span = failure.span
+        return EvaluationError(
+            f"measure `{name}`: {failure.message}",
+            location=source.location(span.start, span.end),
+            hint=failure.hint,
+        )
 
     def _missing_roots(self, index: int, env: Mapping[str, Converted]) -> tuple[str, ...]:
         """The measures with no value that an indicator reads, directly or through formulas."""

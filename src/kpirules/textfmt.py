@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+_C = Context(prec=60)
 
 
 def number(value: Decimal) -> str:
     """A decimal as plain text: no exponent, no trailing zeros beyond what it has."""
     if value == value.to_integral_value():
-        return format(value.quantize(Decimal(1)), "f")
-    text = format(value.normalize(), "f")
+        return format(value.quantize(Decimal(1), context=_C), "f")
+    text = format(value.normalize(_C), "f")
     if len(text.split(".")[1]) > 6:
-        return "≈" + format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
+        return "≈" + format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP, context=_C).normalize(_C), "f")
     return text
 
 
 def percent(value: Decimal) -> str:
-    scaled = value.scaleb(2)
+    scaled = value.scaleb(2, context=_C)
     if scaled == scaled.to_integral_value():
-        return format(scaled.quantize(Decimal(1)), "f") + "%"
-    text = format(scaled.normalize(), "f")
+        return format(scaled.quantize(Decimal(1), context=_C), "f") + "%"
+    text = format(scaled.normalize(_C), "f")
     if len(text.split(".")[1]) > 2:
-        return "≈" + format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f") + "%"
+        return "≈" + format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP, context=_C), "f") + "%"
     return text + "%"

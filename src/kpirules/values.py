@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from .model import Measure
@@ -18,6 +18,9 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "对", "√", "✓"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", "错", "×", "✗"})
+
+
+_EXACT = Context(prec=60)  # value parsing never depends on the caller's decimal context
 
 
 class ValueProblem(Exception):
@@ -55,7 +58,7 @@ def parse_number(raw: object, *, percent_ok: bool = True) -> Decimal:
         if not _NUMBER.fullmatch(text):
             raise ValueProblem(f"{raw!r} is not a number")
         try:
-            return Decimal(text).scaleb(scale)
+            return Decimal(text).scaleb(scale, context=_EXACT)
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
             raise ValueProblem(f"{raw!r} is not a number") from None
     raise ValueProblem(f"{_describe(raw)} ({type(raw).__name__}) is not a number")
@@ -113,46 +116,63 @@ def _level(measure: Measure) -> Callable[[Any], Converted]:
     return convert
 
 
+class MissingValue(Exception):
+    """Raised by a converter for ``None`` or an empty string: the measure has no value."""
+
+
 def converter(measure: Measure) -> Callable[[Any], Converted]:
-    """The function that turns a raw value for ``measure`` into its exact form, or raises."""
-    if measure.type == "bool":
-        return _bool
-    if measure.type == "level":
-        return _level(measure)
-    return _number(measure)
+    """The function that turns a raw value for ``measure`` into its exact form.
 
-
-FastConverter = Callable[[Any], "Converted | None"]
-
-
-def _float(raw: float) -> Decimal | None:
-    return Decimal(repr(raw)) if raw - raw == 0.0 else None  # NaN and infinities go the slow way
-
-
-def _finite(raw: Decimal) -> Decimal | None:
-    return raw if raw.is_finite() else None
-
-
-def _whole(raw: int) -> Decimal | None:
-    return Decimal(raw) if raw >= 0 else None
-
-
-def fast_converters(measure: Measure) -> dict[type, FastConverter]:
-    """Conversions for the common, always-valid cases, keyed by the raw value's exact type.
-
-    A fast converter returns ``None`` when it cannot decide; the full :func:`converter` then
-    converts or explains the problem. Measures with a declared range always take the full path.
+    It raises :class:`ValueProblem` for a value it cannot use and :class:`MissingValue` for "no
+    value". The common cases (a float, int or Decimal for a number, a bool, a declared label) are
+    decided in a few type checks; everything else goes the full way, which also explains problems.
     """
+    full: Callable[[Any], Converted]
     if measure.type == "bool":
-        return {bool: lambda raw: raw}
+        full = _bool
+
+        def to_bool(raw: Any) -> Converted:
+            if raw is True or raw is False:
+                return bool(raw)
+            if is_missing(raw):
+                raise MissingValue
+            return full(raw)
+
+        return to_bool
     if measure.type == "level":
         allowed = frozenset(measure.levels or ())
-        return {str: lambda raw: raw if raw in allowed else None}
-    if measure.range is not None:
-        return {}
-    if measure.type == "count":
-        return {int: _whole}
-    return {float: _float, int: Decimal, Decimal: _finite}
+        full = _level(measure)
+
+        def to_label(raw: Any) -> Converted:
+            if type(raw) is str and raw in allowed:
+                return raw
+            if is_missing(raw):
+                raise MissingValue
+            return full(raw)
+
+        return to_label
+    full = _number(measure)
+    low, high = measure.range if measure.range is not None else (None, None)
+    count = measure.type == "count"
+
+    def to_number(raw: Any) -> Converted:
+        kind = type(raw)
+        value: Decimal | None = None
+        if kind is float:
+            if raw - raw == 0.0 and not count:  # finite
+                value = Decimal(repr(raw))
+        elif kind is int:
+            if not count or raw >= 0:
+                value = Decimal(raw)
+        elif kind is Decimal and raw.is_finite() and not count:
+            value = raw
+        if value is not None and (low is None or low <= value <= high):  # type: ignore[operator]
+            return value
+        if is_missing(raw):
+            raise MissingValue
+        return full(raw)
+
+    return to_number
 
 
 def is_missing(raw: object) -> bool:
