@@ -33,13 +33,25 @@ class BoundedLarkStrategy(LarkStrategy):
         while changed:  # least fixed point: the height of the shallowest derivation of each symbol
             changed = False
             for name, options in expansions.items():
-                best = min(1 + max((height.get(s.name, float("inf")) if isinstance(s, NonTerminal) else 0
-                                    for s in option), default=0) for option in options)
+                best = min(
+                    1
+                    + max(
+                        (height.get(s.name, float("inf")) if isinstance(s, NonTerminal) else 0 for s in option),
+                        default=0,
+                    )
+                    for option in options
+                )
                 if best < height.get(name, float("inf")):
                     height[name], changed = best, True
         self.shallow = {
-            name: st.sampled_from([o for o in options if 1 + max(
-                (height[s.name] if isinstance(s, NonTerminal) else 0 for s in o), default=0) == height[name]])
+            name: st.sampled_from(
+                [
+                    o
+                    for o in options
+                    if 1 + max((height[s.name] if isinstance(s, NonTerminal) else 0 for s in o), default=0)
+                    == height[name]
+                ]
+            )
             for name, options in expansions.items()
         }
 

@@ -43,7 +43,7 @@ def ruleset_text(
     extra: str = "",
     indicator_extra: str = "",
 ) -> str:
-    lines = ['[ruleset]', 'id = "t"', ""]
+    lines = ["[ruleset]", 'id = "t"', ""]
     for name, spec in (measures or MEASURES).items():
         key = name if name.isascii() else json.dumps(name, ensure_ascii=False)
         lines.append(f"[measures.{key}]")

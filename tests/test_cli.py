@@ -19,9 +19,11 @@ from kpirules.cli import main
 
 ROOT = Path(__file__).parent.parent
 BISHAN = str(ROOT / "rulesets" / "bishan_2022.toml")
-HEADER = ("unit,budget_adjusted,budget_spent,disclosed_on_time,case_volume_target_met,on_time_disposal_target_met,"
-          "hotline_received,hotline_closed,complaints_received,complaints_answered,system_failure_target_met,"
-          "city_assessment_passed,staff_rating,satisfaction_rate")
+HEADER = (
+    "unit,budget_adjusted,budget_spent,disclosed_on_time,case_volume_target_met,on_time_disposal_target_met,"
+    "hotline_received,hotline_closed,complaints_received,complaints_answered,system_failure_target_met,"
+    "city_assessment_passed,staff_rating,satisfaction_rate"
+)
 
 
 def run(*args: str) -> Result:
@@ -61,10 +63,13 @@ def test_values_from_toml_and_json(tmp_path: Path) -> None:
     toml_file = tmp_path / "v.toml"
     lines = []
     for key, value in values.items():
-        text = ("true" if value else "false") if isinstance(value, bool) else (
-            f'"{value}"' if isinstance(value, str) else str(value))
+        text = (
+            ("true" if value else "false")
+            if isinstance(value, bool)
+            else (f'"{value}"' if isinstance(value, str) else str(value))
+        )
         lines.append(f"{key} = {text}")
-    toml_file.write_text("\n".join(lines).replace('satisfaction_rate = 0.474', 'satisfaction_rate = "90%"'), "utf-8")
+    toml_file.write_text("\n".join(lines).replace("satisfaction_rate = 0.474", 'satisfaction_rate = "90%"'), "utf-8")
     data = json.loads(run("score", BISHAN, "--values", str(toml_file), "--format", "json").output)
     assert data["total"] == 98.0
     json_file = tmp_path / "v.json"
@@ -136,9 +141,16 @@ def test_broken_ruleset_exits_2_with_a_location(tmp_path: Path, content: str, me
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-@pytest.mark.parametrize("args", [["score", "missing.toml"], ["score", BISHAN, "--values", "missing.csv"],
-                                  ["score", BISHAN, "--values", BISHAN.replace(".toml", ".xlsx")],
-                                  ["score", BISHAN, "--format", "xml"], ["nonsense"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", "missing.toml"],
+        ["score", BISHAN, "--values", "missing.csv"],
+        ["score", BISHAN, "--values", BISHAN.replace(".toml", ".xlsx")],
+        ["score", BISHAN, "--format", "xml"],
+        ["nonsense"],
+    ],
+)
 def test_usage_errors_exit_2(args: list[str]) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
@@ -169,6 +181,10 @@ def _umask() -> int:
 
 
 def test_installed_console_script_runs() -> None:
-    result = subprocess.run([sys.executable, "-m", "kpirules.cli", "score", BISHAN, "--format", "json"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "kpirules.cli", "score", BISHAN, "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0 and json.loads(result.stdout)["grade"] == "优"

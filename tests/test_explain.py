@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from support import make
 
 from kpirules import trace
-from support import make
 
 
 def explained(rule: str, values: dict[str, object], lang: str = "zh", **kwargs: object) -> str:
@@ -20,13 +20,18 @@ def test_deduct_trace_and_words() -> None:
     assert isinstance(step, trace.DeductStep)
     assert (step.gap, step.steps, step.deduction, step.points) == (D("0.05"), D(5), D("2.5"), D("7.5"))
     assert "扣分：90% 低于 95% 5%，每 1% 扣 0.5 分，计 5 档（按比例计），扣 2.5 分，得 7.5 分" in item.explain()
-    assert "deduction: 90% is 5% below 95%; 0.5 points per 1%, 5 steps (linear), minus 2.5: 7.5 points" in item.explain("en")
+    assert "deduction: 90% is 5% below 95%; 0.5 points per 1%, 5 steps (linear), minus 2.5: 7.5 points" in item.explain(
+        "en"
+    )
 
 
 def test_whole_and_started_steps_are_named() -> None:
-    assert "计 0 档（只计整档）" in explained("deduct 2 pts per whole 5% below 100%", {"rate": "99.27%"}, measure="rate")
-    assert "every started step" in explained("deduct 2 pts per started 1% below 100%", {"rate": "98.5%"}, "en",
-                                             measure="rate")
+    assert "计 0 档（只计整档）" in explained(
+        "deduct 2 pts per whole 5% below 100%", {"rate": "99.27%"}, measure="rate"
+    )
+    assert "every started step" in explained(
+        "deduct 2 pts per started 1% below 100%", {"rate": "98.5%"}, "en", measure="rate"
+    )
 
 
 def test_tiers_names_the_band_that_matched() -> None:
@@ -48,8 +53,9 @@ def test_pass_checklist_grade_and_branches() -> None:
     assert "条件不成立，得 5 分" in explained("pass if value >= 95% else 50%", {"rate": "90%"}, measure="rate")
     text = explained("checklist { ok: 1 pt, ok2: 2 pts }", {"ok": True, "ok2": False}, measure=None, weight=3)
     assert "清单：✓ ok: 1 pt; ✗ ok2: 2 pts，合计 1 分" in text
-    assert "等级「良」，得 8 分" in explained("grade { 优: full, 良: 80%, 中: 60%, 差: zero }", {"rating": "良"},
-                                        measure="rating")
+    assert "等级「良」，得 8 分" in explained(
+        "grade { 优: full, 良: 80%, 中: 60%, 差: zero }", {"rating": "良"}, measure="rating"
+    )
     text = explained("if value >= 95% then full else proportional to 95%", {"rate": "57%"}, "en", measure="rate")
     assert "`value >= 95%` fails: the else branch" in text and "57% / 95% = 60%" in text
 
@@ -59,13 +65,18 @@ def test_cap_and_rounding_are_explained() -> None:
     assert "min(5, 6.5) = 5" in text
     text = explained("2 pts * x", {"x": 7})
     assert "计算得分 14 超过分值 10，按 10 计" in text
-    assert "保留 2 位小数（四舍五入）：3.33" in explained("proportional closed / received", {"closed": 1, "received": 3},
-                                                      measure=None)
+    assert "保留 2 位小数（四舍五入）：3.33" in explained(
+        "proportional closed / received", {"closed": 1, "received": 3}, measure=None
+    )
 
 
 def test_missing_value_and_override_are_explained() -> None:
-    rs = make("proportional", measure="rate", indicator_extra='if_missing = "full"',
-              extra='[overrides.i]\nscore = 9\nreason = "复核调整"\n')
+    rs = make(
+        "proportional",
+        measure="rate",
+        indicator_extra='if_missing = "full"',
+        extra='[overrides.i]\nscore = 9\nreason = "复核调整"\n',
+    )
     text = rs.evaluate({})["i"].explain()
     assert '缺少 rate 的数值；按 if_missing = "full" 计 10 分' in text
     assert "人工调整：计算得分 10.00，调整为 9.00（理由：复核调整）" in text

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from support import make, score
 
 import kpirules
-from support import make, score
 
 
 # ---- pass if ------------------------------------------------------------------------------------
@@ -43,7 +43,14 @@ def test_pass_if_or_not_parentheses() -> None:
 # ---- proportional -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("rate", "expected"),
-    [("47.4%", "4.74"), ("0%", "0.00"), ("100%", "10.00"), ("130%", "10.00"), ("99.995%", "10.00"), ("12.345%", "1.23")],
+    [
+        ("47.4%", "4.74"),
+        ("0%", "0.00"),
+        ("100%", "10.00"),
+        ("130%", "10.00"),
+        ("99.995%", "10.00"),
+        ("12.345%", "1.23"),
+    ],
 )
 def test_proportional_plain(rate: str, expected: str) -> None:
     assert score("proportional", {"rate": rate}, measure="rate") == D(expected)
@@ -104,8 +111,15 @@ TIERS = "tiers { >= 95%: full, >= 90%: 80%, >= 80%: 60%, else: zero }"
 @pytest.mark.parametrize(
     ("rate", "expected"),
     [
-        ("100%", "10.00"), ("95%", "10.00"), ("94.99%", "8.00"), ("95.01%", "10.00"),
-        ("90%", "8.00"), ("89.99%", "6.00"), ("80%", "6.00"), ("79.99%", "0.00"), ("0%", "0.00"),
+        ("100%", "10.00"),
+        ("95%", "10.00"),
+        ("94.99%", "8.00"),
+        ("95.01%", "10.00"),
+        ("90%", "8.00"),
+        ("89.99%", "6.00"),
+        ("80%", "6.00"),
+        ("79.99%", "0.00"),
+        ("0%", "0.00"),
     ],
 )
 def test_tiers_first_match_wins(rate: str, expected: str) -> None:
@@ -118,8 +132,13 @@ ADJUST = "tiers adjust { == 0: 3 pts, (0, 10%]: 2 pts, (10%, 20%]: 1 pt, > 20%: 
 @pytest.mark.parametrize(
     ("adjust", "expected"),
     [
-        ("0%", "3.00"), ("0.01%", "2.00"), ("10%", "2.00"), ("10.01%", "1.00"),
-        ("20%", "1.00"), ("20.01%", "0.00"), ("80%", "0.00"),
+        ("0%", "3.00"),
+        ("0.01%", "2.00"),
+        ("10%", "2.00"),
+        ("10.01%", "1.00"),
+        ("20%", "1.00"),
+        ("20.01%", "0.00"),
+        ("80%", "0.00"),
     ],
 )
 def test_tiers_intervals_open_and_closed_ends(adjust: str, expected: str) -> None:
@@ -129,8 +148,16 @@ def test_tiers_intervals_open_and_closed_ends(adjust: str, expected: str) -> Non
 
 @pytest.mark.parametrize(
     ("rate", "expected"),
-    [("90%", "5.00"), ("89.99%", "4.00"), ("80%", "4.00"), ("79.99%", "3.00"), ("70%", "3.00"),
-     ("69.99%", "2.00"), ("60%", "2.00"), ("59.99%", "0.00")],
+    [
+        ("90%", "5.00"),
+        ("89.99%", "4.00"),
+        ("80%", "4.00"),
+        ("79.99%", "3.00"),
+        ("70%", "3.00"),
+        ("69.99%", "2.00"),
+        ("60%", "2.00"),
+        ("59.99%", "0.00"),
+    ],
 )
 def test_tiers_half_open_intervals_lower_bound_included(rate: str, expected: str) -> None:
     # 重点支出安排率≥90%,计5分;80%(含)-90%,计4分;70%(含)-80%,计3分;60%(含)-70%,计2分;低于60%不得分
@@ -138,12 +165,15 @@ def test_tiers_half_open_intervals_lower_bound_included(rate: str, expected: str
     assert score(rule, {"rate": rate}, weight=5, measure="rate") == D(expected)
 
 
-@pytest.mark.parametrize(("interval", "inside", "outside"), [
-    ("[1, 2]", ["1", "1.5", "2"], ["0.99", "2.01"]),
-    ("[1, 2)", ["1", "1.99"], ["2", "0.99"]),
-    ("(1, 2]", ["1.01", "2"], ["1", "2.01"]),
-    ("(1, 2)", ["1.01", "1.99"], ["1", "2"]),
-])
+@pytest.mark.parametrize(
+    ("interval", "inside", "outside"),
+    [
+        ("[1, 2]", ["1", "1.5", "2"], ["0.99", "2.01"]),
+        ("[1, 2)", ["1", "1.99"], ["2", "0.99"]),
+        ("(1, 2]", ["1.01", "2"], ["1", "2.01"]),
+        ("(1, 2)", ["1.01", "1.99"], ["1", "2"]),
+    ],
+)
 def test_interval_ends(interval: str, inside: list[str], outside: list[str]) -> None:
     rs = make(f"tiers {{ {interval}: full, else: zero }}")
     for x in inside:
@@ -154,7 +184,7 @@ def test_interval_ends(interval: str, inside: list[str], outside: list[str]) -> 
 
 def test_tiers_without_matching_band_is_an_evaluation_error() -> None:
     rs = make("tiers { >= 95%: full, >= 90%: 50% }", measure="rate")
-    with pytest.raises(kpirules.EvaluationError, match="no band of these tiers matches rate = 0.80") as err:
+    with pytest.raises(kpirules.EvaluationError, match=r"no band of these tiers matches rate = 0\.80") as err:
         rs.evaluate({"rate": "80%"})
     assert err.value.hint is not None and "else" in err.value.hint
 
@@ -185,8 +215,16 @@ def test_tiers_bound_may_be_a_measure() -> None:
 # ---- deduct -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("rate", "expected"),
-    [("95%", "10.00"), ("100%", "10.00"), ("94%", "9.50"), ("90%", "7.50"), ("94.99%", "10.00"),
-     ("94.5%", "9.75"), ("75%", "0.00"), ("0%", "0.00")],
+    [
+        ("95%", "10.00"),
+        ("100%", "10.00"),
+        ("94%", "9.50"),
+        ("90%", "7.50"),
+        ("94.99%", "10.00"),
+        ("94.5%", "9.75"),
+        ("75%", "0.00"),
+        ("0%", "0.00"),
+    ],
 )
 def test_deduct_linear_below(rate: str, expected: str) -> None:
     assert score("deduct 0.5 pts per 1% below 95%", {"rate": rate}, measure="rate") == D(expected)
@@ -273,14 +311,23 @@ JUDGED = "grade { 达成: [80%, 100%], 部分达成: [60%, 80%), 未达成: [0, 
 
 @pytest.mark.parametrize(
     ("label", "awarded", "expected"),
-    [("达成", "8", "8.00"), ("达成", "10", "10.00"), ("达成", "9.25", "9.25"),
-     ("部分达成", "6", "6.00"), ("部分达成", "7.99", "7.99"), ("未达成", "0", "0.00"), ("未达成", "5.99", "5.99")],
+    [
+        ("达成", "8", "8.00"),
+        ("达成", "10", "10.00"),
+        ("达成", "9.25", "9.25"),
+        ("部分达成", "6", "6.00"),
+        ("部分达成", "7.99", "7.99"),
+        ("未达成", "0", "0.00"),
+        ("未达成", "5.99", "5.99"),
+    ],
 )
 def test_grade_judged_interval_takes_awarded_points(label: str, awarded: str, expected: str) -> None:
     assert score(JUDGED, {"judged": label, "awarded": awarded}, measure="judged") == D(expected)
 
 
-@pytest.mark.parametrize(("label", "awarded"), [("达成", "7.99"), ("部分达成", "8"), ("部分达成", "5.99"), ("未达成", "6")])
+@pytest.mark.parametrize(
+    ("label", "awarded"), [("达成", "7.99"), ("部分达成", "8"), ("部分达成", "5.99"), ("未达成", "6")]
+)
 def test_grade_awarded_outside_the_band_names_both(label: str, awarded: str) -> None:
     rs = make(JUDGED, measure="judged")
     with pytest.raises(kpirules.EvaluationError) as err:
@@ -301,7 +348,9 @@ def test_if_then_else_nests_score_forms(rate: str, expected: str) -> None:
     assert score(rule, {"rate": rate}, measure="rate") == D(expected)
 
 
-@pytest.mark.parametrize(("rate", "expected"), [("50%", "4.50"), ("60%", "5.00"), ("30%", "3.50"), ("100%", "5.00"), ("0%", "2.00")])
+@pytest.mark.parametrize(
+    ("rate", "expected"), [("50%", "4.50"), ("60%", "5.00"), ("30%", "3.50"), ("100%", "5.00"), ("0%", "2.00")]
+)
 def test_min_caps_a_sum_of_scores(rate: str, expected: str) -> None:
     assert score("min(full, 2 pts + proportional)", {"rate": rate}, weight=5, measure="rate") == D(expected)
 
@@ -361,7 +410,9 @@ def test_exact_decimal_arithmetic() -> None:
     assert make("proportional", measure="x").evaluate({"x": "0.9995"})["i"].raw == D("9.9950")
 
 
-@pytest.mark.parametrize(("x", "expected"), [("0.9995", "10.00"), ("0.0005", "0.01"), ("0.0015", "0.02"), ("0.0025", "0.03")])
+@pytest.mark.parametrize(
+    ("x", "expected"), [("0.9995", "10.00"), ("0.0005", "0.01"), ("0.0015", "0.02"), ("0.0025", "0.03")]
+)
 def test_half_up_rounding(x: str, expected: str) -> None:
     # 9.995 rounds half up to 10.00; 0.025 to 0.03 (half-even would give 0.02).
     assert score("proportional", {"x": x}, measure="x") == D(expected)

@@ -156,7 +156,11 @@ def test_override_is_shown_beside_the_computed_score() -> None:
 
 
 def test_reported_table_is_read() -> None:
-    text = HEAD + IND + '\n[reported]\ntotal = 9\ngrade = "差"\n[reported.scores.a]\nweight = 10\nscore = 9\nrate = "90%"\n'
+    text = (
+        HEAD
+        + IND
+        + '\n[reported]\ntotal = 9\ngrade = "差"\n[reported.scores.a]\nweight = 10\nscore = 9\nrate = "90%"\n'
+    )
     reported = kpirules.loads(text).reported
     assert reported is not None and reported.total == D(9) and reported.rows[0].rate == D("0.9")
     assert "unknown indicator `zz`" in load_error(text.replace("scores.a", "scores.zz")).message
@@ -165,7 +169,12 @@ def test_reported_table_is_read() -> None:
 def test_default_grades_and_custom_grades() -> None:
     rs = kpirules.loads(HEAD + IND.replace("weight = 10", "weight = 100"))
     assert [rs.evaluate({"rate": r}).grade for r in ["90%", "89.99%", "80%", "60%", "59.99%"]] == [
-        "优", "良", "良", "中", "差"]
+        "优",
+        "良",
+        "良",
+        "中",
+        "差",
+    ]
     custom = kpirules.loads(HEAD + '[grades]\n"合格" = 6\n"不合格" = 0\n' + IND)
     assert [label for label, _ in custom.grades] == ["合格", "不合格"]
     assert custom.evaluate({"rate": "60%"}).grade == "合格"

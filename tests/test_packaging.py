@@ -17,7 +17,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(out)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     (built,) = out.glob("kpirules-*.whl")
     return built
@@ -39,8 +40,8 @@ def test_rules_load_from_the_installed_wheel(wheel: Path) -> None:
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "import kpirules;"
         "assert kpirules.__file__.startswith(sys.argv[1]), kpirules.__file__;"
-        "rs = kpirules.loads('[ruleset]\\nid = \"w\"\\n[measures.r]\\ntype = \"rate\"\\n"
-        "[[indicators]]\\nid = \"i\"\\nweight = 10\\nmeasure = \"r\"\\nrule = \"deduct 0.5 pts per 1% below 95%\"\\n');"
+        'rs = kpirules.loads(\'[ruleset]\\nid = "w"\\n[measures.r]\\ntype = "rate"\\n'
+        '[[indicators]]\\nid = "i"\\nweight = 10\\nmeasure = "r"\\nrule = "deduct 0.5 pts per 1% below 95%"\\n\');'
         "print(rs.evaluate({'r': '90%'}).total)"
     )
     result = subprocess.run([sys.executable, "-c", code, str(wheel)], capture_output=True, text=True, check=False)

@@ -44,7 +44,10 @@ def test_grammar_file_in_the_repository_is_the_packaged_one() -> None:
         ("full - 0.2 pts * n", "(BinOp - (Full) (BinOp * (Points 0.2) (Name n)))"),
         ("pass if not a and b or c", "(Pass (Logic or (Logic and (Not (Name a)) (Name b)) (Name c)) None)"),
         ("pass if x ≥ 5‰", "(Pass (Compare >= (Name x) (Number 0.005 ‰)) None)"),
-        ("pass if -x * 2 + 1 == 3", "(Pass (Compare == (BinOp + (BinOp * (Neg (Name x)) (Number 2 )) (Number 1 )) (Number 3 )) None)"),
+        (
+            "pass if -x * 2 + 1 == 3",
+            "(Pass (Compare == (BinOp + (BinOp * (Neg (Name x)) (Number 2 )) (Number 1 )) (Number 3 )) None)",
+        ),
         ("proportional 预算执行率", "(Proportional expr (Name 预算执行率))"),
     ],
 )
@@ -105,7 +108,11 @@ def test_keywords_are_not_identifiers_but_prefixes_are() -> None:
 # ---- syntax errors ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("rule", "column", "ascii_char"),
-    [("tiers { >= 95%：full }", 15, ":"), ("min（full, zero)", 4, "("), ("tiers { >= 95%: full， else: zero }", 21, ",")],
+    [
+        ("tiers { >= 95%：full }", 15, ":"),
+        ("min（full, zero)", 4, "("),
+        ("tiers { >= 95%: full， else: zero }", 21, ","),
+    ],
 )
 def test_full_width_punctuation_gets_a_hint(rule: str, column: int, ascii_char: str) -> None:
     with pytest.raises(kpirules.RuleSyntaxError) as err:

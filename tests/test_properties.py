@@ -11,13 +11,13 @@ from decimal import Decimal as D
 from fractions import Fraction as F
 from typing import Any
 
+import grammar_gen
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-import grammar_gen
-import kpirules
 from support import make
+
+import kpirules
 
 # percentages with up to two decimals, e.g. 94.99 → "94.99%"
 pct = st.integers(min_value=0, max_value=15000).map(lambda n: F(n, 10000))
@@ -60,17 +60,18 @@ def test_ratio_of_counts_equals_reference(closed: int, received: int, weight: F)
 def test_proportional_to_and_inverse_equal_reference(rate: F, target: F, weight: F, inverse: bool) -> None:
     rule = f"proportional {'inverse ' if inverse else ''}to {pct_text(target)}"
     got = make(rule, measure="rate", weight=fmt(weight)).evaluate({"rate": pct_text(rate)})["i"].score
-    if inverse:
-        credit = F(1) if rate <= 0 else target / rate
-    else:
-        credit = rate / target
+    credit = (F(1) if rate <= 0 else target / rate) if inverse else rate / target
     assert got == half_up(clamp(credit, F(1)) * weight)
 
 
 @given(
-    rate=pct, limit=pct, step=st.integers(1, 1000).map(lambda n: F(n, 10000)),
-    amount=st.integers(1, 500).map(lambda n: F(n, 100)), weight=weights,
-    mode=st.sampled_from(["", "whole ", "started "]), direction=st.sampled_from(["below", "above"]),
+    rate=pct,
+    limit=pct,
+    step=st.integers(1, 1000).map(lambda n: F(n, 10000)),
+    amount=st.integers(1, 500).map(lambda n: F(n, 100)),
+    weight=weights,
+    mode=st.sampled_from(["", "whole ", "started "]),
+    direction=st.sampled_from(["below", "above"]),
 )
 def test_deduct_equals_reference(rate: F, limit: F, step: F, amount: F, weight: F, mode: str, direction: str) -> None:
     rule = f"deduct {fmt(amount)} pts per {mode}{pct_text(step)} {direction} {pct_text(limit)}"
@@ -91,15 +92,18 @@ descending_tiers = st.lists(st.integers(0, 10000), min_size=1, max_size=6, uniqu
 
 
 def tiers_rule(thresholds: list[int], scores: list[int]) -> str:
-    bands = [f">= {F(t, 100)}%: {s}%" if F(t, 100).denominator == 1 else f">= {float(t) / 100}%: {s}%"
-             for t, s in zip(thresholds, scores)]
+    bands = [
+        f">= {F(t, 100)}%: {s}%" if F(t, 100).denominator == 1 else f">= {float(t) / 100}%: {s}%"
+        for t, s in zip(thresholds, scores, strict=True)
+    ]
     return "tiers { " + ", ".join(bands) + ", else: zero }"
 
 
 @given(thresholds=descending_tiers, data=st.data(), a=pct, b=pct)
 def test_tiers_with_descending_thresholds_are_monotone(thresholds: list[int], data: Any, a: F, b: F) -> None:
-    scores = sorted(data.draw(st.lists(st.integers(0, 100), min_size=len(thresholds), max_size=len(thresholds))),
-                    reverse=True)
+    scores = sorted(
+        data.draw(st.lists(st.integers(0, 100), min_size=len(thresholds), max_size=len(thresholds))), reverse=True
+    )
     rs = make(tiers_rule(thresholds, scores), measure="rate")
     low, high = sorted([a, b])
     s_low = rs.evaluate({"rate": pct_text(low)})["i"].score
@@ -107,12 +111,23 @@ def test_tiers_with_descending_thresholds_are_monotone(thresholds: list[int], da
     assert D(0) <= s_low <= s_high <= D(10)
 
 
-@given(a=pct, b=pct, form=st.sampled_from([
-    ("proportional", 1), ("proportional to 95%", 1), ("proportional inverse to 2%", -1),
-    ("deduct 0.5 pts per 1% below 95%", 1), ("deduct 2 pts per whole 5% below 100%", 1),
-    ("deduct 2 pts per started 1% below 100%", 1), ("deduct 1 pt per 1% above 2%", -1),
-    ("if value >= 95% then full else proportional to 95%", 1), ("min(full, 2 pts + proportional)", 1),
-]))
+@given(
+    a=pct,
+    b=pct,
+    form=st.sampled_from(
+        [
+            ("proportional", 1),
+            ("proportional to 95%", 1),
+            ("proportional inverse to 2%", -1),
+            ("deduct 0.5 pts per 1% below 95%", 1),
+            ("deduct 2 pts per whole 5% below 100%", 1),
+            ("deduct 2 pts per started 1% below 100%", 1),
+            ("deduct 1 pt per 1% above 2%", -1),
+            ("if value >= 95% then full else proportional to 95%", 1),
+            ("min(full, 2 pts + proportional)", 1),
+        ]
+    ),
+)
 def test_forms_are_monotone_in_the_value(a: F, b: F, form: tuple[str, int]) -> None:
     rule, direction = form
     rs = make(rule, measure="rate")
@@ -123,41 +138,67 @@ def test_forms_are_monotone_in_the_value(a: F, b: F, form: tuple[str, int]) -> N
 
 
 RULES = [
-    "proportional", "proportional to 80%", "proportional inverse to 5%", "deduct 3 pts per 1% below 95%",
-    "deduct 0.7 pts each", "tiers { >= 90%: full, [50%, 90%): 60%, else: 1 pt }", "pass if rate > 50% else 30%",
-    "checklist { ok: 2 pts, ok2: 4 pts, n > 2: 7 pts }", "grade rating { 优: full, 良: 80%, 中: 3 pts, 差: zero }",
-    "full - 0.2 pts * n - 1.5 pts * m", "2 pts * x + 7 pts", "max(proportional, 30%) + 5 pts",
+    "proportional",
+    "proportional to 80%",
+    "proportional inverse to 5%",
+    "deduct 3 pts per 1% below 95%",
+    "deduct 0.7 pts each",
+    "tiers { >= 90%: full, [50%, 90%): 60%, else: 1 pt }",
+    "pass if rate > 50% else 30%",
+    "checklist { ok: 2 pts, ok2: 4 pts, n > 2: 7 pts }",
+    "grade rating { 优: full, 良: 80%, 中: 3 pts, 差: zero }",
+    "full - 0.2 pts * n - 1.5 pts * m",
+    "2 pts * x + 7 pts",
+    "max(proportional, 30%) + 5 pts",
 ]
 
 
 @st.composite
 def rulesets(draw: Any) -> tuple[str, list[tuple[str, F]]]:
     count = draw(st.integers(1, 6))
-    lines = ['[ruleset]\nid = "p"\n[measures.rate]\ntype = "rate"\n[measures.x]\ntype = "number"',
-             '[measures.n]\ntype = "count"\n[measures.m]\ntype = "count"\n[measures.ok]\ntype = "bool"',
-             '[measures.ok2]\ntype = "bool"\n[measures.rating]\ntype = "level"\nlevels = ["优", "良", "中", "差"]']
+    lines = [
+        '[ruleset]\nid = "p"\n[measures.rate]\ntype = "rate"\n[measures.x]\ntype = "number"',
+        '[measures.n]\ntype = "count"\n[measures.m]\ntype = "count"\n[measures.ok]\ntype = "bool"',
+        '[measures.ok2]\ntype = "bool"\n[measures.rating]\ntype = "level"\nlevels = ["优", "良", "中", "差"]',
+    ]
     lines.append(f'[grades]\n"A" = {draw(st.integers(50, 100))}\n"B" = {draw(st.integers(1, 49))}\n"C" = 0')
     indicators = []
     for i in range(count):
         rule = draw(st.sampled_from(RULES))
         weight = draw(st.integers(1, 30)) if draw(st.booleans()) else F(draw(st.integers(1, 3000)), 100)
-        measure = "n" if "each" in rule else "rate" if ("proportional" in rule or "deduct" in rule or "tiers" in rule) else None
-        lines.append(f'[[indicators]]\nid = "i{i}"\nweight = {fmt(F(weight))}\nrule = "{rule}"'
-                     + (f'\nmeasure = "{measure}"' if measure else ""))
+        measure = (
+            "n"
+            if "each" in rule
+            else "rate"
+            if ("proportional" in rule or "deduct" in rule or "tiers" in rule)
+            else None
+        )
+        lines.append(
+            f'[[indicators]]\nid = "i{i}"\nweight = {fmt(F(weight))}\nrule = "{rule}"'
+            + (f'\nmeasure = "{measure}"' if measure else "")
+        )
         indicators.append((f"i{i}", F(weight)))
     return "\n".join(lines) + "\n", indicators
 
 
-unit_values = st.fixed_dictionaries({
-    "rate": pct.map(pct_text), "x": st.integers(-50, 50), "n": st.integers(0, 40), "m": st.integers(0, 9),
-    "ok": st.booleans(), "ok2": st.booleans(), "rating": st.sampled_from(["优", "良", "中", "差"]),
-})
+unit_values = st.fixed_dictionaries(
+    {
+        "rate": pct.map(pct_text),
+        "x": st.integers(-50, 50),
+        "n": st.integers(0, 40),
+        "m": st.integers(0, 9),
+        "ok": st.booleans(),
+        "ok2": st.booleans(),
+        "rating": st.sampled_from(["优", "良", "中", "差"]),
+    }
+)
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(spec=rulesets(), values=unit_values)
-def test_scores_stay_in_bounds_and_total_and_grade_agree(spec: tuple[str, list[tuple[str, F]]],
-                                                          values: dict[str, Any]) -> None:
+def test_scores_stay_in_bounds_and_total_and_grade_agree(
+    spec: tuple[str, list[tuple[str, F]]], values: dict[str, Any]
+) -> None:
     text, indicators = spec
     rs = kpirules.loads(text)
     result = rs.evaluate(values)
@@ -172,13 +213,14 @@ def test_scores_stay_in_bounds_and_total_and_grade_agree(spec: tuple[str, list[t
 
 @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(spec=rulesets(), rows=st.lists(unit_values, max_size=8), bad=st.sets(st.integers(0, 7)))
-def test_evaluate_many_equals_evaluate_per_row(spec: tuple[str, list[tuple[str, F]]],
-                                               rows: list[dict[str, Any]], bad: set[int]) -> None:
+def test_evaluate_many_equals_evaluate_per_row(
+    spec: tuple[str, list[tuple[str, F]]], rows: list[dict[str, Any]], bad: set[int]
+) -> None:
     rs = kpirules.loads(spec[0])
     rows = [dict(row, x="not a number") if i in bad else row for i, row in enumerate(rows)]
     outcomes = rs.evaluate_many(rows)
     assert len(outcomes) == len(rows)
-    for row, outcome in zip(rows, outcomes):
+    for row, outcome in zip(rows, outcomes, strict=True):
         try:
             single: kpirules.Result | kpirules.ValuesError = rs.evaluate(row)
         except kpirules.ValuesError as err:
@@ -197,8 +239,7 @@ def test_rounding_examples() -> None:
 
 
 # ---- rules generated from the grammar -----------------------------------------------------------
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-          deadline=None)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None)
 @given(data=st.data())
 def test_generated_rules_load_or_raise_kpirules_errors(data: Any) -> None:
     rule = data.draw(grammar_gen.rules())

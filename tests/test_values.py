@@ -6,9 +6,9 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from support import make
 
 import kpirules
-from support import make
 
 
 def value_of(measure: str, raw: Any) -> Any:
@@ -18,8 +18,17 @@ def value_of(measure: str, raw: Any) -> Any:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(0.474, D("0.474")), ("47.4%", D("0.474")), (" 47.4 % ", D("0.474")), ("5‰", D("0.005")), (1, D(1)),
-     (D("0.95"), D("0.95")), ("0.95", D("0.95")), ("47.4％", D("0.474")), ("1e-2", D("0.01"))],
+    [
+        (0.474, D("0.474")),
+        ("47.4%", D("0.474")),
+        (" 47.4 % ", D("0.474")),
+        ("5‰", D("0.005")),
+        (1, D(1)),
+        (D("0.95"), D("0.95")),
+        ("0.95", D("0.95")),
+        ("47.4％", D("0.474")),
+        ("1e-2", D("0.01")),
+    ],
 )
 def test_rates(raw: Any, expected: D) -> None:
     assert value_of("rate", raw) == expected
@@ -32,8 +41,10 @@ def test_numbers(raw: Any, expected: D) -> None:
     assert value_of("x", raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(True, True), (False, False), ("是", True), ("否", False),
-                                               ("TRUE", True), ("no", False), (1, True), (0, False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(True, True), (False, False), ("是", True), ("否", False), ("TRUE", True), ("no", False), (1, True), (0, False)],
+)
 def test_bools(raw: Any, expected: bool) -> None:
     assert value_of("ok2", raw) is expected
 
@@ -155,8 +166,9 @@ def test_evaluate_many_gives_one_outcome_per_row_in_order() -> None:
 
 def test_evaluate_many_with_unit_key() -> None:
     rs = make("proportional", measure="rate")
-    outcomes = rs.evaluate_many([{"unit": "A", "rate": "50%"}, {"unit": "B", "rate": "x"}, {"rate": "1%"}],
-                                unit_key="unit")
+    outcomes = rs.evaluate_many(
+        [{"unit": "A", "rate": "50%"}, {"unit": "B", "rate": "x"}, {"rate": "1%"}], unit_key="unit"
+    )
     assert isinstance(outcomes[0], kpirules.Result) and outcomes[0].unit == "A"
     assert getattr(outcomes[1], "unit", None) == "B"
     assert isinstance(outcomes[2], kpirules.Result) and outcomes[2].unit == "row 3"
