@@ -178,3 +178,16 @@ def test_evaluate_many_accepts_a_generator() -> None:
     rs = make("proportional", measure="rate")
     outcomes = rs.evaluate_many({"rate": f"{i}%"} for i in range(5))
     assert [o.total for o in outcomes if isinstance(o, kpirules.Result)] == [D(i) / 10 for i in range(5)]
+
+
+def test_scoring_ignores_the_callers_decimal_context() -> None:
+    import decimal
+    from pathlib import Path
+
+    rs = kpirules.load(Path(__file__).parent.parent / "rulesets" / "bishan_2022.toml")
+    with decimal.localcontext() as ctx:
+        ctx.prec, ctx.rounding = 3, decimal.ROUND_DOWN
+        result = rs.evaluate({**rs.values, "satisfaction_rate": "47.4%", "budget_spent": 1709375.256})
+        assert (result.total, result.grade) == (D("93.21"), "优")
+        assert make("proportional (-x)", measure=None).evaluate({"x": "-0.12345"})["i"].score == D("1.23")
+        assert "47.4%" in result.explain()
