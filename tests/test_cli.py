@@ -182,7 +182,7 @@ def _umask() -> int:
 
 def test_installed_console_script_runs() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kpirules.cli", "score", BISHAN, "--format", "json"],
+        [sys.executable, "-m", "kpirules", "score", BISHAN, "--format", "json"],
         capture_output=True,
         text=True,
         check=False,

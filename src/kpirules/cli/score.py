@@ -1,78 +1,22 @@
-"""The ``kpirules`` command line.
-
-Exit status: 0 success; 1 values that could not be scored (any unit of a batch); 2 bad usage, an
-unreadable file or a ruleset that does not load. Errors are printed as ``file:line:col: message``
-with the source line and a caret, never as a Python traceback.
-"""
+"""``kpirules score``: score a ruleset with its own values or with a values file."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 import click
 
-from . import __version__
-from .errors import KpiRulesError, ValuesError
-from .loader import load
-from .report import FORMATS, Outcome, render
-from .ruleset import Ruleset
-from .valuefiles import Unit, read_units
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from ..errors import KpiRulesError, ValuesError
+from ..loader import load
+from ..report import FORMATS, Outcome, render
+from ..ruleset import Ruleset
+from ..valuefiles import Unit, read_units
+from . import EXIT_FINDINGS, EXIT_USAGE, emit, fail
 
 
-def _fail(error: KpiRulesError, code: int) -> None:
-    click.echo(str(error), err=True)
-    sys.exit(code)
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:  # keep the permissions of the file we replace; a new file gets the usual 0666 & ~umask
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        write_atomically(output, text)
-    except OSError as err:
-        click.echo(f"cannot write {output}: {err.strerror}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kpirules")
-def main() -> None:
-    """kpirules: score performance indicators exactly, and explain every point."""
-
-
-@main.command()
+@click.command()
 @click.argument("ruleset", metavar="RULESET")
 @click.option(
     "--values",
@@ -95,7 +39,7 @@ def score(ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: 
     try:
         rules = load(ruleset)
     except KpiRulesError as err:
-        _fail(err, EXIT_USAGE)
+        fail(err, EXIT_USAGE)
     batch = False
     if values_file is None:
         units = [Unit(None, {}, {})]
@@ -103,20 +47,20 @@ def score(ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: 
         try:
             units, batch = read_units(values_file)
         except KpiRulesError as err:
-            _fail(err, EXIT_USAGE)
+            fail(err, EXIT_USAGE)
     outcomes = _score(rules, units, values_file is not None, batch)
     failed = [o for o in outcomes if isinstance(o, KpiRulesError)]
     if failed and not batch:
         (error,) = failed
         if fmt == "json":
-            _emit(render(rules, outcomes, fmt, batch=False, lang=lang), output)
-        _fail(error, EXIT_FINDINGS)
+            emit(render(rules, outcomes, fmt, batch=False, lang=lang), output)
+        fail(error, EXIT_FINDINGS)
     width, color = None, False
     if fmt == "table" and output is None and sys.stdout.isatty():
         width, color = shutil.get_terminal_size().columns, True
     elif fmt == "table":
         width = 120
-    _emit(render(rules, outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color), output)
+    emit(render(rules, outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color), output)
     if failed:
         click.echo(f"{len(failed)} of {len(outcomes)} units could not be scored:", err=True)
         for error in failed:
@@ -167,7 +111,3 @@ def _drop_unknown_columns(rules: Ruleset, units: Sequence[Unit]) -> None:
     for unit in units:
         for name in ignored:
             unit.values.pop(name, None)  # type: ignore[attr-defined]
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,0 +1,76 @@
+"""The ``kpirules`` command line: one module per command, registered below.
+
+Exit status: 0 success; 1 findings (values that could not be scored, lint errors, audit
+findings); 2 bad usage, an unreadable file or a ruleset that does not load. Errors are printed as
+``file:line:col: message`` with the source line and a caret, never as a Python traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from .. import __version__
+from ..errors import KpiRulesError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def fail(error: KpiRulesError, code: int) -> NoReturn:
+    """Print ``error`` as ``file:line:col: message`` with its source line, and exit with ``code``."""
+    click.echo(str(error), err=True)
+    sys.exit(code)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:  # keep the permissions of the file we replace; a new file gets the usual 0666 & ~umask
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def emit(text: str, output: str | None) -> None:
+    """``text`` to stdout, or atomically to ``output``."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as err:
+        click.echo(f"cannot write {output}: {err.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kpirules")
+def main() -> None:
+    """kpirules: score performance indicators exactly, and explain every point."""
+
+
+def _register() -> None:
+    # One line per command; each command lives in its own module of this package.
+    from .score import score
+
+    main.add_command(score)
+
+
+_register()
