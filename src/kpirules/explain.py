@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from . import ast
 from . import trace as t
 from .ast import Span
 from .textfmt import number, percent
@@ -125,6 +127,21 @@ def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
     return text
 
 
+def _formatter(measure: Measure | None) -> Callable[[Decimal | str], str]:
+    """How a subject's values read: rates as percentages, other numbers plainly."""
+    if measure is not None and measure.type == "rate":
+        return lambda v: percent(v) if isinstance(v, Decimal) else v
+    return lambda v: number(v) if isinstance(v, Decimal) else v
+
+
+def _singular(text: str) -> str:
+    """English only: "1 points" reads "1 point"."""
+    return _ONE_POINTS.sub(r"\1 point\2", text)
+
+
+_ONE_POINTS = re.compile(r"(?<![\d.])(1) points(\b)")
+
+
 def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     if lang not in _TEXT:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}")
@@ -133,11 +150,13 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     ind = item.indicator
     source = ind.rule_source.text
     subject = ruleset.measures.get(ind.measure) if ind.measure else None
-    fmt: Callable[[Decimal | str], str] = (
-        (lambda v: percent(v) if isinstance(v, Decimal) else v)
-        if subject is not None and subject.type == "rate"
-        else (lambda v: number(v) if isinstance(v, Decimal) else v)
-    )
+    fmt = _formatter(subject)
+    # a `tiers` or `grade` over a measure of its own shows that measure's values its own way
+    own_subject = {
+        node.span: _formatter(ruleset.measures.get(node.subject.name))
+        for node in ast.walk(ind.rule)
+        if isinstance(node, (ast.Tiers, ast.Grade)) and isinstance(node.subject, ast.Name)
+    }
 
     def snippet(span: Span) -> str:
         text = " ".join(source[span.start : span.end].split())
@@ -174,7 +193,8 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
         lines.append("  " + words["missing"].format(m=names, policy=ind.if_missing, p=number(item.computed)))
     subject_name = (subject.label or subject.name) if subject is not None else "value"
     for step in item.trace:
-        lines.append("  " + _step(step, words, fmt, snippet, ind.weight, subject_name).replace("= ≈", "≈ "))
+        step_fmt = own_subject.get(getattr(step, "span", None), fmt)  # type: ignore[arg-type]
+        lines.append("  " + _step(step, words, step_fmt, snippet, ind.weight, subject_name).replace("= ≈", "≈ "))
     if item.raw is not None:
         if item.raw > ind.weight:
             lines.append("  " + words["clamp_high"].format(r=number(item.raw), w=number(ind.weight)))
@@ -186,7 +206,8 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
             lines.append("  " + words["round"].format(n=header.precision, mode=words[header.rounding], s=item.computed))
     if item.override is not None:
         lines.append("  " + words["override"].format(c=item.computed, s=item.score, reason=item.override.reason))
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return _singular(text) if lang == "en" else text
 
 
 def _step(

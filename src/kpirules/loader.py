@@ -89,7 +89,12 @@ def parse_toml(source: SourceFile) -> dict[str, Any]:
             line, col = int(match.group(1)), int(match.group(2))
             location = source.location(_offset(source, line, col))
             message = message[: match.start()].strip()
-        raise RulesetError(f"invalid TOML: {message[:1].lower() + message[1:]}", location=location) from None
+        hint = None
+        if location is not None and location.source_line is not None and location.column is not None:
+            rest = location.source_line[location.column - 1 :]
+            if rest[:1] and not rest[:1].isascii():  # TOML bare keys are ASCII: [measures.预算执行率]
+                hint = 'TOML keys that are not ASCII need quotes, as in [measures."预算执行率"]'
+        raise RulesetError(f"invalid TOML: {message[:1].lower() + message[1:]}", location=location, hint=hint) from None
     except RecursionError:
         raise RulesetError("invalid TOML: arrays or tables nested too deeply", location=source.location(0)) from None
 
