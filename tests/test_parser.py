@@ -174,3 +174,23 @@ def test_keywords_cannot_name_measures() -> None:
     text = '[ruleset]\nid = "t"\n[measures.value]\ntype = "rate"\n'
     with pytest.raises(kpirules.RulesetError, match="keyword"):
         kpirules.loads(text)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "pass if " + "not " * 198 + "ok",
+        "full " + "+ 0 pts " * 190,
+        "if ok then full else " * 95 + "zero",
+        "min(full, " * 90 + "zero" + ")" * 90,
+    ],
+    ids=["not", "sum", "if", "min"],
+)
+def test_rules_just_under_the_depth_limit_load_score_and_explain(rule: str) -> None:
+    from support import make
+
+    def deep(frames: int) -> kpirules.Result:  # scoring from an already deep call stack
+        return make(rule, measure=None).evaluate({"ok": True}) if frames == 0 else deep(frames - 1)
+
+    result = deep(150)
+    assert result["i"].explain()
