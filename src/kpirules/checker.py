@@ -105,9 +105,10 @@ class _Checker:
         }
 
     # -- plumbing -----------------------------------------------------------------------------
-    def error(self, node: ast.Node | ast.Span, message: str, hint: str | None = None) -> Type:
+    def error(self, node: ast.Node | ast.Span, message: str, hint: str | None = None, code: str = "KPI-T201") -> Type:
         span = node if isinstance(node, ast.Span) else node.span
-        self.out.errors.append(RuleTypeError(message, location=self.source.location(span.start, span.end), hint=hint))
+        location = self.source.location(span.start, span.end)
+        self.out.errors.append(RuleTypeError(message, location=location, hint=hint, code=code))
         return ERROR
 
     def snippet(self, node: ast.Node) -> str:
@@ -147,6 +148,7 @@ class _Checker:
                 node,
                 f"`{form}` works on the indicator's measure, and this indicator has no `measure`",
                 'add `measure = "…"` to the indicator, or name the value in the rule',
+                code="KPI-T203",
             )
         self.out.measures.add(self.subject)
         return measure_type(self.measures[self.subject])
@@ -173,7 +175,9 @@ class _Checker:
     def text(self, node: ast.Text, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
         self.out.labels[node] = node.text
         if levels is not None and node.text not in levels:
-            return self.error(node, f"'{node.text}' is not a declared level; the levels are {', '.join(levels)}")
+            return self.error(
+                node, f"'{node.text}' is not a declared level; the levels are {', '.join(levels)}", code="KPI-T202"
+            )
         return Type(Kind.LABEL, levels)
 
     def value_ref(self, node: ast.ValueRef, want: Kind | None, levels: object) -> Type:
@@ -191,11 +195,13 @@ class _Checker:
             return ERROR  # its declaration is already reported
         if levels is not None:
             return self.error(
-                node, f"'{node.name}' is neither a measure nor a declared level; the levels are {', '.join(levels)}"
+                node,
+                f"'{node.name}' is neither a measure nor a declared level; the levels are {', '.join(levels)}",
+                code="KPI-T202",
             )
         close = difflib.get_close_matches(node.name, list(self.measures), n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else "declare it under [measures]"
-        return self.error(node, f"unknown measure `{node.name}`", hint)
+        return self.error(node, f"unknown measure `{node.name}`", hint, code="KPI-R101")
 
     # -- operators ----------------------------------------------------------------------------
     def call(self, node: ast.Call, want: Kind | None, levels: object) -> Type:
@@ -404,10 +410,12 @@ class _Checker:
         for band in node.bands:
             if scale is not None and band.label not in scale:
                 self.error(
-                    band.label_span, f"'{band.label}' is not a level of this measure; the levels are {', '.join(scale)}"
+                    band.label_span,
+                    f"'{band.label}' is not a level of this measure; the levels are {', '.join(scale)}",
+                    code="KPI-T202",
                 )
             if band.label in seen:
-                self.error(band.label_span, f"the label '{band.label}' appears twice")
+                self.error(band.label_span, f"the label '{band.label}' appears twice", code="KPI-R103")
             seen[band.label] = band
             if isinstance(band.score, ast.Interval):
                 if node.by is None:

@@ -52,11 +52,14 @@ class KpiRulesError(Exception):
         location: Location | None = None,
         hint: str | None = None,
         problems: Sequence[KpiRulesError] = (),
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.location = location
         self.hint = hint
+        #: The linter's code for this kind of problem (``"KPI-S101"``), where the raising site gives one.
+        self.code = code
         self.problems: tuple[KpiRulesError, ...] = tuple(problems) or (self,)
 
     @property
@@ -80,7 +83,7 @@ class KpiRulesError(Exception):
         message = first.message
         if len(problems) > 1:
             message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
-        return cls(message, location=first.location, hint=first.hint, problems=problems)
+        return cls(message, location=first.location, hint=first.hint, problems=problems, code=first.code)
 
     def render_one(self) -> str:
         """This problem alone, with its location, the source line, a caret and the hint."""

@@ -94,9 +94,13 @@ def parse_toml(source: SourceFile) -> dict[str, Any]:
             rest = location.source_line[location.column - 1 :]
             if rest[:1] and not rest[:1].isascii():  # TOML bare keys are ASCII: [measures.预算执行率]
                 hint = 'TOML keys that are not ASCII need quotes, as in [measures."预算执行率"]'
-        raise RulesetError(f"invalid TOML: {message[:1].lower() + message[1:]}", location=location, hint=hint) from None
+        raise RulesetError(
+            f"invalid TOML: {message[:1].lower() + message[1:]}", location=location, hint=hint, code="KPI-E001"
+        ) from None
     except RecursionError:
-        raise RulesetError("invalid TOML: arrays or tables nested too deeply", location=source.location(0)) from None
+        raise RulesetError(
+            "invalid TOML: arrays or tables nested too deeply", location=source.location(0), code="KPI-E001"
+        ) from None
 
 
 def _offset(source: SourceFile, line: int, col: int) -> int:
@@ -121,7 +125,9 @@ class _Builder:
             path = path[:-1]
         return None
 
-    def problem(self, path: Path, message: str, hint: str | None = None, *, key: bool = False) -> None:
+    def problem(
+        self, path: Path, message: str, hint: str | None = None, *, key: bool = False, code: str | None = None
+    ) -> None:
         span = self.span(path)
         location = None
         if span is not None:
@@ -129,7 +135,7 @@ class _Builder:
             location = self.source.location(start, end)
         else:
             location = self.source.location(0, 0)
-        self.problems.append(RulesetError(message, location=location, hint=hint))
+        self.problems.append(RulesetError(message, location=location, hint=hint, code=code))
 
     def rule_source(self, path: Path, text: str) -> RuleSource:
         span = self.spans.get(path)
@@ -138,7 +144,7 @@ class _Builder:
     # -- typed access ---------------------------------------------------------------------------
     def table(self, path: Path, value: Any, what: str) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.problem(path, f"{what} must be a table, not {_toml_type(value)}")
+            self.problem(path, f"{what} must be a table, not {_toml_type(value)}", code="KPI-S103")
             return None
         return value
 
@@ -149,10 +155,12 @@ class _Builder:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 hint = f"did you mean `{close[0]}`?" if close else f"the keys here are {', '.join(allowed)}"
-                self.problem((*path, key), f"unknown key `{key}` in {_describe_path(path)}", hint, key=True)
+                self.problem(
+                    (*path, key), f"unknown key `{key}` in {_describe_path(path)}", hint, key=True, code="KPI-S101"
+                )
         for key in required:
             if key not in table:
-                self.problem(path, f"{_describe_path(path)} needs the key `{key}`", key=True)
+                self.problem(path, f"{_describe_path(path)} needs the key `{key}`", key=True, code="KPI-S102")
 
     def get(
         self,
@@ -168,29 +176,29 @@ class _Builder:
 
     def string(self, path: Path, value: Any) -> str | None:
         if not isinstance(value, str):
-            self.problem(path, f"`{path[-1]}` must be a string, not {_toml_type(value)}")
+            self.problem(path, f"`{path[-1]}` must be a string, not {_toml_type(value)}", code="KPI-S103")
             return None
         return value
 
     def integer(self, path: Path, value: Any) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(path, f"`{path[-1]}` must be a whole number, not {_toml_type(value)}")
+            self.problem(path, f"`{path[-1]}` must be a whole number, not {_toml_type(value)}", code="KPI-S103")
             return None
         return value
 
     def boolean(self, path: Path, value: Any) -> bool | None:
         if not isinstance(value, bool):
-            self.problem(path, f"`{path[-1]}` must be true or false, not {_toml_type(value)}")
+            self.problem(path, f"`{path[-1]}` must be true or false, not {_toml_type(value)}", code="KPI-S103")
             return None
         return value
 
     def number(self, path: Path, value: Any) -> Decimal | None:
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.problem(path, f"`{path[-1]}` must be a number, not {_toml_type(value)}")
+            self.problem(path, f"`{path[-1]}` must be a number, not {_toml_type(value)}", code="KPI-S103")
             return None
         result = Decimal(value)
         if not result.is_finite():
-            self.problem(path, f"`{path[-1]}` must be a finite number")
+            self.problem(path, f"`{path[-1]}` must be a finite number", code="KPI-S104")
             return None
         return result
 
@@ -199,13 +207,13 @@ class _Builder:
             try:
                 return parse_number(value)
             except ValueProblem as err:
-                self.problem(path, f"`{path[-1]}`: {err}")
+                self.problem(path, f"`{path[-1]}`: {err}", code="KPI-S104")
                 return None
         return self.number(path, value)
 
     def strings(self, path: Path, value: Any) -> tuple[str, ...] | None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(path, f"`{path[-1]}` must be a list of strings")
+            self.problem(path, f"`{path[-1]}` must be a list of strings", code="KPI-S103")
             return None
         return tuple(value)
 
@@ -213,7 +221,7 @@ class _Builder:
         def check(path: Path, value: Any) -> str | None:
             if value not in options:
                 shown = ", ".join(f'"{o}"' for o in options)
-                self.problem(path, f"`{path[-1]}` must be one of {shown}, not {value!r}")
+                self.problem(path, f"`{path[-1]}` must be one of {shown}, not {value!r}", code="KPI-S104")
                 return None
             return str(value)
 
@@ -224,7 +232,7 @@ class _Builder:
         data = self.data
         self.keys((), data, _TOP_LEVEL)
         if "ruleset" not in data:
-            self.problem((), "the file has no [ruleset] table", 'start it with [ruleset] and id = "…"')
+            self.problem((), "the file has no [ruleset] table", 'start it with [ruleset] and id = "…"', code="KPI-S102")
         header = self.header(data.get("ruleset"))
         grades = self.grades(data["grades"]) if "grades" in data else DEFAULT_GRADES
         measures = self.measures(data.get("measures", {}))
@@ -263,13 +271,13 @@ class _Builder:
         self.keys(path, table, ("id", "title", "year", "total", "precision", "rounding", "description"), ("id",))
         rid = self.get(path, table, "id", self.string)
         if rid is not None and not _RULESET_ID.fullmatch(rid):
-            self.problem((*path, "id"), f"ruleset id {rid!r} may hold only letters, digits, - and _")
+            self.problem((*path, "id"), f"ruleset id {rid!r} may hold only letters, digits, - and _", code="KPI-S104")
         total = self.get(path, table, "total", self.number, Decimal(100))
         if total is not None and total <= 0:
-            self.problem((*path, "total"), "`total` must be greater than 0")
+            self.problem((*path, "total"), "`total` must be greater than 0", code="KPI-S104")
         precision = self.get(path, table, "precision", self.integer, 2)
         if precision is not None and not 0 <= precision <= 10:
-            self.problem((*path, "precision"), "`precision` must be between 0 and 10 decimals")
+            self.problem((*path, "precision"), "`precision` must be between 0 and 10 decimals", code="KPI-S104")
         rounding = self.get(path, table, "rounding", self.choice(("half-up", "half-even")), "half-up")
         if rid is None:
             return None
@@ -303,10 +311,16 @@ class _Builder:
                     f"measure name {name!r} is not an identifier",
                     "use letters (Chinese too), digits and _; start with a letter",
                     key=True,
+                    code="KPI-S104",
                 )
                 continue
             if name in KEYWORDS:
-                self.problem(path, f"`{name}` is a keyword of the rule language and cannot name a measure", key=True)
+                self.problem(
+                    path,
+                    f"`{name}` is a keyword of the rule language and cannot name a measure",
+                    key=True,
+                    code="KPI-S104",
+                )
                 continue
             body = self.table(path, spec, f"[measures.{name}]")
             if body is None:
@@ -317,19 +331,29 @@ class _Builder:
             if mtype == "level":
                 if not levels:
                     if "levels" not in body:
-                        self.problem(path, f"level measure `{name}` needs `levels`, best first", key=True)
+                        self.problem(
+                            path, f"level measure `{name}` needs `levels`, best first", key=True, code="KPI-S102"
+                        )
                     elif levels is not None:
-                        self.problem((*path, "levels"), "`levels` must list at least one label")
+                        self.problem((*path, "levels"), "`levels` must list at least one label", code="KPI-S104")
                     levels = None
                 elif len(set(levels)) != len(levels):
-                    self.problem((*path, "levels"), "`levels` lists a label twice")
+                    self.problem((*path, "levels"), "`levels` lists a label twice", code="KPI-S104")
             elif levels is not None and mtype is not None:
                 self.problem(
-                    (*path, "levels"), f"`levels` belongs to level measures, and `{name}` is a {mtype}", key=True
+                    (*path, "levels"),
+                    f"`levels` belongs to level measures, and `{name}` is a {mtype}",
+                    key=True,
+                    code="KPI-S104",
                 )
             rng = self.range(path, body) if "range" in body else None
             if rng is not None and mtype not in ("rate", "number", "count", "amount", None):
-                self.problem((*path, "range"), f"`range` needs a numeric measure, and `{name}` is a {mtype}", key=True)
+                self.problem(
+                    (*path, "range"),
+                    f"`range` needs a numeric measure, and `{name}` is a {mtype}",
+                    key=True,
+                    code="KPI-S104",
+                )
             formula = formula_source = None
             if "formula" in body:
                 text = self.string((*path, "formula"), body["formula"])
@@ -356,13 +380,13 @@ class _Builder:
         raw = body["range"]
         where = (*path, "range")
         if not isinstance(raw, list) or len(raw) != 2:
-            self.problem(where, "`range` must be two numbers: [low, high]")
+            self.problem(where, "`range` must be two numbers: [low, high]", code="KPI-S103")
             return None
         low, high = self.number((*where, 0), raw[0]), self.number((*where, 1), raw[1])
         if low is None or high is None:
             return None
         if low > high:
-            self.problem(where, f"`range` is empty: {low} is above {high}")
+            self.problem(where, f"`range` is empty: {low} is above {high}", code="KPI-S104")
             return None
         return low, high
 
@@ -375,7 +399,9 @@ class _Builder:
 
     def indicators(self, raw: Any, measures: Mapping[str, Measure], header: Header | None) -> list[Indicator]:
         if not isinstance(raw, list):
-            self.problem(("indicators",), "`indicators` must be an array of tables: write [[indicators]]")
+            self.problem(
+                ("indicators",), "`indicators` must be an array of tables: write [[indicators]]", code="KPI-S103"
+            )
             return []
         out: list[Indicator] = []
         seen: dict[str, int] = {}
@@ -393,16 +419,19 @@ class _Builder:
                         (*path, "id"),
                         f"indicator id {iid!r} must be an ASCII identifier",
                         "use letters, digits and _, starting with a letter; put the Chinese name in `name`",
+                        code="KPI-S104",
                     )
                 elif iid in seen:
                     self.problem(
-                        (*path, "id"), f"duplicate indicator id `{iid}` (first used by indicator {seen[iid] + 1})"
+                        (*path, "id"),
+                        f"duplicate indicator id `{iid}` (first used by indicator {seen[iid] + 1})",
+                        code="KPI-R103",
                     )
                 else:
                     seen[iid] = i
             weight = self.get(path, body, "weight", self.number)
             if weight is not None and weight <= 0:
-                self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}")
+                self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}", code="KPI-W203")
                 weight = None
             elif (
                 weight is not None
@@ -414,6 +443,7 @@ class _Builder:
                     f"weight {weight} has more decimals than the ruleset's precision "
                     f"({header.precision}); a full score could not equal it",
                     "round the weight, or raise `precision` in [ruleset]",
+                    code="KPI-S104",
                 )
                 weight = None
             measure = self.get(path, body, "measure", self.string)
@@ -425,6 +455,7 @@ class _Builder:
                     (*path, "measure"),
                     f"unknown measure `{measure}`",
                     f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
+                    code="KPI-R101",
                 )
                 measure, bad_measure = None, True
             else:
@@ -461,7 +492,7 @@ class _Builder:
 
     def groups(self, raw: Any) -> tuple[Group, ...]:
         if not isinstance(raw, list):
-            self.problem(("groups",), "`groups` must be an array of tables: write [[groups]]")
+            self.problem(("groups",), "`groups` must be an array of tables: write [[groups]]", code="KPI-S103")
             return ()
         out: list[Group] = []
         for i, spec in enumerate(raw):
@@ -473,9 +504,9 @@ class _Builder:
             gpath = self.get(path, body, "path", self.strings)
             weight = self.get(path, body, "weight", self.number)
             if weight is not None and weight <= 0:
-                self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}")
+                self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}", code="KPI-W203")
             if gpath is not None and not gpath:
-                self.problem((*path, "path"), "`path` must name at least one level")
+                self.problem((*path, "path"), "`path` must name at least one level", code="KPI-S104")
             if gpath and weight is not None:
                 out.append(Group(gpath, weight, self.get(path, body, "name", self.string)))
         return tuple(out)
@@ -517,6 +548,7 @@ class _Builder:
                             ("measures", dep, "formula"),
                             "derived measures form a cycle: " + " → ".join(cycle),
                             "a formula cannot depend, directly or not, on its own measure",
+                            code="KPI-R104",
                         )
                         continue
                     if not state.get(dep):
@@ -547,17 +579,23 @@ class _Builder:
                     f"value for unknown measure `{name}`",
                     f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
                     key=True,
+                    code="KPI-R101",
                 )
                 continue
             if measure.derived:
-                self.problem(path, f"`{name}` is computed from its formula and cannot be given a value", key=True)
+                self.problem(
+                    path,
+                    f"`{name}` is computed from its formula and cannot be given a value",
+                    key=True,
+                    code="KPI-S104",
+                )
                 continue
             if is_missing(value):
                 continue
             try:
                 out[name] = converter(measure)(value)
             except ValueProblem as err:
-                self.problem(path, f"measure `{name}`: {err}")
+                self.problem(path, f"measure `{name}`: {err}", code="KPI-S104")
         return out, locations
 
     def overrides(self, raw: Any, indicators: list[Indicator], header: Header | None) -> dict[str, Override]:
@@ -573,19 +611,27 @@ class _Builder:
             score = self.get(path, body, "score", self.number)
             reason = self.get(path, body, "reason", self.string)
             if reason is not None and not reason.strip():
-                self.problem((*path, "reason"), "an override needs a reason that says why the score was set by hand")
+                self.problem(
+                    (*path, "reason"),
+                    "an override needs a reason that says why the score was set by hand",
+                    code="KPI-S104",
+                )
                 reason = None
             ind = by_id.get(iid)
             if ind is None:
-                self.problem(path, f"override for unknown indicator `{iid}`", key=True)
+                self.problem(path, f"override for unknown indicator `{iid}`", key=True, code="KPI-R105")
                 continue
             if score is not None and not 0 <= score <= ind.weight:
-                self.problem((*path, "score"), f"override score {score} is outside [0, {ind.weight}]")
+                self.problem((*path, "score"), f"override score {score} is outside [0, {ind.weight}]", code="KPI-S104")
                 continue
             if score is not None and reason and header is not None:
                 quantum = quantizer(header.precision)
                 if score != score.quantize(quantum, context=CONTEXT):
-                    self.problem((*path, "score"), f"override score {score} has more than {header.precision} decimals")
+                    self.problem(
+                        (*path, "score"),
+                        f"override score {score} has more than {header.precision} decimals",
+                        code="KPI-S104",
+                    )
                     continue
                 out[iid] = Override(iid, score.quantize(quantum, context=CONTEXT), reason)
         return out

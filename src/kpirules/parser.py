@@ -380,6 +380,7 @@ def parse_rule(source: RuleSource | str) -> ast.Expr:
             f"rule is {len(text):,} characters long; the limit is {MAX_LENGTH:,}",
             location=source.location(0),
             hint="split the standard into several indicators or simplify the rule",
+            code="KPI-E002",
         )
     try:
         tree = _lark().parse(text)
@@ -398,6 +399,7 @@ def _too_deep(source: RuleSource, offset: int) -> RuleSyntaxError:
         f"rule nests more than {MAX_DEPTH} levels deep",
         location=source.location(offset),
         hint="simplify the rule; deeply nested rules are refused",
+        code="KPI-E002",
     )
 
 
@@ -474,6 +476,7 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
                 f"full-width '{char}' in a rule",
                 location=source.location(pos, pos + 1),
                 hint=f"write the ASCII '{ascii_char}' instead",
+                code="KPI-X401",
             )
         message = f"unexpected character {char!r}"
         if char in "%‰" and pos > 0 and text[pos - 1].isspace():
@@ -482,12 +485,13 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
             hint = "remove the unusual space character"
         elif char == "=" and text[pos : pos + 2] != "==":
             hint = "compare with == (a single = is not an operator)"
-        return RuleSyntaxError(message, location=source.location(pos, pos + 1), hint=hint)
+        return RuleSyntaxError(message, location=source.location(pos, pos + 1), hint=hint, code="KPI-E002")
     if isinstance(err, UnexpectedEOF):
         expected: set[str] = {str(t) for t in err.expected}
         return RuleSyntaxError(
             f"the rule ends too early; expected {_describe(expected)}",
             location=source.location(len(text.rstrip())),
+            code="KPI-E002",
         )
     assert isinstance(err, UnexpectedToken)
     tok = err.token
@@ -496,6 +500,7 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
         return RuleSyntaxError(
             f"the rule ends too early; expected {_describe(expected)}",
             location=source.location(len(text.rstrip())),
+            code="KPI-E002",
         )
     shown = "new line" if tok.type == "_NL" else repr(str(tok))
     start, end = tok.start_pos or 0, tok.end_pos or (tok.start_pos or 0) + 1
@@ -508,6 +513,7 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
         f"unexpected {shown}; expected {_describe(expected)}",
         location=source.location(start, end),
         hint=hint,
+        code="KPI-E002",
     )
 
 
