@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from . import ast
 from .checker import Checked, check_formula, check_rule
 from .compiler import CONTEXT, quantizer
-from .errors import KpiRulesError, RulesetError
+from .errors import KpiRulesError, Location, RulesetError
 from .model import (
     DEFAULT_GRADES,
     MEASURE_TYPES,
@@ -26,6 +26,7 @@ from .model import (
     Measure,
     Override,
     Reported,
+    ReportedFigure,
     ReportedRow,
 )
 from .parser import KEYWORDS, parse_rule
@@ -637,27 +638,48 @@ class _Builder:
         return out
 
     def reported(self, raw: Any, indicators: list[Indicator]) -> Reported | None:
+        """``[reported]``: the table as printed (total, grade, rows) and the figures its text prints.
+
+        Numbers keep their printed digits (``4.47``, ``"47.74%"`` as 0.4774): the audit compares
+        them to the precision they were printed with."""
         if raw is None:
             return None
         path: Path = ("reported",)
         table = self.table(path, raw, "[reported]")
         if table is None:
             return None
-        self.keys(path, table, ("total", "grade", "scores"))
+        self.keys(path, table, ("total", "grade", "scores", "figures", "quote", "source"))
         total = self.get(path, table, "total", self.number)
         grade = self.get(path, table, "grade", self.string)
+        locations = {key: loc for key in ("total", "grade") if (loc := self._reported_location((*path, key)))}
         rows: list[ReportedRow] = []
-        known = {ind.id for ind in indicators}
+        by_id = {ind.id: ind for ind in indicators}
+        by_name = {ind.name: ind.id for ind in indicators}
         scores = self.table((*path, "scores"), table.get("scores", {}), "[reported.scores]") or {}
         for iid, spec in scores.items():
             where: Path = (*path, "scores", iid)
             body = self.table(where, spec, f"[reported.scores.{iid}]")
             if body is None:
                 continue
-            if iid not in known:
-                self.problem(where, f"reported score for unknown indicator `{iid}`", key=True)
+            if iid not in by_id:
+                close = difflib.get_close_matches(iid, list(by_id), n=1, cutoff=0.6)
+                hint = (
+                    f"`{iid}` is the name of `{by_name[iid]}`; key the row by the indicator's id"
+                    if iid in by_name
+                    else f"did you mean `{close[0]}`?"
+                    if close
+                    else "key each row by an indicator's id"
+                )
+                self.problem(where, f"reported score for unknown indicator `{iid}`", hint, key=True, code="KPI-R105")
                 continue
-            self.keys(where, body, ("name", "weight", "score", "rate"))
+            self.keys(where, body, ("name", "weight", "score", "rate", "text_rate", "text_score", "quote"))
+            row_locations = {
+                key: loc
+                for key in ("name", "weight", "score", "rate", "text_rate", "text_score")
+                if (loc := self._reported_location((*where, key)))
+            }
+            if (loc := self._reported_location(where, key=True)) is not None:
+                row_locations["row"] = loc
             rows.append(
                 ReportedRow(
                     indicator=iid,
@@ -665,9 +687,148 @@ class _Builder:
                     weight=self.get(where, body, "weight", self.number),
                     score=self.get(where, body, "score", self.number),
                     rate=self.get(where, body, "rate", self.number_or_percent),
+                    text_rate=self.get(where, body, "text_rate", self.number_or_percent),
+                    text_score=self.get(where, body, "text_score", self.number),
+                    quote=self.get(where, body, "quote", self.string),
+                    locations=row_locations,
                 )
             )
-        return Reported(total=total, grade=grade, rows=tuple(rows))
+        figures = self._reported_figures(table.get("figures", []))
+        return Reported(
+            total=total,
+            grade=grade,
+            rows=tuple(rows),
+            figures=figures,
+            quote=self.get(path, table, "quote", self.string),
+            source=self.get(path, table, "source", self.string),
+            locations=locations,
+        )
+
+    def _reported_location(self, path: Path, *, key: bool = False) -> Location | None:
+        span = self.spans.get(path)
+        if span is None:
+            return None
+        start, end = (span.key_start, span.key_end) if key else (span.value_start, span.value_end)
+        return self.source.location(start, end)
+
+    def _reported_figures(self, raw: Any) -> tuple[ReportedFigure, ...]:
+        """``[[reported.figures]]``: measured values as printed, each with its unit and a quote."""
+        from .audit.units import UnitMismatch, scale
+
+        measures = self._reported_measures()
+        if not isinstance(raw, list):
+            self.problem(
+                ("reported", "figures"),
+                "`figures` must be an array of tables: write [[reported.figures]]",
+                code="KPI-S103",
+            )
+            return ()
+        out: list[ReportedFigure] = []
+        for i, spec in enumerate(raw):
+            where: Path = ("reported", "figures", i)
+            body = self.table(where, spec, "each [[reported.figures]] entry")
+            if body is None:
+                continue
+            self.keys(where, body, ("measure", "value", "unit", "quote", "where"), ("measure", "value"))
+            name = self.get(where, body, "measure", self.string)
+            unit = self.get(where, body, "unit", self.string)
+            if name is None or "value" not in body:
+                continue
+            measure = measures.get(name)
+            if measure is None:
+                if name not in self.broken:
+                    close = difflib.get_close_matches(name, list(measures), n=1, cutoff=0.6)
+                    self.problem(
+                        (*where, "measure"),
+                        f"figure of unknown measure `{name}`",
+                        f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
+                        code="KPI-R101",
+                    )
+                continue
+            value = self._figure_value((*where, "value"), body["value"], measure)
+            if value is None:
+                continue
+            number, printed_unit = value
+            if printed_unit is not None and unit is not None and printed_unit != unit:
+                self.problem(
+                    (*where, "unit"),
+                    f"the value is printed in {printed_unit} but `unit` says {unit}",
+                    "give the unit once, in the value or in `unit`",
+                    code="KPI-S104",
+                )
+                continue
+            unit = unit if unit is not None else printed_unit
+            if isinstance(number, Decimal):
+                try:
+                    scale(unit, measure.unit, measure.type)
+                except UnitMismatch as err:
+                    self.problem(
+                        (*where, "unit") if "unit" in body else (*where, "value"),
+                        f"figure of `{name}`: {err}",
+                        code="KPI-S104",
+                    )
+                    continue
+            elif unit is not None:
+                self.problem((*where, "unit"), f"a {measure.type} figure has no unit", code="KPI-S104")
+                continue
+            out.append(
+                ReportedFigure(
+                    measure=name,
+                    value=number,
+                    unit=unit,
+                    quote=self.get(where, body, "quote", self.string),
+                    where=self.get(where, body, "where", self.string),
+                    location=self._reported_location((*where, "value")),
+                )
+            )
+        return tuple(out)
+
+    def _reported_measures(self) -> dict[str, Measure]:
+        """The declared measures, as far as figures need them (type, unit, levels), read again from
+        the file's data: ``[measures]`` has been validated, and its problems reported, already."""
+        out: dict[str, Measure] = {}
+        raw = self.data.get("measures")
+        for name, spec in (raw if isinstance(raw, dict) else {}).items():
+            if name in self.broken or not isinstance(spec, dict) or spec.get("type") not in MEASURE_TYPES:
+                continue
+            unit, levels = spec.get("unit"), spec.get("levels")
+            out[name] = Measure(
+                name=name,
+                type=spec["type"],
+                unit=unit if isinstance(unit, str) else None,
+                levels=tuple(levels) if isinstance(levels, list) and all(isinstance(v, str) for v in levels) else None,
+            )
+        return out
+
+    def _figure_value(self, path: Path, raw: Any, measure: Measure) -> tuple[Decimal | bool | str, str | None] | None:
+        """A figure's value as printed and the unit written with it (``"1899305.84万元"``)."""
+        if measure.type in ("bool", "level"):
+            from .values import MissingValue
+
+            try:
+                return converter(measure)(raw), None
+            except ValueProblem as err:
+                self.problem(path, f"figure of `{measure.name}`: {err}", code="KPI-S104")
+            except MissingValue:
+                self.problem(path, f"figure of `{measure.name}` has no value", code="KPI-S104")
+            return None
+        if isinstance(raw, str):
+            match = _PRINTED.fullmatch(raw.strip())
+            if match is None:
+                self.problem(
+                    path,
+                    f"figure of `{measure.name}`: {raw!r} is not a number as printed",
+                    'write the number with its unit as the report prints it, such as "1899305.84万元" or "100%"',
+                    code="KPI-S104",
+                )
+                return None
+            digits, unit = match.group(1).replace(",", ""), match.group(2) or None
+            return Decimal(digits), unit
+        number = self.number(path, raw)
+        return (number, None) if number is not None else None
+
+#: A number as printed, with the unit written after it: "1899305.84万元", "1,899,305.84 元", "47.74%".
+_PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*([^\d\s.,+-][^\d]*)?")
 
 
 def _toml_type(value: Any) -> str:

@@ -6,12 +6,14 @@ the linter and auditor can inspect them. Numbers are :class:`~decimal.Decimal` t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
 
 import attrs
 
 from . import ast
+from .errors import Location
 from .source import RuleSource
 
 MeasureType = Literal["rate", "number", "count", "amount", "bool", "level"]
@@ -94,17 +96,53 @@ class Override:
 
 @attrs.frozen
 class ReportedRow:
-    """One row of a published table, as printed (figures may be wrong: that is what audit finds)."""
+    """One row of a published table, as printed (figures may be wrong: that is what audit finds).
+
+    Numbers keep the digits they were printed with (``Decimal("4.47")``, ``Decimal("1.00")`` for
+    "100%"), so an audit can tell how precisely each was printed. ``rate`` and ``text_rate`` are
+    fractions (0.4774 for "47.74%"). ``text_rate`` and ``text_score`` are what the report's prose
+    says of the row ("该指标得100%权重分"), where it says something.
+    """
 
     indicator: str
     name: str | None = None
     weight: Decimal | None = None
     score: Decimal | None = None
     rate: Decimal | None = None
+    text_rate: Decimal | None = None
+    text_score: Decimal | None = None
+    quote: str | None = None
+    #: Where each figure of the row was read: keys ``row``, ``name``, ``weight``, ``score``, ``rate`` …
+    locations: Mapping[str, Location] = attrs.field(factory=dict, eq=False, repr=False)
+
+
+#: The value of a printed figure: a number as printed, a yes/no, or a level label.
+FigureValue = Decimal | bool | str
+
+
+@attrs.frozen
+class ReportedFigure:
+    """A measured value as the report prints it ("年末支出决算为1899305.84万元"), for the audit to
+    hold against the value it should equal. ``value`` keeps its printed digits; ``unit`` is the
+    unit it was printed in (``"万元"``, ``"%"``, ``"件"``), or None."""
+
+    measure: str
+    value: FigureValue
+    unit: str | None = None
+    quote: str | None = None
+    where: str | None = None
+    location: Location | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
 class Reported:
+    """A published table: its total, grade and rows, and the figures its text prints."""
+
     total: Decimal | None = None
     grade: str | None = None
     rows: tuple[ReportedRow, ...] = ()
+    figures: tuple[ReportedFigure, ...] = ()
+    quote: str | None = None
+    source: str | None = None
+    #: Where ``total`` and ``grade`` were read (keys ``total``, ``grade``, ``table``).
+    locations: Mapping[str, Location] = attrs.field(factory=dict, eq=False, repr=False)

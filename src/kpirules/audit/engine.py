@@ -1,0 +1,779 @@
+"""The audit: recompute a ruleset, hold the published table against it and against its own
+arithmetic, reconstruct the consistent table, and turn what differs into findings.
+
+The relations checked (each a finding kind when it fails):
+
+* a row's score against the score the rules give on the measured values (``score-vs-rule``);
+* a row's score against its weight × its rate, at the precision the rate is printed with
+  (``score-vs-rate``); its weight against the ruleset's (``weight-vs-ruleset``); its score within
+  [0, weight] (``score-out-of-range``);
+* the rate or score the report's text states for a row against the table (``text-vs-score``,
+  ``text-vs-table``);
+* the total against the sum of the printed scores (``total-vs-sum``) and against the recomputed
+  total (``total-vs-rule``); the grade against the band of the printed total (``grade-vs-total``)
+  and of the recomputed total (``grade-vs-rule``);
+* every printed figure (``[[reported.figures]]``) against the measured value it should equal, or
+  for a derived measure the value its formula gives (``figure-vs-value``); figures of a measure
+  with no value against each other (``figures-disagree``).
+
+Which figure of a failed relation is wrong, and what it should be, comes from the reconstruction
+(:mod:`kpirules.audit.reconstruct`): each failed relation becomes one finding about the figure
+the reconstruction corrects, or is attached (``also``) to the finding already made about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..compiler import EvalFailure, compile_expr
+from ..errors import KpiRulesError, Location, ValuesError
+from ..model import Measure, Reported, ReportedFigure, ReportedRow
+from ..ruleset import Ruleset
+from ..values import Converted, ValueProblem, converter
+from .findings import Audit, Cause, Finding, Reconstruction
+from .printed import (
+    ZERO,
+    C,
+    Slip,
+    decimals,
+    digit_slip,
+    fits,
+    half_unit,
+    interval,
+    scale_slip,
+)
+from .reconstruct import Arithmetic, RowIn, TableIn, band, reconstruct
+from .units import MONEY, PERCENT, UnitMismatch, scale
+
+ReportedSource = Reported | str | Path | None
+
+_ROW_ORDER = (
+    "score-vs-rule",
+    "weight-vs-ruleset",
+    "score-out-of-range",
+    "score-vs-rate",
+    "text-vs-score",
+    "text-vs-table",
+)
+
+
+def audit(
+    ruleset: Ruleset,
+    reported: ReportedSource = None,
+    *,
+    values: Mapping[str, Any] | None = None,
+) -> Audit:
+    """Audit a published table against ``ruleset``.
+
+    ``reported`` is the table: by default the ruleset's ``[reported]``; a path to a TOML, JSON,
+    CSV or Excel file; or a :class:`~kpirules.model.Reported`. ``values`` are the measured values
+    to recompute with (default: the ruleset's ``[values]``); measures with no value are taken from
+    the printed figures where those agree. Raises :class:`~kpirules.KpiRulesError` when there is
+    no table or the file cannot be read; every inconsistency is a finding, never an exception.
+    """
+    if reported is None:
+        if ruleset.reported is None:
+            raise KpiRulesError(
+                f"ruleset `{ruleset.id}` has no [reported] table to audit",
+                location=Location(ruleset.source.name) if ruleset.source is not None else None,
+                hint="add a [reported] table to the ruleset, or give the published table with --reported FILE",
+            )
+        table, source = ruleset.reported, "[reported]"
+    elif isinstance(reported, Reported):
+        table, source = reported, reported.source or "<reported>"
+    else:
+        from .readers import read_reported
+
+        table = read_reported(reported, ruleset)
+        source = str(reported)
+    return _Auditor(ruleset, table, source, values).run()
+
+
+class _Auditor:
+    def __init__(self, ruleset: Ruleset, table: Reported, source: str, values: Mapping[str, Any] | None) -> None:
+        self.rs = ruleset
+        self.table = table
+        self.source = source
+        self.given = values
+        self.arith = Arithmetic(ruleset.header.precision, ruleset.header.rounding)
+        self.rows: dict[str, ReportedRow] = {row.indicator: row for row in table.rows}
+        self.order = [row.indicator for row in table.rows]
+        self.findings: list[Finding] = []
+        self.notes: list[Finding] = []
+
+    # -- recomputation ----------------------------------------------------------------------------
+    def recompute(self) -> None:
+        rs = self.rs
+        base: dict[str, Any] = dict(rs.values) if self.given is None else dict(self.given)
+        self.values_from = "ruleset" if self.given is None else "given"
+        borrowed = self.values_from_figures(base)
+        if borrowed:
+            base.update(borrowed)
+            if not set(base) - set(borrowed):
+                self.values_from = "figures"
+            self.notes.append(
+                Finding(
+                    "values-from-figures",
+                    "info",
+                    facts={
+                        "values": "，".join(f"{self.label(m)} = {self.show_value(m, v)}" for m, v in borrowed.items()),
+                        "values_en": ", ".join(
+                            f"{self.label(m)} = {self.show_value(m, v, 'en')}" for m, v in borrowed.items()
+                        ),
+                    },
+                )
+            )
+        if not base:
+            self.values_from = "none"
+        n = len(rs.indicators)
+        self.scores: list[Decimal | None] = [None] * n
+        self.computed: list[Decimal | None] = [None] * n
+        self.unknown: dict[int, str] = {}
+        self.env: dict[str, Converted] = {}
+        try:
+            result = rs.evaluate(base)
+        except ValuesError as err:
+            self.partial(base, err)
+        else:
+            self.scores = list(result.scores)
+            self.computed = list(result.computed)
+            self.env = dict(result.values)
+            self.inputs = {item.id: item.inputs for item in result}
+
+    def partial(self, base: Mapping[str, Any], failure: ValuesError) -> None:
+        """Score what can be scored when some values are missing or some rule fails."""
+        rs = self.rs
+        self.inputs = {}
+        try:
+            env = rs.prepare(base)
+        except ValuesError as err:
+            reason = "; ".join(p.message for p in err.problems)
+            for i in range(len(rs.indicators)):
+                self.unknown[i] = reason
+            return
+        self.env = dict(env)
+        for i, ind in enumerate(rs.indicators):
+            self.inputs[ind.id] = {m: env[m] for m in rs.inputs_of(ind.id) if m in env}
+            raw = rs.raw_score(i, env)
+            missing = [m for m in rs.inputs_of(ind.id) if m not in env and not rs.measures[m].derived]
+            if raw is None:
+                if missing and ind.if_missing in ("full", "zero"):
+                    score = self.arith.round(ind.weight if ind.if_missing == "full" else ZERO)
+                else:
+                    problems = [p.message for p in failure.problems if f"`{ind.id}`" in p.message]
+                    self.unknown[i] = (
+                        "missing:" + ",".join(missing)
+                        if missing
+                        else "; ".join(problems) or "the rule cannot be scored"
+                    )
+                    continue
+            else:
+                score = self.arith.round(min(max(raw, ZERO), ind.weight))
+            self.computed[i] = score
+            override = rs.overrides.get(ind.id)
+            self.scores[i] = override.score if override is not None else score
+
+    def values_from_figures(self, base: Mapping[str, Any]) -> dict[str, Converted]:
+        """Values for input measures that have none, from printed figures that agree (the most
+        precisely printed one); figures that disagree give no value, and are reported."""
+        out: dict[str, Converted] = {}
+        by_measure: dict[str, list[ReportedFigure]] = {}
+        for fig in self.table.figures:
+            by_measure.setdefault(fig.measure, []).append(fig)
+        for name, figs in by_measure.items():
+            measure = self.rs.measures.get(name)
+            if measure is None or measure.derived or name in base:
+                continue
+            items = [self.figure_in_measure(f, measure) for f in figs]
+            numbers = [(v, h) for item in items if item is not None for v, h in [item] if isinstance(v, Decimal)]
+            chosen: Converted
+            if len(numbers) == len(figs):
+                if max(v - h for v, h in numbers) > min(v + h for v, h in numbers):
+                    continue  # they disagree: figures-disagree reports it
+                chosen = min(numbers, key=lambda item: item[1])[0]
+            else:
+                labels = {item[0] for item in items if item is not None}
+                if len(labels) != 1 or any(item is None for item in items):
+                    continue
+                chosen = labels.pop()
+            try:
+                out[name] = converter(measure)(chosen)
+            except ValueProblem:
+                continue
+        return out
+
+    def figure_in_measure(self, fig: ReportedFigure, measure: Measure) -> tuple[Converted, Decimal] | None:
+        """A figure in its measure's unit, and half a unit of its last printed place in that unit."""
+        if not isinstance(fig.value, Decimal):
+            return fig.value, ZERO
+        try:
+            k = scale(fig.unit, measure.unit, measure.type)
+        except UnitMismatch:  # pragma: no cover - the loader and the readers refuse these
+            return None
+        return fig.value.scaleb(k, context=C), half_unit(fig.value).scaleb(k, context=C)
+
+    # -- the table as the search sees it -----------------------------------------------------------
+    def table_in(self) -> TableIn:
+        rows: list[RowIn] = []
+        index = {ind.id: i for i, ind in enumerate(self.rs.indicators)}
+        for iid in self.order:
+            i = index[iid]
+            ind, row = self.rs.indicators[i], self.rows[iid]
+            rows.append(
+                RowIn(
+                    id=iid,
+                    weight=ind.weight,
+                    printed=True,
+                    printed_weight=row.weight,
+                    score=row.score,
+                    rate=row.rate,
+                    text_rate=row.text_rate,
+                    text_score=row.text_score,
+                    fixed=self.scores[i],
+                )
+            )
+        for i, ind in enumerate(self.rs.indicators):
+            if ind.id not in self.rows:
+                rows.append(RowIn(id=ind.id, weight=ind.weight, printed=False, fixed=self.scores[i]))
+        header = self.rs.header
+        return TableIn(
+            tuple(rows), self.table.total, self.table.grade, self.rs.grades, header.precision, header.rounding
+        )
+
+    # -- relations --------------------------------------------------------------------------------
+    def relations(self) -> list[tuple[str, str | None, tuple[str, ...], dict[str, Any]]]:
+        """Every relation the printed table breaks: (kind, indicator, figures, facts)."""
+        out: list[tuple[str, str | None, tuple[str, ...], dict[str, Any]]] = []
+        arith = self.arith
+        index = {ind.id: i for i, ind in enumerate(self.rs.indicators)}
+        for iid in self.order:
+            i = index[iid]
+            ind, row = self.rs.indicators[i], self.rows[iid]
+            weight = row.weight if row.weight is not None else ind.weight
+            s, r, t, ts = row.score, row.rate, row.text_rate, row.text_score
+            fixed = self.scores[i]
+            found: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {}
+            if s is not None and fixed is not None and not arith.same_score(s, fixed):
+                found["score-vs-rule"] = (("score",), {})
+            if row.weight is not None and row.weight != ind.weight:
+                found["weight-vs-ruleset"] = (("weight",), {})
+            if s is not None and not ZERO <= s <= ind.weight:
+                found["score-out-of-range"] = (("score",), {})
+            if s is not None and r is not None and not arith.rate_fits(s, weight, r):
+                found["score-vs-rate"] = (("score", "rate"), {"product": C.multiply(weight, r), "used_weight": weight})
+            if s is not None and t is not None and not arith.rate_fits(s, weight, t):
+                found["text-vs-score"] = (
+                    ("text_rate", "score"),
+                    {"product": C.multiply(weight, t), "used_weight": weight},
+                )
+            if t is not None and r is not None:
+                (lo_t, hi_t), (lo_r, hi_r) = interval(t), interval(r)
+                if lo_t > hi_r or lo_r > hi_t:
+                    found["text-vs-table"] = (("text_rate", "rate"), {})
+            if ts is not None and s is not None and not arith.same_score(ts, s):
+                found.setdefault("text-vs-table", (("text_score", "score"), {}))
+            for kind in _ROW_ORDER:
+                if kind in found:
+                    figures, facts = found[kind]
+                    out.append((kind, iid, figures, facts))
+        total, grade = self.table.total, self.table.grade
+        known = all(s is not None for s in self.scores)
+        recomputed = sum((s for s in self.scores if s is not None), ZERO) if known else None
+        printed_sum = self.printed_sum()
+        if total is not None and printed_sum is not None and printed_sum != total:
+            out.append(("total-vs-sum", None, ("total",), {"sum": printed_sum}))
+        if total is not None and recomputed is not None and recomputed != total:
+            out.append(("total-vs-rule", None, ("total",), {"recomputed": recomputed}))
+        if grade is not None and total is not None and band(self.rs.grades, total) != grade:
+            out.append(("grade-vs-total", None, ("grade", "total"), {"band": band(self.rs.grades, total)}))
+        if (
+            grade is not None
+            and recomputed is not None
+            and band(self.rs.grades, recomputed) != grade
+            and (total is None or band(self.rs.grades, total) == grade)
+        ):
+            out.append(("grade-vs-rule", None, ("grade",), {"band": band(self.rs.grades, recomputed)}))
+        return out
+
+    def printed_sum(self) -> Decimal | None:
+        """The printed scores added up; a row missing from the table counts at its recomputed
+        score; None if some row has neither."""
+        total = ZERO
+        for i, ind in enumerate(self.rs.indicators):
+            row = self.rows.get(ind.id)
+            score = row.score if row is not None and row.score is not None else None
+            if score is None and row is None:
+                score = self.scores[i]
+            if score is None:
+                return None
+            total += score
+        return total
+
+    # -- findings ---------------------------------------------------------------------------------
+    def run(self) -> Audit:
+        self.recompute()
+        recon = reconstruct(self.table_in())
+        made: dict[tuple[str | None, str], int] = {}  # (indicator, field) → index in self.findings
+        for kind, iid, figures, facts in self.relations():
+            changed = [f for f in figures if recon.changes(iid, f) is not None]
+            unused = [f for f in changed if (iid, f) not in made]
+            if unused:
+                made[(iid, unused[0])] = len(self.findings)
+                self.findings.append(self.finding(kind, iid, unused[0], recon, facts))
+            elif changed:
+                at = made[(iid, changed[0])]
+                old = self.findings[at]
+                merged = {**facts, **old.facts, "also_facts": {**old.facts.get("also_facts", {}), kind: facts}}
+                self.findings[at] = _evolve(old, also=(*old.also, kind), facts=merged)
+            else:
+                self.findings.append(self.finding(kind, iid, figures[0], recon, facts, kept=True))
+        for c in recon.corrections:
+            if (c.indicator, c.field) in made:
+                continue
+            row_kind = next(
+                (self.findings[at].kind for (iid, _), at in made.items() if iid == c.indicator and iid is not None),
+                None,
+            )
+            if c.field in ("text_rate", "text_score"):
+                kind = "text-vs-score"
+            elif c.field == "total":
+                kind = "total-vs-rule"
+            elif c.field == "grade":
+                kind = "grade-vs-rule"
+            else:
+                kind = row_kind or "score-vs-total"
+            made[(c.indicator, c.field)] = len(self.findings)
+            self.findings.append(self.finding(kind, c.indicator, c.field, recon, {}))
+        self.figure_findings()
+        self.row_notes(recon)
+        if recon.alternatives:
+            self.notes.append(
+                Finding(
+                    "ambiguous-reconstruction",
+                    "warning",
+                    facts={"alternatives": recon.alternatives, "more": recon.more_alternatives},
+                )
+            )
+        if not recon.proven:
+            self.notes.append(Finding("ambiguous-reconstruction", "warning", facts={"unproven": recon.states}))
+        order = {iid: n for n, iid in enumerate(self.order)}
+        table_fields = ("sum", "total", "grade")
+
+        def position(f: Finding) -> tuple[int, int, int]:
+            group = 0 if f.field in table_fields and f.indicator is None else 1 if f.indicator else 2
+            if f.kind in ("figure-vs-value", "figures-disagree"):
+                group = 2
+            return (group, order.get(f.indicator or "", len(order)), _FIELD_ORDER.get(f.field or "", 9))
+
+        names = {ind.id: ind.name for ind in self.rs.indicators}
+        findings = [_evolve(f, facts={**f.facts, "names": names}) for f in sorted(self.findings, key=position)]
+        notes = [
+            _evolve(f, facts={**f.facts, "names": names})
+            for f in sorted(self.notes, key=lambda f: ("error", "warning", "info").index(f.severity))
+        ]
+        known = all(s is not None for s in self.scores)
+        return Audit(
+            self.rs,
+            self.table,
+            [*findings, *notes],
+            recon,
+            source=self.source,
+            recomputed={ind.id: self.scores[i] for i, ind in enumerate(self.rs.indicators)},
+            recomputed_total=sum((s for s in self.scores if s is not None), ZERO) if known else None,
+            printed_sum=self.printed_sum(),
+            values_from=self.values_from,
+        )
+
+    def finding(
+        self,
+        kind: str,
+        iid: str | None,
+        field: str,
+        recon: Reconstruction,
+        facts: dict[str, Any],
+        *,
+        kept: bool = False,
+    ) -> Finding:
+        """A finding about ``field`` of ``iid`` (or of the table), with what the reconstruction
+        makes of it."""
+        facts = {**self.row_facts(iid), **facts}
+        correction = recon.changes(iid, field)
+        location = self.location(iid, field)
+        name = self.rs.indicator(iid).name if iid is not None else None
+        if field == "sum" or (kind == "total-vs-sum" and kept):
+            changed_rows = sorted(
+                {c.indicator for c in recon.corrections if c.indicator is not None and c.field == "score"},
+                key=lambda x: self.order.index(x) if x in self.order else len(self.order),
+            )
+            facts.update(
+                total=self.table.total,
+                changed_rows=[self.rs.indicator(x).name for x in changed_rows],
+                recomputed_total=self.recomputed_total(),
+            )
+            printed_sum = facts.get("sum")
+            return Finding(
+                kind,
+                "error",
+                None,
+                "sum",
+                printed_sum,
+                recon.total,
+                Cause("rows-wrong") if changed_rows else None,
+                location=self.location(None, "total"),
+                facts=facts,
+            )
+        reported = self.printed(iid, field)
+        if correction is not None:
+            expected, cause = correction.corrected, correction.cause
+        else:
+            expected, cause = reported, None
+        if field == "grade":
+            facts.setdefault("band", band(self.rs.grades, self.table.total) if self.table.total is not None else None)
+            facts["total"] = self.table.total
+            facts["consistent_total"] = recon.total
+        if field == "total":
+            facts.setdefault("sum", self.printed_sum())
+            facts.setdefault("recomputed", self.recomputed_total())
+        if iid is not None:
+            facts["corrected_score"] = recon.scores.get(iid)
+        return Finding(
+            kind,
+            "error",
+            iid,
+            field,
+            reported,
+            expected,
+            cause,
+            name=name,
+            location=location,
+            facts=facts,
+        )
+
+    def recomputed_total(self) -> Decimal | None:
+        if all(s is not None for s in self.scores):
+            return sum((s for s in self.scores if s is not None), ZERO)
+        return None
+
+    def printed(self, iid: str | None, field: str) -> Any:
+        if iid is None:
+            return self.table.total if field == "total" else self.table.grade if field == "grade" else None
+        row = self.rows.get(iid)
+        return getattr(row, field) if row is not None else None
+
+    def location(self, iid: str | None, field: str) -> Location | None:
+        if iid is None:
+            return self.table.locations.get(field) or self.table.locations.get("table")
+        row = self.rows.get(iid)
+        if row is None:
+            return None
+        return row.locations.get(field) or row.locations.get("row")
+
+    def row_facts(self, iid: str | None) -> dict[str, Any]:
+        if iid is None:
+            return {}
+        i = self.rs.index_of(iid)
+        ind = self.rs.indicators[i]
+        row = self.rows.get(iid)
+        facts: dict[str, Any] = {
+            "weight": ind.weight,
+            "recomputed": self.scores[i],
+            "computed": self.computed[i],
+            "rule": ind.rule_source.text,
+        }
+        override = self.rs.overrides.get(iid)
+        if override is not None:
+            facts["override"] = override.score
+            facts["override_reason"] = override.reason
+        inputs = self.inputs.get(iid) if hasattr(self, "inputs") else None
+        if inputs:
+            facts["inputs"] = "，".join(f"{self.label(m)} = {self.show_value(m, v)}" for m, v in inputs.items())
+            facts["inputs_en"] = ", ".join(
+                f"{self.label(m)} = {self.show_value(m, v, 'en')}" for m, v in inputs.items()
+            )
+        if row is not None:
+            facts.update(
+                printed_weight=row.weight,
+                score=row.score,
+                rate=row.rate,
+                text_rate=row.text_rate,
+                text_score=row.text_score,
+                quote=row.quote,
+            )
+        return facts
+
+    def label(self, measure: str) -> str:
+        m = self.rs.measures.get(measure)
+        return m.label if m is not None and m.label else measure
+
+    def show_value(self, measure: str, value: Any, lang: str = "zh") -> str:
+        from ..textfmt import number, percent
+
+        m = self.rs.measures.get(measure)
+        if isinstance(value, bool):
+            return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        if isinstance(value, Decimal):
+            if m is not None and m.type == "rate":
+                return percent(value)
+            return number(value) + (m.unit or "" if m is not None and m.type != "rate" else "")
+        return str(value)
+
+    # -- printed figures --------------------------------------------------------------------------
+    def figure_findings(self) -> None:
+        by_measure: dict[str, list[ReportedFigure]] = {}
+        for fig in self.table.figures:
+            by_measure.setdefault(fig.measure, []).append(fig)
+        for name, figs in by_measure.items():
+            measure = self.rs.measures.get(name)
+            if measure is None:  # pragma: no cover - the loader and the readers refuse these
+                continue
+            value = self.measure_value(measure)
+            if value is None:
+                self.disagreeing(measure, figs)
+                continue
+            for fig in figs:
+                finding = self.check_figure(measure, fig, value)
+                if finding is not None:
+                    self.findings.append(finding)
+
+    def measure_value(self, measure: Measure) -> Converted | None:
+        if measure.name in self.env:
+            return self.env[measure.name]
+        if measure.formula is None or measure.formula_source is None:
+            return None
+        checked = self.rs.formulas.get(measure.name)
+        if checked is None:  # pragma: no cover - every formula is checked at load
+            return None
+        fn = compile_expr(measure.formula, checked, measure.formula_source, ranks={})
+        try:
+            value: Converted = fn(dict(self.env), None)
+        except (KeyError, EvalFailure):
+            return None
+        return value
+
+    def check_figure(self, measure: Measure, fig: ReportedFigure, value: Converted) -> Finding | None:
+        facts: dict[str, Any] = {
+            "label": measure.display,
+            "quote": fig.quote,
+            "where": fig.where,
+            "value": value,
+            "measure_unit": measure.unit,
+            "derived": measure.formula_source.text if measure.formula_source is not None else None,
+            "measure_type": measure.type,
+        }
+        common = {
+            "measure": measure.name,
+            "unit": fig.unit,
+            "location": fig.location,
+            "name": measure.display,
+        }
+        if not isinstance(fig.value, Decimal) or not isinstance(value, Decimal):
+            if fig.value == value:
+                return None
+            return Finding(
+                "figure-vs-value", "error", None, "figure", fig.value, value, Cause("arithmetic"), facts=facts, **common
+            )
+        k = scale(fig.unit, measure.unit, measure.type)
+        in_measure = fig.value.scaleb(k, context=C)
+        tolerance = half_unit(fig.value).scaleb(k, context=C)
+        if abs(C.subtract(value, in_measure)) <= tolerance:
+            return None
+        cause, expected, expected_unit = self.figure_cause(measure, fig, value, k)
+        return Finding(
+            "figure-vs-value",
+            "error",
+            None,
+            "figure",
+            fig.value,
+            expected,
+            cause,
+            expected_unit=expected_unit,
+            facts=facts,
+            **common,
+        )
+
+    def figure_cause(
+        self, measure: Measure, fig: ReportedFigure, value: Decimal, k: int
+    ) -> tuple[Cause, Decimal, str | None]:
+        """Why a printed figure differs from its value, and the figure that should have been printed."""
+        printed = fig.value
+        assert isinstance(printed, Decimal)
+        if measure.unit in MONEY and (fig.unit in MONEY or fig.unit is None):
+            for unit in MONEY:
+                if unit == (fig.unit or measure.unit):
+                    continue
+                k2 = scale(unit, measure.unit, measure.type)
+                if fits(printed, value.scaleb(-k2, context=C)):
+                    return (Cause("unit", printed_unit=fig.unit or measure.unit, meant_unit=unit), printed, unit)
+        if measure.type in ("rate", "number") and (fig.unit in PERCENT or fig.unit is None):
+            for unit in (None, "%"):
+                if unit == fig.unit:
+                    continue
+                k2 = scale(unit, measure.unit, measure.type)
+                if fits(printed, value.scaleb(-k2, context=C)):
+                    return (Cause("unit", printed_unit=fig.unit or "", meant_unit=unit or ""), printed, unit)
+        meant = value.scaleb(-k, context=C)
+        shown = _as_printed(meant, printed)
+        factor = scale_slip(printed, meant)
+        if factor:
+            return Cause("scale", slip=_slip_scale(factor)), shown, fig.unit
+        slip = digit_slip(printed, meant)
+        if slip is not None:
+            return Cause(slip.code, slip=slip), shown, fig.unit
+        return Cause("arithmetic"), shown, fig.unit
+
+    def disagreeing(self, measure: Measure, figs: list[ReportedFigure]) -> None:
+        """Figures of a measure with no value: they must at least agree with each other."""
+        converted = [(f, self.figure_in_measure(f, measure)) for f in figs]
+        groups: list[list[tuple[ReportedFigure, Any]]] = []
+        for fig, conv in converted:
+            if conv is None:
+                continue
+            for group in groups:
+                other = group[0][1]
+                if _agree(conv, other):
+                    group.append((fig, conv))
+                    break
+            else:
+                groups.append([(fig, conv)])
+        if len(groups) <= 1:
+            if figs and not groups:
+                return
+            if len(groups) == 1 and measure.name not in self.env:
+                self.notes.append(
+                    Finding(
+                        "figure-unchecked",
+                        "info",
+                        measure=measure.name,
+                        name=measure.display,
+                        facts={"label": measure.display, "count": len(figs)},
+                    )
+                )
+            return
+        groups.sort(key=len, reverse=True)
+        majority = groups[0] if len(groups[0]) > len(groups[1]) else None
+        for group in groups[1:] if majority is not None else groups:
+            for fig, _conv in group:
+                expected: Decimal | str | bool | None = None
+                cause = None
+                expected_unit = fig.unit
+                if majority is not None:
+                    value = majority[0][1][0]
+                    if isinstance(value, Decimal) and isinstance(fig.value, Decimal):
+                        k = scale(fig.unit, measure.unit, measure.type)
+                        cause, expected, expected_unit = self.figure_cause(measure, fig, value, k)
+                    else:
+                        expected = value
+                self.findings.append(
+                    Finding(
+                        "figures-disagree",
+                        "error",
+                        None,
+                        "figure",
+                        fig.value,
+                        expected,
+                        cause,
+                        name=measure.display,
+                        measure=measure.name,
+                        unit=fig.unit,
+                        expected_unit=expected_unit,
+                        location=fig.location,
+                        facts={
+                            "label": measure.display,
+                            "quote": fig.quote,
+                            "where": fig.where,
+                            "others": [(f.value, f.unit, f.quote) for f, _ in converted if f is not fig],
+                        },
+                    )
+                )
+
+    # -- notes ------------------------------------------------------------------------------------
+    def row_notes(self, recon: Reconstruction) -> None:
+        for i, ind in enumerate(self.rs.indicators):
+            row = self.rows.get(ind.id)
+            if i in self.unknown:
+                reason = self.unknown[i]
+                missing = reason[len("missing:") :].split(",") if reason.startswith("missing:") else []
+                self.notes.append(
+                    Finding(
+                        "not-recomputed",
+                        "info",
+                        ind.id,
+                        name=ind.name,
+                        facts={
+                            "missing": [self.label(m) for m in missing],
+                            "reason": None if missing else reason,
+                        },
+                    )
+                )
+            if row is None and self.table.rows:
+                self.notes.append(
+                    Finding(
+                        "row-missing",
+                        "warning",
+                        ind.id,
+                        name=ind.name,
+                        facts={"recomputed": self.scores[i], "weight": ind.weight},
+                    )
+                )
+            override = self.rs.overrides.get(ind.id)
+            if (
+                override is not None
+                and row is not None
+                and row.score is not None
+                and self.arith.same_score(row.score, override.score)
+            ):
+                self.notes.append(
+                    Finding(
+                        "override",
+                        "info",
+                        ind.id,
+                        "score",
+                        row.score,
+                        override.score,
+                        name=ind.name,
+                        location=row.locations.get("score"),
+                        facts={"computed": self.computed[i], "reason": override.reason},
+                    )
+                )
+            if row is not None and row.score is not None and decimals(row.score) > self.rs.header.precision:
+                self.notes.append(
+                    Finding(
+                        "score-precision",
+                        "warning",
+                        ind.id,
+                        "score",
+                        row.score,
+                        self.arith.round(row.score),
+                        name=ind.name,
+                        location=row.locations.get("score"),
+                        facts={"precision": self.rs.header.precision},
+                    )
+                )
+
+
+_FIELD_ORDER = {"sum": 0, "total": 1, "grade": 2, "weight": 3, "score": 4, "rate": 5, "text_rate": 6, "text_score": 7}
+
+
+def _agree(a: tuple[Any, Decimal], b: tuple[Any, Decimal]) -> bool:
+    if isinstance(a[0], Decimal) and isinstance(b[0], Decimal):
+        return bool(a[0] - a[1] <= b[0] + b[1] and b[0] - b[1] <= a[0] + a[1])
+    return bool(a[0] == b[0])
+
+
+def _as_printed(value: Decimal, like: Decimal) -> Decimal:
+    """``value`` with the decimals ``like`` was printed with, if that is exact; else as it is."""
+    quantized = value.quantize(Decimal(1).scaleb(-decimals(like)), context=C)
+    return quantized if quantized == value else value.normalize(C)
+
+
+def _slip_scale(factor: int) -> Slip:
+    return Slip("scale", factor=factor)
+
+
+def _evolve(finding: Finding, **changes: Any) -> Finding:
+    return attrs.evolve(finding, **changes)

@@ -1,0 +1,323 @@
+"""What an audit finds: findings, their likely causes, and the consistent reconstruction.
+
+Everything here is plain frozen data; the words (Chinese and English) live in
+:mod:`kpirules.audit.messages`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import attrs
+
+from ..errors import Location
+from .printed import Slip
+
+if TYPE_CHECKING:
+    from ..model import Reported
+    from ..ruleset import Ruleset
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+#: A figure as printed or as it should be: a number (keeping its printed digits), a grade or level
+#: label, or a yes/no.
+Value = Decimal | str | bool
+
+#: Kinds of finding, in the order the docs list them. Each is one relation between figures of the
+#: published table, its rules or its text.
+KINDS: tuple[str, ...] = (
+    "total-vs-sum",
+    "total-vs-rule",
+    "grade-vs-total",
+    "grade-vs-rule",
+    "weight-vs-ruleset",
+    "score-out-of-range",
+    "score-vs-rule",
+    "score-vs-rate",
+    "score-vs-total",
+    "text-vs-score",
+    "text-vs-table",
+    "figure-vs-value",
+    "figures-disagree",
+    "row-missing",
+    "score-precision",
+    "ambiguous-reconstruction",
+    "override",
+    "not-recomputed",
+    "figure-unchecked",
+    "values-from-figures",
+)
+
+#: The fields a finding can be about. ``sum`` is the sum of the printed scores (not itself printed).
+FIELDS = ("total", "sum", "grade", "weight", "score", "rate", "text_rate", "text_score", "figure")
+
+
+@attrs.frozen
+class Cause:
+    """The most likely way a wrong figure came about.
+
+    ``code``: ``transposition``, ``extra-digit``, ``missing-digit``, ``typo`` (one digit replaced),
+    ``scale`` (the decimal point moved), ``unit`` (元/千元/万元 written for another),
+    ``own-weight`` (the weight copied into the score column), ``neighbour-weight`` (the weight of
+    the row above or below), ``rate-as-score`` (the rate's number in the score column),
+    ``rate-not-updated`` (the score changed and the rate did not follow), ``weight-sum`` (the total
+    of the weights printed as the total score), ``row-omitted`` and ``row-twice`` (a row left out
+    of, or added twice to, the total), ``rows-wrong`` (the total is right and the rows are not),
+    ``band`` (the grade of another band) and ``arithmetic`` (none of these: a plain error).
+    """
+
+    code: str
+    slip: Slip | None = None
+    printed_unit: str | None = None
+    meant_unit: str | None = None
+    row: str | None = None  # an indicator id the cause refers to
+    value: Decimal | None = None  # a figure the cause refers to (the neighbour's weight, the weight sum)
+
+    @property
+    def explained(self) -> bool:
+        """True for causes that account for the exact digits printed (a slip of the pen, a unit,
+        a copied figure); False for an unexplained difference."""
+        return self.code in EXPLAINED
+
+
+EXPLAINED = frozenset(
+    {
+        "scale",
+        "unit",
+        "transposition",
+        "extra-digit",
+        "missing-digit",
+        "own-weight",
+        "neighbour-weight",
+        "rate-as-score",
+        "weight-sum",
+        "row-omitted",
+        "row-twice",
+    }
+)
+
+
+@attrs.frozen
+class Finding:
+    """One inconsistency of a published table, or a note about the audit.
+
+    ``field`` names the printed figure the finding is about (``score``, ``rate``, ``total`` …, see
+    :data:`FIELDS`); ``reported`` is that figure as printed and ``expected`` the figure that makes
+    the table consistent (from the reconstruction). ``also`` lists further relations the same
+    figure breaks. ``facts`` holds the numbers the explanation cites.
+    """
+
+    kind: str
+    severity: Severity
+    indicator: str | None = None
+    field: str | None = None
+    reported: Value | None = None
+    expected: Value | None = None
+    cause: Cause | None = None
+    also: tuple[str, ...] = ()
+    name: str | None = None  # the indicator's name, for display
+    measure: str | None = None  # figure findings: the measure
+    unit: str | None = None  # figure findings: the unit the figure is printed in
+    expected_unit: str | None = None  # figure findings: the unit of ``expected``
+    location: Location | None = attrs.field(default=None, eq=False)
+    facts: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def message(self, lang: str = "zh") -> str:
+        """What is inconsistent, and what the consistent figure is, in ``zh`` or ``en``."""
+        from .messages import finding_message
+
+        return finding_message(self, lang)
+
+    def cause_text(self, lang: str = "zh") -> str:
+        from .messages import cause_text
+
+        return cause_text(self.cause, lang, self) if self.cause is not None else ""
+
+    def explain(self, lang: str = "zh") -> str:
+        """The message and, where one is known, the likely cause."""
+        from .messages import explain_finding
+
+        return explain_finding(self, lang)
+
+    @property
+    def reported_text(self) -> str:
+        from .messages import figure_text
+
+        return figure_text(self, self.reported, self.unit)
+
+    @property
+    def expected_text(self) -> str:
+        from .messages import figure_text
+
+        unit = self.expected_unit if self.expected_unit is not None else self.unit
+        return figure_text(self, self.expected, unit, printed=False)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """Plain data; numbers stay exact ``Decimal``s."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "severity": self.severity,
+            "indicator": self.indicator,
+            "name": self.name,
+            "field": self.field,
+            "reported": self.reported,
+            "reported_text": self.reported_text if self.reported is not None else None,
+            "expected": self.expected,
+            "expected_text": self.expected_text if self.expected is not None else None,
+        }
+        if self.measure is not None:
+            out["measure"] = self.measure
+            out["unit"] = self.unit
+            out["expected_unit"] = self.expected_unit
+        out["cause"] = self.cause.code if self.cause is not None else None
+        out["cause_text"] = self.cause_text(lang) or None
+        out["also"] = list(self.also)
+        loc = self.location
+        out["location"] = (
+            {"file": loc.file, "line": loc.line, "column": loc.column} if loc is not None and loc.file else None
+        )
+        out["message"] = self.message(lang)
+        return out
+
+
+@attrs.frozen
+class Correction:
+    """One printed figure the consistent reconstruction changes.
+
+    ``in_table`` is False for figures of the report's text (``text_rate``, ``text_score``): they
+    follow the table and are not counted in the size of the reconstruction.
+    """
+
+    field: str
+    reported: Value
+    corrected: Value
+    indicator: str | None = None
+    cause: Cause | None = None
+    in_table: bool = True
+
+
+@attrs.frozen
+class Reconstruction:
+    """The smallest set of corrections that makes the table consistent (see docs/audit.md).
+
+    ``size`` counts the corrected figures of the table (weights, scores, rates, total, grade);
+    ``keeps_total`` says whether the stated total survives; ``alternatives`` are other sets of
+    the same size (at most three are kept, ``more_alternatives`` counts the rest); ``proven`` is
+    False when the search hit its state limit and the set is the best found, not proven smallest;
+    ``determined`` is False when some row has neither a printed score nor a recomputable one, so
+    the total could not be checked.
+    """
+
+    corrections: tuple[Correction, ...]
+    total: Decimal | None
+    grade: str | None
+    scores: Mapping[str, Decimal | None]
+    size: int
+    keeps_total: bool
+    alternatives: tuple[tuple[Correction, ...], ...] = ()
+    more_alternatives: int = 0
+    proven: bool = True
+    determined: bool = True
+    states: int = 0
+
+    def changes(self, indicator: str | None, field: str) -> Correction | None:
+        for c in self.corrections:
+            if c.indicator == indicator and c.field == field:
+                return c
+        return None
+
+    def summary(self, ruleset: Ruleset, lang: str = "zh") -> str:
+        from .messages import reconstruction_text
+
+        return reconstruction_text(self, ruleset, lang)
+
+
+class Audit(Sequence[Finding]):
+    """The outcome of :func:`kpirules.audit`: a sequence of findings, plus the reconstruction and
+    the figures the checks compared.
+
+    ``errors``, ``warnings`` and ``notes`` split the findings by severity; ``ok`` is True when
+    there is no error.
+    """
+
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        reported: Reported,
+        findings: Sequence[Finding],
+        reconstruction: Reconstruction,
+        *,
+        source: str,
+        recomputed: Mapping[str, Decimal | None],
+        recomputed_total: Decimal | None,
+        printed_sum: Decimal | None,
+        values_from: str,
+    ) -> None:
+        self.ruleset = ruleset
+        self.reported = reported
+        self.findings: tuple[Finding, ...] = tuple(findings)
+        self.reconstruction = reconstruction
+        #: Where the reported table came from: ``"[reported]"`` or a file name.
+        self.source = source
+        #: Each indicator's score recomputed from the values (None where it cannot be).
+        self.recomputed = dict(recomputed)
+        self.recomputed_total = recomputed_total
+        #: The sum of the printed scores (rows missing from the table counted at their recomputed score).
+        self.printed_sum = printed_sum
+        #: Where the measured values came from: ``"ruleset"``, ``"given"`` or ``"figures"`` (the
+        #: printed figures, for measures without a value), or ``"none"``.
+        self.values_from = values_from
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Finding]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | Sequence[Finding]:
+        return self.findings[index]
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "info"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def of_kind(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    def explain(self, lang: str = "zh") -> str:
+        """Every finding with its explanation, then the reconstruction, as plain text."""
+        from .render import to_text
+
+        return to_text(self, lang)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        from .render import audit_dict
+
+        return audit_dict(self, lang)
+
+    def __repr__(self) -> str:
+        return (
+            f"Audit(ruleset={self.ruleset.id!r}, errors={len(self.errors)}, "
+            f"warnings={len(self.warnings)}, notes={len(self.notes)})"
+        )

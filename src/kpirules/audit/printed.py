@@ -1,0 +1,205 @@
+"""Printed numbers: how precisely a figure was printed, which exact values it can stand for, and
+which slips of the pen turn the figure meant into the figure printed.
+
+A printed figure stands for every exact value that rounds to it at the decimals it was printed
+with: ``47.74`` (two decimals) stands for [47.735, 47.745], ``100`` for [99.5, 100.5]. Both ends
+are accepted, so a figure rounded half-up and one rounded half-even are both consistent. Nothing
+here uses binary floats; every comparison is exact.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+import attrs
+
+from ..textfmt import number, percent
+
+C = Context(prec=80)
+ZERO = Decimal(0)
+RATE_QUANTUM = Decimal("0.0001")  # rates are shown to 1/100 of a percent, as results show them
+
+
+def decimals(value: Decimal) -> int:
+    """How many decimals ``value`` was written with (``Decimal("1.00")`` has 2, ``10`` has 0)."""
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def half_unit(value: Decimal) -> Decimal:
+    """Half a unit in the last printed place: how far the exact value may be from the figure."""
+    return Decimal(5).scaleb(-decimals(value) - 1, context=C)
+
+
+def fits(printed: Decimal, exact: Decimal) -> bool:
+    """Whether ``printed`` is ``exact`` rounded to the decimals ``printed`` has."""
+    return abs(C.subtract(exact, printed)) <= half_unit(printed)
+
+
+def interval(printed: Decimal) -> tuple[Decimal, Decimal]:
+    h = half_unit(printed)
+    return C.subtract(printed, h), C.add(printed, h)
+
+
+def plain(value: Decimal) -> str:
+    """A figure as printed: its own digits, no exponent (``1.00`` stays ``1.00``)."""
+    return format(value, "f")
+
+
+def as_percent(fraction: Decimal) -> Decimal:
+    """0.4774 → 47.74, keeping the printed digits."""
+    return fraction.scaleb(2, context=C)
+
+
+def printed_rate(fraction: Decimal) -> str:
+    """A rate as printed: ``Decimal("0.4774")`` → ``47.74%``; ``Decimal("1.00")`` → ``100%``."""
+    return plain(as_percent(fraction)) + "%"
+
+
+def exact_rate(value: Decimal) -> Decimal:
+    """A computed rate to four decimals, half up (0.4740 is 47.40 %), as results give it."""
+    return value.quantize(RATE_QUANTUM, rounding=ROUND_HALF_UP, context=C)
+
+
+def show_rate(value: Decimal) -> str:
+    """A computed rate as people read it: ``47.4%``, ``≈66.67%``."""
+    return percent(value)
+
+
+def show(value: Decimal) -> str:
+    """A computed number as people read it: ``15``, ``4.74``, ``≈0.3333``."""
+    return number(value)
+
+
+# ---- slips of the pen -----------------------------------------------------------------------
+@attrs.frozen
+class Slip:
+    """How the figure meant became the figure printed.
+
+    ``code`` is one of ``scale`` (the decimal point moved: ``factor`` is a power of ten),
+    ``transposition`` (two neighbouring digits swapped: ``digits`` is what was meant and what was
+    printed, "74→47"), ``extra-digit`` (one digit too many; ``doubled`` when it repeats its
+    neighbour), ``missing-digit`` (one digit dropped) and ``typo`` (one digit replaced).
+    """
+
+    code: str
+    digits: str = ""
+    factor: int = 0
+    doubled: bool = False
+
+
+def _number(text: str) -> Decimal | None:
+    if not text or text in (".", "-", "-.") or not any(ch.isdigit() for ch in text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - built from digits and one point
+        return None
+
+
+def scale_slip(printed: Decimal, expected: Decimal, powers: tuple[int, ...] = (1, -1, 2, -2, 3, -3, 4, -4)) -> int:
+    """The power of ten ``k`` with ``printed × 10^k`` consistent with ``expected``, or 0."""
+    if printed == 0:
+        return 0
+    for k in powers:
+        if fits(printed.scaleb(k, context=C), expected):
+            return k
+    return 0
+
+
+def digit_slip(printed: Decimal, expected: Decimal, *, typos: bool = True) -> Slip | None:
+    """The single slip of the pen that turns ``expected`` into ``printed``, if there is one.
+
+    Tried in this order: two neighbouring digits swapped (4.74 → 4.47), one digit too many
+    (47.4 → 47.74, the 7 doubled), one digit dropped (47.74 → 47.4), and, with ``typos``, one
+    digit replaced (4.77 → 4.47). Each candidate is compared with ``expected`` at the precision
+    it is printed with.
+
+    >>> digit_slip(Decimal("4.47"), Decimal("4.74"))
+    Slip(code='transposition', digits='74→47', factor=0, doubled=False)
+    >>> digit_slip(Decimal("47.74"), Decimal("47.4")).code
+    'extra-digit'
+    >>> digit_slip(Decimal("10"), Decimal("15"), typos=False) is None
+    True
+    """
+    if printed < 0 or expected < 0 or fits(printed, expected):
+        return None
+    text = plain(printed)
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a.isdigit() and b.isdigit() and a != b:
+            candidate = _number(text[:i] + b + a + text[i + 2 :])
+            if candidate is not None and fits(candidate, expected):
+                return Slip("transposition", digits=f"{b}{a}→{a}{b}")
+    for i, ch in enumerate(text):
+        if ch.isdigit():
+            candidate = _number(text[:i] + text[i + 1 :])
+            if candidate is not None and fits(candidate, expected) and not _leading_zero(text[:i] + text[i + 1 :]):
+                doubled = (i > 0 and text[i - 1] == ch) or (i + 1 < len(text) and text[i + 1] == ch)
+                if not doubled:  # a digit doubled across the decimal point: 47.4 → 47.74
+                    digits = text.replace(".", "")
+                    j = i - (1 if "." in text[:i] else 0)
+                    doubled = (j > 0 and digits[j - 1] == ch) or (j + 1 < len(digits) and digits[j + 1] == ch)
+                return Slip("extra-digit", digits=ch, doubled=doubled)
+    for i in range(len(text) + 1):
+        for d in "0123456789":
+            variant = text[:i] + d + text[i:]
+            if _leading_zero(variant):
+                continue
+            candidate = _number(variant)
+            if candidate is not None and fits(candidate, expected):
+                doubled = (i > 0 and text[i - 1] == d) or (i < len(text) and text[i] == d)
+                return Slip("missing-digit", digits=d, doubled=doubled)
+    if typos:
+        for i, ch in enumerate(text):
+            if not ch.isdigit():
+                continue
+            for d in "0123456789":
+                if d == ch:
+                    continue
+                variant = text[:i] + d + text[i + 1 :]
+                if _leading_zero(variant):
+                    continue
+                candidate = _number(variant)
+                if candidate is not None and fits(candidate, expected):
+                    return Slip("typo", digits=f"{d}→{ch}")
+    return None
+
+
+def _leading_zero(text: str) -> bool:
+    """ "05" is not how anyone prints five; "0.5" is fine."""
+    return len(text) > 1 and text[0] == "0" and text[1] != "."
+
+
+def variants(printed: Decimal) -> list[tuple[Decimal, Slip]]:
+    """Figures that ``printed`` may be a slip of: swapped neighbours, a digit dropped from or
+    doubled in it, its decimal point moved by one or two places. Used to generate candidate
+    corrections; each keeps the decimals it would have been printed with."""
+    if printed < 0:
+        return []
+    text = plain(printed)
+    out: list[tuple[Decimal, Slip]] = []
+    seen: set[Decimal] = {printed}
+
+    def add(value: Decimal | None, slip: Slip) -> None:
+        if value is not None and value not in seen and value >= 0:
+            seen.add(value)
+            out.append((value, slip))
+
+    for i in range(len(text) - 1):
+        a, b = text[i], text[i + 1]
+        if a.isdigit() and b.isdigit() and a != b:
+            variant = text[:i] + b + a + text[i + 2 :]
+            if not _leading_zero(variant):
+                add(_number(variant), Slip("transposition", digits=f"{b}{a}→{a}{b}"))
+    for i, ch in enumerate(text):
+        if ch.isdigit():
+            variant = text[:i] + text[i + 1 :]  # printed has one digit too many
+            if not _leading_zero(variant):
+                add(_number(variant), Slip("extra-digit", digits=ch))
+            variant = text[:i] + ch + text[i:]  # printed dropped a repeated digit
+            if not _leading_zero(variant):
+                add(_number(variant), Slip("missing-digit", digits=ch, doubled=True))
+    for k in (1, -1, 2, -2):
+        add(printed.scaleb(k, context=C), Slip("scale", factor=k))
+    return out

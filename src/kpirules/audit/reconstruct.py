@@ -1,0 +1,413 @@
+"""The consistent reconstruction: the smallest set of corrections to a published table that makes
+it agree with its rules, its own arithmetic and its stated total.
+
+What may change: every printed figure of the table (each row's weight, score and rate, the total,
+the grade). What may not: the ruleset (its weights, rules and grade bands) and the measured values
+(a score the rules recompute from them is fixed). The report's text (``text_rate``,
+``text_score``) follows the table and is corrected with it, but is not counted.
+
+A row whose score the rules recompute is *fixed*: its score is the recomputed one, and its weight
+and rate follow. A row whose score cannot be recomputed is *free*: its score is one of a bounded
+set of candidates (below), or the one value that makes the stated total come out. The search
+chooses one candidate per free row so as to minimise, in this order:
+
+1. the number of corrected figures of the table;
+2. whether the stated total is corrected (a set that keeps it wins a tie);
+3. the number of disagreements with the report's text;
+4. the number of corrections no slip of the pen explains;
+
+and then keeps the printed score where still tied. It is exact: dynamic programming over the
+free rows, with states (sum of the free scores so far, which row if any takes the residual),
+pruned by the size of the trivial reconstruction (keep every printed score, correct the rates and
+the total), so every state it drops is provably no better.
+
+Candidates for a free row with weight W and printed score s: s itself; W × the printed rate and
+W × the rate the text states, rounded as the ruleset rounds; the score the text states; the
+figures s is a single slip of (neighbouring digits swapped, a digit dropped or doubled, the
+decimal point moved by one or two places); and, for at most one row, the residual: the stated
+total minus every other score. Candidates outside [0, W] or with more decimals than the ruleset's
+precision are dropped. Limits: two free rows that are both wrong in ways no candidate covers can
+only be repaired by correcting the total; a search that exceeds ``max_states`` states falls back to
+the trivial reconstruction and says so (``proven=False``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Context, Decimal
+
+import attrs
+
+from ..compiler import quantizer, rounding_mode
+from .findings import Cause, Correction, Reconstruction
+from .printed import ZERO, C, Slip, as_percent, decimals, digit_slip, exact_rate, scale_slip, variants
+
+Key = tuple[int, int, int]  # (table corrections, text disagreements, unexplained corrections)
+
+
+@attrs.frozen
+class RowIn:
+    """One indicator as the search sees it. ``score``, ``rate`` … are as printed (None when the
+    table does not print them); ``fixed`` is the score the rules give, or None."""
+
+    id: str
+    weight: Decimal
+    printed: bool = True
+    printed_weight: Decimal | None = None
+    score: Decimal | None = None
+    rate: Decimal | None = None
+    text_rate: Decimal | None = None
+    text_score: Decimal | None = None
+    fixed: Decimal | None = None
+
+
+@attrs.frozen
+class TableIn:
+    rows: tuple[RowIn, ...]  # printed rows in table order, then rows missing from the table
+    total: Decimal | None
+    grade: str | None
+    grades: tuple[tuple[str, Decimal], ...]  # highest bound first
+    precision: int
+    rounding: str = "half-up"
+
+
+def band(grades: Sequence[tuple[str, Decimal]], total: Decimal) -> str | None:
+    for label, bound in grades:
+        if total >= bound:
+            return label
+    return None
+
+
+class Arithmetic:
+    """Rounding and the consistency tests of one ruleset's precision."""
+
+    def __init__(self, precision: int, rounding: str) -> None:
+        self.quantum = quantizer(precision)
+        self.half = self.quantum / 2
+        self.precision = precision
+        self.context = Context(prec=C.prec, rounding=rounding_mode(rounding))
+
+    def round(self, value: Decimal) -> Decimal:
+        return self.context.quantize(value, self.quantum)
+
+    def is_score(self, value: Decimal) -> bool:
+        return decimals(value) <= self.precision or value == value.quantize(self.quantum, context=C)
+
+    def same_score(self, printed: Decimal, exact: Decimal) -> bool:
+        """A printed score equals a score: exactly (a printed ``10`` is 10.00: tables drop trailing
+        zeros), or, printed with more decimals than the precision, once rounded."""
+        if decimals(printed) <= self.precision:
+            return printed == exact
+        return self.round(printed) == exact
+
+    def rate_fits(self, score: Decimal, weight: Decimal, rate: Decimal) -> bool:
+        """Whether ``score`` can be ``weight × r`` rounded to the precision, for some exact rate
+        ``r`` that rounds to the printed ``rate`` at the decimals it is printed with."""
+        half_rate = Decimal(5).scaleb(-decimals(rate) - 1, context=C)
+        low = C.multiply(weight, C.subtract(rate, half_rate))
+        high = C.multiply(weight, C.add(rate, half_rate))
+        half = max(self.half, Decimal(5).scaleb(-decimals(score) - 1, context=C))
+        return low <= C.add(score, half) and C.subtract(score, half) <= high
+
+
+class Classifier:
+    """Likely causes of corrections, knowing the whole printed table."""
+
+    def __init__(self, table: TableIn, arithmetic: Arithmetic) -> None:
+        self.table = table
+        self.arith = arithmetic
+        self.printed = [r for r in table.rows if r.printed]
+        self.position = {r.id: i for i, r in enumerate(self.printed)}
+
+    def score(self, row: RowIn, corrected: Decimal) -> Cause:
+        printed = row.score
+        assert printed is not None
+        if printed in (row.printed_weight, row.weight) and printed != corrected:
+            return Cause("own-weight", value=printed)
+        if row.rate is not None and printed == as_percent(row.rate) and printed > row.weight:
+            return Cause("rate-as-score")
+        factor = scale_slip(printed, corrected, (1, -1, 2, -2))
+        if factor:
+            return Cause("scale", slip=_scale(factor))
+        slip = digit_slip(printed, corrected, typos=False)
+        if slip is not None:
+            return Cause(slip.code, slip=slip)
+        at = self.position.get(row.id)
+        if at is not None:
+            for other in (at - 1, at + 1):
+                if 0 <= other < len(self.printed):
+                    neighbour = self.printed[other]
+                    weight = neighbour.printed_weight if neighbour.printed_weight is not None else neighbour.weight
+                    if weight == printed:
+                        return Cause("neighbour-weight", row=neighbour.id, value=weight)
+        slip = digit_slip(printed, corrected)
+        if slip is not None:
+            return Cause(slip.code, slip=slip)
+        return Cause("arithmetic")
+
+    def rate(self, row: RowIn, printed: Decimal, corrected: Decimal, score_kept: bool) -> Cause:
+        shown, meant = as_percent(printed), as_percent(corrected)
+        factor = scale_slip(shown, meant, (2, -2, 1, -1))
+        if factor:
+            return Cause("scale", slip=_scale(factor))
+        slip = digit_slip(shown, meant, typos=False)
+        if slip is not None:
+            return Cause(slip.code, slip=slip)
+        if score_kept:
+            same = next((r.id for r in self.printed if r.id != row.id and r.rate == printed), None)
+            return Cause("rate-not-updated", row=same)
+        slip = digit_slip(shown, meant)
+        if slip is not None:
+            return Cause(slip.code, slip=slip)
+        return Cause("arithmetic")
+
+    def weight(self, row: RowIn) -> Cause:
+        printed = row.printed_weight
+        assert printed is not None
+        factor = scale_slip(printed, row.weight, (1, -1, 2, -2))
+        if factor:
+            return Cause("scale", slip=_scale(factor))
+        slip = digit_slip(printed, row.weight)
+        if slip is not None:
+            return Cause(slip.code, slip=slip)
+        return Cause("arithmetic")
+
+    def total(self, printed: Decimal, corrected: Decimal) -> Cause:
+        weights = [r.printed_weight if r.printed_weight is not None else r.weight for r in self.table.rows]
+        if printed in (sum(weights, ZERO), sum((r.weight for r in self.table.rows), ZERO)):
+            return Cause("weight-sum", value=printed)
+        scores = [(r.id, r.score if r.score is not None else r.fixed) for r in self.table.rows]
+        if all(s is not None for _, s in scores):
+            total = sum((s for _, s in scores if s is not None), ZERO)
+            for rid, s in scores:
+                if s is not None and s != 0 and total - s == printed:
+                    return Cause("row-omitted", row=rid, value=s)
+                if s is not None and s != 0 and total + s == printed:
+                    return Cause("row-twice", row=rid, value=s)
+        factor = scale_slip(printed, corrected, (1, -1, 2, -2))
+        if factor:
+            return Cause("scale", slip=_scale(factor))
+        slip = digit_slip(printed, corrected)
+        if slip is not None:
+            return Cause(slip.code, slip=slip)
+        return Cause("arithmetic")
+
+
+def _scale(factor: int) -> Slip:
+    return Slip("scale", factor=factor)
+
+
+@attrs.frozen
+class _Option:
+    """A free row at one candidate score: its cost and the corrections it implies."""
+
+    score: Decimal
+    key: Key
+    corrections: tuple[Correction, ...]
+
+
+def _row_option(row: RowIn, score: Decimal, arith: Arithmetic, classify: Classifier) -> _Option:
+    """What keeping ``score`` for ``row`` costs: the corrections of its printed figures."""
+    out: list[Correction] = []
+    n = text = unexplained = 0
+    if row.printed_weight is not None and row.printed_weight != row.weight:
+        cause = classify.weight(row)
+        out.append(Correction("weight", row.printed_weight, row.weight, row.id, cause))
+        n += 1
+        unexplained += not cause.explained
+    kept = True
+    if row.score is not None and not arith.same_score(row.score, score):
+        kept = False
+        cause = classify.score(row, score)
+        out.append(Correction("score", row.score, score, row.id, cause))
+        n += 1
+        unexplained += not cause.explained
+    rate = exact_rate(C.divide(score, row.weight))
+    if row.rate is not None and not arith.rate_fits(score, row.weight, row.rate):
+        cause = classify.rate(row, row.rate, rate, kept and row.score is not None)
+        out.append(Correction("rate", row.rate, rate, row.id, cause))
+        n += 1
+        unexplained += not cause.explained
+    if row.text_rate is not None and not arith.rate_fits(score, row.weight, row.text_rate):
+        cause = classify.rate(row, row.text_rate, rate, False)
+        out.append(Correction("text_rate", row.text_rate, rate, row.id, cause, in_table=False))
+        text += 1
+    if row.text_score is not None and not arith.same_score(row.text_score, score):
+        cause = classify.score(attrs.evolve(row, score=row.text_score), score)
+        out.append(Correction("text_score", row.text_score, score, row.id, cause, in_table=False))
+        text += 1
+    return _Option(score, (n, text, unexplained), tuple(out))
+
+
+def candidates(row: RowIn, arith: Arithmetic) -> list[Decimal]:
+    """Scores a free row may really have (see the module docstring), the printed one first."""
+    out: list[Decimal] = []
+
+    def add(value: Decimal | None) -> None:
+        if value is None or not ZERO <= value <= row.weight:
+            return
+        if decimals(value) > arith.precision and value != value.quantize(arith.quantum, context=C):
+            return
+        value = value.quantize(arith.quantum, context=C)
+        if value not in out:
+            out.append(value)
+
+    if row.score is not None:
+        add(arith.round(row.score))
+        if row.score > row.weight:
+            add(row.weight)
+        if row.score < 0:
+            add(ZERO)
+    for rate in (row.rate, row.text_rate):
+        if rate is not None:
+            add(arith.round(C.multiply(row.weight, rate)))
+    add(row.text_score)
+    if row.score is not None:
+        for value, _ in variants(row.score):
+            add(value)
+    if row.score is None:
+        add(ZERO)
+        add(row.weight)
+    if not out:
+        add(row.weight)
+    return out
+
+
+@attrs.frozen
+class _Solution:
+    key: tuple[int, int, int, int]  # (table corrections, total corrected, text disagreements, unexplained)
+    scores: tuple[Decimal, ...]  # one per row of the table, in order
+    total: Decimal | None
+    grade: str | None
+    corrections: tuple[Correction, ...]
+
+
+def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
+    """The smallest set of corrections that makes ``table`` consistent (module docstring)."""
+    arith = Arithmetic(table.precision, table.rounding)
+    classify = Classifier(table, arith)
+    rows = table.rows
+    option_cache: dict[tuple[int, Decimal], _Option] = {}
+
+    def option(i: int, score: Decimal) -> _Option:
+        found = option_cache.get((i, score))
+        if found is None:
+            found = option_cache[(i, score)] = _row_option(rows[i], score, arith, classify)
+        return found
+
+    free = [i for i, r in enumerate(rows) if r.fixed is None]
+    fixed_sum = sum((r.fixed for r in rows if r.fixed is not None), ZERO)
+    base = [0, 0, 0]
+    for i, r in enumerate(rows):
+        if r.fixed is not None:
+            k = option(i, r.fixed).key
+            base = [base[0] + k[0], base[1] + k[1], base[2] + k[2]]
+    cands = {i: [option(i, c) for c in candidates(rows[i], arith)] for i in free}
+
+    def finish(chosen: Mapping[int, Decimal]) -> _Solution:
+        scores = tuple(r.fixed if r.fixed is not None else chosen[i] for i, r in enumerate(rows))
+        corrections: list[Correction] = []
+        n, text, unexplained = base
+        for i, r in enumerate(rows):
+            opt = option(i, scores[i])
+            corrections.extend(opt.corrections)
+            if r.fixed is None:
+                n, text, unexplained = n + opt.key[0], text + opt.key[1], unexplained + opt.key[2]
+        total = sum(scores, ZERO)
+        total_changed = 0
+        if table.total is not None and total != table.total:
+            cause = classify.total(table.total, total)
+            corrections.append(Correction("total", table.total, total, None, cause))
+            total_changed = 1
+            n += 1
+            unexplained += not cause.explained
+        grade = band(table.grades, total)
+        if table.grade is not None and grade != table.grade:
+            corrections.append(Correction("grade", table.grade, grade or "", None, Cause("band")))
+            n += 1
+        return _Solution((n, total_changed, text, unexplained), scores, total, grade, tuple(corrections))
+
+    # The trivial reconstruction: every free row keeps its printed score (or its first candidate).
+    trivial = finish({i: cands[i][0].score for i in free})
+    bound = trivial.key[0]
+
+    # Dynamic programming over the free rows. A state is (sum of the free scores chosen so far,
+    # the free row that takes the residual or -1); it keeps its best few partial choices.
+    keep = 4
+    Entry = tuple[Key, tuple[Decimal | None, ...]]
+    states: dict[tuple[Decimal, int], list[Entry]] = {(ZERO, -1): [((0, 0, 0), ())]}
+    explored = 1
+    proven = True
+    residual_ok = table.total is not None
+    for j, i in enumerate(free):
+        new: dict[tuple[Decimal, int], list[Entry]] = {}
+
+        def push(state: tuple[Decimal, int], key: Key, choices: tuple[Decimal | None, ...]) -> None:
+            entries = new.setdefault(state, [])
+            entries.append((key, choices))
+            if len(entries) > keep:
+                entries.sort(key=lambda e: e[0])
+                del entries[keep:]
+
+        for (total, residual), entries in states.items():
+            for key, choices in entries:
+                for opt in cands[i]:
+                    k = (key[0] + opt.key[0], key[1] + opt.key[1], key[2] + opt.key[2])
+                    if k[0] + base[0] > bound:
+                        continue
+                    push((total + opt.score, residual), k, (*choices, opt.score))
+                if residual < 0 and residual_ok:
+                    push((total, j), key, (*choices, None))
+        states = new
+        explored += len(states)
+        if len(states) > max_states:
+            proven = False
+            states = {}
+            break
+
+    solutions: list[_Solution] = [trivial]
+    for (partial, residual), entries in states.items():
+        for _key, choices in entries:
+            chosen: dict[int, Decimal] = {}
+            for j, i in enumerate(free):
+                c = choices[j]
+                if c is not None:
+                    chosen[i] = c
+            if residual >= 0:
+                assert table.total is not None
+                value = table.total - fixed_sum - partial
+                row = rows[free[residual]]
+                if not ZERO <= value <= row.weight or not arith.is_score(value):
+                    continue
+                chosen[free[residual]] = value
+            solutions.append(finish(chosen))
+    best_key = min(s.key for s in solutions)
+    ranked = sorted(
+        (s for s in solutions if s.key[0] == best_key[0]),
+        key=lambda s: (s.key, _prefer_printed(s, rows)),
+    )
+    unique: list[_Solution] = []
+    for s in ranked:
+        if all(s.scores != u.scores for u in unique):
+            unique.append(s)
+    best = unique[0]
+    others = unique[1:]
+    determined = all(r.printed and (r.score is not None or r.fixed is not None) for r in rows)
+    return Reconstruction(
+        corrections=best.corrections,
+        total=best.total,
+        grade=best.grade,
+        scores={r.id: best.scores[i] for i, r in enumerate(rows)},
+        size=best.key[0],
+        keeps_total=table.total is None or best.total == table.total,
+        alternatives=tuple(s.corrections for s in others[:3]),
+        more_alternatives=max(0, len(others) - 3),
+        proven=proven,
+        determined=determined,
+        states=explored,
+    )
+
+
+def _prefer_printed(solution: _Solution, rows: Sequence[RowIn]) -> tuple[int, ...]:
+    """Among ties, keep printed scores in table order (earlier rows first)."""
+    return tuple(int(r.score is None or r.score != s) for r, s in zip(rows, solution.scores, strict=True))

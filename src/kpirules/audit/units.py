@@ -1,0 +1,55 @@
+"""Units of printed figures: money units (元, 千元, 万元 …) and percent signs, as powers of ten.
+
+This module imports nothing from kpirules, so the loader can use it to validate ``[reported]``
+figures without pulling in the rest of the audit.
+"""
+
+from __future__ import annotations
+
+#: Money units as powers of ten of 元. A figure printed in one of these compares with an amount
+#: measure declared in another by an exact power of ten.
+MONEY: dict[str, int] = {
+    "元": 0,
+    "百元": 2,
+    "千元": 3,
+    "万元": 4,
+    "十万元": 5,
+    "百万元": 6,
+    "千万元": 7,
+    "亿元": 8,
+}
+
+#: Percent and permille signs as units of rates and numbers.
+PERCENT: dict[str, int] = {"%": -2, "％": -2, "‰": -3}
+
+
+class UnitMismatch(ValueError):
+    """A figure's unit that cannot be converted to its measure's unit."""
+
+
+def scale(unit: str | None, measure_unit: str | None, measure_type: str) -> int:
+    """The power of ten that turns a number printed in ``unit`` into the measure's unit.
+
+    >>> scale("万元", "元", "amount"), scale("元", "万元", "amount"), scale("%", None, "rate")
+    (4, -4, -2)
+    >>> scale(None, "元", "amount"), scale("件", "件", "count")
+    (0, 0)
+    """
+    if unit is None or unit == measure_unit:
+        return 0
+    if unit in PERCENT:
+        if measure_type not in ("rate", "number"):
+            raise UnitMismatch(f"a {measure_type} cannot be printed as a percentage")
+        return PERCENT[unit]
+    if unit in MONEY:
+        if measure_unit in MONEY:
+            return MONEY[unit] - MONEY[measure_unit]
+        if measure_unit is None and measure_type == "amount":
+            raise UnitMismatch(f"the measure declares no unit, so a figure in {unit} cannot be compared with it")
+    shown = measure_unit if measure_unit is not None else "no unit"
+    raise UnitMismatch(f"{unit} cannot be converted to the measure's unit ({shown})")
+
+
+def money_units_for(measure_unit: str | None) -> dict[str, int]:
+    """The money units a figure of an amount in ``measure_unit`` could have been printed in."""
+    return dict(MONEY) if measure_unit in MONEY else {}
