@@ -16,6 +16,10 @@
 Decimal('7.50')
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .errors import (
     EvaluationError,
     KpiRulesError,
@@ -30,7 +34,27 @@ from .parser import parse_rule
 from .result import IndicatorResult, Result
 from .ruleset import Ruleset
 
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable
+
+    from .linter.diagnostics import Diagnostic
+
 __version__ = "0.1.0"
+
+
+def lint(
+    path_or_text: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> list[Diagnostic]:
+    """Lint a ruleset file (a path) or its TOML text; see :func:`kpirules.linter.lint`."""
+    from .linter import lint as run
+
+    return run(path_or_text, name=name, select=select, ignore=ignore)
+
 
 __all__ = [
     "EvaluationError",
@@ -44,6 +68,7 @@ __all__ = [
     "RulesetError",
     "ValuesError",
     "__version__",
+    "lint",
     "load",
     "loads",
     "parse_rule",

@@ -72,5 +72,10 @@ def _register() -> None:
 
     main.add_command(score)
 
+    from .lint import lint, rule
+
+    main.add_command(lint)
+    main.add_command(rule)
+
 
 _register()

@@ -1,0 +1,891 @@
+"""Abstract interpretation of rules over exact intervals: what values and scores a rule can produce.
+
+Every measure has a *domain*: an :class:`~kpirules.linter.intervals.Interval` for numeric measures
+(the declared ``range``, else the natural range of its type: rates, amounts and counts from 0,
+counts on whole numbers only), the set of its labels for a level measure, ``{true, false}`` for a
+bool. Derived measures get the interval their formula can produce (within a declared range).
+:class:`RuleAnalysis` walks a rule with these domains, narrowing them along the way
+(``if received == 0 then … else …`` knows ``received > 0`` in the ``else``; a band knows the
+values the bands above it did not take), and computes the interval of every number and score.
+Along the way it records what the linter reports: tiers with gaps or unreachable bands, grade
+rules that miss a level, judged intervals with gaps or overlaps, divisions by something that can
+be 0, deduction limits outside the range. :func:`score_bounds` gives the interval of a rule's raw
+score, which contains every score the evaluator can compute (a property the tests check).
+
+Nothing here evaluates user text: the tree comes from the one parser, and witnesses are checked by
+running the compiled closures of :mod:`kpirules.compiler`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+import attrs
+
+from .. import ast
+from ..checker import Checked, Kind
+from ..model import Measure
+from ..source import RuleSource
+from .intervals import (
+    EMPTY,
+    EVERYTHING,
+    INF,
+    NINF,
+    ONE,
+    ZERO,
+    Interval,
+    Union,
+    add,
+    ceil,
+    clamp,
+    div,
+    exact,
+    floor,
+    frac,
+    hull_all,
+    iabs,
+    imax,
+    imin,
+    monotone,
+    mul,
+    neg,
+    nice_point,
+    round_half_up,
+    show_interval,
+    show_number,
+    sub,
+    to_decimal,
+)
+
+Bools = frozenset[bool]
+Labels = frozenset[str]
+Dom = Interval | Labels | Bools
+Env = dict[str, Dom]
+
+BOTH: Bools = frozenset({True, False})
+TRUE: Bools = frozenset({True})
+FALSE: Bools = frozenset({False})
+COUNT_GRID = Decimal(1)
+
+
+@attrs.define
+class Finding:
+    """A finding inside one rule or formula, before it gets a file location."""
+
+    code: str
+    span: ast.Span
+    message: str
+    help: str | None = None
+    witness: dict[str, str] | None = None
+    related: list[tuple[str, ast.Span]] = attrs.Factory(list)
+
+
+@attrs.define
+class Pending:
+    """A possible division by zero, to be confirmed by a witness."""
+
+    divisor: ast.Expr
+    env: Env
+    what: str  # "division" | "target" | "step"
+
+
+# ---- domains --------------------------------------------------------------------------------
+def natural_domain(measure: Measure) -> Dom:
+    if measure.type == "bool":
+        return BOTH
+    if measure.type == "level":
+        return frozenset(measure.levels or ())
+    if measure.range is not None:
+        dom = Interval(frac(measure.range[0]), frac(measure.range[1]))
+    elif measure.type == "number":
+        dom = EVERYTHING
+    else:  # rate, amount, count: from 0
+        dom = Interval(ZERO, INF, True, False)
+    if measure.type == "count":
+        dom = snap(dom.intersect(Interval(ZERO, INF, True, False)), COUNT_GRID)
+    return dom
+
+
+def snap(dom: Interval, grid: Decimal | None) -> Interval:
+    """Narrow to the multiples of ``grid`` it holds (closed ends), or EMPTY."""
+    if grid is None or dom.empty:
+        return dom
+    from .intervals import grid_point
+
+    lo = grid_point(dom, grid, "low") if dom.lo != NINF else NINF
+    hi = grid_point(dom, grid, "high") if dom.hi != INF else INF
+    if lo is None or hi is None or lo > hi:
+        return EMPTY
+    return Interval(lo, hi)
+
+
+def compare_set(op: str, c: Decimal) -> Union:
+    """The numbers x with ``x op c``."""
+    if op == ">=":
+        return Union.of([Interval(c, INF, True, False)])
+    if op == ">":
+        return Union.of([Interval(c, INF, False, False)])
+    if op == "<=":
+        return Union.of([Interval(NINF, c, False, True)])
+    if op == "<":
+        return Union.of([Interval(NINF, c, False, False)])
+    if op == "==":
+        return Union.of([Interval.point(c)])
+    return Union.of([EVERYTHING]).minus(Interval.point(c))
+
+
+_FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
+# labels are ranked best first: "x >= b" holds when rank(x) <= rank(b)
+_RANK = {
+    ">=": lambda a, b: a <= b,
+    "<=": lambda a, b: a >= b,
+    ">": lambda a, b: a < b,
+    "<": lambda a, b: a > b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def label_set(op: str, label: str, levels: tuple[str, ...]) -> Labels:
+    if label not in levels:
+        return frozenset()
+    rank = {lv: i for i, lv in enumerate(levels)}
+    test: Callable[[int, int], bool] = _RANK[op]
+    return frozenset(lv for lv in levels if test(rank[lv], rank[label]))
+
+
+def is_empty(dom: Dom, grid: Decimal | None = None) -> bool:
+    if isinstance(dom, Interval):
+        return snap(dom, grid).empty if grid is not None else dom.empty
+    return not dom
+
+
+# ---- the analysis of one rule ---------------------------------------------------------------
+class RuleAnalysis:
+    """Walks one rule (or formula) and records findings; ``bound`` is the interval of its value."""
+
+    def __init__(
+        self,
+        node: ast.Expr,
+        checked: Checked,
+        source: RuleSource,
+        measures: Mapping[str, Measure],
+        base: Mapping[str, Dom],
+        *,
+        weight: Decimal | None = None,
+        subject: str | None = None,
+        precision: int = 2,
+    ) -> None:
+        self.root = node
+        self.checked = checked
+        self.source = source
+        self.measures = measures
+        self.base = base
+        self.weight = frac(weight) if weight is not None else ZERO
+        self.subject = subject
+        self.precision = precision
+        self.findings: list[Finding] = []
+        self.pending: list[Pending] = []
+        self.children: dict[ast.Node, list[tuple[ast.Node, Interval]]] = {}
+        self._seen: set[tuple[str, int, int]] = set()
+        env: Env = dict(base)
+        with exact():
+            self.bound: Dom = self.ev(node, env)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def add(self, finding: Finding) -> None:
+        key = (finding.code, finding.span.start, finding.span.end)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.findings.append(finding)
+
+    def text(self, node: ast.Node | ast.Span) -> str:
+        span = node if isinstance(node, ast.Span) else node.span
+        text = " ".join(self.source.text[span.start : span.end].split())
+        return text if len(text) <= 60 else text[:57] + "…"
+
+    def kind(self, node: ast.Node) -> Kind:
+        found = self.checked.types.get(node)
+        return found.kind if found is not None else Kind.ERROR
+
+    def measure_of(self, node: ast.Node) -> str | None:
+        """The measure ``node`` reads when it is just a measure (or ``value``)."""
+        if isinstance(node, ast.ValueRef):
+            return self.subject
+        if isinstance(node, ast.Name) and node not in self.checked.labels and node.name in self.measures:
+            return node.name
+        return None
+
+    def grid(self, name: str | None) -> Decimal | None:
+        if name is not None and name in self.measures and self.measures[name].type == "count":
+            return COUNT_GRID
+        return None
+
+    def constant(self, node: ast.Node) -> Decimal | None:
+        """The value of a sub-tree that reads no measure, or None."""
+        for sub_node in ast.walk(node):
+            if isinstance(sub_node, ast.ValueRef) or (
+                isinstance(sub_node, ast.Name) and sub_node not in self.checked.labels
+            ):
+                return None
+            if isinstance(sub_node, (ast.Tiers, ast.Grade, ast.Deduct, ast.Proportional, ast.Checklist, ast.Pass)):
+                return None
+        value = self.ev(node, {})
+        if isinstance(value, Interval) and value.is_point and value.lo.is_finite():
+            return value.lo
+        return None
+
+    def label_of(self, node: ast.Node) -> str | None:
+        return self.checked.labels.get(node)
+
+    def levels_of(self, node: ast.Node | None) -> tuple[str, ...] | None:
+        if node is None:
+            if self.subject is None:
+                return None
+            return self.measures[self.subject].levels
+        found = self.checked.types.get(node)
+        return found.levels if found is not None else None
+
+    def num(self, node: ast.Node, env: Env) -> Interval:
+        value = self.ev(node, env)
+        return value if isinstance(value, Interval) else EVERYTHING
+
+    def truth(self, node: ast.Node, env: Env) -> Bools:
+        value = self.ev(node, env)
+        if isinstance(value, frozenset) and value <= BOTH:
+            return value  # type: ignore[return-value]
+        return BOTH
+
+    # -- refinement ---------------------------------------------------------------------------
+    def refine(self, cond: ast.Node, env: Env, want: bool) -> Env | None:
+        """``env`` narrowed by ``cond`` being ``want``; None when that cannot happen."""
+        if want not in self.truth(cond, env):
+            return None
+        if isinstance(cond, ast.Not):
+            return self.refine(cond.operand, env, not want)
+        if isinstance(cond, ast.Logic):
+            both = (cond.op == "and") == want
+            if both:  # and-true, or-false: both sides take the value
+                first = self.refine(cond.left, env, want)
+                return None if first is None else self.refine(cond.right, first, want)
+            return env
+        name = self.measure_of(cond)
+        if name is not None and self.kind(cond) is Kind.BOOL:
+            dom = env.get(name, BOTH)
+            narrowed: Bools = frozenset(
+                b for b in (True, False) if b is want and isinstance(dom, frozenset) and b in dom
+            )
+            if not narrowed:
+                return None
+            return {**env, name: narrowed}
+        if isinstance(cond, ast.Compare):
+            return self.refine_compare(cond, env, want)
+        return env
+
+    def refine_compare(self, cond: ast.Compare, env: Env, want: bool) -> Env | None:
+        op: str = cond.op
+        name = self.measure_of(cond.left)
+        other: ast.Node = cond.right
+        if name is None:
+            name = self.measure_of(cond.right)
+            other = cond.left
+            op = _FLIP[op]
+        if name is None or name not in env:
+            return env
+        if not want:
+            op = {">=": "<", "<": ">=", ">": "<=", "<=": ">", "==": "!=", "!=": "=="}[op]
+        dom = env[name]
+        if isinstance(dom, Interval):
+            c = self.constant(other)
+            if c is None:
+                return env
+            narrowed = Union.of([dom]).intersect(compare_set(op, c)).hull()
+            narrowed = snap(narrowed, self.grid(name))
+            if narrowed.empty:
+                return None
+            return {**env, name: narrowed}
+        if isinstance(dom, frozenset) and all(isinstance(x, str) for x in dom):
+            label = self.label_of(other)
+            levels = self.measures[name].levels if name in self.measures else None
+            if label is None or levels is None:
+                return env
+            allowed = label_set(op, label, levels)
+            labels: Labels = frozenset(x for x in dom if isinstance(x, str) and x in allowed)
+            if not labels:
+                return None
+            return {**env, name: labels}
+        return env
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def ev(self, node: ast.Node, env: Env) -> Dom:
+        method: Callable[[ast.Node, Env], Dom] = getattr(self, "e_" + type(node).__name__)
+        return method(node, env)
+
+    def e_Number(self, node: ast.Number, env: Env) -> Dom:
+        value = frac(node.value)
+        if self.kind(node) is Kind.SCORE:
+            value *= self.weight
+        return Interval.point(value)
+
+    def e_Points(self, node: ast.Points, env: Env) -> Dom:
+        return Interval.point(frac(node.value))
+
+    def e_Text(self, node: ast.Text, env: Env) -> Dom:
+        return frozenset({node.text})
+
+    def e_Bool(self, node: ast.Bool, env: Env) -> Dom:
+        return TRUE if node.value else FALSE
+
+    def e_Full(self, node: ast.Full, env: Env) -> Dom:
+        return Interval.point(self.weight)
+
+    def e_Zero(self, node: ast.Zero, env: Env) -> Dom:
+        return Interval.point(ZERO)
+
+    def e_ValueRef(self, node: ast.ValueRef, env: Env) -> Dom:
+        return self.subject_value(env)
+
+    def subject_value(self, env: Env) -> Dom:
+        if self.subject is None:
+            return EVERYTHING
+        return env.get(self.subject, self.base.get(self.subject, EVERYTHING))
+
+    def e_Name(self, node: ast.Name, env: Env) -> Dom:
+        if node in self.checked.labels:
+            return frozenset({node.name})
+        return env.get(node.name, self.base.get(node.name, EVERYTHING))
+
+    def e_Call(self, node: ast.Call, env: Env) -> Dom:
+        args = [self.num(a, env) for a in node.args]
+        if node.func == "min":
+            out = args[0]
+            for a in args[1:]:
+                out = imin(out, a)
+            return out
+        if node.func == "max":
+            out = args[0]
+            for a in args[1:]:
+                out = imax(out, a)
+            return out
+        if node.func == "abs":
+            return iabs(args[0])
+        digits = node.args[1]
+        n = int(digits.value) if isinstance(digits, ast.Number) else 0
+        return monotone(args[0], lambda x: round_half_up(x, n))
+
+    def e_Neg(self, node: ast.Neg, env: Env) -> Dom:
+        return neg(self.num(node.operand, env))
+
+    def e_Not(self, node: ast.Not, env: Env) -> Dom:
+        inner = self.truth(node.operand, env)
+        return frozenset(not b for b in inner)
+
+    def e_BinOp(self, node: ast.BinOp, env: Env) -> Dom:
+        left = self.num(node.left, env)
+        right = self.num(node.right, env)
+        if node.op == "+":
+            return add(left, right)
+        if node.op == "-":
+            return sub(left, right)
+        if node.op == "*":
+            return mul(left, right)
+        self.check_divisor(node.right, right, env, "division")
+        return div(left, right)
+
+    def e_Logic(self, node: ast.Logic, env: Env) -> Dom:
+        left = self.truth(node.left, env)
+        # the right side runs only when the left one does not decide
+        decides = node.op == "or"
+        rest = self.refine(node.left, env, not decides) if (not decides) in left else None
+        right = self.truth(node.right, rest) if rest is not None else frozenset()
+        out: set[bool] = set()
+        if decides in left:
+            out.add(decides)
+        out |= right
+        return frozenset(out) or BOTH
+
+    def e_Compare(self, node: ast.Compare, env: Env) -> Dom:
+        left = self.ev(node.left, env)
+        right = self.ev(node.right, env)
+        op = node.op
+        if isinstance(left, Interval) and isinstance(right, Interval):
+            name = self.measure_of(node.left)
+            if right.is_point and right.lo.is_finite():
+                return self._truth_against(left, op, right.lo, self.grid(name))
+            if left.is_point and left.lo.is_finite():
+                return self._truth_against(right, _FLIP[op], left.lo, self.grid(self.measure_of(node.right)))
+            return _loose_truth(left, op, right)
+        if isinstance(left, frozenset) and isinstance(right, frozenset):
+            levels = self.levels_of(node.left) or self.levels_of(node.right)
+            out: set[bool] = set()
+            for a in left:
+                for b in right:
+                    if isinstance(a, bool) or isinstance(b, bool) or levels is None:
+                        out.add((a == b) if op == "==" else (a != b) if op == "!=" else True)
+                        if op not in ("==", "!="):
+                            out.add(False)
+                        continue
+                    rank = {lv: i for i, lv in enumerate(levels)}
+                    if a in rank and b in rank:
+                        out.add(bool(_RANK[op](rank[a], rank[b])))
+            return frozenset(out) or BOTH
+        return BOTH
+
+    def _truth_against(self, dom: Interval, op: str, c: Decimal, grid: Decimal | None) -> Bools:
+        holds = Union.of([dom]).intersect(compare_set(op, c)).on_grid(grid)
+        fails = Union.of([dom]).minus(compare_set(op, c)).on_grid(grid)
+        out: set[bool] = set()
+        if not holds.empty:
+            out.add(True)
+        if not fails.empty:
+            out.add(False)
+        return frozenset(out) or BOTH
+
+    def e_IfElse(self, node: ast.IfElse, env: Env) -> Dom:
+        cond = self.truth(node.cond, env)
+        parts: list[tuple[ast.Node, Dom]] = []
+        for branch, want in ((node.then, True), (node.orelse, False)):
+            if want in cond:
+                narrowed = self.refine(node.cond, env, want)
+                if narrowed is not None:
+                    parts.append((branch, self.ev(branch, narrowed)))
+        return self.join(node, parts)
+
+    def join(self, node: ast.Node, parts: list[tuple[ast.Node, Dom]]) -> Dom:
+        numbers = [(n, v) for n, v in parts if isinstance(v, Interval)]
+        if numbers:
+            self.children[node] = [(n, v) for n, v in numbers if isinstance(v, Interval)]
+            return hull_all(v for _, v in numbers)
+        out: set[object] = set()
+        for _, value in parts:
+            out |= set(value)  # type: ignore[arg-type]
+        return frozenset(out)  # type: ignore[return-value]
+
+    # -- scoring forms ------------------------------------------------------------------------
+    def e_Pass(self, node: ast.Pass, env: Env) -> Dom:
+        cond = self.truth(node.cond, env)
+        parts: list[tuple[ast.Node, Dom]] = []
+        if True in cond:
+            parts.append((node, Interval.point(self.weight)))
+        if False in cond:
+            narrowed = self.refine(node.cond, env, False)
+            if narrowed is not None:
+                if node.orelse is None:
+                    parts.append((node, Interval.point(ZERO)))
+                else:
+                    parts.append((node.orelse, self.ev(node.orelse, narrowed)))
+        return self.join(node, parts)
+
+    def subject_dom(self, env: Env) -> Interval:
+        if self.subject is None:
+            return EVERYTHING
+        dom = env.get(self.subject, self.base.get(self.subject, EVERYTHING))
+        return dom if isinstance(dom, Interval) else EVERYTHING
+
+    def e_Proportional(self, node: ast.Proportional, env: Env) -> Dom:
+        if node.kind == "expr":
+            assert node.operand is not None
+            credit = self.num(node.operand, env)
+        else:
+            x = self.subject_dom(env)
+            if node.kind == "plain":
+                credit = x
+            elif node.kind == "to":
+                assert node.operand is not None
+                target = self.num(node.operand, env)
+                self.check_divisor(node.operand, target, env, "target")
+                credit = div(x, target)
+            else:  # inverse: x <= 0 earns full marks
+                assert node.operand is not None
+                target = self.num(node.operand, env)
+                parts = []
+                if not x.intersect(Interval(NINF, ZERO, False, True)).empty:
+                    parts.append(Interval.point(ONE))
+                positive = x.intersect(Interval(ZERO, INF, False, False))
+                if not positive.empty:
+                    parts.append(div(target, positive))
+                credit = hull_all(parts)
+        return mul(clamp(credit, ZERO, ONE), Interval.point(self.weight))
+
+    def e_Deduct(self, node: ast.Deduct, env: Env) -> Dom:
+        full = Interval.point(self.weight)
+        amount = self.num(node.amount, env)
+        x = self.subject_dom(env)
+        if node.mode == "each":
+            points = sub(full, mul(amount, x))
+            return imax(points, Interval.point(ZERO))
+        assert node.limit is not None and node.step is not None
+        limit = self.num(node.limit, env)
+        gap = sub(limit, x) if node.direction == "below" else sub(x, limit)
+        parts = []
+        if gap.lo <= 0:
+            parts.append(full)
+        positive = gap.intersect(Interval(ZERO, INF, False, False))
+        if not positive.empty:
+            step = self.num(node.step, env)
+            self.check_divisor(node.step, step, env, "step")
+            steps = div(positive, step)
+            if node.mode == "whole":
+                steps = monotone(steps, floor)
+            elif node.mode == "started":
+                steps = monotone(steps, ceil)
+            parts.append(imax(sub(full, mul(amount, steps)), Interval.point(ZERO)))
+        return hull_all(parts)
+
+    def e_Checklist(self, node: ast.Checklist, env: Env) -> Dom:
+        total = Interval.point(ZERO)
+        for item in node.items:
+            cond = self.truth(item.cond, env)
+            parts = []
+            if False in cond:
+                parts.append(Interval.point(ZERO))
+            if True in cond:
+                narrowed = self.refine(item.cond, env, True)
+                if narrowed is not None:
+                    parts.append(self.num(item.score, narrowed))
+            total = add(total, hull_all(parts) if parts else Interval.point(ZERO))
+        return total
+
+    def e_Grade(self, node: ast.Grade, env: Env) -> Dom:
+        levels = self.levels_of(node.subject)
+        subject = self.ev(node.subject, env) if node.subject is not None else self.subject_value(env)
+        labels: Labels = (
+            frozenset(x for x in subject if isinstance(x, str)) if isinstance(subject, frozenset) else frozenset()
+        )
+        if not labels and levels:
+            labels = frozenset(levels)
+        bands = {band.label: band for band in node.bands}
+        parts: list[tuple[ast.Node, Dom]] = []
+        for band in node.bands:
+            if band.label not in labels:
+                continue
+            if isinstance(band.score, ast.Interval):
+                low = self.num(band.score.low, env)
+                high = self.num(band.score.high, env)
+                parts.append((band.score, Interval(low.lo, high.hi)))
+            else:
+                parts.append((band.score, self.ev(band.score, env)))
+        missing = [lv for lv in (levels or ()) if lv in labels and lv not in bands]
+        if missing:
+            name = self.measure_of(node.subject) if node.subject is not None else self.subject
+            shown = ", ".join(missing)
+            self.add(
+                Finding(
+                    "KPI-G203",
+                    node.span,
+                    f"the grade has no band for {shown}: a unit rated {missing[0]} cannot be scored",
+                    f"add a band `{missing[0]}: …` for every level of the measure",
+                    {name or self.text(node.subject or node): missing[0]},
+                )
+            )
+        if node.by is not None:
+            self.judged(node)
+        return self.join(node, parts) if parts else Interval.point(ZERO)
+
+    def judged(self, node: ast.Grade) -> None:
+        """Judged intervals (`grade {…} by M`) should split [0, weight] without gaps or overlaps."""
+        grid = ONE.scaleb(-self.precision)
+        sets: list[tuple[ast.GradeBand, Interval]] = []
+        for band in node.bands:
+            if isinstance(band.score, ast.Interval):
+                lo, hi = self.constant(band.score.low), self.constant(band.score.high)
+                if lo is None or hi is None:
+                    return
+                sets.append((band, Interval(lo, hi, band.score.low_closed, band.score.high_closed)))
+            else:
+                c = self.constant(band.score)
+                if c is None:
+                    return
+                sets.append((band, Interval.point(c)))
+        whole = Interval(ZERO, self.weight)
+        for i, (band, part) in enumerate(sets):
+            for other, other_part in sets[:i]:
+                shared = Union.of([part.intersect(other_part).intersect(whole)]).on_grid(grid)
+                if not shared.empty:
+                    point = nice_point(shared.parts[0], grid)
+                    assert point is not None
+                    self.add(
+                        Finding(
+                            "KPI-G205",
+                            band.span,
+                            f"the judged intervals of '{other.label}' and '{band.label}' overlap on "
+                            f"{show_interval(shared.parts[0])} points: {show_number(point)} fits both levels",
+                            "make one end open: [60%, 80%) next to [80%, 100%]",
+                            {"points": show_number(point)},
+                            [(f"the interval of '{other.label}'", other.span)],
+                        )
+                    )
+        covered = Union.of(part for _, part in sets)
+        gap = Union.of([whole]).minus(covered).on_grid(grid)
+        if not gap.empty:
+            point = nice_point(gap.parts[0], grid)
+            assert point is not None
+            shown = str(gap)
+            self.add(
+                Finding(
+                    "KPI-G204",
+                    node.span,
+                    f"the judged intervals leave {shown} points to no level: {show_number(point)} points "
+                    "cannot be awarded",
+                    "make the intervals meet: [0, 60%), [60%, 80%), [80%, 100%]",
+                    {"points": show_number(point)},
+                )
+            )
+
+    # -- tiers --------------------------------------------------------------------------------
+    def e_Tiers(self, node: ast.Tiers, env: Env) -> Dom:
+        name = self.measure_of(node.subject) if node.subject is not None else self.subject
+        subject = self.ev(node.subject, env) if node.subject is not None else self.subject_value(env)
+        if isinstance(subject, Interval):
+            return self.tiers_numeric(node, env, name, subject)
+        levels = self.levels_of(node.subject)
+        if isinstance(subject, frozenset) and levels is not None:
+            return self.tiers_labels(node, env, name, frozenset(x for x in subject if isinstance(x, str)), levels)
+        return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
+
+    def band_set(self, test: ast.BandTest) -> Union | None:
+        if isinstance(test, ast.ElseTest):
+            return Union.of([EVERYTHING])
+        if isinstance(test, ast.CompareTest):
+            c = self.constant(test.bound)
+            return None if c is None else compare_set(test.op, c)
+        lo, hi = self.constant(test.low), self.constant(test.high)
+        if lo is None or hi is None:
+            return None
+        return Union.of([Interval(lo, hi, test.low_closed, test.high_closed)])
+
+    def tiers_numeric(self, node: ast.Tiers, env: Env, name: str | None, dom: Interval) -> Dom:
+        sets = [self.band_set(band.test) for band in node.bands]
+        if any(s is None for s in sets):  # a bound that reads a measure: no coverage reasoning
+            return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
+        grid = self.grid(name)
+        domain = Union.of([dom])
+        covered = Union()
+        parts: list[tuple[ast.Node, Dom]] = []
+        what = name or self.text(node.subject) if node.subject is not None else (name or "value")
+        percent = name is not None and self.measures[name].type == "rate"
+        for i, (band, test_set) in enumerate(zip(node.bands, sets, strict=True)):
+            assert test_set is not None
+            inside = domain.intersect(test_set).on_grid(grid)
+            reach = inside.minus(covered).on_grid(grid)
+            if reach.empty:
+                self.unreachable(node, i, band, inside, sets, domain, what, percent)
+            else:
+                narrowed = env
+                if name is not None:
+                    narrowed = {**env, name: snap(reach.hull(), grid)}
+                parts.append((band.score, self.ev(band.score, narrowed)))
+            covered = covered.union(test_set)
+        gap = domain.minus(covered).on_grid(grid)
+        if not gap.empty:
+            point = nice_point(gap.parts[0], grid)
+            if point is not None and self.falls_through(node, point):
+                shown_gap = " ∪ ".join(show_interval(p, percent) for p in gap.parts)
+                value = show_number(point, percent)
+                self.add(
+                    Finding(
+                        "KPI-G201",
+                        node.span,
+                        f"no band matches {what} in {shown_gap}: at {what} = {value} the rule cannot score",
+                        "add a band for these values, or end the tiers with `else: …`",
+                        {what: value},
+                    )
+                )
+        return self.join(node, parts) if parts else Interval.point(ZERO)
+
+    def falls_through(self, node: ast.Tiers, point: Decimal) -> bool:
+        """Run the compiled band tests on ``point``: the witness must really match no band."""
+        from ..compiler import Compiler
+
+        compiler = Compiler(self.checked, self.source, weight=to_decimal(self.weight))
+        x = to_decimal(point)
+        return not any(compiler.band_test(band.test, None)(x, {}, None) for band in node.bands)
+
+    def unreachable(
+        self,
+        node: ast.Tiers,
+        index: int,
+        band: ast.Band,
+        inside: Union,
+        sets: list[Union | None],
+        domain: Union,
+        what: str,
+        percent: bool,
+    ) -> None:
+        if isinstance(band.test, ast.ElseTest):
+            self.add(
+                Finding(
+                    "KPI-G202",
+                    band.span,
+                    f"the `else` band is never reached: the bands above match every value of {what}",
+                    "remove it, or keep it on purpose and suppress this finding with a reason",
+                )
+            )
+            return
+        if inside.empty:
+            shown = " ∪ ".join(show_interval(p, percent) for p in domain.parts)
+            self.add(
+                Finding(
+                    "KPI-G202",
+                    band.span,
+                    f"band {index + 1} `{self.text(band.test)}` can never match: {what} is always in {shown}",
+                    "correct the bound, or declare the measure's `range` if it is wrong",
+                )
+            )
+            return
+        shadows = []
+        for j, earlier in enumerate(sets[:index]):
+            assert earlier is not None
+            if not inside.intersect(earlier).empty:
+                shadows.append(j)
+        single = [j for j in shadows if inside.minus(sets[j]).empty]  # type: ignore[arg-type]
+        chosen = single[:1] or shadows
+        names = " and ".join(f"band {j + 1} `{self.text(node.bands[j].test)}`" for j in chosen)
+        self.add(
+            Finding(
+                "KPI-G202",
+                band.span,
+                f"band {index + 1} `{self.text(band.test)}` can never match: {names} "
+                f"{'takes' if len(chosen) == 1 else 'take'} all its values first",
+                "bands are tried top to bottom; reorder them or correct the bounds",
+                None,
+                [(f"band {j + 1} matches first", node.bands[j].span) for j in chosen],
+            )
+        )
+
+    def tiers_labels(self, node: ast.Tiers, env: Env, name: str | None, labels: Labels, levels: tuple[str, ...]) -> Dom:
+        sets: list[Labels | None] = []
+        for band in node.bands:
+            test = band.test
+            if isinstance(test, ast.ElseTest):
+                sets.append(frozenset(levels))
+            elif isinstance(test, ast.CompareTest) and self.label_of(test.bound) is not None:
+                sets.append(label_set(test.op, self.label_of(test.bound) or "", levels))
+            else:
+                sets.append(None)
+        if any(s is None for s in sets):
+            return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
+        covered: set[str] = set()
+        parts: list[tuple[ast.Node, Dom]] = []
+        what = name or (self.text(node.subject) if node.subject is not None else "value")
+        for i, (band, test_set) in enumerate(zip(node.bands, sets, strict=True)):
+            assert test_set is not None
+            inside = labels & test_set
+            reach = inside - covered
+            if not reach:
+                if isinstance(band.test, ast.ElseTest):
+                    message = f"the `else` band is never reached: the bands above match every level of {what}"
+                    related: list[tuple[str, ast.Span]] = []
+                elif not inside:
+                    message = f"band {i + 1} `{self.text(band.test)}` can never match any level of {what}"
+                    related = []
+                else:
+                    earlier = [j for j, s in enumerate(sets[:i]) if s and inside & s]
+                    names = " and ".join(f"band {j + 1} `{self.text(node.bands[j].test)}`" for j in earlier)
+                    message = (
+                        f"band {i + 1} `{self.text(band.test)}` can never match: {names} take all its levels first"
+                    )
+                    related = [(f"band {j + 1} matches first", node.bands[j].span) for j in earlier]
+                self.add(
+                    Finding("KPI-G202", band.span, message, "reorder the bands or correct the labels", None, related)
+                )
+            else:
+                narrowed = {**env, name: frozenset(reach)} if name is not None else env
+                parts.append((band.score, self.ev(band.score, narrowed)))
+            covered |= test_set
+        left = [lv for lv in levels if lv in labels and lv not in covered]
+        if left:
+            self.add(
+                Finding(
+                    "KPI-G201",
+                    node.span,
+                    f"no band matches {what} = {', '.join(left)}: the rule cannot score it",
+                    "add a band for these levels, or end the tiers with `else: …`",
+                    {what: left[0]},
+                )
+            )
+        return self.join(node, parts) if parts else Interval.point(ZERO)
+
+    # -- divisions ----------------------------------------------------------------------------
+    def check_divisor(self, node: ast.Expr, value: Interval, env: Env, what: str) -> None:
+        name = self.measure_of(node)
+        if not Union.of([value]).on_grid(self.grid(name)).contains(ZERO):
+            return
+        self.pending.append(Pending(node, dict(env), what))
+
+
+def _loose_truth(a: Interval, op: str, b: Interval) -> Bools:
+    """Whether ``a op b`` can hold and can fail, for two intervals (closed-end approximation)."""
+    if a.empty or b.empty:
+        return BOTH
+    out: set[bool] = set()
+    if op in (">=", ">"):
+        if a.hi >= b.lo:
+            out.add(True)
+        if a.lo <= b.hi:
+            out.add(False)
+    elif op in ("<=", "<"):
+        if a.lo <= b.hi:
+            out.add(True)
+        if a.hi >= b.lo:
+            out.add(False)
+    else:
+        overlap = not a.closed().intersect(b.closed()).empty
+        single = a.is_point and b.is_point and a.lo == b.lo
+        if op == "==":
+            if overlap:
+                out.add(True)
+            if not single:
+                out.add(False)
+        else:
+            if not single:
+                out.add(True)
+            if overlap:
+                out.add(False)
+    return frozenset(out) or BOTH
+
+
+def derived_domains(
+    measures: Mapping[str, Measure],
+    formulas: Mapping[str, Checked],
+    order: tuple[str, ...],
+) -> dict[str, Dom]:
+    """The domain of every measure: natural or declared for inputs, computed for derived ones."""
+    base: dict[str, Dom] = {}
+    for name, measure in measures.items():
+        if not measure.derived:
+            base[name] = natural_domain(measure)
+    for name in order:
+        measure = measures[name]
+        if measure.formula is None or measure.formula_source is None or name not in formulas:
+            continue
+        analysis = RuleAnalysis(measure.formula, formulas[name], measure.formula_source, measures, base)
+        value = analysis.bound
+        if measure.type in ("bool", "level"):
+            base[name] = value if isinstance(value, frozenset) and value else natural_domain(measure)
+            continue
+        dom = value if isinstance(value, Interval) and not value.empty else EVERYTHING
+        if measure.range is not None:
+            dom = dom.intersect(Interval(frac(measure.range[0]), frac(measure.range[1])))
+        if measure.type == "count":
+            dom = snap(dom, COUNT_GRID)
+        base[name] = dom if not dom.empty else natural_domain(measure)
+    return base
+
+
+def score_bounds(
+    rule: ast.Expr,
+    checked: Checked,
+    source: RuleSource,
+    measures: Mapping[str, Measure],
+    base: Mapping[str, Dom],
+    *,
+    weight: Decimal,
+    subject: str | None,
+    precision: int = 2,
+) -> Interval:
+    """The interval of the raw score (before clamping) of a rule over the measures' domains."""
+    analysis = RuleAnalysis(rule, checked, source, measures, base, weight=weight, subject=subject, precision=precision)
+    bound = analysis.bound
+    return bound if isinstance(bound, Interval) else EVERYTHING

@@ -1,0 +1,238 @@
+"""Diagnostics as text (with the source line and a caret), concise lines, JSON, SARIF 2.1.0 and
+GitHub workflow commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import KpiRulesError, Location
+from .catalog import BY_CODE, RULES, page
+from .diagnostics import Diagnostic
+
+FORMATS = ("text", "concise", "json", "sarif", "github")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+DOCS_URL = "https://github.com/kpirules/kpirules/blob/main/docs/rules/{code}.md"
+
+
+def render(diagnostics: Sequence[Diagnostic], fmt: str, *, files: int = 1, fixed: int = 0) -> str:
+    if fmt == "text":
+        return text(diagnostics, files=files, fixed=fixed)
+    if fmt == "concise":
+        return concise(diagnostics, files=files, fixed=fixed)
+    if fmt == "json":
+        return as_json(diagnostics, files=files)
+    if fmt == "sarif":
+        return sarif(diagnostics)
+    if fmt == "github":
+        return github(diagnostics)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _summary(diagnostics: Sequence[Diagnostic], files: int, fixed: int) -> str:
+    if not diagnostics:
+        text = f"All checks passed ({files} file{'s' if files != 1 else ''})."
+    else:
+        counts = {s: sum(1 for d in diagnostics if d.severity == s) for s in ("error", "warning", "info")}
+        parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
+        text = f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} ({', '.join(parts)})."
+        fixable = sum(1 for d in diagnostics if d.fixable)
+        if fixable:
+            text += f"\n[*] {fixable} fixable with the `--fix` option."
+    if fixed:
+        text = f"Fixed {fixed} full-width character{'s' if fixed != 1 else ''}.\n" + text
+    return text + "\n"
+
+
+def _head(d: Diagnostic) -> str:
+    mark = " [*]" if d.fixable else ""
+    return f"{d.file}:{d.line}:{d.column}: {d.code}{mark} {d.message}"
+
+
+def text(diagnostics: Sequence[Diagnostic], *, files: int = 1, fixed: int = 0) -> str:
+    """ruff-like: the location and message, the source line with a caret, then witness and help."""
+    blocks = []
+    for d in diagnostics:
+        location = Location(d.file, d.line, d.column, d.end_line, d.end_column, source_line=d.source_line)
+        rendered = KpiRulesError(f"{d.code}{' [*]' if d.fixable else ''} {d.message}", location=location).render_one()
+        lines = [rendered]
+        if d.witness:
+            lines.append("witness: " + ", ".join(f"{k} = {v}" for k, v in d.witness.items()))
+        for rel in d.related:
+            lines.append(f"note: {d.file}:{rel.line}:{rel.column}: {rel.message}")
+        if d.help:
+            lines.append(f"help: {d.help}")
+        blocks.append("\n".join(lines))
+    body = "\n\n".join(blocks)
+    return (body + "\n\n" if body else "") + _summary(diagnostics, files, fixed)
+
+
+def concise(diagnostics: Sequence[Diagnostic], *, files: int = 1, fixed: int = 0) -> str:
+    lines = [_head(d) for d in diagnostics]
+    return ("\n".join(lines) + "\n" if lines else "") + _summary(diagnostics, files, fixed)
+
+
+def as_json(diagnostics: Sequence[Diagnostic], *, files: int = 1) -> str:
+    payload = {
+        "version": 1,
+        "tool": "kpirules",
+        "diagnostics": [d.to_dict() for d in diagnostics],
+        "summary": {
+            "files": files,
+            "errors": sum(1 for d in diagnostics if d.severity == "error"),
+            "warnings": sum(1 for d in diagnostics if d.severity == "warning"),
+            "infos": sum(1 for d in diagnostics if d.severity == "info"),
+            "fixable": sum(1 for d in diagnostics if d.fixable),
+        },
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _region(line: int, column: int, end_line: int | None, end_column: int | None) -> dict[str, int]:
+    region = {"startLine": line, "startColumn": column}
+    if end_line is not None and end_column is not None and (end_line, end_column) > (line, column):
+        region["endLine"] = end_line
+        region["endColumn"] = end_column
+    return region
+
+
+def sarif(diagnostics: Sequence[Diagnostic]) -> str:
+    """A SARIF 2.1.0 log: one run, a rule descriptor per code, one result per diagnostic."""
+    from .. import __version__
+
+    index = {rule.code: i for i, rule in enumerate(RULES)}
+    rules = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.summary, "markdown": page(rule.code)},
+            "help": {"text": rule.summary, "markdown": page(rule.code)},
+            "helpUri": DOCS_URL.format(code=rule.code),
+            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+            "properties": {"category": rule.category, "fixable": rule.fixable},
+        }
+        for rule in RULES
+    ]
+    results = []
+    for d in diagnostics:
+        message = d.message + (f"\nhelp: {d.help}" if d.help else "")
+        result: dict[str, Any] = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _LEVEL[d.severity],
+            "message": {"text": message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(d.file)},
+                        "region": _region(d.line, d.column, d.end_line, d.end_column),
+                    }
+                }
+            ],
+            "partialFingerprints": {"kpirules/v1": _fingerprint(d)},
+        }
+        if d.related:
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "message": {"text": rel.message},
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(d.file)},
+                        "region": _region(rel.line, rel.column, rel.end_line, rel.end_column),
+                    },
+                }
+                for i, rel in enumerate(d.related)
+            ]
+        if d.fix is not None:
+            result["fixes"] = [
+                {
+                    "description": {"text": d.fix.message},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": {"uri": _uri(d.file)},
+                            "replacements": [
+                                {
+                                    "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
+                                    "insertedContent": {"text": e.text},
+                                }
+                                for e in d.fix.edits
+                            ],
+                        }
+                    ],
+                }
+            ]
+        props: dict[str, Any] = {}
+        if d.witness:
+            props["witness"] = d.witness
+        if d.indicator:
+            props["indicator"] = d.indicator
+        if props:
+            result["properties"] = props
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "kpirules",
+                        "version": __version__,
+                        "informationUri": "https://github.com/kpirules/kpirules",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/"), safe="/:")
+
+
+def _fingerprint(d: Diagnostic) -> str:
+    key = f"{d.code}\0{d.file}\0{d.indicator or ''}\0{(d.source_line or '').strip()}\0{d.message}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    kinds = {"error": "error", "warning": "warning", "info": "notice"}
+    lines = []
+    for d in diagnostics:
+        props = [
+            f"title={_escape_property(f'kpirules ({d.code})')}",
+            f"file={_escape_property(d.file)}",
+            f"line={d.line}",
+            f"col={d.column}",
+        ]
+        if d.end_line is not None and d.end_column is not None:
+            props += [f"endLine={d.end_line}", f"endColumn={d.end_column}"]
+        message = f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}"
+        if d.witness:
+            message += " (witness: " + ", ".join(f"{k} = {v}" for k, v in d.witness.items()) + ")"
+        lines.append(f"::{kinds[d.severity]} {','.join(props)}::{_escape_data(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+__all__ = ["BY_CODE", "FORMATS", "render"]
