@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .audit import Audit, Finding, audit
 from .errors import (
     EvaluationError,
     KpiRulesError,
@@ -57,7 +58,9 @@ def lint(
 
 
 __all__ = [
+    "Audit",
     "EvaluationError",
+    "Finding",
     "IndicatorResult",
     "KpiRulesError",
     "Location",
@@ -68,6 +71,7 @@ __all__ = [
     "RulesetError",
     "ValuesError",
     "__version__",
+    "audit",
     "lint",
     "load",
     "loads",

@@ -565,17 +565,22 @@ class _Auditor:
             "derived": measure.formula_source.text if measure.formula_source is not None else None,
             "measure_type": measure.type,
         }
-        common = {
-            "measure": measure.name,
-            "unit": fig.unit,
-            "location": fig.location,
-            "name": measure.display,
-        }
         if not isinstance(fig.value, Decimal) or not isinstance(value, Decimal):
             if fig.value == value:
                 return None
             return Finding(
-                "figure-vs-value", "error", None, "figure", fig.value, value, Cause("arithmetic"), facts=facts, **common
+                "figure-vs-value",
+                "error",
+                None,
+                "figure",
+                fig.value,
+                value,
+                Cause("arithmetic"),
+                name=measure.display,
+                measure=measure.name,
+                unit=fig.unit,
+                location=fig.location,
+                facts=facts,
             )
         k = scale(fig.unit, measure.unit, measure.type)
         in_measure = fig.value.scaleb(k, context=C)
@@ -591,9 +596,12 @@ class _Auditor:
             fig.value,
             expected,
             cause,
+            name=measure.display,
+            measure=measure.name,
+            unit=fig.unit,
             expected_unit=expected_unit,
+            location=fig.location,
             facts=facts,
-            **common,
         )
 
     def figure_cause(
@@ -610,12 +618,12 @@ class _Auditor:
                 if fits(printed, value.scaleb(-k2, context=C)):
                     return (Cause("unit", printed_unit=fig.unit or measure.unit, meant_unit=unit), printed, unit)
         if measure.type in ("rate", "number") and (fig.unit in PERCENT or fig.unit is None):
-            for unit in (None, "%"):
-                if unit == fig.unit:
+            for sign in (None, "%"):
+                if sign == fig.unit:
                     continue
-                k2 = scale(unit, measure.unit, measure.type)
+                k2 = scale(sign, measure.unit, measure.type)
                 if fits(printed, value.scaleb(-k2, context=C)):
-                    return (Cause("unit", printed_unit=fig.unit or "", meant_unit=unit or ""), printed, unit)
+                    return (Cause("unit", printed_unit=fig.unit or "", meant_unit=sign or ""), printed, sign)
         meant = value.scaleb(-k, context=C)
         shown = _as_printed(meant, printed)
         factor = scale_slip(printed, meant)

@@ -1,3 +1,6 @@
+# ruff: noqa: E501
+# A catalogue of sentences: Chinese characters count double towards the line length, and the
+# sentences read best kept whole.
 """Findings in words, Chinese (``zh``) and English (``en``).
 
 Printed figures are shown with the digits they were printed with (``4.47``, ``47.74%``,
@@ -81,9 +84,9 @@ def _num(value: Decimal | None) -> str:
     return "—" if value is None else show(value)
 
 
-def _p(value: Decimal | None) -> str:
+def _p(value: Any) -> str:
     """A printed number with its digits."""
-    return "—" if value is None else plain(value)
+    return plain(value) if isinstance(value, Decimal) else "—" if value is None else str(value)
 
 
 def _rate(value: Decimal | None, *, printed: bool = True) -> str:

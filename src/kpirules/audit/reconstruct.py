@@ -342,7 +342,12 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
     for j, i in enumerate(free):
         new: dict[tuple[Decimal, int], list[Entry]] = {}
 
-        def push(state: tuple[Decimal, int], key: Key, choices: tuple[Decimal | None, ...]) -> None:
+        def push(
+            state: tuple[Decimal, int],
+            key: Key,
+            choices: tuple[Decimal | None, ...],
+            new: dict[tuple[Decimal, int], list[Entry]] = new,
+        ) -> None:
             entries = new.setdefault(state, [])
             entries.append((key, choices))
             if len(entries) > keep:

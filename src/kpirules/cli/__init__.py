@@ -77,5 +77,9 @@ def _register() -> None:
     main.add_command(lint)
     main.add_command(rule)
 
+    from .audit import audit
+
+    main.add_command(audit)
+
 
 _register()

@@ -1,0 +1,698 @@
+"""Published tables from files: TOML, JSON, CSV and Excel (``.xlsx``, with the ``excel`` extra).
+
+Every reader turns its file into a :class:`~kpirules.model.Reported` whose figures keep the
+digits they were printed with, and whose every figure knows where it was read (``file:line:col``;
+for Excel, the row and column of the cell). Rows name their indicator by id or by its Chinese
+name; names are compared after Unicode normalisation, with spaces, quotes and dash variants
+ignored, and a name that matches nothing is an error with the closest names as a hint.
+
+Columns (CSV, Excel) and keys (TOML and JSON rows) are recognised by these names, in any case:
+
+* indicator: ``id``, ``indicator``, ``指标``, ``指标名称``, ``名称``, ``name``, ``三级指标``, ``二级指标``
+* weight: ``weight``, ``权重``, ``分值``, ``满分``, ``指标分值``
+* score: ``score``, ``得分``, ``自评得分``, ``评价得分``, ``实际得分``
+* rate: ``rate``, ``得分率``, ``得分比例``
+* ``text_rate``, ``text_score``, ``quote``; grade: ``grade``, ``等级``, ``评价等级``
+
+A row whose indicator cell says ``合计``, ``总计``, ``总分``, ``合计得分``, ``总得分`` or
+``total`` holds the total (in its score cell) and may hold the grade; a row saying ``等级`` or
+``grade`` holds the grade. A rate is a percentage (``"47.74%"``) or a fraction (``0.4774``); a
+rate column whose numbers are all written without ``%`` and of which some exceed 1 is read as
+percentages (``80`` is 80 %).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import importlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import KpiRulesError, Location
+from ..model import Measure, Reported, ReportedFigure, ReportedRow
+from ..ruleset import Ruleset
+from ..source import SourceFile
+from ..values import MissingValue, ValueProblem, converter
+from .units import UnitMismatch, scale
+
+
+class ReportedFileError(KpiRulesError):
+    """A reported table that cannot be read, or whose rows name no indicator."""
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[\s\"'“”‘’「」『』《》]", "", text)
+    return re.sub(r"[‐‑‒–—―－-]+", "-", text)
+
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "indicator": ("id", "indicator", "指标id", "指标", "指标名称", "名称", "name", "三级指标", "二级指标"),
+    "weight": ("weight", "权重", "分值", "满分", "指标分值", "权重分"),
+    "score": ("score", "得分", "自评得分", "评价得分", "实际得分"),
+    "rate": ("rate", "得分率", "得分比例"),
+    "text_rate": ("text_rate",),
+    "text_score": ("text_score",),
+    "quote": ("quote",),
+    "grade": ("grade", "等级", "评价等级"),
+}
+_ALIASES = {_norm(alias): field for field, aliases in _COLUMNS.items() for alias in aliases}
+_TOTAL_ROWS = frozenset(_norm(x) for x in ("合计", "总计", "总分", "合计得分", "总得分", "total"))
+_GRADE_ROWS = frozenset(_norm(x) for x in ("等级", "评价等级", "grade"))
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*([^\d\s.,+-][^\d]*)?")
+
+
+def column_field(header: str) -> str | None:
+    """The field a column or key holds, from its name (see the module docstring)."""
+    return _ALIASES.get(_norm(header))
+
+
+@attrs.define
+class _Cell:
+    value: Any
+    location: Location | None
+
+
+@attrs.define
+class _Row:
+    cells: dict[str, _Cell]
+    location: Location | None
+    key: str | None = None  # the table key naming the indicator (TOML/JSON ``scores``)
+
+
+@attrs.define
+class _Table:
+    name: str
+    rows: list[_Row] = attrs.Factory(list)
+    total: _Cell | None = None
+    grade: _Cell | None = None
+    quote: str | None = None
+    source: str | None = None
+    figures: list[tuple[dict[str, _Cell], Location | None]] = attrs.Factory(list)
+    problems: list[KpiRulesError] = attrs.Factory(list)
+
+    def problem(self, message: str, location: Location | None, hint: str | None = None) -> None:
+        self.problems.append(ReportedFileError(message, location=location or Location(self.name), hint=hint))
+
+
+# ---- entry point ------------------------------------------------------------------------------
+def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
+    """The published table in ``path`` (``.toml``, ``.json``, ``.csv``, ``.xlsx``), checked against
+    ``ruleset``'s indicators and measures. Raises :class:`ReportedFileError` with every problem."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    name = str(path)
+    if suffix in (".xlsx", ".xlsm"):
+        table = _read_excel(file, name)
+    elif suffix in (".toml", ".json", ".csv"):
+        text = _read_text(file, name)
+        if suffix == ".toml":
+            table = _read_toml(text, name)
+        elif suffix == ".json":
+            table = _read_json(text, name)
+        else:
+            table = _read_csv(text, name)
+    elif suffix == ".xls":
+        raise ReportedFileError(
+            f"cannot read {file.name}: the old .xls format is not supported", hint="save it as .xlsx or .csv"
+        )
+    else:
+        raise ReportedFileError(
+            f"cannot read a reported table from {file.name}", hint="use a .toml, .json, .csv or .xlsx file"
+        )
+    return _build(table, ruleset)
+
+
+def _read_text(file: Path, name: str) -> str:
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise ReportedFileError(f"no such file: {name}") from None
+    except IsADirectoryError:
+        raise ReportedFileError(f"{name} is a folder, not a file") from None
+    except OSError as err:
+        raise ReportedFileError(f"cannot read {name}: {err.strerror}") from None
+    for encoding in ("utf-8-sig", "gb18030"):  # spreadsheets saved on Chinese Windows
+        try:
+            return data.decode(encoding).replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            continue
+    raise ReportedFileError(f"{name} is neither UTF-8 nor GB18030 text", hint="save it as UTF-8")
+
+
+# ---- TOML -------------------------------------------------------------------------------------
+def _read_toml(text: str, name: str) -> _Table:
+    from ..loader import parse_toml
+    from ..tomlspans import scan
+
+    source = SourceFile(name, text)
+    data = parse_toml(source)  # raises RulesetError (a KpiRulesError) with file:line:col
+    spans = scan(text)
+
+    def where(path: tuple[Any, ...], *, key: bool = False) -> Location:
+        while path:
+            span = spans.get(path)
+            if span is not None:
+                start, end = (span.key_start, span.key_end) if key else (span.value_start, span.value_end)
+                return source.location(start, end)
+            path = path[:-1]
+        return source.location(0, 0)
+
+    return _from_data(data, name, where)
+
+
+# ---- JSON -------------------------------------------------------------------------------------
+def _read_json(text: str, name: str) -> _Table:
+    source = SourceFile(name, text)
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    except json.JSONDecodeError as err:
+        raise ReportedFileError(f"invalid JSON: {err.msg}", location=source.location(err.pos)) from None
+    positions = _json_positions(text)
+
+    def where(path: tuple[Any, ...], *, key: bool = False) -> Location:
+        while path:
+            found = positions.get((path, key)) or positions.get((path, False))
+            if found is not None:
+                return source.location(*found)
+            path = path[:-1]
+        return source.location(0, 0)
+
+    if isinstance(data, list):
+        data = {"rows": data}
+    return _from_data(data, name, where)
+
+
+_JSON_VALUE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_WS = re.compile(r"\s*")
+
+
+def _json_positions(text: str) -> dict[tuple[tuple[Any, ...], bool], tuple[int, int]]:
+    """Where every value (and key) of a valid JSON document sits: {(path, is_key): (start, end)}."""
+    out: dict[tuple[tuple[Any, ...], bool], tuple[int, int]] = {}
+
+    def ws(i: int) -> int:
+        match = _WS.match(text, i)
+        return match.end() if match else i
+
+    def value(i: int, path: tuple[Any, ...]) -> int:
+        i = ws(i)
+        start = i
+        ch = text[i]
+        if ch == "{":
+            i = ws(i + 1)
+            if text[i] == "}":
+                end = i + 1
+            else:
+                while True:
+                    i = ws(i)
+                    key_start = i
+                    key, i = scanstring(text, i + 1)
+                    out[((*path, key), True)] = (key_start, i)
+                    i = ws(i)
+                    i = value(i + 1, (*path, key))  # past the colon
+                    i = ws(i)
+                    if text[i] == ",":
+                        i += 1
+                        continue
+                    end = i + 1
+                    break
+        elif ch == "[":
+            i = ws(i + 1)
+            if text[i] == "]":
+                end = i + 1
+            else:
+                n = 0
+                while True:
+                    i = value(i, (*path, n))
+                    n += 1
+                    i = ws(i)
+                    if text[i] == ",":
+                        i += 1
+                        continue
+                    end = i + 1
+                    break
+        elif ch == '"':
+            _, end = scanstring(text, i + 1)
+        else:
+            match = _JSON_VALUE.match(text, i)
+            end = match.end() if match else i + 1
+        out[(path, False)] = (start, end)
+        return end
+
+    try:
+        value(0, ())
+    except (IndexError, ValueError, RecursionError):  # pragma: no cover - the text is valid JSON
+        return {}
+    return out
+
+
+# ---- TOML and JSON share one structure --------------------------------------------------------
+def _from_data(data: Any, name: str, where: Any) -> _Table:
+    table = _Table(name)
+    if not isinstance(data, dict):
+        table.problem("a reported table is an object with `total`, `grade`, `scores` or `rows`", where(()))
+        return table
+    prefix: tuple[Any, ...] = ()
+    if isinstance(data.get("reported"), dict):
+        data, prefix = data["reported"], ("reported",)
+    known = ("total", "grade", "scores", "rows", "figures", "quote", "source")
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            table.problem(
+                f"unknown key `{key}` in the reported table",
+                where((*prefix, key), key=True),
+                f"did you mean `{close[0]}`?" if close else f"the keys here are {', '.join(known)}",
+            )
+    if "total" in data:
+        table.total = _Cell(data["total"], where((*prefix, "total")))
+    if "grade" in data:
+        table.grade = _Cell(data["grade"], where((*prefix, "grade")))
+    for key in ("quote", "source"):
+        if key in data:
+            if isinstance(data[key], str):
+                setattr(table, key, data[key])
+            else:
+                table.problem(f"`{key}` must be a string", where((*prefix, key)))
+    scores = data.get("scores", {})
+    if not isinstance(scores, dict):
+        table.problem("`scores` must be a table of rows keyed by indicator id or name", where((*prefix, "scores")))
+        scores = {}
+    for key, body in scores.items():
+        path = (*prefix, "scores", key)
+        if not isinstance(body, dict):
+            table.problem(f"the row `{key}` must be a table of weight, score and rate", where(path))
+            continue
+        cells = _cells(body, path, where, table)
+        table.rows.append(_Row(cells, where(path, key=True), key=key))
+    rows = data.get("rows", [])
+    if not isinstance(rows, list):
+        table.problem("`rows` must be a list of rows", where((*prefix, "rows")))
+        rows = []
+    for n, body in enumerate(rows):
+        path = (*prefix, "rows", n)
+        if not isinstance(body, dict):
+            table.problem("each row must be a table of indicator, weight, score and rate", where(path))
+            continue
+        cells = _cells(body, path, where, table)
+        label = cells.get("indicator")
+        if label is not None and isinstance(label.value, str) and _norm(label.value) in _TOTAL_ROWS:
+            table.total = cells.get("score") or table.total
+            table.grade = cells.get("grade") or table.grade
+            continue
+        table.rows.append(_Row(cells, where(path)))
+    figures = data.get("figures", [])
+    if not isinstance(figures, list):
+        table.problem("`figures` must be a list of figures", where((*prefix, "figures")))
+        figures = []
+    for n, body in enumerate(figures):
+        path = (*prefix, "figures", n)
+        if not isinstance(body, dict):
+            table.problem("each figure must be a table of measure, value and unit", where(path))
+            continue
+        cells = {}
+        for key, value in body.items():
+            if key not in ("measure", "value", "unit", "quote", "where"):
+                table.problem(
+                    f"unknown key `{key}` in a figure",
+                    where((*path, key), key=True),
+                    "the keys here are measure, value, unit, quote, where",
+                )
+                continue
+            cells[key] = _Cell(value, where((*path, key)))
+        table.figures.append((cells, where(path)))
+    return table
+
+
+def _cells(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, table: _Table) -> dict[str, _Cell]:
+    cells: dict[str, _Cell] = {}
+    for key, value in body.items():
+        field = column_field(key)
+        if field is None:
+            table.problem(
+                f"unknown key `{key}` in a row",
+                where((*path, key), key=True),
+                "a row has an indicator (id or name), weight, score, rate, text_rate, text_score and quote",
+            )
+            continue
+        cells[field] = _Cell(value, where((*path, key)))
+    return cells
+
+
+# ---- CSV --------------------------------------------------------------------------------------
+def _read_csv(text: str, name: str) -> _Table:
+    lines = text.split("\n")
+    grid: list[list[_Cell]] = []
+    reader = csv.reader(io.StringIO(text))
+    for row in reader:
+        line = reader.line_num
+        raw = lines[line - 1] if line <= len(lines) else ""
+        starts = _csv_columns(raw, len(row))
+        grid.append(
+            [
+                _Cell(cell, Location(name, line, starts[i] if i < len(starts) else 1, source_line=raw))
+                for i, cell in enumerate(row)
+            ]
+        )
+    table: _Table = _from_grid(grid, name)
+    return table
+
+
+def _csv_columns(line: str, count: int) -> list[int]:
+    """1-based start columns of the fields of a CSV line, quoted fields included."""
+    starts, quoted = [1], False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            starts.append(i + 2)
+    return starts[:count] if count else starts
+
+
+# ---- Excel ------------------------------------------------------------------------------------
+def _read_excel(file: Path, name: str) -> _Table:
+    try:
+        openpyxl = importlib.import_module("openpyxl")
+    except ImportError:
+        raise ReportedFileError(
+            f"reading {file.name} needs openpyxl",
+            hint="install it with: pip install 'kpirules[excel]'",
+        ) from None
+    if not file.exists():
+        raise ReportedFileError(f"no such file: {name}")
+    try:
+        book = openpyxl.load_workbook(file, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds for a broken file
+        raise ReportedFileError(f"cannot read {name} as an Excel workbook: {err}") from None
+    for sheet in book.worksheets:
+        grid: list[list[_Cell]] = []
+        for row in sheet.iter_rows():
+            cells = []
+            for cell in row:
+                where = Location(name, cell.row, cell.column, source_line=f"{sheet.title}!{cell.coordinate}")
+                cells.append(_Cell(_excel_value(cell.value, cell.number_format), where))
+            grid.append(cells)
+        table: _Table | None = _from_grid(grid, f"{name} [{sheet.title}]", fail=False)
+        if table is not None:
+            table.name = name
+            return table
+    raise ReportedFileError(
+        f"no sheet of {name} has a header row with an indicator column and a score or weight column",
+        location=Location(name),
+        hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
+    )
+
+
+def _excel_value(value: Any, number_format: str) -> Any:
+    """A cell's number as displayed: a float is read with the decimals of its number format."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        fmt = (number_format or "General").split(";")[0]
+        percent = "%" in fmt
+        exact = Decimal(repr(value))
+        if fmt == "General" or "0" not in fmt:
+            return _PercentCell(exact) if percent else exact
+        places = sum(ch in "0#" for ch in fmt.split(".", 1)[1]) if "." in fmt else 0
+        if percent:
+            shown = exact.scaleb(2).quantize(Decimal(1).scaleb(-places))
+            return _PercentCell(shown.scaleb(-2))
+        return exact.quantize(Decimal(1).scaleb(-places))
+    return value
+
+
+class _PercentCell(Decimal):
+    """A fraction an Excel cell displays as a percentage."""
+
+
+# ---- grids (CSV and Excel) ------------------------------------------------------------------
+def _from_grid(grid: Sequence[Sequence[_Cell]], name: str, *, fail: bool = True) -> Any:
+    header_at = None
+    fields: dict[int, str] = {}
+    for n, row in enumerate(grid[:20]):
+        found = {i: f for i, c in enumerate(row) if isinstance(c.value, str) and (f := column_field(c.value))}
+        values = set(found.values())
+        if "indicator" in values and ({"score", "weight"} & values):
+            header_at, fields = n, {}
+            for i, f in found.items():
+                fields.setdefault(i, f)
+            break
+    if header_at is None:
+        if not fail:
+            return None
+        raise ReportedFileError(
+            f"{name} has no header row with an indicator column and a score or weight column",
+            location=Location(name, 1, 1),
+            hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
+        )
+    # one column per field: the first (id before names)
+    used: dict[str, int] = {}
+    for i, f in sorted(fields.items()):
+        used.setdefault(f, i)
+    table = _Table(name)
+    for row in grid[header_at + 1 :]:
+        cells = {f: row[i] for f, i in used.items() if i < len(row) and not _blank(row[i].value)}
+        if not cells:
+            continue
+        label = cells.get("indicator")
+        text = _norm(str(label.value)) if label is not None and label.value is not None else ""
+        if text in _TOTAL_ROWS:
+            table.total = cells.get("score") or table.total
+            table.grade = cells.get("grade") or table.grade
+            continue
+        if text in _GRADE_ROWS:
+            table.grade = cells.get("grade") or cells.get("score") or table.grade
+            continue
+        if "grade" in cells and label is None:
+            table.grade = cells["grade"]
+            continue
+        if label is None:
+            first = next(iter(cells.values()))
+            table.problem("this row names no indicator", first.location)
+            continue
+        table.rows.append(_Row(cells, label.location))
+    return table
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ---- building the Reported --------------------------------------------------------------------
+def _build(table: _Table, ruleset: Ruleset) -> Reported:
+    by_id = {ind.id: ind.id for ind in ruleset.indicators}
+    by_name: dict[str, list[str]] = {}
+    for ind in ruleset.indicators:
+        by_name.setdefault(_norm(ind.name), []).append(ind.id)
+        by_name.setdefault(_norm(ind.id), []).append(ind.id)
+    percent_columns = _percent_columns(table)
+    rows: list[ReportedRow] = []
+    seen: dict[str, Location | None] = {}
+    for row in table.rows:
+        label = row.key if row.key is not None else row.cells["indicator"].value if "indicator" in row.cells else None
+        where = row.location
+        if label is None or not isinstance(label, (str, Decimal)):
+            table.problem("this row names no indicator", where)
+            continue
+        label = str(label).strip()
+        iid = by_id.get(label)
+        if iid is None:
+            matches = sorted(set(by_name.get(_norm(label), [])))
+            if len(matches) > 1:
+                table.problem(f"`{label}` names several indicators: {', '.join(matches)}", where, "use the id")
+                continue
+            if not matches:
+                names = [ind.name for ind in ruleset.indicators] + list(by_id)
+                close = difflib.get_close_matches(label, names, n=2, cutoff=0.5)
+                hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?" if close else None
+                table.problem(
+                    f"no indicator of ruleset `{ruleset.id}` is called `{label}`",
+                    where,
+                    hint or "name each row by an indicator's id or its name in the ruleset",
+                )
+                continue
+            iid = matches[0]
+        if iid in seen:
+            table.problem(f"indicator `{iid}` has two rows", where, f"the first is at {seen[iid]}")
+            continue
+        seen[iid] = where
+        cells = row.cells
+        values: dict[str, Any] = {}
+        locations: dict[str, Location] = {}
+        for field in ("weight", "score", "text_score"):
+            if field in cells:
+                values[field] = _number(cells[field], field, table)
+        for field in ("rate", "text_rate"):
+            if field in cells:
+                values[field] = _rate(cells[field], field, table, percent=field in percent_columns)
+        if "quote" in cells:
+            values["quote"] = str(cells["quote"].value)
+        if "indicator" in cells and isinstance(cells["indicator"].value, str) and row.key is None:
+            values["name"] = cells["indicator"].value
+        elif row.key is not None and row.key not in by_id:
+            values["name"] = row.key
+        for field, cell in cells.items():
+            if cell.location is not None:
+                locations[field] = cell.location
+        if where is not None:
+            locations["row"] = where
+        rows.append(ReportedRow(indicator=iid, locations=locations, **values))
+    total = _number(table.total, "total", table) if table.total is not None else None
+    grade = None
+    if table.grade is not None:
+        if isinstance(table.grade.value, str) and table.grade.value.strip():
+            grade = table.grade.value.strip()
+        else:
+            table.problem("the grade must be a label such as 优", table.grade.location)
+    figures = [f for cells, at in table.figures if (f := _figure(cells, at, ruleset, table)) is not None]
+    if table.problems:
+        raise ReportedFileError.collect(table.problems)
+    locations = {}
+    if table.total is not None and table.total.location is not None:
+        locations["total"] = table.total.location
+    if table.grade is not None and table.grade.location is not None:
+        locations["grade"] = table.grade.location
+    return Reported(
+        total=total,
+        grade=grade,
+        rows=tuple(rows),
+        figures=tuple(figures),
+        quote=table.quote,
+        source=table.source or table.name,
+        locations=locations,
+    )
+
+
+def _percent_columns(table: _Table) -> set[str]:
+    """Rate columns written as bare percentages: every number without %, some above 1."""
+    out = set()
+    for field in ("rate", "text_rate"):
+        cells = [row.cells[field].value for row in table.rows if field in row.cells]
+        numbers = []
+        for value in cells:
+            if isinstance(value, _PercentCell):
+                break
+            if isinstance(value, str):
+                text = value.strip()
+                if text.endswith(("%", "％", "‰")) or not _NUMBER.fullmatch(text):
+                    break
+                numbers.append(Decimal(text.replace(",", "")))
+            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                numbers.append(Decimal(value))
+            else:
+                break
+        else:
+            if numbers and any(n > 1 for n in numbers):
+                out.add(field)
+    return out
+
+
+def _number(cell: _Cell, field: str, table: _Table) -> Decimal | None:
+    value = cell.value
+    if isinstance(value, bool):
+        table.problem(f"`{field}` must be a number, not {value}", cell.location)
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):  # pragma: no cover - every reader gives Decimals
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().removesuffix("分").strip()
+        if _NUMBER.fullmatch(text):
+            return Decimal(text.replace(",", ""))
+    table.problem(f"`{field}`: {value!r} is not a number", cell.location)
+    return None
+
+
+def _rate(cell: _Cell, field: str, table: _Table, *, percent: bool) -> Decimal | None:
+    value = cell.value
+    if isinstance(value, _PercentCell):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = value.strip().replace("％", "%")
+        digits = text[:-1].strip() if text.endswith("%") else text
+        if _NUMBER.fullmatch(digits):
+            parsed = Decimal(digits.replace(",", ""))
+            return parsed.scaleb(-2) if percent or text.endswith("%") else parsed
+        table.problem(f"`{field}`: {value!r} is not a rate", cell.location, 'write it as "47.74%" or 0.4774')
+        return None
+    number = _number(cell, field, table)
+    if number is None:
+        return None
+    return number.scaleb(-2) if percent else number
+
+
+def _figure(cells: Mapping[str, _Cell], at: Location | None, ruleset: Ruleset, table: _Table) -> ReportedFigure | None:
+    for key in ("measure", "value"):
+        if key not in cells:
+            table.problem(f"a figure needs `{key}`", at)
+            return None
+    name = cells["measure"].value
+    measure: Measure | None = ruleset.measures.get(name) if isinstance(name, str) else None
+    if measure is None:
+        close = difflib.get_close_matches(str(name), list(ruleset.measures), n=1, cutoff=0.6)
+        table.problem(
+            f"figure of unknown measure `{name}`",
+            cells["measure"].location,
+            f"did you mean `{close[0]}`?" if close else "name a measure of the ruleset",
+        )
+        return None
+    raw = cells["value"]
+    unit_cell = cells.get("unit")
+    unit = unit_cell.value if unit_cell is not None else None
+    if unit is not None and not isinstance(unit, str):
+        table.problem("`unit` must be a string", unit_cell.location if unit_cell else at)
+        return None
+    value: Decimal | bool | str
+    if measure.type in ("bool", "level"):
+        try:
+            value = converter(measure)(raw.value)
+        except (ValueProblem, MissingValue) as err:
+            table.problem(f"figure of `{measure.name}`: {err or 'no value'}", raw.location)
+            return None
+    elif isinstance(raw.value, str):
+        match = _PRINTED.fullmatch(raw.value.strip())
+        if match is None:
+            table.problem(f"figure of `{measure.name}`: {raw.value!r} is not a number as printed", raw.location)
+            return None
+        value = Decimal(match.group(1).replace(",", ""))
+        printed_unit = match.group(2) or None
+        if printed_unit is not None and unit is not None and printed_unit != unit:
+            table.problem(f"the value is printed in {printed_unit} but `unit` says {unit}", raw.location)
+            return None
+        unit = unit or printed_unit
+    elif isinstance(raw.value, (int, Decimal)) and not isinstance(raw.value, bool):
+        value = Decimal(raw.value)
+    else:
+        table.problem(f"figure of `{measure.name}`: {raw.value!r} is not a number", raw.location)
+        return None
+    if isinstance(value, Decimal):
+        try:
+            scale(unit, measure.unit, measure.type)
+        except UnitMismatch as err:
+            table.problem(f"figure of `{measure.name}`: {err}", (unit_cell or raw).location)
+            return None
+    quote = cells.get("quote")
+    place = cells.get("where")
+    return ReportedFigure(
+        measure=measure.name,
+        value=value,
+        unit=unit,
+        quote=str(quote.value) if quote is not None else None,
+        where=str(place.value) if place is not None else None,
+        location=raw.location,
+    )
