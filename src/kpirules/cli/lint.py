@@ -140,10 +140,15 @@ def lint(
 @click.command()
 @click.argument("code", required=False, metavar="CODE")
 @click.option("--list", "list_", is_flag=True, help="List every code.")
-def rule(code: str | None, list_: bool) -> None:
+@click.option("--write-docs", metavar="DIR", help="Write every code's page and an index into DIR (docs/rules).")
+def rule(code: str | None, list_: bool, write_docs: str | None) -> None:
     """Print the documentation of a lint code (KPI-G201, G201 or tier-gap)."""
-    from ..linter.catalog import RULES, find, page
+    from ..linter.catalog import RULES, find, generate, page
 
+    if write_docs is not None:
+        for path in generate(Path(write_docs)):
+            click.echo(str(path))
+        return
     if list_ or code is None:
         for item in RULES:
             click.echo(f"{item.code}  {item.name:<24} {item.severity:<8} {item.summary}")

@@ -26,6 +26,7 @@ import attrs
 from .. import ast
 from ..checker import Checked, Kind
 from ..model import Measure
+from ..ruleset import Ruleset
 from ..source import RuleSource
 from .intervals import (
     EMPTY,
@@ -683,11 +684,15 @@ class RuleAnalysis:
             if point is not None and self.falls_through(node, point):
                 shown_gap = " ∪ ".join(show_interval(p, percent) for p in gap.parts)
                 value = show_number(point, percent)
+                if len(gap.parts) == 1 and gap.parts[0].is_point:
+                    message = f"no band matches {what} = {value}: the rule cannot score it"
+                else:
+                    message = f"no band matches {what} in {shown_gap}: at {what} = {value} the rule cannot score"
                 self.add(
                     Finding(
                         "KPI-G201",
                         node.span,
-                        f"no band matches {what} in {shown_gap}: at {what} = {value} the rule cannot score",
+                        message,
                         "add a band for these values, or end the tiers with `else: …`",
                         {what: value},
                     )
@@ -889,3 +894,37 @@ def score_bounds(
     analysis = RuleAnalysis(rule, checked, source, measures, base, weight=weight, subject=subject, precision=precision)
     bound = analysis.bound
     return bound if isinstance(bound, Interval) else EVERYTHING
+
+
+def indicator_bounds(ruleset: Ruleset, indicator_id: str) -> Interval:
+    """The interval of an indicator's raw score over the measures' domains (for tests and tools)."""
+    order = tuple(name for name in ruleset.measures if name in ruleset.formulas)
+    with exact():
+        base = derived_domains(ruleset.measures, ruleset.formulas, _formula_order(ruleset, order))
+    ind = ruleset.indicator(indicator_id)
+    return score_bounds(
+        ind.rule,
+        ruleset.checked[ind.id],
+        ind.rule_source,
+        ruleset.measures,
+        base,
+        weight=ind.weight,
+        subject=ind.measure,
+        precision=ruleset.header.precision,
+    )
+
+
+def _formula_order(ruleset: Ruleset, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Derived measures, each after the derived measures it reads."""
+    done: list[str] = []
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if name in done or name in trail:
+            return
+        for dep in sorted(ruleset.formulas[name].measures & set(ruleset.formulas)):
+            visit(dep, (*trail, name))
+        done.append(name)
+
+    for name in names:
+        visit(name, ())
+    return tuple(done)

@@ -481,7 +481,7 @@ class Checker:
         shares: set[Decimal] = set()  # percentages of the weight the rule gives
         plain: set[Decimal] = set()
         points: dict[Decimal, ast.Node] = {}  # points the rule writes out
-        given: set[Decimal] = {weight}  # every amount of points the rule gives
+        given: set[Decimal] = set()  # every amount of points the rule gives
         for part in ast.walk(ind.rule):
             if isinstance(part, ast.Number):
                 value = frac(part.value)
@@ -496,6 +496,8 @@ class Checker:
             elif isinstance(part, ast.Points):
                 points.setdefault(frac(part.value), part)
                 given.add(frac(part.value))
+            elif isinstance(part, (ast.Full, ast.Proportional, ast.Deduct)):
+                given.add(weight)
         odd_tests = [v for v in tests if v not in said_percent and v * 100 not in said_plain]
         odd_said = [v for v in said_percent if v not in tests and v not in shares and v not in plain]
         odd_points = [v for v in points if v not in said_points and v not in said_plain]
