@@ -264,8 +264,11 @@ class _Auditor:
                 found["weight-vs-ruleset"] = (("weight",), {})
             if s is not None and not ZERO <= s <= ind.weight:
                 found["score-out-of-range"] = (("score",), {})
+            # a printed weight that differs from the ruleset's takes part in the row's arithmetic too
+            wrong_weight = ("weight",) if row.weight is not None and row.weight != ind.weight else ()
             if s is not None and r is not None and not arith.rate_fits(s, weight, r):
-                found["score-vs-rate"] = (("score", "rate"), {"product": C.multiply(weight, r), "used_weight": weight})
+                facts = {"product": C.multiply(weight, r), "used_weight": weight}
+                found["score-vs-rate"] = (("score", "rate", *wrong_weight), facts)
             if s is not None and t is not None and not arith.rate_fits(s, weight, t):
                 found["text-vs-score"] = (
                     ("text_rate", "score"),

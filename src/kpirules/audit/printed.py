@@ -9,6 +9,7 @@ here uses binary floats; every comparison is exact.
 
 from __future__ import annotations
 
+import itertools
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 import attrs
@@ -125,16 +126,22 @@ def digit_slip(printed: Decimal, expected: Decimal, *, typos: bool = True) -> Sl
     if printed < 0 or expected < 0 or fits(printed, expected):
         return None
     text = plain(printed)
-    for i in range(len(text) - 1):
-        a, b = text[i], text[i + 1]
-        if a.isdigit() and b.isdigit() and a != b:
-            candidate = _number(text[:i] + b + a + text[i + 2 :])
-            if candidate is not None and fits(candidate, expected):
-                return Slip("transposition", digits=f"{b}{a}→{a}{b}")
+    places = decimals(printed)
+
+    def close(candidate: Decimal | None) -> bool:
+        """The candidate, read at no fewer decimals than the figure printed, is ``expected``."""
+        if candidate is None:
+            return False
+        half = Decimal(5).scaleb(-max(places, decimals(candidate)) - 1, context=C)
+        return abs(C.subtract(expected, candidate)) <= half
+
+    for swapped, a, b in _swaps(text):
+        if close(_number(swapped)):
+            return Slip("transposition", digits=f"{b}{a}→{a}{b}")
     for i, ch in enumerate(text):
         if ch.isdigit():
             candidate = _number(text[:i] + text[i + 1 :])
-            if candidate is not None and fits(candidate, expected) and not _leading_zero(text[:i] + text[i + 1 :]):
+            if close(candidate) and not _leading_zero(text[:i] + text[i + 1 :]):
                 doubled = (i > 0 and text[i - 1] == ch) or (i + 1 < len(text) and text[i + 1] == ch)
                 if not doubled:  # a digit doubled across the decimal point: 47.4 → 47.74
                     digits = text.replace(".", "")
@@ -147,7 +154,7 @@ def digit_slip(printed: Decimal, expected: Decimal, *, typos: bool = True) -> Sl
             if _leading_zero(variant):
                 continue
             candidate = _number(variant)
-            if candidate is not None and fits(candidate, expected):
+            if close(candidate):
                 doubled = (i > 0 and text[i - 1] == d) or (i < len(text) and text[i] == d)
                 return Slip("missing-digit", digits=d, doubled=doubled)
     if typos:
@@ -160,10 +167,25 @@ def digit_slip(printed: Decimal, expected: Decimal, *, typos: bool = True) -> Sl
                 variant = text[:i] + d + text[i + 1 :]
                 if _leading_zero(variant):
                     continue
-                candidate = _number(variant)
-                if candidate is not None and fits(candidate, expected):
+                if close(_number(variant)):
                     return Slip("typo", digits=f"{d}→{ch}")
     return None
+
+
+def _swaps(text: str) -> list[tuple[str, str, str]]:
+    """``text`` with two neighbouring digits swapped, the decimal point staying where it is
+    (4.47 → 4.74, 5.8 → 8.5): (the new text, the first digit, the second)."""
+    positions = [i for i, ch in enumerate(text) if ch.isdigit()]
+    out = []
+    for i, j in itertools.pairwise(positions):
+        a, b = text[i], text[j]
+        if a != b:
+            chars = list(text)
+            chars[i], chars[j] = b, a
+            swapped = "".join(chars)
+            if not _leading_zero(swapped):
+                out.append((swapped, a, b))
+    return out
 
 
 def _leading_zero(text: str) -> bool:
@@ -186,12 +208,8 @@ def variants(printed: Decimal) -> list[tuple[Decimal, Slip]]:
             seen.add(value)
             out.append((value, slip))
 
-    for i in range(len(text) - 1):
-        a, b = text[i], text[i + 1]
-        if a.isdigit() and b.isdigit() and a != b:
-            variant = text[:i] + b + a + text[i + 2 :]
-            if not _leading_zero(variant):
-                add(_number(variant), Slip("transposition", digits=f"{b}{a}→{a}{b}"))
+    for swapped, a, b in _swaps(text):
+        add(_number(swapped), Slip("transposition", digits=f"{b}{a}→{a}{b}"))
     for i, ch in enumerate(text):
         if ch.isdigit():
             variant = text[:i] + text[i + 1 :]  # printed has one digit too many

@@ -101,13 +101,32 @@ class Arithmetic:
         return self.round(printed) == exact
 
     def rate_fits(self, score: Decimal, weight: Decimal, rate: Decimal) -> bool:
-        """Whether ``score`` can be ``weight × r`` rounded to the precision, for some exact rate
-        ``r`` that rounds to the printed ``rate`` at the decimals it is printed with."""
+        """Whether ``score`` can be ``weight × r`` rounded as the ruleset rounds, for some exact
+        rate ``r`` that rounds to the printed ``rate`` at the decimals it is printed with.
+
+        The rate's interval is closed (how the report rounded it is unknown); the score's is the
+        one the ruleset's rounding gives: half-up [s − q/2, s + q/2), half-even closed for an even
+        last digit and open for an odd one. A score printed with more decimals than the precision
+        stands for its own closed interval."""
         half_rate = Decimal(5).scaleb(-decimals(rate) - 1, context=C)
         low = C.multiply(weight, C.subtract(rate, half_rate))
         high = C.multiply(weight, C.add(rate, half_rate))
-        half = max(self.half, Decimal(5).scaleb(-decimals(score) - 1, context=C))
-        return low <= C.add(score, half) and C.subtract(score, half) <= high
+        if decimals(score) > self.precision:
+            half = Decimal(5).scaleb(-decimals(score) - 1, context=C)
+            a, b, a_closed, b_closed = C.subtract(score, half), C.add(score, half), True, True
+        else:
+            a, b = C.subtract(score, self.half), C.add(score, self.half)
+            if self.context.rounding == "ROUND_HALF_EVEN":
+                last = int(score.scaleb(self.precision, context=C)) % 2
+                a_closed = b_closed = last == 0
+            else:
+                a_closed, b_closed = True, False
+        lo, hi = max(low, a), min(high, b)
+        if lo < hi:
+            return True
+        if lo > hi:
+            return False
+        return (lo > a or a_closed) and (lo < b or b_closed)
 
 
 class Classifier:
