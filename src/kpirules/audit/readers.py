@@ -504,7 +504,7 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
     seen: dict[str, Location | None] = {}
     for row in table.rows:
         label = row.key if row.key is not None else row.cells["indicator"].value if "indicator" in row.cells else None
-        where = row.location
+        where = row.cells["indicator"].location if row.key is None and "indicator" in row.cells else row.location
         if label is None or not isinstance(label, (str, Decimal)):
             table.problem("this row names no indicator", where)
             continue
