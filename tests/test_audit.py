@@ -509,3 +509,16 @@ def test_no_slip_where_the_figures_agree_or_differ_too_much() -> None:
     assert digit_slip(D("95"), D("94.5")) is None or digit_slip(D("95"), D("94.5")).code != "extra-digit"  # type: ignore[union-attr]
     assert digit_slip(D("10"), D("37"), typos=True) is None
     assert fits(D("47.74"), D("0.4774") * 100) and not fits(D("47.7"), D("47.76"))
+
+
+def test_the_residual_keeps_the_stated_total() -> None:
+    # no values, no printed rate: only the stated total says what the satisfaction score must be
+    values = STREET[STREET.index("[values]") : STREET.index("[reported]")]
+    rs = street((values, ""), ('score = 28.5\nrate = "95%"', "score = 20.5"))
+    audit = kpirules.audit(rs)
+    assert corrections(audit) == {("satisfaction", "score", "20.5", "28.5")}
+    assert audit.reconstruction.keeps_total
+    finding = only(audit, "score-vs-total")
+    assert (finding.reported, finding.expected) == (D("20.5"), D("28.50"))
+    # correcting the total instead would take two corrections: 86.5 is 良, not the printed 优
+    assert audit.reconstruction.alternatives == () and audit.reconstruction.size == 1
