@@ -280,7 +280,7 @@ def test_cli_on_bishan_exits_1_with_every_finding() -> None:
     assert code == 1
     assert "共 9 处错误，0 处警告，0 条提示。" in out
     assert "一致的重构（改动最少：表内 6 处）：" in out
-    assert "服务对象满意度: 得分 4.47 → 4.74，得分率 47.74% → 47.4%" in out
+    assert "服务对象满意度：得分 4.47 → 4.74，得分率 47.74% → 47.4%" in out
     code, out = run("audit", str(BISHAN), "--lang", "en", "--format", "markdown")
     assert code == 1 and "| # | level | figure |" in out and "9 errors, 0 warnings, 0 notes." in out
 

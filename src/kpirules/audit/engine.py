@@ -359,7 +359,11 @@ class _Auditor:
                 Finding(
                     "ambiguous-reconstruction",
                     "warning",
-                    facts={"alternatives": recon.alternatives, "more": recon.more_alternatives},
+                    facts={
+                        "alternatives": recon.alternatives,
+                        "more": recon.more_alternatives,
+                        "chosen": recon.corrections,
+                    },
                 )
             )
         if not recon.proven:

@@ -220,7 +220,9 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
             elif rec is not None:
                 parts.append(f"按规则重算合计为 {_num(rec)}。")
             if rows and f.expected == total:
-                parts.append(f"一致的重构保留合计 {_p(total)}，改正 {len(rows)} 行的得分：{'、'.join(rows)}。")
+                parts.append(
+                    f"一致的重构保留合计 {_p(total)}，改正 {len(rows)} 行的得分：{'、'.join(f'「{r}」' for r in rows)}。"
+                )
         else:
             parts.append(
                 f"The scores add up to {_p(total_sum)}, but the stated total is {_p(total)} (a difference of {_num(diff)})."
@@ -503,19 +505,28 @@ def _note_sentence(f: Finding, zh: bool) -> str:
                 else f"The reconstruction search hit its state limit ({facts['unproven']}); the set given is the best found, not proven smallest."
             )
         alternatives: Sequence[Sequence[Correction]] = facts.get("alternatives") or ()
-        more = facts.get("more") or 0
-        lines = [_corrections_line(alt, f.facts.get("names", {}), zh) for alt in alternatives]
-        count = len(alternatives) + more
+        chosen = {(c.indicator, c.field, c.corrected) for c in facts.get("chosen") or ()}
+        names = f.facts.get("names", {})
+        lines = [
+            _corrections_line([c for c in alt if (c.indicator, c.field, c.corrected) not in chosen], names, zh)
+            for alt in alternatives
+        ]
+        count = len(alternatives) + (facts.get("more") or 0)
         if zh:
             return (
-                f"另有 {count} 种同样改动 {len(alternatives[0]) if alternatives else 0} 处左右的一致重构，上面的改正不是唯一的："
-                + "；".join(lines)
-                + "。"
+                f"另有 {count} 种同样大小的一致重构，与上面的不同之处："
+                + "；或".join(lines)
+                + "。上面的改正因此不是唯一的。"
             )
+        other = "another consistent reconstruction" if count == 1 else f"{count} other consistent reconstructions"
         return (
-            f"{count} other consistent reconstructions of the same size exist, so the corrections above are not the only ones: "
-            + "; ".join(lines)
-            + "."
+            f"There is {other} of the same size; where it differs: "
+            + "; or ".join(lines)
+            + ". The corrections above are not the only ones."
+            if count == 1
+            else f"There are {other} of the same size; where they differ: "
+            + "; or ".join(lines)
+            + ". The corrections above are not the only ones."
         )
     return f.kind
 
@@ -571,11 +582,13 @@ def reconstruction_text(recon: Reconstruction, ruleset: Ruleset, lang: str = "zh
         text_items = [c for c in items if not c.in_table]
         name = names.get(iid, iid)
         if table_items:
-            lines.append(f"  {name}: " + ("，" if zh else ", ").join(_change(c, zh) for c in table_items))
+            lines.append(
+                f"  {name}{'：' if zh else ': '}" + ("，" if zh else ", ").join(_change(c, zh) for c in table_items)
+            )
         if text_items:
             lead = "正文随之" if zh else "and in the text"
             lines.append(
-                f"  {name}（{lead}）: " + ("，" if zh else ", ").join(_change(c, zh) for c in text_items)
+                f"  {name}（{lead}）：" + "，".join(_change(c, zh) for c in text_items)
                 if zh
                 else f"  {name} ({lead}): " + ", ".join(_change(c, zh) for c in text_items)
             )

@@ -1,0 +1,91 @@
+"""docs/audit.md tells the truth: its console blocks print exactly what `kpirules audit` prints,
+its Python sessions run as doctests, and its table of checks lists exactly the finding kinds."""
+
+from __future__ import annotations
+
+import doctest
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kpirules.audit.findings import KINDS
+from kpirules.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "audit.md"
+
+
+def blocks(lang: str) -> list[tuple[int, str]]:
+    """(line of the opening fence, text) of every ```lang block of docs/audit.md."""
+    out: list[tuple[int, str]] = []
+    lines = DOC.read_text("utf-8").split("\n")
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == f"```{lang}":
+            start, body = i + 1, []
+            i += 1
+            while lines[i].strip() != "```":
+                body.append(lines[i])
+                i += 1
+            out.append((start, "\n".join(body) + "\n"))
+        i += 1
+    return out
+
+
+@pytest.mark.parametrize(("line", "text"), blocks("console"), ids=lambda x: str(x) if isinstance(x, int) else "")
+def test_console_blocks(line: int, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    shown: list[str] = []
+    got: list[str] = []
+    status = 0
+    for row in text.rstrip("\n").split("\n"):
+        shown.append(row)
+        if not row.startswith("$ "):
+            continue
+        got.append(row)
+        args = shlex.split(row[2:])
+        if args == ["echo", "$?"]:
+            got.append(str(status))
+            continue
+        assert args[0] == "kpirules", row
+        result = CliRunner().invoke(main, args[1:], env={"COLUMNS": None, "LINES": None}, prog_name="kpirules")
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        status = result.exit_code
+        got.extend(result.output.rstrip("\n").split("\n"))
+
+    def norm(rows: list[str]) -> str:
+        return "\n".join(r.rstrip() for r in rows).strip("\n")
+
+    assert norm(got) == norm(shown), f"docs/audit.md:{line}: the command prints\n{norm(got)}"
+
+
+def test_pycon_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    globs: dict[str, object] = {"__name__": "__audit_docs__"}
+    report: list[str] = []
+    sessions = blocks("pycon")
+    assert len(sessions) >= 4
+    for line, text in sessions:
+        test = parser.get_doctest(text, globs, f"docs/audit.md:{line}", str(DOC), line)
+        runner.run(test, out=report.append, clear_globs=False)
+        globs = test.globs
+    assert runner.failures == 0, "".join(report)
+
+
+def test_the_table_of_checks_lists_every_kind() -> None:
+    text = DOC.read_text("utf-8")
+    section = text[text.index("## What is checked") : text.index("## Printed precision")]
+    listed = re.findall(r"^\| `([a-z-]+)` \| (error|warning|info) \|", section, re.M)
+    assert [kind for kind, _ in listed] == list(KINDS)
+
+
+def test_the_worked_example_shows_every_inconsistency_of_the_issue() -> None:
+    (_, text), *_ = blocks("console")
+    for figure in ("73.47", "93.74", "4.47", "4.74", "47.74%", "47.4%", "1899305.84万元", "80%"):
+        assert figure in text
