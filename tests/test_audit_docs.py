@@ -89,3 +89,15 @@ def test_the_worked_example_shows_every_inconsistency_of_the_issue() -> None:
     (_, text), *_ = blocks("console")
     for figure in ("73.47", "93.74", "4.47", "4.74", "47.74%", "47.4%", "1899305.84万元", "80%"):
         assert figure in text
+
+
+def test_the_reported_example_of_the_ruleset_file_reference_audits_as_it_says() -> None:
+    import kpirules
+
+    text = (ROOT / "docs" / "ruleset-file.md").read_text("utf-8")
+    section = text[text.index("## [reported]") : text.index("## Accepted values")]
+    example = section[section.index("```toml\n") + len("```toml\n") : section.index("\n```", section.index("```toml"))]
+    audit = kpirules.audit(kpirules.loads(example, name="example.toml"))
+    assert [(f.kind, f.reported_text, f.expected_text) for f in audit] == [
+        ("figure-vs-value", "1899305.84万元", "1899305.84元")
+    ]
