@@ -636,3 +636,67 @@ def test_pre_commit_hook_runs_kpirules_lint() -> None:
     entries = re.findall(r"^\s*entry: (.+)$", text, re.MULTILINE)
     assert entries and all(e.startswith("kpirules lint") for e in entries)
     assert re.search(r"^- id: kpirules-lint$", text, re.MULTILINE)
+
+
+# ---- configuration, robustness, the benchmark -------------------------------------------------------
+def test_pyproject_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.kpirules.lint]\nignore = ["B303"]\nfail-level = "warning"\n'
+        '[tool.kpirules.lint.per-file-ignores]\n"drafts/*.toml" = ["tier-gap"]\n',
+        "utf-8",
+    )
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "a.toml").write_text(example("KPI-G201", "Bad"), "utf-8")
+    (tmp_path / "b.toml").write_text(example("KPI-B303", "Bad"), "utf-8")
+    (tmp_path / "c.toml").write_text(example("KPI-G202", "Bad"), "utf-8")
+    monkeypatch.chdir(tmp_path / "drafts")  # found from a folder below the configuration
+    assert run("lint", "a.toml", "../b.toml") == (0, "All checks passed (2 files).\n")
+    assert run("lint", "../c.toml")[0] == 1  # fail-level = "warning"
+    assert run("lint", "--fail-level", "error", "../c.toml")[0] == 0
+    code, out = run("lint", "--isolated", "--format", "concise", "a.toml", "../b.toml")
+    assert code == 1 and "KPI-G201" in out and "KPI-B303" in out
+    code, out = run("lint", "--select", "B", "--format", "concise", "--isolated", "../b.toml")
+    assert "KPI-B303" in out
+    (tmp_path / "bad.toml").write_text('[tool.kpirules.lint]\nselect = ["Q9"]\n', "utf-8")
+    code, out = run("lint", "--config", str(tmp_path / "bad.toml"), "a.toml")
+    assert code == 2 and "unknown code or selector `Q9`" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "a = [1,2\n",
+        "[ruleset]\nid='x'\nindicators = 3\n",
+        "[ruleset]\nid='x'\ntotal=1\n[grades]\n",
+        "# kpirules: ignore[\n[ruleset]\nid='x'\n",
+        "[ruleset]\nid='x'\ntotal=10\n[measures.x]\ntype='count'\nrange=[0.5, 0.7]\n"
+        "[[indicators]]\nid='a'\nweight=10\nmeasure='x'\nrule='tiers { >= 1: full }'\n",
+        "[ruleset]\nid='x'\ntotal=10\n[measures.x]\ntype='number'\nrange=[1e300, 1e301]\n"
+        "[[indicators]]\nid='a'\nweight=10\nmeasure='x'\nrule='full * value * value * value'\n",
+        "[ruleset]\nid='x'\ntotal=10\n[measures.x]\ntype='number'\n"
+        "[[indicators]]\nid='a'\nweight=10\nmeasure='x'\n"
+        "rule='proportional 1/0 + tiers { [5, 1]: full, else: zero }'\n",
+    ],
+)
+def test_odd_files_give_diagnostics_not_tracebacks(text: str) -> None:
+    for diagnostic in lint_text(text, "odd.toml"):
+        assert diagnostic.line >= 1 and diagnostic.message
+        assert render([diagnostic], "text") and render([diagnostic], "sarif")
+
+
+def test_constant_divisions_and_empty_intervals_say_so() -> None:
+    text = one("proportional 1/0 + tiers { [5, 1]: full, else: zero }", measures='[measures.x]\ntype = "number"\n')
+    messages = {d.code: d.message for d in lint_text(text, "t")}
+    assert "`0`, which is 0 always" in messages["KPI-B303"]
+    assert "is an empty interval" in messages["KPI-G202"]
+
+
+def test_the_benchmark_runs() -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_lint.py"), "--quick", "--indicators", "40"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "lint 40-indicator ruleset" in out and "findings" in out and "cold start" in out

@@ -52,9 +52,8 @@ def _discover(folder: Path) -> Iterator[Path]:
 @click.option(
     "--fail-level",
     type=click.Choice(["error", "warning", "info"]),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding is at or above this severity.",
+    default=None,
+    help="Exit 1 when a finding is at or above this severity (default: error).",
 )
 @click.option("--fix", is_flag=True, help="Apply safe fixes (full-width punctuation) to the files, then report.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means bad usage).")
@@ -65,28 +64,42 @@ def _discover(folder: Path) -> Iterator[Path]:
     is_flag=True,
     help="Skip named .toml files that have no [ruleset] table (for pre-commit hooks).",
 )
+@click.option("--config", "config_file", metavar="FILE", help="Read [tool.kpirules.lint] from FILE (a pyproject.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 def lint(
     paths: tuple[str, ...],
     fmt: str,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    fail_level: str,
+    fail_level: str | None,
     fix: bool,
     exit_zero: bool,
     stdin_filename: str | None,
     output: str | None,
     rulesets_only: bool,
+    config_file: str | None,
+    isolated: bool,
 ) -> None:
     """Check ruleset files (or folders of them; '-' reads standard input) for broken rules, gaps,
     overshooting scores, weights that do not add up, and more. `kpirules rule CODE` explains a code."""
+    from ..linter import config as settings
     from ..linter.diagnostics import RANK, Diagnostic
     from ..linter.engine import Selection, fix_text, lint_text, read
     from ..linter.formats import render
 
     try:
-        selection = Selection(_split(select), _split(ignore))
+        config = settings.Config()
+        if config_file is not None:
+            config = settings.load(Path(config_file))
+        elif not isolated:
+            found_config = settings.find(Path.cwd())
+            config = settings.load(found_config) if found_config is not None else config
+        chosen = _split(select) or list(config.select)
+        ignored = [*config.ignore, *_split(ignore)]
+        selection = Selection(chosen, ignored)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
+    fail_level = fail_level or config.fail_level or "error"
     targets: list[Path | None] = []
     for raw in paths:
         if raw == "-":
@@ -125,7 +138,8 @@ def lint(
                     continue
                 text, fixed = new_text, fixed + count
         linted += 1
-        found.extend(lint_text(text, name, selection))
+        extra = config.ignores_for(name) if target is not None else ()
+        found.extend(lint_text(text, name, Selection(chosen, [*ignored, *extra]) if extra else selection))
     emit(render(found, fmt, files=linted, fixed=fixed), output)
     for problem in unreadable:
         click.echo(str(problem), err=True)

@@ -661,7 +661,9 @@ class RuleAnalysis:
         if any(s is None for s in sets):  # a bound that reads a measure: no coverage reasoning
             return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
         grid = self.grid(name)
-        domain = Union.of([dom])
+        domain = Union.of([dom]).on_grid(grid)
+        if domain.empty:  # a measure that can take no value at all: nothing to reason about
+            return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
         covered = Union()
         parts: list[tuple[ast.Node, Dom]] = []
         what = name or self.text(node.subject) if node.subject is not None else (name or "value")
@@ -725,6 +727,17 @@ class RuleAnalysis:
                     band.span,
                     f"the `else` band is never reached: the bands above match every value of {what}",
                     "remove it, or keep it on purpose and suppress this finding with a reason",
+                )
+            )
+            return
+        test_set = sets[index]
+        if test_set is not None and test_set.empty:
+            self.add(
+                Finding(
+                    "KPI-G202",
+                    band.span,
+                    f"band {index + 1} `{self.text(band.test)}` is an empty interval: it can never match",
+                    "write the lower end first, as in [80%, 90%)",
                 )
             )
             return

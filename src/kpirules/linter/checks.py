@@ -109,7 +109,7 @@ class Checker:
         rs = self.rs
         counted = [ind for ind in rs.indicators if not ind.bonus]
         total = sum((ind.weight for ind in counted), Decimal(0))
-        if total == rs.header.total:
+        if total == rs.header.total or not rs.indicators:
             return
         path: Path = ("ruleset", "total") if ("ruleset", "total") in rs.spans else ("ruleset",)
         bonus = len(rs.indicators) - len(counted)
@@ -298,7 +298,7 @@ class Checker:
         env, raw = found
         node = _blame(ind.rule, analysis, frac(weight), above)
         witness = {name: show_value(rs.measures.get(name), value) for name, value in env.items()}
-        raw_text = _num(raw.quantize(Decimal(1).scaleb(-6)) if raw.as_tuple().exponent < -6 else raw)  # type: ignore[operator]
+        raw_text = _big(raw)
         shown = ", ".join(f"{k} = {v}" for k, v in witness.items())
         at = f" at {shown}" if shown else ""
         what = f"`{analysis.text(node)}`"
@@ -393,13 +393,13 @@ class Checker:
             return
         shown = {name: show_value(self.rs.measures.get(name), value) for name, value in witness.items()}
         text = " ".join(source.text[node.span.start : node.span.end].split())
-        where = ", ".join(f"{k} = {v}" for k, v in shown.items())
+        where = "when " + ", ".join(f"{k} = {v}" for k, v in shown.items()) if shown else "always"
         what = {"division": "divides by", "target": "has the target", "step": "has the step"}[pending.what]
         whose = "rule" if indicator is not None else "formula"
         self.out.append(
             Raw(
                 "KPI-B303",
-                f"the {whose} {what} `{text}`, which is 0 when {where}: the unit cannot be scored",
+                f"the {whose} {what} `{text}`, which is 0 {where}: the unit cannot be scored",
                 "guard it with `if … == 0 then … else …`, or declare a `range` that excludes 0",
                 shown,
                 source,
@@ -532,6 +532,15 @@ class Checker:
 
 
 # ---- helpers --------------------------------------------------------------------------------
+def _big(value: Decimal) -> str:
+    """A raw score for a message: at most six decimals, and huge values in scientific notation."""
+    if value.is_finite() and abs(value) >= Decimal(10) ** 15:
+        return f"{value:.6e}"
+    if value.as_tuple().exponent < -6:  # type: ignore[operator]
+        value = value.quantize(Decimal(1).scaleb(-6))
+    return _num(value)
+
+
 def _num(value: Decimal) -> str:
     text = format(value, "f")
     if "." in text:

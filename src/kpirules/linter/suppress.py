@@ -30,7 +30,7 @@ import attrs
 from ..tomlspans import Path, Span
 from .catalog import find
 
-_COMMENT = re.compile(r"#\s*kpirules\s*:\s*(file-ignore|ignore)\s*(\[([^\]]*)\])?[ \t]*(.*)$", re.MULTILINE)
+_COMMENT = re.compile(r"#\s*kpirules\s*:\s*(file-ignore|ignore)\s*(\[([^\]\n]*)\])?[ \t]*(.*)$", re.MULTILINE)
 
 
 @attrs.define
