@@ -336,3 +336,18 @@ def test_cli_values_and_output(tmp_path: Path) -> None:
     assert result["recomputed"]["satisfaction"] is None
     assert result["reconstruction"]["scores"]["satisfaction"] == D("4.74")
     assert any(f["kind"] == "ambiguous-reconstruction" for f in result["findings"])
+
+
+def test_bad_values_are_a_usage_error(tmp_path: Path) -> None:
+    bishan = kpirules.load(BISHAN)
+    with pytest.raises(kpirules.ValuesError, match="satisfaction_rate"):
+        kpirules.audit(bishan, values={**bishan.values, "satisfaction_rate": "九成"})
+    values = tmp_path / "v.toml"
+    values.write_text('satisfaction_rate = "九成"\n', encoding="utf-8")
+    code, out = run("audit", str(BISHAN), "--values", str(values))
+    assert code == 2 and "九成" in out and "Traceback" not in out
+    # a formula that cannot be computed (no complaints received) is not the table's fault either way:
+    # the rows that need it are not recomputed, and the audit goes on
+    audit = kpirules.audit(bishan, values={**bishan.values, "complaints_received": 0, "complaints_answered": 0})
+    assert audit.recomputed["complaint_reply"] is None
+    assert any(f.kind == "not-recomputed" for f in audit.notes)

@@ -34,7 +34,7 @@ from ..compiler import EvalFailure, compile_expr
 from ..errors import KpiRulesError, Location, ValuesError
 from ..model import Measure, Reported, ReportedFigure, ReportedRow
 from ..ruleset import Ruleset
-from ..values import Converted, ValueProblem, converter
+from ..values import Converted, MissingValue, ValueProblem, converter, is_missing
 from .findings import Audit, Cause, Finding, Reconstruction
 from .printed import (
     ZERO,
@@ -146,28 +146,30 @@ class _Auditor:
             self.inputs = {item.id: item.inputs for item in result}
 
     def partial(self, base: Mapping[str, Any], failure: ValuesError) -> None:
-        """Score what can be scored when some values are missing or some rule fails."""
+        """Score what can be scored when some values are missing or some formula or rule fails.
+
+        A bad value (not a number, out of range, an unknown measure) is the user's to fix: it is
+        raised, as ``evaluate`` raises it. Missing values and failing formulas only leave the
+        indicators that need them unscored."""
         rs = self.rs
         self.inputs = {}
-        try:
-            env = rs.prepare(base)
-        except ValuesError as err:
-            reason = "; ".join(p.message for p in err.problems)
-            for i in range(len(rs.indicators)):
-                self.unknown[i] = reason
-            return
-        self.env = dict(env)
+        env, failures = self.prepare(base)
+        self.env = env
         for i, ind in enumerate(rs.indicators):
             self.inputs[ind.id] = {m: env[m] for m in rs.inputs_of(ind.id) if m in env}
             raw = rs.raw_score(i, env)
-            missing = [m for m in rs.inputs_of(ind.id) if m not in env and not rs.measures[m].derived]
+            needs = rs.inputs_of(ind.id)
+            missing = [m for m in needs if m not in env and not rs.measures[m].derived]
+            failed = [failures[m] for m in needs if m in failures]
             if raw is None:
-                if missing and ind.if_missing in ("full", "zero"):
+                if missing and not failed and ind.if_missing in ("full", "zero"):
                     score = self.arith.round(ind.weight if ind.if_missing == "full" else ZERO)
                 else:
                     problems = [p.message for p in failure.problems if f"`{ind.id}`" in p.message]
                     self.unknown[i] = (
-                        "missing:" + ",".join(missing)
+                        "; ".join(failed)
+                        if failed
+                        else "missing:" + ",".join(missing)
                         if missing
                         else "; ".join(problems) or "the rule cannot be scored"
                     )
@@ -177,6 +179,49 @@ class _Auditor:
             self.computed[i] = score
             override = rs.overrides.get(ind.id)
             self.scores[i] = override.score if override is not None else score
+
+    def prepare(self, base: Mapping[str, Any]) -> tuple[dict[str, Converted], dict[str, str]]:
+        """Converted values and every derived measure that can be computed; formulas that fail
+        (division by zero …), with their message."""
+        rs = self.rs
+        env: dict[str, Converted] = {}
+        problems: list[KpiRulesError] = []
+        for name, raw in base.items():
+            measure = rs.measures.get(name)
+            if measure is None or measure.derived:
+                what = "unknown measure" if measure is None else "a derived measure cannot be given a value:"
+                problems.append(ValuesError(f"{what} `{name}`"))
+                continue
+            if is_missing(raw):
+                continue
+            try:
+                env[name] = converter(measure)(raw)
+            except MissingValue:
+                continue
+            except ValueProblem as err:
+                problems.append(ValuesError(f"measure `{name}`: {err}"))
+        if problems:
+            raise ValuesError.collect(problems)
+        failures: dict[str, str] = {}
+        pending = [m for m in rs.measures.values() if m.derived]
+        progress = True
+        while pending and progress:  # each pass computes the formulas whose inputs are known
+            progress = False
+            for measure in list(pending):
+                try:
+                    env[measure.name] = self.formula(measure)(dict(env), None)
+                except KeyError:
+                    continue
+                except EvalFailure as err:
+                    failures[measure.name] = f"measure `{measure.name}`: {err.message}"
+                pending.remove(measure)
+                progress = True
+        return env, failures
+
+    def formula(self, measure: Measure) -> Any:
+        checked = self.rs.formulas[measure.name]
+        assert measure.formula is not None and measure.formula_source is not None
+        return compile_expr(measure.formula, checked, measure.formula_source, ranks={})
 
     def values_from_figures(self, base: Mapping[str, Any]) -> dict[str, Converted]:
         """Values for input measures that have none, from printed figures that agree (the most
@@ -552,12 +597,8 @@ class _Auditor:
             return self.env[measure.name]
         if measure.formula is None or measure.formula_source is None:
             return None
-        checked = self.rs.formulas.get(measure.name)
-        if checked is None:  # pragma: no cover - every formula is checked at load
-            return None
-        fn = compile_expr(measure.formula, checked, measure.formula_source, ranks={})
         try:
-            value: Converted = fn(dict(self.env), None)
+            value: Converted = self.formula(measure)(dict(self.env), None)
         except (KeyError, EvalFailure):
             return None
         return value

@@ -487,9 +487,9 @@ def _note_sentence(f: Finding, zh: bool) -> str:
         return f"{name}: the score {f.reported_text} has more decimals than the ruleset's precision ({p}); checked as {f.expected_text}."
     if f.kind == "figure-unchecked":
         return (
-            f"{facts.get('label')} 没有可比对的数值（无测量值，也无法由公式计算），未核对。"
+            f"{facts.get('label')} 没有可比对的数值（无测量值，或其公式无法计算），未核对。"
             if zh
-            else f"{facts.get('label')} has no value to compare with (no measured value, no formula to compute it): not checked."
+            else f"{facts.get('label')} has no value to compare with (no measured value, or its formula cannot be computed): not checked."
         )
     if f.kind == "values-from-figures":
         return (
