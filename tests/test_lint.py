@@ -700,3 +700,58 @@ def test_the_benchmark_runs() -> None:
         check=True,
     ).stdout
     assert "lint 40-indicator ruleset" in out and "findings" in out and "cold start" in out
+
+
+# ---- docs/lint.md tells the truth --------------------------------------------------------------------
+LINT_DOC = ROOT / "docs" / "lint.md"
+
+
+def _console_blocks() -> list[tuple[int, str]]:
+    text = LINT_DOC.read_text("utf-8")
+    return [(text[: m.start()].count("\n") + 1, m.group(1)) for m in re.finditer(r"```console\n(.*?)```", text, re.S)]
+
+
+@pytest.mark.parametrize("line,block", _console_blocks(), ids=lambda v: str(v) if isinstance(v, int) else "")
+def test_lint_doc_console_blocks(line: int, block: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `$ kpirules …` of docs/lint.md prints what the doc shows; `$ cp` and `$ echo $?` work
+    on a copy of docs/ and rulesets/, so a --fix example rewrites the copy."""
+    import shlex
+    import shutil
+
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copytree(ROOT / "rulesets", tmp_path / "rulesets")
+    monkeypatch.chdir(tmp_path)
+    commands: list[tuple[str, list[str]]] = []
+    for row in block.rstrip("\n").split("\n"):
+        if row.startswith("$ "):
+            commands.append((row[2:], []))
+        else:
+            commands[-1][1].append(row)
+    status = 0
+    for command, expected in commands:
+        argv = shlex.split(command)
+        if argv[0] == "cp":
+            shutil.copy(argv[1], argv[2])
+            got = ""
+        elif argv[:2] == ["echo", "$?"]:
+            got = f"{status}\n"
+        else:
+            assert argv[0] == "kpirules", command
+            status, got = run(*argv[1:])
+        shown = "\n".join(r.rstrip() for r in expected)
+        assert "\n".join(r.rstrip() for r in got.rstrip("\n").split("\n")) == shown, f"docs/lint.md:{line}: {command}"
+
+
+def test_lint_doc_python_examples_and_suppression_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    import doctest
+
+    monkeypatch.chdir(ROOT)
+    text = LINT_DOC.read_text("utf-8")
+    for block in re.findall(r"```pycon\n(.*?)```", text, re.S):
+        test = doctest.DocTestParser().get_doctest(block, {}, "docs/lint.md", str(LINT_DOC), 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+        runner.run(test)
+        assert runner.failures == 0
+    (suppressed,) = [b for b in re.findall(r"```toml\n(.*?)```", text, re.S) if 'id = "suppressions"' in b]
+    assert lint_text(suppressed, "s.toml") == []
+    assert sorted(codes(re.sub(r"#\s*kpirules:.*", "", suppressed))) == ["KPI-B303", "KPI-G202"]
