@@ -755,3 +755,16 @@ def test_lint_doc_python_examples_and_suppression_example(monkeypatch: pytest.Mo
     (suppressed,) = [b for b in re.findall(r"```toml\n(.*?)```", text, re.S) if 'id = "suppressions"' in b]
     assert lint_text(suppressed, "s.toml") == []
     assert sorted(codes(re.sub(r"#\s*kpirules:.*", "", suppressed))) == ["KPI-B303", "KPI-G202"]
+
+
+def test_or_and_not_narrow_labels_too() -> None:
+    for rule in (
+        'if r == "优" or r == "良" then grade { 优: full, 良: 80% } else zero',
+        'if not (r == "中" or r == "差") then grade { 优: full, 良: 80% } else zero',
+    ):
+        assert codes(one(rule, measures=LEVELS, measure="r", weight="5")) == [], rule
+    rule = 'if r == "优" or r >= 中 then grade { 优: full, 良: 80% } else zero'
+    found = lint_text(one(rule, measures=LEVELS, measure="r", weight="5"), "t")
+    end_column = len("rule = '''") + rule.index("}") + 2  # exclusive, 1-based
+    assert [(d.code, d.witness, d.end) for d in found] == [("KPI-G203", {"r": "中"}, (found[0].line, end_column))]
+    assert found[0].column == len("rule = '''") + rule.index("grade") + 1

@@ -270,7 +270,11 @@ class RuleAnalysis:
             if both:  # and-true, or-false: both sides take the value
                 first = self.refine(cond.left, env, want)
                 return None if first is None else self.refine(cond.right, first, want)
-            return env
+            # or-true, and-false: the left side decides, or it does not and the right side does
+            decided = self.refine(cond.left, env, want)
+            undecided = self.refine(cond.left, env, not want)
+            second = self.refine(cond.right, undecided, want) if undecided is not None else None
+            return _join_env(decided, second)
         name = self.measure_of(cond)
         if name is not None and self.kind(cond) is Kind.BOOL:
             dom = env.get(name, BOTH)
@@ -831,6 +835,23 @@ class RuleAnalysis:
         if not Union.of([value]).on_grid(self.grid(name)).contains(ZERO):
             return
         self.pending.append(Pending(node, dict(env), what))
+
+
+def _join_env(a: Env | None, b: Env | None) -> Env | None:
+    """The values either of two narrowed environments allows."""
+    if a is None or b is None:
+        return a if b is None else b
+    out: Env = {}
+    for name in a.keys() | b.keys():
+        x, y = a.get(name), b.get(name)
+        if x is None or y is None:
+            continue  # not narrowed on one side: the caller's value applies
+        if isinstance(x, Interval) and isinstance(y, Interval):
+            out[name] = x.hull(y)
+        elif isinstance(x, frozenset) and isinstance(y, frozenset):
+            merged: set[object] = set(x) | set(y)
+            out[name] = frozenset(merged)  # type: ignore[assignment]
+    return out
 
 
 def _loose_truth(a: Interval, op: str, b: Interval) -> Bools:

@@ -72,6 +72,13 @@ class Diagnostic:
     fix: Fix | None = None
 
     @property
+    def end(self) -> tuple[int, int] | None:
+        """``(end_line, end_column)``, or None for a point."""
+        if self.end_line is None or self.end_column is None:
+            return None
+        return self.end_line, self.end_column
+
+    @property
     def fixable(self) -> bool:
         return self.fix is not None
 
