@@ -14,7 +14,6 @@ from .diagnostics import Diagnostic
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-DOCS_URL = "https://github.com/kpirules/kpirules/blob/main/docs/rules/{code}.md"
 
 
 def render(diagnostics: Sequence[Diagnostic], fmt: str, *, files: int = 1, fixed: int = 0) -> str:
@@ -113,7 +112,6 @@ def sarif(diagnostics: Sequence[Diagnostic]) -> str:
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": rule.summary, "markdown": page(rule.code)},
             "help": {"text": rule.summary, "markdown": page(rule.code)},
-            "helpUri": DOCS_URL.format(code=rule.code),
             "defaultConfiguration": {"level": _LEVEL[rule.severity]},
             "properties": {"category": rule.category, "fixable": rule.fixable},
         }
@@ -184,7 +182,6 @@ def sarif(diagnostics: Sequence[Diagnostic]) -> str:
                     "driver": {
                         "name": "kpirules",
                         "version": __version__,
-                        "informationUri": "https://github.com/kpirules/kpirules",
                         "rules": rules,
                     }
                 },
