@@ -768,3 +768,14 @@ def test_or_and_not_narrow_labels_too() -> None:
     end_column = len("rule = '''") + rule.index("}") + 2  # exclusive, 1-based
     assert [(d.code, d.witness, d.end) for d in found] == [("KPI-G203", {"r": "中"}, (found[0].line, end_column))]
     assert found[0].column == len("rule = '''") + rule.index("grade") + 1
+
+
+def test_groups_declared_twice_and_groups_without_indicators() -> None:
+    text = one("proportional", measures=RATE01).replace("[[indicators]]", '[[indicators]]\npath = ["产出"]', 1)
+    group = '[[groups]]\npath = ["产出"]\nweight = 10\n'
+    assert codes(text + group) == []
+    found = lint_text(text + group + group, "t")
+    assert [d.code for d in found] == ["KPI-R103"] and "declared twice" in found[0].message
+    empty = '[[groups]]\npath = ["效益"]\nweight = 5\n'
+    found = lint_text(text + group + empty, "t")
+    assert [(d.code, d.witness) for d in found] == [("KPI-W202", {"weights": "0", "group": "5"})]

@@ -87,7 +87,7 @@ def _falls_through(rs: kpirules.Ruleset, value: object) -> bool | None:
     return False
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=tiers_case())
 def test_a_gap_is_reported_exactly_when_a_value_falls_through(case: tuple[str, str, list[str], bool]) -> None:
     kind, measure, bands, _ = case
@@ -183,7 +183,7 @@ def _contains(bound: Any, raw: Decimal) -> bool:
     return lo_ok and hi_ok
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule=score_rule(2), declared=st.booleans(), values=st.lists(unit, min_size=1, max_size=6))
 def test_the_score_interval_contains_every_computed_score(
     rule: str, declared: bool, values: list[dict[str, Any]]
