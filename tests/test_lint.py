@@ -779,3 +779,9 @@ def test_groups_declared_twice_and_groups_without_indicators() -> None:
     empty = '[[groups]]\npath = ["效益"]\nweight = 5\n'
     found = lint_text(text + group + empty, "t")
     assert [(d.code, d.witness) for d in found] == [("KPI-W202", {"weights": "0", "group": "5"})]
+
+
+def test_suppressions_are_not_called_unused_when_the_checks_could_not_run() -> None:
+    broken = DIVIDES.replace("[[indicators]]", "# kpirules: ignore[KPI-B303] cases always arrive\n[[indicators]]")
+    broken = broken.replace("weight = 5\n", "weight = 5\nwieght = 5\n", 1)
+    assert codes(broken) == ["KPI-S101"]

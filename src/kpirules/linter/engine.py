@@ -157,8 +157,7 @@ def lint_text(text: str, name: str = "<string>", selection: Selection = ALL) -> 
     """Lint the TOML text of one ruleset. ``name`` is the file name shown in diagnostics."""
     file = _File(name, text)
     ruleset = _lint(file)
-    del ruleset
-    return _finish(file, selection)
+    return _finish(file, selection, checked=ruleset is not None)
 
 
 def _lint(file: _File) -> Ruleset | None:
@@ -261,7 +260,9 @@ def _get(data: Mapping[str, Any], path: Path) -> Any:
     return value
 
 
-def _finish(file: _File, selection: Selection) -> list[Diagnostic]:
+def _finish(file: _File, selection: Selection, *, checked: bool = True) -> list[Diagnostic]:
+    """Apply the suppressions and the selection. ``checked`` says the file loaded and went through
+    every check; otherwise a suppression of a check that did not run is not called unused."""
     found = file.out
     suppressions = find_all(file.text, file.spans or None)
     kept: list[Diagnostic] = []
@@ -279,7 +280,7 @@ def _finish(file: _File, selection: Selection) -> list[Diagnostic]:
         location = file.source.location(sup.offset, sup.offset + sup.length)
         for problem in sup.problems:
             meta.add("KPI-L902", f"suppression: {problem}", location, offset=sup.offset)
-        if sup.codes and not sup.used:
+        if sup.codes and not sup.used and checked:
             codes = ", ".join(sup.codes)
             meta.add(
                 "KPI-L901",
