@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .audit import Audit, Finding, audit
+from .audit import audit
 from .errors import (
     EvaluationError,
     KpiRulesError,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
+    from .audit.findings import Audit, Finding
     from .linter.diagnostics import Diagnostic
 
 __version__ = "0.1.0"
@@ -55,6 +56,15 @@ def lint(
     from .linter import lint as run
 
     return run(path_or_text, name=name, select=select, ignore=ignore)
+
+
+def __getattr__(name: str) -> object:
+    """``kpirules.Audit`` and ``kpirules.Finding`` load with the audit, on first use."""
+    if name in ("Audit", "Finding"):
+        from .audit import findings
+
+        return getattr(findings, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
