@@ -932,9 +932,8 @@ def score_bounds(
 
 def indicator_bounds(ruleset: Ruleset, indicator_id: str) -> Interval:
     """The interval of an indicator's raw score over the measures' domains (for tests and tools)."""
-    order = tuple(name for name in ruleset.measures if name in ruleset.formulas)
     with exact():
-        base = derived_domains(ruleset.measures, ruleset.formulas, _formula_order(ruleset, order))
+        base = derived_domains(ruleset.measures, ruleset.formulas, formula_order(ruleset))
     ind = ruleset.indicator(indicator_id)
     return score_bounds(
         ind.rule,
@@ -948,8 +947,9 @@ def indicator_bounds(ruleset: Ruleset, indicator_id: str) -> Interval:
     )
 
 
-def _formula_order(ruleset: Ruleset, names: tuple[str, ...]) -> tuple[str, ...]:
-    """Derived measures, each after the derived measures it reads."""
+def formula_order(ruleset: Ruleset) -> tuple[str, ...]:
+    """The derived measures of a loaded ruleset, each after the derived measures it reads."""
+    names = tuple(name for name in ruleset.measures if name in ruleset.formulas)
     done: list[str] = []
 
     def visit(name: str, trail: tuple[str, ...]) -> None:

@@ -23,7 +23,7 @@ from ..model import Indicator, Measure
 from ..ruleset import Ruleset
 from ..source import RuleSource
 from ..tomlspans import Path
-from .analysis import Dom, Finding, Pending, RuleAnalysis, derived_domains
+from .analysis import Dom, Finding, Pending, RuleAnalysis, derived_domains, formula_order
 from .intervals import INF, NINF, ZERO, Interval, Union, exact, frac, nice_point, show_number, to_decimal
 
 
@@ -70,23 +70,7 @@ class Checker:
         self.rs = rs
         self.out: list[Raw] = []
         with exact():
-            self.base = derived_domains(rs.measures, rs.formulas, tuple(self._order()))
-
-    def _order(self) -> Iterator[str]:
-        # the ruleset compiled derived measures in a valid order; recompute it from the formulas
-        done: set[str] = set()
-        formulas = self.rs.formulas
-
-        def visit(name: str, trail: tuple[str, ...]) -> Iterator[str]:
-            if name in done or name in trail or name not in formulas:
-                return
-            for dep in sorted(formulas[name].measures):
-                yield from visit(dep, (*trail, name))
-            done.add(name)
-            yield name
-
-        for name in formulas:
-            yield from visit(name, ())
+            self.base = derived_domains(rs.measures, rs.formulas, formula_order(rs))
 
     def run(self) -> list[Raw]:
         with exact():
