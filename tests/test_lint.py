@@ -785,3 +785,39 @@ def test_suppressions_are_not_called_unused_when_the_checks_could_not_run() -> N
     broken = DIVIDES.replace("[[indicators]]", "# kpirules: ignore[KPI-B303] cases always arrive\n[[indicators]]")
     broken = broken.replace("weight = 5\n", "weight = 5\nwieght = 5\n", 1)
     assert codes(broken) == ["KPI-S101"]
+
+
+def test_every_defect_of_the_example_draft_at_its_line_with_a_witness_that_shows_it() -> None:
+    path = ROOT / "docs" / "examples" / "lint" / "defects.toml"
+    found = {d.code: d for d in kpirules.lint(path)}
+    lines = path.read_text("utf-8").splitlines()
+    expected = {
+        "KPI-W201": "[ruleset]",
+        "KPI-X402": 'rule = "deduct 0.5 pts per 1% below 90%"',
+        "KPI-G201": 'rule = "tiers { >= 90%: full, [80%, 90%): 4 pts, < 70%: zero }"',
+        "KPI-G202": "    >= 95%: full",
+        "KPI-G203": 'rule = "grade { 优: full, 良: 80%, 差: zero }"',
+        "KPI-B303": 'rule = "proportional closed / received"',
+        "KPI-B301": 'rule = "2 pts + proportional"',
+    }
+    assert set(found) == set(expected)
+    for code, line in expected.items():
+        assert lines[found[code].line - 1] == line, code
+    rs = kpirules.load(path)
+    fine = {"execution_rate": "96%", "key_rate": "95%", "quality_rate": "96%", "staff_rating": "优"}
+    fine |= {"closed": 3, "received": 4}
+    rs.evaluate(fine)  # sound values score
+    for code, shows in (
+        ("KPI-G201", "no band of these tiers matches"),
+        ("KPI-G203", "the grade has no band for '中'"),
+        ("KPI-B303", "division by zero"),
+    ):
+        witness = found[code].witness
+        assert witness is not None
+        with pytest.raises(kpirules.ValuesError) as caught:
+            rs.evaluate({**fine, **witness})
+        assert shows in str(caught.value), code
+    witness = found["KPI-B301"].witness
+    assert witness is not None
+    raw = rs.evaluate({**fine, **witness})["innovation"].raw
+    assert raw is not None and raw > rs.indicator("innovation").weight
