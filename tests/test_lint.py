@@ -821,3 +821,11 @@ def test_every_defect_of_the_example_draft_at_its_line_with_a_witness_that_shows
     assert witness is not None
     raw = rs.evaluate({**fine, **witness})["innovation"].raw
     assert raw is not None and raw > rs.indicator("innovation").weight
+
+
+def test_suppression_inside_a_multi_line_rule_covers_its_line() -> None:
+    rule = (
+        "\ntiers {\n    >= 80%: 60%\n    >= 90%: full   # kpirules: ignore[G202] kept as published\n    else: zero\n}\n"
+    )
+    assert codes(one(rule, measures=RATE)) == []
+    assert codes(one(rule.replace("# kpirules: ignore[G202] kept as published", ""), measures=RATE)) == ["KPI-G202"]
