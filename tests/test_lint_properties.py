@@ -118,6 +118,8 @@ MEASURES = (
     '[measures.n]\ntype = "count"\n'
     '[measures.ok]\ntype = "bool"\n'
     '[measures.r]\ntype = "level"\nlevels = ["优", "良", "中", "差"]\n'
+    '[measures.d]\ntype = "rate"\nformula = "n / (n + 1)"\n'
+    '[measures.e]\ntype = "number"\nformula = "round(x * 2 - 50%, 1)"\n'
 )
 CONDITIONS = ["ok", "not ok", "x >= 50%", "x < 80%", "n > 3", "n == 0", "r >= 良", "ok and x >= 90%", "n == 0 or ok"]
 POINTS = ["full", "zero", "2 pts", "7.5 pts", "12 pts", "80%", "150%", "0.5 pts"]
@@ -141,6 +143,9 @@ def score_rule(depth: int) -> st.SearchStrategy[str]:
                 "checklist { ok: 4 pts, x >= 50%: 4 pts, n > 3: 4 pts }",
                 "tiers { >= 90%: full, [60%, 90%): 60%, else: 1 pt }",
                 "tiers n { == 0: full, <= 3: 5 pts, else: zero }",
+                "proportional d",
+                "tiers d { >= 50%: full, else: 2 pts }",
+                "full * e",
             ]
         ),
     )
