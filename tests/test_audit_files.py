@@ -351,3 +351,14 @@ def test_bad_values_are_a_usage_error(tmp_path: Path) -> None:
     audit = kpirules.audit(bishan, values={**bishan.values, "complaints_received": 0, "complaints_answered": 0})
     assert audit.recomputed["complaint_reply"] is None
     assert any(f.kind == "not-recomputed" for f in audit.notes)
+
+
+def test_the_api_names() -> None:
+    import kpirules.audit.render  # importing a submodule must not shadow the function
+
+    assert callable(kpirules.audit)
+    from kpirules.audit.findings import Audit, Finding
+
+    assert (kpirules.Audit, kpirules.Finding) == (Audit, Finding)
+    assert isinstance(kpirules.audit(kpirules.load(BISHAN)), Audit)
+    assert {"audit", "Audit", "Finding"} <= set(kpirules.__all__)

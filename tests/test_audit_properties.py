@@ -124,3 +124,58 @@ def test_scores_without_one_value_match_the_full_evaluation(
         expected = None if rs.indicator(item.id).measure == drop else item.score
         assert audit.recomputed[item.id] == expected
     assert audit.errors == []
+
+
+def apply(table: Reported, audit: kpirules.Audit) -> Reported:
+    """``table`` with the reconstruction's corrections made."""
+    fixes = {(c.indicator, c.field): c.corrected for c in audit.reconstruction.corrections}
+    rows = []
+    for row in table.rows:
+        changes = {
+            f: fixes[(row.indicator, f)]
+            for f in ("weight", "score", "rate", "text_rate")
+            if (row.indicator, f) in fixes
+        }
+        rows.append(
+            ReportedRow(
+                row.indicator,
+                row.name,
+                changes.get("weight", row.weight),
+                changes.get("score", row.score),
+                changes.get("rate", row.rate),
+                changes.get("text_rate", row.text_rate),
+            )
+        )
+    total = fixes.get((None, "total"), table.total)
+    grade = fixes.get((None, "grade"), table.grade)
+    return Reported(total=total, grade=grade, rows=tuple(rows))  # type: ignore[arg-type]
+
+
+def figure(places: int, high: int) -> st.SearchStrategy[D]:
+    return st.integers(0, high * 10**places).map(lambda n: D(n).scaleb(-places))
+
+
+@SETTINGS
+@given(tables(), st.data(), st.booleans())
+def test_the_reconstruction_makes_any_table_consistent(
+    table: tuple[str, dict[str, D]], data: st.DataObject, with_values: bool
+) -> None:
+    """Whatever is printed, the table with the reconstruction's corrections audits clean."""
+    text, values = table
+    rs = kpirules.loads(text)
+    rows = []
+    for ind in rs.indicators:
+        weight = data.draw(st.one_of(st.none(), st.just(ind.weight), st.integers(1, 40).map(D)))
+        score = data.draw(st.one_of(st.none(), figure(data.draw(st.integers(0, 2)), int(ind.weight) + 2)))
+        rate = data.draw(st.one_of(st.none(), figure(data.draw(st.integers(2, 4)), 1)))
+        text_rate = data.draw(st.one_of(st.none(), figure(2, 1)))
+        rows.append(ReportedRow(ind.id, ind.name, weight, score, rate, text_rate))
+    total = data.draw(st.one_of(st.none(), figure(2, 120)))
+    grade = data.draw(st.one_of(st.none(), st.sampled_from([g for g, _ in rs.grades])))
+    printed = Reported(total=total, grade=grade, rows=tuple(rows))
+    audit = kpirules.audit(rs, printed, values=values if with_values else {})
+    assert {f.severity for f in audit} <= {"error", "warning", "info"}
+    fixed = apply(printed, audit)
+    again = kpirules.audit(rs, fixed, values=values if with_values else {})
+    assert again.errors == [], [f.explain("en") for f in again.errors]
+    assert again.reconstruction.size == 0

@@ -40,7 +40,7 @@ import attrs
 
 from ..compiler import quantizer, rounding_mode
 from .findings import Cause, Correction, Reconstruction
-from .printed import ZERO, C, Slip, as_percent, decimals, digit_slip, exact_rate, scale_slip, variants
+from .printed import ZERO, C, Slip, as_percent, decimals, digit_slip, exact_rate, interval, scale_slip, variants
 
 Key = tuple[int, int, int]  # (table corrections, text disagreements, unexplained corrections)
 
@@ -69,6 +69,12 @@ class TableIn:
     grades: tuple[tuple[str, Decimal], ...]  # highest bound first
     precision: int
     rounding: str = "half-up"
+
+
+def overlap(a: Decimal, b: Decimal) -> bool:
+    """Whether two printed figures can stand for the same exact value."""
+    (lo_a, hi_a), (lo_b, hi_b) = interval(a), interval(b)
+    return lo_a <= hi_b and lo_b <= hi_a
 
 
 def band(grades: Sequence[tuple[str, Decimal]], total: Decimal) -> str | None:
@@ -242,14 +248,20 @@ def _row_option(row: RowIn, score: Decimal, arith: Arithmetic, classify: Classif
         n += 1
         unexplained += not cause.explained
     rate = exact_rate(C.divide(score, row.weight))
+    table_rate = row.rate
     if row.rate is not None and not arith.rate_fits(score, row.weight, row.rate):
         cause = classify.rate(row, row.rate, rate, kept and row.score is not None)
         out.append(Correction("rate", row.rate, rate, row.id, cause))
         n += 1
         unexplained += not cause.explained
-    if row.text_rate is not None and not arith.rate_fits(score, row.weight, row.text_rate):
-        cause = classify.rate(row, row.text_rate, rate, False)
-        out.append(Correction("text_rate", row.text_rate, rate, row.id, cause, in_table=False))
+        table_rate = rate
+    if row.text_rate is not None and (
+        not arith.rate_fits(score, row.weight, row.text_rate)
+        or (table_rate is not None and not overlap(row.text_rate, table_rate))
+    ):
+        said = table_rate if table_rate is not None else rate  # the text follows the table
+        cause = classify.rate(row, row.text_rate, said, False)
+        out.append(Correction("text_rate", row.text_rate, said, row.id, cause, in_table=False))
         text += 1
     if row.text_score is not None and not arith.same_score(row.text_score, score):
         cause = classify.score(attrs.evolve(row, score=row.text_score), score)
