@@ -448,6 +448,7 @@ def test_bishan_audit_reports_every_inconsistency_of_table_1(bishan: kpirules.Ru
     assert causes[("satisfaction", "rate")] == "extra-digit"
     assert causes[("on_time_disposal", "rate")] == "rate-not-updated"
     assert causes[("monthly_case_volume", "score")] == "neighbour-weight"
+    assert causes[("system_failure", "score")] == "neighbour-weight"  # the pattern of the two rows above
     assert causes[(None, "figure")] == "unit"
     disposal = next(f for f in audit if f.indicator == "on_time_disposal")
     assert "text-vs-table" in disposal.also and "该指标得100%权重分" in disposal.message()

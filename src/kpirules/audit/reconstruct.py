@@ -143,6 +143,33 @@ class Classifier:
         self.arith = arithmetic
         self.printed = [r for r in table.rows if r.printed]
         self.position = {r.id: i for i, r in enumerate(self.printed)}
+        # A pattern: two or more rows whose wrong printed score (the rules say so) is the weight of
+        # a neighbouring row. Then that is the likelier story for a third one too, ahead of a
+        # dropped or doubled digit.
+        self.neighbour_pattern = (
+            sum(
+                1
+                for r in self.printed
+                if r.fixed is not None
+                and r.score is not None
+                and not arithmetic.same_score(r.score, r.fixed)
+                and self.neighbour(r, r.score) is not None
+            )
+            >= 2
+        )
+
+    def neighbour(self, row: RowIn, printed: Decimal) -> RowIn | None:
+        """The row above or below whose weight is ``printed``, if any."""
+        at = self.position.get(row.id)
+        if at is None:
+            return None
+        for other in (at - 1, at + 1):
+            if 0 <= other < len(self.printed):
+                neighbour = self.printed[other]
+                weight = neighbour.printed_weight if neighbour.printed_weight is not None else neighbour.weight
+                if weight == printed:
+                    return neighbour
+        return None
 
     def score(self, row: RowIn, corrected: Decimal) -> Cause:
         printed = row.score
@@ -154,17 +181,12 @@ class Classifier:
         factor = scale_slip(printed, corrected, (1, -1, 2, -2))
         if factor:
             return Cause("scale", slip=_scale(factor))
+        neighbour = self.neighbour(row, printed)
         slip = digit_slip(printed, corrected, typos=False)
-        if slip is not None:
+        if slip is not None and not (neighbour is not None and self.neighbour_pattern and slip.code != "transposition"):
             return Cause(slip.code, slip=slip)
-        at = self.position.get(row.id)
-        if at is not None:
-            for other in (at - 1, at + 1):
-                if 0 <= other < len(self.printed):
-                    neighbour = self.printed[other]
-                    weight = neighbour.printed_weight if neighbour.printed_weight is not None else neighbour.weight
-                    if weight == printed:
-                        return Cause("neighbour-weight", row=neighbour.id, value=weight)
+        if neighbour is not None:
+            return Cause("neighbour-weight", row=neighbour.id, value=printed)
         slip = digit_slip(printed, corrected)
         if slip is not None:
             return Cause(slip.code, slip=slip)
