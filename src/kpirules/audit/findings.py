@@ -222,6 +222,7 @@ class Reconstruction:
     proven: bool = True
     determined: bool = True
     states: int = 0
+    total_printed: bool = True
 
     def changes(self, indicator: str | None, field: str) -> Correction | None:
         for c in self.corrections:

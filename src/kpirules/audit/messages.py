@@ -596,10 +596,16 @@ def reconstruction_text(recon: Reconstruction, ruleset: Ruleset, lang: str = "zh
         lines.append("  " + _change(c, zh))
     grade = recon.grade or "—"
     if zh:
-        verb = "保留所报合计" if recon.keeps_total else "改正合计为"
+        verb = "合计为" if not recon.total_printed else "保留所报合计" if recon.keeps_total else "改正合计为"
         lines.append(f"  → {verb} {total_text}，与各项得分、评分规则一致，等级 {grade}。")
     else:
-        verb = "keeps the stated total" if recon.keeps_total else "corrects the total to"
+        verb = (
+            "the total is"
+            if not recon.total_printed
+            else "keeps the stated total"
+            if recon.keeps_total
+            else "corrects the total to"
+        )
         lines.append(f"  → {verb} {total_text}, consistent with the rows and the rules; grade {grade}.")
     return "\n".join(lines)
 

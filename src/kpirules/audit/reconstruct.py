@@ -463,6 +463,7 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
         proven=proven,
         determined=determined,
         states=explored,
+        total_printed=table.total is not None,
     )
 
 
