@@ -827,6 +827,7 @@ class _Builder:
         number = self.number(path, raw)
         return (number, None) if number is not None else None
 
+
 #: A number as printed, with the unit written after it: "1899305.84万元", "1,899,305.84 元", "47.74%".
 _PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*([^\d\s.,+-][^\d]*)?")
 
