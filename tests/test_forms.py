@@ -441,3 +441,12 @@ def test_non_terminating_quotient_rounds_like_the_exact_fraction() -> None:
     # 10 × 2/3 = 6.666… → 6.67; 10 × 1/3 → 3.33; 5 × 1/8 = 0.625 exactly → 0.63 half-up.
     assert score("proportional closed / received", {"closed": 2, "received": 3}, measure=None) == D("6.67")
     assert score("proportional closed / received", {"closed": 1, "received": 8}, weight=5, measure=None) == D("0.63")
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [("80% * 0.5", "4.00"), ("0.5 * 80%", "4.00"), ("80% * x", "4.00"), ("80% * 50%", "4.00"),
+     ("80% / 2", "4.00"), ("50% * full", "5.00"), ("full * 0.5 - 1 pt", "4.00")],
+)
+def test_a_share_of_the_weight_times_a_number_is_a_score(rule: str, expected: str) -> None:
+    assert score(rule, {"x": "0.5"}, measure=None) == D(expected)

@@ -273,7 +273,12 @@ class _Checker:
             if left.kind is Kind.SCORE:
                 right = self.expect(node.right, Kind.NUMBER)
                 return ERROR if right.kind is Kind.ERROR else SCORE
-            right = self.infer(node.right, Kind.SCORE if want is Kind.SCORE else None)
+            # in a score position, `80% * x` is a share of the weight times a number
+            share = want is Kind.SCORE and isinstance(node.left, ast.Number) and bool(node.left.unit)
+            right = self.infer(node.right, Kind.SCORE if want is Kind.SCORE and not share else None)
+            if share and right.kind is Kind.NUMBER:
+                self.out.types[node.left] = SCORE
+                return SCORE
             if Kind.ERROR in (left.kind, right.kind):
                 return ERROR
             if left.kind is Kind.NUMBER and right.kind in (Kind.NUMBER, Kind.SCORE):
