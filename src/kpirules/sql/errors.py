@@ -1,0 +1,28 @@
+"""Errors of the SQL path."""
+
+from __future__ import annotations
+
+from ..errors import KpiRulesError
+
+
+class SqlUnsupported(KpiRulesError):
+    """A rule the SQL path cannot score exactly; it is refused when the query is compiled."""
+
+
+class SqlMissingDependency(KpiRulesError):
+    """duckdb or sqlglot is not installed."""
+
+
+class SqlEngineError(KpiRulesError):
+    """The SQL engine could not read the input or run the query."""
+
+
+def require(module: str) -> None:
+    """Raise a clear error when an optional dependency of the SQL path is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise SqlMissingDependency(
+            f"the SQL path needs the `{module}` package, which is not installed",
+            hint='install the extra: pip install "kpirules[sql]"',
+        )
