@@ -81,5 +81,9 @@ def _register() -> None:
 
     main.add_command(audit)
 
+    from .sql import sql  # imports sqlglot only when the command runs
+
+    main.add_command(sql)
+
 
 _register()

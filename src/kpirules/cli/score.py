@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -22,7 +23,7 @@ from . import EXIT_FINDINGS, EXIT_USAGE, emit, fail
     "--values",
     "values_file",
     metavar="FILE",
-    help="Measured values: .toml or .json for one unit, .csv (or a JSON list) for many.",
+    help="Measured values: .toml or .json for one unit, .csv, .parquet (or a JSON list) for many.",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("--explain", is_flag=True, help="Explain how every indicator earned its points.")
@@ -34,12 +35,27 @@ from . import EXIT_FINDINGS, EXIT_USAGE, emit, fail
     help="Language of headings and explanations.",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
-def score(ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: str, output: str | None) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "python", "duckdb"]),
+    default="auto",
+    show_default=True,
+    help="duckdb scores a .csv or .parquet file of units into a .parquet or .csv --output through SQL "
+    "(pip install 'kpirules[sql]'); auto uses it for Parquet and large CSV files when it is installed.",
+)
+def score(
+    ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: str, output: str | None, engine: str
+) -> None:
     """Score RULESET with its own [values], or with the values in FILE."""
     try:
         rules = load(ruleset)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
+    if _use_duckdb(engine, values_file, output, explain):
+        from .score_sql import score_with_duckdb
+
+        assert values_file is not None and output is not None
+        score_with_duckdb(rules, values_file, output, explicit=engine == "duckdb")
     batch = False
     if values_file is None:
         units = [Unit(None, {}, {})]
@@ -68,6 +84,43 @@ def score(ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: 
             for problem in error.problems:
                 click.echo(f"[{unit}] {problem.render_one()}", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+_AUTO_CSV_BYTES = 16 * 1024 * 1024  # about 150,000 units of a ten-indicator ruleset
+
+
+def _use_duckdb(engine: str, values_file: str | None, output: str | None, explain: bool) -> bool:
+    """Whether to score on DuckDB: asked for, or (auto) a Parquet file or a large CSV scored into a
+    .parquet or .csv file, with duckdb and sqlglot installed. The SQL path gives no explanations."""
+    if engine == "python":
+        return False
+    if engine == "duckdb":
+        if values_file is None or output is None:
+            click.echo(
+                "--engine duckdb scores a .csv or .parquet file of units (--values) into a .parquet or .csv file "
+                "(--output)",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
+        return True
+    if values_file is None or output is None or explain:
+        return False
+    if not output.lower().endswith((".parquet", ".csv")):
+        return False
+    suffix = Path(values_file).suffix.lower()
+    if suffix == ".parquet":
+        pass
+    elif suffix == ".csv":
+        try:
+            if Path(values_file).stat().st_size < _AUTO_CSV_BYTES:
+                return False
+        except OSError:
+            return False
+    else:
+        return False
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("duckdb", "sqlglot"))
 
 
 def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> list[Outcome]:

@@ -1,0 +1,40 @@
+"""``kpirules score --engine duckdb``: a file of units scored through SQL on DuckDB embedded.
+
+Imported only when that engine is used, so ``kpirules score`` starts without duckdb or sqlglot.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import click
+
+from ..errors import KpiRulesError
+from ..ruleset import Ruleset
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
+
+
+def score_with_duckdb(rules: Ruleset, values_file: str, output: str, *, explicit: bool) -> NoReturn:
+    """Score ``values_file`` into ``output`` and exit: 0 when every unit scored, 1 when some could
+    not be (each listed with its unit and reason), 2 for unusable input."""
+    try:
+        from ..sql.engine.duckdb import score_file
+
+        progress = sys.stderr.isatty()
+
+        def note(count: int) -> None:
+            if progress:
+                click.echo(f"scoring {count:,} unit(s) with the Python evaluator", err=True)
+
+        report = score_file(rules, values_file, output, progress=progress, on_python=note)
+    except KpiRulesError as err:
+        fail(err, EXIT_USAGE)
+    click.echo(f"scored {report.scored:,} of {report.units:,} units into {output} (DuckDB)", err=True)
+    if report.failed:
+        click.echo(f"{len(report.failed)} of {report.units} units could not be scored:", err=True)
+        for unit, error in report.failed:
+            for problem in error.problems:
+                click.echo(f"[{unit}] {problem.render_one()}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)

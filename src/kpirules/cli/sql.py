@@ -1,0 +1,55 @@
+"""``kpirules sql``: print the SQL query that scores a table of units with a ruleset."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import KpiRulesError
+from ..loader import load
+from . import EXIT_USAGE, emit, fail
+
+DIALECTS = ("duckdb", "spark", "databricks", "postgres", "trino", "snowflake", "bigquery")
+
+
+@click.command("sql")
+@click.argument("ruleset", metavar="RULESET")
+@click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb", show_default=True, help="SQL dialect.")
+@click.option("--table", default="units", show_default=True, help="The table of units: one row per unit.")
+@click.option(
+    "--schema-from",
+    "schema_from",
+    metavar="FILE",
+    help="Take the column types from a .parquet or .csv file of units (read with DuckDB). "
+    "Without it: numbers DECIMAL(38, 10), conditions BOOLEAN, levels strings, columns named as the measures.",
+)
+@click.option("--unit-column", default="unit", show_default=True, help="The column that names the unit.")
+@click.option("--output", "-o", metavar="FILE", help="Write the query to FILE (atomically) instead of stdout.")
+def sql(ruleset: str, dialect: str, table: str, schema_from: str | None, unit_column: str, output: str | None) -> None:
+    """Print the query that scores every unit of a table with RULESET: each indicator's score, the
+    total, the grade, and an `error` column that is NULL for scored units."""
+    try:
+        rules = load(ruleset)
+    except KpiRulesError as err:
+        fail(err, EXIT_USAGE)
+    try:
+        from ..sql import InputColumn, compile_ruleset, to_sql
+
+        columns: dict[str, InputColumn] | None = None
+        if schema_from is not None:
+            from pathlib import Path
+
+            from ..sql.engine.duckdb import connect, open_units
+
+            con = connect()
+            _, types = open_units(con, Path(schema_from))
+            by_stripped = {name.strip(): name for name in types}
+            columns = {
+                m.name: InputColumn(by_stripped[m.name], types[by_stripped[m.name]])
+                for m in rules.measures.values()
+                if not m.derived and m.name in by_stripped
+            }
+        query = compile_ruleset(rules, dialect=dialect, table=table, columns=columns, unit_column=unit_column)
+        text = to_sql(query, dialect) + ";\n"
+    except KpiRulesError as err:
+        fail(err, EXIT_USAGE)
+    emit(text, output)

@@ -1,0 +1,1 @@
+"""SQL engines that run the compiled query."""
