@@ -450,3 +450,28 @@ def test_non_terminating_quotient_rounds_like_the_exact_fraction() -> None:
 )
 def test_a_share_of_the_weight_times_a_number_is_a_score(rule: str, expected: str) -> None:
     assert score(rule, {"x": "0.5"}, measure=None) == D(expected)
+
+
+# ---- boundaries reached through quotients that do not terminate ---------------------------------
+REPEATING = {"closed": {"type": "count"}, "received": {"type": "count"},
+             "r": {"type": "rate", "formula": "closed / received * 3"}}
+
+
+def test_score_on_a_rounding_boundary_through_a_repeating_quotient() -> None:
+    # 3 × 5/24 is exactly 0.625: half up 0.63, half even 0.62; 5/24 itself never terminates
+    assert score("proportional closed / received", {"closed": 5, "received": 24}, weight=3, measure=None) == D("0.63")
+    rs = kpirules.loads(
+        '[ruleset]\nid = "t"\nrounding = "half-even"\n[measures.closed]\ntype = "count"\n[measures.received]\n'
+        'type = "count"\n[[indicators]]\nid = "i"\nweight = 3\nrule = "proportional closed / received"\n'
+    )
+    assert rs.evaluate({"closed": 5, "received": 24})["i"].score == D("0.62")
+
+
+def test_comparison_and_steps_on_a_boundary_through_a_repeating_quotient() -> None:
+    values = {"closed": 5, "received": 24}  # r = 5/24 × 3 = 0.625 exactly
+    assert score("pass if r >= 62.5%", values, measure=None, measures=REPEATING) == D("10.00")
+    assert score("tiers { > 62.5%: full, else: zero }", values, measure="r", measures=REPEATING) == D("0.00")
+    # 100% − 62.5% is exactly three steps of 12.5%: started steps must not count a fourth
+    rule = "deduct 1 pt per started 12.5% below 100%"
+    assert score(rule, values, measure="r", measures=REPEATING) == D("7.00")
+    assert score("proportional round(r, 2)", values, measure="r", measures=REPEATING) == D("6.30")

@@ -56,6 +56,37 @@ def test_ratio_of_counts_equals_reference(closed: int, received: int, weight: F)
     assert got == half_up(clamp(F(closed, received), F(1)) * weight)
 
 
+@given(
+    weight=st.sampled_from([3, 6, 7, 9, 11, 12, 13, 14, 21, 27]),
+    data=st.data(),
+    scale=st.integers(1, 50),
+    half_even=st.booleans(),
+)
+def test_scores_exactly_on_a_rounding_boundary_through_repeating_quotients(
+    weight: int, data: Any, scale: int, half_even: bool
+) -> None:
+    # the score w × closed/received is m/200 with m odd: exactly half a cent, reached through a
+    # quotient m/(200 w) that does not terminate; it must round as the exact fraction does
+    m = data.draw(st.integers(0, 100 * weight - 1)) * 2 + 1
+    closed, received = m * scale, 200 * weight * scale
+    text = (
+        f'[ruleset]\nid = "b"\nrounding = "{"half-even" if half_even else "half-up"}"\n'
+        '[measures.closed]\ntype = "count"\n[measures.received]\ntype = "count"\n'
+        f'[[indicators]]\nid = "i"\nweight = {weight}\nrule = "proportional closed / received"\n'
+    )
+    got = kpirules.loads(text).evaluate({"closed": closed, "received": received})["i"].score
+    exact = F(m, 200)
+    assert got == (half_even_ref(exact) if half_even else half_up(exact))
+
+
+def half_even_ref(value: F, precision: int = 2) -> D:
+    scaled = value * 10**precision
+    floor = math.floor(scaled)
+    rest = scaled - floor
+    rounded = floor + 1 if rest > F(1, 2) or (rest == F(1, 2) and floor % 2 == 1) else floor
+    return D(rounded).scaleb(-precision)
+
+
 @given(rate=pct, target=pct.filter(lambda t: t > 0), weight=weights, inverse=st.booleans())
 def test_proportional_to_and_inverse_equal_reference(rate: F, target: F, weight: F, inverse: bool) -> None:
     rule = f"proportional {'inverse ' if inverse else ''}to {pct_text(target)}"

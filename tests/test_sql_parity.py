@@ -68,7 +68,7 @@ def run_parity(
         columns = {n: InputColumn(f"c{i}", types[n]) for i, n in enumerate(names)}
         _QUERIES[key] = (rs, to_sql(compile_ruleset(rs, columns=columns), "duckdb", pretty=False))
     out = {r[0]: r for r in con.execute(_QUERIES[key][1]).fetchall()}
-    counts = {"scored": 0, "failed": 0, "deferred": 0}  # and "python_defect" when seen
+    counts = {"scored": 0, "failed": 0, "deferred": 0}
     n = len(rs.indicators)
     for row in fetched:
         values = {name: v for name, v in zip(names, row[1:], strict=True)}
@@ -87,22 +87,18 @@ def run_parity(
             continue
         assert error is None, f"SQL failed ({error}) where Python scored {values}: {result.scores}"
         expected = list(result.scores)
-        if scores != expected:
-            expected = _known_python_defect(rs, values, scores, expected)
-            counts["python_defect"] = counts.get("python_defect", 0) + 1
-        assert scores == expected, f"{values}: SQL {scores} != Python {list(result.scores)}"
+        assert scores == expected, f"{values}: SQL {scores} != Python {expected}"
         assert all(s.as_tuple().exponent == -rs.header.precision for s in scores)
         assert total == sum(expected, Decimal(0)), f"{values}: total {total}"
-        if expected == list(result.scores):
-            assert total == result.total and grade == result.grade, f"{values}: {total} {grade} != {result.total}"
+        assert total == result.total and grade == result.grade, f"{values}: {total} {grade} != {result.total}"
         counts["scored"] += 1
     if canonical:
         assert counts["deferred"] == 0, counts
     return counts
 
 
-def test_python_defect_reproduction() -> None:
-    """3 × 5/24 is exactly 0.625, 0.63 half-up: SQL gives 0.63; the Python evaluator 0.62."""
+def test_score_on_a_boundary_through_a_repeating_quotient() -> None:
+    """3 × 5/24 is exactly 0.625, 0.63 half-up, in SQL (exact fractions) and in Python (snapped)."""
     rs = kpirules.loads(
         """
 [ruleset]
@@ -125,42 +121,7 @@ rule = "proportional closed / received"
     sql_score = con.execute(to_sql(compile_ruleset(rs, columns={"closed": "BIGINT", "received": "BIGINT"}))).fetchall()
     assert sql_score[0][1] == Decimal("0.63")
     python_score = rs.evaluate({"closed": 5, "received": 24})["ratio"].score
-    assert python_score in (Decimal("0.62"), Decimal("0.63"))  # 0.62 until the core divides exactly
-
-
-def _known_python_defect(
-    rs: kpirules.Ruleset, values: Mapping[str, Any], sql: list[Decimal], python: list[Decimal]
-) -> list[Decimal]:
-    """The scores Python would give with exact arithmetic, where it misses by one cent for a known
-    reason, else Python's own scores (so that the caller's assertion fails).
-
-    The Python evaluator divides to 60 digits. When a quotient does not terminate but the score
-    does (3 × 5/24 = 0.625), its 60-digit raw score lies 10^-60 below (or above) the rounding
-    boundary and rounds the other way: 0.62 instead of 0.63. Only that case is accepted here: the
-    raw score within 10^-40 of a boundary m / (2·10^p) with m odd, and SQL giving the boundary
-    rounded exactly. Reported to the core's maintainers with this reproduction.
-    """
-    from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, localcontext
-
-    env = rs.prepare(values)
-    p = rs.header.precision
-    fixed = list(python)
-    with localcontext() as ctx:
-        ctx.prec = 100
-        for index, (got, was) in enumerate(zip(sql, python, strict=True)):
-            if got == was:
-                continue
-            raw = rs.raw_score(index, env)
-            if raw is None:
-                return python
-            doubled = raw * 2 * Decimal(10) ** p
-            m = doubled.to_integral_value()
-            if m % 2 != 1 or abs(doubled - m) > Decimal("1e-40"):
-                return python  # not the known case: a real disagreement
-            boundary = m / (2 * Decimal(10) ** p)
-            mode = ROUND_HALF_EVEN if rs.header.rounding == "half-even" else ROUND_HALF_UP
-            fixed[index] = boundary.quantize(Decimal(1).scaleb(-p), rounding=mode)
-    return fixed
+    assert python_score == Decimal("0.63")
 
 
 # ---- Bishan ---------------------------------------------------------------------------------------

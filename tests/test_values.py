@@ -191,3 +191,9 @@ def test_scoring_ignores_the_callers_decimal_context() -> None:
         assert (result.total, result.grade) == (D("93.21"), "优")
         assert make("proportional (-x)", measure=None).evaluate({"x": "-0.12345"})["i"].score == D("1.23")
         assert "47.4%" in result.explain()
+
+
+@pytest.mark.parametrize("rule", ["proportional closed / received", "proportional (closed + 0) / received"])
+def test_a_missing_dividend_is_reported_before_a_zero_divisor(rule: str) -> None:
+    with pytest.raises(kpirules.ValuesError, match="needs `closed`, which has no value"):
+        make(rule, measure=None).evaluate({"received": 0})

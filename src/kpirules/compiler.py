@@ -15,7 +15,7 @@ the exact rational result rounded (see docs/design.md).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import (
     ROUND_CEILING,
     ROUND_FLOOR,
@@ -40,6 +40,14 @@ CONTEXT = Context(
 )
 ZERO = Decimal(0)
 ONE = Decimal(1)
+
+#: Values computed through a quotient that may not terminate are rounded to 40 significant digits
+#: before anything that is not continuous in them (a comparison, a band test, whole or started
+#: steps, round(), the final rounding). A 60-digit quotient is off by about 10**-60 relative; the
+#: snap puts a value that is exactly on a boundary (3 × 5/24 = 0.625) back on it, while a value that
+#: is not on a boundary is far more than 10**-40 away from it. See docs/design.md.
+SNAP = Context(prec=40, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
+snap = SNAP.plus
 
 Env = dict[str, Any]
 Trace = list[tr_.Step] | None
@@ -75,6 +83,51 @@ class EvalFailure(Exception):
         self.hint = hint
 
 
+def may_be_inexact(node: ast.Node, inexact: Collection[str], subject: str | None = None) -> bool:
+    """Whether the *value* of ``node`` may come from a quotient that does not terminate.
+
+    ``inexact`` holds the derived measures whose formulas may; ``subject`` is the indicator's
+    measure, read by ``value`` and by forms without a subject. Conditions and labels are exact.
+    """
+
+    def value(n: ast.Node | None) -> bool:
+        if n is None:
+            return False
+        if isinstance(n, ast.Name):
+            return n.name in inexact
+        if isinstance(n, ast.ValueRef):
+            return subject in inexact
+        if isinstance(n, ast.BinOp):
+            return n.op == "/" or value(n.left) or value(n.right)
+        if isinstance(n, ast.Neg):
+            return value(n.operand)
+        if isinstance(n, ast.Call):
+            return n.func != "round" and any(value(a) for a in n.args)
+        if isinstance(n, ast.IfElse):
+            return value(n.then) or value(n.orelse)
+        if isinstance(n, ast.Pass):
+            return value(n.orelse)
+        if isinstance(n, ast.Proportional):
+            if n.kind in ("to", "inverse"):
+                return True
+            return subject in inexact if n.kind == "plain" else value(n.operand)
+        if isinstance(n, ast.Tiers):
+            return any(value(band.score) for band in n.bands)
+        if isinstance(n, ast.Deduct):
+            if n.mode == "linear":
+                return True
+            return value(n.amount) or (n.mode == "each" and subject in inexact)
+        if isinstance(n, ast.Checklist):
+            return any(value(item.score) for item in n.items)
+        if isinstance(n, ast.Grade):
+            return n.by is None and any(
+                value(band.score) for band in n.bands if not isinstance(band.score, ast.Interval)
+            )
+        return False  # literals, comparisons, logic
+
+    return value(node)
+
+
 def quantizer(precision: int) -> Decimal:
     return ONE.scaleb(-precision)
 
@@ -100,10 +153,12 @@ class Compiler:
         subject_levels: tuple[str, ...] | None = None,
         ranks: dict[tuple[str, ...], dict[str, int]] | None = None,
         rounding: tuple[Context, Decimal] | None = None,
+        inexact: Collection[str] = (),
     ) -> None:
         self.checked = checked
         self.subject_levels = subject_levels
         self.rounding = rounding
+        self.inexact_measures = inexact
         self.source = source
         self.weight = weight
         self.subject = subject
@@ -156,6 +211,24 @@ class Compiler:
         name = self.subject
         assert name is not None
         return lambda env, tr: env[name]
+
+    def inexact(self, node: ast.Node) -> bool:
+        return may_be_inexact(node, self.inexact_measures, self.subject)
+
+    def exact_fn(self, node: ast.Node) -> Fn:
+        """``node`` compiled for a step that is not continuous: snapped when it may be inexact."""
+        fn = self.compile(node)
+        if not self.inexact(node):
+            return fn
+        return lambda env, tr: snap(fn(env, tr))
+
+    def exact_subject(self, node: ast.Node, subject: ast.Expr | None = None) -> Fn:
+        if subject is not None:
+            return self.exact_fn(subject)
+        fn = self.subject_fn(node)
+        if self.subject not in self.inexact_measures:
+            return fn
+        return lambda env, tr: snap(fn(env, tr))
 
     def measure_name(self, node: ast.Node) -> str | None:
         """The env key when ``node`` just reads a measure (so a closure can look it up directly)."""
@@ -221,7 +294,7 @@ class Compiler:
             absolute = CONTEXT.abs
             return lambda env, tr: absolute(inner(env, tr))
         # round(x, n): half-up, as standards that round a rate before scoring it mean
-        inner = args[0]
+        inner = self.exact_fn(node.args[0])
         digits = node.args[1]
         assert isinstance(digits, ast.Number)
         q = quantizer(int(digits.value))
@@ -251,10 +324,10 @@ class Compiler:
             if a_name is not None and b_name is not None:  # `closed / received`: the common shape
 
                 def divide_names(env: Env, tr: Trace) -> Any:
-                    b = env[b_name]
+                    a, b = env[a_name], env[b_name]  # the dividend first, as every division reads
                     if not b:
                         raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
-                    return _div(env[a_name], b)
+                    return _div(a, b)
 
                 return divide_names
 
@@ -289,8 +362,9 @@ class Compiler:
         cmp = _NUMERIC_OPS[node.op]
         ok, constant = self.const(node.right)
         name = self.measure_name(node.left)
-        if ok and name is not None:
+        if ok and name is not None and name not in self.inexact_measures:
             return lambda env, tr: cmp(env[name], constant)
+        left, right = self.exact_fn(node.left), self.exact_fn(node.right)
         if ok:
             return lambda env, tr: cmp(left(env, tr), constant)
         return lambda env, tr: cmp(left(env, tr), right(env, tr))
@@ -404,7 +478,7 @@ class Compiler:
         if isinstance(test, ast.ElseTest):
             return lambda x, env, tr: True
         if isinstance(test, ast.CompareTest):
-            bound = self.compile(test.bound)
+            bound = self.exact_fn(test.bound)
             if label_subject is not None:
                 ranks, cmp = label_subject, _RANK_OPS[test.op]
                 return lambda x, env, tr: cmp(ranks[x], ranks[bound(env, tr)])
@@ -419,11 +493,11 @@ class Compiler:
         ok_h, hi = self.const(test.high)
         if ok_l and ok_h:
             return lambda x, env, tr: low_cmp(lo, x) and high_cmp(x, hi)
-        low, high = self.compile(test.low), self.compile(test.high)
+        low, high = self.exact_fn(test.low), self.exact_fn(test.high)
         return lambda x, env, tr: low_cmp(low(env, tr), x) and high_cmp(x, high(env, tr))
 
     def c_Tiers(self, node: ast.Tiers) -> Fn:
-        subject = self.subject_fn(node, node.subject)
+        subject = self.exact_subject(node, node.subject)
         subject_node: ast.Node = node.subject if node.subject is not None else node
         levels = self.checked.types[node.subject].levels if node.subject is not None else self.subject_levels
         label_ranks = self.ranks.setdefault(levels, {label: i for i, label in enumerate(levels)}) if levels else None
@@ -449,7 +523,7 @@ class Compiler:
 
     def c_Deduct(self, node: ast.Deduct) -> Fn:
         full, span, mode, direction = self.weight, node.span, node.mode, node.direction
-        subject = self.subject_fn(node)
+        subject = self.exact_subject(node)
         amount = self.compile(node.amount)
         if mode == "each":
 
@@ -467,7 +541,7 @@ class Compiler:
             return each
 
         assert node.step is not None and node.limit is not None
-        step, limit = self.compile(node.step), self.compile(node.limit)
+        step, limit = self.exact_fn(node.step), self.exact_fn(node.limit)
         below = direction == "below"
         step_text = self.text(node.step)
         rounding = ROUND_FLOOR if mode == "whole" else ROUND_CEILING if mode == "started" else None
@@ -481,8 +555,8 @@ class Compiler:
                 if not size:
                     raise EvalFailure(span, f"the step `{step_text}` is 0")
                 steps = _div(gap, size)
-                if rounding is not None:
-                    steps = steps.to_integral_value(rounding=rounding, context=CONTEXT)
+                if rounding is not None:  # whole or started steps: count them on the snapped quotient
+                    steps = snap(steps).to_integral_value(rounding=rounding, context=CONTEXT)
                 per = amount(env, tr)
                 deduction = _mul(per, steps)
             else:
@@ -521,7 +595,7 @@ class Compiler:
     def c_Grade(self, node: ast.Grade) -> Fn:
         subject = self.subject_fn(node, node.subject)
         span = node.span
-        by = self.compile(node.by) if node.by is not None else None
+        by = self.exact_fn(node.by) if node.by is not None else None
         by_text = self.text(node.by) if node.by is not None else ""
         table: dict[str, tuple[Fn, Fn, bool, bool, ast.Span]] = {}
         for band in node.bands:
@@ -589,10 +663,19 @@ def compile_expr(
     subject_levels: tuple[str, ...] | None = None,
     ranks: dict[tuple[str, ...], dict[str, int]] | None = None,
     rounding: tuple[Context, Decimal] | None = None,
+    inexact: Collection[str] = (),
 ) -> Fn:
     """Compile a checked rule or formula to a closure ``f(env, trace)``. ``rounding`` is the
-    ruleset's (context, quantum), used where a rule compares points as they will be scored."""
+    ruleset's (context, quantum), used where a rule compares points as they will be scored;
+    ``inexact`` the derived measures whose values may come from a quotient that does not end."""
     compiler = Compiler(
-        checked, source, weight=weight, subject=subject, subject_levels=subject_levels, ranks=ranks, rounding=rounding
+        checked,
+        source,
+        weight=weight,
+        subject=subject,
+        subject_levels=subject_levels,
+        ranks=ranks,
+        rounding=rounding,
+        inexact=inexact,
     )
     return compiler.compile(node)

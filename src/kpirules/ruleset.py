@@ -10,7 +10,7 @@ from typing import Any
 
 from . import ast
 from .checker import Checked
-from .compiler import CONTEXT, ZERO, EvalFailure, Fn, compile_expr, quantizer, rounding_mode
+from .compiler import CONTEXT, ZERO, EvalFailure, Fn, compile_expr, may_be_inexact, quantizer, rounding_mode, snap
 from .errors import EvaluationError, KpiRulesError, Location, ValuesError
 from .model import Group, Header, Indicator, Measure, Override, Reported
 from .result import Result
@@ -94,17 +94,24 @@ class Ruleset:
         self._derived_names = frozenset(m.name for m in self.measures.values() if m.derived)
         self._derived: list[tuple[Measure, Fn, Callable[[Any], Any] | None]] = []
         needed = self._needed_derived(derived_order)
+        inexact: set[str] = set()  # derived measures whose values may come from a quotient that does not end
         for name in derived_order:
             measure = self.measures[name]
+            assert measure.formula is not None and measure.formula_source is not None
+            if may_be_inexact(measure.formula, inexact):
+                inexact.add(name)
             if name not in needed:
                 continue  # no indicator reads it; the linter reports unused measures
-            assert measure.formula is not None and measure.formula_source is not None
-            fn = compile_expr(measure.formula, self.formulas[name], measure.formula_source, ranks=ranks)
+            fn = compile_expr(
+                measure.formula, self.formulas[name], measure.formula_source, ranks=ranks, inexact=inexact
+            )
             check = converter(measure) if measure.range is not None else None
+            if check is not None and name in inexact:
+                check = _snapped(check)
             self._derived.append((measure, fn, check))
         quantize, quantum = self._round.quantize, self._quantum
         self._zero = quantize(ZERO, quantum)
-        self._rules: list[tuple[Fn, Decimal, Decimal, str]] = []
+        self._rules: list[tuple[Fn, Decimal, Decimal, str, bool]] = []
         for ind in self.indicators:
             levels = None
             if ind.measure is not None:
@@ -118,9 +125,18 @@ class Ruleset:
                 subject_levels=levels,
                 ranks=ranks,
                 rounding=(self._round, self._quantum),
+                inexact=inexact,
             )
             # the weight rounded, so that a full score skips rounding
-            self._rules.append((fn, ind.weight, quantize(ind.weight, quantum), ind.if_missing))
+            self._rules.append(
+                (
+                    fn,
+                    ind.weight,
+                    quantize(ind.weight, quantum),
+                    ind.if_missing,
+                    may_be_inexact(ind.rule, inexact, ind.measure),
+                )
+            )
         self._inputs: dict[str, tuple[str, ...]] = {}
         for ind in self.indicators:
             order: list[str] = []
@@ -251,7 +267,7 @@ class Ruleset:
             append = scores.append
             missing: dict[int, tuple[str, ...]] | None = None
             i = -1
-            for fn, weight, full, policy in rules:
+            for fn, weight, full, policy, inexact in rules:
                 i += 1
                 try:
                     raw = fn(env, None)
@@ -275,8 +291,8 @@ class Ruleset:
                     append(full)
                 elif raw <= ZERO:
                     append(zero)
-                else:
-                    append(quantize(raw, quantum))
+                else:  # a score reached through a quotient that may not end is snapped first
+                    append(quantize(snap(raw) if inexact else raw, quantum))
             if problems:
                 error = ValuesError.collect(problems)
                 error.unit = unit  # type: ignore[attr-defined]
@@ -435,6 +451,11 @@ class Ruleset:
             location=ind.rule_source.location(span.start, span.end),
             hint=failure.hint,
         )
+
+
+def _snapped(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A range check that sees the value as the comparisons do: snapped to 40 digits."""
+    return lambda value: check(snap(value))
 
 
 def _suggest(name: str, known: Iterable[str]) -> str | None:

@@ -690,13 +690,7 @@ class RuleCompiler:
             return V(self.a.mul(x, y), first_err(xe, ye))
         zero = self.a.cmp(y, "==", qconst(0))
         message = f"division by zero: `{self.text(node.right)}` is 0"
-        if self.reads_measure(node.left) and self.reads_measure(node.right):
-            # Python's `measure / measure` closure checks the divisor before it reads the dividend
-            return V(self.a.div(x, y), first_err(ye, when(zero, string(message)), xe))
         return V(self.a.div(x, y), first_err(xe, ye, when(zero, string(message))))
-
-    def reads_measure(self, node: ast.Node) -> bool:
-        return isinstance(node, ast.ValueRef) or (isinstance(node, ast.Name) and node not in self.checked.labels)
 
     def c_Logic(self, node: ast.Logic) -> V:
         left, le = self.cond(node.left)
