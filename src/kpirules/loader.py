@@ -33,6 +33,7 @@ from .parser import KEYWORDS, parse_rule
 from .ruleset import Ruleset
 from .source import RuleSource, SourceFile
 from .tomlspans import Path, Span, scan
+from .units import UnitMismatch, scale
 from .values import ValueProblem, converter, is_missing, parse_number
 
 if sys.version_info >= (3, 11):
@@ -242,7 +243,7 @@ class _Builder:
         checked, formulas, order = self.check(indicators, measures)
         values, value_locations = self.values(data.get("values", {}), measures)
         overrides = self.overrides(data.get("overrides", {}), indicators, header)
-        reported = self.reported(data.get("reported"), indicators)
+        reported = self.reported(data.get("reported"), indicators, measures)
         if self.problems or header is None:
             raise RulesetError.collect(self.problems)
         return Ruleset(
@@ -637,7 +638,7 @@ class _Builder:
                 out[iid] = Override(iid, score.quantize(quantum, context=CONTEXT), reason)
         return out
 
-    def reported(self, raw: Any, indicators: list[Indicator]) -> Reported | None:
+    def reported(self, raw: Any, indicators: list[Indicator], measures: Mapping[str, Measure]) -> Reported | None:
         """``[reported]``: the table as printed (total, grade, rows) and the figures its text prints.
 
         Numbers keep their printed digits (``4.47``, ``"47.74%"`` as 0.4774): the audit compares
@@ -693,7 +694,7 @@ class _Builder:
                     locations=row_locations,
                 )
             )
-        figures = self._reported_figures(table.get("figures", []))
+        figures = self._reported_figures(table.get("figures", []), measures)
         return Reported(
             total=total,
             grade=grade,
@@ -711,11 +712,9 @@ class _Builder:
         start, end = (span.key_start, span.key_end) if key else (span.value_start, span.value_end)
         return self.source.location(start, end)
 
-    def _reported_figures(self, raw: Any) -> tuple[ReportedFigure, ...]:
+    def _reported_figures(self, raw: Any, measures: Mapping[str, Measure]) -> tuple[ReportedFigure, ...]:
         """``[[reported.figures]]``: measured values as printed, each with its unit and a quote."""
-        from .audit.units import UnitMismatch, scale
 
-        measures = self._reported_measures()
         if not isinstance(raw, list):
             self.problem(
                 ("reported", "figures"),
@@ -782,23 +781,6 @@ class _Builder:
                 )
             )
         return tuple(out)
-
-    def _reported_measures(self) -> dict[str, Measure]:
-        """The declared measures, as far as figures need them (type, unit, levels), read again from
-        the file's data: ``[measures]`` has been validated, and its problems reported, already."""
-        out: dict[str, Measure] = {}
-        raw = self.data.get("measures")
-        for name, spec in (raw if isinstance(raw, dict) else {}).items():
-            if name in self.broken or not isinstance(spec, dict) or spec.get("type") not in MEASURE_TYPES:
-                continue
-            unit, levels = spec.get("unit"), spec.get("levels")
-            out[name] = Measure(
-                name=name,
-                type=spec["type"],
-                unit=unit if isinstance(unit, str) else None,
-                levels=tuple(levels) if isinstance(levels, list) and all(isinstance(v, str) for v in levels) else None,
-            )
-        return out
 
     def _figure_value(self, path: Path, raw: Any, measure: Measure) -> tuple[Decimal | bool | str, str | None] | None:
         """A figure's value as printed and the unit written with it (``"1899305.84万元"``)."""

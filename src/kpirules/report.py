@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 from .errors import KpiRulesError
 from .result import Result
 from .ruleset import Ruleset
-from .textfmt import number, percent
+from .textfmt import exact_json, number, percent
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -60,17 +59,6 @@ def _unit(error: KpiRulesError) -> str:
 
 
 # ---- JSON -----------------------------------------------------------------------------------
-def _json(value: Any) -> str:
-    """Exact JSON: Decimals become number literals with their own digits."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_json(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
 def error_dict(error: KpiRulesError) -> dict[str, Any]:
     """An error as data: the unit (in a batch) and every problem with its place and hint."""
     problems = []
@@ -101,9 +89,9 @@ def to_json(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, expla
 
     if not batch:
         (only,) = outcomes
-        return _json(result_dict(only) if isinstance(only, Result) else {"error": error_dict(only)}) + "\n"
+        return exact_json(result_dict(only) if isinstance(only, Result) else {"error": error_dict(only)}) + "\n"
     return (
-        _json(
+        exact_json(
             {
                 "ruleset": ruleset.id,
                 "results": [result_dict(o) for o in outcomes if isinstance(o, Result)],

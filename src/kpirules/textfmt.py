@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Any
 
 _C = Context(prec=60)
 
@@ -25,3 +27,15 @@ def percent(value: Decimal) -> str:
     if len(text.split(".")[1]) > 2:
         return "≈" + format(scaled.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP, context=_C), "f") + "%"
     return text + "%"
+
+
+def exact_json(value: Any) -> str:
+    """JSON in which Decimals are number literals with their own digits (``93.74``, ``10.00``)."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(k), ensure_ascii=False)}: {exact_json(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(exact_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)

@@ -34,6 +34,7 @@ from ..compiler import EvalFailure, compile_expr
 from ..errors import KpiRulesError, Location, ValuesError
 from ..model import Measure, Reported, ReportedFigure, ReportedRow
 from ..ruleset import Ruleset
+from ..units import MONEY, PERCENT, UnitMismatch, scale
 from ..values import Converted, MissingValue, ValueProblem, converter, is_missing
 from .findings import Audit, Cause, Finding, Reconstruction
 from .printed import (
@@ -48,7 +49,6 @@ from .printed import (
     scale_slip,
 )
 from .reconstruct import Arithmetic, RowIn, TableIn, band, reconstruct
-from .units import MONEY, PERCENT, UnitMismatch, scale
 
 ReportedSource = Reported | str | Path | None
 

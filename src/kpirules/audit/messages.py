@@ -183,7 +183,7 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
 
 
 def _unit_factor(cause: Cause) -> int:
-    from .units import MONEY, PERCENT
+    from ..units import MONEY, PERCENT
 
     table = {**MONEY, **PERCENT, "": 0}
     a, b = table.get(cause.printed_unit or ""), table.get(cause.meant_unit or "")

@@ -42,8 +42,8 @@ from ..errors import KpiRulesError, Location
 from ..model import Measure, Reported, ReportedFigure, ReportedRow
 from ..ruleset import Ruleset
 from ..source import SourceFile
+from ..units import UnitMismatch, scale
 from ..values import MissingValue, ValueProblem, converter
-from .units import UnitMismatch, scale
 
 
 class ReportedFileError(KpiRulesError):

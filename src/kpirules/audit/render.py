@@ -7,10 +7,9 @@ floats; rates are fractions, as everywhere in kpirules.
 from __future__ import annotations
 
 import io
-import json
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..textfmt import exact_json
 from .findings import Correction
 from .messages import FIELD_NAMES, SEVERITY_NAMES, value_text
 
@@ -210,17 +209,6 @@ def to_markdown(audit: Audit, lang: str = "zh") -> str:
 
 
 # ---- JSON -----------------------------------------------------------------------------------
-def _json(value: Any) -> str:
-    """Exact JSON: Decimals become number literals with their own digits."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_json(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _correction(c: Correction, lang: str) -> dict[str, Any]:
     from .messages import cause_text
 
@@ -270,7 +258,7 @@ def audit_dict(audit: Audit, lang: str = "zh") -> dict[str, Any]:
 
 
 def to_json(audit: Audit, lang: str = "zh") -> str:
-    return _json(audit_dict(audit, lang)) + "\n"
+    return exact_json(audit_dict(audit, lang)) + "\n"
 
 
 def render(audit: Audit, fmt: str, *, lang: str = "zh", width: int | None = None, color: bool = False) -> str:

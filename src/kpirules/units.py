@@ -1,7 +1,6 @@
 """Units of printed figures: money units (元, 千元, 万元 …) and percent signs, as powers of ten.
 
-This module imports nothing from kpirules, so the loader can use it to validate ``[reported]``
-figures without pulling in the rest of the audit.
+The loader uses it to validate ``[reported]`` figures; the audit to find 元/万元 slips.
 """
 
 from __future__ import annotations
