@@ -221,11 +221,13 @@ class Ruleset:
         quantize, quantum, zero, add = self._round.quantize, self._quantum, self._zero, CONTEXT.add
         known = len(converters)
 
-        def run(
-            values: Mapping[str, Any] | None, unit: str | None, locations: Mapping[str, Location] | None, keep: bool
-        ) -> Result:
-            problems: list[KpiRulesError] = []
-            failed: set[str] = set()  # measures with a bad value or a failed formula, already reported
+        def prepare_env(
+            values: Mapping[str, Any] | None,
+            locations: Mapping[str, Location] | None,
+            problems: list[KpiRulesError],
+            failed: set[str],
+        ) -> dict[str, Converted]:
+            """Convert the raw values and derive the derived measures; problems are collected."""
             if values is None:
                 env = dict(own_values)
             else:
@@ -263,6 +265,16 @@ class Ruleset:
                         failed.add(name)
                         continue
                 env[name] = value
+            return env
+
+        self._prepare_env = prepare_env
+
+        def run(
+            values: Mapping[str, Any] | None, unit: str | None, locations: Mapping[str, Location] | None, keep: bool
+        ) -> Result:
+            problems: list[KpiRulesError] = []
+            failed: set[str] = set()  # measures with a bad value or a failed formula, already reported
+            env = prepare_env(values, locations, problems, failed)
             scores: list[Decimal] = []
             append = scores.append
             missing: dict[int, tuple[str, ...]] | None = None
@@ -315,10 +327,7 @@ class Ruleset:
     def prepare(self, values: Mapping[str, Any] | None = None) -> dict[str, Converted]:
         """The converted values of one unit, derived measures included (raises like ``evaluate``)."""
         problems: list[KpiRulesError] = []
-        failed: set[str] = set()
-        env = dict(self.values) if values is None else self._convert(values, {}, problems, failed)
-        if self._derived:
-            self._derive(env, failed, problems)
+        env = self._prepare_env(values, None, problems, set())
         if problems:
             raise ValuesError.collect(problems)
         return env
@@ -340,29 +349,6 @@ class Ruleset:
         return tuple(steps)
 
     # -- helpers ------------------------------------------------------------------------------
-    def _convert(
-        self,
-        values: Mapping[str, Any],
-        locations: Mapping[str, Location],
-        problems: list[KpiRulesError],
-        failed: set[str],
-    ) -> dict[str, Converted]:
-        env: dict[str, Converted] = {}
-        get = values.get
-        for name, convert in self._converters:
-            raw = get(name, _ABSENT)
-            if raw is _ABSENT or raw is None:
-                continue
-            try:
-                env[name] = convert(raw)
-            except MissingValue:
-                continue
-            except ValueProblem as err:
-                problems.append(ValuesError(f"measure `{name}`: {err}", location=locations.get(name)))
-                failed.add(name)
-        self._check_keys(values, env, locations, problems, failed)
-        return env
-
     def _check_keys(
         self,
         values: Mapping[str, Any],
@@ -392,28 +378,6 @@ class Ruleset:
                         hint=_suggest(name, known) or "declare it under [measures] or remove it",
                     )
                 )
-
-    def _derive(self, env: dict[str, Converted], failed: set[str], problems: list[KpiRulesError]) -> None:
-        for measure, fn, check in self._derived:
-            name = measure.name
-            try:
-                value = fn(env, None)
-            except KeyError as err:
-                if err.args[0] in failed:
-                    failed.add(name)
-                continue
-            except EvalFailure as failure:
-                problems.append(self._formula_failure(name, failure))
-                failed.add(name)
-                continue
-            if check is not None:
-                try:
-                    check(value)
-                except ValueProblem as err:
-                    problems.append(ValuesError(f"measure `{name}` (from its formula): {err}"))
-                    failed.add(name)
-                    continue
-            env[name] = value
 
     def _formula_failure(self, name: str, failure: EvalFailure) -> EvaluationError:
         source = self.measures[name].formula_source
