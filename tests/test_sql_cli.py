@@ -150,3 +150,56 @@ def test_scores_are_exact_decimals() -> None:
     row = con.execute(to_sql(compile_ruleset(rs, columns=types))).fetchall()[0]
     assert row[-3:] == (Decimal("93.74"), "优", None)
     assert row[-4] == Decimal("4.74")
+
+
+def test_python_engine_reads_parquet(tmp_path: Path) -> None:
+    """`--engine python --values units.parquet`: the Python path reads Parquet itself (through duckdb)."""
+    units = tmp_path / "units.parquet"
+    _units_parquet(units, rows=12)
+    result = CliRunner().invoke(
+        main, ["score", BISHAN, "--values", str(units), "--engine", "python", "--format", "csv"]
+    )
+    assert result.exit_code == 1, result.output  # u7 divides by zero, u9 lacks a value
+    assert "2 of 12 units could not be scored" in result.stderr
+    assert "[u7]" in result.stderr and "division by zero" in result.stderr and "[u9]" in result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 + 12 and lines[1].startswith("u0,")
+
+
+def test_parquet_values_without_a_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from kpirules.valuefiles import read_units
+
+    units = tmp_path / "units.parquet"
+    _units_parquet(units, rows=3)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name in ("duckdb", "pyarrow") else real(name, *a)
+    )
+    with pytest.raises(kpirules.KpiRulesError, match="needs duckdb or pyarrow"):
+        read_units(units)
+
+
+def test_auto_falls_back_to_python_when_sql_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ruleset the SQL path refuses: `--engine auto` scores it with Python into the same columns
+    (a note on stderr); `--engine duckdb` exits 2."""
+    import kpirules.sql.compile as compile_module
+
+    units, out, sql_out = tmp_path / "units.parquet", tmp_path / "scores.parquet", tmp_path / "sql.parquet"
+    _units_parquet(units, rows=40)
+    runner = CliRunner()
+    assert runner.invoke(main, ["score", BISHAN, "--values", str(units), "--output", str(sql_out)]).exit_code == 1
+    monkeypatch.setattr(compile_module, "MAX_NODES", 5)
+    refused = runner.invoke(main, ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert refused.exit_code == 2 and "too large" in refused.stderr and not out.exists()
+    result = runner.invoke(main, ["score", BISHAN, "--values", str(units), "--output", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "scoring every unit with the Python evaluator" in result.stderr and "bishan_2022.toml:" in result.stderr
+    assert "2 of 40 units could not be scored" in result.stderr and "[u7]" in result.stderr
+    con = duckdb.connect()
+    described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(out)]).fetchall()
+    assert described == con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(sql_out)]).fetchall()
+    same = "SELECT * EXCLUDE (error) FROM read_parquet(?) EXCEPT SELECT * EXCLUDE (error) FROM read_parquet(?)"
+    assert con.execute(same, [str(out), str(sql_out)]).fetchall() == []
+    assert con.execute("SELECT count(*) FROM read_parquet(?) WHERE error IS NOT NULL", [str(out)]).fetchone() == (2,)

@@ -55,6 +55,8 @@ def read_units(path: str | Path) -> tuple[list[Unit], bool]:
     """The units in a values file, and whether the file is a batch (CSV or a list)."""
     file = Path(path)
     suffix = file.suffix.lower()
+    if suffix == ".parquet":
+        return read_parquet(file), True
     text = read_text(file).replace("\r\n", "\n")
     if suffix == ".csv":
         return read_csv(text, str(file)), True
@@ -63,6 +65,52 @@ def read_units(path: str | Path) -> tuple[list[Unit], bool]:
     if suffix == ".toml":
         return [read_toml(text, str(file))], False
     raise ValuesFileError(f"cannot read values from {file.name}: use a .toml, .json or .csv file")
+
+
+def read_parquet(file: Path) -> list[Unit]:
+    """One unit per row of a Parquet file, read with duckdb or else pyarrow; a ``unit`` column names
+    the unit. Values arrive as Decimal, int, float, bool or str (NULL: no value); a problem is
+    reported at ``file:row``."""
+    if not file.exists():
+        raise ValuesFileError(f"no such file: {file}")
+    names, rows = _parquet_rows(file)
+    units: list[Unit] = []
+    for number, record in enumerate(rows, 1):
+        values = dict(zip(names, record, strict=True))
+        unit = values.pop(UNIT_KEY, None)
+        where = Location(str(file), number)
+        units.append(
+            Unit(str(unit) if unit not in (None, "") else f"row {number}", values, dict.fromkeys(values, where))
+        )
+    return units
+
+
+def _parquet_rows(file: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
+    import importlib.util
+
+    try:
+        if importlib.util.find_spec("duckdb") is not None:
+            import duckdb
+
+            con = duckdb.connect()
+            try:
+                cursor = con.execute("SELECT * FROM read_parquet(?)", [str(file)])
+                names = [d[0].strip() for d in cursor.description]
+                return names, cursor.fetchall()
+            finally:
+                con.close()
+        if importlib.util.find_spec("pyarrow") is not None:
+            import pyarrow.parquet as pq  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+            table = pq.read_table(str(file))
+            columns = [column.to_pylist() for column in table.columns]
+            return [n.strip() for n in table.column_names], list(zip(*columns, strict=True))
+    except Exception as err:  # duckdb and pyarrow raise their own exception types
+        raise ValuesFileError(f"cannot read {file}: {err}") from None
+    raise ValuesFileError(
+        f"cannot read {file.name}: reading Parquet needs duckdb or pyarrow, and neither is installed",
+        hint='pip install "kpirules[sql]" (or pyarrow)',
+    )
 
 
 def read_toml(text: str, name: str) -> Unit:

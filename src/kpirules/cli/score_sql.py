@@ -17,9 +17,12 @@ from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
 
 def score_with_duckdb(rules: Ruleset, values_file: str, output: str, *, explicit: bool) -> NoReturn:
     """Score ``values_file`` into ``output`` and exit: 0 when every unit scored, 1 when some could
-    not be (each listed with its unit and reason), 2 for unusable input."""
+    not be (each listed with its unit and reason), 2 for unusable input. Unless the engine was
+    asked for (``explicit``), a ruleset the SQL path refuses is scored by the Python evaluator."""
+    engine = "DuckDB"
     try:
         from ..sql.engine.duckdb import score_file
+        from ..sql.errors import SqlUnsupported
 
         progress = sys.stderr.isatty()
 
@@ -27,10 +30,20 @@ def score_with_duckdb(rules: Ruleset, values_file: str, output: str, *, explicit
             if progress:
                 click.echo(f"scoring {count:,} unit(s) with the Python evaluator", err=True)
 
-        report = score_file(rules, values_file, output, progress=progress, on_python=note)
+        def fall_back(err: SqlUnsupported) -> None:
+            nonlocal engine
+            engine = "Python evaluator"
+            click.echo(f"note: {err.render_one()}", err=True)
+            click.echo(
+                "note: the SQL path refuses this ruleset; scoring every unit with the Python evaluator", err=True
+            )
+
+        report = score_file(
+            rules, values_file, output, progress=progress, on_python=note, fallback=None if explicit else fall_back
+        )
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
-    click.echo(f"scored {report.scored:,} of {report.units:,} units into {output} (DuckDB)", err=True)
+    click.echo(f"scored {report.scored:,} of {report.units:,} units into {output} ({engine})", err=True)
     if report.failed:
         click.echo(f"{len(report.failed)} of {report.units} units could not be scored:", err=True)
         for unit, error in report.failed:

@@ -1289,15 +1289,11 @@ class QueryCompiler:
             out.append(alias(col("_unit"), "unit"))
         if self.row_column is not None:
             out.append(alias(col("_row"), "row"))
-        width = max([len(str(int(ind.weight))) for ind in rs.indicators] + [1]) + precision + 2
-        total_width = len(str(int(sum((ind.weight for ind in rs.indicators), Decimal(0))))) + precision + 3
-        for ind, cname in zip(rs.indicators, score_cols, strict=True):
-            out.append(alias(case([(ok, self.to_decimal(col(cname), precision, width))], exp.Null()), ind.id))
+        *score_types, total_type = output_types(rs)
+        for ind, cname, score_type in zip(rs.indicators, score_cols, score_types, strict=True):
+            out.append(alias(case([(ok, self.to_decimal(col(cname), precision, score_type))], exp.Null()), ind.id))
         out.append(
-            alias(
-                case([(ok.copy(), self.to_decimal(col("_total"), precision, total_width))], exp.Null()),
-                "total",
-            )
+            alias(case([(ok.copy(), self.to_decimal(col("_total"), precision, total_type))], exp.Null()), "total")
         )
         grade_whens = []
         for label, bound in rs.grades:
@@ -1313,10 +1309,9 @@ class QueryCompiler:
         )
         return query
 
-    def to_decimal(self, m: exp.Expression, precision: int, width: int) -> exp.Expression:
-        width = max(width, precision + 1)
-        target = dtype(f"DECIMAL({min(38, max(width, 18))}, {precision})")
-        whole = exp.Cast(this=m, to=dtype(f"DECIMAL({min(38, max(width, 18))}, 0)"))
+    def to_decimal(self, m: exp.Expression, precision: int, kind: str) -> exp.Expression:
+        target = dtype(kind)
+        whole = exp.Cast(this=m, to=dtype(f"DECIMAL({_digits(kind)}, 0)"))
         if precision == 0:
             return exp.Cast(this=whole, to=target)
         quantum = exp.Literal.number(format(Decimal(1).scaleb(-precision), "f"))
@@ -1346,6 +1341,22 @@ class QueryCompiler:
         if isinstance(self.source, exp.Expression):
             return self.source
         return exp.Table(this=ident(self.source))
+
+
+def output_types(ruleset: Ruleset) -> list[str]:
+    """The SQL types of the result's score columns, in indicator order, then of the total."""
+    precision = ruleset.header.precision
+    width = max([len(str(int(ind.weight))) for ind in ruleset.indicators] + [1]) + precision + 2
+    total_width = len(str(int(sum((ind.weight for ind in ruleset.indicators), Decimal(0))))) + precision + 3
+
+    def kind(w: int) -> str:
+        return f"DECIMAL({min(38, max(w, precision + 1, 18))}, {precision})"
+
+    return [kind(width)] * len(ruleset.indicators) + [kind(total_width)]
+
+
+def _digits(kind: str) -> int:
+    return int(kind.split("(")[1].split(",")[0])
 
 
 def make_select(columns: list[exp.Expression], source: str | exp.Expression) -> exp.Select:

@@ -23,8 +23,8 @@ from sqlglot import exp
 from ...errors import KpiRulesError
 from ...result import Result
 from ...ruleset import Ruleset
-from ..compile import InputColumn, QueryCompiler, alias, col, ident, make_select
-from ..errors import SqlEngineError, require
+from ..compile import InputColumn, QueryCompiler, alias, col, ident, make_select, output_types
+from ..errors import SqlEngineError, SqlUnsupported, require
 
 UNIT = "unit"
 ROW = "_kpi_row"
@@ -102,19 +102,37 @@ def score_file(
     threads: int | None = None,
     progress: bool = False,
     on_python: Callable[[int], None] | None = None,
+    fallback: Callable[[SqlUnsupported], None] | None = None,
 ) -> BatchReport:
-    """Score every unit of ``values`` (.parquet or .csv) into ``output`` (.parquet or .csv)."""
+    """Score every unit of ``values`` (.parquet or .csv) into ``output`` (.parquet or .csv).
+
+    A ruleset the SQL path refuses raises :class:`SqlUnsupported`; with ``fallback``, that is
+    called with the error instead and every unit is scored by the Python evaluator, into a file
+    with the same columns."""
     source, target = Path(values), Path(output)
     fmt = target.suffix.lower()
     if fmt not in (".parquet", ".csv"):
         raise SqlEngineError(f"cannot write {target.name} with DuckDB: use a .parquet or .csv file")
     con = connect(threads, progress)
     _, types = open_units(con, source)
-    report = BatchReport(sql=build_query(rs, types))
+    try:
+        report = BatchReport(sql=build_query(rs, types))
+    except SqlUnsupported as err:
+        if fallback is None:
+            con.close()
+            raise
+        fallback(err)
+        report = BatchReport()
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     os.close(fd)
     try:
+        if not report.sql:
+            _score_by_python(con, rs, types, tmp, fmt, report)
+            report.scored = report.units - len(report.failed)
+            os.chmod(tmp, _mode_for(target))
+            os.replace(tmp, target)
+            return report
         _write(con, report.sql, tmp, fmt)
         reader = "read_parquet" if fmt == ".parquet" else "read_csv"
         output_rows = _file(reader)
@@ -150,36 +168,20 @@ def _write(con: Any, sql: str, path: str, fmt: str) -> None:
         raise SqlEngineError(f"DuckDB could not score the units: {err}") from None
 
 
-def _rescore(
-    con: Any, rs: Ruleset, types: dict[str, str], tmp: str, fmt: str, rows: list[int], report: BatchReport
-) -> None:
-    """Score the given rows with the Python evaluator and rewrite them in the output file."""
+def _python_fixes(con: Any, rs: Ruleset, types: dict[str, str], rows: list[int] | None, report: BatchReport) -> None:
+    """Score the given rows of ``kpi_units`` (all rows when ``rows`` is None) with the Python
+    evaluator into the table ``kpi_fixes`` (row, scores, total, grade, error)."""
     names = [n for n in types if n != ROW]
     measure_names = {m.name for m in rs.measures.values() if not m.derived}
     wanted = make_select([col(ROW), *(col(n) for n in names)], "kpi_units")
-    listed = exp.Cast(this=exp.Placeholder(), to=exp.DataType.build("BIGINT[]", dialect="duckdb"))
-    in_rows = exp.EQ(
-        this=exp.Anonymous(this="list_contains", expressions=[listed.copy(), col(ROW)]), expression=exp.true()
-    )
-    wanted.set("where", exp.Where(this=in_rows))
-    fetched = con.execute(wanted.sql("duckdb"), [rows]).fetchall()
-    fixes: list[tuple[Any, ...]] = []
-    for record in fetched:
-        row_no, raw = record[0], dict(zip(names, record[1:], strict=True))
-        unit = raw.get(UNIT)
-        unit_name = str(unit) if unit not in (None, "") else f"row {row_no}"
-        values = {k.strip(): v for k, v in raw.items() if k.strip() in measure_names}
-        try:
-            result: Result | None = rs.evaluate(values, unit=unit_name)
-        except KpiRulesError as err:
-            err.unit = unit_name  # type: ignore[attr-defined]
-            report.failed.append((unit_name, err))
-            message = "; ".join(p.message for p in err.problems)
-            fixes.append((row_no, *([None] * (len(rs.indicators) + 2)), message))
-            continue
-        assert result is not None
-        report.by_python += 1
-        fixes.append((row_no, *result.scores, result.total, result.grade, None))
+    params: list[Any] = []
+    if rows is not None:
+        listed = exp.Cast(this=exp.Placeholder(), to=exp.DataType.build("BIGINT[]", dialect="duckdb"))
+        in_rows = exp.EQ(
+            this=exp.Anonymous(this="list_contains", expressions=[listed.copy(), col(ROW)]), expression=exp.true()
+        )
+        wanted.set("where", exp.Where(this=in_rows))
+        params = [rows]
     columns = ["row", *(ind.id for ind in rs.indicators), "total", "grade", "error"]
     con.execute(
         exp.Create(
@@ -200,11 +202,65 @@ def _rescore(
     insert = exp.Insert(
         this=exp.Table(this=ident("kpi_fixes")),
         expression=exp.Values(expressions=[exp.Tuple(expressions=[exp.Placeholder() for _ in columns])]),
-    )
-    con.executemany(
-        insert.sql("duckdb"),
-        [tuple(str(v) if isinstance(v, Decimal) else v for v in fix) for fix in fixes],
-    )
+    ).sql("duckdb")
+    writer = con.cursor()  # kpi_fixes is a table, seen by every cursor; kpi_units only by this one
+    con.execute(wanted.sql("duckdb"), params)
+    while True:
+        fetched = con.fetchmany(10_000)
+        if not fetched:
+            break
+        fixes: list[tuple[Any, ...]] = []
+        for record in fetched:
+            row_no, raw = record[0], dict(zip(names, record[1:], strict=True))
+            unit = raw.get(UNIT)
+            unit_name = str(unit) if unit not in (None, "") else f"row {row_no}"
+            values = {k.strip(): v for k, v in raw.items() if k.strip() in measure_names}
+            try:
+                result: Result | None = rs.evaluate(values, unit=unit_name)
+            except KpiRulesError as err:
+                err.unit = unit_name  # type: ignore[attr-defined]
+                report.failed.append((unit_name, err))
+                message = "; ".join(p.message for p in err.problems)
+                fixes.append((row_no, *([None] * (len(rs.indicators) + 2)), message))
+                continue
+            assert result is not None
+            report.by_python += 1
+            fixes.append((row_no, *result.scores, result.total, result.grade, None))
+        writer.executemany(insert, [tuple(str(v) if isinstance(v, Decimal) else v for v in fix) for fix in fixes])
+    writer.close()
+
+
+def _score_by_python(con: Any, rs: Ruleset, types: dict[str, str], tmp: str, fmt: str, report: BatchReport) -> None:
+    """Every unit scored by the Python evaluator, written with the columns the query would give."""
+    _python_fixes(con, rs, types, None, report)
+    out: list[exp.Expression] = []
+    if UNIT in types:
+        out.append(alias(col(UNIT, "u"), "unit"))
+    out.append(alias(col(ROW, "u"), "row"))
+    decimal_types = output_types(rs)
+    for name, kind in zip([*(ind.id for ind in rs.indicators), "total"], decimal_types, strict=True):
+        out.append(alias(exp.Cast(this=col(name, "f"), to=exp.DataType.build(kind, dialect="duckdb")), name))
+    out += [alias(col("grade", "f"), "grade"), alias(col("error", "f"), "error")]
+    joined = exp.Select(
+        expressions=out,
+        from_=exp.From(this=exp.Table(this=ident("kpi_units"), alias=exp.TableAlias(this=ident("u")))),
+        joins=[
+            exp.Join(
+                this=exp.Table(this=ident("kpi_fixes"), alias=exp.TableAlias(this=ident("f"))),
+                on=exp.EQ(this=col(ROW, "u"), expression=col("row", "f")),
+            )
+        ],
+    ).order_by(col(ROW, "u"), copy=False)
+    _write(con, joined.sql("duckdb"), tmp, fmt)
+    report.units = report.by_python + len(report.failed)
+
+
+def _rescore(
+    con: Any, rs: Ruleset, types: dict[str, str], tmp: str, fmt: str, rows: list[int], report: BatchReport
+) -> None:
+    """Score the given rows with the Python evaluator and rewrite them in the output file."""
+    _python_fixes(con, rs, types, rows, report)
+    columns = ["row", *(ind.id for ind in rs.indicators), "total", "grade", "error"]
     reader = "read_parquet" if fmt == ".parquet" else "read_csv"
     described = con.execute(exp.Describe(this=make_select([exp.Star()], _file(reader))).sql("duckdb"), [tmp]).fetchall()
     out_cols = [d[0] for d in described]
