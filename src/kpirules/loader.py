@@ -31,7 +31,7 @@ from .model import (
 )
 from .parser import KEYWORDS, parse_rule
 from .ruleset import Ruleset
-from .source import RuleSource, SourceFile
+from .source import RuleSource, SourceFile, read_text
 from .tomlspans import Path, Span, scan
 from .units import UnitMismatch, scale
 from .values import ValueProblem, converter, is_missing, parse_number
@@ -52,20 +52,7 @@ _TOP_LEVEL = ("ruleset", "grades", "measures", "indicators", "groups", "values",
 
 def load(path: str | FilePath) -> Ruleset:
     """Load, check and compile a ruleset file."""
-    name = str(path)
-    try:
-        data = FilePath(path).read_bytes()
-    except FileNotFoundError:
-        raise RulesetError(f"no such file: {name}", location=None) from None
-    except IsADirectoryError:
-        raise RulesetError(f"{name} is a folder, not a ruleset file") from None
-    except OSError as err:
-        raise RulesetError(f"cannot read {name}: {err.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise RulesetError(f"{name} is not UTF-8 text (byte {err.start})", hint="save the file as UTF-8") from None
-    return loads(text, name=name)
+    return loads(read_text(path, RulesetError), name=str(path))
 
 
 def loads(text: str, *, name: str | None = None) -> Ruleset:

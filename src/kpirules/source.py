@@ -8,10 +8,43 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from pathlib import Path
 
 import attrs
 
-from .errors import Location
+from .errors import KpiRulesError, Location
+
+#: What CSV and table files may be encoded in: spreadsheets saved on Chinese Windows use GB18030.
+SPREADSHEET_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequence[str] = ("utf-8-sig",)) -> str:
+    """The text of a file, with Windows line endings made plain. Every way it can fail (missing,
+    a folder, unreadable, not in one of ``encodings``) raises ``error`` with a message that says
+    which."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise error(f"no such file: {name}") from None
+    except IsADirectoryError:
+        raise error(f"{name} is a folder, not a file") from None
+    except OSError as err:
+        raise error(f"cannot read {name}: {err.strerror}") from None
+    failures: list[UnicodeDecodeError] = []
+    for encoding in encodings:
+        try:
+            return data.decode(encoding).replace("\r\n", "\n")
+        except UnicodeDecodeError as err:
+            failures.append(err)
+    names = " nor ".join(_ENCODING_NAMES.get(e, e) for e in encodings)
+    where = f" (byte {failures[0].start})" if len(encodings) == 1 else ""
+    raise error(
+        f"{name} is {'neither ' if len(encodings) > 1 else 'not '}{names} text{where}", hint="save the file as UTF-8"
+    )
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
 class SourceFile:

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from .errors import KpiRulesError, Location
-from .source import SourceFile
+from .source import SPREADSHEET_ENCODINGS, SourceFile, read_text
 from .tomlspans import scan
 
 UNIT_KEY = "unit"
@@ -34,30 +34,13 @@ class ValuesFileError(KpiRulesError):
     """A values file that cannot be read at all."""
 
 
-def read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValuesFileError(f"no such file: {path}") from None
-    except OSError as err:
-        raise ValuesFileError(f"cannot read {path}: {err.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:  # spreadsheets saved on Chinese Windows
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ValuesFileError(f"{path} is neither UTF-8 nor GB18030 text", hint="save it as UTF-8") from None
-
-
 def read_units(path: str | Path) -> tuple[list[Unit], bool]:
     """The units in a values file, and whether the file is a batch (CSV or a list)."""
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix == ".parquet":
         return read_parquet(file), True
-    text = read_text(file).replace("\r\n", "\n")
+    text = read_text(file, ValuesFileError, encodings=SPREADSHEET_ENCODINGS)
     if suffix == ".csv":
         return read_csv(text, str(file)), True
     if suffix == ".json":

@@ -41,7 +41,7 @@ import attrs
 from ..errors import KpiRulesError, Location
 from ..model import Measure, Reported, ReportedFigure, ReportedRow
 from ..ruleset import Ruleset
-from ..source import SourceFile
+from ..source import SPREADSHEET_ENCODINGS, SourceFile, read_text
 from ..units import UnitMismatch, scale
 from ..values import MissingValue, ValueProblem, converter
 
@@ -116,7 +116,7 @@ def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
     if suffix in (".xlsx", ".xlsm"):
         table = _read_excel(file, name)
     elif suffix in (".toml", ".json", ".csv"):
-        text = _read_text(file, name)
+        text = read_text(file, ReportedFileError, encodings=SPREADSHEET_ENCODINGS)
         if suffix == ".toml":
             table = _read_toml(text, name)
         elif suffix == ".json":
@@ -132,23 +132,6 @@ def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
             f"cannot read a reported table from {file.name}", hint="use a .toml, .json, .csv or .xlsx file"
         )
     return _build(table, ruleset)
-
-
-def _read_text(file: Path, name: str) -> str:
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise ReportedFileError(f"no such file: {name}") from None
-    except IsADirectoryError:
-        raise ReportedFileError(f"{name} is a folder, not a file") from None
-    except OSError as err:
-        raise ReportedFileError(f"cannot read {name}: {err.strerror}") from None
-    for encoding in ("utf-8-sig", "gb18030"):  # spreadsheets saved on Chinese Windows
-        try:
-            return data.decode(encoding).replace("\r\n", "\n")
-        except UnicodeDecodeError:
-            continue
-    raise ReportedFileError(f"{name} is neither UTF-8 nor GB18030 text", hint="save it as UTF-8")
 
 
 # ---- TOML -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ..errors import KpiRulesError, Location, RulesetError
 from ..loader import _Builder, parse_toml
 from ..parser import parse_rule
 from ..ruleset import Ruleset
-from ..source import RuleSource, SourceFile
+from ..source import RuleSource, SourceFile, read_text
 from ..tomlspans import Path, Span, scan
 from . import fullwidth
 from .catalog import BY_CODE, select
@@ -295,19 +295,7 @@ def _finish(file: _File, selection: Selection, *, checked: bool = True) -> list[
 
 def read(path: str | FilePath) -> str:
     """The text of a ruleset file; unreadable files raise :class:`RulesetError` (as load does)."""
-    name = str(path)
-    try:
-        data = FilePath(path).read_bytes()
-    except FileNotFoundError:
-        raise RulesetError(f"no such file: {name}") from None
-    except IsADirectoryError:
-        raise RulesetError(f"{name} is a folder, not a ruleset file") from None
-    except OSError as err:
-        raise RulesetError(f"cannot read {name}: {err.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise RulesetError(f"{name} is not UTF-8 text (byte {err.start})", hint="save the file as UTF-8") from None
+    return read_text(path, RulesetError)
 
 
 def lint_file(path: str | FilePath, selection: Selection = ALL) -> list[Diagnostic]:
