@@ -55,6 +55,9 @@ DOUBLE_SCALE = 10
 STRING_DIGITS = 16
 #: An indicator whose SQL expression would exceed this many nodes is refused.
 MAX_NODES = 60_000
+#: Engines whose integer and decimal arithmetic may overflow without an error (Spark and
+#: Databricks with ANSI mode off): their queries bound the inputs instead.
+SILENT_OVERFLOW = ("spark", "databricks")
 #: Error markers in ``err`` expressions; any other text is an evaluation failure.
 MISSING = "missing"
 INPUT = "input"
@@ -204,6 +207,8 @@ class Q:
     n: SqlInt
     d: SqlInt
     nonneg: bool = False
+    #: a bound known at compile time: the value is at most ``hi`` (None: not known)
+    hi: Fraction | None = None
 
     @property
     def const(self) -> Fraction | None:
@@ -214,31 +219,111 @@ class Q:
 
 def qconst(value: Fraction | Decimal | int) -> Q:
     f = Fraction(value)
-    return Q(f.numerator, f.denominator, f >= 0)
+    return Q(f.numerator, f.denominator, f >= 0, f)
+
+
+#: Integer types per dialect, narrowest first, with the largest magnitude each holds. An integer
+#: expression carries in its ``meta`` a bound on its magnitude and the rank of the type the engine
+#: gives it; an operation whose bound exceeds its operands' type widens them first.
+_INT_TYPES: dict[str, tuple[tuple[str, int], ...]] = {
+    "duckdb": (("INTEGER", 2**31 - 1), ("BIGINT", 2**63 - 1), ("HUGEINT", 2**127 - 1)),
+    "spark": (("INT", 2**31 - 1), ("BIGINT", 2**63 - 1), ("DECIMAL(38, 0)", 10**38 - 1)),
+}
+_DEFAULT_INT_TYPES = (("INTEGER", 2**31 - 1), ("BIGINT", 2**63 - 1), ("DECIMAL(38, 0)", 10**38 - 1))
+#: Spark's DECIMAL(38, 0) / DECIMAL(38, 0) is a DECIMAL(38, 6): 32 digits before the point.
+_DECIMAL_QUOTIENT = 10**32 - 1
 
 
 class Ints:
-    """Integer arithmetic in one dialect, with constants folded."""
+    """Integer arithmetic in one dialect, with constants folded and every magnitude bounded.
+
+    Each SQL integer expression made here has ``meta["bound"]`` (no value it takes in any row is
+    larger in magnitude) and ``meta["rank"]`` (its SQL type: an index into the dialect's integer
+    types). ``max_bound`` is the largest magnitude the query computes; on an engine whose integer
+    arithmetic may overflow silently (Spark without ANSI mode), the compiler keeps it within the
+    widest type by bounding the inputs.
+    """
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        if dialect == "duckdb":
-            self.int_type = dtype("HUGEINT")
-        else:
-            self.int_type = dtype("DECIMAL(38, 0)")
+        self.types = _INT_TYPES.get(dialect, _DEFAULT_INT_TYPES)
+        self.top = len(self.types) - 1
+        self.int_type = dtype(self.types[self.top][0])
+        self.limit = self.types[self.top][1]
+        self.max_bound = 0
+
+    # -- bounds and types -----------------------------------------------------------------------
+    def bound(self, a: SqlInt) -> int:
+        if isinstance(a, int):
+            return abs(a)
+        b = a.meta.get("bound")
+        return self.limit if b is None else int(b)
+
+    def rank(self, a: SqlInt) -> int:
+        if isinstance(a, int):
+            return self.rank_for(abs(a))
+        r = a.meta.get("rank")
+        return self.top if r is None else int(r)
+
+    def rank_for(self, bound: int) -> int:
+        for k, (_, limit) in enumerate(self.types):
+            if bound <= limit:
+                return k
+        return self.top
+
+    def tag(self, e: exp.Expression, bound: int, rank: int) -> exp.Expression:
+        e.meta["bound"] = bound
+        e.meta["rank"] = rank
+        self.note(bound)
+        return e
+
+    def note(self, bound: int) -> None:
+        """Record a magnitude the query computes (for the check against the widest type)."""
+        if bound > self.max_bound:
+            self.max_bound = bound
+
+    def to_rank(self, a: SqlInt, rank: int) -> exp.Expression:
+        """``a`` as an expression of at least the type ``rank``."""
+        if isinstance(a, int):
+            e = self.lit(a)
+            if self.rank(a) >= rank:
+                return e
+            return self.tag(exp.Cast(this=e, to=dtype(self.types[rank][0])), abs(a), rank)
+        if self.rank(a) >= rank:
+            return a
+        return self.tag(exp.Cast(this=a, to=dtype(self.types[rank][0])), self.bound(a), rank)
+
+    def widen(self, bound: int, *operands: SqlInt) -> tuple[list[exp.Expression], int]:
+        """The operands as SQL, widened so that a result of magnitude ``bound`` fits their type."""
+        rank = max(self.rank(a) for a in operands)
+        if self.types[rank][1] < bound:
+            rank = self.rank_for(bound)
+        return [self.to_rank(a, rank) if not isinstance(a, int) else self.lit(a) for a in operands], rank
 
     def lit(self, k: int) -> exp.Expression:
         if k < 0:
-            return exp.Paren(this=exp.Neg(this=self.lit(-k)))
+            return self.tag(exp.Paren(this=exp.Neg(this=self.lit(-k))), -k, self.rank_for(-k))
         if k < 2**63:
-            return exp.Literal.number(k)
-        return exp.Cast(this=exp.Literal.string(str(k)), to=self.int_type.copy())
+            return self.tag(exp.Literal.number(k), k, self.rank_for(k))
+        return self.tag(exp.Cast(this=exp.Literal.string(str(k)), to=self.int_type.copy()), k, self.top)
 
     def sql(self, a: SqlInt) -> exp.Expression:
         return self.lit(a) if isinstance(a, int) else a
 
-    def cast(self, e: exp.Expression) -> exp.Expression:
-        return exp.Cast(this=e, to=self.int_type.copy())
+    def cast(self, e: exp.Expression, bound: int | None = None) -> exp.Expression:
+        """``e`` (an integral value of magnitude at most ``bound``) as the narrowest integer type
+        that holds it, at least BIGINT."""
+        rank = max(1, self.rank_for(self.limit if bound is None else bound))
+        return self.tag(exp.Cast(this=e, to=dtype(self.types[rank][0])), self.limit if bound is None else bound, rank)
+
+    def column(self, name: str, like: SqlInt) -> exp.Expression:
+        """A reference to a column that holds ``like``, with its bound and type."""
+        return self.tag(col(name), self.bound(like), self.rank(like))
+
+    # -- arithmetic -------------------------------------------------------------------------------
+    def _binary(self, cls: type[exp.Expression], a: SqlInt, b: SqlInt, bound: int) -> exp.Expression:
+        (x, y), rank = self.widen(bound, a, b)
+        return self.tag(cls(this=paren(x), expression=paren(y)), bound, rank)
 
     def mul(self, a: SqlInt, b: SqlInt) -> SqlInt:
         if isinstance(a, int) and isinstance(b, int):
@@ -251,7 +336,10 @@ class Ints:
             return 0
         if b == -1:
             return self.neg(a)
-        return exp.Mul(this=paren(self.sql(a)), expression=paren(self.sql(b)))
+        if isinstance(b, int) and isinstance(a, exp.Expression) and "consts" in a.meta:
+            cond, p, q = a.meta["consts"]
+            return self.case(cond.copy() if isinstance(cond, exp.Expression) else cond, p * b, q * b)
+        return self._binary(exp.Mul, a, b, self.bound(a) * self.bound(b))
 
     def add(self, a: SqlInt, b: SqlInt) -> SqlInt:
         if isinstance(a, int) and isinstance(b, int):
@@ -260,24 +348,34 @@ class Ints:
             return b
         if b == 0:
             return a
-        return exp.Add(this=paren(self.sql(a)), expression=paren(self.sql(b)))
+        if isinstance(a, int):
+            a, b = b, a
+        if isinstance(b, int) and isinstance(a, exp.Expression) and "consts" in a.meta:
+            cond, p, q = a.meta["consts"]
+            return self.case(cond.copy() if isinstance(cond, exp.Expression) else cond, p + b, q + b)
+        return self._binary(exp.Add, a, b, self.bound(a) + self.bound(b))
 
     def sub(self, a: SqlInt, b: SqlInt) -> SqlInt:
         if isinstance(a, int) and isinstance(b, int):
             return a - b
         if b == 0:
             return a
-        return exp.Sub(this=paren(self.sql(a)), expression=paren(self.sql(b)))
+        return self._binary(exp.Sub, a, b, self.bound(a) + self.bound(b))
 
     def neg(self, a: SqlInt) -> SqlInt:
         if isinstance(a, int):
             return -a
-        return exp.Neg(this=paren(a))
+        return self.tag(exp.Neg(this=paren(a)), self.bound(a), self.rank(a))
 
     def abs(self, a: SqlInt) -> SqlInt:
         if isinstance(a, int):
             return abs(a)
-        return exp.Abs(this=a)
+        return self.tag(exp.Abs(this=a), self.bound(a), self.rank(a))
+
+    def mod(self, a: SqlInt, b: SqlInt) -> exp.Expression:
+        """``a % b`` (sign of ``a``), for b > 0."""
+        (x, y), rank = self.widen(0, a, b)
+        return self.tag(exp.Mod(this=paren(x), expression=paren(y)), min(self.bound(a), self.bound(b)), rank)
 
     def cmp(self, a: SqlInt, op: str, b: SqlInt) -> Bool:
         if isinstance(a, int) and isinstance(b, int):
@@ -292,7 +390,11 @@ class Ints:
             return b
         if isinstance(a, int) and isinstance(b, int) and a == b:
             return a
-        return case([(cond, self.sql(a))], self.sql(b))
+        (x, y), rank = self.widen(0, a, b)
+        out = self.tag(case([(cond, x)], y), max(self.bound(a), self.bound(b)), rank)
+        if isinstance(a, int) and isinstance(b, int):
+            out.meta["consts"] = (cond, a, b)  # a constant times or plus it folds into its branches
+        return out
 
     def floordiv(self, a: SqlInt, b: SqlInt, *, a_nonneg: bool = False, b_const: bool = False) -> SqlInt:
         """floor(a / b) for b > 0 (b = 0 only in rows already marked failed: the result is NULL)."""
@@ -300,41 +402,68 @@ class Ints:
             return a // b if b else 0
         if b == 1:
             return a
-        divisor = self.sql(b) if isinstance(b, int) else exp.Nullif(this=b, expression=exp.Literal.number(0))
-        if self.dialect == "duckdb":
-            trunc = exp.IntDiv(this=paren(self.sql(a)), expression=paren(divisor))
+        bound = self.bound(a) + 1
+        (x, y), rank = self.widen(0, a, b)
+        divisor = (
+            y
+            if isinstance(b, int)
+            else self.tag(exp.Nullif(this=y, expression=exp.Literal.number(0)), self.bound(b), rank)
+        )
+        if self.dialect in ("duckdb", "postgres", "bigquery") or (
+            self.dialect in ("spark", "databricks") and self.bound(a) <= 2**63 - 1
+        ):
+            # `//` (DuckDB), `div` (Spark: a BIGINT quotient, exact while it fits) and `DIV`
+            # truncate toward zero: step down when the remainder is negative
+            trunc = self.tag(
+                exp.IntDiv(this=paren(x), expression=paren(divisor)),
+                bound,
+                rank if self.dialect == "duckdb" else max(rank, 1),
+            )
             if a_nonneg:
                 return trunc
-            # `//` truncates toward zero: step down when the remainder is negative
-            rem = exp.Mod(this=paren(self.sql(a)), expression=paren(divisor))
-            return case(
-                [
-                    (
-                        exp.LT(this=rem, expression=exp.Literal.number(0)),
-                        exp.Sub(this=trunc, expression=exp.Literal.number(1)),
-                    )
-                ],
-                trunc,
+            rem = exp.Mod(this=paren(x.copy()), expression=paren(divisor.copy()))
+            stepped = exp.Sub(this=trunc.copy(), expression=exp.Literal.number(1))
+            return self.tag(
+                case([(exp.LT(this=rem, expression=exp.Literal.number(0)), stepped)], trunc), bound, self.rank(trunc)
+            )
+        self.note(self.bound(a) * (self.limit // _DECIMAL_QUOTIENT))
+        if self.dialect in SILENT_OVERFLOW:
+            # (a - pmod(a, b)) is a multiple of b: Spark's decimal quotient of the two is exact (it
+            # has 32 digits before the point, which the input bounds guarantee)
+            multiple = exp.Sub(
+                this=paren(x), expression=exp.Anonymous(this="PMOD", expressions=[x.copy(), divisor.copy()])
+            )
+            return self.tag(
+                self.int_cast(exp.Div(this=exp.Paren(this=multiple), expression=paren(divisor.copy()))), bound, self.top
             )
         # Elsewhere: FLOOR of the engine's decimal quotient (within one of the truth), then fix it
         # up exactly with the remainder.
-        approx = self.cast(exp.Floor(this=exp.Div(this=paren(self.sql(a)), expression=paren(divisor))))
+        approx = self.tag(
+            self.int_cast(exp.Floor(this=exp.Div(this=paren(x), expression=paren(divisor)))), bound, self.top
+        )
         fix: exp.Expression = exp.Sub(
-            this=paren(self.sql(a)), expression=exp.Mul(this=paren(approx), expression=paren(divisor))
+            this=paren(x.copy()), expression=exp.Mul(this=paren(approx), expression=paren(divisor))
         )
-        return case(
-            [
-                (
-                    exp.LT(this=paren(fix), expression=exp.Literal.number(0)),
-                    exp.Sub(this=approx, expression=exp.Literal.number(1)),
-                ),
-                (
-                    exp.GTE(this=paren(fix.copy()), expression=paren(divisor.copy())),
-                    exp.Add(this=approx.copy(), expression=exp.Literal.number(1)),
-                ),
-            ],
-            approx.copy(),
+        return self.tag(
+            case(
+                [
+                    (
+                        exp.LT(this=paren(fix), expression=exp.Literal.number(0)),
+                        exp.Sub(this=approx, expression=exp.Literal.number(1)),
+                    ),
+                    (
+                        exp.GTE(this=paren(fix.copy()), expression=paren(divisor.copy())),
+                        exp.Add(this=approx.copy(), expression=exp.Literal.number(1)),
+                    ),
+                ],
+                approx.copy(),
+            ),
+            bound,
+            self.top,
         )
+
+    def int_cast(self, e: exp.Expression) -> exp.Expression:
+        return exp.Cast(this=e, to=self.int_type.copy())
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -362,21 +491,26 @@ class Arith:
     def __init__(self, ints: Ints) -> None:
         self.i = ints
 
-    def norm(self, n: SqlInt, d: SqlInt, nonneg: bool) -> Q:
+    def norm(self, n: SqlInt, d: SqlInt, nonneg: bool, hi: Fraction | None = None) -> Q:
         if isinstance(n, int) and isinstance(d, int):
             return qconst(Fraction(n, d))
         if isinstance(d, int) and d < 0:
             n, d = self.i.neg(n), -d
-        return Q(n, d, nonneg)
+        return Q(n, d, nonneg, hi)
 
     def add(self, x: Q, y: Q, sign: int = 1) -> Q:
         i = self.i
         nonneg = x.nonneg and y.nonneg and sign > 0
+        hi = None
+        if sign > 0 and x.hi is not None and y.hi is not None:
+            hi = x.hi + y.hi
+        elif sign < 0 and x.hi is not None and y.nonneg:
+            hi = x.hi
         yn = y.n if sign > 0 else i.neg(y.n)
         if isinstance(x.d, int) and isinstance(y.d, int):
             lcm = x.d * y.d // math.gcd(x.d, y.d)
-            return self.norm(i.add(i.mul(x.n, lcm // x.d), i.mul(yn, lcm // y.d)), lcm, nonneg)
-        return self.norm(i.add(i.mul(x.n, y.d), i.mul(yn, x.d)), i.mul(x.d, y.d), nonneg)
+            return self.norm(i.add(i.mul(x.n, lcm // x.d), i.mul(yn, lcm // y.d)), lcm, nonneg, hi)
+        return self.norm(i.add(i.mul(x.n, y.d), i.mul(yn, x.d)), i.mul(x.d, y.d), nonneg, hi)
 
     def mul(self, x: Q, y: Q) -> Q:
         i = self.i
@@ -390,7 +524,8 @@ class Arith:
         if isinstance(yn, int) and isinstance(xd, int):
             g = math.gcd(yn, xd) or 1
             yn, xd = yn // g, xd // g
-        return self.norm(i.mul(xn, yn), i.mul(xd, yd), x.nonneg and y.nonneg)
+        hi = x.hi * y.hi if x.nonneg and y.nonneg and x.hi is not None and y.hi is not None else None
+        return self.norm(i.mul(xn, yn), i.mul(xd, yd), x.nonneg and y.nonneg, hi)
 
     def neg(self, x: Q) -> Q:
         return self.norm(self.i.neg(x.n), x.d, False)
@@ -405,7 +540,12 @@ class Arith:
             if y.const == 0:
                 return qconst(0)
             return self.mul(x, qconst(1 / y.const))
-        n = i.mul(x.n, y.d)
+        xd, yd = x.d, y.d
+        if isinstance(xd, int) and isinstance(yd, int):  # cancel the common factor (often 10^scale)
+            g = math.gcd(xd, yd)
+            xd, yd = xd // g, yd // g
+        x = Q(x.n, xd, x.nonneg)
+        n = i.mul(x.n, yd)
         if y.nonneg:
             return self.norm(n, i.mul(x.d, y.n), x.nonneg)
         return self.norm(
@@ -434,25 +574,25 @@ class Arith:
             return y
         i = self.i
         nonneg = x.nonneg and y.nonneg
+        hi = max(x.hi, y.hi) if x.hi is not None and y.hi is not None else None
         if isinstance(x.d, int) and isinstance(y.d, int):
             lcm = x.d * y.d // math.gcd(x.d, y.d)
-            return Q(i.case(cond, i.mul(x.n, lcm // x.d), i.mul(y.n, lcm // y.d)), lcm, nonneg)
-        if y.const is not None:  # a constant: put both over x's denominator (times y's)
-            assert isinstance(y.d, int)
-            return Q(i.case(cond, i.mul(x.n, y.d), i.mul(x.d, y.n)), i.mul(x.d, y.d), nonneg)
-        if x.const is not None:
-            return self.select(b_not(cond), y, x)
-        return Q(i.case(cond, x.n, y.n), i.case(cond, x.d, y.d), nonneg)
+            return Q(i.case(cond, i.mul(x.n, lcm // x.d), i.mul(y.n, lcm // y.d)), lcm, nonneg, hi)
+        # (x's denominator may be 0 in rows that take y, e.g. a quotient whose divisor is tested
+        # by cond: each branch keeps its own denominator)
+        return Q(i.case(cond, x.n, y.n), i.case(cond, x.d, y.d), nonneg, hi)
 
     def clamp01(self, x: Q) -> Q:
         """min(max(x, 0), 1)."""
         i = self.i
         n = i.case(i.cmp(x.n, ">=", x.d), x.d, i.case(i.cmp(x.n, "<=", 0), 0, x.n))
-        return Q(n, x.d, True)
+        return Q(n, x.d, True, Fraction(1))
 
     def floor0(self, x: Q) -> Q:
         """max(x, 0)."""
-        return Q(self.i.case(self.i.cmp(x.n, "<", 0), 0, x.n), x.d, True)
+        return Q(
+            self.i.case(self.i.cmp(x.n, "<", 0), 0, x.n), x.d, True, None if x.hi is None else max(x.hi, Fraction(0))
+        )
 
     def floor(self, x: Q) -> Q:
         if x.const is not None:
@@ -514,6 +654,53 @@ def first_err(*errs: exp.Expression | None) -> exp.Expression | None:
     return coalesce(*errs)
 
 
+def _never_null(cond: exp.Expression) -> bool:
+    if isinstance(cond, exp.Paren):
+        return _never_null(cond.this)
+    if isinstance(cond, exp.Not):
+        return _never_null(cond.this)
+    return isinstance(cond, (exp.Is, exp.Boolean))
+
+
+def _truth(cond: exp.Expression) -> Bool:
+    """``cond`` as CASE reads it: NULL counts as false."""
+    if _never_null(cond):
+        return cond
+    return exp.Coalesce(this=paren(cond), expressions=[exp.false()])
+
+
+def fails(err: exp.Expression | None) -> Bool:
+    """A condition that is true exactly when ``err`` is not NULL, built from the shape of ``err``
+    so that no string is computed for a unit that did not fail."""
+    if err is None or isinstance(err, exp.Null):
+        return False
+    known = err.meta.get("fails")
+    if known is not None:
+        return known if isinstance(known, bool) else known.copy()
+    if isinstance(err, exp.Paren):
+        return fails(err.this)
+    if isinstance(err, exp.Literal) and err.is_string:
+        return True
+    if isinstance(err, exp.Cast) and isinstance(err.this, exp.Null):
+        return False
+    if isinstance(err, exp.Coalesce):
+        out: Bool = False
+        for part in [err.this, *err.expressions]:
+            out = b_or(out, fails(part))
+        return out
+    if isinstance(err, exp.Case) and err.this is None:
+        result = fails(err.args.get("default"))
+        for branch in reversed(err.args.get("ifs") or []):
+            result = b_case(_truth(branch.this), fails(branch.args.get("true")), result)
+        return result
+    if isinstance(err, exp.Concat) and not err.args.get("coalesce"):
+        both: Bool = True
+        for part in err.expressions:
+            both = b_and(both, fails(part))
+        return both
+    return not_null(err.copy())
+
+
 # ---- input columns ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class InputColumn:
@@ -521,6 +708,46 @@ class InputColumn:
 
     column: str
     type: str
+    #: The largest magnitude of the column's values, where known (from the data's statistics);
+    #: it lets the query use narrower integers. A value beyond it makes the engine raise an
+    #: overflow error (DuckDB), never a wrong score.
+    max_abs: Decimal | None = None
+
+
+_INTEGER_BOUNDS = {
+    "TINYINT": 2**7,
+    "INT1": 2**7,
+    "BYTE": 2**7,
+    "UTINYINT": 2**8,
+    "SMALLINT": 2**15,
+    "INT2": 2**15,
+    "SHORT": 2**15,
+    "USMALLINT": 2**16,
+    "INTEGER": 2**31,
+    "INT": 2**31,
+    "INT4": 2**31,
+    "UINTEGER": 2**32,
+    "BIGINT": 2**63,
+    "INT8": 2**63,
+    "LONG": 2**63,
+    "UBIGINT": 2**64,
+    "HUGEINT": 2**127,
+}
+
+
+def _decimal_digits(type_text: str) -> int:
+    dt = _dtype(type_text.strip().upper())
+    params = [int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name) for p in dt.expressions]
+    return params[0] if params else 18
+
+
+def _scaled_bound(max_abs: Decimal, scale: int) -> int:
+    """The largest magnitude of ``value × 10^scale`` for values up to ``max_abs``."""
+    return math.ceil(abs(max_abs).scaleb(scale))
+
+
+def _decimal_lit(value: Decimal) -> exp.Expression:
+    return exp.Literal.number(format(value, "f"))
 
 
 def _type_of(type_text: str) -> tuple[str, int | None]:
@@ -904,6 +1131,9 @@ class RuleCompiler:
         value: Q = qconst(0)
         labels = ", ".join(band.label for band in node.bands)
         err: exp.Expression | None = string(f"the grade has no band for this level (bands: {labels})")
+        levels = self.checked.types[node.subject].levels if node.subject is not None else self.subject_levels
+        if isinstance(label, exp.Expression) and levels and set(levels) <= {band.label for band in node.bands}:
+            err = None  # the value is one of the levels (the input check sees to it): a band matches
         for band in reversed(node.bands):
             if isinstance(label, str):
                 matches: Bool = label == band.label
@@ -946,8 +1176,11 @@ class QueryCompiler:
         columns: Mapping[str, InputColumn] | None = None,
         unit_column: str | None = None,
         row_column: str | None = None,
+        cap: int | None = None,
     ) -> None:
         self.ruleset = ruleset
+        #: With a cap k, numeric inputs of magnitude above 10^k are not scored (``input: …``).
+        self.cap = cap
         self.dialect = dialect
         self.ints = Ints(dialect)
         self.arith = Arith(self.ints)
@@ -971,21 +1204,38 @@ class QueryCompiler:
         i = self.ints
         if measure.type in NUMERIC_TYPES:
             percent = measure.type in ("rate", "number")
+            cap_ok: Bool = True
+            cap = None
+            if self.cap is not None and kind in ("decimal", "integer", "double", "string"):
+                # on an engine that may overflow silently, values beyond the cap are not scored in SQL
+                cap = Decimal(10) ** self.cap
+                cap_ok = b_or(is_null(raw.copy()), exp.LTE(this=exp.Abs(this=raw.copy()), expression=_decimal_lit(cap)))
+                if kind == "string":  # a cap on the digits instead (the value is parsed below)
+                    cap_ok = True
             if kind == "decimal":
                 assert scale is not None
-                value = (
-                    i.cast(
-                        exp.Mul(
-                            this=exp.Cast(this=raw.copy(), to=dtype(f"DECIMAL(38, {scale})")),
-                            expression=exp.Literal.number(10**scale),
-                        )
-                    )
-                    if scale
-                    else i.cast(raw.copy())
-                )
+                digits = _decimal_digits(column.type)
+                bound = 10**digits - 1
+                if column.max_abs is not None:
+                    bound = min(bound, _scaled_bound(column.max_abs, scale))
+                if cap is not None:
+                    bound = min(bound, _scaled_bound(cap, scale))
+                if scale == 0:
+                    value = i.cast(raw.copy(), bound)
+                elif digits + scale <= 38 and bound <= 2**63 - 1:
+                    # a narrow decimal times 10^scale stays a narrow decimal: cheap, and exact
+                    value = i.cast(exp.Mul(this=raw.copy(), expression=exp.Literal.number(10**scale)), bound)
+                else:
+                    wide = exp.Cast(this=raw.copy(), to=dtype(f"DECIMAL(38, {scale})"))
+                    value = i.cast(exp.Mul(this=wide, expression=exp.Literal.number(10**scale)), bound)
                 ok: Bool = True
             elif kind == "integer":
-                value, scale, ok = i.cast(raw.copy()), 0, True
+                bound = _INTEGER_BOUNDS.get(column.type.strip().upper(), 2**127 - 1)
+                if column.max_abs is not None:
+                    bound = min(bound, int(column.max_abs))
+                if cap is not None:
+                    bound = min(bound, int(cap))
+                value, scale, ok = i.cast(raw.copy(), bound), 0, True
             elif kind == "double":
                 scale = DOUBLE_SCALE
                 as_double = exp.Cast(this=raw.copy(), to=dtype("DOUBLE"))
@@ -1005,13 +1255,17 @@ class QueryCompiler:
                 )
                 dec = case([(b_sql(fast_ok), fast)], slow)
                 widened = exp.Cast(this=dec, to=dtype(f"DECIMAL(38, {scale})"))
-                value = i.cast(exp.Mul(this=widened, expression=exp.Literal.number(10**scale)))
+                bound = 10 ** (18 + scale)
+                if column.max_abs is not None:
+                    bound = min(bound, _scaled_bound(column.max_abs, scale))
+                if cap is not None:
+                    bound = min(bound, _scaled_bound(cap, scale))
+                value = i.cast(exp.Mul(this=widened, expression=exp.Literal.number(10**scale)), bound)
                 back = exp.Cast(this=dec.copy(), to=dtype("DOUBLE"))
                 ok = b_or(is_null(raw.copy()), exp.EQ(this=back, expression=as_double.copy()))
             elif kind == "string":
-                plain = (
-                    rf"[+-]?([0-9]{{1,{STRING_DIGITS}}}([.][0-9]{{0,{DOUBLE_SCALE}}})?|[.][0-9]{{1,{DOUBLE_SCALE}}})"
-                )
+                int_digits = STRING_DIGITS if self.cap is None else max(1, min(STRING_DIGITS, self.cap))
+                plain = rf"[+-]?([0-9]{{1,{int_digits}}}([.][0-9]{{0,{DOUBLE_SCALE}}})?|[.][0-9]{{1,{DOUBLE_SCALE}}})"
                 text = exp.Anonymous(this="REPLACE", expressions=[raw.copy(), string("％"), string("%")])
                 is_plain = exp.RegexpLike(this=raw.copy(), expression=string(f"^{plain}$"))
                 base = DOUBLE_SCALE
@@ -1021,7 +1275,9 @@ class QueryCompiler:
                     return exp.Cast(this=e, to=dtype(f"DECIMAL(38, {base})"))
 
                 def scaled(e: exp.Expression, power: int) -> SqlInt:
-                    whole = i.cast(exp.Mul(this=dec_of(e), expression=exp.Literal.number(10**base)))
+                    whole = i.cast(
+                        exp.Mul(this=dec_of(e), expression=exp.Literal.number(10**base)), 10 ** (int_digits + base)
+                    )
                     return i.mul(whole, 10 ** (power - base))
 
                 whens: list[tuple[exp.Expression, exp.Expression]] = [(is_plain, i.sql(scaled(raw.copy(), scale)))]
@@ -1037,25 +1293,31 @@ class QueryCompiler:
                         whens.append((pattern, i.sql(scaled(stripped, power))))
                         ok_cond = b_or(ok_cond, pattern.copy())
                 value = case(whens, None)
+                parts = [v for _, v in whens]
+                i.tag(value, max(i.bound(v) for v in parts), max(i.rank(v) for v in parts))
                 ok = b_or(ok_cond, exp.EQ(this=raw.copy(), expression=string("")))
             else:
                 value, scale, ok = exp.Null(), 0, is_null(raw.copy())
+            if cap_ok is not True and isinstance(value, exp.Expression):
+                capped = exp.LTE(this=exp.Abs(this=raw.copy()), expression=_decimal_lit(cap or Decimal(0)))
+                value = i.tag(case([(capped, value)], None), i.bound(value), i.rank(value))
+                ok = b_and(ok, cap_ok)
             cname = name
             d = 10**scale
             checks: Bool = True
-            colref = col(cname)
+            colref = i.column(cname, value)
             q = Q(colref, d, measure.type == "count")
             if measure.type == "count":
                 checks = b_and(checks, i.cmp(colref.copy(), ">=", 0))
                 if d > 1:
-                    checks = b_and(checks, i.cmp(exp.Mod(this=colref.copy(), expression=i.lit(d)), "==", 0))
+                    checks = b_and(checks, i.cmp(i.mod(colref.copy(), d), "==", 0))
             if measure.range is not None:
                 lo, hi = (qconst(b) for b in measure.range)
                 checks = b_and(checks, b_and(self.arith.cmp(lo, "<=", q), self.arith.cmp(q, "<=", hi)))
                 if lo.const is not None and lo.const >= 0:
                     q = Q(q.n, q.d, True)
             measured = Measured("num", q, missing_err(colref.copy()))
-            after: Bool = b_or(is_null(col(cname)), checks) if checks is not True else True
+            after: Bool = b_or(is_null(colref.copy()), checks) if checks is not True else True
             return measured, [(cname, value)], ok, after
         if measure.type == "bool":
             if kind == "boolean":
@@ -1116,7 +1378,7 @@ class QueryCompiler:
             if column is None:  # not in the table: no unit has a value
                 name = self.internal_name(measure.name)
                 kind = "num" if measure.type in NUMERIC_TYPES else measure.type
-                null_value: Q | exp.Expression = Q(col(name), 1) if kind == "num" else col(name)
+                null_value: Q | exp.Expression = Q(self.ints.tag(col(name), 0, 0), 1) if kind == "num" else col(name)
                 if kind == "level":
                     assert isinstance(null_value, exp.Expression)
                     null_value.meta["label"] = True
@@ -1145,6 +1407,7 @@ class QueryCompiler:
         # the input check reads the converted columns, so it lives in the next stage
         prev = "_kpi_in"
         derived_errs: list[exp.Expression] = []
+        derived_fails: list[Bool] = []
         bad = case(bad_whens, None) if bad_whens else exp.cast(exp.Null(), "VARCHAR")
         ctes.append(("_kpi_checked", make_select([exp.Star(), alias(bad, "_bad")], prev)))
         prev = "_kpi_checked"
@@ -1168,8 +1431,8 @@ class QueryCompiler:
                 d_val: SqlInt = q.d
                 if not isinstance(q.d, int):
                     select.append(alias(q.d, d_name))
-                    d_val = col(d_name)
-                value_q = Q(col(n_name), d_val, q.nonneg)
+                    d_val = i.column(d_name, q.d)
+                value_q = Q(i.column(n_name, q.n), d_val, q.nonneg)
                 range_err = None
                 if measure.range is not None:
                     lo, hi = (qconst(b) for b in measure.range)
@@ -1191,11 +1454,25 @@ class QueryCompiler:
                     ref.meta["label"] = True
                 self.measured[name] = Measured("label" if is_label else "bool", ref, col(base + "_e"))
                 full_err = err
-            select.append(alias(full_err if full_err is not None else exp.cast(exp.Null(), "VARCHAR"), base + "_e"))
+            failed = fails(full_err)
+            if isinstance(failed, bool):
+                select.append(
+                    alias(full_err if failed and full_err is not None else exp.cast(exp.Null(), "VARCHAR"), base + "_e")
+                )
+            else:
+                select.append(alias(failed, base + "_f"))
+                select.append(alias(when(col(base + "_f"), full_err), base + "_e"))  # type: ignore[arg-type]
+            derived_fails.append(failed if isinstance(failed, bool) else col(base + "_f"))
+            err_ref = self.measured[name].err
+            assert err_ref is not None
+            err_ref.meta["fails"] = failed if isinstance(failed, bool) else col(base + "_f")
             # a derived measure that failed (not merely missing) fails the unit
             derived_errs.append(
                 when(
-                    b_and(not_null(col(base + "_e")), exp.NEQ(this=col(base + "_e"), expression=string(MISSING))),
+                    b_and(
+                        failed if isinstance(failed, bool) else col(base + "_f"),
+                        exp.NEQ(this=col(base + "_e"), expression=string(MISSING)),
+                    ),
                     exp.Concat(
                         expressions=[string(f"measure `{name}`: "), col(base + "_e")], safe=True, coalesce=False
                     ),
@@ -1209,7 +1486,11 @@ class QueryCompiler:
         scores_stage: list[exp.Expression] = [exp.Star()]
         score_cols: list[str] = []
         fail_exprs: list[exp.Expression] = list(derived_errs)
+        any_fail: Bool = False
+        for flag in derived_fails:
+            any_fail = b_or(any_fail, flag)
         scale = 10**precision
+        score_refs: list[exp.Expression] = []
         for k, ind in enumerate(rs.indicators):
             levels = rs.measures[ind.measure].levels if ind.measure is not None else None
             rc = RuleCompiler(
@@ -1220,16 +1501,22 @@ class QueryCompiler:
             raw = v.value
             full_m = int(Fraction(ind.weight) * scale)
             rounded = a.round_int(raw, precision, mode)
-            m = i.case(
-                a.cmp(raw, ">=", qconst(ind.weight)),
-                full_m,
-                i.case(a.cmp(raw, "<=", qconst(0)), 0, rounded),
-            )
+            # clamp to [0, weight], unless the form already keeps the score there
+            at_most_full = raw.hi is not None and raw.hi <= Fraction(ind.weight)
+            low: SqlInt = rounded if raw.nonneg else i.case(a.cmp(raw, "<=", qconst(0)), 0, rounded)
+            m = low if at_most_full else i.case(a.cmp(raw, ">=", qconst(ind.weight)), full_m, low)
+            narrow = max(1, i.rank_for(full_m))  # the score lies in [0, full_m]: a narrow type holds it
+            if not isinstance(m, int) and i.rank(m) > narrow:
+                m = i.tag(exp.Cast(this=m, to=dtype(i.types[narrow][0])), full_m, narrow)
+            elif not isinstance(m, int):
+                m = i.tag(m.copy(), full_m, i.rank(m))
             if v.err is not None:
                 err = v.err
+                failed = fails(err)
+                any_fail = b_or(any_fail, failed)
                 on_missing: SqlInt | None = {"full": full_m, "zero": 0}.get(ind.if_missing)
                 m_expr = case(
-                    [(is_null(err), i.sql(m))]
+                    [(b_sql(b_not(failed)), i.sql(m))]
                     + (
                         [(exp.EQ(this=err.copy(), expression=string(MISSING)), i.sql(on_missing))]
                         if on_missing is not None
@@ -1272,15 +1559,24 @@ class QueryCompiler:
             cname = f"_s{k}"
             score_cols.append(cname)
             scores_stage.append(alias(m_expr, cname))
+            if override is not None:
+                score_refs.append(i.tag(col(cname), i.bound(m_expr), i.rank(m_expr)))
+            else:
+                score_refs.append(i.tag(col(cname), full_m, max(i.rank(m), i.rank(full_m))))
         error = coalesce(col("_bad"), *fail_exprs)
+        # the messages are put together only for units that failed somewhere (a cheap test first)
+        any_fail = b_or(not_null(col("_bad")), any_fail)
+        if error is not None and any_fail is not True:
+            error = when(any_fail, error)
         scores_stage.append(alias(error if error is not None else exp.Null(), "_error"))
         ctes.append(("_kpi_scores", make_select(scores_stage, prev)))
 
         # stage 4: total and grade
         total_m: SqlInt = 0
-        for cname in score_cols:
-            total_m = i.add(total_m, col(cname))
+        for score_ref in score_refs:
+            total_m = i.add(total_m, score_ref)
         ctes.append(("_kpi_total", make_select([exp.Star(), alias(i.sql(total_m), "_total")], "_kpi_scores")))
+        total_ref = i.column("_total", total_m)
 
         # the result: NULL scores for units that were not scored
         ok = is_null(col("_error"))
@@ -1298,7 +1594,7 @@ class QueryCompiler:
         grade_whens = []
         for label, bound in rs.grades:
             need = math.ceil(Fraction(bound) * scale)  # the total is a whole number of 10^-precision
-            grade_whens.append((b_sql(i.cmp(col("_total"), ">=", need)), string(label)))
+            grade_whens.append((b_sql(i.cmp(total_ref.copy(), ">=", need)), string(label)))
         grade = case(grade_whens, None) if grade_whens else exp.cast(exp.Null(), "VARCHAR")
         out.append(alias(case([(ok.copy(), grade)], exp.Null()) if grade_whens else grade, "grade"))
         out.append(alias(col("_error"), "error"))
@@ -1307,7 +1603,8 @@ class QueryCompiler:
             "with_",
             exp.With(expressions=[exp.CTE(this=cte, alias=exp.TableAlias(this=ident(name))) for name, cte in ctes]),
         )
-        return query
+        # a copy is a proper tree (the compiler shares sub-expressions), whose parents are right
+        return strip_parens(query.copy())  # type: ignore[return-value]
 
     def to_decimal(self, m: exp.Expression, precision: int, kind: str) -> exp.Expression:
         target = dtype(kind)
@@ -1359,6 +1656,48 @@ def _digits(kind: str) -> int:
     return int(kind.split("(")[1].split(",")[0])
 
 
+_ARITH_PREC: dict[type, int] = {
+    exp.Add: 1,
+    exp.Sub: 1,
+    exp.Mul: 2,
+    exp.IntDiv: 2,
+    exp.Mod: 2,
+    exp.Div: 2,
+}
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+_OPERATORS = (exp.Binary, exp.Not, exp.Neg, exp.Is, exp.In, exp.Paren)
+
+
+def _needed(paren_node: exp.Paren) -> bool:
+    """Whether the parentheses around an operand change how the SQL parses."""
+    child, parent = paren_node.this, paren_node.parent
+    if not isinstance(child, _OPERATORS) or isinstance(child, exp.Paren):
+        return False
+    if parent is None or not isinstance(parent, _OPERATORS):
+        return False  # a function argument, a CASE branch, a select item: delimited already
+    left = paren_node.arg_key == "this"
+    pc, pp = _ARITH_PREC.get(type(child)), _ARITH_PREC.get(type(parent))
+    if pc is not None and pp is not None:
+        return not (pc > pp or (pc == pp and left))
+    if pc is not None and isinstance(parent, _COMPARISONS):
+        return False
+    if isinstance(parent, exp.And) and isinstance(child, (exp.And, *_COMPARISONS)):
+        return False
+    return not (
+        isinstance(parent, exp.Or)
+        and (isinstance(child, (exp.And, *_COMPARISONS)) or (isinstance(child, exp.Or) and left))
+    )
+
+
+def strip_parens(tree: exp.Expression) -> exp.Expression:
+    """Drop the parentheses that precedence makes redundant: Spark's parser takes time exponential
+    in the depth of nested parentheses, and the query reads better."""
+    for node in list(tree.find_all(exp.Paren)):
+        if not _needed(node):
+            node.replace(node.this)
+    return tree
+
+
 def make_select(columns: list[exp.Expression], source: str | exp.Expression) -> exp.Select:
     """``SELECT columns FROM source``, built without sqlglot's copying builders."""
     table = exp.Table(this=ident(source)) if isinstance(source, str) else source
@@ -1400,10 +1739,41 @@ def compile_ruleset(
     cols: dict[str, InputColumn] | None = None
     if columns is not None:
         cols = {k: v if isinstance(v, InputColumn) else InputColumn(k, v) for k, v in columns.items()}
-    compiler = QueryCompiler(
-        ruleset, dialect=dialect, source=table, columns=cols, unit_column=unit_column, row_column=row_column
-    )
-    return compiler.build()
+
+    def build(cap: int | None) -> tuple[exp.Select, int]:
+        compiler = QueryCompiler(
+            ruleset,
+            dialect=dialect,
+            source=table,
+            columns=cols,
+            unit_column=unit_column,
+            row_column=row_column,
+            cap=cap,
+        )
+        query = compiler.build()
+        return query, compiler.ints.max_bound
+
+    query, largest = build(None)
+    limit = Ints(dialect).limit
+    if dialect not in SILENT_OVERFLOW or largest <= limit:
+        return query
+    # Spark without ANSI mode overflows to NULL (or wraps) silently: bound the inputs so that no
+    # value the query computes can exceed its widest integers; larger inputs are not scored in SQL.
+    low, high, best = 1, 30, None
+    while low <= high:
+        mid = (low + high) // 2
+        candidate, largest = build(mid)
+        if largest <= limit:
+            best, low = candidate, mid + 1
+        else:
+            high = mid - 1
+    if best is None:
+        raise SqlUnsupported(
+            f"the ruleset's arithmetic does not fit the {dialect} engine's 38-digit integers exactly, "
+            "even for inputs below 10",
+            hint="score this ruleset with DuckDB or the Python engine",
+        )
+    return best
 
 
 def to_sql(query: exp.Expression, dialect: Dialect = "duckdb", *, pretty: bool = True) -> str:

@@ -80,15 +80,36 @@ def open_units(con: Any, path: Path) -> tuple[str, dict[str, str]]:
     return "kpi_units", {name: str(kind) for name, kind, *_ in described}
 
 
-def build_query(rs: Ruleset, types: dict[str, str]) -> str:
+def column_bounds(con: Any, view: str, columns: list[str]) -> dict[str, Decimal]:
+    """The largest magnitude in each of the given numeric columns of ``view`` (one scan; a
+    Parquet file answers from its statistics where it has them)."""
+    if not columns:
+        return {}
+    q = make_select([alias(exp.Max(this=exp.Abs(this=col(c))), f"b{k}") for k, c in enumerate(columns)], view)
+    (row,) = con.execute(q.sql("duckdb")).fetchall()
+    return {
+        c: Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+        for c, v in zip(columns, row, strict=True)
+        if v is not None
+    }
+
+
+def build_query(rs: Ruleset, types: dict[str, str], con: Any | None = None) -> str:
+    """The query over ``kpi_units``; with ``con``, the numeric columns' largest magnitudes are read
+    first, so that the query can use 64-bit integers where they provably suffice."""
     columns: dict[str, InputColumn] = {}
     by_stripped = {name.strip(): name for name in types}
+    wanted: dict[str, str] = {}
     for measure in rs.measures.values():
         if measure.derived:
             continue
         found = by_stripped.get(measure.name)
         if found is not None:
-            columns[measure.name] = InputColumn(found, types[found])
+            wanted[measure.name] = found
+    numeric = [c for c in wanted.values() if _numeric(types[c])]
+    bounds = column_bounds(con, "kpi_units", numeric) if con is not None else {}
+    for name, found in wanted.items():
+        columns[name] = InputColumn(found, types[found], bounds.get(found))
     unit = by_stripped.get(UNIT)
     compiler = QueryCompiler(rs, source="kpi_units", columns=columns, unit_column=unit, row_column=ROW)
     return compiler.build().sql(dialect="duckdb")
@@ -116,7 +137,7 @@ def score_file(
     con = connect(threads, progress)
     _, types = open_units(con, source)
     try:
-        report = BatchReport(sql=build_query(rs, types))
+        report = BatchReport(sql=build_query(rs, types, con))
     except SqlUnsupported as err:
         if fallback is None:
             con.close()
@@ -291,6 +312,23 @@ def _rescore(
     ).order_by(col("row", "o"), copy=False)
     _write(con, joined.sql("duckdb"), rewritten, fmt)
     os.replace(rewritten, tmp)
+
+
+def _numeric(kind: str) -> bool:
+    text = kind.strip().upper()
+    return text.startswith(("DECIMAL", "NUMERIC")) or text in (
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "DOUBLE",
+        "FLOAT",
+    )
 
 
 def _file(reader: str) -> exp.Expression:
