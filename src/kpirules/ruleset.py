@@ -93,7 +93,7 @@ class Ruleset:
         self._converters = [(m.name, converter(m)) for m in self.measures.values() if not m.derived]
         self._derived_names = frozenset(m.name for m in self.measures.values() if m.derived)
         self._derived: list[tuple[Measure, Fn, Callable[[Any], Any] | None]] = []
-        needed = self._needed_derived(derived_order)
+        needed = self.needed_derived()
         inexact: set[str] = set()  # derived measures whose values may come from a quotient that does not end
         for name in derived_order:
             measure = self.measures[name]
@@ -151,8 +151,9 @@ class Ruleset:
             self._inputs[ind.id] = tuple(order)
         self._run = self._make_runner()
 
-    def _needed_derived(self, order: tuple[str, ...]) -> set[str]:
-        """Derived measures some indicator reads, directly or through other formulas."""
+    def needed_derived(self) -> frozenset[str]:
+        """Derived measures some indicator reads, directly or through other formulas; the others
+        are never computed."""
         needed: set[str] = set()
         pending = [name for checked in self.checked.values() for name in checked.measures]
         while pending:
@@ -160,7 +161,7 @@ class Ruleset:
             if name in self.formulas and name not in needed:
                 needed.add(name)
                 pending.extend(self.formulas[name].measures)
-        return needed
+        return frozenset(needed)
 
     def inputs_of(self, indicator_id: str) -> tuple[str, ...]:
         """Measures an indicator's rule reads, then the measures those derive from."""

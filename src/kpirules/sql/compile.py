@@ -1413,7 +1413,7 @@ class QueryCompiler:
         prev = "_kpi_checked"
 
         # stage 2: derived measures, in dependency order, one stage each
-        needed = rs._needed_derived(tuple(m.name for m in rs.measures.values() if m.derived))
+        needed = rs.needed_derived()
         for k, name in enumerate(self._derived_order()):
             if name not in needed:
                 continue
