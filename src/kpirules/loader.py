@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path as FilePath
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ from . import ast
 from .checker import Checked, check_formula, check_rule
 from .compiler import CONTEXT, quantizer
 from .errors import KpiRulesError, Location, RulesetError
+from .hierarchy import SubtotalError, resolve_subtotal
 from .model import (
     DEFAULT_GRADES,
     MEASURE_TYPES,
@@ -28,6 +29,7 @@ from .model import (
     Reported,
     ReportedFigure,
     ReportedRow,
+    ReportedSubtotal,
 )
 from .parser import KEYWORDS, parse_rule
 from .ruleset import Ruleset
@@ -230,7 +232,7 @@ class _Builder:
         checked, formulas, order = self.check(indicators, measures)
         values, value_locations = self.values(data.get("values", {}), measures)
         overrides = self.overrides(data.get("overrides", {}), indicators, header)
-        reported = self.reported(data.get("reported"), indicators, measures)
+        reported = self.reported(data.get("reported"), indicators, measures, groups)
         if self.problems or header is None:
             raise RulesetError.collect(self.problems)
         return Ruleset(
@@ -625,8 +627,11 @@ class _Builder:
                 out[iid] = Override(iid, score.quantize(quantum, context=CONTEXT), reason)
         return out
 
-    def reported(self, raw: Any, indicators: list[Indicator], measures: Mapping[str, Measure]) -> Reported | None:
-        """``[reported]``: the table as printed (total, grade, rows) and the figures its text prints.
+    def reported(
+        self, raw: Any, indicators: list[Indicator], measures: Mapping[str, Measure], groups: Sequence[Group] = ()
+    ) -> Reported | None:
+        """``[reported]``: the table as printed (total, grade, rows, subtotals) and the figures its
+        text prints.
 
         Numbers keep their printed digits (``4.47``, ``"47.74%"`` as 0.4774): the audit compares
         them to the precision they were printed with."""
@@ -636,7 +641,7 @@ class _Builder:
         table = self.table(path, raw, "[reported]")
         if table is None:
             return None
-        self.keys(path, table, ("total", "grade", "scores", "figures", "quote", "source"))
+        self.keys(path, table, ("total", "grade", "scores", "subtotals", "figures", "quote", "source"))
         total = self.get(path, table, "total", self.number)
         grade = self.get(path, table, "grade", self.string)
         locations = {key: loc for key in ("total", "grade") if (loc := self._reported_location((*path, key)))}
@@ -682,6 +687,7 @@ class _Builder:
                 )
             )
         figures = self._reported_figures(table.get("figures", []), measures)
+        subtotals = self._reported_subtotals(table.get("subtotals", []), indicators, groups)
         return Reported(
             total=total,
             grade=grade,
@@ -690,7 +696,51 @@ class _Builder:
             quote=self.get(path, table, "quote", self.string),
             source=self.get(path, table, "source", self.string),
             locations=locations,
+            subtotals=subtotals,
         )
+
+    def _reported_subtotals(
+        self, raw: Any, indicators: Sequence[Indicator], groups: Sequence[Group]
+    ) -> tuple[ReportedSubtotal, ...]:
+        """``[[reported.subtotals]]``: subtotal rows as printed, each naming the group it adds up
+        (by its printed name, by ``path``, or by listing its ``indicators``)."""
+        if not isinstance(raw, list):
+            self.problem(
+                ("reported", "subtotals"),
+                "`subtotals` must be an array of tables: write [[reported.subtotals]]",
+                code="KPI-S103",
+            )
+            return ()
+        out: list[ReportedSubtotal] = []
+        for i, spec in enumerate(raw):
+            where: Path = ("reported", "subtotals", i)
+            body = self.table(where, spec, "each [[reported.subtotals]] entry")
+            if body is None:
+                continue
+            self.keys(where, body, ("name", "path", "indicators", "weight", "score", "rate"), ("name",))
+            label = self.get(where, body, "name", self.string)
+            group = self.get(where, body, "path", self.strings)
+            ids = self.get(where, body, "indicators", self.strings)
+            weight = self.get(where, body, "weight", self.number)
+            score = self.get(where, body, "score", self.number)
+            rate = self.get(where, body, "rate", self.number_or_percent)
+            if label is None:
+                continue
+            try:
+                path, members = resolve_subtotal(label, indicators, groups, path=group, ids=ids)
+            except SubtotalError as err:
+                key = "indicators" if ids is not None else "path" if group is not None else "name"
+                self.problem((*where, key), str(err), err.hint or None, code="KPI-R105")
+                continue
+            locations = {
+                key: loc
+                for key in ("name", "weight", "score", "rate")
+                if (loc := self._reported_location((*where, key)))
+            }
+            if "name" in locations:
+                locations["row"] = locations["name"]
+            out.append(ReportedSubtotal(label, members, path, weight, score, rate, locations=locations))
+        return tuple(out)
 
     def _reported_location(self, path: Path, *, key: bool = False) -> Location | None:
         span = self.spans.get(path)

@@ -135,8 +135,28 @@ class ReportedFigure:
 
 
 @attrs.frozen
+class ReportedSubtotal:
+    """A subtotal row of a published table (``管理指标小计``, ``产出指标``, ``小计``): the weight,
+    score and rate printed for a group of indicators.
+
+    ``label`` is the row as printed; ``indicators`` are the ids the subtotal adds up (resolved from
+    the group it names, from the rows above it, or given explicitly); ``group`` is the hierarchy
+    path it names, where it names one. Numbers keep their printed digits, as in :class:`ReportedRow`.
+    """
+
+    label: str
+    indicators: tuple[str, ...]
+    group: tuple[str, ...] | None = None
+    weight: Decimal | None = None
+    score: Decimal | None = None
+    rate: Decimal | None = None
+    #: Where each figure was read: keys ``row``, ``weight``, ``score``, ``rate``.
+    locations: Mapping[str, Location] = attrs.field(factory=dict, eq=False, repr=False)
+
+
+@attrs.frozen
 class Reported:
-    """A published table: its total, grade and rows, and the figures its text prints."""
+    """A published table: its total, grade, rows and subtotals, and the figures its text prints."""
 
     total: Decimal | None = None
     grade: str | None = None
@@ -146,3 +166,4 @@ class Reported:
     source: str | None = None
     #: Where ``total`` and ``grade`` were read (keys ``total``, ``grade``, ``table``).
     locations: Mapping[str, Location] = attrs.field(factory=dict, eq=False, repr=False)
+    subtotals: tuple[ReportedSubtotal, ...] = ()

@@ -32,6 +32,7 @@ import attrs
 
 from ..compiler import EvalFailure, compile_expr
 from ..errors import KpiRulesError, Location, ValuesError
+from ..hierarchy import subtotal_name
 from ..model import Measure, Reported, ReportedFigure, ReportedRow
 from ..ruleset import Ruleset
 from ..units import MONEY, PERCENT, UnitMismatch, scale
@@ -48,7 +49,7 @@ from .printed import (
     interval,
     scale_slip,
 )
-from .reconstruct import Arithmetic, RowIn, TableIn, band, reconstruct
+from .reconstruct import Arithmetic, RowIn, SubtotalIn, TableIn, band, reconstruct
 
 ReportedSource = Reported | str | Path | None
 
@@ -286,9 +287,149 @@ class _Auditor:
             if ind.id not in self.rows:
                 rows.append(RowIn(id=ind.id, weight=ind.weight, printed=False, fixed=self.scores[i]))
         header = self.rs.header
-        return TableIn(
-            tuple(rows), self.table.total, self.table.grade, self.rs.grades, header.precision, header.rounding
+        at = {r.id: n for n, r in enumerate(rows)}
+        subtotals = tuple(
+            SubtotalIn(
+                self.subtotal_name(k),
+                tuple(at[iid] for iid in sub.indicators),
+                self.subtotal_weight(k),
+                sub.weight,
+                sub.score,
+                sub.rate,
+            )
+            for k, sub in enumerate(self.table.subtotals)
         )
+        return TableIn(
+            tuple(rows),
+            self.table.total,
+            self.table.grade,
+            self.rs.grades,
+            header.precision,
+            header.rounding,
+            subtotals,
+        )
+
+    # -- subtotals --------------------------------------------------------------------------------
+    def subtotal_weight(self, k: int) -> Decimal:
+        """The weight subtotal ``k`` should print: the sum of its indicators' weights."""
+        return sum((self.rs.indicator(iid).weight for iid in self.table.subtotals[k].indicators), ZERO)
+
+    def subtotal_sums(self, k: int) -> tuple[Decimal | None, Decimal | None]:
+        """Subtotal ``k``'s rows added up: (as printed, as recomputed). A row the table does not
+        print counts at its recomputed score; None where some row has no score."""
+        printed: Decimal | None = ZERO
+        recomputed: Decimal | None = ZERO
+        for iid in self.table.subtotals[k].indicators:
+            fixed = self.scores[self.rs.index_of(iid)]
+            row = self.rows.get(iid)
+            shown = row.score if row is not None else fixed
+            printed = None if printed is None or shown is None else printed + shown
+            recomputed = None if recomputed is None or fixed is None else recomputed + fixed
+        return printed, recomputed
+
+    def subtotal_relations(self) -> list[tuple[str, int, tuple[str, ...], dict[str, Any]]]:
+        """Every relation a subtotal row breaks: (kind, subtotal, figures, facts)."""
+        out: list[tuple[str, int, tuple[str, ...], dict[str, Any]]] = []
+        for k, sub in enumerate(self.table.subtotals):
+            weight = self.subtotal_weight(k)
+            printed_sum, recomputed = self.subtotal_sums(k)
+            if sub.weight is not None and sub.weight != weight:
+                out.append(("subtotal-weight", k, ("subtotal_weight",), {}))
+            if sub.score is not None:
+                if printed_sum is not None and not self.arith.same_score(sub.score, printed_sum):
+                    out.append(("subtotal-vs-sum", k, ("subtotal",), {}))
+                if recomputed is not None and not self.arith.same_score(sub.score, recomputed):
+                    out.append(("subtotal-vs-rule", k, ("subtotal",), {}))
+                used = sub.weight if sub.weight is not None else weight
+                if sub.rate is not None and used and not self.arith.rate_fits(sub.score, used, sub.rate):
+                    out.append(
+                        ("subtotal-vs-rate", k, ("subtotal_rate", "subtotal"), {"product": C.multiply(used, sub.rate)})
+                    )
+        return out
+
+    def subtotal_name(self, k: int) -> str:
+        """How a subtotal row is shown: its label, and for a bare "小计" the rows it adds up."""
+        sub = self.table.subtotals[k]
+        if sub.group is not None or subtotal_name(sub.label) != "":
+            return sub.label
+        names = [self.rs.indicator(iid).name for iid in sub.indicators]
+        return f"{sub.label}（{'、'.join(names) if len(names) <= 3 else f'{names[0]}…{names[-1]}'}）"
+
+    def subtotal_facts(self, k: int, recon: Reconstruction) -> dict[str, Any]:
+        sub = self.table.subtotals[k]
+        printed_sum, recomputed = self.subtotal_sums(k)
+        return {
+            "label": sub.label,
+            "members": [self.rs.indicator(iid).name for iid in sub.indicators],
+            "group": list(sub.group) if sub.group is not None else None,
+            "weight": self.subtotal_weight(k),
+            "printed_weight": sub.weight,
+            "score": sub.score,
+            "rate": sub.rate,
+            "printed_sum": printed_sum,
+            "recomputed_sum": recomputed,
+            "consistent": recon.subtotals.get(k),
+        }
+
+    def subtotal_finding(
+        self, kind: str, k: int, field: str, recon: Reconstruction, facts: dict[str, Any], *, kept: bool = False
+    ) -> Finding:
+        sub = self.table.subtotals[k]
+        printed: Any = {"subtotal": sub.score, "subtotal_weight": sub.weight, "subtotal_rate": sub.rate}[field]
+        correction = recon.changes(None, field, k)
+        expected, cause = (correction.corrected, correction.cause) if correction is not None else (printed, None)
+        location = sub.locations.get({"subtotal": "score", "subtotal_weight": "weight"}.get(field, "rate"))
+        return Finding(
+            kind,
+            "error",
+            None,
+            field,
+            printed,
+            expected,
+            cause,
+            name=self.subtotal_name(k),
+            location=location or sub.locations.get("row"),
+            facts={**self.subtotal_facts(k, recon), **facts},
+            subtotal=k,
+        )
+
+    def member_finding(self, k: int, recon: Reconstruction) -> int | None:
+        """The finding about a row of subtotal ``k`` whose score the reconstruction corrects."""
+        members = set(self.table.subtotals[k].indicators)
+        for at, f in enumerate(self.findings):
+            if f.indicator in members and f.field == "score" and recon.changes(f.indicator, "score") is not None:
+                return at
+        return None
+
+    def subtotal_findings(self, recon: Reconstruction) -> None:
+        made: dict[tuple[int, str], int] = {}
+        for kind, k, figures, facts in self.subtotal_relations():
+            changed = [f for f in figures if recon.changes(None, f, k) is not None]
+            unused = [f for f in changed if (k, f) not in made]
+            if unused:
+                made[(k, unused[0])] = len(self.findings)
+                self.findings.append(self.subtotal_finding(kind, k, unused[0], recon, facts))
+            elif changed:
+                at = made[(k, changed[0])]
+                old = self.findings[at]
+                self.findings[at] = _evolve(old, also=(*old.also, kind), facts={**facts, **old.facts})
+            elif (at := self.member_finding(k, recon)) is not None:
+                # the subtotal is right and a row of it is wrong: the row's finding says so
+                old = self.findings[at]
+                sub = self.table.subtotals[k]
+                confirms = {"subtotal_label": sub.label, "subtotal_printed": sub.score}
+                if kind not in old.also:
+                    self.findings[at] = _evolve(old, also=(*old.also, kind), facts={**old.facts, **confirms})
+            else:
+                self.findings.append(self.subtotal_finding(kind, k, figures[0], recon, facts, kept=True))
+        for c in recon.corrections:
+            if c.subtotal is None or (c.subtotal, c.field) in made:
+                continue
+            kind = {"subtotal_weight": "subtotal-weight", "subtotal_rate": "subtotal-vs-rate"}.get(
+                c.field, "subtotal-vs-sum"
+            )
+            made[(c.subtotal, c.field)] = len(self.findings)
+            self.findings.append(self.subtotal_finding(kind, c.subtotal, c.field, recon, {}))
 
     # -- relations --------------------------------------------------------------------------------
     def relations(self) -> list[tuple[str, str | None, tuple[str, ...], dict[str, Any]]]:
@@ -381,7 +522,7 @@ class _Auditor:
             else:
                 self.findings.append(self.finding(kind, iid, figures[0], recon, facts, kept=True))
         for c in recon.corrections:
-            if (c.indicator, c.field) in made:
+            if c.subtotal is not None or (c.indicator, c.field) in made:
                 continue
             row_kind = next(
                 (self.findings[at].kind for (iid, _), at in made.items() if iid == c.indicator and iid is not None),
@@ -397,6 +538,7 @@ class _Auditor:
                 kind = row_kind or "score-vs-total"
             made[(c.indicator, c.field)] = len(self.findings)
             self.findings.append(self.finding(kind, c.indicator, c.field, recon, {}))
+        self.subtotal_findings(recon)
         self.figure_findings()
         self.row_notes(recon)
         if recon.alternatives:
@@ -419,7 +561,9 @@ class _Auditor:
         def position(f: Finding) -> tuple[int, int, int]:
             group = 0 if f.field in table_fields and f.indicator is None else 1 if f.indicator else 2
             if f.kind in ("figure-vs-value", "figures-disagree"):
-                group = 2
+                group = 3
+            if f.subtotal is not None:
+                return (2, f.subtotal, _FIELD_ORDER.get(f.field or "", 9))
             return (group, order.get(f.indicator or "", len(order)), _FIELD_ORDER.get(f.field or "", 9))
 
         names = {ind.id: ind.name for ind in self.rs.indicators}
@@ -812,7 +956,19 @@ class _Auditor:
                 )
 
 
-_FIELD_ORDER = {"sum": 0, "total": 1, "grade": 2, "weight": 3, "score": 4, "rate": 5, "text_rate": 6, "text_score": 7}
+_FIELD_ORDER = {
+    "sum": 0,
+    "total": 1,
+    "grade": 2,
+    "weight": 3,
+    "score": 4,
+    "rate": 5,
+    "text_rate": 6,
+    "text_score": 7,
+    "subtotal_weight": 3,
+    "subtotal": 4,
+    "subtotal_rate": 5,
+}
 
 
 def _agree(a: tuple[Any, Decimal], b: tuple[Any, Decimal]) -> bool:

@@ -38,6 +38,10 @@ KINDS: tuple[str, ...] = (
     "score-vs-rule",
     "score-vs-rate",
     "score-vs-total",
+    "subtotal-vs-sum",
+    "subtotal-vs-rule",
+    "subtotal-weight",
+    "subtotal-vs-rate",
     "text-vs-score",
     "text-vs-table",
     "figure-vs-value",
@@ -51,8 +55,23 @@ KINDS: tuple[str, ...] = (
     "values-from-figures",
 )
 
-#: The fields a finding can be about. ``sum`` is the sum of the printed scores (not itself printed).
-FIELDS = ("total", "sum", "grade", "weight", "score", "rate", "text_rate", "text_score", "figure")
+#: The fields a finding can be about. ``sum`` is the sum of the printed scores (not itself printed);
+#: ``subtotal``, ``subtotal_weight`` and ``subtotal_rate`` are the score, weight and rate of a
+#: subtotal row.
+FIELDS = (
+    "total",
+    "sum",
+    "grade",
+    "weight",
+    "score",
+    "rate",
+    "text_rate",
+    "text_score",
+    "subtotal",
+    "subtotal_weight",
+    "subtotal_rate",
+    "figure",
+)
 
 
 @attrs.frozen
@@ -65,7 +84,9 @@ class Cause:
     the row above or below), ``rate-as-score`` (the rate's number in the score column),
     ``rate-not-updated`` (the score changed and the rate did not follow), ``weight-sum`` (the total
     of the weights printed as the total score), ``row-omitted`` and ``row-twice`` (a row left out
-    of, or added twice to, the total), ``rows-wrong`` (the total is right and the rows are not),
+    of, or added twice to, the total or a subtotal), ``rows-wrong`` (the total is right and the rows
+    are not), ``follows-rows`` (a subtotal adds up printed rows that are wrong), ``follows-subtotals``
+    (the total adds up printed subtotals that are wrong),
     ``band`` (the grade of another band) and ``arithmetic`` (none of these: a plain error).
     """
 
@@ -96,6 +117,8 @@ EXPLAINED = frozenset(
         "weight-sum",
         "row-omitted",
         "row-twice",
+        "follows-rows",
+        "follows-subtotals",
     }
 )
 
@@ -107,7 +130,9 @@ class Finding:
     ``field`` names the printed figure the finding is about (``score``, ``rate``, ``total`` …, see
     :data:`FIELDS`); ``reported`` is that figure as printed and ``expected`` the figure that makes
     the table consistent (from the reconstruction). ``also`` lists further relations the same
-    figure breaks. ``facts`` holds the numbers the explanation cites.
+    figure breaks. ``facts`` holds the numbers the explanation cites. A finding about a subtotal
+    row has ``subtotal`` (its index in :attr:`Reported.subtotals <kpirules.model.Reported>`) and
+    its printed label as ``name``.
     """
 
     kind: str
@@ -124,6 +149,7 @@ class Finding:
     expected_unit: str | None = None  # figure findings: the unit of ``expected``
     location: Location | None = attrs.field(default=None, eq=False)
     facts: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    subtotal: int | None = None
 
     def message(self, lang: str = "zh") -> str:
         """What is inconsistent, and what the consistent figure is, in ``zh`` or ``en``."""
@@ -163,6 +189,7 @@ class Finding:
             "indicator": self.indicator,
             "name": self.name,
             "field": self.field,
+            "subtotal": self.subtotal,
             "reported": self.reported,
             "reported_text": self.reported_text if self.reported is not None else None,
             "expected": self.expected,
@@ -197,6 +224,8 @@ class Correction:
     indicator: str | None = None
     cause: Cause | None = None
     in_table: bool = True
+    subtotal: int | None = None  # the subtotal row, for the fields ``subtotal*``
+    label: str | None = None  # the subtotal row's label, for display
 
 
 @attrs.frozen
@@ -223,10 +252,12 @@ class Reconstruction:
     determined: bool = True
     states: int = 0
     total_printed: bool = True
+    #: The consistent score of each subtotal row (by its index): the sum of its rows' scores.
+    subtotals: Mapping[int, Decimal] = attrs.field(factory=dict)
 
-    def changes(self, indicator: str | None, field: str) -> Correction | None:
+    def changes(self, indicator: str | None, field: str, subtotal: int | None = None) -> Correction | None:
         for c in self.corrections:
-            if c.indicator == indicator and c.field == field:
+            if c.indicator == indicator and c.field == field and c.subtotal == subtotal:
                 return c
         return None
 

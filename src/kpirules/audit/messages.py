@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..ruleset import Ruleset
 
 LANGS = ("zh", "en")
-RATE_FIELDS = ("rate", "text_rate")
+RATE_FIELDS = ("rate", "text_rate", "subtotal_rate")
 
 FIELD_NAMES = {
     "zh": {
@@ -32,6 +32,9 @@ FIELD_NAMES = {
         "rate": "得分率",
         "text_rate": "正文所称得分率",
         "text_score": "正文所称得分",
+        "subtotal": "小计得分",
+        "subtotal_weight": "小计分值",
+        "subtotal_rate": "小计得分率",
         "figure": "数字",
     },
     "en": {
@@ -43,6 +46,9 @@ FIELD_NAMES = {
         "rate": "rate",
         "text_rate": "rate in the text",
         "text_score": "score in the text",
+        "subtotal": "subtotal score",
+        "subtotal_weight": "subtotal weight",
+        "subtotal_rate": "subtotal rate",
         "figure": "figure",
     },
 }
@@ -156,6 +162,20 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
             return "得分率未随得分更新" + extra
         extra = f"; it is the rate of row {row_name}" if cause.row else ""
         return "the rate was not updated with the score" + extra
+    if code == "weight-sum" and finding is not None and finding.subtotal is not None:
+        value = _num(cause.value)
+        return (
+            f"小计等于其下各项分值之和 {value}：疑把分值加总作为得分"
+            if zh
+            else f"the subtotal is the sum of its rows' weights ({value})"
+        )
+    if code in ("row-omitted", "row-twice") and finding is not None and finding.subtotal is not None:
+        what = "漏加了" if code == "row-omitted" else "重复加了"
+        return (
+            f"小计{what}「{row_name}」一行（{_num(cause.value)} 分）"
+            if zh
+            else f"row {row_name} ({_num(cause.value)}) was {'left out of' if code == 'row-omitted' else 'added twice to'} the subtotal"
+        )
     if code == "weight-sum":
         value = _num(cause.value)
         return (
@@ -177,6 +197,18 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
         )
     if code == "rows-wrong":
         return "合计无误，错在各行得分" if zh else "the total is right; the row scores are not"
+    if code == "follows-rows":
+        return (
+            "小计按印出的各行得分相加，错在其中的行"
+            if zh
+            else "the subtotal adds up the printed rows, and some of them are wrong"
+        )
+    if code == "follows-subtotals":
+        return (
+            "合计按印出的各小计相加，错在小计"
+            if zh
+            else "the total adds up the printed subtotals, and some of them are wrong"
+        )
     if code == "band":
         return "等级与合计所在档次不符" if zh else "the grade of another band"
     return "计算错误" if zh else "an arithmetic error"
@@ -291,6 +323,8 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
         parts.append(_rate_sentence(f, kind, rep, exp, w, zh))
     elif kind in ("figure-vs-value", "figures-disagree"):
         parts.append(_figure_sentence(f, rep, exp, zh))
+    elif f.subtotal is not None:
+        parts.append(_subtotal_sentence(f, kind, rep, exp, zh))
     else:
         parts.append(_note_sentence(f, zh))
     for other in f.also:
@@ -298,6 +332,34 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
         if clause:
             parts.append(clause)
     return "".join(parts) if zh else " ".join(parts)
+
+
+def _subtotal_sentence(f: Finding, kind: str, rep: str, exp: str, zh: bool) -> str:
+    facts = f.facts
+    label = f.name or ""
+    n = len(facts.get("members") or ())
+    fix = (f"；应为 {exp}。" if zh else f"; it should be {exp}.") if f.expected != f.reported else ("。" if zh else ".")
+    if kind == "subtotal-weight":
+        if zh:
+            return f"「{label}」所报分值 {rep} 不等于其下 {n} 项指标的分值之和 {_num(facts.get('weight'))}{fix}"
+        return f"Subtotal {label}: the printed weight {rep} is not the sum of the weights of its {n} indicators, {_num(facts.get('weight'))}{fix}"
+    if kind == "subtotal-vs-rate":
+        product = facts.get("product")
+        if zh:
+            return f"「{label}」所报得分率 {rep} 与小计得分 {_p(facts.get('score'))} 不符（分值 × 得分率 = {_num(product)}）{fix}"
+        return f"Subtotal {label}: the printed rate {rep} does not fit its score {_p(facts.get('score'))} (weight × rate = {_num(product)}){fix}"
+    printed_sum, recomputed = facts.get("printed_sum"), facts.get("recomputed_sum")
+    if kind == "subtotal-vs-rule":
+        if zh:
+            return f"「{label}」所报 {rep} 分，按规则重算其下 {n} 项指标得分之和为 {_num(recomputed)}{fix}"
+        return f"Subtotal {label}: {rep} printed, but the rules give its {n} indicators {_num(recomputed)} in all{fix}"
+    if printed_sum is not None and f.reported is not None and printed_sum == f.reported:
+        if zh:
+            return f"「{label}」{rep} 分等于其下各行印出的得分之和，但其中有行需改正；一致的小计为 {exp}。"
+        return f"Subtotal {label}: {rep} is the sum of its printed rows, but some of them are wrong; the consistent subtotal is {exp}."
+    if zh:
+        return f"「{label}」所报 {rep} 分，而其下 {n} 项指标印出的得分之和为 {_num(printed_sum)}{fix}"
+    return f"Subtotal {label}: {rep} printed, but the printed scores of its {n} indicators add up to {_num(printed_sum)}{fix}"
 
 
 def _score_sentence(f: Finding, kind: str, rep: str, exp: str, w: Any, zh: bool) -> str:
@@ -451,6 +513,25 @@ def _also_clause(f: Finding, kind: str, zh: bool) -> str:
         return "所报得分超出分值范围。" if zh else "The printed score is outside [0, weight]."
     if kind == "grade-vs-total":
         return "等级亦与所报合计不符。" if zh else "The grade does not match the stated total either."
+    if kind.startswith("subtotal-") and f.subtotal is None:
+        label, printed = facts.get("subtotal_label") or "", _p(facts.get("subtotal_printed"))
+        return (
+            f"「{label}」所报 {printed} 分，与改正后的各行得分相符。"
+            if zh
+            else f"The subtotal {label} ({printed}) agrees with the corrected rows."
+        )
+    if kind == "subtotal-vs-rule":
+        rec = _num(facts.get("recomputed_sum"))
+        return f"按规则重算其下各项得分之和为 {rec}。" if zh else f"The rules give its indicators {rec} in all."
+    if kind == "subtotal-vs-sum":
+        s = _num(facts.get("printed_sum"))
+        return f"其下各行印出的得分之和为 {s}。" if zh else f"Its printed rows add up to {s}."
+    if kind == "subtotal-vs-rate":
+        return (
+            f"所报小计得分率 {_rate(facts.get('rate'))} 亦与之不符。"
+            if zh
+            else f"The printed subtotal rate {_rate(facts.get('rate'))} does not fit either."
+        )
     return ""
 
 
@@ -536,7 +617,7 @@ def _corrections_line(corrections: Sequence[Correction], names: dict[str, str], 
     for c in corrections:
         if not c.in_table:
             continue
-        who = names.get(c.indicator or "", c.indicator or "") if c.indicator else ""
+        who = names.get(c.indicator or "", c.indicator or "") if c.indicator else c.label or ""
         field = FIELD_NAMES["zh" if zh else "en"][c.field]
         was = value_text(c.field, c.reported, printed=True, lang="zh" if zh else "en")
         now = value_text(c.field, c.corrected, printed=False, lang="zh" if zh else "en")
@@ -593,7 +674,7 @@ def reconstruction_text(recon: Reconstruction, ruleset: Ruleset, lang: str = "zh
                 else f"  {name} ({lead}): " + ", ".join(_change(c, zh) for c in text_items)
             )
     for c in by_row.get(None, []):
-        lines.append("  " + _change(c, zh))
+        lines.append("  " + (f"{c.label}{'：' if zh else ': '}" if c.label else "") + _change(c, zh))
     grade = recon.grade or "—"
     if zh:
         verb = "合计为" if not recon.total_printed else "保留所报合计" if recon.keeps_total else "改正合计为"

@@ -29,7 +29,6 @@ import importlib
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from json.decoder import scanstring  # type: ignore[attr-defined]
@@ -39,7 +38,8 @@ from typing import Any
 import attrs
 
 from ..errors import KpiRulesError, Location
-from ..model import Measure, Reported, ReportedFigure, ReportedRow
+from ..hierarchy import TOTAL_LABELS, SubtotalError, normalize_name, resolve_subtotal, strip_enumerator, subtotal_name
+from ..model import Measure, Reported, ReportedFigure, ReportedRow, ReportedSubtotal
 from ..ruleset import Ruleset
 from ..source import SPREADSHEET_ENCODINGS, SourceFile, read_text
 from ..units import UnitMismatch, scale
@@ -50,14 +50,11 @@ class ReportedFileError(KpiRulesError):
     """A reported table that cannot be read, or whose rows name no indicator."""
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"[\s\"'“”‘’「」『』《》]", "", text)
-    return re.sub(r"[‐‑‒–—―－-]+", "-", text)
+_norm = normalize_name
 
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
-    "indicator": ("id", "indicator", "指标id", "指标", "指标名称", "名称", "name", "三级指标", "二级指标"),
+    "indicator": ("id", "指标id", "三级指标", "二级指标", "indicator", "指标", "指标名称", "名称", "name"),
     "weight": ("weight", "权重", "分值", "满分", "指标分值", "权重分"),
     "score": ("score", "得分", "自评得分", "评价得分", "实际得分"),
     "rate": ("rate", "得分率", "得分比例"),
@@ -67,7 +64,9 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "grade": ("grade", "等级", "评价等级"),
 }
 _ALIASES = {_norm(alias): field for field, aliases in _COLUMNS.items() for alias in aliases}
-_TOTAL_ROWS = frozenset(_norm(x) for x in ("合计", "总计", "总分", "合计得分", "总得分", "total"))
+_TOTAL_ROWS = frozenset(_norm(x) for x in TOTAL_LABELS)
+#: Columns that hold a level of the hierarchy; the indicator column is the deepest of them.
+_LEVEL_COLUMNS = frozenset(_norm(x) for x in ("一级指标", "二级指标", "三级指标", "四级指标"))
 _GRADE_ROWS = frozenset(_norm(x) for x in ("等级", "评价等级", "grade"))
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*([^\d\s.,+-][^\d]*)?")
@@ -89,6 +88,10 @@ class _Row:
     cells: dict[str, _Cell]
     location: Location | None
     key: str | None = None  # the table key naming the indicator (TOML/JSON ``scores``)
+    #: an explicit subtotal (TOML/JSON ``subtotals``): its group ``path`` and ``indicators``
+    subtotal: bool = False
+    path: tuple[str, ...] | None = None
+    ids: tuple[str, ...] | None = None
 
 
 @attrs.define
@@ -250,7 +253,7 @@ def _from_data(data: Any, name: str, where: Any) -> _Table:
     prefix: tuple[Any, ...] = ()
     if isinstance(data.get("reported"), dict):
         data, prefix = data["reported"], ("reported",)
-    known = ("total", "grade", "scores", "rows", "figures", "quote", "source")
+    known = ("total", "grade", "scores", "rows", "subtotals", "figures", "quote", "source")
     for key in data:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -296,6 +299,16 @@ def _from_data(data: Any, name: str, where: Any) -> _Table:
             table.grade = cells.get("grade") or table.grade
             continue
         table.rows.append(_Row(cells, where(path)))
+    subtotals = data.get("subtotals", [])
+    if not isinstance(subtotals, list):
+        table.problem("`subtotals` must be a list of subtotal rows", where((*prefix, "subtotals")))
+        subtotals = []
+    for n, body in enumerate(subtotals):
+        path = (*prefix, "subtotals", n)
+        if not isinstance(body, dict):
+            table.problem("each subtotal must be a table of name, weight, score and rate", where(path))
+            continue
+        _subtotal_row(body, path, where, table)
     figures = data.get("figures", [])
     if not isinstance(figures, list):
         table.problem("`figures` must be a list of figures", where((*prefix, "figures")))
@@ -317,6 +330,32 @@ def _from_data(data: Any, name: str, where: Any) -> _Table:
             cells[key] = _Cell(value, where((*path, key)))
         table.figures.append((cells, where(path)))
     return table
+
+
+def _subtotal_row(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, table: _Table) -> None:
+    """One entry of ``subtotals``: ``name`` as printed, optional ``path`` or ``indicators``, and
+    its weight, score and rate."""
+    keys = ("name", "path", "indicators", "weight", "score", "rate")
+    cells: dict[str, _Cell] = {}
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, value in body.items():
+        if key not in keys:
+            table.problem(
+                f"unknown key `{key}` in a subtotal",
+                where((*path, key), key=True),
+                f"the keys here are {', '.join(keys)}",
+            )
+        elif key in ("path", "indicators"):
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                lists[key] = tuple(value)
+            else:
+                table.problem(f"`{key}` must be a list of strings", where((*path, key)))
+        else:
+            cells["indicator" if key == "name" else key] = _Cell(value, where((*path, key)))
+    if "indicator" not in cells:
+        table.problem("a subtotal needs `name`: the label printed in its row", where(path))
+        return
+    table.rows.append(_Row(cells, where(path), subtotal=True, path=lists.get("path"), ids=lists.get("indicators")))
 
 
 def _cells(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, table: _Table) -> dict[str, _Cell]:
@@ -442,16 +481,27 @@ def _from_grid(grid: Sequence[Sequence[_Cell]], name: str, *, fail: bool = True)
             location=Location(name, 1, 1),
             hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
         )
-    # one column per field: the first (id before names)
+    # one column per field, the first of it; for the indicator, an id column before the deepest
+    # level of the hierarchy (三级指标 before 二级指标) before a name column
+    header = grid[header_at]
     used: dict[str, int] = {}
     for i, f in sorted(fields.items()):
         used.setdefault(f, i)
+    rank = {_norm(alias): n for n, alias in enumerate(_COLUMNS["indicator"])}
+    names = [i for i, f in fields.items() if f == "indicator"]
+    if names:
+        used["indicator"] = min(names, key=lambda i: (rank.get(_norm(str(header[i].value)), len(rank)), i))
+    levels = sorted(
+        i for i, c in enumerate(header) if isinstance(c.value, str) and (_norm(c.value) in _LEVEL_COLUMNS or i in names)
+    )
     table = _Table(name)
     for row in grid[header_at + 1 :]:
         cells = {f: row[i] for f, i in used.items() if i < len(row) and not _blank(row[i].value)}
         if not cells:
             continue
-        label = cells.get("indicator")
+        label = _row_label(row, cells.get("indicator"), used.get("indicator"), levels)
+        if label is not None:
+            cells["indicator"] = label
         text = _norm(str(label.value)) if label is not None and label.value is not None else ""
         if text in _TOTAL_ROWS:
             table.total = cells.get("score") or table.total
@@ -471,6 +521,25 @@ def _from_grid(grid: Sequence[Sequence[_Cell]], name: str, *, fail: bool = True)
     return table
 
 
+def _row_label(row: Sequence[_Cell], label: _Cell | None, column: int | None, levels: Sequence[int]) -> _Cell | None:
+    """What a row of a hierarchical table is about: its indicator cell; where that is blank, the
+    deepest level cell that is not (a group's subtotal row: 一级指标 "产出指标", the rest blank);
+    a bare "小计" under a group's name becomes that group's subtotal ("产出指标小计")."""
+    texts = [row[i] for i in levels if i < len(row) and i != column and isinstance(row[i].value, str)]
+    texts = [c for c in texts if c.value.strip()]
+    if label is None or _blank(label.value):
+        return texts[-1] if texts else label
+    if isinstance(label.value, str) and subtotal_name(label.value) == "":
+        left = [c for c in texts if column is not None and c.location is not None and _left_of(c, row, column)]
+        if left and subtotal_name(left[-1].value) is None:
+            return _Cell(f"{left[-1].value.strip()}{label.value.strip()}", label.location)
+    return label
+
+
+def _left_of(cell: _Cell, row: Sequence[_Cell], column: int) -> bool:
+    return any(c is cell for c in row[:column])
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -484,7 +553,9 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
         by_name.setdefault(_norm(ind.id), []).append(ind.id)
     percent_columns = _percent_columns(table)
     rows: list[ReportedRow] = []
+    subtotals: list[ReportedSubtotal] = []
     seen: dict[str, Location | None] = {}
+    above: list[str] = []  # indicator rows since the last subtotal or heading: what a bare 小计 adds up
     for row in table.rows:
         label = row.key if row.key is not None else row.cells["indicator"].value if "indicator" in row.cells else None
         where = row.cells["indicator"].location if row.key is None and "indicator" in row.cells else row.location
@@ -492,11 +563,17 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
             table.problem("this row names no indicator", where)
             continue
         label = str(label).strip()
+        if row.subtotal:
+            _subtotal(row, label, where, (), ruleset, table, subtotals, percent_columns)
+            continue
         iid = by_id.get(label)
         if iid is None:
-            matches = sorted(set(by_name.get(_norm(label), [])))
+            matches = sorted(set(by_name.get(_norm(label), []) or by_name.get(strip_enumerator(_norm(label)), [])))
             if len(matches) > 1:
                 table.problem(f"`{label}` names several indicators: {', '.join(matches)}", where, "use the id")
+                continue
+            if not matches and _subtotal(row, label, where, above, ruleset, table, subtotals, percent_columns):
+                above = []
                 continue
             if not matches:
                 names = [ind.name for ind in ruleset.indicators] + list(by_id)
@@ -513,6 +590,7 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
             table.problem(f"indicator `{iid}` has two rows", where, f"the first is at {seen[iid]}")
             continue
         seen[iid] = where
+        above.append(iid)
         cells = row.cells
         values: dict[str, Any] = {}
         locations: dict[str, Location] = {}
@@ -557,7 +635,44 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
         quote=table.quote,
         source=table.source or table.name,
         locations=locations,
+        subtotals=tuple(subtotals),
     )
+
+
+def _subtotal(
+    row: _Row,
+    label: str,
+    where: Location | None,
+    above: Sequence[str],
+    ruleset: Ruleset,
+    table: _Table,
+    out: list[ReportedSubtotal],
+    percent_columns: set[str],
+) -> bool:
+    """Read ``row`` as a subtotal (or a group's heading, which has no figures) into ``out``.
+    False when ``label`` is neither a subtotal label nor a group's name: then it is an unknown
+    indicator, and the caller says so."""
+    try:
+        path, ids = resolve_subtotal(label, ruleset.indicators, ruleset.groups, path=row.path, ids=row.ids, above=above)
+    except SubtotalError as err:
+        if not row.subtotal and subtotal_name(label) is None:
+            return False
+        table.problem(str(err), where, err.hint or None)
+        return True
+    cells = row.cells
+    if not row.subtotal and not any(f in cells for f in ("weight", "score", "rate")):
+        return True  # a heading: "一、产出指标" above its rows
+    figures: dict[str, Decimal | None] = {}
+    for field in ("weight", "score"):
+        if field in cells:
+            figures[field] = _number(cells[field], field, table)
+    if "rate" in cells:
+        figures["rate"] = _rate(cells["rate"], "rate", table, percent="rate" in percent_columns)
+    locations = {f: c.location for f, c in cells.items() if c.location is not None and f in ("weight", "score", "rate")}
+    if where is not None:
+        locations["row"] = where
+    out.append(ReportedSubtotal(label, ids, path, locations=locations, **figures))
+    return True
 
 
 def _percent_columns(table: _Table) -> set[str]:

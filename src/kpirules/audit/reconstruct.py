@@ -62,6 +62,19 @@ class RowIn:
 
 
 @attrs.frozen
+class SubtotalIn:
+    """A subtotal row as the search sees it: the rows it adds up (indices into ``TableIn.rows``),
+    its weight by the ruleset (the sum of theirs) and its figures as printed."""
+
+    label: str
+    members: tuple[int, ...]
+    weight: Decimal
+    printed_weight: Decimal | None = None
+    score: Decimal | None = None
+    rate: Decimal | None = None
+
+
+@attrs.frozen
 class TableIn:
     rows: tuple[RowIn, ...]  # printed rows in table order, then rows missing from the table
     total: Decimal | None
@@ -69,6 +82,7 @@ class TableIn:
     grades: tuple[tuple[str, Decimal], ...]  # highest bound first
     precision: int
     rounding: str = "half-up"
+    subtotals: tuple[SubtotalIn, ...] = ()
 
 
 def overlap(a: Decimal, b: Decimal) -> bool:
@@ -219,6 +233,30 @@ class Classifier:
             return Cause(slip.code, slip=slip)
         return Cause("arithmetic")
 
+    def subtotal(self, sub: SubtotalIn, printed: Decimal, corrected: Decimal) -> Cause:
+        rows = self.table.rows
+        shown = [rows[m].score if rows[m].score is not None else rows[m].fixed for m in sub.members]
+        if all(s is not None for s in shown) and sum((s for s in shown if s is not None), ZERO) == printed:
+            return Cause("follows-rows", value=printed)
+        if printed in (sub.printed_weight, sub.weight):
+            return Cause("weight-sum", value=printed)
+        for m in sub.members:
+            s = rows[m].score if rows[m].score is not None else rows[m].fixed
+            if s is not None and s != 0 and corrected - s == printed:
+                return Cause("row-omitted", row=rows[m].id, value=s)
+            if s is not None and s != 0 and corrected + s == printed:
+                return Cause("row-twice", row=rows[m].id, value=s)
+        return self.slip(printed, corrected)
+
+    def slip(self, printed: Decimal, corrected: Decimal) -> Cause:
+        factor = scale_slip(printed, corrected, (1, -1, 2, -2))
+        if factor:
+            return Cause("scale", slip=_scale(factor))
+        slip = digit_slip(printed, corrected)
+        if slip is not None:
+            return Cause(slip.code, slip=slip)
+        return Cause("arithmetic")
+
     def total(self, printed: Decimal, corrected: Decimal) -> Cause:
         weights = [r.printed_weight if r.printed_weight is not None else r.weight for r in self.table.rows]
         if printed in (sum(weights, ZERO), sum((r.weight for r in self.table.rows), ZERO)):
@@ -231,13 +269,15 @@ class Classifier:
                     return Cause("row-omitted", row=rid, value=s)
                 if s is not None and s != 0 and total + s == printed:
                     return Cause("row-twice", row=rid, value=s)
-        factor = scale_slip(printed, corrected, (1, -1, 2, -2))
-        if factor:
-            return Cause("scale", slip=_scale(factor))
-        slip = digit_slip(printed, corrected)
-        if slip is not None:
-            return Cause(slip.code, slip=slip)
-        return Cause("arithmetic")
+        printed_subs = [sub.score for sub in self.table.subtotals]
+        if self.partition() and None not in printed_subs and sum((s for s in printed_subs if s), ZERO) == printed:
+            return Cause("follows-subtotals", value=printed)
+        return self.slip(printed, corrected)
+
+    def partition(self) -> bool:
+        """Whether the subtotals add up every row exactly once (so the total is their sum)."""
+        counted = [m for sub in self.table.subtotals for m in sub.members]
+        return bool(counted) and sorted(counted) == list(range(len(self.table.rows)))
 
 
 def _scale(factor: int) -> Slip:
@@ -290,6 +330,28 @@ def _row_option(row: RowIn, score: Decimal, arith: Arithmetic, classify: Classif
         out.append(Correction("text_score", row.text_score, score, row.id, cause, in_table=False))
         text += 1
     return _Option(score, (n, text, unexplained), tuple(out))
+
+
+def _subtotal_corrections(
+    k: int, sub: SubtotalIn, score: Decimal, arith: Arithmetic, classify: Classifier
+) -> list[Correction]:
+    """The corrections subtotal row ``k`` needs when its rows add up to ``score``."""
+    out: list[Correction] = []
+    if sub.printed_weight is not None and sub.printed_weight != sub.weight:
+        cause = classify.slip(sub.printed_weight, sub.weight)
+        out.append(
+            Correction("subtotal_weight", sub.printed_weight, sub.weight, None, cause, subtotal=k, label=sub.label)
+        )
+    if sub.score is not None and not arith.same_score(sub.score, score):
+        cause = classify.subtotal(sub, sub.score, score)
+        out.append(Correction("subtotal", sub.score, score, None, cause, subtotal=k, label=sub.label))
+    if sub.rate is not None and sub.weight and not arith.rate_fits(score, sub.weight, sub.rate):
+        rate = exact_rate(C.divide(score, sub.weight))
+        shown, meant = as_percent(sub.rate), as_percent(rate)
+        factor = scale_slip(shown, meant, (2, -2, 1, -1))
+        cause = Cause("scale", slip=_scale(factor)) if factor else classify.slip(shown, meant)
+        out.append(Correction("subtotal_rate", sub.rate, rate, None, cause, subtotal=k, label=sub.label))
+    return out
 
 
 def candidates(row: RowIn, arith: Arithmetic) -> list[Decimal]:
@@ -366,6 +428,11 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
             corrections.extend(opt.corrections)
             if r.fixed is None:
                 n, text, unexplained = n + opt.key[0], text + opt.key[1], unexplained + opt.key[2]
+        for k, sub in enumerate(table.subtotals):
+            extra = _subtotal_corrections(k, sub, sum((scores[m] for m in sub.members), ZERO), arith, classify)
+            corrections.extend(extra)
+            n += len(extra)
+            unexplained += sum(not c.cause.explained for c in extra if c.cause is not None)
         total = sum(scores, ZERO)
         total_changed = 0
         if table.total is not None and total != table.total:
@@ -380,6 +447,13 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
             n += 1
         return _Solution((n, total_changed, text, unexplained), scores, total, grade, tuple(corrections))
 
+    # which subtotals each row counts in: a search state carries each subtotal's partial sum, so two
+    # choices that reach the same total through different subtotals are told apart
+    within: dict[int, tuple[int, ...]] = {
+        i: tuple(k for k, sub in enumerate(table.subtotals) if i in sub.members) for i in range(len(rows))
+    }
+    nsub = len(table.subtotals)
+
     # The trivial reconstruction: every free row keeps its printed score (or its first candidate).
     trivial = finish({i: cands[i][0].score for i in free})
     bound = trivial.key[0]
@@ -388,18 +462,19 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
     # the free row that takes the residual or -1); it keeps its best few partial choices.
     keep = 4
     Entry = tuple[Key, tuple[Decimal | None, ...]]
-    states: dict[tuple[Decimal, int], list[Entry]] = {(ZERO, -1): [((0, 0, 0), ())]}
+    State = tuple[Decimal, tuple[Decimal, ...], int]
+    states: dict[State, list[Entry]] = {(ZERO, (ZERO,) * nsub, -1): [((0, 0, 0), ())]}
     explored = 1
     proven = True
     residual_ok = table.total is not None
     for j, i in enumerate(free):
-        new: dict[tuple[Decimal, int], list[Entry]] = {}
+        new: dict[State, list[Entry]] = {}
 
         def push(
-            state: tuple[Decimal, int],
+            state: State,
             key: Key,
             choices: tuple[Decimal | None, ...],
-            new: dict[tuple[Decimal, int], list[Entry]] = new,
+            new: dict[State, list[Entry]] = new,
         ) -> None:
             entries = new.setdefault(state, [])
             entries.append((key, choices))
@@ -407,15 +482,17 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
                 entries.sort(key=lambda e: e[0])
                 del entries[keep:]
 
-        for (total, residual), entries in states.items():
+        inside = within[i]
+        for (total, subs, residual), entries in states.items():
             for key, choices in entries:
                 for opt in cands[i]:
                     k = (key[0] + opt.key[0], key[1] + opt.key[1], key[2] + opt.key[2])
                     if k[0] + base[0] > bound:
                         continue
-                    push((total + opt.score, residual), k, (*choices, opt.score))
+                    added = tuple(v + opt.score if n in inside else v for n, v in enumerate(subs)) if inside else subs
+                    push((total + opt.score, added, residual), k, (*choices, opt.score))
                 if residual < 0 and residual_ok:
-                    push((total, j), key, (*choices, None))
+                    push((total, subs, j), key, (*choices, None))
         states = new
         explored += len(states)
         if len(states) > max_states:
@@ -424,7 +501,7 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
             break
 
     solutions: list[_Solution] = [trivial]
-    for (partial, residual), entries in states.items():
+    for (partial, _subs, residual), entries in states.items():
         for _key, choices in entries:
             chosen: dict[int, Decimal] = {}
             for j, i in enumerate(free):
@@ -464,6 +541,7 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
         determined=determined,
         states=explored,
         total_printed=table.total is not None,
+        subtotals={k: sum((best.scores[m] for m in sub.members), ZERO) for k, sub in enumerate(table.subtotals)},
     )
 
 

@@ -10,7 +10,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from ..textfmt import exact_json
-from .findings import Correction
+from .findings import Correction, Finding
 from .messages import FIELD_NAMES, SEVERITY_NAMES, value_text
 
 if TYPE_CHECKING:
@@ -209,18 +209,21 @@ def to_markdown(audit: Audit, lang: str = "zh") -> str:
 
 
 # ---- JSON -----------------------------------------------------------------------------------
-def _correction(c: Correction, lang: str) -> dict[str, Any]:
+def _correction(c: Correction, lang: str, names: dict[str, str]) -> dict[str, Any]:
     from .messages import cause_text
 
+    about = Finding("correction", "info", c.indicator, c.field, subtotal=c.subtotal, facts={"names": names})
     return {
         "indicator": c.indicator,
+        "subtotal": c.subtotal,
+        "label": c.label,
         "field": c.field,
         "reported": c.reported,
         "reported_text": value_text(c.field, c.reported, printed=True, lang=lang),
         "corrected": c.corrected,
         "corrected_text": value_text(c.field, c.corrected, printed=False, lang=lang),
         "cause": c.cause.code if c.cause is not None else None,
-        "cause_text": cause_text(c.cause, lang) or None,
+        "cause_text": cause_text(c.cause, lang, about) or None,
         "in_table": c.in_table,
     }
 
@@ -229,6 +232,7 @@ def audit_dict(audit: Audit, lang: str = "zh") -> dict[str, Any]:
     """An audit as plain data (numbers stay ``Decimal``)."""
     recon = audit.reconstruction
     table = audit.reported
+    names = {ind.id: ind.name for ind in audit.ruleset.indicators}
     return {
         "ruleset": audit.ruleset.id,
         "title": audit.ruleset.title,
@@ -249,8 +253,17 @@ def audit_dict(audit: Audit, lang: str = "zh") -> dict[str, Any]:
             "proven": recon.proven,
             "determined": recon.determined,
             "scores": dict(recon.scores),
-            "corrections": [_correction(c, lang) for c in recon.corrections],
-            "alternatives": [[_correction(c, lang) for c in alt] for alt in recon.alternatives],
+            "subtotals": [
+                {
+                    "label": sub.label,
+                    "indicators": list(sub.indicators),
+                    "reported": sub.score,
+                    "consistent": recon.subtotals.get(k),
+                }
+                for k, sub in enumerate(table.subtotals)
+            ],
+            "corrections": [_correction(c, lang, names) for c in recon.corrections],
+            "alternatives": [[_correction(c, lang, names) for c in alt] for alt in recon.alternatives],
             "more_alternatives": recon.more_alternatives,
             "text": recon.summary(audit.ruleset, lang),
         },
