@@ -417,7 +417,7 @@ class _Auditor:
                 # the subtotal is right and a row of it is wrong: the row's finding says so
                 old = self.findings[at]
                 sub = self.table.subtotals[k]
-                confirms = {"subtotal_label": sub.label, "subtotal_printed": sub.score}
+                confirms = {"subtotal_label": self.subtotal_name(k), "subtotal_printed": sub.score}
                 if kind not in old.also:
                     self.findings[at] = _evolve(old, also=(*old.also, kind), facts={**old.facts, **confirms})
             else:

@@ -63,7 +63,7 @@ RULES: tuple[Rule, ...] = (
         "KPI-R105",
         "unknown-indicator",
         "error",
-        "An override or a reported row names an indicator that does not exist.",
+        "An override, a reported row or a reported subtotal names an indicator or group that does not exist.",
     ),
     Rule(
         "KPI-T201", "type-mismatch", "error", "A part of a rule has the wrong kind (number, condition, label, score)."
