@@ -342,9 +342,10 @@ class _Auditor:
                     out.append(("subtotal-vs-rule", k, ("subtotal",), {}))
                 used = sub.weight if sub.weight is not None else weight
                 if sub.rate is not None and used and not self.arith.rate_fits(sub.score, used, sub.rate):
-                    out.append(
-                        ("subtotal-vs-rate", k, ("subtotal_rate", "subtotal"), {"product": C.multiply(used, sub.rate)})
-                    )
+                    # a printed weight that differs from the ruleset's takes part in the arithmetic too
+                    wrong = ("subtotal_weight",) if sub.weight is not None and sub.weight != weight else ()
+                    facts = {"product": C.multiply(used, sub.rate)}
+                    out.append(("subtotal-vs-rate", k, ("subtotal_rate", "subtotal", *wrong), facts))
         return out
 
     def subtotal_name(self, k: int) -> str:
@@ -413,8 +414,9 @@ class _Auditor:
                 at = made[(k, changed[0])]
                 old = self.findings[at]
                 self.findings[at] = _evolve(old, also=(*old.also, kind), facts={**facts, **old.facts})
-            elif (at := self.member_finding(k, recon)) is not None:
+            elif (row_at := self.member_finding(k, recon)) is not None:
                 # the subtotal is right and a row of it is wrong: the row's finding says so
+                at = row_at
                 old = self.findings[at]
                 sub = self.table.subtotals[k]
                 confirms = {"subtotal_label": self.subtotal_name(k), "subtotal_printed": sub.score}
@@ -531,7 +533,7 @@ class _Auditor:
             if c.field in ("text_rate", "text_score"):
                 kind = "text-vs-score"
             elif c.field == "total":
-                kind = "total-vs-rule"
+                kind = "total-vs-rule" if self.recomputed_total() is not None else "total-vs-sum"
             elif c.field == "grade":
                 kind = "grade-vs-rule"
             else:

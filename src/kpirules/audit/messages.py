@@ -350,9 +350,12 @@ def _subtotal_sentence(f: Finding, kind: str, rep: str, exp: str, zh: bool) -> s
         return f"Subtotal {label}: the printed rate {rep} does not fit its score {_p(facts.get('score'))} (weight × rate = {_num(product)}){fix}"
     printed_sum, recomputed = facts.get("printed_sum"), facts.get("recomputed_sum")
     if kind == "subtotal-vs-rule":
+        rows = printed_sum is not None and printed_sum == f.reported
         if zh:
-            return f"「{label}」所报 {rep} 分，按规则重算其下 {n} 项指标得分之和为 {_num(recomputed)}{fix}"
-        return f"Subtotal {label}: {rep} printed, but the rules give its {n} indicators {_num(recomputed)} in all{fix}"
+            same = "，等于其下各行印出的得分之和" if rows else ""
+            return f"「{label}」所报 {rep} 分{same}，按规则重算其下 {n} 项指标得分之和为 {_num(recomputed)}{fix}"
+        same = ", the sum of its printed rows" if rows else ""
+        return f"Subtotal {label}: {rep} printed{same}, but the rules give its {n} indicators {_num(recomputed)} in all{fix}"
     if printed_sum is not None and f.reported is not None and printed_sum == f.reported:
         if zh:
             return f"「{label}」{rep} 分等于其下各行印出的得分之和，但其中有行需改正；一致的小计为 {exp}。"
