@@ -424,3 +424,34 @@ def test_one_misprinted_subtotal_is_found_and_corrected(scores: list[int], which
     assert len(errors) == 1, [f.explain("en") for f in errors]
     assert (errors[0].subtotal, errors[0].kind, errors[0].expected) == (which, "subtotal-vs-sum", sums[which])
     assert audit.reconstruction.keeps_total
+
+
+def test_excel_with_merged_level_cells(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [
+        ("一级指标", "二级指标", "三级指标", "分值", "得分"),
+        ("决策指标", "项目立项", "绩效目标合理性", 10, 10),
+        (None, "资金投入", "资金到位率", 10, 9.2),
+        (None, "小计", None, 20, 19.2),
+        ("过程指标", "资金管理", "预算执行率", 30, 27),
+        ("产出指标", "数量指标", "产出数量", 30, 30),
+        ("效益指标", "满意度指标", "满意度", 20, 17.6),
+        ("效益指标小计", None, None, 20, 16.7),
+        ("合计", None, None, 100, 93.8),
+    ]
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("A2:A4")
+    path = tmp_path / "table.xlsx"
+    book.save(path)
+    reported = read_reported(path, rules)
+    assert [(s.label, s.indicators) for s in reported.subtotals] == [
+        ("小计", ("goal", "funds")),
+        ("效益指标小计", ("satisfaction",)),
+    ]
+    audit = kpirules.audit(rules, path)
+    [finding] = audit.errors
+    assert (finding.kind, finding.reported, finding.expected) == ("subtotal-vs-sum", D("16.7"), D("17.6"))
+    assert finding.location is not None and finding.location.line == 8
