@@ -203,3 +203,33 @@ def test_auto_falls_back_to_python_when_sql_refuses(tmp_path: Path, monkeypatch:
     same = "SELECT * EXCLUDE (error) FROM read_parquet(?) EXCEPT SELECT * EXCLUDE (error) FROM read_parquet(?)"
     assert con.execute(same, [str(out), str(sql_out)]).fetchall() == []
     assert con.execute("SELECT count(*) FROM read_parquet(?) WHERE error IS NOT NULL", [str(out)]).fetchone() == (2,)
+
+
+def test_large_decimals_do_not_overflow(tmp_path: Path) -> None:
+    """DuckDB keeps DECIMAL(18, s) × integer a DECIMAL(18, s) and raises an overflow error when the
+    product does not fit: amounts near the type's limit are widened first, with or without bounds."""
+    from kpirules.sql.engine.duckdb import score_file
+
+    rs = kpirules.load(BISHAN)
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE units AS SELECT 'u' || i AS unit, "
+        "CAST(9999999999999999.99 - i AS DECIMAL(18, 2)) AS budget_adjusted, "
+        "CAST(9000000000000000.00 + i * 12345678901.23 AS DECIMAL(18, 2)) AS budget_spent, "
+        "true AS disclosed_on_time, true AS case_volume_target_met, true AS on_time_disposal_target_met, "
+        "576 AS hotline_received, 500 AS hotline_closed, 25 AS complaints_received, 20 AS complaints_answered, "
+        "true AS system_failure_target_met, true AS city_assessment_passed, '良' AS staff_rating, "
+        "0.474::DECIMAL(10, 4) AS satisfaction_rate FROM range(5) t(i)"
+    )
+    types = {d[0]: str(d[1]) for d in con.execute("DESCRIBE units").fetchall()}
+    names = [n for n in types if n != "unit"]
+    inputs = con.execute("SELECT * EXCLUDE (unit) FROM units ORDER BY unit").fetchall()
+    expected = [rs.evaluate(dict(zip(names, r, strict=True))) for r in inputs]
+    rows = con.execute(f"SELECT * FROM ({to_sql(compile_ruleset(rs, columns=types))}) ORDER BY unit").fetchall()
+    assert [(r[-3], r[-2]) for r in rows] == [(e.total, e.grade) for e in expected]
+    units = tmp_path / "units.parquet"
+    con.execute("COPY units TO '" + str(units).replace("'", "''") + "' (FORMAT parquet)")
+    report = score_file(rs, units, tmp_path / "scores.parquet")
+    assert not report.failed and report.by_python == 0
+    scored = duckdb.connect().execute("SELECT * FROM read_parquet(?) ORDER BY row", [str(tmp_path / "scores.parquet")])
+    assert [(r[-3], r[-2]) for r in scored.fetchall()] == [(e.total, e.grade) for e in expected]

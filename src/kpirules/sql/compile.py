@@ -741,6 +741,12 @@ def _decimal_digits(type_text: str) -> int:
     return params[0] if params else 18
 
 
+def _narrow_product(digits: int) -> int:
+    """The largest unscaled value of ``DECIMAL(digits, s) × integer`` that DuckDB holds without an
+    overflow error: the product of a decimal of up to 18 digits stays a DECIMAL(18, s)."""
+    return 10**18 - 1 if digits <= 18 else 10**38 - 1
+
+
 def _scaled_bound(max_abs: Decimal, scale: int) -> int:
     """The largest magnitude of ``value × 10^scale`` for values up to ``max_abs``."""
     return math.ceil(abs(max_abs).scaleb(scale))
@@ -1222,8 +1228,10 @@ class QueryCompiler:
                     bound = min(bound, _scaled_bound(cap, scale))
                 if scale == 0:
                     value = i.cast(raw.copy(), bound)
-                elif digits + scale <= 38 and bound <= 2**63 - 1:
-                    # a narrow decimal times 10^scale stays a narrow decimal: cheap, and exact
+                elif digits + scale <= 38 and bound <= 2**63 - 1 and bound * 10**scale <= _narrow_product(digits):
+                    # a narrow decimal times 10^scale stays a narrow decimal: cheap, and exact (DuckDB
+                    # keeps DECIMAL(18, s) for a product of a decimal of up to 18 digits, and raises an
+                    # overflow error when the unscaled product, here up to bound × 10^scale, exceeds it)
                     value = i.cast(exp.Mul(this=raw.copy(), expression=exp.Literal.number(10**scale)), bound)
                 else:
                     wide = exp.Cast(this=raw.copy(), to=dtype(f"DECIMAL(38, {scale})"))
