@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -21,6 +22,15 @@ from kpirules.sql.errors import SqlMissingDependency, require  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BISHAN = str(ROOT / "rulesets" / "bishan_2022.toml")
+
+
+@pytest.fixture(autouse=True)
+def _own_sql_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets an empty SQL cache of its own (never the user's)."""
+    directory = tmp_path_factory.mktemp("sql-cache")
+    monkeypatch.setenv("KPIRULES_CACHE_DIR", str(directory))
+    monkeypatch.delenv("KPIRULES_NO_CACHE", raising=False)
+    return directory
 
 
 def _units_parquet(path: Path, rows: int = 300) -> None:
@@ -191,6 +201,7 @@ def test_auto_falls_back_to_python_when_sql_refuses(tmp_path: Path, monkeypatch:
     runner = CliRunner()
     assert runner.invoke(main, ["score", BISHAN, "--values", str(units), "--output", str(sql_out)]).exit_code == 1
     monkeypatch.setattr(compile_module, "MAX_NODES", 5)
+    monkeypatch.setenv("KPIRULES_NO_CACHE", "1")  # else the query cached by the first run is used as is
     refused = runner.invoke(main, ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
     assert refused.exit_code == 2 and "too large" in refused.stderr and not out.exists()
     result = runner.invoke(main, ["score", BISHAN, "--values", str(units), "--output", str(out)])
@@ -205,9 +216,238 @@ def test_auto_falls_back_to_python_when_sql_refuses(tmp_path: Path, monkeypatch:
     assert con.execute("SELECT count(*) FROM read_parquet(?) WHERE error IS NOT NULL", [str(out)]).fetchone() == (2,)
 
 
+# ---- the SQL cache ------------------------------------------------------------------------------
+def _count_builds(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count the statements built by sqlglot (on a cache miss), by kind."""
+    from kpirules.sql.engine import statements
+
+    counts: dict[str, int] = {}
+    for name in ("view", "bounds", "query", "failing", "count", "fixes", "rewrite", "describe_file"):
+        real = getattr(statements, name)
+
+        def counted(*args: object, _real: object = real, _name: str = name) -> object:
+            counts[_name] = counts.get(_name, 0) + 1
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(statements, name, counted)
+    return counts
+
+
+def _rows(path: Path) -> list[tuple[object, ...]]:
+    return duckdb.connect().execute("SELECT * FROM read_parquet(?) ORDER BY row", [str(path)]).fetchall()
+
+
+def test_cache_hit_gives_identical_sql_and_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _own_sql_cache: Path
+) -> None:
+    from kpirules.sql.cache import SqlCache
+    from kpirules.sql.engine.duckdb import score_file
+
+    units = tmp_path / "units.parquet"
+    _units_parquet(units, rows=60)  # u7 and u9 fail: the rescoring statements are cached too
+    rs = kpirules.load(BISHAN)
+    counts = _count_builds(monkeypatch)
+    first = score_file(rs, units, tmp_path / "a.parquet", cache=SqlCache.default())
+    assert counts["query"] == 1 and counts["fixes"] == 1 and counts["rewrite"] == 1
+    assert list(_own_sql_cache.glob("*.json"))
+    counts.clear()
+    second = score_file(kpirules.load(BISHAN), units, tmp_path / "b.parquet", cache=SqlCache.default())
+    assert counts == {}  # nothing built: every statement came from the cache
+    assert second.sql == first.sql  # byte for byte
+    assert [u for u, _ in second.failed] == [u for u, _ in first.failed] == ["u7", "u9"]
+    assert _rows(tmp_path / "b.parquet") == _rows(tmp_path / "a.parquet")
+    uncached = score_file(rs, units, tmp_path / "c.parquet", cache=SqlCache(None))
+    assert uncached.sql == first.sql and _rows(tmp_path / "c.parquet") == _rows(tmp_path / "a.parquet")
+
+
+def test_cached_run_does_not_import_sqlglot(tmp_path: Path) -> None:
+    """The whole command, twice in fresh processes: the second takes every statement from the
+    cache, so sqlglot is never imported, and writes the same scores."""
+    units = tmp_path / "units.parquet"
+    _units_parquet(units, rows=30)
+    code = (
+        "import sys\n"
+        "from kpirules.cli import main\n"
+        "from kpirules.sql.cache import fingerprint\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit as exit:\n"
+        "    print(exit.code, 'sqlglot' in sys.modules, fingerprint())\n"
+    )
+    for attempt in range(3):  # again if kpirules' files changed in between (then nothing cached applies)
+        outputs = []
+        env = {**os.environ, "KPIRULES_CACHE_DIR": str(tmp_path / f"cache{attempt}")}
+        for name in ("a.parquet", "b.parquet"):
+            out = tmp_path / name
+            args = ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "--output", str(out)]
+            command = [sys.executable, "-c", code, *args]
+            done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+            outputs.append(done.stdout.split())
+        if outputs[0][2] == outputs[1][2]:
+            break
+    assert [o[:2] for o in outputs] == [["1", "True"], ["1", "False"]]  # exit 1: u7 and u9 failed
+    assert _rows(tmp_path / "b.parquet") == _rows(tmp_path / "a.parquet")
+
+
+def test_changed_ruleset_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpirules.sql.cache import SqlCache
+    from kpirules.sql.engine.duckdb import score_file
+
+    units = tmp_path / "units.parquet"
+    _units_parquet(units, rows=20)
+    text = Path(BISHAN).read_text(encoding="utf-8")
+    ruleset = tmp_path / "rules.toml"
+    ruleset.write_text(text, encoding="utf-8")
+    counts = _count_builds(monkeypatch)
+    before = score_file(kpirules.load(ruleset), units, tmp_path / "a.parquet", cache=SqlCache.default())
+    assert counts["query"] == 1
+    # a grade bound changes: the query must be compiled afresh, and grades the units differently
+    changed = text.replace("90", "95", 1)
+    assert changed != text
+    ruleset.write_text(changed, encoding="utf-8")
+    rs = kpirules.load(ruleset)
+    after = score_file(rs, units, tmp_path / "b.parquet", cache=SqlCache.default())
+    assert counts["query"] == 2 and after.sql != before.sql
+    con = duckdb.connect()
+    inputs = con.execute("SELECT * EXCLUDE (unit) FROM read_parquet(?)", [str(units)]).fetchall()
+    names = [
+        d[0] for d in con.execute("DESCRIBE SELECT * EXCLUDE (unit) FROM read_parquet(?)", [str(units)]).fetchall()
+    ]
+    graded = _rows(tmp_path / "b.parquet")
+    for row, got in zip(inputs, graded, strict=True):
+        try:
+            expected = rs.evaluate(dict(zip(names, row, strict=True)))
+        except kpirules.ValuesError:
+            continue
+        assert (got[-3], got[-2]) == (expected.total, expected.grade)
+    # a comment only: still a different text, so a miss (the key is the text, not its meaning)
+    ruleset.write_text(changed + "\n# a comment\n", encoding="utf-8")
+    score_file(kpirules.load(ruleset), units, tmp_path / "c.parquet", cache=SqlCache.default())
+    assert counts["query"] == 3
+
+
+@pytest.mark.parametrize("problem", ["not a directory", "damaged entries", "disabled"])
+def test_unusable_cache_still_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _own_sql_cache: Path, problem: str
+) -> None:
+    units, out = tmp_path / "units.parquet", tmp_path / "scores.parquet"
+    _units_parquet(units, rows=20)
+    args = ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "--output", str(out)]
+    reference = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "reference.parquet")])
+    assert reference.exit_code == 1, reference.output
+    if problem == "not a directory":
+        blocker = tmp_path / "a-file"
+        blocker.write_text("", encoding="utf-8")
+        monkeypatch.setenv("KPIRULES_CACHE_DIR", str(blocker / "cache"))
+    elif problem == "damaged entries":
+        entries = list(_own_sql_cache.glob("*.json"))
+        assert entries
+        for k, entry in enumerate(entries):
+            entry.write_text(["", "{", '{"key": "other", "value": {}}', "[1]"][k % 4], encoding="utf-8")
+    else:
+        monkeypatch.setenv("KPIRULES_NO_CACHE", "1")
+        for entry in _own_sql_cache.glob("*.json"):
+            entry.unlink()
+    counts = _count_builds(monkeypatch)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "2 of 20 units could not be scored" in result.stderr
+    assert counts["query"] == 1  # compiled: nothing usable was cached
+    assert _rows(out) == _rows(tmp_path / "reference.parquet")
+    if problem == "disabled":
+        assert not list(_own_sql_cache.glob("*.json"))
+
+
+def test_cache_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpirules.sql import cache
+
+    monkeypatch.delenv("KPIRULES_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    if sys.platform not in ("win32", "darwin"):
+        assert cache.cache_dir() == tmp_path / "kpirules" / "sql"
+        monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # not absolute: ignored, as the spec says
+        assert cache.cache_dir() == Path.home() / ".cache" / "kpirules" / "sql"
+    monkeypatch.setenv("KPIRULES_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache.cache_dir() == tmp_path / "mine"
+    for value, on in (("1", False), ("yes", False), ("0", True), ("", True)):
+        monkeypatch.setenv("KPIRULES_NO_CACHE", value)
+        assert (cache.cache_dir() is not None) is on
+
+
+def test_bounds_are_coarsened_to_powers_of_two() -> None:
+    from kpirules.sql.engine.duckdb import _coarse
+
+    assert _coarse(Decimal("4999999.99")) == Decimal(8388608)
+    assert _coarse(Decimal(8388608)) == Decimal(8388608)
+    assert _coarse(Decimal("8388608.01")) == Decimal(16777216)
+    assert _coarse(Decimal("0.9999")) == _coarse(Decimal(1)) == Decimal(1)
+    assert _coarse(Decimal(0)) == Decimal(0)
+    assert _coarse(Decimal("NaN")) is None and _coarse(Decimal("Infinity")) is None
+
+
+def test_parquet_statistics_give_the_scanned_bounds(tmp_path: Path) -> None:
+    from kpirules.sql.engine import duckdb as engine
+    from kpirules.sql.engine import statements
+
+    units = tmp_path / "units.parquet"
+    _units_parquet(units, rows=300)
+    con = engine.connect()
+    _, types = engine.open_units(con, units)
+    exact = [c for c, kind in types.items() if engine._exact_numeric(kind) and c not in (engine.ROW, "file_row_number")]
+    assert "budget_spent" in exact and "satisfaction_rate" not in exact  # a DOUBLE: its values are read
+    from_statistics = engine.parquet_bounds(con, units, exact, statements.parquet_statistics())
+    assert from_statistics == engine.column_bounds(con, engine.VIEW, exact)
+    assert from_statistics is not None and from_statistics["budget_spent"] is not None
+
+
+def test_understated_statistics_cannot_give_a_wrong_score(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Statistics that understate the values make the query's narrow integers overflow, and the
+    file's values are then read instead: the same scores as with true bounds."""
+    from kpirules.sql.cache import SqlCache
+    from kpirules.sql.engine import duckdb as engine
+
+    small, units = tmp_path / "small.parquet", tmp_path / "units.parquet"
+    _units_parquet(small, rows=50)
+    con = duckdb.connect()  # budgets of up to 10^16, beyond the bounds the statistics will claim
+    widened = "budget_adjusted * 10000000000 AS DECIMAL(18, 2)) AS budget_adjusted, CAST(budget_spent"
+    con.execute(
+        f"COPY (SELECT * REPLACE (CAST({widened} * 10000000000 AS DECIMAL(18, 2)) AS budget_spent) "
+        "FROM read_parquet(?)) TO '" + str(units).replace("'", "''") + "' (FORMAT parquet)",
+        [str(small)],
+    )
+    rs = kpirules.load(BISHAN)
+    right = engine.score_file(rs, units, tmp_path / "right.parquet", cache=SqlCache(None))
+    calls: list[list[str]] = []
+
+    def lying(con: object, path: Path, columns: list[str], statistics: str) -> dict[str, Decimal | None]:
+        calls.append(columns)
+        return dict.fromkeys(columns, Decimal(1))
+
+    attempts: list[tuple[str, str]] = []
+    real_write = engine._write
+
+    def write(con: object, sql: str, *args: object) -> None:
+        try:
+            real_write(con, sql, *args)  # type: ignore[arg-type]
+        except kpirules.KpiRulesError as err:
+            attempts.append((sql, str(err)))
+            raise
+        attempts.append((sql, "ok"))
+
+    monkeypatch.setattr(engine, "parquet_bounds", lying)
+    monkeypatch.setattr(engine, "_write", write)
+    retried = engine.score_file(rs, units, tmp_path / "scores.parquet", cache=SqlCache(None))
+    assert calls and len(attempts) >= 2
+    assert attempts[0][0] != right.sql
+    assert "overflow" in attempts[0][1].lower() or "out of range" in attempts[0][1].lower()
+    assert attempts[1] == (right.sql, "ok") and retried.sql == right.sql  # then the values were read
+    assert _rows(tmp_path / "scores.parquet") == _rows(tmp_path / "right.parquet")
+
+
 def test_large_decimals_do_not_overflow(tmp_path: Path) -> None:
     """DuckDB keeps DECIMAL(18, s) × integer a DECIMAL(18, s) and raises an overflow error when the
     product does not fit: amounts near the type's limit are widened first, with or without bounds."""
+    from kpirules.sql.cache import SqlCache
     from kpirules.sql.engine.duckdb import score_file
 
     rs = kpirules.load(BISHAN)
@@ -229,7 +469,6 @@ def test_large_decimals_do_not_overflow(tmp_path: Path) -> None:
     assert [(r[-3], r[-2]) for r in rows] == [(e.total, e.grade) for e in expected]
     units = tmp_path / "units.parquet"
     con.execute("COPY units TO '" + str(units).replace("'", "''") + "' (FORMAT parquet)")
-    report = score_file(rs, units, tmp_path / "scores.parquet")
+    report = score_file(rs, units, tmp_path / "scores.parquet", cache=SqlCache(None))
     assert not report.failed and report.by_python == 0
-    scored = duckdb.connect().execute("SELECT * FROM read_parquet(?) ORDER BY row", [str(tmp_path / "scores.parquet")])
-    assert [(r[-3], r[-2]) for r in scored.fetchall()] == [(e.total, e.grade) for e in expected]
+    assert [(r[-3], r[-2]) for r in _rows(tmp_path / "scores.parquet")] == [(e.total, e.grade) for e in expected]

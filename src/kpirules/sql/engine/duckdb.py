@@ -6,6 +6,10 @@ gives the exact error messages, and scores the units whose values SQL does not c
 (``input: …``, e.g. ``"1,234.5"``); the output file is rewritten with their rows only when there
 are any. The output is written to a temporary file beside the target and renamed, so readers
 see the old file or the new one.
+
+Every statement is built by sqlglot (:mod:`kpirules.sql.engine.statements`) and its text kept in
+the SQL cache (:mod:`kpirules.sql.cache`): a run whose statements are all cached does not import
+sqlglot. File names are passed to DuckDB as parameters or through its Python API, never as text.
 """
 
 from __future__ import annotations
@@ -14,20 +18,19 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
-
-from sqlglot import exp
 
 from ...errors import KpiRulesError
 from ...result import Result
 from ...ruleset import Ruleset
-from ..compile import InputColumn, QueryCompiler, alias, col, ident, make_select, output_types
+from ..cache import SqlCache, ruleset_key
 from ..errors import SqlEngineError, SqlUnsupported, require
 
 UNIT = "unit"
 ROW = "_kpi_row"
+VIEW = "kpi_units"
 
 
 @dataclass
@@ -39,6 +42,34 @@ class BatchReport:
     by_python: int = 0
     failed: list[tuple[str, KpiRulesError]] = field(default_factory=list)
     sql: str = ""
+
+
+class Statements:
+    """The texts of the statements a run needs: from the cache, or built by sqlglot and stored.
+
+    ``get(kind, parts, build)`` returns the entry of ``kind`` for ``parts`` (JSON-able: the inputs
+    the statements depend on); ``build`` makes it on a miss and is the only place that imports
+    sqlglot. Entries that depend on the ruleset are keyed by its file name and text as well, and
+    are not cached for a ruleset that has no source text."""
+
+    def __init__(self, rs: Ruleset, cache: SqlCache | None = None) -> None:
+        self.rs = rs
+        self.cache = cache if cache is not None else SqlCache(None)
+        self.ruleset = ruleset_key(rs)
+
+    def get(
+        self, kind: str, parts: list[Any], build: Callable[[], dict[str, str]], *, per_ruleset: bool = True
+    ) -> dict[str, str]:
+        if per_ruleset:
+            if self.ruleset is None:
+                return build()
+            parts = [self.ruleset, *parts]
+        stored = self.cache.get(kind, parts)
+        if stored is not None and all(isinstance(v, str) for v in stored.values()):
+            return stored
+        value = build()
+        self.cache.put(kind, parts, value)
+        return value
 
 
 def connect(threads: int | None = None, progress: bool = False) -> Any:
@@ -54,50 +85,136 @@ def connect(threads: int | None = None, progress: bool = False) -> Any:
     return con
 
 
-def open_units(con: Any, path: Path) -> tuple[str, dict[str, str]]:
+def _prelude(statements: Statements, fmt: str) -> dict[str, str]:
+    def build() -> dict[str, str]:
+        from . import statements as s
+
+        return {
+            "view": s.view(fmt),
+            "failing": s.failing(fmt),
+            "count": s.count(fmt),
+            "describe": s.describe_file(fmt),
+            "statistics": s.parquet_statistics(),
+        }
+
+    return statements.get("prelude", [fmt], build, per_ruleset=False)
+
+
+def open_units(con: Any, path: Path, statements: Statements | None = None) -> tuple[str, dict[str, str]]:
     """Register ``path`` as the view ``kpi_units`` (with a 1-based row number); its column types."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise SqlEngineError(f"no such file: {path}")
+    if suffix not in (".parquet", ".csv"):
+        raise SqlEngineError(f"cannot read units from {path.name} with DuckDB: use a .parquet or .csv file")
     try:
         if suffix == ".parquet":
             rel = con.read_parquet(str(path), file_row_number=True)
-            con.register("kpi_raw", rel)
-            row: exp.Expression = exp.Add(this=col("file_row_number"), expression=exp.Literal.number(1))
-        elif suffix == ".csv":
-            rel = con.read_csv(str(path), header=True, all_varchar=True)
-            con.register("kpi_raw", rel)
-            row = exp.Window(this=exp.RowNumber())
         else:
-            raise SqlEngineError(f"cannot read units from {path.name} with DuckDB: use a .parquet or .csv file")
-    except KpiRulesError:
-        raise
+            rel = con.read_csv(str(path), header=True, all_varchar=True)
+        con.register("kpi_raw", rel)
     except Exception as err:  # duckdb raises its own exception types
         raise SqlEngineError(f"cannot read {path}: {err}") from None
-    view = make_select([exp.Star(), alias(row, ROW)], "kpi_raw")
-    con.execute(exp.Create(this=exp.Table(this=ident("kpi_units")), kind="VIEW", expression=view).sql("duckdb"))
+    if statements is None:
+        from . import statements as s
+
+        view = s.view(suffix)
+    else:
+        view = _prelude(statements, suffix)["view"]
+    con.execute(view)
     described = con.execute("DESCRIBE kpi_units").fetchall()
-    return "kpi_units", {name: str(kind) for name, kind, *_ in described}
+    return VIEW, {name: str(kind) for name, kind, *_ in described}
 
 
-def column_bounds(con: Any, view: str, columns: list[str]) -> dict[str, Decimal]:
-    """The largest magnitude in each of the given numeric columns of ``view`` (one scan; a
-    Parquet file answers from its statistics where it has them)."""
+def _coarse(value: Decimal) -> Decimal | None:
+    """A bound on magnitudes up to ``value``: the next power of two (1 up to 1), so that files of
+    similar magnitudes share one query; None when ``value`` is not finite (a NaN or an infinity)."""
+    if not value.is_finite():
+        return None
+    if value <= 0:
+        return Decimal(0)
+    if value <= 1:
+        return Decimal(1)
+    whole = int(value.to_integral_value(rounding=ROUND_CEILING))
+    return Decimal(1 << (whole - 1).bit_length())
+
+
+def column_bounds(
+    con: Any, view: str, columns: list[str], statements: Statements | None = None
+) -> dict[str, Decimal | None]:
+    """A bound on the magnitude of each of the given numeric columns of ``kpi_units``: the
+    column's largest magnitude rounded up to a power of two (one scan)."""
     if not columns:
         return {}
-    q = make_select([alias(exp.Max(this=exp.Abs(this=col(c))), f"b{k}") for k, c in enumerate(columns)], view)
-    (row,) = con.execute(q.sql("duckdb")).fetchall()
+    assert view == VIEW
+
+    def build() -> dict[str, str]:
+        from . import statements as s
+
+        return {"sql": s.bounds(columns)}
+
+    text = statements.get("bounds", [columns], build, per_ruleset=False)["sql"] if statements else build()["sql"]
+    (row,) = con.execute(text).fetchall()
     return {
-        c: Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+        c: _coarse(Decimal(repr(v)) if isinstance(v, float) else Decimal(v))
         for c, v in zip(columns, row, strict=True)
         if v is not None
     }
 
 
-def build_query(rs: Ruleset, types: dict[str, str], con: Any | None = None) -> str:
-    """The query over ``kpi_units``; with ``con``, the numeric columns' largest magnitudes are read
-    first, so that the query can use 64-bit integers where they provably suffice."""
-    columns: dict[str, InputColumn] = {}
+def parquet_bounds(con: Any, path: Path, columns: list[str], statistics: str) -> dict[str, Decimal | None] | None:
+    """The bounds of :func:`column_bounds` for decimal and integer columns of a Parquet file, read
+    from the statistics of its row groups instead of its values; None when some column chunk has
+    none (or they cannot be read). Statistics that understate a value cannot give a wrong score:
+    the query's integer casts and arithmetic would raise an overflow error, and
+    :func:`score_file` then reads the values instead."""
+    wanted = set(columns)
+    largest: dict[str, Decimal] = {}
+    groups: dict[str, set[int]] = {c: set() for c in columns}
+    all_groups: set[int] = set()
+    try:
+        rows = con.execute(statistics, [str(path)]).fetchall()
+    except Exception:  # duckdb raises its own exception types
+        return None
+    for group, name, low, high, nulls, count in rows:
+        all_groups.add(group)
+        if name not in wanted or group in groups[name]:
+            continue
+        groups[name].add(group)
+        if low is None or high is None:
+            if nulls is not None and nulls == count:
+                continue  # only NULLs in this row group
+            return None
+        try:
+            magnitude = max(abs(Decimal(low)), abs(Decimal(high)))
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+        if not magnitude.is_finite():
+            return None
+        largest[name] = max(largest.get(name, magnitude), magnitude)
+    if any(found != all_groups for found in groups.values()):
+        return None
+    return {c: _coarse(largest[c]) for c in columns if c in largest}
+
+
+def _exact_numeric(kind: str) -> bool:
+    text = kind.strip().upper()
+    return _numeric(text) and text not in ("DOUBLE", "FLOAT")
+
+
+def build_query(
+    rs: Ruleset,
+    types: dict[str, str],
+    con: Any | None = None,
+    statements: Statements | None = None,
+    *,
+    parquet: Path | None = None,
+) -> str:
+    """The query over ``kpi_units``; with ``con``, bounds on the numeric columns' magnitudes are
+    read first, so that the query can use 64-bit integers where they provably suffice. With
+    ``parquet`` (the file behind ``kpi_units``), the bounds of decimal and integer columns come
+    from its statistics where it has them."""
+    statements = statements if statements is not None else Statements(rs)
     by_stripped = {name.strip(): name for name in types}
     wanted: dict[str, str] = {}
     for measure in rs.measures.values():
@@ -107,12 +224,37 @@ def build_query(rs: Ruleset, types: dict[str, str], con: Any | None = None) -> s
         if found is not None:
             wanted[measure.name] = found
     numeric = [c for c in wanted.values() if _numeric(types[c])]
-    bounds = column_bounds(con, "kpi_units", numeric) if con is not None else {}
-    for name, found in wanted.items():
-        columns[name] = InputColumn(found, types[found], bounds.get(found))
+    bounds: dict[str, Decimal | None] = {}
+    if con is not None:
+        scan = numeric
+        if parquet is not None:
+            exact = [c for c in numeric if _exact_numeric(types[c])]
+            known = parquet_bounds(con, parquet, exact, _prelude(statements, ".parquet")["statistics"])
+            if known is not None:
+                bounds.update(known)
+                scan = [c for c in numeric if c not in exact]
+        bounds.update(column_bounds(con, VIEW, scan, statements))
+    spec: list[tuple[str, str, str, str | None]] = [
+        (name, found, types[found], _text(bounds.get(found))) for name, found in wanted.items()
+    ]
     unit = by_stripped.get(UNIT)
-    compiler = QueryCompiler(rs, source="kpi_units", columns=columns, unit_column=unit, row_column=ROW)
-    return compiler.build().sql(dialect="duckdb")
+
+    def build() -> dict[str, str]:
+        from ..compile import InputColumn
+        from . import statements as s
+
+        columns = {name: InputColumn(found, kind, _decimal(bound)) for name, found, kind, bound in spec}
+        return {"sql": s.query(rs, columns, unit)}
+
+    return statements.get("query", [spec, unit], build)["sql"]
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 def score_file(
@@ -124,20 +266,24 @@ def score_file(
     progress: bool = False,
     on_python: Callable[[int], None] | None = None,
     fallback: Callable[[SqlUnsupported], None] | None = None,
+    cache: SqlCache | None = None,
 ) -> BatchReport:
     """Score every unit of ``values`` (.parquet or .csv) into ``output`` (.parquet or .csv).
 
     A ruleset the SQL path refuses raises :class:`SqlUnsupported`; with ``fallback``, that is
     called with the error instead and every unit is scored by the Python evaluator, into a file
-    with the same columns."""
+    with the same columns. ``cache``: where the statements' SQL text is kept between runs
+    (default: the user's cache, see :mod:`kpirules.sql.cache`; ``SqlCache(None)`` for none)."""
     source, target = Path(values), Path(output)
     fmt = target.suffix.lower()
     if fmt not in (".parquet", ".csv"):
         raise SqlEngineError(f"cannot write {target.name} with DuckDB: use a .parquet or .csv file")
+    statements = Statements(rs, cache if cache is not None else SqlCache.default())
     con = connect(threads, progress)
-    _, types = open_units(con, source)
+    _, types = open_units(con, source, statements)
+    parquet = source if source.suffix.lower() == ".parquet" else None
     try:
-        report = BatchReport(sql=build_query(rs, types, con))
+        report = BatchReport(sql=build_query(rs, types, con, statements, parquet=parquet))
     except SqlUnsupported as err:
         if fallback is None:
             con.close()
@@ -149,23 +295,26 @@ def score_file(
     os.close(fd)
     try:
         if not report.sql:
-            _score_by_python(con, rs, types, tmp, fmt, report)
+            _score_by_python(con, statements, types, tmp, fmt, report)
             report.scored = report.units - len(report.failed)
             os.chmod(tmp, _mode_for(target))
             os.replace(tmp, target)
             return report
-        _write(con, report.sql, tmp, fmt)
-        reader = "read_parquet" if fmt == ".parquet" else "read_csv"
-        output_rows = _file(reader)
-        failing_q = make_select([col("row"), col("error")], output_rows)
-        failing_q.set("where", exp.Where(this=exp.Not(this=exp.Is(this=col("error"), expression=exp.Null()))))
-        failing = con.execute(failing_q.order_by(col("row"), copy=False).sql("duckdb"), [tmp]).fetchall()
-        count_q = make_select([exp.Count(this=exp.Star())], _file(reader))
-        report.units = con.execute(count_q.sql("duckdb"), [tmp]).fetchone()[0]
+        try:
+            _write(con, report.sql, tmp, fmt)
+        except SqlEngineError:
+            if parquet is None:
+                raise
+            # the file's statistics may understate its values (an overflow error): read the values
+            report.sql = build_query(rs, types, con, statements)
+            _write(con, report.sql, tmp, fmt)
+        prelude = _prelude(statements, fmt)
+        failing = con.execute(prelude["failing"], [tmp]).fetchall()
+        report.units = con.execute(prelude["count"], [tmp]).fetchone()[0]
         if failing:
             if on_python is not None:
                 on_python(len(failing))
-            _rescore(con, rs, types, tmp, fmt, [r[0] for r in failing], report)
+            _rescore(con, statements, types, tmp, fmt, [r[0] for r in failing], report)
         report.scored = report.units - len(report.failed)
         mode = _mode_for(target)
         os.chmod(tmp, mode)
@@ -178,9 +327,9 @@ def score_file(
     return report
 
 
-def _write(con: Any, sql: str, path: str, fmt: str) -> None:
+def _write(con: Any, sql: str, path: str, fmt: str, params: list[Any] | None = None) -> None:
     try:
-        rel = con.sql(sql)
+        rel = con.sql(sql, params=params)
         if fmt == ".parquet":
             rel.write_parquet(path)
         else:
@@ -189,43 +338,32 @@ def _write(con: Any, sql: str, path: str, fmt: str) -> None:
         raise SqlEngineError(f"DuckDB could not score the units: {err}") from None
 
 
-def _python_fixes(con: Any, rs: Ruleset, types: dict[str, str], rows: list[int] | None, report: BatchReport) -> None:
+def _fixes(statements: Statements, types: dict[str, str]) -> dict[str, str]:
+    rs = statements.rs
+
+    def build() -> dict[str, str]:
+        from . import statements as s
+
+        return s.fixes(rs, types)
+
+    return statements.get("fixes", [list(types.items())], build)
+
+
+def _python_fixes(
+    con: Any, statements: Statements, types: dict[str, str], rows: list[int] | None, report: BatchReport
+) -> None:
     """Score the given rows of ``kpi_units`` (all rows when ``rows`` is None) with the Python
     evaluator into the table ``kpi_fixes`` (row, scores, total, grade, error)."""
+    rs = statements.rs
     names = [n for n in types if n != ROW]
     measure_names = {m.name for m in rs.measures.values() if not m.derived}
-    wanted = make_select([col(ROW), *(col(n) for n in names)], "kpi_units")
-    params: list[Any] = []
-    if rows is not None:
-        listed = exp.Cast(this=exp.Placeholder(), to=exp.DataType.build("BIGINT[]", dialect="duckdb"))
-        in_rows = exp.EQ(
-            this=exp.Anonymous(this="list_contains", expressions=[listed.copy(), col(ROW)]), expression=exp.true()
-        )
-        wanted.set("where", exp.Where(this=in_rows))
-        params = [rows]
-    columns = ["row", *(ind.id for ind in rs.indicators), "total", "grade", "error"]
-    con.execute(
-        exp.Create(
-            this=exp.Schema(
-                this=exp.Table(this=ident("kpi_fixes")),
-                expressions=[
-                    exp.ColumnDef(this=ident(c), kind=exp.DataType.build(t))
-                    for c, t in zip(
-                        columns,
-                        ["BIGINT", *(["DECIMAL(38, 10)"] * (len(rs.indicators) + 1)), "VARCHAR", "VARCHAR"],
-                        strict=True,
-                    )
-                ],
-            ),
-            kind="TABLE",
-        ).sql("duckdb")
-    )
-    insert = exp.Insert(
-        this=exp.Table(this=ident("kpi_fixes")),
-        expression=exp.Values(expressions=[exp.Tuple(expressions=[exp.Placeholder() for _ in columns])]),
-    ).sql("duckdb")
+    sql = _fixes(statements, types)
+    con.execute(sql["create"])
     writer = con.cursor()  # kpi_fixes is a table, seen by every cursor; kpi_units only by this one
-    con.execute(wanted.sql("duckdb"), params)
+    if rows is None:
+        con.execute(sql["all"])
+    else:
+        con.execute(sql["some"], [rows])
     while True:
         fetched = con.fetchmany(10_000)
         if not fetched:
@@ -247,70 +385,43 @@ def _python_fixes(con: Any, rs: Ruleset, types: dict[str, str], rows: list[int] 
             assert result is not None
             report.by_python += 1
             fixes.append((row_no, *result.scores, result.total, result.grade, None))
-        writer.executemany(insert, [tuple(str(v) if isinstance(v, Decimal) else v for v in fix) for fix in fixes])
+        writer.executemany(
+            sql["insert"], [tuple(str(v) if isinstance(v, Decimal) else v for v in fix) for fix in fixes]
+        )
     writer.close()
 
 
-def _score_by_python(con: Any, rs: Ruleset, types: dict[str, str], tmp: str, fmt: str, report: BatchReport) -> None:
+def _score_by_python(
+    con: Any, statements: Statements, types: dict[str, str], tmp: str, fmt: str, report: BatchReport
+) -> None:
     """Every unit scored by the Python evaluator, written with the columns the query would give."""
-    _python_fixes(con, rs, types, None, report)
-    out: list[exp.Expression] = []
-    if UNIT in types:
-        out.append(alias(col(UNIT, "u"), "unit"))
-    out.append(alias(col(ROW, "u"), "row"))
-    decimal_types = output_types(rs)
-    for name, kind in zip([*(ind.id for ind in rs.indicators), "total"], decimal_types, strict=True):
-        out.append(alias(exp.Cast(this=col(name, "f"), to=exp.DataType.build(kind, dialect="duckdb")), name))
-    out += [alias(col("grade", "f"), "grade"), alias(col("error", "f"), "error")]
-    joined = exp.Select(
-        expressions=out,
-        from_=exp.From(this=exp.Table(this=ident("kpi_units"), alias=exp.TableAlias(this=ident("u")))),
-        joins=[
-            exp.Join(
-                this=exp.Table(this=ident("kpi_fixes"), alias=exp.TableAlias(this=ident("f"))),
-                on=exp.EQ(this=col(ROW, "u"), expression=col("row", "f")),
-            )
-        ],
-    ).order_by(col(ROW, "u"), copy=False)
-    _write(con, joined.sql("duckdb"), tmp, fmt)
+    _python_fixes(con, statements, types, None, report)
+    rs = statements.rs
+
+    def build() -> dict[str, str]:
+        from . import statements as s
+
+        return {"sql": s.by_python(rs, types)}
+
+    _write(con, statements.get("by_python", [list(types.items())], build)["sql"], tmp, fmt)
     report.units = report.by_python + len(report.failed)
 
 
 def _rescore(
-    con: Any, rs: Ruleset, types: dict[str, str], tmp: str, fmt: str, rows: list[int], report: BatchReport
+    con: Any, statements: Statements, types: dict[str, str], tmp: str, fmt: str, rows: list[int], report: BatchReport
 ) -> None:
     """Score the given rows with the Python evaluator and rewrite them in the output file."""
-    _python_fixes(con, rs, types, rows, report)
-    columns = ["row", *(ind.id for ind in rs.indicators), "total", "grade", "error"]
-    reader = "read_parquet" if fmt == ".parquet" else "read_csv"
-    described = con.execute(exp.Describe(this=make_select([exp.Star()], _file(reader))).sql("duckdb"), [tmp]).fetchall()
-    out_cols = [d[0] for d in described]
-    fixed = exp.Not(this=exp.Is(this=col("row", "f"), expression=exp.Null()))
-    # per column: the fix where there is one, cast to the output's type
-    out_types = {d[0]: d[1] for d in described}
-    select_parts = []
-    for name in out_cols:
-        if name in columns and name != "row":
-            cast = exp.Cast(this=col(name, "f"), to=exp.DataType.build(out_types[name], dialect="duckdb"))
-            select_parts.append(
-                alias(exp.Case(ifs=[exp.If(this=fixed.copy(), true=cast)], default=col(name, "o")), name)
-            )
-        else:
-            select_parts.append(alias(col(name, "o"), name))
+    _python_fixes(con, statements, types, rows, report)
+    rs = statements.rs
+    described = [(d[0], str(d[1])) for d in con.execute(_prelude(statements, fmt)["describe"], [tmp]).fetchall()]
+
+    def build() -> dict[str, str]:
+        from . import statements as s
+
+        return {"sql": s.rewrite(rs, fmt, described)}
+
     rewritten = tmp + ".fixed"
-    source = exp.Anonymous(this=reader, expressions=[exp.Literal.string(tmp)])
-    joined = exp.Select(
-        expressions=select_parts,
-        from_=exp.From(this=exp.Table(this=source, alias=exp.TableAlias(this=ident("o")))),
-        joins=[
-            exp.Join(
-                this=exp.Table(this=ident("kpi_fixes"), alias=exp.TableAlias(this=ident("f"))),
-                side="LEFT",
-                on=exp.EQ(this=col("row", "o"), expression=col("row", "f")),
-            )
-        ],
-    ).order_by(col("row", "o"), copy=False)
-    _write(con, joined.sql("duckdb"), rewritten, fmt)
+    _write(con, statements.get("rewrite", [fmt, described], build)["sql"], rewritten, fmt, [tmp])
     os.replace(rewritten, tmp)
 
 
@@ -329,11 +440,6 @@ def _numeric(kind: str) -> bool:
         "DOUBLE",
         "FLOAT",
     )
-
-
-def _file(reader: str) -> exp.Expression:
-    """``read_parquet(?)`` / ``read_csv(?)``: the file name is a bound parameter."""
-    return exp.Table(this=exp.Anonymous(this=reader, expressions=[exp.Placeholder()]))
 
 
 def _mode_for(target: Path) -> int:
