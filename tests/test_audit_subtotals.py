@@ -323,7 +323,7 @@ def test_each_subtotal_check(tmp_path: Path, rules: kpirules.Ruleset) -> None:
         ("subtotal-weight", "subtotal_weight", "过程指标小计", D(25), D(30), "arithmetic"),
         ("subtotal-vs-sum", "subtotal", "小计（产出数量、满意度）", D(30), D("47.6"), "row-omitted"),
         # its rate fits the printed 30 and follows the score
-        ("subtotal-vs-rate", "subtotal_rate", "小计（产出数量、满意度）", D("0.60"), D("0.952"), "arithmetic"),
+        ("subtotal-vs-rate", "subtotal_rate", "小计（产出数量、满意度）", D("0.60"), D("0.952"), "rate-follows-score"),
     ]
     omitted = audit.errors[2]
     assert omitted.also == ("subtotal-vs-rule",)

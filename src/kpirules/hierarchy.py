@@ -15,7 +15,19 @@ from collections.abc import Iterable, Sequence
 from .model import Group, Indicator
 
 #: Labels of the row that holds a table's total (and, often, its grade).
-TOTAL_LABELS = ("合计", "总计", "总分", "合计得分", "总得分", "total")
+TOTAL_LABELS = (
+    "合计",
+    "总计",
+    "总分",
+    "合计得分",
+    "总得分",
+    "得分合计",
+    "综合得分",
+    "自评总分",
+    "评价总分",
+    "自评得分合计",
+    "total",
+)
 _SUBTOTAL_WORDS = ("小计", "subtotal", "sub-total")
 _SUFFIX = "指标"
 
@@ -98,6 +110,8 @@ def find_groups(
     return []
 
 
+#: A weight or a note in brackets after a name: "产出指标（50分）" (brackets are ASCII after NFKC).
+_BRACKETS = re.compile(r"\([^()]*\)$")
 _ENUMERATOR = re.compile(r"^(?:[(（]?[一二三四五六七八九十百\d]+[)）]|[一二三四五六七八九十百\d]+[、.．])")
 
 
@@ -149,7 +163,7 @@ def resolve_subtotal(
             )
         return tuple(path), found
     named = subtotal_name(label)
-    name = strip_enumerator(named if named is not None else normalize_name(label))
+    name = _BRACKETS.sub("", strip_enumerator(named if named is not None else normalize_name(label)))
     if name:
         matches = find_groups(name, indicators, groups)
         if len(matches) == 1:

@@ -322,7 +322,9 @@ class _Auditor:
         for iid in self.table.subtotals[k].indicators:
             fixed = self.scores[self.rs.index_of(iid)]
             row = self.rows.get(iid)
-            shown = row.score if row is not None else fixed
+            shown = (
+                self.shown(row.score) if row is not None and row.score is not None else fixed if row is None else None
+            )
             printed = None if printed is None or shown is None else printed + shown
             recomputed = None if recomputed is None or fixed is None else recomputed + fixed
         return printed, recomputed
@@ -455,7 +457,11 @@ class _Auditor:
             # a printed weight that differs from the ruleset's takes part in the row's arithmetic too
             wrong_weight = ("weight",) if row.weight is not None and row.weight != ind.weight else ()
             if s is not None and r is not None and not arith.rate_fits(s, weight, r):
-                facts = {"product": C.multiply(weight, r), "used_weight": weight}
+                facts = {
+                    "product": C.multiply(weight, r),
+                    "used_weight": weight,
+                    "fits_ruleset": bool(wrong_weight) and arith.rate_fits(s, ind.weight, r),
+                }
                 found["score-vs-rate"] = (("score", "rate", *wrong_weight), facts)
             if s is not None and t is not None and not arith.rate_fits(s, weight, t):
                 found["text-vs-score"] = (
@@ -497,13 +503,18 @@ class _Auditor:
         total = ZERO
         for i, ind in enumerate(self.rs.indicators):
             row = self.rows.get(ind.id)
-            score = row.score if row is not None and row.score is not None else None
+            score = self.shown(row.score) if row is not None and row.score is not None else None
             if score is None and row is None:
                 score = self.scores[i]
             if score is None:
                 return None
             total += score
         return total
+
+    def shown(self, score: Decimal) -> Decimal:
+        """A printed score as it counts in a sum: rounded to the precision when printed with more
+        decimals (an Excel cell showing 28.92857143); the ``score-precision`` note says so."""
+        return self.arith.round(score) if decimals(score) > self.rs.header.precision else score
 
     # -- findings ---------------------------------------------------------------------------------
     def run(self) -> Audit:

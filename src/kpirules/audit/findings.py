@@ -82,10 +82,11 @@ class Cause:
     ``scale`` (the decimal point moved), ``unit`` (元/千元/万元 written for another),
     ``own-weight`` (the weight copied into the score column), ``neighbour-weight`` (the weight of
     the row above or below), ``rate-as-score`` (the rate's number in the score column),
-    ``rate-not-updated`` (the score changed and the rate did not follow), ``weight-sum`` (the total
+    ``rate-not-updated`` (the score changed and the rate did not follow), ``rate-follows-score``
+    (the rate is the printed score's, and the score is wrong), ``weight-sum`` (the total
     of the weights printed as the total score), ``row-omitted`` and ``row-twice`` (a row left out
     of, or added twice to, the total or a subtotal), ``rows-wrong`` (the total is right and the rows
-    are not), ``follows-rows`` (a subtotal adds up printed rows that are wrong), ``follows-subtotals``
+    are not), ``follows-rows`` (a total or subtotal adds up printed rows that are wrong), ``follows-subtotals``
     (the total adds up printed subtotals that are wrong),
     ``band`` (the grade of another band) and ``arithmetic`` (none of these: a plain error).
     """
@@ -119,6 +120,7 @@ EXPLAINED = frozenset(
         "row-twice",
         "follows-rows",
         "follows-subtotals",
+        "rate-follows-score",
     }
 )
 

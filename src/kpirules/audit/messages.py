@@ -198,10 +198,15 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
     if code == "rows-wrong":
         return "合计无误，错在各行得分" if zh else "the total is right; the row scores are not"
     if code == "follows-rows":
+        total = finding is not None and finding.subtotal is None and finding.field == "total"
+        if zh:
+            return f"{'合计' if total else '小计'}按印出的各行得分相加，错在其中的行"
+        return f"the {'total' if total else 'subtotal'} adds up the printed rows, and some of them are wrong"
+    if code == "rate-follows-score":
         return (
-            "小计按印出的各行得分相加，错在其中的行"
+            f"得分率按所报得分 {_p(cause.value)} 算出，随错误的得分而错"
             if zh
-            else "the subtotal adds up the printed rows, and some of them are wrong"
+            else f"the rate was worked out from the printed score {_p(cause.value)}, which is wrong"
         )
     if code == "follows-subtotals":
         return (
@@ -269,7 +274,14 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
                     f"{len(rows)} rows: {'; '.join(rows)}."
                 )
         return " ".join(parts) if not zh else "".join(parts)
-    if kind == "total-vs-sum" and field == "total":
+    follows = field == "total" and facts.get("sum") is not None and facts.get("sum") == f.reported
+    if kind == "total-vs-sum" and field == "total" and follows:
+        parts.append(
+            f"所报合计 {rep} 等于各项印出的得分之和，但其中有行需改正；一致的合计为 {exp}。"
+            if zh
+            else f"The stated total {rep} is the sum of the printed scores, but some of them are wrong; the consistent total is {exp}."
+        )
+    elif kind == "total-vs-sum" and field == "total":
         s = facts.get("sum")
         parts.append(
             f"所报合计 {rep} 不等于各项得分之和 {_p(s)}；应为 {exp}。"
@@ -278,11 +290,12 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
         )
     elif kind == "total-vs-rule" and field == "total":
         rec = facts.get("recomputed")
+        same = ("，等于各项印出的得分之和" if zh else ", the sum of the printed scores,") if follows else ""
         if zh:
-            parts.append(f"所报合计 {rep} 与按规则重算的合计 {_num(rec)} 不符；应为 {exp}。")
+            parts.append(f"所报合计 {rep}{same}与按规则重算的合计 {_num(rec)} 不符；应为 {exp}。")
         else:
             parts.append(
-                f"The stated total {rep} differs from the total the rules give, {_num(rec)}; it should be {exp}."
+                f"The stated total {rep}{same} differs from the total the rules give, {_num(rec)}; it should be {exp}."
             )
     elif kind in ("grade-vs-total", "grade-vs-rule") and field == "grade":
         b = facts.get("band") or "—"
@@ -343,6 +356,10 @@ def _subtotal_sentence(f: Finding, kind: str, rep: str, exp: str, zh: bool) -> s
         if zh:
             return f"「{label}」所报分值 {rep} 不等于其下 {n} 项指标的分值之和 {_num(facts.get('weight'))}{fix}"
         return f"Subtotal {label}: the printed weight {rep} is not the sum of the weights of its {n} indicators, {_num(facts.get('weight'))}{fix}"
+    if kind == "subtotal-vs-rate" and f.cause is not None and f.cause.code == "rate-follows-score":
+        if zh:
+            return f"「{label}」所报得分率 {rep} 与所报小计得分 {_p(facts.get('score'))} 相符，但小计得分有误；一致的得分率为 {exp}。"
+        return f"Subtotal {label}: the printed rate {rep} fits the printed subtotal {_p(facts.get('score'))}, which is wrong; the consistent rate is {exp}."
     if kind == "subtotal-vs-rate":
         product = facts.get("product")
         if zh:
@@ -479,6 +496,14 @@ def _also_clause(f: Finding, kind: str, zh: bool) -> str:
     also = facts.get("also_facts", {}).get(kind, {})
     w = also.get("used_weight") or facts.get("printed_weight") or facts.get("weight")
     quote = facts.get("quote")
+    if kind == "score-vs-rate" and f.field == "weight" and also.get("fits_ruleset"):
+        rate = _rate(facts.get("rate"))
+        weight, score = _num(facts.get("weight")), _p(facts.get("score"))
+        return (
+            f"按评分标准的分值 {weight}，所报得分 {score} 与得分率 {rate} 相符。"
+            if zh
+            else f"With the ruleset's weight {weight}, the printed score {score} and rate {rate} agree."
+        )
     if kind == "score-vs-rate":
         rate = _rate(facts.get("rate"))
         return (

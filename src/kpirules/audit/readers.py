@@ -6,19 +6,24 @@ for Excel, the row and column of the cell). Rows name their indicator by id or b
 name; names are compared after Unicode normalisation, with spaces, quotes and dash variants
 ignored, and a name that matches nothing is an error with the closest names as a hint.
 
-Columns (CSV, Excel) and keys (TOML and JSON rows) are recognised by these names, in any case:
+Columns (CSV, Excel, and records in ``rows``) are recognised by these names, in any case, with a
+unit in brackets after the name ignored (``分值（分）``); other columns are ignored:
 
-* indicator: ``id``, ``indicator``, ``指标``, ``指标名称``, ``名称``, ``name``, ``三级指标``, ``二级指标``
+* indicator: ``id``, ``三级指标``, ``二级指标``, ``indicator``, ``指标``, ``指标名称``, ``名称``,
+  ``name`` (the first of these present, so the deepest level of a hierarchy)
 * weight: ``weight``, ``权重``, ``分值``, ``满分``, ``指标分值``
 * score: ``score``, ``得分``, ``自评得分``, ``评价得分``, ``实际得分``
 * rate: ``rate``, ``得分率``, ``得分比例``
-* ``text_rate``, ``text_score``, ``quote``; grade: ``grade``, ``等级``, ``评价等级``
+* ``text_rate``, ``text_score``, ``quote``; grade: ``grade``, ``等级``, ``评价等级`` and the other
+  words of :data:`GRADE_LABELS`
 
-A row whose indicator cell says ``合计``, ``总计``, ``总分``, ``合计得分``, ``总得分`` or
-``total`` holds the total (in its score cell) and may hold the grade; a row saying ``等级`` or
-``grade`` holds the grade. A rate is a percentage (``"47.74%"``) or a fraction (``0.4774``); a
-rate column whose numbers are all written without ``%`` and of which some exceed 1 is read as
-percentages (``80`` is 80 %).
+A row labelled as a total (:data:`~kpirules.hierarchy.TOTAL_LABELS`, in the indicator column or
+a level column) holds the total (in its score cell) and may hold the grade; a row labelled with a
+grade word holds the grade. Subtotal rows (小计, a group's row) become
+:class:`~kpirules.model.ReportedSubtotal`; a group's name on a row with no figures is a heading. A
+cell that says nothing (``/``, ``—``, ``N/A``) is empty. A rate is a percentage (``"47.74%"``) or a
+fraction (``0.4774``); a rate column whose numbers are all written without ``%`` and of which some
+exceed 1 is read as percentages (``80`` is 80 %).
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class ReportedFileError(KpiRulesError):
 _norm = normalize_name
 
 
+GRADE_LABELS = ("grade", "等级", "评价等级", "自评等级", "绩效等级", "等次", "评价等次", "评价结果", "自评结果")
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "indicator": ("id", "指标id", "三级指标", "二级指标", "indicator", "指标", "指标名称", "名称", "name"),
     "weight": ("weight", "权重", "分值", "满分", "指标分值", "权重分"),
@@ -61,20 +67,25 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "text_rate": ("text_rate",),
     "text_score": ("text_score",),
     "quote": ("quote",),
-    "grade": ("grade", "等级", "评价等级"),
+    "grade": GRADE_LABELS,
 }
 _ALIASES = {_norm(alias): field for field, aliases in _COLUMNS.items() for alias in aliases}
 _TOTAL_ROWS = frozenset(_norm(x) for x in TOTAL_LABELS)
 #: Columns that hold a level of the hierarchy; the indicator column is the deepest of them.
 _LEVEL_COLUMNS = frozenset(_norm(x) for x in ("一级指标", "二级指标", "三级指标", "四级指标"))
-_GRADE_ROWS = frozenset(_norm(x) for x in ("等级", "评价等级", "grade"))
+_GRADE_ROWS = frozenset(_norm(x) for x in GRADE_LABELS)
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*([^\d\s.,+-][^\d]*)?")
 
 
 def column_field(header: str) -> str | None:
-    """The field a column or key holds, from its name (see the module docstring)."""
-    return _ALIASES.get(_norm(header))
+    """The field a column or key holds, from its name (see the module docstring); a unit in
+    brackets after the name is ignored (``分值（分）``, ``得分率(%)``)."""
+    name = _norm(header)
+    return _ALIASES.get(name) or _ALIASES.get(_UNIT.sub("", name))
+
+
+_UNIT = re.compile(r"\([^()]*\)$")
 
 
 @attrs.define
@@ -117,8 +128,8 @@ def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
     suffix = file.suffix.lower()
     name = str(path)
     if suffix in (".xlsx", ".xlsm"):
-        table = _read_excel(file, name)
-    elif suffix in (".toml", ".json", ".csv"):
+        return _first_sheet(_read_excel(file, name), ruleset)
+    if suffix in (".toml", ".json", ".csv"):
         text = read_text(file, ReportedFileError, encodings=SPREADSHEET_ENCODINGS)
         if suffix == ".toml":
             table = _read_toml(text, name)
@@ -175,8 +186,13 @@ def _read_json(text: str, name: str) -> _Table:
             path = path[:-1]
         return source.location(0, 0)
 
-    if isinstance(data, list):
+    if isinstance(data, list):  # just the rows: their paths in the file have no "rows" ahead
         data = {"rows": data}
+        inner = where
+
+        def where(path: tuple[Any, ...], *, key: bool = False) -> Location:
+            return inner(path[1:] if path[:1] == ("rows",) else path, key=key)
+
     return _from_data(data, name, where)
 
 
@@ -287,18 +303,7 @@ def _from_data(data: Any, name: str, where: Any) -> _Table:
     if not isinstance(rows, list):
         table.problem("`rows` must be a list of rows", where((*prefix, "rows")))
         rows = []
-    for n, body in enumerate(rows):
-        path = (*prefix, "rows", n)
-        if not isinstance(body, dict):
-            table.problem("each row must be a table of indicator, weight, score and rate", where(path))
-            continue
-        cells = _cells(body, path, where, table)
-        label = cells.get("indicator")
-        if label is not None and isinstance(label.value, str) and _norm(label.value) in _TOTAL_ROWS:
-            table.total = cells.get("score") or table.total
-            table.grade = cells.get("grade") or table.grade
-            continue
-        table.rows.append(_Row(cells, where(path)))
+    _records(rows, (*prefix, "rows"), where, table)
     subtotals = data.get("subtotals", [])
     if not isinstance(subtotals, list):
         table.problem("`subtotals` must be a list of subtotal rows", where((*prefix, "subtotals")))
@@ -330,6 +335,32 @@ def _from_data(data: Any, name: str, where: Any) -> _Table:
             cells[key] = _Cell(value, where((*path, key)))
         table.figures.append((cells, where(path)))
     return table
+
+
+def _records(rows: list[Any], path: tuple[Any, ...], where: Any, table: _Table) -> None:
+    """``rows``, a list of records (as a spreadsheet exports them), read as a grid whose columns
+    are the keys of the records: the same columns, labels and subtotal rows as a CSV file."""
+    columns: dict[str, Location] = {}
+    for n, body in enumerate(rows):
+        if not isinstance(body, dict):
+            table.problem("each row must be a table of indicator, weight, score and rate", where((*path, n)))
+            continue
+        for key in body:
+            columns.setdefault(key, where((*path, n, key), key=True))
+    header = [_Cell(key, at) for key, at in columns.items()]
+    if rows and not any(column_field(key) == "indicator" for key in columns):
+        table.problem(
+            "the rows name no indicator",
+            where(path),
+            "give each row an `id`, `指标名称` or another indicator column (see docs/audit.md)",
+        )
+        return
+    grid = [
+        [_Cell(body.get(key), where((*path, n, key)) if key in body else where((*path, n))) for key in columns]
+        for n, body in enumerate(rows)
+        if isinstance(body, dict)
+    ]
+    _grid_rows(header, grid, table)
 
 
 def _subtotal_row(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, table: _Table) -> None:
@@ -404,7 +435,8 @@ def _csv_columns(line: str, count: int) -> list[int]:
 
 
 # ---- Excel ------------------------------------------------------------------------------------
-def _read_excel(file: Path, name: str) -> _Table:
+def _read_excel(file: Path, name: str) -> list[_Table]:
+    """Every sheet of the workbook that has a header row, in order."""
     try:
         openpyxl = importlib.import_module("openpyxl")
     except ImportError:
@@ -416,25 +448,56 @@ def _read_excel(file: Path, name: str) -> _Table:
         raise ReportedFileError(f"no such file: {name}")
     try:
         book = openpyxl.load_workbook(file, data_only=True)
+        formulas = openpyxl.load_workbook(file, data_only=False)
     except Exception as err:  # openpyxl raises many kinds for a broken file
         raise ReportedFileError(f"cannot read {name} as an Excel workbook: {err}") from None
+    tables: list[_Table] = []
     for sheet in book.worksheets:
+        source = formulas[sheet.title]
         grid: list[list[_Cell]] = []
         for row in sheet.iter_rows():
             cells = []
             for cell in row:
                 where = Location(name, cell.row, cell.column, source_line=f"{sheet.title}!{cell.coordinate}")
-                cells.append(_Cell(_excel_value(cell.value, cell.number_format), where))
+                value = cell.value
+                if value is None:  # a formula whose value the file does not hold
+                    formula = source.cell(cell.row, cell.column).value
+                    if isinstance(formula, str) and formula.startswith("="):
+                        value = _Formula(formula)
+                cells.append(_Cell(_excel_value(value, cell.number_format), where))
             grid.append(cells)
         table: _Table | None = _from_grid(grid, f"{name} [{sheet.title}]", fail=False)
         if table is not None:
             table.name = name
-            return table
-    raise ReportedFileError(
-        f"no sheet of {name} has a header row with an indicator column and a score or weight column",
-        location=Location(name),
-        hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
-    )
+            table.source = table.source or f"{name} [{sheet.title}]"
+            tables.append(table)
+    if not tables:
+        raise ReportedFileError(
+            f"no sheet of {name} has a header row with an indicator column and a score or weight column",
+            location=Location(name),
+            hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
+        )
+    return tables
+
+
+def _first_sheet(tables: list[_Table], ruleset: Ruleset) -> Reported:
+    """The first sheet whose rows are the ruleset's indicators (a summary sheet before the table
+    is passed over); if none is, the first sheet's problems."""
+    first: ReportedFileError | None = None
+    for table in tables:
+        try:
+            return _build(table, ruleset)
+        except ReportedFileError as err:
+            first = first or err
+    assert first is not None
+    if len(tables) > 1:
+        first.hint = (first.hint + "; " if first.hint else "") + f"no other sheet fits either ({len(tables)} tried)"
+    raise first
+
+
+class _Formula(str):
+    """A cell holding a formula whose value the workbook does not store (it was written by a
+    program that does not calculate, and never opened and saved in Excel)."""
 
 
 def _excel_value(value: Any, number_format: str) -> Any:
@@ -461,29 +524,30 @@ class _PercentCell(Decimal):
     """A fraction an Excel cell displays as a percentage."""
 
 
-# ---- grids (CSV and Excel) ------------------------------------------------------------------
+# ---- grids (CSV, Excel, and rows of TOML and JSON) --------------------------------------------
 def _from_grid(grid: Sequence[Sequence[_Cell]], name: str, *, fail: bool = True) -> Any:
-    header_at = None
-    fields: dict[int, str] = {}
+    """The table in ``grid``: its header row is the first of the first 20 rows that names an
+    indicator column and a score or weight column."""
     for n, row in enumerate(grid[:20]):
         found = {i: f for i, c in enumerate(row) if isinstance(c.value, str) and (f := column_field(c.value))}
-        values = set(found.values())
-        if "indicator" in values and ({"score", "weight"} & values):
-            header_at, fields = n, {}
-            for i, f in found.items():
-                fields.setdefault(i, f)
-            break
-    if header_at is None:
-        if not fail:
-            return None
-        raise ReportedFileError(
-            f"{name} has no header row with an indicator column and a score or weight column",
-            location=Location(name, 1, 1),
-            hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
-        )
+        if "indicator" in found.values() and ({"score", "weight"} & set(found.values())):
+            table = _Table(name)
+            _grid_rows(row, grid[n + 1 :], table)
+            return table
+    if not fail:
+        return None
+    raise ReportedFileError(
+        f"{name} has no header row with an indicator column and a score or weight column",
+        location=Location(name, 1, 1),
+        hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
+    )
+
+
+def _grid_rows(header: Sequence[_Cell], body: Sequence[Sequence[_Cell]], table: _Table) -> None:
+    """Read the rows under ``header`` into ``table``. Columns it does not know are ignored."""
+    fields = {i: f for i, c in enumerate(header) if isinstance(c.value, str) and (f := column_field(c.value))}
     # one column per field, the first of it; for the indicator, an id column before the deepest
     # level of the hierarchy (三级指标 before 二级指标) before a name column
-    header = grid[header_at]
     used: dict[str, int] = {}
     for i, f in sorted(fields.items()):
         used.setdefault(f, i)
@@ -494,22 +558,13 @@ def _from_grid(grid: Sequence[Sequence[_Cell]], name: str, *, fail: bool = True)
     levels = sorted(
         i for i, c in enumerate(header) if isinstance(c.value, str) and (_norm(c.value) in _LEVEL_COLUMNS or i in names)
     )
-    table = _Table(name)
-    for row in grid[header_at + 1 :]:
+    for row in body:
         cells = {f: row[i] for f, i in used.items() if i < len(row) and not _blank(row[i].value)}
-        if not cells:
+        if _grade_or_total(row, levels, cells, table) or not cells:
             continue
         label = _row_label(row, cells.get("indicator"), used.get("indicator"), levels)
         if label is not None:
             cells["indicator"] = label
-        text = _norm(str(label.value)) if label is not None and label.value is not None else ""
-        if text in _TOTAL_ROWS:
-            table.total = cells.get("score") or table.total
-            table.grade = cells.get("grade") or table.grade
-            continue
-        if text in _GRADE_ROWS:
-            table.grade = cells.get("grade") or cells.get("score") or table.grade
-            continue
         if "grade" in cells and label is None:
             table.grade = cells["grade"]
             continue
@@ -518,7 +573,25 @@ def _from_grid(grid: Sequence[Sequence[_Cell]], name: str, *, fail: bool = True)
             table.problem("this row names no indicator", first.location)
             continue
         table.rows.append(_Row(cells, label.location))
-    return table
+
+
+def _grade_or_total(row: Sequence[_Cell], levels: Sequence[int], cells: dict[str, _Cell], table: _Table) -> bool:
+    """Read ``row`` if it holds the total or the grade: its label (合计, 评价等级 …) in the
+    indicator column or any level column; the total in its score cell; the grade in its grade
+    cell, else in the first cell after the label."""
+    for i in levels:
+        if i >= len(row) or not isinstance(row[i].value, str):
+            continue
+        text = _norm(row[i].value)
+        after = next((c for c in row[i + 1 :] if not _blank(c.value)), None)
+        if text in _TOTAL_ROWS:
+            table.total = cells.get("score") or table.total
+            table.grade = cells.get("grade") or table.grade
+            return True
+        if text in _GRADE_ROWS:
+            table.grade = cells.get("grade") or after or table.grade
+            return True
+    return False
 
 
 def _row_label(row: Sequence[_Cell], label: _Cell | None, column: int | None, levels: Sequence[int]) -> _Cell | None:
@@ -540,8 +613,14 @@ def _left_of(cell: _Cell, row: Sequence[_Cell], column: int) -> bool:
     return any(c is cell for c in row[:column])
 
 
+_NOTHING = re.compile(r"[\s/\\—–―\-－]*|n/?a|无|不适用", re.IGNORECASE)
+
+
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    """An empty cell, or one that says there is nothing: ``/``, ``—``, ``-``, ``N/A``, ``无``."""
+    return value is None or (
+        isinstance(value, str) and not isinstance(value, _Formula) and bool(_NOTHING.fullmatch(value.strip()))
+    )
 
 
 # ---- building the Reported --------------------------------------------------------------------
@@ -568,7 +647,10 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
             continue
         iid = by_id.get(label)
         if iid is None:
-            matches = sorted(set(by_name.get(_norm(label), []) or by_name.get(strip_enumerator(_norm(label)), [])))
+            bare = strip_enumerator(_norm(label))
+            matches = sorted(
+                set(by_name.get(_norm(label)) or by_name.get(bare) or by_name.get(_UNIT.sub("", bare), []))
+            )
             if len(matches) > 1:
                 table.problem(f"`{label}` names several indicators: {', '.join(matches)}", where, "use the id")
                 continue
@@ -675,6 +757,9 @@ def _subtotal(
     return True
 
 
+_RECALC = "open the workbook in Excel or LibreOffice and save it, so it stores the values, or export it as CSV"
+
+
 def _percent_columns(table: _Table) -> set[str]:
     """Rate columns written as bare percentages: every number without %, some above 1."""
     out = set()
@@ -701,6 +786,11 @@ def _percent_columns(table: _Table) -> set[str]:
 
 def _number(cell: _Cell, field: str, table: _Table) -> Decimal | None:
     value = cell.value
+    if isinstance(value, _Formula):
+        table.problem(
+            f"`{field}` is the formula {value} and the workbook holds no value for it", cell.location, _RECALC
+        )
+        return None
     if isinstance(value, bool):
         table.problem(f"`{field}` must be a number, not {value}", cell.location)
         return None
@@ -718,6 +808,8 @@ def _number(cell: _Cell, field: str, table: _Table) -> Decimal | None:
 
 def _rate(cell: _Cell, field: str, table: _Table, *, percent: bool) -> Decimal | None:
     value = cell.value
+    if isinstance(value, _Formula):
+        return _number(cell, field, table)
     if isinstance(value, _PercentCell):
         return Decimal(value)
     if isinstance(value, str):

@@ -206,7 +206,11 @@ class Classifier:
             return Cause(slip.code, slip=slip)
         return Cause("arithmetic")
 
-    def rate(self, row: RowIn, printed: Decimal, corrected: Decimal, score_kept: bool) -> Cause:
+    def rate(self, row: RowIn, printed: Decimal, corrected: Decimal, score_kept: bool, *, table: bool = False) -> Cause:
+        if table and not score_kept and row.score is not None:
+            weight = row.printed_weight if row.printed_weight is not None else row.weight
+            if self.arith.rate_fits(row.score, weight, printed):
+                return Cause("rate-follows-score", value=row.score)
         shown, meant = as_percent(printed), as_percent(corrected)
         factor = scale_slip(shown, meant, (2, -2, 1, -1))
         if factor:
@@ -228,6 +232,9 @@ class Classifier:
         factor = scale_slip(printed, row.weight, (1, -1, 2, -2))
         if factor:
             return Cause("scale", slip=_scale(factor))
+        neighbour = self.neighbour(row, printed)
+        if neighbour is not None:
+            return Cause("neighbour-weight", row=neighbour.id, value=printed)
         slip = digit_slip(printed, row.weight)
         if slip is not None:
             return Cause(slip.code, slip=slip)
@@ -264,6 +271,8 @@ class Classifier:
         scores = [(r.id, r.score if r.score is not None else r.fixed) for r in self.table.rows]
         if all(s is not None for _, s in scores):
             total = sum((s for _, s in scores if s is not None), ZERO)
+            if total == printed:
+                return Cause("follows-rows", value=printed)
             for rid, s in scores:
                 if s is not None and s != 0 and total - s == printed:
                     return Cause("row-omitted", row=rid, value=s)
@@ -312,7 +321,7 @@ def _row_option(row: RowIn, score: Decimal, arith: Arithmetic, classify: Classif
     rate = exact_rate(C.divide(score, row.weight))
     table_rate = row.rate
     if row.rate is not None and not arith.rate_fits(score, row.weight, row.rate):
-        cause = classify.rate(row, row.rate, rate, kept and row.score is not None)
+        cause = classify.rate(row, row.rate, rate, kept and row.score is not None, table=True)
         out.append(Correction("rate", row.rate, rate, row.id, cause))
         n += 1
         unexplained += not cause.explained
@@ -349,7 +358,15 @@ def _subtotal_corrections(
         rate = exact_rate(C.divide(score, sub.weight))
         shown, meant = as_percent(sub.rate), as_percent(rate)
         factor = scale_slip(shown, meant, (2, -2, 1, -1))
-        cause = Cause("scale", slip=_scale(factor)) if factor else classify.slip(shown, meant)
+        weights = {sub.weight} if sub.printed_weight is None else {sub.weight, sub.printed_weight}
+        if (
+            sub.score is not None
+            and sub.score != score
+            and any(arith.rate_fits(sub.score, w, sub.rate) for w in weights)
+        ):
+            cause = Cause("rate-follows-score", value=sub.score)
+        else:
+            cause = Cause("scale", slip=_scale(factor)) if factor else classify.slip(shown, meant)
         out.append(Correction("subtotal_rate", sub.rate, rate, None, cause, subtotal=k, label=sub.label))
     return out
 

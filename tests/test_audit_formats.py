@@ -1,0 +1,238 @@
+"""Published tables as real reports lay them out: units in column names, other words for the
+total and the grade, weights in a group's label, "/" for "not applicable", records exported from a
+spreadsheet, workbooks with a summary sheet or unsaved formulas; and the causes given when a
+figure follows another wrong one."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+import kpirules
+from kpirules.audit.readers import ReportedFileError, column_field, read_reported
+
+RULES = """\
+[ruleset]
+id = "farm"
+total = 100
+
+[measures.area]
+type = "rate"
+range = [0, 1]
+
+[measures.ontime]
+type = "rate"
+range = [0, 1]
+
+[[indicators]]
+id = "area"
+name = "新建高标准农田面积"
+path = ["产出指标", "数量指标"]
+weight = 40
+measure = "area"
+rule = "proportional"
+
+[[indicators]]
+id = "ontime"
+name = "工程按期完工率"
+path = ["产出指标", "时效指标"]
+weight = 20
+measure = "ontime"
+rule = "proportional"
+
+[[indicators]]
+id = "care"
+name = "工程管护机制"
+path = ["效益指标", "可持续影响指标"]
+weight = 40
+rule = "40 pts"
+
+[values]
+area = "95%"
+ontime = "90%"
+"""
+# the rules give 38, 18, 40: total 96, 优
+
+TABLE = """\
+一级指标,三级指标,分值（分）,得分（分）,得分率（%）
+产出指标（60分）,,60,56,93.33%
+,新建高标准农田面积,40,38,95%
+,工程按期完工率,20,18,90%
+效益指标,工程管护机制,40,40,/
+综合得分,,100,96,—
+自评等级,优,,,
+"""
+
+
+@pytest.fixture
+def rules() -> kpirules.Ruleset:
+    return kpirules.loads(RULES, name="farm.toml")
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_column_names_with_units() -> None:
+    assert column_field("分值（分）") == "weight"
+    assert column_field("得分(分)") == "score"
+    assert column_field("得分率（%）") == "rate"
+    assert column_field("权重(%)") == "weight"
+    assert column_field("备注") is None
+
+
+def test_a_table_as_reports_print_it(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    reported = read_reported(write(tmp_path, "t.csv", TABLE), rules)
+    assert [(r.indicator, r.weight, r.score, r.rate) for r in reported.rows] == [
+        ("area", D(40), D(38), D("0.95")),
+        ("ontime", D(20), D(18), D("0.90")),
+        ("care", D(40), D(40), None),  # "/" is no rate
+    ]
+    assert [(s.label, s.indicators, s.score) for s in reported.subtotals] == [
+        ("产出指标（60分）", ("area", "ontime"), D(56))
+    ]
+    assert (reported.total, reported.grade) == (D(96), "优")
+    assert list(kpirules.audit(rules, tmp_path / "t.csv")) == []
+
+
+def test_a_wrong_weight_in_a_column_with_a_unit_is_found(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    path = write(tmp_path, "t.csv", TABLE.replace(",工程按期完工率,20,18,90%", ",工程按期完工率,40,18,90%"))
+    audit = kpirules.audit(rules, path)
+    weight = next(f for f in audit.errors if f.field == "weight")
+    assert (weight.indicator, weight.reported, weight.expected) == ("ontime", D(40), D(20))
+    # 40 is the weight of the row above; with the ruleset's 20 the score and the rate agree
+    assert weight.cause is not None and weight.cause.code == "neighbour-weight"
+    assert "按评分标准的分值 20，所报得分 18 与得分率 90% 相符" in weight.message("zh")
+
+
+@pytest.mark.parametrize("label", ["合计", "总分", "综合得分", "自评总分", "得分合计"])
+def test_words_for_the_total(tmp_path: Path, rules: kpirules.Ruleset, label: str) -> None:
+    reported = read_reported(write(tmp_path, "t.csv", TABLE.replace("综合得分", label)), rules)
+    assert reported.total == D(96)
+
+
+@pytest.mark.parametrize("label", ["等级", "评价等级", "自评等级", "绩效等级", "评价结果"])
+def test_words_for_the_grade_in_a_level_column(tmp_path: Path, rules: kpirules.Ruleset, label: str) -> None:
+    reported = read_reported(write(tmp_path, "t.csv", TABLE.replace("自评等级,优", f"{label},良")), rules)
+    assert reported.grade == "良"
+    assert [f.kind for f in kpirules.audit(rules, tmp_path / "t.csv").errors] == ["grade-vs-total"]
+
+
+def test_an_indicator_name_with_its_unit(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    text = TABLE.replace(",新建高标准农田面积,", ",新建高标准农田面积（亩）,")
+    assert read_reported(write(tmp_path, "t.csv", text), rules).rows[0].indicator == "area"
+
+
+def test_json_records_as_a_spreadsheet_exports_them(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    records = [
+        {
+            "序号": 1,
+            "一级指标": "产出指标",
+            "二级指标": "数量指标",
+            "三级指标": "新建高标准农田面积",
+            "分值": 40,
+            "得分": 38,
+        },
+        {"序号": 2, "一级指标": None, "二级指标": "时效指标", "三级指标": "工程按期完工率", "分值": 20, "得分": 81},
+        {
+            "序号": 3,
+            "一级指标": "效益指标",
+            "二级指标": "可持续",
+            "三级指标": "工程管护机制",
+            "分值": 40,
+            "得分": 40,
+            "备注": "",
+        },
+        {"一级指标": "合计", "分值": 100, "得分": 96},
+    ]
+    path = write(tmp_path, "t.json", json.dumps(records, ensure_ascii=False, indent=1))
+    audit = kpirules.audit(rules, path)
+    assert [f.kind for f in audit.errors] == ["total-vs-sum", "score-vs-rule"]
+    finding = audit.errors[1]
+    assert (finding.indicator, finding.reported, finding.expected) == ("ontime", D(81), D(18))
+    assert finding.cause is not None and finding.cause.code == "transposition"
+    # a bare list of records: the location is the cell's own line, not 1:1
+    lines = path.read_text("utf-8").split("\n")
+    assert finding.location is not None and '"得分": 81' in lines[finding.location.line - 1]
+
+
+def test_records_without_an_indicator_key(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    path = write(tmp_path, "t.json", json.dumps({"rows": [{"分值": 40, "得分": 38}]}))
+    with pytest.raises(ReportedFileError) as caught:
+        read_reported(path, rules)
+    assert "name no indicator" in str(caught.value)
+
+
+# ---- Excel ---------------------------------------------------------------------------------------
+def sheet_rows(sheet: object, rows: list[tuple[object, ...]]) -> None:
+    for row in rows:
+        sheet.append(row)  # type: ignore[attr-defined]
+
+
+ROWS: list[tuple[object, ...]] = [
+    ("三级指标", "分值", "得分"),
+    ("新建高标准农田面积", 40, 38),
+    ("工程按期完工率", 20, 18),
+    ("工程管护机制", 40, 40),
+    ("合计", 100, 96),
+]
+
+
+def test_a_summary_sheet_before_the_table_is_passed_over(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    summary = book.active
+    summary.title = "汇总"
+    sheet_rows(summary, [("指标", "得分"), ("项目一", 96), ("项目二", 88)])
+    sheet_rows(book.create_sheet("自评表"), ROWS)
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    reported = read_reported(path, rules)
+    assert reported.total == D(96) and reported.source == f"{path} [自评表]"
+
+
+def test_a_formula_the_workbook_holds_no_value_for(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet_rows(book.active, [*ROWS[:-1], ("合计", 100, "=SUM(C2:C4)")])  # openpyxl stores no value
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    with pytest.raises(ReportedFileError) as caught:
+        read_reported(path, rules)
+    problem = caught.value.problems[0] if caught.value.problems else caught.value
+    assert "=SUM(C2:C4)" in problem.message and "save it" in (problem.hint or "")
+    assert problem.location is not None and (problem.location.line, problem.location.column) == (5, 3)
+
+
+def test_a_general_format_cell_with_many_decimals(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    """An Excel cell holding 30 × 27 / 28 shows as many digits as fit: the sum of the scores is
+    taken at the ruleset's precision, so the total 96 (of 38.00, 17.999999999, 40) is right."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet_rows(book.active, [ROWS[0], ROWS[1], ("工程按期完工率", 20, 17.999999999), ROWS[3], ROWS[4]])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    audit = kpirules.audit(rules, path)
+    assert audit.errors == []
+    assert [f.kind for f in audit.warnings] == ["score-precision"]
+
+
+# ---- causes of figures that follow wrong ones ------------------------------------------------------
+def test_a_total_that_adds_up_wrong_rows(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    text = TABLE.replace(",工程按期完工率,20,18,90%", ",工程按期完工率,20,19,95%").replace(
+        "综合得分,,100,96", "综合得分,,100,97"
+    )
+    audit = kpirules.audit(rules, write(tmp_path, "t.csv", text))
+    total = next(f for f in audit.errors if f.field == "total")
+    assert (total.reported, total.expected) == (D(97), D(96))
+    assert total.cause is not None and total.cause.code == "follows-rows"
+    assert "合计按印出的各行得分相加" in total.cause_text("zh")
+    assert "等于各项印出的得分之和" in total.message("zh")
+    rate = next(f for f in audit.errors if f.field == "rate")
+    assert rate.cause is not None and rate.cause.code == "rate-follows-score"
+    assert "printed score 19" in rate.cause_text("en")
