@@ -15,7 +15,7 @@ the exact rational result rounded (see docs/design.md).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import (
     ROUND_CEILING,
     ROUND_FLOOR,
@@ -27,6 +27,7 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
+from itertools import repeat
 from typing import Any
 
 from . import ast
@@ -52,6 +53,10 @@ snap = SNAP.plus
 Env = dict[str, Any]
 Trace = list[tr_.Step] | None
 Fn = Callable[[Env, Trace], Any]
+#: A compiled form over many rows at once (see :mod:`kpirules.batch`): ``g(columns, n)`` gives, for
+#: ``n`` rows whose values are all there, the list of what ``f(env, None)`` gives row by row. It
+#: raises where some row would fail; the caller then runs ``f`` row by row.
+ColumnFn = Callable[[Mapping[str, Sequence[Any]], int], Sequence[Any]]
 
 _add, _sub, _mul, _div = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
 _NUMERIC_OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -154,7 +159,9 @@ class Compiler:
         ranks: dict[tuple[str, ...], dict[str, int]] | None = None,
         rounding: tuple[Context, Decimal] | None = None,
         inexact: Collection[str] = (),
+        columns: dict[Fn, ColumnFn] | None = None,
     ) -> None:
+        self.columns = columns
         self.checked = checked
         self.subject_levels = subject_levels
         self.rounding = rounding
@@ -173,6 +180,36 @@ class Compiler:
     def compile(self, node: ast.Node) -> Fn:
         method: Callable[[Any], Fn] = getattr(self, "c_" + type(node).__name__)
         return method(node)
+
+    # -- column forms (only when ``columns`` is given) ----------------------------------------------
+    def columnar(self, fn: Fn, column: ColumnFn) -> Fn:
+        """Record ``column`` as the many-rows form of ``fn``."""
+        if self.columns is not None:
+            self.columns[fn] = column
+        return fn
+
+    def column_of(self, *fns: Fn) -> list[ColumnFn] | None:
+        """The column forms of ``fns``, or None unless every one has one."""
+        if self.columns is None:
+            return None
+        found = [self.columns.get(fn) for fn in fns]
+        return None if None in found else found  # type: ignore[return-value]
+
+    def constant(self, value: Any) -> Fn:
+        return self.columnar(_const(value), lambda cols, n: [value] * n)
+
+    def reads(self, name: str) -> Fn:
+        """The value of measure ``name``."""
+        return self.columnar(lambda env, tr: env[name], lambda cols, n: cols[name])
+
+    def snapped(self, fn: Fn) -> Fn:
+        """``fn``'s value snapped to 40 digits."""
+        snapped = lambda env, tr: snap(fn(env, tr))  # noqa: E731
+        found = self.column_of(fn)
+        if found is None:
+            return snapped
+        (column,) = found
+        return self.columnar(snapped, lambda cols, n: list(map(snap, column(cols, n))))
 
     def const(self, node: ast.Node) -> tuple[bool, Any]:
         """(True, value) when ``node`` is a literal, folded; else (False, None)."""
@@ -210,7 +247,7 @@ class Compiler:
             return self.compile(subject)
         name = self.subject
         assert name is not None
-        return lambda env, tr: env[name]
+        return self.reads(name)
 
     def inexact(self, node: ast.Node) -> bool:
         return may_be_inexact(node, self.inexact_measures, self.subject)
@@ -220,7 +257,7 @@ class Compiler:
         fn = self.compile(node)
         if not self.inexact(node):
             return fn
-        return lambda env, tr: snap(fn(env, tr))
+        return self.snapped(fn)
 
     def exact_subject(self, node: ast.Node, subject: ast.Expr | None = None) -> Fn:
         if subject is not None:
@@ -228,7 +265,7 @@ class Compiler:
         fn = self.subject_fn(node)
         if self.subject not in self.inexact_measures:
             return fn
-        return lambda env, tr: snap(fn(env, tr))
+        return self.snapped(fn)
 
     def measure_name(self, node: ast.Node) -> str | None:
         """The env key when ``node`` just reads a measure (so a closure can look it up directly)."""
@@ -247,21 +284,20 @@ class Compiler:
     def _literal(self, node: ast.Node) -> Fn:
         ok, value = self.const(node)
         assert ok
-        return _const(value)
+        return self.constant(value)
 
     c_Number = c_Points = c_Full = c_Zero = c_Bool = _literal
 
     def c_Text(self, node: ast.Text) -> Fn:
-        return _const(node.text)
+        return self.constant(node.text)
 
     def c_ValueRef(self, node: ast.ValueRef) -> Fn:
         return self.subject_fn(node)
 
     def c_Name(self, node: ast.Name) -> Fn:
         if node in self.checked.labels:
-            return _const(node.name)
-        name = node.name
-        return lambda env, tr: env[name]
+            return self.constant(node.name)
+        return self.reads(node.name)
 
     def c_Call(self, node: ast.Call) -> Fn:
         args = [self.compile(a) for a in node.args]
@@ -279,7 +315,11 @@ class Compiler:
                         tr.append(tr_.CombineStep(span, func, (x, y), result))
                     return result
 
-                return two
+                found = self.column_of(a, b)
+                if found is None:
+                    return two
+                ca, cb = found
+                return self.columnar(two, lambda cols, n: list(map(pick, ca(cols, n), cb(cols, n))))
 
             def many(env: Env, tr: Trace) -> Any:
                 values = tuple(f(env, tr) for f in args)
@@ -292,35 +332,50 @@ class Compiler:
         if node.func == "abs":
             (inner,) = args
             absolute = CONTEXT.abs
-            return lambda env, tr: absolute(inner(env, tr))
+            return self.unary(lambda env, tr: absolute(inner(env, tr)), inner, absolute)
         # round(x, n): half-up, as standards that round a rate before scoring it mean
         inner = self.exact_fn(node.args[0])
         digits = node.args[1]
         assert isinstance(digits, ast.Number)
         q = quantizer(int(digits.value))
-        return lambda env, tr: inner(env, tr).quantize(q, rounding=ROUND_HALF_UP, context=CONTEXT)
+
+        def round_half_up(x: Decimal) -> Decimal:
+            return x.quantize(q, rounding=ROUND_HALF_UP, context=CONTEXT)
+
+        fn: Fn = lambda env, tr: inner(env, tr).quantize(q, rounding=ROUND_HALF_UP, context=CONTEXT)  # noqa: E731
+        return self.unary(fn, inner, round_half_up)
+
+    def unary(self, fn: Fn, inner: Fn, op: Callable[[Any], Any]) -> Fn:
+        """``fn``, which is ``op`` of ``inner``'s value, with its column form when ``inner`` has one."""
+        found = self.column_of(inner)
+        if found is None:
+            return fn
+        (column,) = found
+        return self.columnar(fn, lambda cols, n: list(map(op, column(cols, n))))
 
     # -- operators ----------------------------------------------------------------------------
     def c_Neg(self, node: ast.Neg) -> Fn:
         ok, value = self.const(node)
         if ok:
-            return _const(value)
+            return self.constant(value)
         inner = self.compile(node.operand)
         minus = CONTEXT.minus
-        return lambda env, tr: minus(inner(env, tr))
+        return self.unary(lambda env, tr: minus(inner(env, tr)), inner, minus)
 
     def c_Not(self, node: ast.Not) -> Fn:
         inner = self.compile(node.operand)
-        return lambda env, tr: not inner(env, tr)
+        return self.unary(lambda env, tr: not inner(env, tr), inner, operator.not_)
 
     def c_BinOp(self, node: ast.BinOp) -> Fn:
         ok, value = self.const(node)
         if ok:
-            return _const(value)
+            return self.constant(value)
         left, right = self.compile(node.left), self.compile(node.right)
         a_name, b_name = self.measure_name(node.left), self.measure_name(node.right)
+        found = self.column_of(left, right)
         if node.op == "/":
             span, divisor = node.span, self.text(node.right)
+            fn: Fn
             if a_name is not None and b_name is not None:  # `closed / received`: the common shape
 
                 def divide_names(env: Env, tr: Trace) -> Any:
@@ -329,28 +384,60 @@ class Compiler:
                         raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
                     return _div(a, b)
 
-                return divide_names
+                fn = divide_names
+            else:
 
-            def divide(env: Env, tr: Trace) -> Any:
-                a, b = left(env, tr), right(env, tr)
-                if not b:
-                    raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
-                return _div(a, b)
+                def divide(env: Env, tr: Trace) -> Any:
+                    a, b = left(env, tr), right(env, tr)
+                    if not b:
+                        raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
+                    return _div(a, b)
 
-            return divide
+                fn = divide
+            if found is None:
+                return fn
+            dividends, divisors = found
+
+            def divide_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+                a, b = dividends(cols, n), divisors(cols, n)
+                if not all(b):
+                    raise ZeroDivisionError  # some row fails: the caller runs them one by one
+                return list(map(_div, a, b))
+
+            return self.columnar(fn, divide_columns)
         op = {"+": _add, "-": _sub, "*": _mul}[node.op]
         ok_r, constant = self.const(node.right)
         if ok_r and a_name is not None:
-            return lambda env, tr: op(env[a_name], constant)
-        if ok_r:
-            return lambda env, tr: op(left(env, tr), constant)
-        return lambda env, tr: op(left(env, tr), right(env, tr))
+            fn = lambda env, tr: op(env[a_name], constant)  # noqa: E731
+        elif ok_r:
+            fn = lambda env, tr: op(left(env, tr), constant)  # noqa: E731
+        else:
+            fn = lambda env, tr: op(left(env, tr), right(env, tr))  # noqa: E731
+        if found is None:
+            return fn
+        lc, rc = found
+        return self.columnar(fn, lambda cols, n: list(map(op, lc(cols, n), rc(cols, n))))
 
     def c_Logic(self, node: ast.Logic) -> Fn:
         left, right = self.compile(node.left), self.compile(node.right)
-        if node.op == "and":
-            return lambda env, tr: left(env, tr) and right(env, tr)
-        return lambda env, tr: left(env, tr) or right(env, tr)
+        both = node.op == "and"
+        if both:
+            fn: Fn = lambda env, tr: left(env, tr) and right(env, tr)  # noqa: E731
+        else:
+            fn = lambda env, tr: left(env, tr) or right(env, tr)  # noqa: E731
+        found = self.column_of(left, right)
+        if found is None:
+            return fn
+        lc, rc = found
+
+        def logic_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+            # both sides for every row; a row where the right side would not run and fails sends
+            # all of them through ``fn``, which does not run it
+            if both:
+                return [x and y for x, y in zip(lc(cols, n), rc(cols, n), strict=True)]
+            return [x or y for x, y in zip(lc(cols, n), rc(cols, n), strict=True)]
+
+        return self.columnar(fn, logic_columns)
 
     def c_Compare(self, node: ast.Compare) -> Fn:
         left, right = self.compile(node.left), self.compile(node.right)
@@ -363,30 +450,49 @@ class Compiler:
         ok, constant = self.const(node.right)
         name = self.measure_name(node.left)
         if ok and name is not None and name not in self.inexact_measures:
-            return lambda env, tr: cmp(env[name], constant)
+            fn: Fn = lambda env, tr: cmp(env[name], constant)  # noqa: E731
+            return self.columnar(fn, lambda cols, n: list(map(cmp, cols[name], repeat(constant))))
         left, right = self.exact_fn(node.left), self.exact_fn(node.right)
         if ok:
-            return lambda env, tr: cmp(left(env, tr), constant)
-        return lambda env, tr: cmp(left(env, tr), right(env, tr))
+            fn = lambda env, tr: cmp(left(env, tr), constant)  # noqa: E731
+        else:
+            fn = lambda env, tr: cmp(left(env, tr), right(env, tr))  # noqa: E731
+        found = self.column_of(left, right)
+        if found is None:
+            return fn
+        lc, rc = found
+        return self.columnar(fn, lambda cols, n: list(map(cmp, lc(cols, n), rc(cols, n))))
 
     def c_IfElse(self, node: ast.IfElse) -> Fn:
         cond, then, orelse = self.compile(node.cond), self.compile(node.then), self.compile(node.orelse)
+        fn: Fn
         if self.checked.kind(node) is not Kind.SCORE:
-            return lambda env, tr: then(env, tr) if cond(env, tr) else orelse(env, tr)
-        span, cond_span = node.span, node.cond.span
+            fn = lambda env, tr: then(env, tr) if cond(env, tr) else orelse(env, tr)  # noqa: E731
+        else:
+            span, cond_span = node.span, node.cond.span
 
-        def branch(env: Env, tr: Trace) -> Any:
-            held = cond(env, tr)
-            if tr is not None:
-                tr.append(tr_.BranchStep(span, cond_span, bool(held)))
-            return then(env, tr) if held else orelse(env, tr)
+            def branch(env: Env, tr: Trace) -> Any:
+                held = cond(env, tr)
+                if tr is not None:
+                    tr.append(tr_.BranchStep(span, cond_span, bool(held)))
+                return then(env, tr) if held else orelse(env, tr)
 
-        return branch
+            fn = branch
+        found = self.column_of(cond, then, orelse)
+        if found is None:
+            return fn
+        cc, tc, ec = found
+
+        def choose_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+            # both branches for every row; see logic_columns
+            return [t if c else e for c, t, e in zip(cc(cols, n), tc(cols, n), ec(cols, n), strict=True)]
+
+        return self.columnar(fn, choose_columns)
 
     # -- scoring forms ------------------------------------------------------------------------
     def c_Pass(self, node: ast.Pass) -> Fn:
         cond = self.compile(node.cond)
-        orelse = self.compile(node.orelse) if node.orelse is not None else _const(ZERO)
+        orelse = self.compile(node.orelse) if node.orelse is not None else self.constant(ZERO)
         full, span = self.weight, node.span
 
         def pass_(env: Env, tr: Trace) -> Any:
@@ -399,14 +505,20 @@ class Compiler:
 
         name = self.measure_name(node.cond)
         if name is None or node.orelse is not None:
-            return pass_
+            found = self.column_of(cond, orelse)
+            if found is None:
+                return pass_
+            cc, ec = found
+            return self.columnar(
+                pass_, lambda cols, n: [full if c else e for c, e in zip(cc(cols, n), ec(cols, n), strict=True)]
+            )
 
         def pass_name(env: Env, tr: Trace) -> Any:  # `pass if flag`; traced runs take the general path
             if tr is not None:
                 return pass_(env, tr)
             return full if env[name] else ZERO
 
-        return pass_name
+        return self.columnar(pass_name, lambda cols, n: [full if v else ZERO for v in cols[name]])
 
     def c_Proportional(self, node: ast.Proportional) -> Fn:
         full, span, kind = self.weight, node.span, node.kind
@@ -430,7 +542,16 @@ class Compiler:
 
             found = self.subject if kind == "plain" else self.measure_name(node.operand)  # type: ignore[arg-type]
             if found is None:
-                return proportional
+                credits = self.column_of(credit_fn)
+                if credits is None:
+                    return proportional
+                (credit_column,) = credits
+
+                def proportional_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+                    capped = (ONE if c > ONE else ZERO if c < ZERO else c for c in credit_column(cols, n))
+                    return list(map(_mul, repeat(full), capped))
+
+                return self.columnar(proportional, proportional_columns)
             key: str = found
 
             def proportional_name(env: Env, tr: Trace) -> Any:  # traced runs take the general path
@@ -439,7 +560,10 @@ class Compiler:
                 credit = env[key]
                 return full if credit >= ONE else ZERO if credit <= ZERO else _mul(full, credit)
 
-            return proportional_name
+            return self.columnar(
+                proportional_name,
+                lambda cols, n: [full if c >= ONE else ZERO if c <= ZERO else _mul(full, c) for c in cols[key]],
+            )
 
         assert node.operand is not None
         subject, target = self.subject_fn(node), self.compile(node.operand)
@@ -472,7 +596,11 @@ class Compiler:
             credit = _div(env[name], constant)
             return full if credit >= ONE else ZERO if credit <= ZERO else _mul(full, credit)
 
-        return ratio_to_constant
+        def ratio_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+            credits = map(_div, cols[name], repeat(constant))
+            return [full if c >= ONE else ZERO if c <= ZERO else _mul(full, c) for c in credits]
+
+        return self.columnar(ratio_to_constant, ratio_columns)
 
     def band_test(self, test: ast.BandTest, label_subject: dict[str, int] | None) -> Callable[[Any, Env, Trace], bool]:
         if isinstance(test, ast.ElseTest):
@@ -664,10 +792,12 @@ def compile_expr(
     ranks: dict[tuple[str, ...], dict[str, int]] | None = None,
     rounding: tuple[Context, Decimal] | None = None,
     inexact: Collection[str] = (),
+    columns: dict[Fn, ColumnFn] | None = None,
 ) -> Fn:
     """Compile a checked rule or formula to a closure ``f(env, trace)``. ``rounding`` is the
     ruleset's (context, quantum), used where a rule compares points as they will be scored;
-    ``inexact`` the derived measures whose values may come from a quotient that does not end."""
+    ``inexact`` the derived measures whose values may come from a quotient that does not end.
+    With ``columns``, the column forms of the closures that have one are recorded in it."""
     compiler = Compiler(
         checked,
         source,
@@ -677,5 +807,6 @@ def compile_expr(
         ranks=ranks,
         rounding=rounding,
         inexact=inexact,
+        columns=columns,
     )
     return compiler.compile(node)

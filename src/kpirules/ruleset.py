@@ -9,8 +9,20 @@ from functools import reduce
 from typing import Any
 
 from . import ast
+from .batch import make_batch
 from .checker import Checked
-from .compiler import CONTEXT, ZERO, EvalFailure, Fn, compile_expr, may_be_inexact, quantizer, rounding_mode, snap
+from .compiler import (
+    CONTEXT,
+    ZERO,
+    ColumnFn,
+    EvalFailure,
+    Fn,
+    compile_expr,
+    may_be_inexact,
+    quantizer,
+    rounding_mode,
+    snap,
+)
 from .errors import EvaluationError, KpiRulesError, Location, ValuesError
 from .model import Group, Header, Indicator, Measure, Override, Reported
 from .result import Result
@@ -93,6 +105,7 @@ class Ruleset:
         self._converters = [(m.name, converter(m)) for m in self.measures.values() if not m.derived]
         self._derived_names = frozenset(m.name for m in self.measures.values() if m.derived)
         self._derived: list[tuple[Measure, Fn, Callable[[Any], Any] | None]] = []
+        self._columns: dict[Fn, ColumnFn] = {}  # column forms of the compiled closures, for evaluate_many
         needed = self.needed_derived()
         inexact: set[str] = set()  # derived measures whose values may come from a quotient that does not end
         for name in derived_order:
@@ -103,7 +116,12 @@ class Ruleset:
             if name not in needed:
                 continue  # no indicator reads it; the linter reports unused measures
             fn = compile_expr(
-                measure.formula, self.formulas[name], measure.formula_source, ranks=ranks, inexact=inexact
+                measure.formula,
+                self.formulas[name],
+                measure.formula_source,
+                ranks=ranks,
+                inexact=inexact,
+                columns=self._columns,
             )
             check = converter(measure) if measure.range is not None else None
             if check is not None and name in inexact:
@@ -126,6 +144,7 @@ class Ruleset:
                 ranks=ranks,
                 rounding=(self._round, self._quantum),
                 inexact=inexact,
+                columns=self._columns,
             )
             # the weight rounded, so that a full score skips rounding
             self._rules.append(
@@ -150,6 +169,8 @@ class Ruleset:
                     pending.extend(sorted(self.formulas[name].measures))
             self._inputs[ind.id] = tuple(order)
         self._run = self._make_runner()
+        rounding = (quantize, quantum, self._zero)
+        self._many = make_batch(self, self._run, self._derived, self._rules, rounding, self._columns)
 
     def needed_derived(self) -> frozenset[str]:
         """Derived measures some indicator reads, directly or through other formulas; the others
@@ -188,20 +209,11 @@ class Ruleset:
 
         With ``unit_key``, that key of each row names the unit and is not a measure. Each result
         keeps a reference to its row and recomputes converted values and traces when asked.
+
+        Rows are scored in chunks, column by column, reusing what repeats (see
+        :mod:`kpirules.batch`); every outcome is exactly what ``evaluate`` gives for that row.
         """
-        out: list[Result | ValuesError] = []
-        append, evaluate = out.append, self._evaluate
-        for number, row in enumerate(rows, 1):
-            unit = None
-            if unit_key is not None:
-                row = dict(row)
-                raw_unit = row.pop(unit_key, None)
-                unit = str(raw_unit) if raw_unit is not None else f"row {number}"
-            try:
-                append(evaluate(row, unit, None, False))
-            except ValuesError as err:
-                append(err)
-        return out
+        return self._many(rows, unit_key)
 
     def _evaluate(
         self, values: Mapping[str, Any] | None, unit: str | None, locations: Mapping[str, Location] | None, keep: bool

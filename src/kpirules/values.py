@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Context, Decimal, InvalidOperation
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from .model import Measure
@@ -178,3 +180,180 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:
 def is_missing(raw: object) -> bool:
     """``None`` and empty strings (empty CSV cells) mean "no value"."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+# ---- many rows at once ---------------------------------------------------------------------------
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: In a converted column: the row has no value for the measure (``None``, absent or blank).
+MISSING: Any = _Marker("MISSING")
+#: In a converted column: the value has a problem. The row is scored alone, which reports it.
+BAD: Any = _Marker("BAD")
+
+#: A memo keeps at most this many entries; it is emptied when it would hold more.
+MEMO_LIMIT = 1 << 14
+#: A memo that has had to compute more than this share of the rows it saw (after at least
+#: ``PROBE_ROWS`` rows) is set aside for ``SKIP_CHUNKS`` chunks, then tried again.
+MEMO_MISSES, PROBE_ROWS, SKIP_CHUNKS = 0.9, 4096, 8
+
+
+class Memo:
+    """Values already computed, by exact key, for one call of ``evaluate_many``; and whether it
+    pays to look them up. Where values hardly repeat (amounts to the cent), looking up costs more
+    than it saves, so after a while the memo is set aside and tried again later. No value is
+    ``None``."""
+
+    __slots__ = ("computed", "rows", "skip", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
+        self.rows = 0  # rows seen since the last decision
+        self.computed = 0  # of which had to be computed
+        self.skip = 0  # chunks left to do without the memo
+
+    def wanted(self) -> bool:
+        """Whether to look up the next chunk's values (else compute them all)."""
+        if self.skip:
+            self.skip -= 1
+            return False
+        return True
+
+    def get(self, keys: Sequence[Any], compute: Callable[[list[Any], list[int]], Sequence[Any]]) -> list[Any]:
+        """The value for each of ``keys``: looked up, or computed and stored. ``compute(new,
+        rows)`` gives the values of the distinct keys ``new`` not in the memo, ``rows`` holding a
+        row index of each."""
+        got = list(map(self.values.get, keys))
+        misses = list(compress(range(len(keys)), map(is_, got, repeat(None))))
+        self.rows += len(keys)
+        if misses:
+            first = dict(zip(map(keys.__getitem__, misses), misses, strict=True))
+            new = list(first)
+            fresh = dict(zip(new, compute(new, list(first.values())), strict=True))
+            self.computed += len(new)
+            if len(self.values) + len(new) > MEMO_LIMIT:
+                self.values.clear()
+            self.values.update(fresh)
+            for i in misses:
+                got[i] = fresh[keys[i]]
+        if self.rows >= PROBE_ROWS:
+            if self.computed > self.rows * MEMO_MISSES:
+                self.skip = SKIP_CHUNKS
+            self.rows = self.computed = 0
+        return got
+
+
+Column = Sequence[Any]
+ColumnConverter = Callable[[Column, Memo], tuple[bool, Column, Column]]
+
+
+def column_converter(measure: Measure) -> ColumnConverter:
+    """The function that converts one measure's raw values of many rows at once.
+
+    ``convert(raws, memo)`` returns ``(clean, values, keys)``: ``values[i]`` is exactly what
+    :func:`converter` gives for ``raws[i]``, or :data:`MISSING` or :data:`BAD` (never when
+    ``clean`` is true); ``keys[i]`` is a
+    hashable key with the property that equal keys mean identical values (same type, same digits,
+    same exponent). Raw values are such keys within a column of one type, except where equal raws
+    convert differently: ``Decimal("1.0") == Decimal("1.00")`` (the key is the text) and
+    ``0.0 == -0.0`` (those keys are their text). ``memo`` maps raw values already converted to
+    their values, so a value repeated across rows is converted once; it is the caller's, kept for
+    one call (see :class:`Memo`).
+
+    Columns of one plain type (floats, ints, Decimals, strings, bools) are converted with builtins
+    over the whole column; anything else goes value by value through :func:`converter`.
+    """
+    one = converter(measure)
+
+    def each(raws: Column) -> tuple[bool, Column, Column]:
+        values: list[Any] = []
+        keys: list[Any] = []
+        for raw in raws:
+            value: Any
+            if raw is None:
+                value = MISSING
+            else:
+                try:
+                    value = one(raw)
+                except MissingValue:
+                    value = MISSING
+                except Exception:  # scored alone, the row reports it as evaluate() does
+                    value = BAD
+            values.append(value)
+            keys.append(str(value) if isinstance(value, Decimal) else value)
+        return False, values, keys
+
+    def strings(raws: Column, memo: Memo) -> tuple[bool, Column, Column]:
+        """Strings (a CSV file's cells): each distinct text converted once (parsing text costs
+        more than looking it up, so the memo is always used)."""
+        return False, memo.get(raws, lambda new, rows: each(new)[1]), raws
+
+    def memoised(raws: Column, memo: Memo, convert: Callable[[Iterable[Any]], Iterable[Any]]) -> Column:
+        """``convert`` over ``raws``, each distinct value once while values repeat (floats other
+        than zero: equal ones convert identically)."""
+        if not memo.wanted():
+            return list(convert(raws))
+        return memo.get(raws, lambda new, rows: list(convert(new)))
+
+    if measure.type == "bool":
+
+        def convert_bools(raws: Column, memo: Memo) -> tuple[bool, Column, Column]:
+            kinds = set(map(type, raws))
+            if kinds == {bool}:
+                return True, raws, raws
+            if kinds == {str}:
+                return strings(raws, memo)
+            return each(raws)
+
+        return convert_bools
+
+    if measure.type == "level":
+        allowed = frozenset(measure.levels or ())
+
+        def convert_labels(raws: Column, memo: Memo) -> tuple[bool, Column, Column]:
+            kinds = set(map(type, raws))
+            if kinds == {str}:
+                if allowed.issuperset(raws):
+                    return True, raws, raws
+                return strings(raws, memo)
+            return each(raws)
+
+        return convert_labels
+
+    low, high = measure.range if measure.range is not None else (None, None)
+    count = measure.type == "count"
+    isfinite, is_finite, from_text = math.isfinite, Decimal.is_finite, Decimal
+
+    def from_float(values: Iterable[float]) -> Iterator[Decimal]:
+        return map(from_text, map(repr, values))
+
+    def in_range(values: Column, keys: Column) -> tuple[bool, Column, Column]:
+        if low is not None and values and not (low <= min(values) and max(values) <= high):
+            return False, [v if low <= v <= high else BAD for v in values], keys
+        return True, values, keys
+
+    def convert_numbers(raws: Column, memo: Memo) -> tuple[bool, Column, Column]:
+        kinds = set(map(type, raws))
+        if len(kinds) != 1:
+            return each(raws)
+        kind = kinds.pop()
+        if kind is float and not count and all(map(isfinite, raws)):
+            if 0.0 in raws:  # 0.0 == -0.0, but they are Decimal("0.0") and Decimal("-0.0")
+                return in_range(list(map(from_text, map(repr, raws))), [x or repr(x) for x in raws])
+            return in_range(memoised(raws, memo, from_float), raws)
+        if kind is int and (not count or min(raws) >= 0):
+            return in_range(list(map(Decimal, raws)), raws)  # as fast as looking them up
+        if kind is Decimal and not count and all(map(is_finite, raws)):
+            return in_range(raws, list(map(str, raws)))
+        if kind is str:
+            return strings(raws, memo)
+        return each(raws)
+
+    return convert_numbers

@@ -1,0 +1,323 @@
+"""Scoring many units at once: the loop behind :meth:`kpirules.Ruleset.evaluate_many`.
+
+``evaluate`` scores one unit with one closure: convert, derive, run each rule, clamp and round,
+total, grade. Over many units most of its time goes to the interpreter stepping through that loop
+once per unit, not to the arithmetic. ``evaluate_many`` takes the rows in chunks of :data:`CHUNK`
+and does each step for the whole chunk:
+
+1. every measure's raw values are converted as one column, with builtins over the column where it
+   holds one plain type (:func:`kpirules.values.column_converter`);
+2. every needed derived measure, then every indicator, is computed as one column. A formula or a
+   rule is a pure function of the measures it reads (the checker lists them), so where the values
+   it reads repeat from row to row (yes/no values, labels, counts, rates printed to two decimals)
+   it is computed once per distinct combination and the result is reused. The memo lives for one
+   call, is bounded, and is keyed on *exact* keys: equal keys mean identical values, so
+   ``Decimal("1.0")`` and ``Decimal("1.00")`` are different keys. Where the values hardly repeat
+   the memo is skipped;
+3. totals and grades are summed column by column in the order ``evaluate`` sums them, and one
+   :class:`~kpirules.result.Result` is built per row, holding exactly what ``evaluate`` puts in it.
+
+A row the columns cannot score as it stands (a missing or bad value, a key that is not an input
+measure, a formula or rule that fails, a row that is not a plain ``dict``) is scored alone by the
+same closure as ``evaluate``, which gives the same result or the same errors. The results never
+depend on how rows fall into chunks or on what the memo holds.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal, localcontext
+from functools import partial
+from itertools import islice, repeat
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from .compiler import CONTEXT, ZERO, ColumnFn, Fn, snap
+from .errors import ValuesError
+from .result import Result
+from .values import BAD, MISSING, Memo, column_converter
+
+if TYPE_CHECKING:
+    from .ruleset import Ruleset
+
+#: Rows scored together, column by column.
+CHUNK = 2048
+
+Env = dict[str, Any]
+Runner = Callable[[Any, "str | None", Any, bool], Result]
+Many = Callable[[Iterable[Mapping[str, Any]], "str | None"], "list[Result | ValuesError]"]
+Derived = Sequence[tuple[Any, Fn, "Callable[[Any], Any] | None"]]
+Rules = Sequence[tuple[Fn, Decimal, Decimal, str, bool]]
+
+
+class _Node:
+    """A derived measure (``target`` names it) or an indicator (``target`` is None), computed for
+    a column of rows exactly as the one-unit loop computes it."""
+
+    __slots__ = ("check", "column", "fn", "full", "inexact", "quantize", "quantum", "reads", "target", "weight", "zero")
+
+    def __init__(
+        self,
+        target: str | None,
+        reads: tuple[str, ...],
+        fn: Fn,
+        column: ColumnFn | None,
+        *,
+        check: Callable[[Any], Any] | None = None,
+        weight: Decimal = ZERO,
+        full: Decimal = ZERO,
+        zero: Decimal = ZERO,
+        quantize: Callable[[Decimal, Decimal], Decimal] | None = None,
+        quantum: Decimal = ZERO,
+        inexact: bool = False,
+    ) -> None:
+        self.target, self.reads, self.fn, self.column, self.check = target, reads, fn, column, check
+        self.weight, self.full, self.zero, self.inexact = weight, full, zero, inexact
+        self.quantize, self.quantum = quantize, quantum
+
+    def finish(self, raws: list[Any]) -> list[Any]:
+        """A derived measure's values checked against its range; an indicator's points clamped to
+        [0, weight] and rounded, full and zero scores already rounded (as the one-unit loop)."""
+        if self.target is not None:
+            if self.check is not None:
+                for value in raws:
+                    self.check(value)
+            return raws
+        weight, full, zero, quantize, quantum = self.weight, self.full, self.zero, self.quantize, self.quantum
+        assert quantize is not None
+        if self.inexact:  # a score reached through a quotient that may not end is snapped first
+            return [
+                full if r is weight or r >= weight else zero if r <= ZERO else quantize(snap(r), quantum) for r in raws
+            ]
+        return [full if r is weight or r >= weight else zero if r <= ZERO else quantize(r, quantum) for r in raws]
+
+    def one(self, env: Env) -> Any:
+        try:
+            return self.finish([self.fn(env, None)])[0]
+        except Exception:  # the row is scored alone, which reports it as evaluate() does
+            return BAD
+
+    def values(self, columns: Mapping[str, Sequence[Any]], n: int) -> tuple[bool, list[Any]]:
+        """``(clean, values)`` for ``n`` rows whose values ``columns`` holds: the value of each row,
+        or BAD for one that fails (then ``clean`` is false). The column form when there is one,
+        else the closure row by row."""
+        try:
+            if self.column is not None:
+                return True, self.finish(list(self.column(columns, n)))
+            return True, self.finish(list(map(self.fn, _envs(self.reads, columns, n), repeat(None))))
+        except Exception:  # rare: find the rows that fail
+            values = [self.one(env) for env in _envs(self.reads, columns, n)]
+            return not any(v is BAD for v in values), values
+
+
+class _Call:
+    """What one call of ``evaluate_many`` keeps between chunks."""
+
+    __slots__ = ("failing", "memos", "unit_number")
+
+    def __init__(self, columns: int, nodes: int) -> None:
+        self.memos = [Memo() for _ in range(columns + nodes)]  # the measures', then the nodes'
+        self.failing: set[int] = set()  # nodes with BAD in their memo
+        self.unit_number = 0
+
+
+def make_batch(
+    ruleset: Ruleset,
+    run: Runner,
+    derived: Derived,
+    rules: Rules,
+    rounding: tuple[Callable[[Decimal, Decimal], Decimal], Decimal, Decimal],
+    columns: Mapping[Fn, ColumnFn],
+) -> Many:
+    """``evaluate_many`` for ``ruleset``: ``run`` is its one-unit loop, ``derived`` and ``rules``
+    its compiled formulas and rules, ``rounding`` its (quantize, quantum, rounded zero),
+    ``columns`` the column forms of the closures that have one."""
+    quantize, quantum, zero = rounding
+    converters = tuple((m.name, column_converter(m)) for m in ruleset.measures.values() if not m.derived)
+    names = tuple(name for name, _ in converters)
+    inputs = frozenset(names)
+    getters = [itemgetter(name) for name in names]
+    nodes: list[_Node] = []
+    for measure, fn, check in derived:
+        reads = tuple(sorted(ruleset.formulas[measure.name].measures))
+        nodes.append(_Node(measure.name, reads, fn, columns.get(fn), check=check))
+    for ind, (fn, weight, full, _policy, inexact) in zip(ruleset.indicators, rules, strict=True):
+        reads = tuple(sorted(ruleset.checked[ind.id].measures))
+        score = _Node(None, reads, fn, columns.get(fn), weight=weight, full=full, zero=zero, inexact=inexact)
+        score.quantize, score.quantum = quantize, quantum
+        nodes.append(score)
+    read = frozenset(name for node in nodes for name in node.reads)
+    reads_of = {node.target: node.reads for node in nodes if node.target is not None}
+    overrides = [(ruleset.index_of(ind_id), override.score) for ind_id, override in ruleset.overrides.items()]
+    # the grade of a total is the label of the highest bound it reaches; ruleset.grades is sorted
+    # by bound, highest first, and the first of equal bounds wins
+    bounds = [bound for _, bound in reversed(ruleset.grades)]
+    labels: list[str | None] = [None, *(label for label, _ in reversed(ruleset.grades))]
+
+    def raw_columns(rows: list[Any]) -> list[Sequence[Any]]:
+        # a list per measure: tuples per row would be garbage the collector has to visit
+        try:
+            return [list(map(get, rows)) for get in getters]
+        except KeyError:
+            return [[row.get(name) for row in rows] for name in names]
+
+    def score_chunk(chunk: list[Any], units: list[str | None], call: _Call, out: list[Result | ValuesError]) -> None:
+        n = len(chunk)
+        alone: set[int] = set()  # rows to score one by one
+        work = chunk
+        if set(map(type, chunk)) != {dict} or not all(map(inputs.issuperset, chunk)):
+            fits = [type(row) is dict and inputs.issuperset(row) for row in chunk]
+            if not any(fits):
+                out.extend(_alone(run, chunk, units))
+                return
+            alone.update(i for i, fit in enumerate(fits) if not fit)
+            template = chunk[fits.index(True)]  # stands in for the others in the columns
+            work = [row if fit else template for row, fit in zip(chunk, fits, strict=True)]
+
+        conv: dict[str, Sequence[Any]] = {}
+        keys: dict[str, Sequence[Any] | None] = {}  # None: not needed yet (see key_of)
+
+        def key_of(name: str) -> Sequence[Any]:
+            column = keys[name]
+            if column is None:  # a derived measure computed without its memo
+                column = keys[name] = _node_keys(reads_of[name], key_of, n)
+            return column
+
+        unclean: set[str] = set()  # columns that may hold MISSING or BAD
+        memos = call.memos
+        for (name, convert), raws, memo in zip(converters, raw_columns(work), memos, strict=False):
+            clean, column, keys[name] = convert(raws, memo)
+            conv[name] = column
+            if not clean:
+                unclean.add(name)
+                needed = name in read
+                alone.update(i for i, v in enumerate(column) if v is BAD or (v is MISSING and needed))
+
+        scores: list[list[Any]] = []
+        for j, node in enumerate(nodes):
+            reads, target = node.reads, node.target
+            usable = unclean.isdisjoint(reads)
+            key_column: Sequence[Any] | None = None
+            memo = memos[len(converters) + j]
+            if usable and not memo.wanted():
+                clean, column = node.values(conv, n)
+            else:
+                key_column = _node_keys(reads, key_of, n)
+                column = memo.get(key_column, partial(_compute, node, conv, usable, call.failing, j))
+                clean = j not in call.failing
+            if not clean:
+                alone.update(i for i, v in enumerate(column) if v is BAD)
+                if target is not None:
+                    unclean.add(target)
+            if target is not None:
+                conv[target] = column
+                keys[target] = key_column
+            else:
+                scores.append(column)
+
+        for column in scores if alone else ():
+            for i in alone:
+                column[i] = zero  # these rows are scored alone below
+        computed: list[tuple[Decimal, ...]] = list(zip(*scores, strict=True)) if scores else [()] * n
+        final = computed
+        if overrides:
+            for index, fixed in overrides:
+                scores[index] = [fixed] * n
+            final = list(zip(*scores, strict=True))
+        with localcontext(CONTEXT):  # zero + first + second …: evaluate()'s sums, in its context
+            totals = list(map(sum, final, repeat(zero)))
+        grade_of = map(labels.__getitem__, map(bisect_right, repeat(bounds), totals))
+        results: list[Result | ValuesError] = list(
+            map(
+                Result,
+                repeat(ruleset),
+                chunk,
+                repeat(None),
+                final,
+                computed,
+                repeat(None),
+                totals,
+                grade_of,
+                units,
+            )
+        )
+        for i in sorted(alone):
+            results[i] = _alone(run, [chunk[i]], [units[i]])[0]
+        out.extend(results)
+
+    def many(rows: Iterable[Mapping[str, Any]], unit_key: str | None) -> list[Result | ValuesError]:
+        out: list[Result | ValuesError] = []
+        call = _Call(len(converters), len(nodes))
+        it = iter(rows)
+        while chunk := list(islice(it, CHUNK)):
+            units: list[str | None] = [None] * len(chunk)
+            if unit_key is not None:
+                for i, row in enumerate(chunk):
+                    call.unit_number += 1
+                    given = chunk[i] = dict(row)
+                    raw_unit = given.pop(unit_key, None)
+                    units[i] = str(raw_unit) if raw_unit is not None else f"row {call.unit_number}"
+            score_chunk(chunk, units, call, out)
+        return out
+
+    return many
+
+
+def _alone(run: Runner, rows: list[Any], units: list[str | None]) -> list[Result | ValuesError]:
+    """Rows scored one by one, as ``evaluate`` scores them."""
+    out: list[Result | ValuesError] = []
+    for row, unit in zip(rows, units, strict=True):
+        try:
+            out.append(run(row, unit, None, False))
+        except ValuesError as err:
+            out.append(err)
+    return out
+
+
+def _envs(reads: tuple[str, ...], columns: Mapping[str, Sequence[Any]], n: int) -> list[Env]:
+    """Per row, the values a formula or rule reads, by name."""
+    if len(reads) == 1:
+        (a,) = reads
+        return [{a: x} for x in columns[a]]
+    if len(reads) == 2:
+        a, b = reads
+        return [{a: x, b: y} for x, y in zip(columns[a], columns[b], strict=True)]
+    if not reads:
+        return [{} for _ in range(n)]
+    return [dict(zip(reads, values, strict=True)) for values in zip(*(columns[r] for r in reads), strict=True)]
+
+
+def _node_keys(reads: tuple[str, ...], key_of: Callable[[str], Sequence[Any]], n: int) -> Sequence[Any]:
+    """Per row, an exact key of the values a formula or rule reads."""
+    if len(reads) == 1:
+        return key_of(reads[0])
+    if not reads:
+        return [None] * n
+    return list(zip(*map(key_of, reads), strict=True))
+
+
+def _compute(
+    node: _Node,
+    conv: Mapping[str, Sequence[Any]],
+    usable: bool,
+    failing: set[int],
+    j: int,
+    new: list[Any],
+    rows: list[int],
+) -> list[Any]:
+    """Node ``j``'s values on ``rows`` (whose keys are new to its memo); ``failing`` learns of a
+    BAD one."""
+    some = {name: [conv[name][i] for i in rows] for name in node.reads}
+    if usable:
+        clean, values = node.values(some, len(rows))
+    else:
+        values = [BAD if _unusable(env) else node.one(env) for env in _envs(node.reads, some, len(rows))]
+        clean = not any(v is BAD for v in values)
+    if not clean:
+        failing.add(j)
+    return values
+
+
+def _unusable(env: Env) -> bool:
+    return any(v is BAD or v is MISSING for v in env.values())
