@@ -45,14 +45,14 @@ BISHAN = kpirules.load(ROOT / "rulesets" / "bishan_2022.toml")
 
 
 @contextlib.contextmanager
-def batching(chunk: int = 5, probe: int = 4, misses: float = 0.9, skip: int = 2) -> Iterator[None]:
-    """Small chunks and a memo that decides quickly, so a few rows take every branch."""
-    with (
-        mock.patch.object(batch, "CHUNK", chunk),
-        mock.patch.object(values, "PROBE_ROWS", probe),
-        mock.patch.object(values, "MEMO_MISSES", misses),
-        mock.patch.object(values, "SKIP_CHUNKS", skip),
-    ):
+def batching(chunk: int = 5, retry: int = 2, memo: bool | None = None) -> Iterator[None]:
+    """Small chunks and memos that change their way often (or always look up, or never), so a few
+    rows take every branch."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.object(batch, "CHUNK", chunk))
+        stack.enter_context(mock.patch.object(values, "RETRY", retry))
+        if memo is not None:
+            stack.enter_context(mock.patch.object(Memo, "wanted", lambda self: memo))
         yield
 
 
@@ -105,7 +105,7 @@ def check_rows(rs: kpirules.Ruleset, rows: list[Any], *, unit_key: str | None = 
 @pytest.mark.parametrize("chunk", [1, 3, 64, 2048])
 def test_bishan_benchmark_rows(chunk: int) -> None:
     rows = bench().bishan_rows(300, seed=5)
-    with batching(chunk=chunk, probe=16):
+    with batching(chunk=chunk):
         outcomes = check_rows(BISHAN, rows)
     assert all(isinstance(o, kpirules.Result) for o in outcomes)
 
@@ -117,12 +117,12 @@ def test_bishan_rows_repeated_many_times_hit_the_memos() -> None:
     assert [o.total for o in outcomes[:7]] * 40 == [o.total for o in outcomes]  # type: ignore[union-attr]
 
 
-def test_bishan_all_distinct_rows_set_the_memo_aside_and_try_it_again() -> None:
+def test_bishan_all_distinct_rows() -> None:
     rows = bench().bishan_rows(200, seed=9)
     for i, row in enumerate(rows):
         row["satisfaction_rate"] = (i + 0.123456789) / 1000
         row["hotline_received"] = 10_000 + i
-    with batching(chunk=8, probe=8, skip=3):
+    with batching(chunk=8, retry=3):
         check_rows(BISHAN, rows)
 
 
@@ -426,11 +426,11 @@ def generated_rows(draw: Any) -> list[dict[str, Any]]:
     text=generated_rulesets(),
     rows=generated_rows(),
     chunk=st.sampled_from([1, 2, 5, 64]),
-    probe=st.sampled_from([1, 4, 64]),
+    retry=st.sampled_from([1, 2, 3]),
 )
-def test_generated_rulesets_and_rows(text: str, rows: list[dict[str, Any]], chunk: int, probe: int) -> None:
+def test_generated_rulesets_and_rows(text: str, rows: list[dict[str, Any]], chunk: int, retry: int) -> None:
     rs = kpirules.loads(text)
-    with batching(chunk=chunk, probe=probe, misses=0.3, skip=2):
+    with batching(chunk=chunk, retry=retry):
         check_rows(rs, rows)
 
 
@@ -438,9 +438,9 @@ def test_generated_rulesets_and_rows(text: str, rows: list[dict[str, Any]], chun
 @given(text=generated_rulesets(), rows=generated_rows())
 def test_generated_rulesets_with_the_memo_always_or_never_used(text: str, rows: list[dict[str, Any]]) -> None:
     rs = kpirules.loads(text)
-    with batching(chunk=4, probe=1, misses=-1, skip=1000):  # the memo set aside after the first chunk
+    with batching(chunk=4, memo=False):
         check_rows(rs, rows)
-    with batching(chunk=4, probe=1, misses=2):  # the memo always used
+    with batching(chunk=4, memo=True):
         check_rows(rs, rows)
 
 
@@ -453,5 +453,5 @@ def test_the_generated_benchmark_ruleset() -> None:
     rng = random.Random(4)
     distinct = [synthetic.random_values(rng) for _ in range(6)]
     rows = [dict(rng.choice(distinct)) for _ in range(40)] + [synthetic.random_values(rng) for _ in range(20)]
-    with batching(chunk=9, probe=9):
+    with batching(chunk=9):
         check_rows(rs, rows)

@@ -202,10 +202,12 @@ def make_batch(
             memo = memos[len(converters) + j]
             if usable and not memo.wanted():
                 clean, column = node.values(conv, n)
-            else:
+            else:  # a column with a problem always takes the memo's way, which checks every row
                 key_column = _node_keys(reads, key_of, n)
                 column = memo.get(key_column, partial(_compute, node, conv, usable, call.failing, j))
                 clean = j not in call.failing
+            if usable:
+                memo.done(n)
             if not clean:
                 alone.update(i for i, v in enumerate(column) if v is BAD)
                 if target is not None:

@@ -6,10 +6,9 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Context, Decimal
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import ast
-from .batch import make_batch
 from .checker import Checked
 from .compiler import (
     CONTEXT,
@@ -30,6 +29,9 @@ from .source import SourceFile
 from .tomlspans import Path, Span
 from .trace import Step
 from .values import Converted, MissingValue, ValueProblem, converter
+
+if TYPE_CHECKING:
+    from .batch import Many
 
 _ABSENT = object()
 
@@ -169,8 +171,7 @@ class Ruleset:
                     pending.extend(sorted(self.formulas[name].measures))
             self._inputs[ind.id] = tuple(order)
         self._run = self._make_runner()
-        rounding = (quantize, quantum, self._zero)
-        self._many = make_batch(self, self._run, self._derived, self._rules, rounding, self._columns)
+        self._many: Many | None = None  # evaluate_many's loop, built on its first call
 
     def needed_derived(self) -> frozenset[str]:
         """Derived measures some indicator reads, directly or through other formulas; the others
@@ -213,7 +214,13 @@ class Ruleset:
         Rows are scored in chunks, column by column, reusing what repeats (see
         :mod:`kpirules.batch`); every outcome is exactly what ``evaluate`` gives for that row.
         """
-        return self._many(rows, unit_key)
+        many = self._many
+        if many is None:
+            from .batch import make_batch  # not needed to score one unit: kept out of the CLI's start
+
+            rounding = (self._round.quantize, self._quantum, self._zero)
+            many = self._many = make_batch(self, self._run, self._derived, self._rules, rounding, self._columns)
+        return many(rows, unit_key)
 
     def _evaluate(
         self, values: Mapping[str, Any] | None, unit: str | None, locations: Mapping[str, Location] | None, keep: bool

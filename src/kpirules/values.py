@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Context, Decimal, InvalidOperation
 from itertools import compress, repeat
 from operator import is_
+from time import perf_counter
 from typing import Any
 
 from .model import Measure
@@ -200,31 +201,44 @@ BAD: Any = _Marker("BAD")
 
 #: A memo keeps at most this many entries; it is emptied when it would hold more.
 MEMO_LIMIT = 1 << 14
-#: A memo that has had to compute more than this share of the rows it saw (after at least
-#: ``PROBE_ROWS`` rows) is set aside for ``SKIP_CHUNKS`` chunks, then tried again.
-MEMO_MISSES, PROBE_ROWS, SKIP_CHUNKS = 0.9, 4096, 8
+#: Once a memo knows which way is faster, every ``RETRY``-th chunk times the other way again.
+RETRY = 8
 
 
 class Memo:
-    """Values already computed, by exact key, for one call of ``evaluate_many``; and whether it
-    pays to look them up. Where values hardly repeat (amounts to the cent), looking up costs more
-    than it saves, so after a while the memo is set aside and tried again later. No value is
-    ``None``."""
+    """Values already computed, by exact key, for one call of ``evaluate_many``; and which way is
+    faster for them, looking them up or computing them all. That depends on how often values
+    repeat and how dear they are to compute, so it is measured: the first two chunks look up (the
+    first fills the memo, the second is timed), the third computes everything (timed), then each
+    chunk takes the faster way, and every ``RETRY``-th chunk times the other way again. The way
+    taken never changes a value. No value is ``None``."""
 
-    __slots__ = ("computed", "rows", "skip", "values")
+    __slots__ = ("chunks", "costs", "started", "used", "values")
 
     def __init__(self) -> None:
         self.values: dict[Any, Any] = {}
-        self.rows = 0  # rows seen since the last decision
-        self.computed = 0  # of which had to be computed
-        self.skip = 0  # chunks left to do without the memo
+        self.chunks = 0
+        self.costs = [0.0, 0.0]  # seconds per row, computing everything / looking up, last timed
+        self.used = True
+        self.started = 0.0
 
     def wanted(self) -> bool:
-        """Whether to look up the next chunk's values (else compute them all)."""
-        if self.skip:
-            self.skip -= 1
-            return False
-        return True
+        """Whether to look up this chunk's values (else compute them all); starts the clock that
+        :meth:`done` stops."""
+        self.chunks += 1
+        if self.chunks <= 3:
+            self.used = self.chunks < 3
+        else:
+            self.used = self.costs[1] <= self.costs[0]
+            if self.chunks % RETRY == 0:
+                self.used = not self.used
+        self.started = perf_counter()
+        return self.used
+
+    def done(self, rows: int) -> None:
+        """The chunk of ``rows`` rows is done; its time counts (the first fills the memo: not)."""
+        if self.chunks > 1 and rows:
+            self.costs[self.used] = (perf_counter() - self.started) / rows
 
     def get(self, keys: Sequence[Any], compute: Callable[[list[Any], list[int]], Sequence[Any]]) -> list[Any]:
         """The value for each of ``keys``: looked up, or computed and stored. ``compute(new,
@@ -232,21 +246,15 @@ class Memo:
         row index of each."""
         got = list(map(self.values.get, keys))
         misses = list(compress(range(len(keys)), map(is_, got, repeat(None))))
-        self.rows += len(keys)
         if misses:
             first = dict(zip(map(keys.__getitem__, misses), misses, strict=True))
             new = list(first)
             fresh = dict(zip(new, compute(new, list(first.values())), strict=True))
-            self.computed += len(new)
             if len(self.values) + len(new) > MEMO_LIMIT:
                 self.values.clear()
             self.values.update(fresh)
             for i in misses:
                 got[i] = fresh[keys[i]]
-        if self.rows >= PROBE_ROWS:
-            if self.computed > self.rows * MEMO_MISSES:
-                self.skip = SKIP_CHUNKS
-            self.rows = self.computed = 0
         return got
 
 
@@ -296,11 +304,11 @@ def column_converter(measure: Measure) -> ColumnConverter:
         return False, memo.get(raws, lambda new, rows: each(new)[1]), raws
 
     def memoised(raws: Column, memo: Memo, convert: Callable[[Iterable[Any]], Iterable[Any]]) -> Column:
-        """``convert`` over ``raws``, each distinct value once while values repeat (floats other
+        """``convert`` over ``raws``, each distinct value once where that is faster (floats other
         than zero: equal ones convert identically)."""
-        if not memo.wanted():
-            return list(convert(raws))
-        return memo.get(raws, lambda new, rows: list(convert(new)))
+        values = memo.get(raws, lambda new, rows: list(convert(new))) if memo.wanted() else list(convert(raws))
+        memo.done(len(raws))
+        return values
 
     if measure.type == "bool":
 
