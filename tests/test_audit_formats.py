@@ -236,3 +236,197 @@ def test_a_total_that_adds_up_wrong_rows(tmp_path: Path, rules: kpirules.Ruleset
     rate = next(f for f in audit.errors if f.field == "rate")
     assert rate.cause is not None and rate.cause.code == "rate-follows-score"
     assert "printed score 19" in rate.cause_text("en")
+
+
+# ---- the national 项目支出绩效自评表 ------------------------------------------------------------------
+NATIONAL_RULES = """\
+[ruleset]
+id = "national"
+total = 100
+
+[measures.budget]
+type = "amount"
+unit = "万元"
+
+[measures.spent]
+type = "amount"
+unit = "万元"
+
+[measures.execution_rate]
+type = "rate"
+formula = "spent / budget"
+
+[measures.area]
+type = "rate"
+range = [0, 1]
+
+[[indicators]]
+id = "execution"
+name = "预算执行率"
+weight = 10
+measure = "execution_rate"
+rule = "proportional"
+
+[[indicators]]
+id = "area"
+name = "新建高标准农田面积"
+path = ["产出指标", "数量指标"]
+weight = 50
+measure = "area"
+rule = "proportional"
+
+[[indicators]]
+id = "care"
+name = "工程管护机制"
+path = ["效益指标", "可持续影响指标"]
+weight = 40
+rule = "40 pts"
+
+[values]
+budget = 2980
+spent = 2813.12
+area = "99.3%"
+"""
+# the rules give 9.44, 49.65, 40: total 99.09
+
+NATIONAL = """\
+项目支出绩效自评表,,,,,,,
+项目名称,高标准农田建设项目,,,,,,
+项目资金（万元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分
+,年度资金总额,2980,2980,2813.12,10,94.4%,9.44
+,其中：当年财政拨款,2980,2980,2813.12,—,—,—
+年度总体目标,预期目标,,,实际完成情况,,,
+绩效指标,一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分
+,产出指标,数量指标,新建高标准农田面积（亩）,≥20000,19860,50,49.65
+,效益指标,可持续影响指标,工程管护机制,健全,健全,40,40
+总分,,,,,,100,99.09
+自评等级,优,,,,,,
+"""
+
+
+def test_the_national_form(tmp_path: Path) -> None:
+    rules = kpirules.loads(NATIONAL_RULES, name="national.toml")
+    path = write(tmp_path, "form.csv", NATIONAL)
+    reported = read_reported(path, rules)
+    assert [(r.indicator, r.weight, r.score) for r in reported.rows] == [
+        ("execution", D(10), D("9.44")),  # the funds block's 年度资金总额 row
+        ("area", D(50), D("49.65")),
+        ("care", D(40), D(40)),
+    ]
+    assert [(f.measure, f.value, f.unit) for f in reported.figures] == [("execution_rate", D("94.4"), "%")]
+    assert (reported.total, reported.grade) == (D("99.09"), "优")
+    assert list(kpirules.audit(rules, path)) == []
+    # a slip in the funds row is found, in its score and in its 执行率
+    wrong = write(tmp_path, "wrong.csv", NATIONAL.replace("10,94.4%,9.44", "10,49.4%,4.94"))
+    audit = kpirules.audit(rules, wrong)
+    assert [(f.kind, f.reported, f.expected) for f in audit.errors[1:]] == [
+        ("score-vs-rule", D("4.94"), D("9.44")),
+        ("figure-vs-value", D("49.4"), D("94.4")),
+    ]
+    assert audit.errors[1].location is not None and audit.errors[1].location.line == 4
+
+
+def test_a_two_row_header_with_merged_cells(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet_rows(
+        book.active,
+        [
+            ("项目支出绩效自评表", None, None, None, None),
+            ("绩效指标", None, None, "分值", "得分"),
+            ("一级指标", "二级指标", "三级指标", None, None),
+            ("产出指标", "数量指标", "新建高标准农田面积", 40, 38),
+            (None, "时效指标", "工程按期完工率", 20, 18),
+            ("效益指标", "可持续影响指标", "工程管护机制", 40, 40),
+            ("合计", None, None, 100, 69),
+        ],
+    )
+    book.active.merge_cells("A2:C2")
+    book.active.merge_cells("D2:D3")
+    book.active.merge_cells("E2:E3")
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    audit = kpirules.audit(rules, path)
+    [total] = audit.errors
+    assert (total.field, total.reported, total.expected) == ("total", D(69), D(96))
+    assert total.cause is not None and total.cause.code == "transposition"
+
+
+def test_a_weight_printed_in_a_group_label(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    text = TABLE.replace("产出指标（60分）,,60,56,93.33%", "二、产出指标（65分）,,,,")
+    audit = kpirules.audit(rules, write(tmp_path, "t.csv", text))
+    [finding] = audit.errors
+    assert (finding.kind, finding.reported, finding.expected) == ("subtotal-weight", D(65), D(60))
+
+
+def test_a_total_in_another_band_than_its_grade(tmp_path: Path) -> None:
+    """The total adds up a wrong row into another band, and the printed grade is the right one;
+    a row the rules cannot recompute leaves the grade's band the only relation the total breaks:
+    the finding is about the total, and says so in words."""
+    rules = kpirules.loads(RULES.replace('ontime = "90%"', ""), name="farm.toml")
+    text = TABLE.replace(",新建高标准农田面积,40,38,95%", ",新建高标准农田面积,40,28,70%").replace(
+        "综合得分,,100,96", "综合得分,,100,86"
+    )
+    audit = kpirules.audit(
+        rules, write(tmp_path, "t.csv", text.replace("产出指标（60分）,,60,56,93.33%", "产出指标,,,,"))
+    )
+    total = next(f for f in audit.errors if f.field == "total")
+    assert (total.kind, total.reported, total.expected) == ("grade-vs-total", D(86), D(96))
+    assert "等于各项印出的得分之和" in total.message("zh") and "fits the consistent total" in total.message("en")
+
+
+def test_two_rows_that_could_be_left_out(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    text = TABLE.replace(",工程按期完工率,20,18,90%", ",工程按期完工率,20,40,200%").replace(
+        "综合得分,,100,96", "综合得分,,100,78"
+    )
+    # 38 + 40 + 40 = 118 printed; 78 leaves out one of the two rows printing 40
+    audit = kpirules.audit(rules, write(tmp_path, "t.csv", text))
+    total = next(f for f in audit.errors if f.field == "total")
+    assert total.cause is not None and total.cause.code == "row-omitted"
+    assert total.cause.row == "ontime" and total.cause.others == ("care",)
+    assert "「工程按期完工率」或「工程管护机制」" in total.cause_text("zh")
+
+
+def test_causes_from_the_measured_values(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    text = (
+        TABLE.replace(
+            ",新建高标准农田面积,40,38,95%", ",新建高标准农田面积,38,38,100%"
+        ).replace(  # the score in the weight column
+            ",工程按期完工率,20,18,90%", ",工程按期完工率,20,18,92%"
+        )  # 92 % is no measured value: a typo
+    )
+    audit = kpirules.audit(rules, write(tmp_path, "t.csv", text))
+    causes = {(f.indicator, f.field): f.cause.code for f in audit.errors if f.cause is not None}
+    assert causes[("area", "weight")] == "score-as-weight"
+    assert causes[("ontime", "rate")] == "typo"
+
+
+def test_a_measured_rate_in_the_rate_column_and_a_score_of_weight_times_it(
+    tmp_path: Path, rules: kpirules.Ruleset
+) -> None:
+    measured = RULES.replace('area = "95%"', 'area = "88.6%"').replace(
+        'rule = "proportional"', 'rule = "proportional to 95%"', 1
+    )
+    rs = kpirules.loads(measured, name="m.toml")  # area: 40 × 88.6 / 95 = 37.31
+    text = TABLE.replace(",新建高标准农田面积,40,38,95%", ",新建高标准农田面积,40,37.31,88.6%")
+    audit = kpirules.audit(
+        rs, write(tmp_path, "t.csv", text.replace("产出指标（60分）,,60,56,93.33%", "产出指标,,60,55.31,"))
+    )
+    rate = next(f for f in audit.errors if f.field == "rate")
+    assert rate.cause is not None and rate.cause.code == "measure-as-rate"
+    text = TABLE.replace(",新建高标准农田面积,40,38,95%", ",新建高标准农田面积,40,35.44,88.6%")
+    audit = kpirules.audit(
+        rs, write(tmp_path, "u.csv", text.replace("产出指标（60分）,,60,56,93.33%", "产出指标,,60,55.31,"))
+    )
+    score = next(f for f in audit.errors if f.field == "score")
+    assert score.cause is not None and score.cause.code == "weight-times-measure"
+
+
+def test_english_counts_agree_in_number(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    text = TABLE.replace("自评等级,优", "自评等级,良")
+    assert (
+        kpirules.audit(rules, write(tmp_path, "t.csv", text))
+        .explain("en")
+        .rstrip()
+        .endswith("1 error, 0 warnings, 0 notes.")
+    )

@@ -44,6 +44,7 @@ from .printed import (
     Slip,
     decimals,
     digit_slip,
+    exact_rate,
     fits,
     half_unit,
     interval,
@@ -281,6 +282,7 @@ class _Auditor:
                     text_rate=row.text_rate,
                     text_score=row.text_score,
                     fixed=self.scores[i],
+                    measured=self.measured_rates(iid),
                 )
             )
         for i, ind in enumerate(self.rs.indicators):
@@ -308,6 +310,16 @@ class _Auditor:
             header.rounding,
             subtotals,
         )
+
+    def measured_rates(self, iid: str) -> tuple[Decimal, ...]:
+        """The rate-type values the rule of ``iid`` reads (as a table might print them)."""
+        inputs = self.inputs.get(iid, {}) if hasattr(self, "inputs") else {}
+        out = []
+        for name, value in inputs.items():
+            m = self.rs.measures.get(name)
+            if m is not None and m.type == "rate" and isinstance(value, Decimal) and not isinstance(value, bool):
+                out.append(exact_rate(value))
+        return tuple(out)
 
     # -- subtotals --------------------------------------------------------------------------------
     def subtotal_weight(self, k: int) -> Decimal:
@@ -372,6 +384,9 @@ class _Auditor:
             "printed_sum": printed_sum,
             "recomputed_sum": recomputed,
             "consistent": recon.subtotals.get(k),
+            "rate_fits_consistent": sub.rate is not None
+            and recon.subtotals.get(k) is not None
+            and self.arith.rate_fits(recon.subtotals[k], self.subtotal_weight(k), sub.rate),
         }
 
     def subtotal_finding(

@@ -83,7 +83,10 @@ class Cause:
     ``own-weight`` (the weight copied into the score column), ``neighbour-weight`` (the weight of
     the row above or below), ``rate-as-score`` (the rate's number in the score column),
     ``rate-not-updated`` (the score changed and the rate did not follow), ``rate-follows-score``
-    (the rate is the printed score's, and the score is wrong), ``weight-sum`` (the total
+    (the rate is the printed score's, and the score is wrong), ``score-as-weight`` (the score
+    copied into the weight column), ``measure-as-rate`` (a measured rate, such as the 预算执行率,
+    printed as the score rate), ``weight-times-measure`` (the score worked out as weight × a
+    measured rate, the rule not applied), ``weight-sum`` (the total
     of the weights printed as the total score), ``row-omitted`` and ``row-twice`` (a row left out
     of, or added twice to, the total or a subtotal), ``rows-wrong`` (the total is right and the rows
     are not), ``follows-rows`` (a total or subtotal adds up printed rows that are wrong), ``follows-subtotals``
@@ -97,6 +100,7 @@ class Cause:
     meant_unit: str | None = None
     row: str | None = None  # an indicator id the cause refers to
     value: Decimal | None = None  # a figure the cause refers to (the neighbour's weight, the weight sum)
+    others: tuple[str, ...] = ()  # other indicator ids that fit as well as ``row``
 
     @property
     def explained(self) -> bool:
@@ -121,6 +125,9 @@ EXPLAINED = frozenset(
         "follows-rows",
         "follows-subtotals",
         "rate-follows-score",
+        "score-as-weight",
+        "weight-times-measure",
+        "measure-as-rate",
     }
 )
 

@@ -110,6 +110,9 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
     slip = cause.slip
     code = cause.code
     row_name = _row_name(finding, cause.row)
+    if cause.others:  # other rows fit as well: name them all
+        names = [row_name, *(_row_name(finding, r) for r in cause.others)]
+        row_name = ("」或「" if zh else " or ").join(names)
     if code == "transposition" and slip is not None:
         meant, shown = slip.digits.split("→")
         return (
@@ -197,6 +200,20 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
         )
     if code == "rows-wrong":
         return "合计无误，错在各行得分" if zh else "the total is right; the row scores are not"
+    if code == "weight-times-measure":
+        return (
+            f"得分按分值 × 测量值 {_rate(cause.value, printed=False)} 算出，未按评分标准"
+            if zh
+            else f"the score is the weight × the measured {_rate(cause.value, printed=False)}; the scoring rule was not applied"
+        )
+    if code == "score-as-weight":
+        return "分值栏填入了本行的得分" if zh else "the row's score was put in the weight column"
+    if code == "measure-as-rate":
+        return (
+            f"得分率栏填入了测量值 {_rate(cause.value)}（如执行率），而非得分 ÷ 分值"
+            if zh
+            else f"the measured value {_rate(cause.value)} (such as an execution rate) was put in the rate column, not score ÷ weight"
+        )
     if code == "follows-rows":
         total = finding is not None and finding.subtotal is None and finding.field == "total"
         if zh:
@@ -275,6 +292,17 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
                 )
         return " ".join(parts) if not zh else "".join(parts)
     follows = field == "total" and facts.get("sum") is not None and facts.get("sum") == f.reported
+    grade_clause = ""
+    if field == "total" and kind not in ("total-vs-sum", "total-vs-rule"):
+        # another relation (the grade's band) made the finding; the total is what is wrong
+        if kind == "grade-vs-total":
+            b = facts.get("band") or "—"
+            grade_clause = (
+                f"所报等级不是所报合计的档次（{b}），而与一致的合计相符。"
+                if zh
+                else f"The printed grade is not the band of the printed total ({b}) but fits the consistent total."
+            )
+        kind = "total-vs-rule" if facts.get("recomputed") is not None else "total-vs-sum"
     if kind == "total-vs-sum" and field == "total" and follows:
         parts.append(
             f"所报合计 {rep} 等于各项印出的得分之和，但其中有行需改正；一致的合计为 {exp}。"
@@ -340,6 +368,8 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
         parts.append(_subtotal_sentence(f, kind, rep, exp, zh))
     else:
         parts.append(_note_sentence(f, zh))
+    if grade_clause:
+        parts.append(grade_clause)
     for other in f.also:
         clause = _also_clause(f, other, zh)
         if clause:
@@ -554,6 +584,12 @@ def _also_clause(f: Finding, kind: str, zh: bool) -> str:
     if kind == "subtotal-vs-sum":
         s = _num(facts.get("printed_sum"))
         return f"其下各行印出的得分之和为 {s}。" if zh else f"Its printed rows add up to {s}."
+    if kind == "subtotal-vs-rate" and facts.get("rate_fits_consistent"):
+        return (
+            f"所报小计得分率 {_rate(facts.get('rate'))} 与一致的小计 {_num(facts.get('consistent'))} 相符。"
+            if zh
+            else f"The printed subtotal rate {_rate(facts.get('rate'))} fits the consistent subtotal {_num(facts.get('consistent'))}."
+        )
     if kind == "subtotal-vs-rate":
         return (
             f"所报小计得分率 {_rate(facts.get('rate'))} 亦与之不符。"

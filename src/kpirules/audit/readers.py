@@ -34,6 +34,7 @@ import importlib
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from json.decoder import scanstring  # type: ignore[attr-defined]
@@ -103,6 +104,7 @@ class _Row:
     subtotal: bool = False
     path: tuple[str, ...] | None = None
     ids: tuple[str, ...] | None = None
+    funds_rate: _Cell | None = None  # the 执行率 of the national form's funds row
 
 
 @attrs.define
@@ -528,12 +530,23 @@ class _PercentCell(Decimal):
 def _from_grid(grid: Sequence[Sequence[_Cell]], name: str, *, fail: bool = True) -> Any:
     """The table in ``grid``: its header row is the first of the first 20 rows that names an
     indicator column and a score or weight column."""
+
+    def is_header(row: Sequence[_Cell]) -> bool:
+        found = {f for c in row if isinstance(c.value, str) and (f := column_field(c.value))}
+        return "indicator" in found and bool({"score", "weight"} & found)
+
     for n, row in enumerate(grid[:20]):
-        found = {i: f for i, c in enumerate(row) if isinstance(c.value, str) and (f := column_field(c.value))}
-        if "indicator" in found.values() and ({"score", "weight"} & set(found.values())):
-            table = _Table(name)
-            _grid_rows(row, grid[n + 1 :], table)
-            return table
+        below = grid[n + 1] if n + 1 < len(grid) else []
+        if is_header(row):
+            header, skip = list(row), 1
+        elif not is_header(below) and is_header(pair := _two_rows(row, below)):
+            header, skip = pair, 2
+        else:
+            continue
+        table = _Table(name)
+        _funds_block(grid[:n], table)
+        _grid_rows(header, grid[n + skip :], table)
+        return table
     if not fail:
         return None
     raise ReportedFileError(
@@ -541,6 +554,48 @@ def _from_grid(grid: Sequence[Sequence[_Cell]], name: str, *, fail: bool = True)
         location=Location(name, 1, 1),
         hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
     )
+
+
+def _two_rows(top: Sequence[_Cell], below: Sequence[_Cell]) -> list[_Cell]:
+    """A header printed over two rows (绩效指标 merged over 一级/二级/三级指标, 分值 and 得分
+    merged down): each column's name from the lower row where it has one, else the upper."""
+    out: list[_Cell] = []
+    for i in range(max(len(top), len(below))):
+        low = below[i] if i < len(below) else _Cell(None, None)
+        high = top[i] if i < len(top) else _Cell(None, None)
+        out.append(low if isinstance(low.value, str) and low.value.strip() else high)
+    return out
+
+
+#: The row of the national 项目支出绩效自评表 that scores the budget's execution (年度资金总额).
+FUNDS_LABELS = ("年度资金总额", "资金总额", "项目资金总额")
+_FUNDS = frozenset(normalize_name(x) for x in FUNDS_LABELS)
+
+
+def _funds_block(rows: Sequence[Sequence[_Cell]], table: _Table) -> None:
+    """The funds block above the indicators of the national 项目支出绩效自评表: under a header
+    with 分值, 执行率 and 得分, the row 年度资金总额 scores the budget's execution (its indicator
+    is the one named 预算执行率 or the like; its 执行率 is a figure of that indicator's measure)."""
+    columns: dict[str, int] = {}
+    for row in rows:
+        names = {_norm(c.value): i for i, c in enumerate(row) if isinstance(c.value, str)}
+        found = {column_field(text): i for text, i in names.items() if column_field(text) in ("weight", "score")}
+        if "weight" in found and "score" in found:
+            columns = {f: i for f, i in found.items() if f is not None}
+            rate = next((i for text, i in names.items() if text.endswith("执行率")), None)
+            if rate is not None:
+                columns["funds_rate"] = rate
+            continue
+        if not columns:
+            continue
+        label = next((c for c in row if isinstance(c.value, str) and _norm(c.value) in _FUNDS), None)
+        if label is None:
+            continue
+        cells = {f: row[i] for f, i in columns.items() if i < len(row) and not _blank(row[i].value)}
+        funds_rate = cells.pop("funds_rate", None)
+        if cells:
+            table.rows.append(_Row({"indicator": label, **cells}, label.location, funds_rate=funds_rate))
+        columns = {}
 
 
 def _grid_rows(header: Sequence[_Cell], body: Sequence[Sequence[_Cell]], table: _Table) -> None:
@@ -558,11 +613,14 @@ def _grid_rows(header: Sequence[_Cell], body: Sequence[Sequence[_Cell]], table: 
     levels = sorted(
         i for i, c in enumerate(header) if isinstance(c.value, str) and (_norm(c.value) in _LEVEL_COLUMNS or i in names)
     )
+    before = min((i for f, i in used.items() if f in ("weight", "score", "rate")), default=len(header))
     for row in body:
         cells = {f: row[i] for f, i in used.items() if i < len(row) and not _blank(row[i].value)}
-        if _grade_or_total(row, levels, cells, table) or not cells:
+        if _grade_or_total(row, before, cells, table):
             continue
         label = _row_label(row, cells.get("indicator"), used.get("indicator"), levels)
+        if not cells and not (label is not None and _LABEL_WEIGHT.search(unicodedata.normalize("NFKC", label.value))):
+            continue  # an empty row, or a heading without a weight: nothing to check
         if label is not None:
             cells["indicator"] = label
         if "grade" in cells and label is None:
@@ -575,11 +633,12 @@ def _grid_rows(header: Sequence[_Cell], body: Sequence[Sequence[_Cell]], table: 
         table.rows.append(_Row(cells, label.location))
 
 
-def _grade_or_total(row: Sequence[_Cell], levels: Sequence[int], cells: dict[str, _Cell], table: _Table) -> bool:
-    """Read ``row`` if it holds the total or the grade: its label (合计, 评价等级 …) in the
-    indicator column or any level column; the total in its score cell; the grade in its grade
-    cell, else in the first cell after the label."""
-    for i in levels:
+def _grade_or_total(row: Sequence[_Cell], before: int, cells: dict[str, _Cell], table: _Table) -> bool:
+    """Read ``row`` if it holds the total or the grade: its label (合计, 评价等级 …) in any cell
+    before the figure columns (the indicator column, a level column, 序号, the national form's
+    绩效指标 column); the total in its score cell; the grade in its grade cell, else in the first
+    cell after the label."""
+    for i in range(min(before, len(row))):
         if i >= len(row) or not isinstance(row[i].value, str):
             continue
         text = _norm(row[i].value)
@@ -654,6 +713,15 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
             if len(matches) > 1:
                 table.problem(f"`{label}` names several indicators: {', '.join(matches)}", where, "use the id")
                 continue
+            if not matches and _norm(label) in _FUNDS:
+                matches = _execution_indicator(ruleset)
+                if not matches:
+                    table.problem(
+                        f"`{label}` scores the budget's execution, and no indicator of ruleset `{ruleset.id}` is it",
+                        where,
+                        "name the indicator 预算执行率 (or give the table a row named after it)",
+                    )
+                    continue
             if not matches and _subtotal(row, label, where, above, ruleset, table, subtotals, percent_columns):
                 above = []
                 continue
@@ -673,6 +741,9 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
             continue
         seen[iid] = where
         above.append(iid)
+        measure = ruleset.indicator(iid).measure
+        if row.funds_rate is not None and measure is not None and ruleset.measures[measure].type == "rate":
+            table.figures.append(({"measure": _Cell(measure, None), "value": row.funds_rate}, row.funds_rate.location))
         cells = row.cells
         values: dict[str, Any] = {}
         locations: dict[str, Location] = {}
@@ -721,6 +792,13 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
     )
 
 
+def _execution_indicator(ruleset: Ruleset) -> list[str]:
+    """The indicator that scores the budget's execution: the one whose name has 执行 and 预算
+    or 资金 (预算执行率, 资金执行率), if there is exactly one."""
+    found = [ind.id for ind in ruleset.indicators if "执行" in ind.name and ("预算" in ind.name or "资金" in ind.name)]
+    return found if len(found) == 1 else []
+
+
 def _subtotal(
     row: _Row,
     label: str,
@@ -741,7 +819,10 @@ def _subtotal(
             return False
         table.problem(str(err), where, err.hint or None)
         return True
-    cells = row.cells
+    cells = dict(row.cells)
+    labelled = _LABEL_WEIGHT.search(unicodedata.normalize("NFKC", label))
+    if "weight" not in cells and labelled is not None:  # "二、过程指标（16分）"
+        cells["weight"] = _Cell(Decimal(labelled.group(1)), where)
     if not row.subtotal and not any(f in cells for f in ("weight", "score", "rate")):
         return True  # a heading: "一、产出指标" above its rows
     figures: dict[str, Decimal | None] = {}
@@ -756,6 +837,9 @@ def _subtotal(
     out.append(ReportedSubtotal(label, ids, path, locations=locations, **figures))
     return True
 
+
+#: A weight printed in a group's label: "产出指标（50分）", "过程指标(16 分)".
+_LABEL_WEIGHT = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*分\s*\)\s*$")
 
 _RECALC = "open the workbook in Excel or LibreOffice and save it, so it stores the values, or export it as CSV"
 

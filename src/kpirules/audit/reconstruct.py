@@ -34,7 +34,7 @@ the trivial reconstruction and says so (``proven=False``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import attrs
 
@@ -59,6 +59,8 @@ class RowIn:
     text_rate: Decimal | None = None
     text_score: Decimal | None = None
     fixed: Decimal | None = None
+    #: the measured rates the row's rule reads (a table may print one in the rate column)
+    measured: tuple[Decimal, ...] = ()
 
 
 @attrs.frozen
@@ -192,6 +194,9 @@ class Classifier:
             return Cause("own-weight", value=printed)
         if row.rate is not None and printed == as_percent(row.rate) and printed > row.weight:
             return Cause("rate-as-score")
+        for m in row.measured:  # weight × the measured rate, the rule not applied
+            if printed != corrected and self.arith.same_score(printed, self.arith.round(C.multiply(row.weight, m))):
+                return Cause("weight-times-measure", value=m)
         factor = scale_slip(printed, corrected, (1, -1, 2, -2))
         if factor:
             return Cause("scale", slip=_scale(factor))
@@ -215,15 +220,18 @@ class Classifier:
         factor = scale_slip(shown, meant, (2, -2, 1, -1))
         if factor:
             return Cause("scale", slip=_scale(factor))
-        slip = digit_slip(shown, meant, typos=False)
-        if slip is not None:
-            return Cause(slip.code, slip=slip)
-        if score_kept:
-            same = next((r.id for r in self.printed if r.id != row.id and r.rate == printed), None)
+        if table and any(_shown_as(m, printed) for m in row.measured if m != corrected):
+            return Cause("measure-as-rate", value=printed)
+        # the rate of another row (copied, and not updated) before a mistyped digit, before a
+        # rate merely not updated
+        same = next((r.id for r in self.printed if r.id != row.id and r.rate == printed), None)
+        if score_kept and same is not None:
             return Cause("rate-not-updated", row=same)
         slip = digit_slip(shown, meant)
         if slip is not None:
             return Cause(slip.code, slip=slip)
+        if score_kept:
+            return Cause("rate-not-updated")
         return Cause("arithmetic")
 
     def weight(self, row: RowIn) -> Cause:
@@ -232,6 +240,8 @@ class Classifier:
         factor = scale_slip(printed, row.weight, (1, -1, 2, -2))
         if factor:
             return Cause("scale", slip=_scale(factor))
+        if row.score is not None and printed == row.score:
+            return Cause("score-as-weight", value=printed)
         neighbour = self.neighbour(row, printed)
         if neighbour is not None:
             return Cause("neighbour-weight", row=neighbour.id, value=printed)
@@ -247,12 +257,16 @@ class Classifier:
             return Cause("follows-rows", value=printed)
         if printed in (sub.printed_weight, sub.weight):
             return Cause("weight-sum", value=printed)
-        for m in sub.members:
-            s = rows[m].score if rows[m].score is not None else rows[m].fixed
-            if s is not None and s != 0 and corrected - s == printed:
-                return Cause("row-omitted", row=rows[m].id, value=s)
-            if s is not None and s != 0 and corrected + s == printed:
-                return Cause("row-twice", row=rows[m].id, value=s)
+        for code, sign in (("row-omitted", -1), ("row-twice", 1)):
+            fit = [
+                (rows[m].id, s)
+                for m in sub.members
+                if (s := rows[m].score if rows[m].score is not None else rows[m].fixed) is not None
+                and s != 0
+                and corrected + sign * s == printed
+            ]
+            if fit:
+                return Cause(code, row=fit[0][0], value=fit[0][1], others=tuple(rid for rid, _ in fit[1:]))
         return self.slip(printed, corrected)
 
     def slip(self, printed: Decimal, corrected: Decimal) -> Cause:
@@ -273,20 +287,38 @@ class Classifier:
             total = sum((s for _, s in scores if s is not None), ZERO)
             if total == printed:
                 return Cause("follows-rows", value=printed)
-            for rid, s in scores:
-                if s is not None and s != 0 and total - s == printed:
-                    return Cause("row-omitted", row=rid, value=s)
-                if s is not None and s != 0 and total + s == printed:
-                    return Cause("row-twice", row=rid, value=s)
-        printed_subs = [sub.score for sub in self.table.subtotals]
-        if self.partition() and None not in printed_subs and sum((s for s in printed_subs if s), ZERO) == printed:
+            for code, sign in (("row-omitted", -1), ("row-twice", 1)):
+                fit = [(rid, s) for rid, s in scores if s is not None and s != 0 and total + sign * s == printed]
+                if fit:
+                    return Cause(code, row=fit[0][0], value=fit[0][1], others=tuple(rid for rid, _ in fit[1:]))
+        if self.subtotals_sum() == printed:
             return Cause("follows-subtotals", value=printed)
         return self.slip(printed, corrected)
 
-    def partition(self) -> bool:
-        """Whether the subtotals add up every row exactly once (so the total is their sum)."""
-        counted = [m for sub in self.table.subtotals for m in sub.members]
-        return bool(counted) and sorted(counted) == list(range(len(self.table.rows)))
+    def subtotals_sum(self) -> Decimal | None:
+        """The printed subtotals (disjoint ones, in table order) plus the printed rows none of
+        them covers: what a total that adds up the subtotals comes to. None without subtotals."""
+        covered: set[int] = set()
+        total = ZERO
+        for sub in self.table.subtotals:
+            if sub.score is None or covered & set(sub.members):
+                continue
+            covered |= set(sub.members)
+            total += sub.score
+        if not covered:
+            return None
+        for n, r in enumerate(self.table.rows):
+            if n not in covered:
+                score = r.score if r.score is not None else r.fixed
+                if score is None:
+                    return None
+                total += score
+        return total
+
+
+def _shown_as(value: Decimal, printed: Decimal) -> bool:
+    """Whether ``value`` rounded half up to the decimals ``printed`` has is ``printed``."""
+    return value.quantize(printed, rounding=ROUND_HALF_UP, context=C) == printed
 
 
 def _scale(factor: int) -> Slip:

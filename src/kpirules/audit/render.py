@@ -95,7 +95,11 @@ def _header(audit: Audit, lang: str) -> list[str]:
 
 def _summary(audit: Audit, lang: str) -> str:
     t = _TEXT[lang]
-    text = str(t["summary"]).format(e=len(audit.errors), w=len(audit.warnings), n=len(audit.notes))
+    e, w, n = len(audit.errors), len(audit.warnings), len(audit.notes)
+    if lang == "en":
+        text = f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}, {n} note{'s' * (n != 1)}."
+    else:
+        text = str(t["summary"]).format(e=e, w=w, n=n)
     if not audit.findings:
         text = str(t["clean"]) + " " + text if lang == "en" else str(t["clean"]) + text
     return text
