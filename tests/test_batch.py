@@ -1,8 +1,8 @@
-"""``evaluate_many`` scores rows column by column, with memos (kpirules.batch); every outcome must be
+"""``evaluate_many`` scores rows in chunks, column by column (kpirules.batch); every outcome must be
 exactly what ``evaluate`` gives for that row alone: the same scores (to the exponent), total,
 grade, unit, values and traces, or the same errors. The batch path is driven through all of its
-branches here: chunk boundaries, memo hits and misses, the memo set aside and tried again, column
-forms and row-by-row closures, rows scored alone."""
+branches here: chunk boundaries, column forms and row-by-row closures, texts parsed once, columns
+with missing or bad values, rows scored alone."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import kpirules
 from kpirules import batch, values
-from kpirules.values import BAD, MISSING, Memo, column_converter
+from kpirules.values import BAD, MISSING, column_converter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,14 +45,9 @@ BISHAN = kpirules.load(ROOT / "rulesets" / "bishan_2022.toml")
 
 
 @contextlib.contextmanager
-def batching(chunk: int = 5, retry: int = 2, memo: bool | None = None) -> Iterator[None]:
-    """Small chunks and memos that change their way often (or always look up, or never), so a few
-    rows take every branch."""
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(mock.patch.object(batch, "CHUNK", chunk))
-        stack.enter_context(mock.patch.object(values, "RETRY", retry))
-        if memo is not None:
-            stack.enter_context(mock.patch.object(Memo, "wanted", lambda self: memo))
+def batching(chunk: int = 5, texts_kept: int = 3) -> Iterator[None]:
+    """Small chunks, and few texts kept, so a few rows take every branch."""
+    with mock.patch.object(batch, "CHUNK", chunk), mock.patch.object(values, "TEXTS_KEPT", texts_kept):
         yield
 
 
@@ -110,7 +105,7 @@ def test_bishan_benchmark_rows(chunk: int) -> None:
     assert all(isinstance(o, kpirules.Result) for o in outcomes)
 
 
-def test_bishan_rows_repeated_many_times_hit_the_memos() -> None:
+def test_bishan_rows_repeated_many_times() -> None:
     rows = bench().bishan_rows(7, seed=1) * 40
     with batching(chunk=16):
         outcomes = check_rows(BISHAN, rows)
@@ -122,7 +117,7 @@ def test_bishan_all_distinct_rows() -> None:
     for i, row in enumerate(rows):
         row["satisfaction_rate"] = (i + 0.123456789) / 1000
         row["hotline_received"] = 10_000 + i
-    with batching(chunk=8, retry=3):
+    with batching(chunk=8):
         check_rows(BISHAN, rows)
 
 
@@ -273,22 +268,22 @@ def test_equal_values_written_differently_give_identical_outcomes(pairs: list[tu
         check_rows(rs, rows[::-1])
 
 
-def test_column_keys_tell_apart_equal_decimals_and_signed_zeros() -> None:
-    number = BISHAN.measures["budget_adjusted"]
-    convert = column_converter(number)
-    clean, converted, keys = convert([D("1.0"), D("1.00"), D("1")], Memo())
+def test_a_column_converts_each_value_as_evaluate_does() -> None:
+    convert = column_converter(BISHAN.measures["budget_adjusted"])
+    clean, converted = convert([D("1.0"), D("1.00"), D("1")], {})
     assert clean and [str(v) for v in converted] == ["1.0", "1.00", "1"]
-    assert len(set(keys)) == 3
-    clean, converted, keys = convert([0.0, -0.0, 0.0], Memo())
-    assert [str(v) for v in converted] == ["0.0", "-0.0", "0.0"]
-    assert keys[0] == keys[2] and keys[0] != keys[1]
-    clean, converted, keys = convert([1.5, None, "x", "", "1.5"], Memo())
-    assert not clean
-    assert converted[0] == D("1.5") and converted[1:4] == [MISSING, BAD, MISSING] and converted[4] == D("1.5")
+    clean, converted = convert([0.0, -0.0, 0.1, 1e16], {})
+    assert clean and [str(v) for v in converted] == ["0.0", "-0.0", "0.1", "1E+16"]
+    texts: dict[str, Any] = {}
+    clean, converted = convert(["1.5", "", "x", "1,234.5"], texts)
+    assert not clean and converted == [D("1.5"), MISSING, BAD, D("1234.5")]
+    assert set(texts) == {"1.5", "", "x", "1,234.5"}
+    clean, converted = convert([1.5, None, "x"], {})
+    assert not clean and converted == [D("1.5"), MISSING, BAD]
 
 
-def test_a_memo_never_mixes_up_equal_keys_of_other_types() -> None:
-    # True == 1 == 1.0 in Python; per column the types are one, and mixed columns key on values
+def test_equal_values_of_other_types() -> None:
+    # True == 1 == 1.0 in Python, but a bool is not a number
     rs = kpirules.loads(RATES)
     rows: list[Any] = [{"a": True, "b": 1}, {"a": 1, "b": 1}, {"a": 1.0, "b": True}, {"a": 1.0, "b": 1.0}]
     with batching(chunk=2):
@@ -426,21 +421,11 @@ def generated_rows(draw: Any) -> list[dict[str, Any]]:
     text=generated_rulesets(),
     rows=generated_rows(),
     chunk=st.sampled_from([1, 2, 5, 64]),
-    retry=st.sampled_from([1, 2, 3]),
+    texts_kept=st.sampled_from([1, 4, 100]),
 )
-def test_generated_rulesets_and_rows(text: str, rows: list[dict[str, Any]], chunk: int, retry: int) -> None:
+def test_generated_rulesets_and_rows(text: str, rows: list[dict[str, Any]], chunk: int, texts_kept: int) -> None:
     rs = kpirules.loads(text)
-    with batching(chunk=chunk, retry=retry):
-        check_rows(rs, rows)
-
-
-@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None, max_examples=60)
-@given(text=generated_rulesets(), rows=generated_rows())
-def test_generated_rulesets_with_the_memo_always_or_never_used(text: str, rows: list[dict[str, Any]]) -> None:
-    rs = kpirules.loads(text)
-    with batching(chunk=4, memo=False):
-        check_rows(rs, rows)
-    with batching(chunk=4, memo=True):
+    with batching(chunk=chunk, texts_kept=texts_kept):
         check_rows(rs, rows)
 
 

@@ -6,21 +6,19 @@ once per unit, not to the arithmetic. ``evaluate_many`` takes the rows in chunks
 and does each step for the whole chunk:
 
 1. every measure's raw values are converted as one column, with builtins over the column where it
-   holds one plain type (:func:`kpirules.values.column_converter`);
-2. every needed derived measure, then every indicator, is computed as one column. A formula or a
-   rule is a pure function of the measures it reads (the checker lists them), so where the values
-   it reads repeat from row to row (yes/no values, labels, counts, rates printed to two decimals)
-   it is computed once per distinct combination and the result is reused. The memo lives for one
-   call, is bounded, and is keyed on *exact* keys: equal keys mean identical values, so
-   ``Decimal("1.0")`` and ``Decimal("1.00")`` are different keys. Where the values hardly repeat
-   the memo is skipped;
-3. totals and grades are summed column by column in the order ``evaluate`` sums them, and one
-   :class:`~kpirules.result.Result` is built per row, holding exactly what ``evaluate`` puts in it.
+   holds one plain type; texts are parsed once each (:func:`kpirules.values.column_converter`);
+2. every needed derived measure, then every indicator, is computed as one column: by the column
+   form the compiler recorded for its closure, where it has one (``a / b``, ``proportional``,
+   ``pass if``, ``grade`` …: the same arithmetic over lists, in one ``map`` or comprehension),
+   else by its closure row by row;
+3. scores are clamped and rounded, totals summed in the order and the context ``evaluate`` sums
+   them, grades found by bisection, and one :class:`~kpirules.result.Result` built per row,
+   holding exactly what ``evaluate`` puts in it.
 
 A row the columns cannot score as it stands (a missing or bad value, a key that is not an input
 measure, a formula or rule that fails, a row that is not a plain ``dict``) is scored alone by the
-same closure as ``evaluate``, which gives the same result or the same errors. The results never
-depend on how rows fall into chunks or on what the memo holds.
+same closure as ``evaluate``, which gives the same result or the same errors. No value depends on
+how rows fall into chunks.
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, localcontext
-from functools import partial
 from itertools import islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -36,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .compiler import CONTEXT, ZERO, ColumnFn, Fn, snap
 from .errors import ValuesError
 from .result import Result
-from .values import BAD, MISSING, Memo, column_converter
+from .values import BAD, MISSING, column_converter
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset
@@ -111,17 +108,6 @@ class _Node:
             return not any(v is BAD for v in values), values
 
 
-class _Call:
-    """What one call of ``evaluate_many`` keeps between chunks."""
-
-    __slots__ = ("failing", "memos", "unit_number")
-
-    def __init__(self, columns: int, nodes: int) -> None:
-        self.memos = [Memo() for _ in range(columns + nodes)]  # the measures', then the nodes'
-        self.failing: set[int] = set()  # nodes with BAD in their memo
-        self.unit_number = 0
-
-
 def make_batch(
     ruleset: Ruleset,
     run: Runner,
@@ -148,7 +134,6 @@ def make_batch(
         score.quantize, score.quantum = quantize, quantum
         nodes.append(score)
     read = frozenset(name for node in nodes for name in node.reads)
-    reads_of = {node.target: node.reads for node in nodes if node.target is not None}
     overrides = [(ruleset.index_of(ind_id), override.score) for ind_id, override in ruleset.overrides.items()]
     # the grade of a total is the label of the highest bound it reaches; ruleset.grades is sorted
     # by bound, highest first, and the first of equal bounds wins
@@ -162,7 +147,9 @@ def make_batch(
         except KeyError:
             return [[row.get(name) for row in rows] for name in names]
 
-    def score_chunk(chunk: list[Any], units: list[str | None], call: _Call, out: list[Result | ValuesError]) -> None:
+    def score_chunk(
+        chunk: list[Any], units: list[str | None], texts: list[dict[str, Any]], out: list[Result | ValuesError]
+    ) -> None:
         n = len(chunk)
         alone: set[int] = set()  # rows to score one by one
         work = chunk
@@ -176,18 +163,9 @@ def make_batch(
             work = [row if fit else template for row, fit in zip(chunk, fits, strict=True)]
 
         conv: dict[str, Sequence[Any]] = {}
-        keys: dict[str, Sequence[Any] | None] = {}  # None: not needed yet (see key_of)
-
-        def key_of(name: str) -> Sequence[Any]:
-            column = keys[name]
-            if column is None:  # a derived measure computed without its memo
-                column = keys[name] = _node_keys(reads_of[name], key_of, n)
-            return column
-
         unclean: set[str] = set()  # columns that may hold MISSING or BAD
-        memos = call.memos
-        for (name, convert), raws, memo in zip(converters, raw_columns(work), memos, strict=False):
-            clean, column, keys[name] = convert(raws, memo)
+        for (name, convert), raws, seen in zip(converters, raw_columns(work), texts, strict=True):
+            clean, column = convert(raws, seen)
             conv[name] = column
             if not clean:
                 unclean.add(name)
@@ -195,26 +173,24 @@ def make_batch(
                 alone.update(i for i, v in enumerate(column) if v is BAD or (v is MISSING and needed))
 
         scores: list[list[Any]] = []
-        for j, node in enumerate(nodes):
-            reads, target = node.reads, node.target
-            usable = unclean.isdisjoint(reads)
-            key_column: Sequence[Any] | None = None
-            memo = memos[len(converters) + j]
-            if usable and not memo.wanted():
+        for node in nodes:
+            if unclean.isdisjoint(node.reads):
                 clean, column = node.values(conv, n)
-            else:  # a column with a problem always takes the memo's way, which checks every row
-                key_column = _node_keys(reads, key_of, n)
-                column = memo.get(key_column, partial(_compute, node, conv, usable, call.failing, j))
-                clean = j not in call.failing
-            if usable:
-                memo.done(n)
+            else:  # the rows with a missing or bad value it reads get BAD, the others their values
+                usable = [
+                    i for i, values in enumerate(zip(*(conv[r] for r in node.reads), strict=True)) if _usable(values)
+                ]
+                clean, some = node.values({r: [conv[r][i] for i in usable] for r in node.reads}, len(usable))
+                column = [BAD] * n
+                for i, value in zip(usable, some, strict=True):
+                    column[i] = value
+                clean = False
             if not clean:
                 alone.update(i for i, v in enumerate(column) if v is BAD)
-                if target is not None:
-                    unclean.add(target)
-            if target is not None:
-                conv[target] = column
-                keys[target] = key_column
+                if node.target is not None:
+                    unclean.add(node.target)
+            if node.target is not None:
+                conv[node.target] = column
             else:
                 scores.append(column)
 
@@ -250,17 +226,18 @@ def make_batch(
 
     def many(rows: Iterable[Mapping[str, Any]], unit_key: str | None) -> list[Result | ValuesError]:
         out: list[Result | ValuesError] = []
-        call = _Call(len(converters), len(nodes))
+        texts: list[dict[str, Any]] = [{} for _ in converters]  # per measure, texts already parsed
         it = iter(rows)
+        number = 0
         while chunk := list(islice(it, CHUNK)):
             units: list[str | None] = [None] * len(chunk)
             if unit_key is not None:
                 for i, row in enumerate(chunk):
-                    call.unit_number += 1
+                    number += 1
                     given = chunk[i] = dict(row)
                     raw_unit = given.pop(unit_key, None)
-                    units[i] = str(raw_unit) if raw_unit is not None else f"row {call.unit_number}"
-            score_chunk(chunk, units, call, out)
+                    units[i] = str(raw_unit) if raw_unit is not None else f"row {number}"
+            score_chunk(chunk, units, texts, out)
         return out
 
     return many
@@ -290,36 +267,5 @@ def _envs(reads: tuple[str, ...], columns: Mapping[str, Sequence[Any]], n: int) 
     return [dict(zip(reads, values, strict=True)) for values in zip(*(columns[r] for r in reads), strict=True)]
 
 
-def _node_keys(reads: tuple[str, ...], key_of: Callable[[str], Sequence[Any]], n: int) -> Sequence[Any]:
-    """Per row, an exact key of the values a formula or rule reads."""
-    if len(reads) == 1:
-        return key_of(reads[0])
-    if not reads:
-        return [None] * n
-    return list(zip(*map(key_of, reads), strict=True))
-
-
-def _compute(
-    node: _Node,
-    conv: Mapping[str, Sequence[Any]],
-    usable: bool,
-    failing: set[int],
-    j: int,
-    new: list[Any],
-    rows: list[int],
-) -> list[Any]:
-    """Node ``j``'s values on ``rows`` (whose keys are new to its memo); ``failing`` learns of a
-    BAD one."""
-    some = {name: [conv[name][i] for i in rows] for name in node.reads}
-    if usable:
-        clean, values = node.values(some, len(rows))
-    else:
-        values = [BAD if _unusable(env) else node.one(env) for env in _envs(node.reads, some, len(rows))]
-        clean = not any(v is BAD for v in values)
-    if not clean:
-        failing.add(j)
-    return values
-
-
-def _unusable(env: Env) -> bool:
-    return any(v is BAD or v is MISSING for v in env.values())
+def _usable(values: Iterable[Any]) -> bool:
+    return not any(v is BAD or v is MISSING for v in values)

@@ -778,7 +778,18 @@ class Compiler:
                 )
             return points
 
-        return grade
+        found = self.column_of(subject)
+        constants = [self.const(band.score) for band in node.bands if not isinstance(band.score, ast.Interval)]
+        if by is not None or found is None or len(constants) != len(node.bands) or not all(ok for ok, _ in constants):
+            return grade
+        # `grade { 优: full, 良: 80% … }`: a label's points are a constant
+        (labels_of,) = found
+        points_of = {band.label: value for band, (_, value) in zip(node.bands, constants, strict=True)}
+
+        def grade_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+            return list(map(points_of.__getitem__, labels_of(cols, n)))  # KeyError: a label has no band
+
+        return self.columnar(grade, grade_columns)
 
 
 def compile_expr(

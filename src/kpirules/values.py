@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Context, Decimal, InvalidOperation
-from itertools import compress, repeat
-from operator import is_
-from time import perf_counter
 from typing import Any
 
 from .model import Measure
@@ -199,125 +196,54 @@ MISSING: Any = _Marker("MISSING")
 #: In a converted column: the value has a problem. The row is scored alone, which reports it.
 BAD: Any = _Marker("BAD")
 
-#: A memo keeps at most this many entries; it is emptied when it would hold more.
-MEMO_LIMIT = 1 << 14
-#: Once a memo knows which way is faster, every ``RETRY``-th chunk times the other way again.
-RETRY = 8
-
-
-class Memo:
-    """Values already computed, by exact key, for one call of ``evaluate_many``; and which way is
-    faster for them, looking them up or computing them all. That depends on how often values
-    repeat and how dear they are to compute, so it is measured: the first two chunks look up (the
-    first fills the memo, the second is timed), the third computes everything (timed), then each
-    chunk takes the faster way, and every ``RETRY``-th chunk times the other way again. The way
-    taken never changes a value. No value is ``None``."""
-
-    __slots__ = ("chunks", "costs", "started", "used", "values")
-
-    def __init__(self) -> None:
-        self.values: dict[Any, Any] = {}
-        self.chunks = 0
-        self.costs = [0.0, 0.0]  # seconds per row, computing everything / looking up, last timed
-        self.used = True
-        self.started = 0.0
-
-    def wanted(self) -> bool:
-        """Whether to look up this chunk's values (else compute them all); starts the clock that
-        :meth:`done` stops."""
-        self.chunks += 1
-        if self.chunks <= 3:
-            self.used = self.chunks < 3
-        else:
-            self.used = self.costs[1] <= self.costs[0]
-            if self.chunks % RETRY == 0:
-                self.used = not self.used
-        self.started = perf_counter()
-        return self.used
-
-    def done(self, rows: int) -> None:
-        """The chunk of ``rows`` rows is done; its time counts (the first fills the memo: not)."""
-        if self.chunks > 1 and rows:
-            self.costs[self.used] = (perf_counter() - self.started) / rows
-
-    def get(self, keys: Sequence[Any], compute: Callable[[list[Any], list[int]], Sequence[Any]]) -> list[Any]:
-        """The value for each of ``keys``: looked up, or computed and stored. ``compute(new,
-        rows)`` gives the values of the distinct keys ``new`` not in the memo, ``rows`` holding a
-        row index of each."""
-        got = list(map(self.values.get, keys))
-        misses = list(compress(range(len(keys)), map(is_, got, repeat(None))))
-        if misses:
-            first = dict(zip(map(keys.__getitem__, misses), misses, strict=True))
-            new = list(first)
-            fresh = dict(zip(new, compute(new, list(first.values())), strict=True))
-            if len(self.values) + len(new) > MEMO_LIMIT:
-                self.values.clear()
-            self.values.update(fresh)
-            for i in misses:
-                got[i] = fresh[keys[i]]
-        return got
-
+#: At most this many texts stay converted per measure, for one call of ``evaluate_many``.
+TEXTS_KEPT = 1 << 14
 
 Column = Sequence[Any]
-ColumnConverter = Callable[[Column, Memo], tuple[bool, Column, Column]]
+ColumnConverter = Callable[[Column, dict[str, Any]], tuple[bool, Column]]
 
 
 def column_converter(measure: Measure) -> ColumnConverter:
     """The function that converts one measure's raw values of many rows at once.
 
-    ``convert(raws, memo)`` returns ``(clean, values, keys)``: ``values[i]`` is exactly what
+    ``convert(raws, texts)`` returns ``(clean, values)``: ``values[i]`` is exactly what
     :func:`converter` gives for ``raws[i]``, or :data:`MISSING` or :data:`BAD` (never when
-    ``clean`` is true); ``keys[i]`` is a
-    hashable key with the property that equal keys mean identical values (same type, same digits,
-    same exponent). Raw values are such keys within a column of one type, except where equal raws
-    convert differently: ``Decimal("1.0") == Decimal("1.00")`` (the key is the text) and
-    ``0.0 == -0.0`` (those keys are their text). ``memo`` maps raw values already converted to
-    their values, so a value repeated across rows is converted once; it is the caller's, kept for
-    one call (see :class:`Memo`).
-
-    Columns of one plain type (floats, ints, Decimals, strings, bools) are converted with builtins
-    over the whole column; anything else goes value by value through :func:`converter`.
+    ``clean`` is true). Columns of floats, ints, Decimals or bools are converted with builtins
+    over the whole column. Texts (a CSV file's cells) are parsed once each: ``texts`` maps those
+    already seen to their values; it is the caller's, kept for one call, and holds at most
+    :data:`TEXTS_KEPT` of them. Anything else goes value by value through :func:`converter`.
     """
     one = converter(measure)
 
-    def each(raws: Column) -> tuple[bool, Column, Column]:
-        values: list[Any] = []
-        keys: list[Any] = []
-        for raw in raws:
-            value: Any
-            if raw is None:
-                value = MISSING
-            else:
-                try:
-                    value = one(raw)
-                except MissingValue:
-                    value = MISSING
-                except Exception:  # scored alone, the row reports it as evaluate() does
-                    value = BAD
-            values.append(value)
-            keys.append(str(value) if isinstance(value, Decimal) else value)
-        return False, values, keys
+    def value_of(raw: Any) -> Any:
+        if raw is None:
+            return MISSING
+        try:
+            return one(raw)
+        except MissingValue:
+            return MISSING
+        except Exception:  # scored alone, the row reports it as evaluate() does
+            return BAD
 
-    def strings(raws: Column, memo: Memo) -> tuple[bool, Column, Column]:
-        """Strings (a CSV file's cells): each distinct text converted once (parsing text costs
-        more than looking it up, so the memo is always used)."""
-        return False, memo.get(raws, lambda new, rows: each(new)[1]), raws
+    def each(raws: Column) -> tuple[bool, Column]:
+        return False, list(map(value_of, raws))
 
-    def memoised(raws: Column, memo: Memo, convert: Callable[[Iterable[Any]], Iterable[Any]]) -> Column:
-        """``convert`` over ``raws``, each distinct value once where that is faster (floats other
-        than zero: equal ones convert identically)."""
-        values = memo.get(raws, lambda new, rows: list(convert(new))) if memo.wanted() else list(convert(raws))
-        memo.done(len(raws))
-        return values
+    def strings(raws: Column, texts: dict[str, Any]) -> tuple[bool, Column]:
+        new = set(raws).difference(texts)
+        if len(texts) + len(new) > TEXTS_KEPT:
+            texts.clear()
+            new = set(raws)
+        texts.update(zip(new, map(value_of, new), strict=True))
+        return False, list(map(texts.__getitem__, raws))
 
     if measure.type == "bool":
 
-        def convert_bools(raws: Column, memo: Memo) -> tuple[bool, Column, Column]:
+        def convert_bools(raws: Column, texts: dict[str, Any]) -> tuple[bool, Column]:
             kinds = set(map(type, raws))
             if kinds == {bool}:
-                return True, raws, raws
+                return True, raws
             if kinds == {str}:
-                return strings(raws, memo)
+                return strings(raws, texts)
             return each(raws)
 
         return convert_bools
@@ -325,43 +251,38 @@ def column_converter(measure: Measure) -> ColumnConverter:
     if measure.type == "level":
         allowed = frozenset(measure.levels or ())
 
-        def convert_labels(raws: Column, memo: Memo) -> tuple[bool, Column, Column]:
+        def convert_labels(raws: Column, texts: dict[str, Any]) -> tuple[bool, Column]:
             kinds = set(map(type, raws))
             if kinds == {str}:
                 if allowed.issuperset(raws):
-                    return True, raws, raws
-                return strings(raws, memo)
+                    return True, raws
+                return strings(raws, texts)
             return each(raws)
 
         return convert_labels
 
     low, high = measure.range if measure.range is not None else (None, None)
     count = measure.type == "count"
-    isfinite, is_finite, from_text = math.isfinite, Decimal.is_finite, Decimal
+    isfinite, is_finite = math.isfinite, Decimal.is_finite
 
-    def from_float(values: Iterable[float]) -> Iterator[Decimal]:
-        return map(from_text, map(repr, values))
-
-    def in_range(values: Column, keys: Column) -> tuple[bool, Column, Column]:
+    def in_range(values: Column) -> tuple[bool, Column]:
         if low is not None and values and not (low <= min(values) and max(values) <= high):
-            return False, [v if low <= v <= high else BAD for v in values], keys
-        return True, values, keys
+            return False, [v if low <= v <= high else BAD for v in values]
+        return True, values
 
-    def convert_numbers(raws: Column, memo: Memo) -> tuple[bool, Column, Column]:
+    def convert_numbers(raws: Column, texts: dict[str, Any]) -> tuple[bool, Column]:
         kinds = set(map(type, raws))
         if len(kinds) != 1:
             return each(raws)
         kind = kinds.pop()
         if kind is float and not count and all(map(isfinite, raws)):
-            if 0.0 in raws:  # 0.0 == -0.0, but they are Decimal("0.0") and Decimal("-0.0")
-                return in_range(list(map(from_text, map(repr, raws))), [x or repr(x) for x in raws])
-            return in_range(memoised(raws, memo, from_float), raws)
+            return in_range(list(map(Decimal, map(repr, raws))))
         if kind is int and (not count or min(raws) >= 0):
-            return in_range(list(map(Decimal, raws)), raws)  # as fast as looking them up
+            return in_range(list(map(Decimal, raws)))
         if kind is Decimal and not count and all(map(is_finite, raws)):
-            return in_range(raws, list(map(str, raws)))
+            return in_range(raws)
         if kind is str:
-            return strings(raws, memo)
+            return strings(raws, texts)
         return each(raws)
 
     return convert_numbers
