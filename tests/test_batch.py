@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import kpirules
 from kpirules import batch, values
-from kpirules.values import BAD, MISSING, column_converter
+from kpirules.values import BAD, MISSING, Texts, column_converter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,9 +45,14 @@ BISHAN = kpirules.load(ROOT / "rulesets" / "bishan_2022.toml")
 
 
 @contextlib.contextmanager
-def batching(chunk: int = 5, texts_kept: int = 3) -> Iterator[None]:
-    """Small chunks, and few texts kept, so a few rows take every branch."""
-    with mock.patch.object(batch, "CHUNK", chunk), mock.patch.object(values, "TEXTS_KEPT", texts_kept):
+def batching(chunk: int = 5, texts_kept: int = 3, texts_seen: int = 8) -> Iterator[None]:
+    """Small chunks, few texts kept, and texts found not to repeat soon, so a few rows take every
+    branch."""
+    with (
+        mock.patch.object(batch, "CHUNK", chunk),
+        mock.patch.object(values, "TEXTS_KEPT", texts_kept),
+        mock.patch.object(values, "TEXTS_SEEN", texts_seen),
+    ):
         yield
 
 
@@ -270,15 +275,15 @@ def test_equal_values_written_differently_give_identical_outcomes(pairs: list[tu
 
 def test_a_column_converts_each_value_as_evaluate_does() -> None:
     convert = column_converter(BISHAN.measures["budget_adjusted"])
-    clean, converted = convert([D("1.0"), D("1.00"), D("1")], {})
+    clean, converted = convert([D("1.0"), D("1.00"), D("1")], Texts())
     assert clean and [str(v) for v in converted] == ["1.0", "1.00", "1"]
-    clean, converted = convert([0.0, -0.0, 0.1, 1e16], {})
+    clean, converted = convert([0.0, -0.0, 0.1, 1e16], Texts())
     assert clean and [str(v) for v in converted] == ["0.0", "-0.0", "0.1", "1E+16"]
-    texts: dict[str, Any] = {}
-    clean, converted = convert(["1.5", "", "x", "1,234.5"], texts)
-    assert not clean and converted == [D("1.5"), MISSING, BAD, D("1234.5")]
-    assert set(texts) == {"1.5", "", "x", "1,234.5"}
-    clean, converted = convert([1.5, None, "x"], {})
+    texts = Texts()
+    clean, converted = convert(["1.5", "", "x", "1,234.5", "1.5"], texts)
+    assert not clean and converted == [D("1.5"), MISSING, BAD, D("1234.5"), D("1.5")]
+    assert set(texts.parsed) == {"1.5", "", "x", "1,234.5"}
+    clean, converted = convert([1.5, None, "x"], Texts())
     assert not clean and converted == [D("1.5"), MISSING, BAD]
 
 
@@ -422,10 +427,13 @@ def generated_rows(draw: Any) -> list[dict[str, Any]]:
     rows=generated_rows(),
     chunk=st.sampled_from([1, 2, 5, 64]),
     texts_kept=st.sampled_from([1, 4, 100]),
+    texts_seen=st.sampled_from([1, 10, 10_000]),
 )
-def test_generated_rulesets_and_rows(text: str, rows: list[dict[str, Any]], chunk: int, texts_kept: int) -> None:
+def test_generated_rulesets_and_rows(
+    text: str, rows: list[dict[str, Any]], chunk: int, texts_kept: int, texts_seen: int
+) -> None:
     rs = kpirules.loads(text)
-    with batching(chunk=chunk, texts_kept=texts_kept):
+    with batching(chunk=chunk, texts_kept=texts_kept, texts_seen=texts_seen):
         check_rows(rs, rows)
 
 

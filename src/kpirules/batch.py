@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .compiler import CONTEXT, ZERO, ColumnFn, Fn, snap
 from .errors import ValuesError
 from .result import Result
-from .values import BAD, MISSING, column_converter
+from .values import BAD, MISSING, Texts, column_converter
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset
@@ -148,7 +148,7 @@ def make_batch(
             return [[row.get(name) for row in rows] for name in names]
 
     def score_chunk(
-        chunk: list[Any], units: list[str | None], texts: list[dict[str, Any]], out: list[Result | ValuesError]
+        chunk: list[Any], units: list[str | None], texts: list[Texts], out: list[Result | ValuesError]
     ) -> None:
         n = len(chunk)
         alone: set[int] = set()  # rows to score one by one
@@ -226,7 +226,7 @@ def make_batch(
 
     def many(rows: Iterable[Mapping[str, Any]], unit_key: str | None) -> list[Result | ValuesError]:
         out: list[Result | ValuesError] = []
-        texts: list[dict[str, Any]] = [{} for _ in converters]  # per measure, texts already parsed
+        texts = [Texts() for _ in converters]  # per measure, texts already parsed
         it = iter(rows)
         number = 0
         while chunk := list(islice(it, CHUNK)):

@@ -196,11 +196,28 @@ MISSING: Any = _Marker("MISSING")
 #: In a converted column: the value has a problem. The row is scored alone, which reports it.
 BAD: Any = _Marker("BAD")
 
-#: At most this many texts stay converted per measure, for one call of ``evaluate_many``.
+#: At most this many texts stay parsed per measure, for one call of ``evaluate_many``.
 TEXTS_KEPT = 1 << 14
+#: Once this many texts of a measure have been seen and more than ``TEXTS_NEW`` of them were new,
+#: the measure's texts are parsed one by one for the rest of the call: they do not repeat.
+TEXTS_SEEN, TEXTS_NEW = 4096, 0.9
+
+
+class Texts:
+    """A measure's texts already parsed, for one call of ``evaluate_many`` (CSV cells repeat: yes
+    and no, labels, small counts, rates printed to two decimals)."""
+
+    __slots__ = ("each", "new", "parsed", "seen")
+
+    def __init__(self) -> None:
+        self.parsed: dict[str, Any] = {}
+        self.seen = 0  # texts looked up
+        self.new = 0  # of which were parsed
+        self.each = False  # they do not repeat: parse them one by one
+
 
 Column = Sequence[Any]
-ColumnConverter = Callable[[Column, dict[str, Any]], tuple[bool, Column]]
+ColumnConverter = Callable[[Column, Texts], tuple[bool, Column]]
 
 
 def column_converter(measure: Measure) -> ColumnConverter:
@@ -209,9 +226,9 @@ def column_converter(measure: Measure) -> ColumnConverter:
     ``convert(raws, texts)`` returns ``(clean, values)``: ``values[i]`` is exactly what
     :func:`converter` gives for ``raws[i]``, or :data:`MISSING` or :data:`BAD` (never when
     ``clean`` is true). Columns of floats, ints, Decimals or bools are converted with builtins
-    over the whole column. Texts (a CSV file's cells) are parsed once each: ``texts`` maps those
-    already seen to their values; it is the caller's, kept for one call, and holds at most
-    :data:`TEXTS_KEPT` of them. Anything else goes value by value through :func:`converter`.
+    over the whole column. Texts (a CSV file's cells) are parsed once each while they repeat
+    (:class:`Texts`, the caller's, kept for one call). Anything else goes value by value through
+    :func:`converter`.
     """
     one = converter(measure)
 
@@ -228,17 +245,26 @@ def column_converter(measure: Measure) -> ColumnConverter:
     def each(raws: Column) -> tuple[bool, Column]:
         return False, list(map(value_of, raws))
 
-    def strings(raws: Column, texts: dict[str, Any]) -> tuple[bool, Column]:
-        new = set(raws).difference(texts)
-        if len(texts) + len(new) > TEXTS_KEPT:
-            texts.clear()
+    def strings(raws: Column, texts: Texts) -> tuple[bool, Column]:
+        if texts.each:
+            return each(raws)
+        parsed = texts.parsed
+        new = set(raws).difference(parsed)
+        texts.seen += len(raws)
+        texts.new += len(new)
+        if texts.seen >= TEXTS_SEEN and texts.new > texts.seen * TEXTS_NEW:
+            texts.each = True
+            parsed.clear()
+            return each(raws)
+        if len(parsed) + len(new) > TEXTS_KEPT:
+            parsed.clear()
             new = set(raws)
-        texts.update(zip(new, map(value_of, new), strict=True))
-        return False, list(map(texts.__getitem__, raws))
+        parsed.update(zip(new, map(value_of, new), strict=True))
+        return False, list(map(parsed.__getitem__, raws))
 
     if measure.type == "bool":
 
-        def convert_bools(raws: Column, texts: dict[str, Any]) -> tuple[bool, Column]:
+        def convert_bools(raws: Column, texts: Texts) -> tuple[bool, Column]:
             kinds = set(map(type, raws))
             if kinds == {bool}:
                 return True, raws
@@ -251,7 +277,7 @@ def column_converter(measure: Measure) -> ColumnConverter:
     if measure.type == "level":
         allowed = frozenset(measure.levels or ())
 
-        def convert_labels(raws: Column, texts: dict[str, Any]) -> tuple[bool, Column]:
+        def convert_labels(raws: Column, texts: Texts) -> tuple[bool, Column]:
             kinds = set(map(type, raws))
             if kinds == {str}:
                 if allowed.issuperset(raws):
@@ -270,7 +296,7 @@ def column_converter(measure: Measure) -> ColumnConverter:
             return False, [v if low <= v <= high else BAD for v in values]
         return True, values
 
-    def convert_numbers(raws: Column, texts: dict[str, Any]) -> tuple[bool, Column]:
+    def convert_numbers(raws: Column, texts: Texts) -> tuple[bool, Column]:
         kinds = set(map(type, raws))
         if len(kinds) != 1:
             return each(raws)
