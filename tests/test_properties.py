@@ -243,12 +243,25 @@ def test_scores_stay_in_bounds_and_total_and_grade_agree(
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(spec=rulesets(), rows=st.lists(unit_values, max_size=8), bad=st.sets(st.integers(0, 7)))
+@given(
+    spec=rulesets(),
+    rows=st.lists(unit_values, max_size=8),
+    bad=st.sets(st.integers(0, 7)),
+    missing=st.sets(st.integers(0, 7)),
+    repeats=st.lists(st.integers(0, 7), max_size=12),
+)
 def test_evaluate_many_equals_evaluate_per_row(
-    spec: tuple[str, list[tuple[str, F]]], rows: list[dict[str, Any]], bad: set[int]
+    spec: tuple[str, list[tuple[str, F]]],
+    rows: list[dict[str, Any]],
+    bad: set[int],
+    missing: set[int],
+    repeats: list[int],
 ) -> None:
     rs = kpirules.loads(spec[0])
     rows = [dict(row, x="not a number") if i in bad else row for i, row in enumerate(rows)]
+    rows = [{k: v for k, v in row.items() if k != "n"} if i in missing else row for i, row in enumerate(rows)]
+    rows += [rows[i] for i in repeats if i < len(rows)]  # the same values again, in other rows
+    rows += [{**row, "x": D(f"{row['x']}.00")} for row in rows[:2] if isinstance(row["x"], int)]  # 7 as 7.00
     outcomes = rs.evaluate_many(rows)
     assert len(outcomes) == len(rows)
     for row, outcome in zip(rows, outcomes, strict=True):
@@ -260,6 +273,7 @@ def test_evaluate_many_equals_evaluate_per_row(
         if isinstance(single, kpirules.Result):
             assert isinstance(outcome, kpirules.Result)
             assert (outcome.total, outcome.grade, outcome.scores) == (single.total, single.grade, single.scores)
+            assert [str(s) for s in outcome.scores] == [str(s) for s in single.scores]
         else:
             assert [p.message for p in single.problems] == [p.message for p in outcome.problems]  # type: ignore[union-attr]
 
