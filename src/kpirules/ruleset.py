@@ -201,7 +201,7 @@ class Ruleset:
         own ``[values]``. Every problem with the values is raised at once, in one
         :class:`~kpirules.ValuesError` whose ``problems`` lists them all. ``locations`` says where
         each value came from, for error messages."""
-        return self._evaluate(values, unit, locations, keep=True)
+        return self._run(values, unit, locations, True)
 
     def evaluate_many(
         self, rows: Iterable[Mapping[str, Any]], *, unit_key: str | None = None
@@ -221,11 +221,6 @@ class Ruleset:
             rounding = (self._round.quantize, self._quantum, self._zero)
             many = self._many = make_batch(self, self._run, self._derived, self._rules, rounding, self._columns)
         return many(rows, unit_key)
-
-    def _evaluate(
-        self, values: Mapping[str, Any] | None, unit: str | None, locations: Mapping[str, Location] | None, keep: bool
-    ) -> Result:
-        return self._run(values, unit, locations, keep)
 
     def _make_runner(
         self,

@@ -133,7 +133,7 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:
 
         def to_bool(raw: Any) -> Converted:
             if raw is True or raw is False:
-                return bool(raw)
+                return raw
             if is_missing(raw):
                 raise MissingValue
             return full(raw)
