@@ -5,14 +5,19 @@ figure follows another wrong one."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kpirules
 from kpirules.audit.readers import ReportedFileError, column_field, read_reported
+from kpirules.errors import KpiRulesError
 
 RULES = """\
 [ruleset]
@@ -430,3 +435,31 @@ def test_english_counts_agree_in_number(tmp_path: Path, rules: kpirules.Ruleset)
         .rstrip()
         .endswith("1 error, 0 warnings, 0 notes.")
     )
+
+
+# ---- a property: any table is read and audited, or refused with a KpiRulesError -----------------
+_WORDS = [
+    *("一级指标", "三级指标", "指标名称", "分值", "得分", "得分率", "权重（%）", "等级", "合计", "总分", "小计"),
+    *("产出指标（60分）", "一、效益指标", "新建高标准农田面积", "工程按期完工率", "工程管护机制", "年度资金总额"),
+    *("项目资金（万元）", "执行率", "优", "良", "/", "—", "", "40", "38", "18", "96", "95%", "0.9", "abc", "-5"),
+    *("1e5", "=SUM(A1)", "１０", "10分"),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(grid=st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6), min_size=1, max_size=10))
+def test_any_csv_table_is_audited_or_refused_cleanly(
+    tmp_path_factory: pytest.TempPathFactory, grid: list[list[str]]
+) -> None:
+    rules = kpirules.loads(RULES, name="farm.toml")
+    out = io.StringIO()
+    csv.writer(out).writerows(grid)
+    path = tmp_path_factory.mktemp("fuzz") / "t.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    try:
+        audit = kpirules.audit(rules, path)
+    except KpiRulesError as err:
+        assert err.location is not None and err.location.file == str(path)
+        return
+    audit.explain("en")
+    audit.to_dict("zh")
