@@ -130,9 +130,20 @@ def make_batch(
         nodes.append(_Node(measure.name, reads, fn, columns.get(fn), check=check))
     for ind, (fn, weight, full, _policy, inexact) in zip(ruleset.indicators, rules, strict=True):
         reads = tuple(sorted(ruleset.checked[ind.id].measures))
-        score = _Node(None, reads, fn, columns.get(fn), weight=weight, full=full, zero=zero, inexact=inexact)
-        score.quantize, score.quantum = quantize, quantum
-        nodes.append(score)
+        nodes.append(
+            _Node(
+                None,
+                reads,
+                fn,
+                columns.get(fn),
+                weight=weight,
+                full=full,
+                zero=zero,
+                quantize=quantize,
+                quantum=quantum,
+                inexact=inexact,
+            )
+        )
     read = frozenset(name for node in nodes for name in node.reads)
     overrides = [(ruleset.index_of(ind_id), override.score) for ind_id, override in ruleset.overrides.items()]
     # the grade of a total is the label of the highest bound it reaches; ruleset.grades is sorted
