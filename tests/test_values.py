@@ -197,3 +197,49 @@ def test_scoring_ignores_the_callers_decimal_context() -> None:
 def test_a_missing_dividend_is_reported_before_a_zero_divisor(rule: str) -> None:
     with pytest.raises(kpirules.ValuesError, match="needs `closed`, which has no value"):
         make(rule, measure=None).evaluate({"received": 0})
+
+
+def test_numbers_beyond_decimals_range_are_value_errors_not_tracebacks() -> None:
+    """An exponent too large to hold, or arithmetic that overflows inside a rule or a formula,
+    is reported with the place it happened, never raised as decimal.Overflow."""
+    import kpirules
+
+    rs = kpirules.loads(
+        """
+[ruleset]
+id = "x"
+total = 20
+
+[measures.a]
+type = "number"
+
+[measures.b]
+type = "number"
+formula = "a * a"
+
+[[indicators]]
+id = "i"
+weight = 10
+measure = "a"
+rule = "min(10 pts, value * value * 1 pts)"
+
+[[indicators]]
+id = "j"
+weight = 10
+measure = "b"
+rule = "proportional to 5"
+""",
+        name="x.toml",
+    )
+    with pytest.raises(kpirules.KpiRulesError) as caught:
+        rs.evaluate({"a": "9e999999999"})
+    assert "too large" in str(caught.value)
+    with pytest.raises(kpirules.KpiRulesError) as caught:
+        rs.evaluate({"a": "1e999999"})
+    where = [(p.location.line if p.location else None, p.message) for p in caught.value.problems]
+    assert where == [
+        (11, "measure `b`: the numbers are too large to compute with"),
+        (17, "indicator `i`: the numbers are too large to compute with"),
+    ]
+    results = rs.evaluate_many([{"a": "1e999999"}, {"a": 2}])
+    assert isinstance(results[0], kpirules.KpiRulesError) and results[1].total == 12

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import decimal
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Context, Decimal
 from functools import reduce
@@ -272,6 +273,10 @@ class Ruleset:
                     problems.append(self._formula_failure(name, failure))
                     failed.add(name)
                     continue
+                except decimal.DecimalException:  # a value too large (or too small) to compute with
+                    problems.append(self._formula_failure(name, _too_large(self.measures[name].formula)))
+                    failed.add(name)
+                    continue
                 if check is not None:
                     try:
                         check(value)
@@ -311,6 +316,10 @@ class Ruleset:
                     continue
                 except EvalFailure as failure:
                     problems.append(self._failure(i, failure))
+                    append(zero)
+                    continue
+                except decimal.DecimalException:  # a value too large (or too small) to compute with
+                    problems.append(self._failure(i, _too_large(self.indicators[i].rule)))
                     append(zero)
                     continue
                 # clamp to [0, weight], then round; full and zero scores are already rounded
@@ -430,6 +439,15 @@ class Ruleset:
             location=ind.rule_source.location(span.start, span.end),
             hint=failure.hint,
         )
+
+
+def _too_large(node: ast.Node | None) -> EvalFailure:
+    """The failure of a rule or formula whose arithmetic leaves Decimal's range (values such as
+    1e999999 multiplied together)."""
+    span = node.span if node is not None else ast.Span(0, 0)
+    return EvalFailure(
+        span, "the numbers are too large to compute with", "check the values: one of them is absurdly large or small"
+    )
 
 
 def _snapped(check: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Context, Decimal, DecimalException, InvalidOperation
 from typing import Any
 
 from .model import Measure
@@ -61,6 +61,8 @@ def parse_number(raw: object, *, percent_ok: bool = True) -> Decimal:
             return Decimal(text).scaleb(scale, context=_EXACT)
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
             raise ValueProblem(f"{raw!r} is not a number") from None
+        except DecimalException:  # an exponent beyond Decimal's range: 9e999999999
+            raise ValueProblem(f"{raw!r} is too large or too small a number") from None
     raise ValueProblem(f"{_describe(raw)} ({type(raw).__name__}) is not a number")
 
 
