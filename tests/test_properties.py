@@ -313,3 +313,46 @@ def test_grammar_strategy_can_produce_valid_rules(seed_rule: str) -> None:
     # the strategy above is only useful if rules like these load; make sure such rules do
     rs = make(seed_rule, measure="rate")
     assert rs.evaluate({"rate": "95%", "rating": "优"})["i"].score == D("10.00")
+
+
+extreme_values = st.fixed_dictionaries(
+    {
+        "rate": st.sampled_from(["1e999998", "-1e999998", "1e-999998", "0", "-0", "50%"]),
+        "x": st.one_of(st.sampled_from(["9.99e999998", "-1e999998", "1e-50", "1" + "0" * 60]), st.integers(-50, 50)),
+        "n": st.sampled_from(["0", "5", "1" + "0" * 60]),
+        "ok": st.booleans(),
+        "rating": st.sampled_from(["优", "良", "中", "差"]),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_generated_rules_on_extreme_values_score_or_raise_kpirules_errors(data: Any) -> None:
+    """Values at the edge of Decimal's range (1e999998, 1e-999998, 60 digits) give a result that
+    explains itself, or a KpiRulesError: never decimal.Overflow or InvalidOperation."""
+    rule = data.draw(grammar_gen.rules())
+    assume(len(rule) < 2000)
+    text = (
+        '[ruleset]\nid = "g"\n[measures.x]\ntype = "number"\n[measures.rate]\ntype = "rate"\n'
+        '[measures.n]\ntype = "count"\n[measures.ok]\ntype = "bool"\n'
+        '[measures.rating]\ntype = "level"\nlevels = ["优", "良", "中", "差"]\n'
+        f'[[indicators]]\nid = "i"\nweight = 10\nmeasure = "x"\nrule = """{rule.replace(chr(92), "")}"""\n'
+    )
+    try:
+        rs = kpirules.loads(text)
+    except kpirules.KpiRulesError:
+        return
+    values = data.draw(extreme_values)
+    try:
+        result = rs.evaluate(values)
+    except kpirules.KpiRulesError:
+        result = None
+    if result is not None:
+        assert D(0) <= result["i"].score <= D(10)
+        assert result.explain("zh") and result.explain("en")
+    batch = rs.evaluate_many([values, values])
+    if result is None:
+        assert all(isinstance(r, kpirules.KpiRulesError) for r in batch)
+    else:
+        assert [r.total for r in batch] == [result.total] * 2  # type: ignore[union-attr]

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-_C = Context(prec=60)
+_C = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN)  # shows any value a rule can hold
+
+
+#: Beyond this many digits before the point a number is shown with an exponent (1E+40).
+_DIGITS = 30
 
 
 def number(value: Decimal) -> str:
-    """A decimal as plain text: no exponent, no trailing zeros beyond what it has."""
+    """A decimal as plain text: no exponent, no trailing zeros beyond what it has; an absurdly
+    large one (more than 30 digits) with an exponent, ``1E+999998``."""
+    if value.is_finite() and value and value.adjusted() >= _DIGITS:
+        return str(value.normalize(_C))
     if value == value.to_integral_value():
         return format(value.quantize(Decimal(1), context=_C), "f")
     text = format(value.normalize(_C), "f")
@@ -21,6 +28,8 @@ def number(value: Decimal) -> str:
 
 def percent(value: Decimal) -> str:
     scaled = value.scaleb(2, context=_C)
+    if scaled.is_finite() and scaled and scaled.adjusted() >= _DIGITS:
+        return str(scaled.normalize(_C)) + "%"
     if scaled == scaled.to_integral_value():
         return format(scaled.quantize(Decimal(1), context=_C), "f") + "%"
     text = format(scaled.normalize(_C), "f")
