@@ -472,3 +472,23 @@ def test_large_decimals_do_not_overflow(tmp_path: Path) -> None:
     report = score_file(rs, units, tmp_path / "scores.parquet", cache=SqlCache(None))
     assert not report.failed and report.by_python == 0
     assert [(r[-3], r[-2]) for r in _rows(tmp_path / "scores.parquet")] == [(e.total, e.grade) for e in expected]
+
+
+def test_nan_in_a_double_column_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """DuckDB's max(abs(x)) of a DOUBLE column holding NaN is NaN: no bound, and the unit is
+    reported by the Python evaluator (it used to end in a ValueError traceback)."""
+    units, out = tmp_path / "units.parquet", tmp_path / "scores.parquet"
+    _units_parquet(units, rows=5)
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT * REPLACE (CASE WHEN unit = 'u2' THEN 'nan'::DOUBLE ELSE satisfaction_rate END "
+        "AS satisfaction_rate) FROM read_parquet(?)) TO '"
+        + str(out.with_name("nan.parquet")).replace("'", "''")
+        + "' (FORMAT parquet)",
+        [str(units)],
+    )
+    args = ["score", BISHAN, "--values", str(out.with_name("nan.parquet")), "--engine", "duckdb", "--output", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "[u2] measure `satisfaction_rate`: nan is not a finite number" in result.stderr
+    assert "scored 4 of 5 units" in result.stderr
