@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,12 @@ import pytest
 import kpirules
 
 ROOT = Path(__file__).parent.parent
+
+# The SQL cache of a test run lives in a folder of its own (removed at exit), never in the user's
+# cache: tests that look at the cache set their own folder on top of this one.
+_CACHE = tempfile.mkdtemp(prefix="kpirules-tests-cache-")
+os.environ["KPIRULES_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture

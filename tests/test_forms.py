@@ -445,16 +445,26 @@ def test_non_terminating_quotient_rounds_like_the_exact_fraction() -> None:
 
 @pytest.mark.parametrize(
     ("rule", "expected"),
-    [("80% * 0.5", "4.00"), ("0.5 * 80%", "4.00"), ("80% * x", "4.00"), ("80% * 50%", "4.00"),
-     ("80% / 2", "4.00"), ("50% * full", "5.00"), ("full * 0.5 - 1 pt", "4.00")],
+    [
+        ("80% * 0.5", "4.00"),
+        ("0.5 * 80%", "4.00"),
+        ("80% * x", "4.00"),
+        ("80% * 50%", "4.00"),
+        ("80% / 2", "4.00"),
+        ("50% * full", "5.00"),
+        ("full * 0.5 - 1 pt", "4.00"),
+    ],
 )
 def test_a_share_of_the_weight_times_a_number_is_a_score(rule: str, expected: str) -> None:
     assert score(rule, {"x": "0.5"}, measure=None) == D(expected)
 
 
 # ---- boundaries reached through quotients that do not terminate ---------------------------------
-REPEATING = {"closed": {"type": "count"}, "received": {"type": "count"},
-             "r": {"type": "rate", "formula": "closed / received * 3"}}
+REPEATING = {
+    "closed": {"type": "count"},
+    "received": {"type": "count"},
+    "r": {"type": "rate", "formula": "closed / received * 3"},
+}
 
 
 def test_score_on_a_rounding_boundary_through_a_repeating_quotient() -> None:
