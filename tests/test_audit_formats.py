@@ -463,3 +463,8 @@ def test_any_csv_table_is_audited_or_refused_cleanly(
         return
     audit.explain("en")
     audit.to_dict("zh")
+
+
+def test_an_indicator_name_with_numbering_and_a_unit(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    text = TABLE.replace(",新建高标准农田面积,", ",1.新建高标准农田面积（亩）,")
+    assert read_reported(write(tmp_path, "t.csv", text), rules).rows[0].indicator == "area"

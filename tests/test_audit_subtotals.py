@@ -455,3 +455,12 @@ def test_excel_with_merged_level_cells(tmp_path: Path, rules: kpirules.Ruleset) 
     [finding] = audit.errors
     assert (finding.kind, finding.reported, finding.expected) == ("subtotal-vs-sum", D("16.7"), D("17.6"))
     assert finding.location is not None and finding.location.line == 8
+
+
+def test_a_subtotal_rate_that_fits_the_consistent_subtotal(tmp_path: Path, rules: kpirules.Ruleset) -> None:
+    text = CONSISTENT.replace("过程指标小计,,30,27,90%", "过程指标小计,,30,28,90%")
+    audit = kpirules.audit(rules, table(tmp_path, text))
+    [finding] = audit.errors
+    assert (finding.field, finding.reported, finding.expected) == ("subtotal", D(28), D(27))
+    assert "subtotal-vs-rate" in finding.also
+    assert "所报小计得分率 90% 与一致的小计 27 相符" in finding.message("zh")

@@ -284,11 +284,9 @@ def test_rounding_examples() -> None:
 
 
 # ---- rules generated from the grammar -----------------------------------------------------------
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None)
-@given(data=st.data())
-def test_generated_rules_load_or_raise_kpirules_errors(data: Any) -> None:
-    rule = data.draw(grammar_gen.rules())
-    assume(len(rule) < 2000)
+def _generated_ruleset(rule: str) -> kpirules.Ruleset | None:
+    """A one-indicator ruleset around a generated rule, with a measure of every type; None if it
+    does not load (which must be a KpiRulesError)."""
     text = (
         '[ruleset]\nid = "g"\n[measures.x]\ntype = "number"\n[measures.rate]\ntype = "rate"\n'
         '[measures.n]\ntype = "count"\n[measures.ok]\ntype = "bool"\n'
@@ -296,8 +294,18 @@ def test_generated_rules_load_or_raise_kpirules_errors(data: Any) -> None:
         f'[[indicators]]\nid = "i"\nweight = 10\nmeasure = "x"\nrule = """{rule.replace(chr(92), "")}"""\n'
     )
     try:
-        rs = kpirules.loads(text)
+        return kpirules.loads(text)
     except kpirules.KpiRulesError:
+        return None
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much], deadline=None)
+@given(data=st.data())
+def test_generated_rules_load_or_raise_kpirules_errors(data: Any) -> None:
+    rule = data.draw(grammar_gen.rules())
+    assume(len(rule) < 2000)
+    rs = _generated_ruleset(rule)
+    if rs is None:
         return
     values = data.draw(unit_values)
     try:
@@ -333,15 +341,8 @@ def test_generated_rules_on_extreme_values_score_or_raise_kpirules_errors(data: 
     explains itself, or a KpiRulesError: never decimal.Overflow or InvalidOperation."""
     rule = data.draw(grammar_gen.rules())
     assume(len(rule) < 2000)
-    text = (
-        '[ruleset]\nid = "g"\n[measures.x]\ntype = "number"\n[measures.rate]\ntype = "rate"\n'
-        '[measures.n]\ntype = "count"\n[measures.ok]\ntype = "bool"\n'
-        '[measures.rating]\ntype = "level"\nlevels = ["优", "良", "中", "差"]\n'
-        f'[[indicators]]\nid = "i"\nweight = 10\nmeasure = "x"\nrule = """{rule.replace(chr(92), "")}"""\n'
-    )
-    try:
-        rs = kpirules.loads(text)
-    except kpirules.KpiRulesError:
+    rs = _generated_ruleset(rule)
+    if rs is None:
         return
     values = data.draw(extreme_values)
     try:

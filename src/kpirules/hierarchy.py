@@ -115,6 +115,12 @@ _BRACKETS = re.compile(r"\([^()]*\)$")
 _ENUMERATOR = re.compile(r"^(?:[(（]?[一二三四五六七八九十百\d]+[)）]|[一二三四五六七八九十百\d]+[、.．])")
 
 
+def strip_note(name: str) -> str:
+    """A normalized name without a note in brackets at its end: ``"产出指标(50分)"`` →
+    ``"产出指标"``, ``"分值(分)"`` → ``"分值"`` (brackets are ASCII after :func:`normalize_name`)."""
+    return _BRACKETS.sub("", name)
+
+
 def strip_enumerator(name: str) -> str:
     """A name without the numbering tables put before it: ``"一、产出指标"`` → ``"产出指标"``,
     ``"(二)效益指标"`` → ``"效益指标"``, ``"1.预算执行率"`` → ``"预算执行率"``."""
@@ -163,7 +169,7 @@ def resolve_subtotal(
             )
         return tuple(path), found
     named = subtotal_name(label)
-    name = _BRACKETS.sub("", strip_enumerator(named if named is not None else normalize_name(label)))
+    name = strip_note(strip_enumerator(named if named is not None else normalize_name(label)))
     if name:
         matches = find_groups(name, indicators, groups)
         if len(matches) == 1:

@@ -389,9 +389,7 @@ class _Auditor:
             and self.arith.rate_fits(recon.subtotals[k], self.subtotal_weight(k), sub.rate),
         }
 
-    def subtotal_finding(
-        self, kind: str, k: int, field: str, recon: Reconstruction, facts: dict[str, Any], *, kept: bool = False
-    ) -> Finding:
+    def subtotal_finding(self, kind: str, k: int, field: str, recon: Reconstruction, facts: dict[str, Any]) -> Finding:
         sub = self.table.subtotals[k]
         printed: Any = {"subtotal": sub.score, "subtotal_weight": sub.weight, "subtotal_rate": sub.rate}[field]
         correction = recon.changes(None, field, k)
@@ -433,14 +431,12 @@ class _Auditor:
                 self.findings[at] = _evolve(old, also=(*old.also, kind), facts={**facts, **old.facts})
             elif (row_at := self.member_finding(k, recon)) is not None:
                 # the subtotal is right and a row of it is wrong: the row's finding says so
-                at = row_at
-                old = self.findings[at]
-                sub = self.table.subtotals[k]
-                confirms = {"subtotal_label": self.subtotal_name(k), "subtotal_printed": sub.score}
+                old = self.findings[row_at]
+                confirms = {"subtotal_label": self.subtotal_name(k), "subtotal_printed": self.table.subtotals[k].score}
                 if kind not in old.also:
-                    self.findings[at] = _evolve(old, also=(*old.also, kind), facts={**old.facts, **confirms})
+                    self.findings[row_at] = _evolve(old, also=(*old.also, kind), facts={**old.facts, **confirms})
             else:
-                self.findings.append(self.subtotal_finding(kind, k, figures[0], recon, facts, kept=True))
+                self.findings.append(self.subtotal_finding(kind, k, figures[0], recon, facts))
         for c in recon.corrections:
             if c.subtotal is None or (c.subtotal, c.field) in made:
                 continue

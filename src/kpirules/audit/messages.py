@@ -110,6 +110,10 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
     slip = cause.slip
     code = cause.code
     row_name = _row_name(finding, cause.row)
+    # what a sum-cause (weight-sum, a row left out, following the rows) is about
+    whole_zh, whole_en = (
+        ("小计", "subtotal") if finding is not None and finding.subtotal is not None else ("合计", "total")
+    )
     if cause.others:  # other rows fit as well: name them all
         names = [row_name, *(_row_name(finding, r) for r in cause.others)]
         row_name = ("」或「" if zh else " or ").join(names)
@@ -165,39 +169,20 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
             return "得分率未随得分更新" + extra
         extra = f"; it is the rate of row {row_name}" if cause.row else ""
         return "the rate was not updated with the score" + extra
-    if code == "weight-sum" and finding is not None and finding.subtotal is not None:
-        value = _num(cause.value)
-        return (
-            f"小计等于其下各项分值之和 {value}：疑把分值加总作为得分"
-            if zh
-            else f"the subtotal is the sum of its rows' weights ({value})"
-        )
-    if code in ("row-omitted", "row-twice") and finding is not None and finding.subtotal is not None:
-        what = "漏加了" if code == "row-omitted" else "重复加了"
-        return (
-            f"小计{what}「{row_name}」一行（{_num(cause.value)} 分）"
-            if zh
-            else f"row {row_name} ({_num(cause.value)}) was {'left out of' if code == 'row-omitted' else 'added twice to'} the subtotal"
-        )
     if code == "weight-sum":
         value = _num(cause.value)
         return (
-            f"合计等于各项分值之和 {value}：疑把分值栏加总作为得分"
+            f"{whole_zh}等于各项分值之和 {value}：疑把分值加总作为得分"
             if zh
-            else f"the total is the sum of the weights ({value})"
+            else f"the {whole_en} is the sum of its rows' weights ({value})"
         )
-    if code == "row-omitted":
-        return (
-            f"合计漏加了「{row_name}」一行（{_num(cause.value)} 分）"
-            if zh
-            else f"row {row_name} ({_num(cause.value)}) was left out of the total"
-        )
-    if code == "row-twice":
-        return (
-            f"合计把「{row_name}」一行（{_num(cause.value)} 分）加了两次"
-            if zh
-            else f"row {row_name} ({_num(cause.value)}) was added twice"
-        )
+    if code in ("row-omitted", "row-twice"):
+        value = _num(cause.value)
+        if zh:
+            if code == "row-omitted":
+                return f"{whole_zh}漏加了「{row_name}」一行（{value} 分）"
+            return f"{whole_zh}把「{row_name}」一行（{value} 分）加了两次"
+        return f"row {row_name} ({value}) was {'left out of' if code == 'row-omitted' else 'added twice to'} the {whole_en}"
     if code == "rows-wrong":
         return "合计无误，错在各行得分" if zh else "the total is right; the row scores are not"
     if code == "weight-times-measure":
@@ -215,10 +200,9 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
             else f"the measured value {_rate(cause.value)} (such as an execution rate) was put in the rate column, not score ÷ weight"
         )
     if code == "follows-rows":
-        total = finding is not None and finding.subtotal is None and finding.field == "total"
         if zh:
-            return f"{'合计' if total else '小计'}按印出的各行得分相加，错在其中的行"
-        return f"the {'total' if total else 'subtotal'} adds up the printed rows, and some of them are wrong"
+            return f"{whole_zh}按印出的各行得分相加，错在其中的行"
+        return f"the {whole_en} adds up the printed rows, and some of them are wrong"
     if code == "rate-follows-score":
         return (
             f"得分率按所报得分 {_p(cause.value)} 算出，随错误的得分而错"

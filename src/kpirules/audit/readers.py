@@ -44,7 +44,15 @@ from typing import Any
 import attrs
 
 from ..errors import KpiRulesError, Location
-from ..hierarchy import TOTAL_LABELS, SubtotalError, normalize_name, resolve_subtotal, strip_enumerator, subtotal_name
+from ..hierarchy import (
+    TOTAL_LABELS,
+    SubtotalError,
+    normalize_name,
+    resolve_subtotal,
+    strip_enumerator,
+    strip_note,
+    subtotal_name,
+)
 from ..model import Measure, Reported, ReportedFigure, ReportedRow, ReportedSubtotal
 from ..ruleset import Ruleset
 from ..source import SPREADSHEET_ENCODINGS, SourceFile, read_text
@@ -83,10 +91,7 @@ def column_field(header: str) -> str | None:
     """The field a column or key holds, from its name (see the module docstring); a unit in
     brackets after the name is ignored (``分值（分）``, ``得分率(%)``)."""
     name = _norm(header)
-    return _ALIASES.get(name) or _ALIASES.get(_UNIT.sub("", name))
-
-
-_UNIT = re.compile(r"\([^()]*\)$")
+    return _ALIASES.get(name) or _ALIASES.get(strip_note(name))
 
 
 @attrs.define
@@ -619,7 +624,8 @@ def _grid_rows(header: Sequence[_Cell], body: Sequence[Sequence[_Cell]], table: 
         if _grade_or_total(row, before, cells, table):
             continue
         label = _row_label(row, cells.get("indicator"), used.get("indicator"), levels)
-        if not cells and not (label is not None and _LABEL_WEIGHT.search(unicodedata.normalize("NFKC", label.value))):
+        weighted = label is not None and isinstance(label.value, str) and _label_weight(label.value) is not None
+        if not cells and not weighted:
             continue  # an empty row, or a heading without a weight: nothing to check
         if label is not None:
             cells["indicator"] = label
@@ -707,9 +713,7 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
         iid = by_id.get(label)
         if iid is None:
             bare = strip_enumerator(_norm(label))
-            matches = sorted(
-                set(by_name.get(_norm(label)) or by_name.get(bare) or by_name.get(_UNIT.sub("", bare), []))
-            )
+            matches = sorted(set(by_name.get(_norm(label)) or by_name.get(bare) or by_name.get(strip_note(bare), [])))
             if len(matches) > 1:
                 table.problem(f"`{label}` names several indicators: {', '.join(matches)}", where, "use the id")
                 continue
@@ -820,9 +824,9 @@ def _subtotal(
         table.problem(str(err), where, err.hint or None)
         return True
     cells = dict(row.cells)
-    labelled = _LABEL_WEIGHT.search(unicodedata.normalize("NFKC", label))
+    labelled = _label_weight(label)
     if "weight" not in cells and labelled is not None:  # "二、过程指标（16分）"
-        cells["weight"] = _Cell(Decimal(labelled.group(1)), where)
+        cells["weight"] = _Cell(labelled, where)
     if not row.subtotal and not any(f in cells for f in ("weight", "score", "rate")):
         return True  # a heading: "一、产出指标" above its rows
     figures: dict[str, Decimal | None] = {}
@@ -838,8 +842,14 @@ def _subtotal(
     return True
 
 
-#: A weight printed in a group's label: "产出指标（50分）", "过程指标(16 分)".
 _LABEL_WEIGHT = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*分\s*\)\s*$")
+
+
+def _label_weight(label: str) -> Decimal | None:
+    """A weight printed in a group's label: "产出指标（50分）", "过程指标(16 分)"."""
+    found = _LABEL_WEIGHT.search(unicodedata.normalize("NFKC", label))
+    return Decimal(found.group(1)) if found is not None else None
+
 
 _RECALC = "open the workbook in Excel or LibreOffice and save it, so it stores the values, or export it as CSV"
 
