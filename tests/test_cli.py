@@ -188,3 +188,25 @@ def test_installed_console_script_runs() -> None:
         check=False,
     )
     assert result.returncode == 0 and json.loads(result.stdout)["grade"] == "优"
+
+
+def test_score_formats_are_the_reports() -> None:
+    """`kpirules score --format` lists its formats without importing the report module: the same ones."""
+    from kpirules import report
+    from kpirules.cli import score
+
+    assert score.FORMATS == report.FORMATS
+
+
+def test_import_kpirules_is_lazy_and_whole() -> None:
+    """`import kpirules` loads neither lark nor the loader; every public name still resolves."""
+    code = (
+        "import sys, kpirules\n"
+        "print(sorted(m for m in ('lark', 'kpirules.loader', 'kpirules.ruleset') if m in sys.modules))\n"
+        "print(all(getattr(kpirules, n) is not None for n in kpirules.__all__))\n"
+        "print(kpirules.loads is kpirules.loader.loads, kpirules.Ruleset is kpirules.ruleset.Ruleset)\n"
+        "from kpirules import *\n"
+        "print(Result is kpirules.result.Result, callable(audit), callable(parse_rule))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:4] == ["[]", "True", "True True", "True True True"]

@@ -289,6 +289,88 @@ def test_cached_run_does_not_import_sqlglot(tmp_path: Path) -> None:
     assert _rows(tmp_path / "b.parquet") == _rows(tmp_path / "a.parquet")
 
 
+def test_cached_run_does_not_parse_the_ruleset(tmp_path: Path) -> None:
+    """With every statement cached and every unit scored by SQL, the whole command neither
+    imports sqlglot nor the parser: lark and kpirules' loader stay unimported."""
+    units = tmp_path / "units.parquet"
+    _units_parquet(units, rows=7)  # u0 … u6: all score in SQL
+    code = (
+        "import sys\n"
+        "from kpirules.cli import main\n"
+        "from kpirules.sql.cache import fingerprint\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit as exit:\n"
+        "    loaded = [m for m in ('sqlglot', 'lark', 'kpirules.loader', 'kpirules.ruleset') if m in sys.modules]\n"
+        "    print(exit.code, ','.join(loaded) or '-', fingerprint())\n"
+    )
+    for attempt in range(3):  # again if kpirules' files changed in between (then nothing cached applies)
+        outputs = []
+        env = {**os.environ, "KPIRULES_CACHE_DIR": str(tmp_path / f"cache{attempt}")}
+        for name in ("a.parquet", "b.parquet"):
+            args = ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "--output", str(tmp_path / name)]
+            done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+            assert done.returncode == 0, done.stderr
+            outputs.append(done.stdout.split())
+        if outputs[0][2] == outputs[1][2]:
+            break
+    assert outputs[0][:2] == ["0", "sqlglot,lark,kpirules.loader,kpirules.ruleset"]
+    assert outputs[1][:2] == ["0", "-"]
+    assert _rows(tmp_path / "b.parquet") == _rows(tmp_path / "a.parquet")
+
+
+def test_ruleset_file_loads_only_when_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``score_file`` given the ruleset's path: on a warm cache it scores without loading the
+    ruleset, and loads it (once) only to score failing units in Python, with the same results as
+    a loaded ruleset gives."""
+    import kpirules.loader
+    from kpirules.sql.cache import SqlCache
+    from kpirules.sql.engine.duckdb import score_file
+
+    good, mixed = tmp_path / "good.parquet", tmp_path / "mixed.parquet"
+    _units_parquet(good, rows=7)
+    _units_parquet(mixed, rows=12)  # u7 divides by zero, u9 lacks a value
+    for units in (good, mixed):  # warm the cache with a loaded ruleset
+        score_file(kpirules.load(BISHAN), units, tmp_path / f"warm-{units.name}", cache=SqlCache.default())
+    real, loads = kpirules.loader.loads, []
+
+    def counted(text: str, *, name: str | None = None) -> kpirules.Ruleset:
+        loads.append(name)
+        return real(text, name=name)
+
+    monkeypatch.setattr(kpirules.loader, "loads", counted)
+    report = score_file(BISHAN, good, tmp_path / "a.parquet", cache=SqlCache.default())
+    assert loads == [] and report.scored == report.units == 7
+    assert _rows(tmp_path / "a.parquet") == _rows(tmp_path / "warm-good.parquet")
+    expected = score_file(kpirules.load(BISHAN), mixed, tmp_path / "expected.parquet", cache=SqlCache(None))
+    loads.clear()
+    report = score_file(BISHAN, mixed, tmp_path / "b.parquet", cache=SqlCache.default())
+    assert loads == [BISHAN]  # loaded once, to score u7 and u9
+    assert [(u, str(e)) for u, e in report.failed] == [(u, str(e)) for u, e in expected.failed]
+    assert [u for u, _ in report.failed] == ["u7", "u9"]
+    assert _rows(tmp_path / "b.parquet") == _rows(tmp_path / "expected.parquet")
+    # with no cache the path is loaded as `kpirules.load` would
+    loads.clear()
+    report = score_file(BISHAN, good, tmp_path / "c.parquet", cache=SqlCache(None))
+    assert loads == [BISHAN] and _rows(tmp_path / "c.parquet") == _rows(tmp_path / "a.parquet")
+
+
+def test_bad_ruleset_file_fails_before_the_units(tmp_path: Path) -> None:
+    """A ruleset file that does not load is reported first (exit 2), as `kpirules score` reports
+    it for the Python path, even when the file of units is missing too."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(Path(BISHAN).read_text(encoding="utf-8").replace("[ruleset]", "[ruleset", 1), encoding="utf-8")
+    args = ["score", str(bad), "--values", str(tmp_path / "missing.parquet"), "--engine", "duckdb"]
+    result = CliRunner().invoke(main, [*args, "--output", str(tmp_path / "out.parquet")])
+    assert result.exit_code == 2
+    with pytest.raises(kpirules.RulesetError) as raised:
+        kpirules.load(bad)
+    assert str(raised.value) in result.output and "missing.parquet" not in result.output
+    assert not (tmp_path / "out.parquet").exists()
+    result = CliRunner().invoke(main, ["score", str(tmp_path / "none.toml"), "--values", BISHAN, "-o", "x.parquet"])
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
 def test_changed_ruleset_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kpirules.sql.cache import SqlCache
     from kpirules.sql.engine.duckdb import score_file

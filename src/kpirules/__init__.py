@@ -30,10 +30,6 @@ from .errors import (
     RuleTypeError,
     ValuesError,
 )
-from .loader import load, loads
-from .parser import parse_rule
-from .result import IndicatorResult, Result
-from .ruleset import Ruleset
 
 if TYPE_CHECKING:
     import os
@@ -41,6 +37,10 @@ if TYPE_CHECKING:
 
     from .audit.findings import Audit, Finding
     from .linter.diagnostics import Diagnostic
+    from .loader import load, loads
+    from .parser import parse_rule
+    from .result import IndicatorResult, Result
+    from .ruleset import Ruleset
 
 __version__ = "0.1.0"
 
@@ -58,13 +58,30 @@ def lint(
     return run(path_or_text, name=name, select=select, ignore=ignore)
 
 
-def __getattr__(name: str) -> object:
-    """``kpirules.Audit`` and ``kpirules.Finding`` load with the audit, on first use."""
-    if name in ("Audit", "Finding"):
-        from .audit import findings
+#: Public names whose modules load on first use (PEP 562), so that ``import kpirules`` is quick
+#: and a command that needs no parser (``kpirules score`` with cached SQL) never imports lark.
+_LAZY = {
+    "Audit": "audit.findings",
+    "Finding": "audit.findings",
+    "IndicatorResult": "result",
+    "Result": "result",
+    "Ruleset": "ruleset",
+    "load": "loader",
+    "loads": "loader",
+    "parse_rule": "parser",
+}
 
-        return getattr(findings, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __getattr__(name: str) -> object:
+    """The names of :data:`_LAZY`, imported from their modules on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [

@@ -6,15 +6,21 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import KpiRulesError, ValuesError
-from ..loader import load
-from ..report import FORMATS, Outcome, render
-from ..ruleset import Ruleset
-from ..valuefiles import Unit, read_units
 from . import EXIT_FINDINGS, EXIT_USAGE, emit, fail
+
+if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL needs none of them
+    from ..report import Outcome
+    from ..ruleset import Ruleset
+    from ..valuefiles import Unit
+
+#: The output formats of :mod:`kpirules.report`, kept here so that the command is built without it
+#: (a test checks that the two agree).
+FORMATS = ("table", "json", "csv", "markdown")
 
 
 @click.command()
@@ -47,15 +53,19 @@ def score(
     ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: str, output: str | None, engine: str
 ) -> None:
     """Score RULESET with its own [values], or with the values in FILE."""
-    try:
-        rules = load(ruleset)
-    except KpiRulesError as err:
-        fail(err, EXIT_USAGE)
     if _use_duckdb(engine, values_file, output, explain):
         from .score_sql import score_with_duckdb
 
         assert values_file is not None and output is not None
-        score_with_duckdb(rules, values_file, output, explicit=engine == "duckdb")
+        score_with_duckdb(ruleset, values_file, output, explicit=engine == "duckdb")
+    from ..loader import load
+    from ..report import render
+    from ..valuefiles import Unit, read_units
+
+    try:
+        rules = load(ruleset)
+    except KpiRulesError as err:
+        fail(err, EXIT_USAGE)
     batch = False
     if values_file is None:
         units = [Unit(None, {}, {})]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from ..errors import KpiRulesError
-from ..loader import load
 from . import EXIT_USAGE, emit, fail
 
 DIALECTS = ("duckdb", "spark", "databricks", "postgres", "trino", "snowflake", "bigquery")
@@ -27,6 +26,8 @@ DIALECTS = ("duckdb", "spark", "databricks", "postgres", "trino", "snowflake", "
 def sql(ruleset: str, dialect: str, table: str, schema_from: str | None, unit_column: str, output: str | None) -> None:
     """Print the query that scores every unit of a table with RULESET: each indicator's score, the
     total, the grade, and an `error` column that is NULL for scored units."""
+    from ..loader import load
+
     try:
         rules = load(ruleset)
     except KpiRulesError as err:

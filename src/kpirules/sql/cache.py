@@ -101,14 +101,19 @@ def fingerprint() -> str:
 
 
 def ruleset_key(rs: Any) -> str | None:
-    """The part of a key that names a ruleset: a digest of its file name and text; None for a
-    ruleset that was not loaded from text (then nothing is cached for it)."""
+    """The part of a key that names a ruleset: :func:`source_key` of its file name and text; None
+    for a ruleset that was not loaded from text (then nothing is cached for it)."""
     source = getattr(rs, "source", None)
     if source is None:
         return None
     name, text = getattr(source, "name", None), getattr(source, "text", None)
     if not isinstance(name, str) or not isinstance(text, str):
         return None
+    return source_key(name, text)
+
+
+def source_key(name: str, text: str) -> str:
+    """A digest of a ruleset's file name and text (as :func:`kpirules.load` reads them)."""
     return hashlib.sha256(f"{len(name)}:{name}\0{text}".encode()).hexdigest()
 
 

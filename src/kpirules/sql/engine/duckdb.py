@@ -14,23 +14,26 @@ sqlglot. File names are passed to DuckDB as parameters or through its Python API
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...errors import KpiRulesError
-from ...result import Result
-from ...ruleset import Ruleset
-from ..cache import SqlCache, ruleset_key
+from ..cache import SqlCache, ruleset_key, source_key
 from ..errors import SqlEngineError, SqlUnsupported, require
 
 UNIT = "unit"
 ROW = "_kpi_row"
 VIEW = "kpi_units"
+
+if TYPE_CHECKING:  # loading a ruleset is deferred (see Statements)
+    from ...result import Result
+    from ...ruleset import Ruleset
 
 
 @dataclass
@@ -50,12 +53,49 @@ class Statements:
     ``get(kind, parts, build)`` returns the entry of ``kind`` for ``parts`` (JSON-able: the inputs
     the statements depend on); ``build`` makes it on a miss and is the only place that imports
     sqlglot. Entries that depend on the ruleset are keyed by its file name and text as well, and
-    are not cached for a ruleset that has no source text."""
+    are not cached for a ruleset that has no source text.
 
-    def __init__(self, rs: Ruleset, cache: SqlCache | None = None) -> None:
-        self.rs = rs
+    The ruleset is a loaded :class:`Ruleset`, or the path of its file: then only the file's text
+    is read here, and the ruleset is loaded (parsed, checked, compiled) when a statement is not
+    in the cache or units are scored in Python (:attr:`rs`). A run whose statements are all
+    cached thus never parses the ruleset: its text, and the kpirules files that would load it,
+    are part of every key, and an entry exists only once that text has loaded."""
+
+    def __init__(self, rs: Ruleset | str | os.PathLike[str], cache: SqlCache | None = None) -> None:
         self.cache = cache if cache is not None else SqlCache(None)
-        self.ruleset = ruleset_key(rs)
+        self._loaded: Ruleset | None
+        self._source: tuple[str, str] | None  # a ruleset file's name and text, until it is loaded
+        if isinstance(rs, (str, os.PathLike)):
+            from ...errors import RulesetError
+            from ...source import read_text
+
+            name = os.fspath(rs)
+            self._loaded, self._source = None, (name, read_text(name, RulesetError))
+            self.ruleset: str | None = source_key(name, self._source[1])
+        else:
+            self._loaded, self._source = rs, None
+            self.ruleset = ruleset_key(rs)
+
+    @property
+    def rs(self) -> Ruleset:
+        """The ruleset, loaded from its text on first use (a :class:`KpiRulesError` if it does not load)."""
+        if self._loaded is None:
+            from ...loader import loads
+
+            assert self._source is not None
+            name, text = self._source
+            self._loaded = loads(text, name=name)
+        return self._loaded
+
+    def inputs(self) -> list[str]:
+        """The names of the ruleset's input measures (the columns a file of units gives)."""
+
+        def build() -> dict[str, str]:
+            names = [m.name for m in self.rs.measures.values() if not m.derived]
+            return {"names": json.dumps(names, ensure_ascii=False)}
+
+        names: list[str] = json.loads(self.get("inputs", [], build)["names"])
+        return names
 
     def get(
         self, kind: str, parts: list[Any], build: Callable[[], dict[str, str]], *, per_ruleset: bool = True
@@ -203,26 +243,18 @@ def _exact_numeric(kind: str) -> bool:
 
 
 def build_query(
-    rs: Ruleset,
-    types: dict[str, str],
-    con: Any | None = None,
-    statements: Statements | None = None,
-    *,
-    parquet: Path | None = None,
+    statements: Statements, types: dict[str, str], con: Any | None = None, *, parquet: Path | None = None
 ) -> str:
-    """The query over ``kpi_units``; with ``con``, bounds on the numeric columns' magnitudes are
-    read first, so that the query can use 64-bit integers where they provably suffice. With
-    ``parquet`` (the file behind ``kpi_units``), the bounds of decimal and integer columns come
-    from its statistics where it has them."""
-    statements = statements if statements is not None else Statements(rs)
+    """The query of ``statements.rs`` over ``kpi_units``; with ``con``, bounds on the numeric
+    columns' magnitudes are read first, so that the query can use 64-bit integers where they
+    provably suffice. With ``parquet`` (the file behind ``kpi_units``), the bounds of decimal and
+    integer columns come from its statistics where it has them."""
     by_stripped = {name.strip(): name for name in types}
     wanted: dict[str, str] = {}
-    for measure in rs.measures.values():
-        if measure.derived:
-            continue
-        found = by_stripped.get(measure.name)
+    for name in statements.inputs():
+        found = by_stripped.get(name)
         if found is not None:
-            wanted[measure.name] = found
+            wanted[name] = found
     numeric = [c for c in wanted.values() if _numeric(types[c])]
     bounds: dict[str, Decimal | None] = {}
     if con is not None:
@@ -244,7 +276,7 @@ def build_query(
         from . import statements as s
 
         columns = {name: InputColumn(found, kind, _decimal(bound)) for name, found, kind, bound in spec}
-        return {"sql": s.query(rs, columns, unit)}
+        return {"sql": s.query(statements.rs, columns, unit)}
 
     return statements.get("query", [spec, unit], build)["sql"]
 
@@ -258,7 +290,7 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def score_file(
-    rs: Ruleset,
+    rs: Ruleset | str | os.PathLike[str],
     values: str | Path,
     output: str | Path,
     *,
@@ -268,7 +300,10 @@ def score_file(
     fallback: Callable[[SqlUnsupported], None] | None = None,
     cache: SqlCache | None = None,
 ) -> BatchReport:
-    """Score every unit of ``values`` (.parquet or .csv) into ``output`` (.parquet or .csv).
+    """Score every unit of ``values`` (.parquet or .csv) into ``output`` (.parquet or .csv) with
+    the ruleset ``rs``, loaded or the path of its file (see :class:`Statements`: with the SQL in
+    the cache, a ruleset file is not parsed at all; one that does not load raises its
+    :class:`~kpirules.errors.RulesetError` before the units are read).
 
     A ruleset the SQL path refuses raises :class:`SqlUnsupported`; with ``fallback``, that is
     called with the error instead and every unit is scored by the Python evaluator, into a file
@@ -279,11 +314,12 @@ def score_file(
     if fmt not in (".parquet", ".csv"):
         raise SqlEngineError(f"cannot write {target.name} with DuckDB: use a .parquet or .csv file")
     statements = Statements(rs, cache if cache is not None else SqlCache.default())
+    statements.inputs()  # loads a ruleset file unless its inputs are cached: its errors come first
     con = connect(threads, progress)
     _, types = open_units(con, source, statements)
     parquet = source if source.suffix.lower() == ".parquet" else None
     try:
-        report = BatchReport(sql=build_query(rs, types, con, statements, parquet=parquet))
+        report = BatchReport(sql=build_query(statements, types, con, parquet=parquet))
     except SqlUnsupported as err:
         if fallback is None:
             con.close()
@@ -306,7 +342,7 @@ def score_file(
             if parquet is None:
                 raise
             # the file's statistics may understate its values (an overflow error): read the values
-            report.sql = build_query(rs, types, con, statements)
+            report.sql = build_query(statements, types, con)
             _write(con, report.sql, tmp, fmt)
         prelude = _prelude(statements, fmt)
         failing = con.execute(prelude["failing"], [tmp]).fetchall()
