@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -174,6 +176,36 @@ def test_python_engine_reads_parquet(tmp_path: Path) -> None:
     assert "[u7]" in result.stderr and "division by zero" in result.stderr and "[u9]" in result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1 + 12 and lines[1].startswith("u0,")
+
+
+def test_csv_output_with_python_rows_is_written_as_the_query_writes(tmp_path: Path) -> None:
+    """A CSV output in which some rows are rescored by Python: the rows the query wrote are
+    copied unchanged (unit ``007`` keeps its zeros, scores keep two decimals) and the rows Python
+    scored read as the Python path writes them."""
+    bishan = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in kpirules.load(BISHAN).values.items()}
+    bishan["satisfaction_rate"] = "47.4%"
+    units = tmp_path / "units.csv"
+    with units.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unit", *bishan])
+        writer.writerow(["007", *bishan.values()])
+        thousands = {**bishan, "budget_adjusted": "1,899,305.84"}  # only the Python evaluator reads it
+        writer.writerow(["008", *thousands.values()])
+        writer.writerow(["009", *{**bishan, "budget_spent": ""}.values()])  # no value: fails
+    out = tmp_path / "scores.csv"
+    sql = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert sql.exit_code == 1 and "[009]" in sql.stderr, sql.output
+    python = CliRunner().invoke(
+        main, ["score", BISHAN, "--values", str(units), "--engine", "python", "--format", "csv"]
+    )
+    assert python.exit_code == 1
+    ours = [
+        {k: v for k, v in r.items() if k not in ("row", "error")} for r in csv.DictReader(out.open(encoding="utf-8"))
+    ]
+    theirs = [{k: v for k, v in r.items() if k != "error"} for r in csv.DictReader(io.StringIO(python.stdout))]
+    assert [r["unit"] for r in ours] == ["007", "008", "009"]
+    assert ours == theirs
+    assert ours[0]["total"] == ours[1]["total"] == "93.74" and ours[0]["budget_execution"] == "10.00"
 
 
 def test_parquet_values_without_a_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -408,7 +440,7 @@ def test_changed_ruleset_misses_the_cache(tmp_path: Path, monkeypatch: pytest.Mo
     assert counts["query"] == 3
 
 
-@pytest.mark.parametrize("problem", ["not a directory", "damaged entries", "disabled"])
+@pytest.mark.parametrize("problem", ["not a directory", "damaged entries", "disabled", "--no-cache"])
 def test_unusable_cache_still_scores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _own_sql_cache: Path, problem: str
 ) -> None:
@@ -427,7 +459,10 @@ def test_unusable_cache_still_scores(
         for k, entry in enumerate(entries):
             entry.write_text(["", "{", '{"key": "other", "value": {}}', "[1]"][k % 4], encoding="utf-8")
     else:
-        monkeypatch.setenv("KPIRULES_NO_CACHE", "1")
+        if problem == "disabled":
+            monkeypatch.setenv("KPIRULES_NO_CACHE", "1")
+        else:
+            args.append("--no-cache")
         for entry in _own_sql_cache.glob("*.json"):
             entry.unlink()
     counts = _count_builds(monkeypatch)
@@ -436,8 +471,8 @@ def test_unusable_cache_still_scores(
     assert "2 of 20 units could not be scored" in result.stderr
     assert counts["query"] == 1  # compiled: nothing usable was cached
     assert _rows(out) == _rows(tmp_path / "reference.parquet")
-    if problem == "disabled":
-        assert not list(_own_sql_cache.glob("*.json"))
+    if problem in ("disabled", "--no-cache"):
+        assert not list(_own_sql_cache.glob("*.json"))  # nothing written either
 
 
 def test_cache_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,15 +49,27 @@ FORMATS = ("table", "json", "csv", "markdown")
     help="duckdb scores a .csv or .parquet file of units into a .parquet or .csv --output through SQL "
     "(pip install 'kpirules[sql]'); auto uses it for Parquet and large CSV files when it is installed.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="With the duckdb engine: neither read nor write the SQL cache (as KPIRULES_NO_CACHE=1 does).",
+)
 def score(
-    ruleset: str, values_file: str | None, fmt: str, explain: bool, lang: str, output: str | None, engine: str
+    ruleset: str,
+    values_file: str | None,
+    fmt: str,
+    explain: bool,
+    lang: str,
+    output: str | None,
+    engine: str,
+    no_cache: bool,
 ) -> None:
     """Score RULESET with its own [values], or with the values in FILE."""
     if _use_duckdb(engine, values_file, output, explain):
         from .score_sql import score_with_duckdb
 
         assert values_file is not None and output is not None
-        score_with_duckdb(ruleset, values_file, output, explicit=engine == "duckdb")
+        score_with_duckdb(ruleset, values_file, output, explicit=engine == "duckdb", cache=not no_cache)
     from ..loader import load
     from ..report import render
     from ..valuefiles import Unit, read_units

@@ -16,12 +16,13 @@ from ..errors import KpiRulesError
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
 
 
-def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: bool) -> NoReturn:
+def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: bool, cache: bool = True) -> NoReturn:
     """Score ``values_file`` into ``output`` with the ruleset file ``ruleset`` and exit: 0 when
     every unit scored, 1 when some could not be (each listed with its unit and reason), 2 for
     unusable input or a ruleset that does not load. Unless the engine was asked for
     (``explicit``), a ruleset the SQL path refuses is scored by the Python evaluator. The ruleset
-    is loaded only if the query is not in the SQL cache or some units are scored in Python."""
+    is loaded only if the query is not in the SQL cache or some units are scored in Python;
+    ``cache=False`` leaves the cache alone (``--no-cache``)."""
     engine = "DuckDB"
     # At exit the interpreter runs a full garbage collection over every object the imports made
     # (lark's, attrs', duckdb's …): 30 to 100 ms on the 2-core machine, longer than the rest of
@@ -30,6 +31,7 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
     # of that collection. In a process that goes on (tests), this runs only when it ends.
     atexit.register(gc.freeze)
     try:
+        from ..sql.cache import SqlCache
         from ..sql.engine.duckdb import score_file
         from ..sql.errors import SqlUnsupported
 
@@ -48,7 +50,13 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
             )
 
         report = score_file(
-            ruleset, values_file, output, progress=progress, on_python=note, fallback=None if explicit else fall_back
+            ruleset,
+            values_file,
+            output,
+            progress=progress,
+            on_python=note,
+            fallback=None if explicit else fall_back,
+            cache=None if cache else SqlCache(None),
         )
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)

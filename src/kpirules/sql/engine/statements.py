@@ -46,9 +46,13 @@ def query(rs: Ruleset, columns: dict[str, InputColumn], unit: str | None) -> str
     return _sql(compiler.build())
 
 
-def _file(reader: str) -> exp.Expression:
-    """``read_parquet(?)`` / ``read_csv(?)``: the file name is a bound parameter."""
-    return exp.Table(this=exp.Anonymous(this=reader, expressions=[exp.Placeholder()]))
+def _file(reader: str, *, as_text: bool = False) -> exp.Expression:
+    """``read_parquet(?)`` / ``read_csv(?)``: the file name is a bound parameter. ``as_text``: a
+    CSV file's columns are read as text (``all_varchar = TRUE``), exactly as they are written."""
+    arguments: list[exp.Expression] = [exp.Placeholder()]
+    if as_text and reader == "read_csv":
+        arguments.append(exp.EQ(this=exp.column("all_varchar"), expression=exp.true()))
+    return exp.Table(this=exp.Anonymous(this=reader, expressions=arguments))
 
 
 def reader(fmt: str) -> str:
@@ -124,29 +128,41 @@ def by_python(rs: Ruleset, types: dict[str, str]) -> str:
 
 def rewrite(rs: Ruleset, fmt: str, described: list[tuple[str, str]]) -> str:
     """The output file (its name the parameter) with the rows of ``kpi_fixes`` put in, each
-    column cast to its type in the file (``described``: name and type of each column)."""
+    column cast to its type in the file (``described``: name and type of each column, as
+    :func:`describe_file` gives them). A CSV file is read as text, so that the query's rows are
+    copied unchanged (a unit named ``007`` stays ``007``, a score ``10.00`` keeps its scale), and a
+    fixed score is written as the query writes one: cast to the score's type, then to text."""
     columns = set(fix_columns(rs)) - {"row"}
+    as_text = fmt != ".parquet"
+    score_types = dict(zip([*(ind.id for ind in rs.indicators), "total"], output_types(rs), strict=True))
     fixed = exp.Not(this=exp.Is(this=col("row", "f"), expression=exp.Null()))
     select_parts = []
     for name, kind in described:
         if name in columns:
-            cast = exp.Cast(this=col(name, "f"), to=exp.DataType.build(kind, dialect=DIALECT))
+            value: exp.Expression = col(name, "f")
+            if as_text and name in score_types:
+                value = exp.Cast(this=value, to=exp.DataType.build(score_types[name], dialect=DIALECT))
+            cast = exp.Cast(this=value, to=exp.DataType.build(kind, dialect=DIALECT))
             choice = exp.Case(ifs=[exp.If(this=fixed.copy(), true=cast)], default=col(name, "o"))
             select_parts.append(alias(choice, name))
         else:
             select_parts.append(alias(col(name, "o"), name))
-    source = exp.Anonymous(this=reader(fmt), expressions=[exp.Placeholder()])
+    row: exp.Expression = col("row", "o")
+    if as_text:
+        row = exp.Cast(this=row, to=exp.DataType.build("BIGINT"))
+    source = _file(reader(fmt), as_text=True)
+    source.set("alias", exp.TableAlias(this=ident("o")))
     joined = exp.Select(
         expressions=select_parts,
-        from_=exp.From(this=exp.Table(this=source, alias=exp.TableAlias(this=ident("o")))),
+        from_=exp.From(this=source),
         joins=[
             exp.Join(
                 this=exp.Table(this=ident(FIXES), alias=exp.TableAlias(this=ident("f"))),
                 side="LEFT",
-                on=exp.EQ(this=col("row", "o"), expression=col("row", "f")),
+                on=exp.EQ(this=row.copy(), expression=col("row", "f")),
             )
         ],
-    ).order_by(col("row", "o"), copy=False)
+    ).order_by(row, copy=False)
     return _sql(joined)
 
 
@@ -159,5 +175,5 @@ def parquet_statistics() -> str:
 
 
 def describe_file(fmt: str) -> str:
-    """``DESCRIBE SELECT * FROM read_parquet(?)`` (or read_csv)."""
-    return _sql(exp.Describe(this=make_select([exp.Star()], _file(reader(fmt)))))
+    """``DESCRIBE SELECT * FROM read_parquet(?)`` (or ``read_csv(?, all_varchar = TRUE)``)."""
+    return _sql(exp.Describe(this=make_select([exp.Star()], _file(reader(fmt), as_text=True))))
