@@ -113,6 +113,26 @@ def test_gbk_csv_from_a_chinese_spreadsheet(tmp_path: Path) -> None:
     assert json.loads(result.output)["results"][0]["unit"] == "一中队"
 
 
+@pytest.mark.parametrize(("suffix", "encoding"), [(".tsv", "utf-8"), (".txt", "utf-16"), (".csv", "gb18030")])
+def test_tab_separated_values(tmp_path: Path, suffix: str, encoding: str) -> None:
+    """A tab-separated table of units (Excel's "Unicode text" is UTF-16 and .txt) scores as its CSV
+    twin does, and a bad value is reported at its own column."""
+    rows = [
+        HEADER,
+        "甲,100,95,是,true,true,10,9,5,5,true,true,良,90%",
+        "乙,100,abc,是,true,true,10,9,5,5,true,true,良,90%",
+    ]
+    twin, units = tmp_path / "twin.csv", tmp_path / f"units{suffix}"
+    twin.write_text("\n".join(rows) + "\n", "utf-8")
+    units.write_bytes(("\n".join(r.replace(",", "\t") for r in rows) + "\n").encode(encoding))
+    results = [
+        CliRunner().invoke(main, ["score", BISHAN, "--values", str(f), "--format", "csv"]) for f in (twin, units)
+    ]
+    assert [r.exit_code for r in results] == [1, 1]
+    assert results[0].stdout == results[1].stdout and "96.50" in results[1].stdout
+    assert f"[乙] {units}:3:7: measure `budget_spent`" in results[1].stderr
+
+
 def test_single_unit_with_bad_values_exits_1_without_traceback(tmp_path: Path) -> None:
     values = tmp_path / "v.toml"
     values.write_text('satisfaction_rate = "abc"\nstaff_rating = "好"\n', "utf-8")

@@ -6,16 +6,22 @@ file (escapes and line continuations included) and then to a line and column the
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import attrs
 
 from .errors import KpiRulesError, Location
 
-#: What CSV and table files may be encoded in: spreadsheets saved on Chinese Windows use GB18030.
-SPREADSHEET_ENCODINGS = ("utf-8-sig", "gb18030")
+#: What CSV and table files may be encoded in: spreadsheets saved on Chinese Windows use GB18030,
+#: and Excel's "Unicode text" is UTF-16 (read only when the file starts with its byte-order mark).
+SPREADSHEET_ENCODINGS = ("utf-8-sig", "utf-16", "gb18030")
+#: The suffixes of delimited tables: comma- or tab-separated (see :func:`table_rows`).
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequence[str] = ("utf-8-sig",)) -> str:
@@ -33,11 +39,13 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
         raise error(f"cannot read {name}: {err.strerror}") from None
     failures: list[UnicodeDecodeError] = []
     for encoding in encodings:
+        if encoding == "utf-16" and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            continue  # without its mark, any even number of bytes would read as UTF-16
         try:
             return data.decode(encoding).replace("\r\n", "\n")
         except UnicodeDecodeError as err:
             failures.append(err)
-    names = " nor ".join(_ENCODING_NAMES.get(e, e) for e in encodings)
+    names = " nor ".join(_ENCODING_NAMES.get(e, e) for e in encodings if e != "utf-16")
     where = f" (byte {failures[0].start})" if len(encodings) == 1 else ""
     raise error(
         f"{name} is {'neither ' if len(encodings) > 1 else 'not '}{names} text{where}", hint="save the file as UTF-8"
@@ -45,6 +53,47 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
 
 
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}
+
+
+def delimiter(text: str) -> str:
+    """``","`` or ``"\t"``: the separator of a delimited table, the one its first non-empty line
+    (the header) has more of outside quotes; a comma when it has neither."""
+    for line in text.split("\n"):
+        if line.strip():
+            counts = {",": 0, "\t": 0}
+            quoted = False
+            for ch in line:
+                if ch == '"':
+                    quoted = not quoted
+                elif ch in counts and not quoted:
+                    counts[ch] += 1
+            return "\t" if counts["\t"] > counts[","] else ","
+    return ","
+
+
+def table_rows(text: str) -> Iterator[tuple[int, str, list[tuple[str, int]]]]:
+    """The rows of a comma- or tab-separated table (:func:`delimiter`): for each, its 1-based line
+    number, the text of that line and its cells, each with the 1-based column it starts at. A
+    quoted field that spans lines ends the row on its last line, which is the one given."""
+    separator = delimiter(text)
+    lines = text.split("\n")
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    for row in reader:
+        line_no = reader.line_num
+        raw = lines[line_no - 1] if line_no <= len(lines) else ""
+        starts = _starts(raw, separator)
+        yield line_no, raw, [(cell, starts[i] if i < len(starts) else 1) for i, cell in enumerate(row)]
+
+
+def _starts(line: str, separator: str) -> list[int]:
+    """1-based start columns of the fields of one line of a delimited table, quoted fields included."""
+    starts, quoted = [1], False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == separator and not quoted:
+            starts.append(i + 2)
+    return starts
 
 
 class SourceFile:

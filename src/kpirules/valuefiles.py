@@ -5,8 +5,6 @@ is reported as ``units.csv:7:12``.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 import attrs
 
 from .errors import KpiRulesError, Location
-from .source import SPREADSHEET_ENCODINGS, SourceFile, read_text
+from .source import SPREADSHEET_ENCODINGS, TABLE_SUFFIXES, SourceFile, read_text, table_rows
 from .tomlspans import scan
 
 UNIT_KEY = "unit"
@@ -40,14 +38,14 @@ def read_units(path: str | Path) -> tuple[list[Unit], bool]:
     suffix = file.suffix.lower()
     if suffix == ".parquet":
         return read_parquet(file), True
+    if suffix not in (*TABLE_SUFFIXES, ".json", ".toml"):
+        raise ValuesFileError(f"cannot read values from {file.name}: use a .toml, .json, .csv or .parquet file")
     text = read_text(file, ValuesFileError, encodings=SPREADSHEET_ENCODINGS)
-    if suffix == ".csv":
+    if suffix in TABLE_SUFFIXES:
         return read_csv(text, str(file)), True
     if suffix == ".json":
         return read_json(text, str(file))
-    if suffix == ".toml":
-        return [read_toml(text, str(file))], False
-    raise ValuesFileError(f"cannot read values from {file.name}: use a .toml, .json or .csv file")
+    return [read_toml(text, str(file))], False
 
 
 def read_parquet(file: Path) -> list[Unit]:
@@ -142,39 +140,25 @@ def _decimal(text: str) -> Any:
 
 
 def read_csv(text: str, name: str) -> list[Unit]:
-    """One unit per row; the header names the measures, and a ``unit`` column the unit."""
-    lines = text.split("\n")
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
+    """One unit per row of a comma- or tab-separated table; the header names the measures, and a
+    ``unit`` column the unit."""
+    rows = table_rows(text)
+    header = [cell.strip() for cell, _ in next(rows, (0, "", []))[2]]
     if not any(header):
         raise ValuesFileError("the file is empty; it needs a header row naming the measures", location=Location(name))
     units: list[Unit] = []
-    for row in reader:
-        line_no = reader.line_num
-        if not any(cell.strip() for cell in row):
+    for line_no, raw_line, cells in rows:
+        if not any(cell.strip() for cell, _ in cells):
             continue
-        raw_line = lines[line_no - 1] if line_no <= len(lines) else ""
-        columns = _columns(raw_line, len(row))
         values: dict[str, Any] = {}
         locations: dict[str, Location] = {}
         unit = None
         for i, key in enumerate(header):
-            cell = row[i] if i < len(row) else ""
+            cell, column = cells[i] if i < len(cells) else ("", 1)
             if key == UNIT_KEY:
                 unit = cell.strip() or None
             elif key:
                 values[key] = cell
-                locations[key] = Location(name, line_no, columns[i] if i < len(columns) else 1, source_line=raw_line)
+                locations[key] = Location(name, line_no, column, source_line=raw_line)
         units.append(Unit(unit or f"row {line_no}", values, locations))
     return units
-
-
-def _columns(line: str, count: int) -> list[int]:
-    """1-based start columns of the fields of a simple CSV line (quoted lines: column 1)."""
-    if '"' in line:
-        return [1] * count
-    starts, pos = [], 0
-    for field in line.split(","):
-        starts.append(pos + 1)
-        pos += len(field) + 1
-    return starts

@@ -28,10 +28,8 @@ exceed 1 is read as percentages (``80`` is 80 %).
 
 from __future__ import annotations
 
-import csv
 import difflib
 import importlib
-import io
 import json
 import re
 import unicodedata
@@ -55,7 +53,7 @@ from ..hierarchy import (
 )
 from ..model import Measure, Reported, ReportedFigure, ReportedRow, ReportedSubtotal
 from ..ruleset import Ruleset
-from ..source import SPREADSHEET_ENCODINGS, SourceFile, read_text
+from ..source import SPREADSHEET_ENCODINGS, TABLE_SUFFIXES, SourceFile, read_text, table_rows
 from ..units import UnitMismatch, scale
 from ..values import MissingValue, ValueProblem, converter
 
@@ -129,14 +127,15 @@ class _Table:
 
 # ---- entry point ------------------------------------------------------------------------------
 def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
-    """The published table in ``path`` (``.toml``, ``.json``, ``.csv``, ``.xlsx``), checked against
+    """The published table in ``path`` (``.toml``, ``.json``, ``.csv`` or another comma- or
+    tab-separated table (:data:`~kpirules.source.TABLE_SUFFIXES`), ``.xlsx``), checked against
     ``ruleset``'s indicators and measures. Raises :class:`ReportedFileError` with every problem."""
     file = Path(path)
     suffix = file.suffix.lower()
     name = str(path)
     if suffix in (".xlsx", ".xlsm"):
         return _first_sheet(_read_excel(file, name), ruleset)
-    if suffix in (".toml", ".json", ".csv"):
+    if suffix in (".toml", ".json", *TABLE_SUFFIXES):
         text = read_text(file, ReportedFileError, encodings=SPREADSHEET_ENCODINGS)
         if suffix == ".toml":
             table = _read_toml(text, name)
@@ -413,32 +412,12 @@ def _cells(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, table: _T
 
 # ---- CSV --------------------------------------------------------------------------------------
 def _read_csv(text: str, name: str) -> _Table:
-    lines = text.split("\n")
-    grid: list[list[_Cell]] = []
-    reader = csv.reader(io.StringIO(text))
-    for row in reader:
-        line = reader.line_num
-        raw = lines[line - 1] if line <= len(lines) else ""
-        starts = _csv_columns(raw, len(row))
-        grid.append(
-            [
-                _Cell(cell, Location(name, line, starts[i] if i < len(starts) else 1, source_line=raw))
-                for i, cell in enumerate(row)
-            ]
-        )
+    grid = [
+        [_Cell(cell, Location(name, line, column, source_line=raw)) for cell, column in cells]
+        for line, raw, cells in table_rows(text)
+    ]
     table: _Table = _from_grid(grid, name)
     return table
-
-
-def _csv_columns(line: str, count: int) -> list[int]:
-    """1-based start columns of the fields of a CSV line, quoted fields included."""
-    starts, quoted = [1], False
-    for i, ch in enumerate(line):
-        if ch == '"':
-            quoted = not quoted
-        elif ch == "," and not quoted:
-            starts.append(i + 2)
-    return starts[:count] if count else starts
 
 
 # ---- Excel ------------------------------------------------------------------------------------

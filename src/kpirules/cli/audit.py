@@ -19,7 +19,8 @@ _FORMATS = ("table", "json", "markdown")
     "--reported",
     "reported_file",
     metavar="FILE",
-    help="The published table: .toml, .json, .csv or .xlsx (default: the ruleset's [reported]).",
+    help="The published table: .toml, .json, .csv (or tab-separated .tsv, .txt) or .xlsx "
+    "(default: the ruleset's [reported]).",
 )
 @click.option(
     "--values",

@@ -29,7 +29,8 @@ FORMATS = ("table", "json", "csv", "markdown")
     "--values",
     "values_file",
     metavar="FILE",
-    help="Measured values: .toml or .json for one unit, .csv, .parquet (or a JSON list) for many.",
+    help="Measured values: .toml or .json for one unit; .csv (or tab-separated .tsv, .txt), .parquet or a "
+    "JSON list for many.",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
 @click.option("--explain", is_flag=True, help="Explain how every indicator earned its points.")
