@@ -230,3 +230,12 @@ def test_import_kpirules_is_lazy_and_whole() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:4] == ["[]", "True", "True True", "True True True"]
+
+
+def test_bad_value_after_a_quoted_cell_is_placed_at_its_column(tmp_path: Path) -> None:
+    """A quoted cell ("1,000") before a bad value: the bad value's column is still its own."""
+    units = tmp_path / "units.csv"
+    units.write_text(HEADER + '\n乙,"1,000",abc,是,true,true,10,9,5,5,true,true,良,90%\n', "utf-8")
+    result = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--format", "csv"])
+    assert result.exit_code == 1
+    assert f"[乙] {units}:2:11: measure `budget_spent`" in result.stderr
