@@ -243,3 +243,24 @@ rule = "proportional to 5"
     ]
     results = rs.evaluate_many([{"a": "1e999999"}, {"a": 2}])
     assert isinstance(results[0], kpirules.KpiRulesError) and results[1].total == 12
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        (95, 'a rate is a fraction of 1: write 95 % as "95%" or 0.95'),
+        ("97.5", 'a rate is a fraction of 1: write 97.5 % as "97.5%" or 0.975'),
+        (100, 'a rate is a fraction of 1: write 100 % as "100%" or 1'),
+        ("120%", None),  # written as a percentage: no slip to explain
+        (101, None),  # 101 % is outside [0, 1] too
+        (-5, None),
+    ],
+)
+def test_rate_given_as_a_percentage_number_gets_a_hint(given: object, hint: str | None) -> None:
+    rs = kpirules.loads(
+        '[ruleset]\nid = "r"\n[measures.rate]\ntype = "rate"\nrange = [0, 1]\n'
+        '[[indicators]]\nid = "a"\nweight = 10\nmeasure = "rate"\nrule = "proportional"\n'
+    )
+    with pytest.raises(kpirules.ValuesError, match="outside the declared range") as caught:
+        rs.evaluate({"rate": given})
+    assert caught.value.hint == hint

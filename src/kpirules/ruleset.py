@@ -258,7 +258,8 @@ class Ruleset:
                     except MissingValue:
                         continue
                     except ValueProblem as err:
-                        problems.append(ValuesError(f"measure `{name}`: {err}", location=(locations or {}).get(name)))
+                        where = (locations or {}).get(name)
+                        problems.append(ValuesError(f"measure `{name}`: {err}", location=where, hint=err.hint))
                         failed.add(name)
                 if len(values) > len(env) and (len(values) > known or failed or len(env) < known):
                     self._check_keys(values, env, locations or {}, problems, failed)

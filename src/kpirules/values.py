@@ -24,7 +24,11 @@ _EXACT = Context(prec=60)  # value parsing never depends on the caller's decimal
 
 
 class ValueProblem(Exception):
-    """One unusable value; the caller adds the location."""
+    """One unusable value; the caller adds the location. ``hint``: how to write it, where known."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def _describe(raw: object) -> str:
@@ -85,10 +89,27 @@ def _number(measure: Measure) -> Callable[[Any], Converted]:
         if count and (value < 0 or value != value.to_integral_value()):
             raise ValueProblem(f"{_describe(raw)} is not a whole number of 0 or more")
         if rng is not None and not (rng[0] <= value <= rng[1]):
-            raise ValueProblem(f"{_describe(raw)} is outside the declared range [{rng[0]}, {rng[1]}]")
+            raise ValueProblem(
+                f"{_describe(raw)} is outside the declared range [{rng[0]}, {rng[1]}]",
+                _percent_hint(measure, raw, value),
+            )
         return value
 
     return convert
+
+
+def _percent_hint(measure: Measure, raw: Any, value: Decimal) -> str | None:
+    """For a rate given as a bare number that fits its range only as a percentage (``95`` for
+    95 %): how to write it. None otherwise, and for a value written with ``%``."""
+    if measure.type != "rate" or measure.range is None or value <= 1:
+        return None
+    if isinstance(raw, str) and raw.strip().endswith(("%", "％", "‰")):
+        return None
+    low, high = measure.range
+    if not low <= value.scaleb(-2, context=_EXACT) <= high:
+        return None
+    shown, fraction = (format(v.normalize(context=_EXACT), "f") for v in (value, value.scaleb(-2, context=_EXACT)))
+    return f'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}'
 
 
 def _bool(raw: Any) -> Converted:
