@@ -169,7 +169,10 @@ class Finding:
     def cause_text(self, lang: str = "zh") -> str:
         from .messages import cause_text
 
-        return cause_text(self.cause, lang, self) if self.cause is not None else ""
+        if self.cause is None:
+            return ""
+        names = self.facts.get("names", {})
+        return cause_text(self.cause, lang, field=self.field, subtotal=self.subtotal is not None, names=names)
 
     def explain(self, lang: str = "zh") -> str:
         """The message and, where one is known, the likely cause."""

@@ -9,7 +9,7 @@ Printed figures are shown with the digits they were printed with (``4.47``, ``47
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -102,21 +102,28 @@ def _rate(value: Decimal | None, *, printed: bool = True) -> str:
 
 
 # ---- causes ---------------------------------------------------------------------------------
-def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -> str:
-    """The likely cause in words."""
+def cause_text(
+    cause: Cause | None,
+    lang: str,
+    *,
+    field: str | None = None,
+    subtotal: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """The likely cause in words, for a figure in ``field`` of a row, of a subtotal (``subtotal``)
+    or of the total; ``names`` are the rows' names by id, for the rows a cause refers to."""
     if cause is None:
         return ""
     zh = _lang(lang) == "zh"
     slip = cause.slip
     code = cause.code
-    row_name = _row_name(finding, cause.row)
+    names = names or {}
+    row_name = _row_name(names, cause.row)
     # what a sum-cause (weight-sum, a row left out, following the rows) is about
-    whole_zh, whole_en = (
-        ("小计", "subtotal") if finding is not None and finding.subtotal is not None else ("合计", "total")
-    )
+    whole_zh, whole_en = ("小计", "subtotal") if subtotal else ("合计", "total")
     if cause.others:  # other rows fit as well: name them all
-        names = [row_name, *(_row_name(finding, r) for r in cause.others)]
-        row_name = ("」或「" if zh else " or ").join(names)
+        listed = [row_name, *(_row_name(names, r) for r in cause.others)]
+        row_name = ("」或「" if zh else " or ").join(listed)
     if code == "transposition" and slip is not None:
         meant, shown = slip.digits.split("→")
         return (
@@ -139,7 +146,7 @@ def cause_text(cause: Cause | None, lang: str, finding: Finding | None = None) -
         return f"一位数字写错（{meant} 写成了 {shown}）" if zh else f"one digit mistyped ({meant} printed as {shown})"
     if code == "scale" and slip is not None:
         factor = 10 ** abs(slip.factor)
-        if finding is not None and finding.field in RATE_FIELDS and abs(slip.factor) == 2:
+        if field in RATE_FIELDS and abs(slip.factor) == 2:
             return (
                 f"百分数与小数混淆（相差 {factor} 倍）"
                 if zh
@@ -230,11 +237,8 @@ def _unit_factor(cause: Cause) -> int:
     return int(10 ** abs(a - b))
 
 
-def _row_name(finding: Finding | None, row: str | None) -> str:
-    if row is None:
-        return ""
-    names = finding.facts.get("names", {}) if finding is not None else {}
-    return str(names.get(row, row))
+def _row_name(names: Mapping[str, str], row: str | None) -> str:
+    return "" if row is None else str(names.get(row, row))
 
 
 # ---- findings -------------------------------------------------------------------------------

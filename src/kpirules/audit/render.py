@@ -216,7 +216,6 @@ def to_markdown(audit: Audit, lang: str = "zh") -> str:
 def _correction(c: Correction, lang: str, names: dict[str, str]) -> dict[str, Any]:
     from .messages import cause_text
 
-    about = Finding("correction", "info", c.indicator, c.field, subtotal=c.subtotal, facts={"names": names})
     return {
         "indicator": c.indicator,
         "subtotal": c.subtotal,
@@ -227,7 +226,7 @@ def _correction(c: Correction, lang: str, names: dict[str, str]) -> dict[str, An
         "corrected": c.corrected,
         "corrected_text": value_text(c.field, c.corrected, printed=False, lang=lang),
         "cause": c.cause.code if c.cause is not None else None,
-        "cause_text": cause_text(c.cause, lang, about) or None,
+        "cause_text": cause_text(c.cause, lang, field=c.field, subtotal=c.subtotal is not None, names=names) or None,
         "in_table": c.in_table,
     }
 
