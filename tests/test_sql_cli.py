@@ -208,6 +208,43 @@ def test_csv_output_with_python_rows_is_written_as_the_query_writes(tmp_path: Pa
     assert ours[0]["total"] == ours[1]["total"] == "93.74" and ours[0]["budget_execution"] == "10.00"
 
 
+@pytest.mark.parametrize(("encoding", "separator"), [("gb18030", ","), ("utf-16", "\t"), ("utf-8-sig", ",")])
+def test_duckdb_reads_csv_as_spreadsheets_save_it(tmp_path: Path, encoding: str, separator: str) -> None:
+    """A CSV of units saved on Chinese Windows (GB18030), as Excel's "Unicode text" (UTF-16,
+    tab-separated) or with a byte-order mark scores on DuckDB as on the Python path. DuckDB reads
+    only UTF-8: the others are copied in UTF-8 into a scratch folder beside the output, which is
+    removed after."""
+    bishan = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in kpirules.load(BISHAN).values.items()}
+    bishan["satisfaction_rate"] = "47.4%"
+    rows = [["unit", *bishan], ["一中队", *bishan.values()], ["二中队", *{**bishan, "budget_spent": ""}.values()]]
+    units = tmp_path / "units.csv"
+    units.write_bytes("".join(separator.join(r) + "\n" for r in rows).encode(encoding))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "scores.csv"
+    sql = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert sql.exit_code == 1 and "[二中队]" in sql.stderr, sql.output
+    python = CliRunner().invoke(
+        main, ["score", BISHAN, "--values", str(units), "--engine", "python", "--format", "csv"]
+    )
+    ours = [
+        {k: v for k, v in r.items() if k not in ("row", "error")} for r in csv.DictReader(out.open(encoding="utf-8"))
+    ]
+    theirs = [{k: v for k, v in r.items() if k != "error"} for r in csv.DictReader(io.StringIO(python.stdout))]
+    assert ours == theirs and ours[0]["unit"] == "一中队" and ours[0]["total"] == "93.74"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["scores.csv"]  # no scratch folder left
+
+
+def test_duckdb_refuses_csv_in_no_known_encoding(tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_bytes(b"unit,budget_adjusted\n\xff\xfe\xfd,1\n\x80\n")
+    out = tmp_path / "scores.parquet"
+    result = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert result.exit_code == 2 and "is neither UTF-8 nor GB18030 text" in result.stderr
+    assert "hint: save the file as UTF-8" in result.stderr and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["units.csv"]
+
+
 def test_parquet_values_without_a_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 

@@ -37,12 +37,17 @@ def sql(ruleset: str, dialect: str, table: str, schema_from: str | None, unit_co
 
         columns: dict[str, InputColumn] | None = None
         if schema_from is not None:
+            import tempfile
             from pathlib import Path
 
             from ..sql.engine.duckdb import connect, open_units
 
-            con = connect()
-            _, types = open_units(con, Path(schema_from))
+            with tempfile.TemporaryDirectory(prefix="kpirules-") as scratch:
+                con = connect()
+                try:
+                    _, types = open_units(con, Path(schema_from), scratch=Path(scratch))
+                finally:
+                    con.close()
             by_stripped = {name.strip(): name for name in types}
             columns = {
                 m.name: InputColumn(by_stripped[m.name], types[by_stripped[m.name]])

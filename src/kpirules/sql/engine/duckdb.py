@@ -5,7 +5,8 @@ query did not score (its ``error`` column is set) are then scored by the Python 
 gives the exact error messages, and scores the units whose values SQL does not convert itself
 (``input: …``, e.g. ``"1,234.5"``); the output file is rewritten with their rows only when there
 are any. The output is written to a temporary file beside the target and renamed, so readers
-see the old file or the new one.
+see the old file or the new one. A CSV file is read as the Python path reads it: DuckDB reads
+UTF-8 itself, and a file in GB18030 or UTF-16 is first copied in UTF-8 (:func:`utf8_copy`).
 
 Every statement is built by sqlglot (:mod:`kpirules.sql.engine.statements`) and its text kept in
 the SQL cache (:mod:`kpirules.sql.cache`): a run whose statements are all cached does not import
@@ -14,6 +15,7 @@ sqlglot. File names are passed to DuckDB as parameters or through its Python API
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -140,8 +142,12 @@ def _prelude(statements: Statements, fmt: str) -> dict[str, str]:
     return statements.get("prelude", [fmt], build, per_ruleset=False)
 
 
-def open_units(con: Any, path: Path, statements: Statements | None = None) -> tuple[str, dict[str, str]]:
-    """Register ``path`` as the view ``kpi_units`` (with a 1-based row number); its column types."""
+def open_units(
+    con: Any, path: Path, statements: Statements | None = None, *, scratch: Path | None = None
+) -> tuple[str, dict[str, str]]:
+    """Register ``path`` as the view ``kpi_units`` (with a 1-based row number); its column types.
+    A CSV file in GB18030 or UTF-16, which DuckDB does not read, is first copied in UTF-8 into
+    the folder ``scratch`` (the system's temporary folder if None), which the caller removes."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise SqlEngineError(f"no such file: {path}")
@@ -151,7 +157,7 @@ def open_units(con: Any, path: Path, statements: Statements | None = None) -> tu
         if suffix == ".parquet":
             rel = con.read_parquet(str(path), file_row_number=True)
         else:
-            rel = con.read_csv(str(path), header=True, all_varchar=True)
+            rel = con.read_csv(str(utf8_copy(path, scratch)), header=True, all_varchar=True)
         con.register("kpi_raw", rel)
     except Exception as err:  # duckdb raises its own exception types
         raise SqlEngineError(f"cannot read {path}: {err}") from None
@@ -164,6 +170,47 @@ def open_units(con: Any, path: Path, statements: Statements | None = None) -> tu
     con.execute(view)
     described = con.execute("DESCRIBE kpi_units").fetchall()
     return VIEW, {name: str(kind) for name, kind, *_ in described}
+
+
+_CHUNK = 1 << 20
+
+
+def utf8_copy(path: Path, scratch: Path | None) -> Path:
+    """``path`` itself when it is UTF-8 text; else a copy in UTF-8 in the folder ``scratch``, read
+    in the first of :data:`~kpirules.source.SPREADSHEET_ENCODINGS` that fits (UTF-16 only with its
+    byte-order mark), as the Python path reads it. Neither: a :class:`SqlEngineError` that says so.
+    Both passes read the file in 1 MiB pieces, never whole."""
+    import codecs
+
+    from ...source import SPREADSHEET_ENCODINGS
+
+    with path.open("rb") as handle:
+        start = handle.read(4)
+        handle.seek(0)
+        for encoding in SPREADSHEET_ENCODINGS:
+            if encoding == "utf-16" and not start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                continue
+            decoder = codecs.getincrementaldecoder(encoding)()
+            handle.seek(0)
+            if encoding == "utf-8-sig":  # DuckDB reads UTF-8 itself: only check that it is
+                try:
+                    while chunk := handle.read(_CHUNK):
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    continue
+                return path
+            fd, name = tempfile.mkstemp(prefix="units.", suffix=".csv", dir=scratch)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                    while chunk := handle.read(_CHUNK):
+                        out.write(decoder.decode(chunk))
+                    out.write(decoder.decode(b"", final=True))
+            except UnicodeDecodeError:
+                Path(name).unlink(missing_ok=True)
+                continue
+            return Path(name)
+    raise SqlEngineError(f"{path} is neither UTF-8 nor GB18030 text", hint="save the file as UTF-8")
 
 
 def _coarse(value: Decimal) -> Decimal | None:
@@ -315,52 +362,64 @@ def score_file(
         raise SqlEngineError(f"cannot write {target.name} with DuckDB: use a .parquet or .csv file")
     statements = Statements(rs, cache if cache is not None else SqlCache.default())
     statements.inputs()  # loads a ruleset file unless its inputs are cached: its errors come first
-    con = connect(threads, progress)
-    _, types = open_units(con, source, statements)
-    parquet = source if source.suffix.lower() == ".parquet" else None
-    try:
-        report = BatchReport(sql=build_query(statements, types, con, parquet=parquet))
-    except SqlUnsupported as err:
-        if fallback is None:
-            con.close()
-            raise
-        fallback(err)
-        report = BatchReport()
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    try:
-        if not report.sql:
-            _score_by_python(con, statements, types, tmp, fmt, report)
+    with contextlib.ExitStack() as stack:  # closed in reverse: the connection, then the scratch folder
+        scratch = None
+        if source.suffix.lower() == ".csv":  # for a copy in UTF-8, if the file is not
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".kpirules-", dir=directory)))
+        con = connect(threads, progress)
+        stack.callback(con.close)
+        _, types = open_units(con, source, statements, scratch=scratch)
+        parquet = source if source.suffix.lower() == ".parquet" else None
+        try:
+            report = BatchReport(sql=build_query(statements, types, con, parquet=parquet))
+        except SqlUnsupported as err:
+            if fallback is None:
+                raise
+            fallback(err)
+            report = BatchReport()
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        os.close(fd)
+        try:
+            if report.sql:
+                _score_by_sql(con, statements, types, tmp, fmt, parquet, report, on_python)
+            else:
+                _score_by_python(con, statements, types, tmp, fmt, report)
             report.scored = report.units - len(report.failed)
             os.chmod(tmp, _mode_for(target))
             os.replace(tmp, target)
-            return report
-        try:
-            _write(con, report.sql, tmp, fmt)
-        except SqlEngineError:
-            if parquet is None:
-                raise
-            # the file's statistics may understate its values (an overflow error): read the values
-            report.sql = build_query(statements, types, con)
-            _write(con, report.sql, tmp, fmt)
-        prelude = _prelude(statements, fmt)
-        failing = con.execute(prelude["failing"], [tmp]).fetchall()
-        report.units = con.execute(prelude["count"], [tmp]).fetchone()[0]
-        if failing:
-            if on_python is not None:
-                on_python(len(failing))
-            _rescore(con, statements, types, tmp, fmt, [r[0] for r in failing], report)
-        report.scored = report.units - len(report.failed)
-        mode = _mode_for(target)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    finally:
-        con.close()
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return report
+
+
+def _score_by_sql(
+    con: Any,
+    statements: Statements,
+    types: dict[str, str],
+    tmp: str,
+    fmt: str,
+    parquet: Path | None,
+    report: BatchReport,
+    on_python: Callable[[int], None] | None,
+) -> None:
+    """Run the query into ``tmp``; then score the units it could not score with the Python evaluator."""
+    try:
+        _write(con, report.sql, tmp, fmt)
+    except SqlEngineError:
+        if parquet is None:
+            raise
+        # the file's statistics may understate its values (an overflow error): read the values
+        report.sql = build_query(statements, types, con)
+        _write(con, report.sql, tmp, fmt)
+    prelude = _prelude(statements, fmt)
+    failing = con.execute(prelude["failing"], [tmp]).fetchall()
+    report.units = con.execute(prelude["count"], [tmp]).fetchone()[0]
+    if failing:
+        if on_python is not None:
+            on_python(len(failing))
+        _rescore(con, statements, types, tmp, fmt, [r[0] for r in failing], report)
 
 
 def _write(con: Any, sql: str, path: str, fmt: str, params: list[Any] | None = None) -> None:
