@@ -235,6 +235,27 @@ def test_duckdb_reads_csv_as_spreadsheets_save_it(tmp_path: Path, encoding: str,
     assert sorted(p.name for p in out_dir.iterdir()) == ["scores.csv"]  # no scratch folder left
 
 
+def test_csv_rows_are_numbered_in_the_file_order(tmp_path: Path) -> None:
+    """The `row` of a CSV input is its row in the file (the CSV is read into a table and numbered
+    by row id), also for units scored by Python and written back."""
+    bishan = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in kpirules.load(BISHAN).values.items()}
+    bishan["satisfaction_rate"] = "47.4%"
+    units = tmp_path / "units.csv"
+    names = [f"{(k * 7919) % 5000:04d}" for k in range(5000)]  # not in sorted order
+    with units.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unit", *bishan])
+        for k, name in enumerate(names):
+            spent = "" if k % 997 == 0 else bishan["budget_spent"]  # a few fail
+            writer.writerow([name, *{**bishan, "budget_spent": spent}.values()])
+    out = tmp_path / "scores.parquet"
+    result = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    rows = duckdb.connect().execute("SELECT row, unit, total FROM read_parquet(?) ORDER BY row", [str(out)]).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(k + 1, name) for k, name in enumerate(names)]
+    assert [r[1] for r in rows if r[2] is None] == [names[k] for k in range(0, 5000, 997)]
+
+
 def test_duckdb_refuses_csv_in_no_known_encoding(tmp_path: Path) -> None:
     units = tmp_path / "units.csv"
     units.write_bytes(b"unit,budget_adjusted\n\xff\xfe\xfd,1\n\x80\n")

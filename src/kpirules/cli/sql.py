@@ -40,12 +40,12 @@ def sql(ruleset: str, dialect: str, table: str, schema_from: str | None, unit_co
             import tempfile
             from pathlib import Path
 
-            from ..sql.engine.duckdb import connect, open_units
+            from ..sql.engine.duckdb import connect, file_columns
 
             with tempfile.TemporaryDirectory(prefix="kpirules-") as scratch:
                 con = connect()
                 try:
-                    _, types = open_units(con, Path(schema_from), scratch=Path(scratch))
+                    types = file_columns(con, Path(schema_from), Path(scratch))
                 finally:
                     con.close()
             by_stripped = {name.strip(): name for name in types}

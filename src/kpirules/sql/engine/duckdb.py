@@ -89,14 +89,17 @@ class Statements:
             self._loaded = loads(text, name=name)
         return self._loaded
 
-    def inputs(self) -> list[str]:
-        """The names of the ruleset's input measures (the columns a file of units gives)."""
+    def inputs(self) -> dict[str, bool]:
+        """The names of the ruleset's input measures (the columns a file of units gives), each
+        with whether it is a number (a rate, count, amount or number)."""
 
         def build() -> dict[str, str]:
-            names = [m.name for m in self.rs.measures.values() if not m.derived]
+            from ...model import NUMERIC_TYPES
+
+            names = {m.name: m.type in NUMERIC_TYPES for m in self.rs.measures.values() if not m.derived}
             return {"names": json.dumps(names, ensure_ascii=False)}
 
-        names: list[str] = json.loads(self.get("inputs", [], build)["names"])
+        names: dict[str, bool] = json.loads(self.get("inputs", [], build)["names"])
         return names
 
     def get(
@@ -142,12 +145,9 @@ def _prelude(statements: Statements, fmt: str) -> dict[str, str]:
     return statements.get("prelude", [fmt], build, per_ruleset=False)
 
 
-def open_units(
-    con: Any, path: Path, statements: Statements | None = None, *, scratch: Path | None = None
-) -> tuple[str, dict[str, str]]:
-    """Register ``path`` as the view ``kpi_units`` (with a 1-based row number); its column types.
-    A CSV file in GB18030 or UTF-16, which DuckDB does not read, is first copied in UTF-8 into
-    the folder ``scratch`` (the system's temporary folder if None), which the caller removes."""
+def _relation(con: Any, path: Path, scratch: Path | None, *, row_numbers: bool = True) -> Any:
+    """A DuckDB relation over a Parquet file (with its row numbers) or a CSV file (every cell as
+    text; a file in GB18030 or UTF-16 is first copied in UTF-8 into the folder ``scratch``)."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise SqlEngineError(f"no such file: {path}")
@@ -155,10 +155,32 @@ def open_units(
         raise SqlEngineError(f"cannot read units from {path.name} with DuckDB: use a .parquet or .csv file")
     try:
         if suffix == ".parquet":
-            rel = con.read_parquet(str(path), file_row_number=True)
+            return con.read_parquet(str(path), file_row_number=row_numbers)
+        return con.read_csv(str(utf8_copy(path, scratch)), header=True, all_varchar=True)
+    except Exception as err:  # duckdb raises its own exception types
+        raise SqlEngineError(f"cannot read {path}: {err}") from None
+
+
+def file_columns(con: Any, path: Path, scratch: Path | None = None) -> dict[str, str]:
+    """The names and DuckDB types of the columns of a Parquet or CSV file (read no further)."""
+    rel = _relation(con, path, scratch, row_numbers=False)
+    return {name: str(kind) for name, kind in zip(rel.columns, rel.types, strict=True)}
+
+
+def open_units(
+    con: Any, path: Path, statements: Statements | None = None, *, scratch: Path | None = None
+) -> tuple[str, dict[str, str]]:
+    """Register ``path`` as the view ``kpi_units`` (with a 1-based row number); its column types.
+    A CSV file is read into a table first (see :func:`~kpirules.sql.engine.statements.view`);
+    one in GB18030 or UTF-16, which DuckDB does not read, is copied in UTF-8 into the folder
+    ``scratch`` before (the system's temporary folder if None), which the caller removes."""
+    suffix = path.suffix.lower()
+    rel = _relation(con, path, scratch)
+    try:
+        if suffix == ".csv":
+            rel.to_table("kpi_raw")
         else:
-            rel = con.read_csv(str(utf8_copy(path, scratch)), header=True, all_varchar=True)
-        con.register("kpi_raw", rel)
+            con.register("kpi_raw", rel)
     except Exception as err:  # duckdb raises its own exception types
         raise SqlEngineError(f"cannot read {path}: {err}") from None
     if statements is None:
@@ -298,7 +320,8 @@ def build_query(
     integer columns come from its statistics where it has them."""
     by_stripped = {name.strip(): name for name in types}
     wanted: dict[str, str] = {}
-    for name in statements.inputs():
+    inputs = statements.inputs()
+    for name in inputs:
         found = by_stripped.get(name)
         if found is not None:
             wanted[name] = found
