@@ -396,3 +396,15 @@ def test_the_api_names() -> None:
     assert (kpirules.Audit, kpirules.Finding) == (Audit, Finding)
     assert isinstance(kpirules.audit(kpirules.load(BISHAN)), Audit)
     assert {"audit", "Audit", "Finding"} <= set(kpirules.__all__)
+
+
+def test_reported_csv_with_cr_line_ends_or_an_open_quote(bishan: kpirules.Ruleset, tmp_path: Path) -> None:
+    rows = [(name.replace('"', "'"), w, s, r) for name, w, s, r in table_rows(bishan)]
+    path = tmp_path / "mac.csv"
+    path.write_bytes(csv_text(rows).replace("\n", "\r").encode("utf-8"))
+    assert summary(kpirules.audit(bishan, path)) == TABLE_FINDINGS
+    broken = tmp_path / "open_quote.csv"
+    broken.write_text(csv_text(rows).replace(rows[3][0], '"' + rows[3][0]) + "x" * 140_000 + "\n", encoding="utf-8")
+    with pytest.raises(ReportedFileError, match="cannot read this row of the table") as caught:
+        read_reported(broken, bishan)
+    assert caught.value.line == 5 and caught.value.hint is not None and "quote" in caught.value.hint

@@ -239,3 +239,85 @@ def test_bad_value_after_a_quoted_cell_is_placed_at_its_column(tmp_path: Path) -
     result = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--format", "csv"])
     assert result.exit_code == 1
     assert f"[乙] {units}:2:11: measure `budget_spent`" in result.stderr
+
+
+# ---- delimited values files as spreadsheets and editors write them -------------------------------
+MINI = str(ROOT / "docs" / "examples" / "mini.toml")
+MINI_HEADER = "unit,execution_rate,satisfaction_rate"
+
+
+def _score_csv(path: Path) -> Result:
+    return CliRunner().invoke(main, ["score", MINI, "--values", str(path), "--format", "csv"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{MINI_HEADER}\rA1,0.93,0.88\rA2,0.9,0.5\r",  # classic Mac line ends
+        f"\n\n{MINI_HEADER}\nA1,0.93,0.88\n\nA2,0.9,0.5\n",  # blank lines before the header and between rows
+    ],
+)
+def test_values_csv_with_cr_line_ends_or_leading_blank_lines(tmp_path: Path, text: str) -> None:
+    twin, units = tmp_path / "twin.csv", tmp_path / "units.csv"
+    twin.write_text(f"{MINI_HEADER}\nA1,0.93,0.88\nA2,0.9,0.5\n", "utf-8")
+    units.write_bytes(text.encode("utf-8"))
+    expected, result = _score_csv(twin), _score_csv(units)
+    assert expected.exit_code == 0 and (result.exit_code, result.stdout) == (0, expected.stdout)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (f'{MINI_HEADER}\n12" team,bad,x\n', ["2:10", "2:14"]),  # a quote inside an unquoted cell is text
+        (f'{MINI_HEADER}\n"multi\nline",0.9,y\n', ["3:11"]),  # a quoted cell that spans two lines
+        (f'{MINI_HEADER}\n"a ""quoted"", name",bad,0.5\n', ["2:22"]),
+    ],
+)
+def test_values_csv_errors_point_at_their_cells(tmp_path: Path, text: str, where: list[str]) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(text, "utf-8")
+    result = _score_csv(units)
+    assert result.exit_code == 1
+    assert [place for place in where if f"{units}:{place}: measure" in result.stderr] == where, result.stderr
+
+
+def test_values_table_that_csv_cannot_read_or_decode(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.csv"
+    huge.write_text(f"{MINI_HEADER}\nA1,0.93,{'9' * 140_000}\n", "utf-8")
+    result = _score_csv(huge)
+    assert result.exit_code == 2 and f"{huge}:2:1: cannot read this row of the table" in result.stderr
+    assert "Traceback" not in result.output
+    no_mark = tmp_path / "no_mark.csv"
+    no_mark.write_bytes(f"{MINI_HEADER}\r\nA1,0.93,0.88\r\n".encode("utf-16-le"))
+    result = _score_csv(no_mark)
+    assert result.exit_code == 2 and "holds NUL characters" in result.stderr and "byte-order mark" in result.stderr
+
+
+def test_caret_is_under_its_cell_in_a_tab_separated_line(tmp_path: Path) -> None:
+    """A tab is one column in a location, so the echoed line shows it as one space."""
+    units = tmp_path / "units.tsv"
+    units.write_text("unit\texecution_rate\tsatisfaction_rate\n二中队\t0.9\tx\n", "utf-8")
+    result = _score_csv(units)
+    assert f"{units}:2:9: measure `satisfaction_rate`" in result.stderr
+    lines = result.stderr.splitlines()
+    shown = next(line for line in lines if line.startswith(" 2 | "))
+    caret = lines[lines.index(shown) + 1]
+    assert "\t" not in shown and shown == " 2 | 二中队 0.9 x"
+    assert caret.index("^") == len(" 2 | ") + len("二中队 0.9 ") + 3  # the three wide characters take two columns
+
+
+def test_rate_hint_in_a_rulesets_own_values_and_in_audit_values(tmp_path: Path) -> None:
+    ruleset = tmp_path / "m88.toml"
+    ruleset.write_text(
+        Path(MINI).read_text("utf-8").replace('satisfaction_rate = "88%"', "satisfaction_rate = 88"), "utf-8"
+    )
+    hint = 'hint: a rate is a fraction of 1: write 88 % as "88%" or 0.88'
+    result = CliRunner().invoke(main, ["score", str(ruleset)])
+    assert result.exit_code == 2 and hint in result.stderr
+    lint = CliRunner().invoke(main, ["lint", str(ruleset)])
+    assert lint.exit_code == 1 and "KPI-S104" in lint.stdout and "88%" in lint.stdout
+    values = tmp_path / "v95.toml"
+    values.write_text("satisfaction_rate = 95\n", "utf-8")
+    audit = CliRunner().invoke(main, ["audit", BISHAN, "--values", str(values)])
+    assert audit.exit_code == 2 and f"{values}:1:21: measure `satisfaction_rate`" in audit.stderr
+    assert 'write 95 % as "95%" or 0.95' in audit.stderr

@@ -659,3 +659,99 @@ def test_nan_in_a_double_column_is_reported_not_a_crash(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "[u2] measure `satisfaction_rate`: nan is not a finite number" in result.stderr
     assert "scored 4 of 5 units" in result.stderr
+
+
+# ---- CSV files of units as people write them, on both engines ------------------------------------
+MINI = str(ROOT / "docs" / "examples" / "mini.toml")
+MINI_HEADER = "unit,execution_rate,satisfaction_rate"
+
+
+def _both_engines(tmp_path: Path, units: Path) -> tuple[list[dict[str, str | None]], list[dict[str, str | None]]]:
+    """The rows the DuckDB engine writes for ``units`` and the rows the Python path writes (its
+    `--format csv`), without the columns only one of them has (`row`) or words differently
+    (`error`). A unit with no name is written with none by DuckDB (its `row` says which) and as
+    `row N` by the Python path: both become None."""
+    out = tmp_path / "scores.csv"
+    sql = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert sql.exit_code in (0, 1) and "Traceback" not in sql.output, sql.output
+    python = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "python", "--format", "csv"])
+    assert python.exit_code == sql.exit_code, (python.output, sql.output)
+    ours: list[dict[str, str | None]] = [
+        {k: v for k, v in r.items() if k not in ("row", "error")} for r in csv.DictReader(out.open(encoding="utf-8"))
+    ]
+    theirs: list[dict[str, str | None]] = [
+        {k: v for k, v in r.items() if k != "error"} for r in csv.DictReader(io.StringIO(python.stdout))
+    ]
+    for r in ours:
+        r["unit"] = r["unit"] or None
+    for r in theirs:
+        r["unit"] = None if (r["unit"] or "").startswith("row ") else r["unit"]
+    return ours, theirs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{MINI_HEADER}\n1,0.93,0.88\n#2,0.9,0.5\n# note,0.8,0.4\n",  # DuckDB would guess '#' starts a comment
+        f"{MINI_HEADER}\nA1,0.93,0.88,extra\nA2,0.8,0.4\n",  # a row of too many cells
+        f"{MINI_HEADER}\nA1,0.93\nA2,0.8,0.4\n",  # a row of too few
+        f"{MINI_HEADER}\nA1,0.93,0.88\n\n,,\n  ,\t,\nA2,0.8,0.4\n",  # blank rows are no units
+        f"\n,,\n{MINI_HEADER}\nA1,0.93,0.88\n",  # blank lines before the header
+        f'{MINI_HEADER}\n"two\nlines",0.9,0.5\nA2,0.8,0.4\n',  # a quoted line break
+        f"{MINI_HEADER}\n 007 ,0.9,0.5\n   ,0.8,0.4\n",  # names are stripped; a blank one is no name
+        f"{MINI_HEADER}\r\nA1,0.93,0.88\r\nA2,0.8,0.4\r\n",
+        "unit\texecution_rate\tsatisfaction_rate\nA1\t0.93\t0.88\nA2\t0.8\t0.4\n",
+    ],
+)
+def test_duckdb_reads_a_csv_of_units_as_the_python_path_does(tmp_path: Path, text: str) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(text, encoding="utf-8", newline="")
+    ours, theirs = _both_engines(tmp_path, units)
+    assert ours == theirs and ours
+
+
+def test_duckdb_output_that_cannot_be_written(tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(f"{MINI_HEADER}\nA1,0.93,0.88\n", "utf-8")
+    parquet = tmp_path / "units.parquet"
+    duckdb.connect().execute(
+        "COPY (SELECT * FROM read_csv(?)) TO '" + str(parquet) + "' (FORMAT parquet)", [str(units)]
+    )
+    for source in (units, parquet):
+        for output, reason in ((tmp_path / "no" / "s.csv", "No such file or directory"), (units / "s.parquet", "")):
+            args = ["score", MINI, "--values", str(source), "--engine", "duckdb", "-o", str(output)]
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code == 2 and f"cannot write {output}: {reason}" in result.stderr, result.output
+            assert "Traceback" not in result.output
+
+
+def test_ruleset_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """A file name in GBK bytes (from an archive made on Windows) is a key of the SQL cache too."""
+    name = tmp_path / os.fsdecode(b"r\xb1\xed.toml")
+    name.write_text(Path(MINI).read_text("utf-8"), "utf-8")
+    units = tmp_path / "units.csv"
+    units.write_text(f"{MINI_HEADER}\nA1,0.93,0.88\n", "utf-8")
+    for _ in range(2):  # compiled, then from the cache
+        out = tmp_path / "s.csv"
+        result = CliRunner().invoke(
+            main, ["score", str(name), "--values", str(units), "--engine", "duckdb", "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert next(csv.DictReader(out.open(encoding="utf-8")))["total"] == "98.11"
+
+
+def test_output_suffix_decides_the_engine_and_format(tmp_path: Path) -> None:
+    """`-o scores.parquet` is written by DuckDB even from a small CSV; `-o scores.csv` on the Python
+    path is CSV, not a text table; the Python engine refuses a .parquet output."""
+    units = tmp_path / "units.csv"
+    units.write_text(f"{MINI_HEADER}\nA1,0.93,0.88\n", "utf-8")
+    parquet, text = tmp_path / "s.parquet", tmp_path / "s.csv"
+    result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "-o", str(parquet)])
+    assert result.exit_code == 0 and "(DuckDB)" in result.stderr
+    assert duckdb.connect().execute("SELECT total FROM read_parquet(?)", [str(parquet)]).fetchall() == [
+        (Decimal("98.11"),)
+    ]
+    result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "-o", str(text)])
+    assert result.exit_code == 0 and text.read_text("utf-8").startswith("unit,execution,satisfaction,total,grade,error")
+    result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "python", "-o", str(parquet)])
+    assert result.exit_code == 2 and "a .parquet --output is written by the duckdb engine" in result.stderr

@@ -252,6 +252,8 @@ rule = "proportional to 5"
         ("97.5", 'a rate is a fraction of 1: write 97.5 % as "97.5%" or 0.975'),
         (100, 'a rate is a fraction of 1: write 100 % as "100%" or 1'),
         ("120%", None),  # written as a percentage: no slip to explain
+        (1.5, None),  # 150 % or 1.5 %: no guess
+        (2, 'a rate is a fraction of 1: write 2 % as "2%" or 0.02'),
         (101, None),  # 101 % is outside [0, 1] too
         (-5, None),
     ],

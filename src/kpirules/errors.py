@@ -92,7 +92,7 @@ class KpiRulesError(Exception):
         lines = [head]
         if loc and loc.source_line is not None and loc.line is not None:
             gutter = str(loc.line)
-            text, column = loc.source_line, loc.column or 1
+            text, column = loc.source_line.replace("\t", " "), loc.column or 1  # a tab is one column
             if len(text) > _WINDOW:  # show a window around the column of a very long line
                 first = max(0, column - 1 - _WINDOW // 2)
                 text = ("…" if first else "") + text[first : first + _WINDOW] + "…"

@@ -586,7 +586,7 @@ class _Builder:
             try:
                 out[name] = converter(measure)(value)
             except ValueProblem as err:
-                self.problem(path, f"measure `{name}`: {err}", code="KPI-S104")
+                self.problem(path, f"measure `{name}`: {err}", err.hint, code="KPI-S104")
         return out, locations
 
     def overrides(self, raw: Any, indicators: list[Indicator], header: Header | None) -> dict[str, Override]:
@@ -827,7 +827,7 @@ class _Builder:
             try:
                 return converter(measure)(raw), None
             except ValueProblem as err:
-                self.problem(path, f"figure of `{measure.name}`: {err}", code="KPI-S104")
+                self.problem(path, f"figure of `{measure.name}`: {err}", err.hint, code="KPI-S104")
             except MissingValue:
                 self.problem(path, f"figure of `{measure.name}` has no value", code="KPI-S104")
             return None

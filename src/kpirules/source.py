@@ -12,6 +12,7 @@ import io
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import attrs
 
@@ -42,9 +43,16 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
         if encoding == "utf-16" and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             continue  # without its mark, any even number of bytes would read as UTF-16
         try:
-            return data.decode(encoding).replace("\r\n", "\n")
+            text = data.decode(encoding)
         except UnicodeDecodeError as err:
             failures.append(err)
+            continue
+        if "utf-16" in encodings and "\0" in text:  # a table holds no NUL; UTF-16 without its mark has many
+            raise error(
+                f"{name} holds NUL characters (byte {data.index(0)}): UTF-16 text needs its byte-order mark",
+                hint="save the file as UTF-8",
+            )
+        return text.replace("\r\n", "\n")
     names = " nor ".join(_ENCODING_NAMES.get(e, e) for e in encodings if e != "utf-16")
     where = f" (byte {failures[0].start})" if len(encodings) == 1 else ""
     raise error(
@@ -71,28 +79,76 @@ def delimiter(text: str) -> str:
     return ","
 
 
-def table_rows(text: str) -> Iterator[tuple[int, str, list[tuple[str, int]]]]:
-    """The rows of a comma- or tab-separated table (:func:`delimiter`): for each, its 1-based line
-    number, the text of that line and its cells, each with the 1-based column it starts at. A
-    quoted field that spans lines ends the row on its last line, which is the one given."""
+class TableCell(NamedTuple):
+    """One cell of a delimited table: its text, where it starts (1-based line and column) and the
+    text of that line."""
+
+    text: str
+    line: int
+    column: int
+    source_line: str
+
+    def location(self, name: str) -> Location:
+        return Location(name, self.line, self.column, source_line=self.source_line)
+
+
+def table_rows(text: str, name: str, error: type[KpiRulesError]) -> Iterator[tuple[int, list[TableCell]]]:
+    """The rows of a comma- or tab-separated table (:func:`delimiter`; lines may end in CR LF, LF
+    or CR alone): for each, the line it starts on and its cells with their places. A row
+    :mod:`csv` cannot read (a cell of more than 131,072 characters, mostly from a quote left
+    open) raises ``error`` at its line."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     separator = delimiter(text)
     lines = text.split("\n")
     reader = csv.reader(io.StringIO(text), delimiter=separator)
-    for row in reader:
-        line_no = reader.line_num
-        raw = lines[line_no - 1] if line_no <= len(lines) else ""
-        starts = _starts(raw, separator)
-        yield line_no, raw, [(cell, starts[i] if i < len(starts) else 1) for i, cell in enumerate(row)]
+    first = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise error(
+                f"cannot read this row of the table: {err}",
+                location=Location(name, first, 1, source_line=lines[first - 1][:200]),
+                hint='a quote (") that opens a cell must close it',
+            ) from None
+        last = reader.line_num
+        starts = _field_starts(lines[first - 1 : last], first, separator)
+        cells = []
+        for i, cell in enumerate(row):
+            line, column = starts[i] if i < len(starts) else (last, 1)
+            cells.append(TableCell(cell, line, column, lines[line - 1]))
+        yield first, cells
+        first = last + 1
 
 
-def _starts(line: str, separator: str) -> list[int]:
-    """1-based start columns of the fields of one line of a delimited table, quoted fields included."""
-    starts, quoted = [1], False
-    for i, ch in enumerate(line):
-        if ch == '"':
-            quoted = not quoted
-        elif ch == separator and not quoted:
-            starts.append(i + 2)
+def _field_starts(lines: Sequence[str], first: int, separator: str) -> list[tuple[int, int]]:
+    """Where each field of one record starts: (line, column), 1-based. A quote opens a quoted
+    field only at the field's start (elsewhere it is text, as :mod:`csv` reads it), and a quoted
+    field may span lines; ``""`` inside it is one quote."""
+    starts = [(first, 1)]
+    at_start, quoted = True, False
+    for k, line in enumerate(lines):
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if quoted:
+                if ch == '"':
+                    if i + 1 < len(line) and line[i + 1] == '"':
+                        i += 1
+                    else:
+                        quoted = False
+            elif ch == separator:
+                starts.append((first + k, i + 2))
+                at_start = True
+                i += 1
+                continue
+            elif ch == '"' and at_start:
+                quoted = True
+            at_start = False
+            i += 1
     return starts
 
 

@@ -39,7 +39,9 @@ def read_units(path: str | Path) -> tuple[list[Unit], bool]:
     if suffix == ".parquet":
         return read_parquet(file), True
     if suffix not in (*TABLE_SUFFIXES, ".json", ".toml"):
-        raise ValuesFileError(f"cannot read values from {file.name}: use a .toml, .json, .csv or .parquet file")
+        raise ValuesFileError(
+            f"cannot read values from {file.name}: use a .toml, .json, .csv (.tsv, .txt) or .parquet file"
+        )
     text = read_text(file, ValuesFileError, encodings=SPREADSHEET_ENCODINGS)
     if suffix in TABLE_SUFFIXES:
         return read_csv(text, str(file)), True
@@ -142,23 +144,23 @@ def _decimal(text: str) -> Any:
 def read_csv(text: str, name: str) -> list[Unit]:
     """One unit per row of a comma- or tab-separated table; the header names the measures, and a
     ``unit`` column the unit."""
-    rows = table_rows(text)
-    header = [cell.strip() for cell, _ in next(rows, (0, "", []))[2]]
+    rows = (row for row in table_rows(text, name, ValuesFileError) if any(c.text.strip() for c in row[1]))
+    header = [cell.text.strip() for cell in next(rows, (0, []))[1]]  # the first row that is not blank
     if not any(header):
         raise ValuesFileError("the file is empty; it needs a header row naming the measures", location=Location(name))
     units: list[Unit] = []
-    for line_no, raw_line, cells in rows:
-        if not any(cell.strip() for cell, _ in cells):
-            continue
+    for line_no, cells in rows:
         values: dict[str, Any] = {}
         locations: dict[str, Location] = {}
         unit = None
         for i, key in enumerate(header):
-            cell, column = cells[i] if i < len(cells) else ("", 1)
             if key == UNIT_KEY:
-                unit = cell.strip() or None
+                unit = cells[i].text.strip() if i < len(cells) else None
             elif key:
-                values[key] = cell
-                locations[key] = Location(name, line_no, column, source_line=raw_line)
+                if i < len(cells):
+                    values[key], locations[key] = cells[i].text, cells[i].location(name)
+                else:  # the row is shorter than the header: no value, placed at the row's start
+                    values[key] = ""
+                    locations[key] = Location(name, line_no, 1, source_line=cells[0].source_line)
         units.append(Unit(unit or f"row {line_no}", values, locations))
     return units

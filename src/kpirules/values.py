@@ -100,8 +100,9 @@ def _number(measure: Measure) -> Callable[[Any], Converted]:
 
 def _percent_hint(measure: Measure, raw: Any, value: Decimal) -> str | None:
     """For a rate given as a bare number that fits its range only as a percentage (``95`` for
-    95 %): how to write it. None otherwise, and for a value written with ``%``."""
-    if measure.type != "rate" or measure.range is None or value <= 1:
+    95 %): how to write it. None otherwise, for a value written with ``%``, and below 2, where
+    ``1.02`` is as likely 102 % as 1.02 %."""
+    if measure.type != "rate" or measure.range is None or value < 2:
         return None
     if isinstance(raw, str) and raw.strip().endswith(("%", "％", "‰")):
         return None

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..errors import Location
     from ..ruleset import Ruleset
     from .engine import ReportedSource
     from .findings import Audit, Cause, Correction, Finding, Reconstruction
@@ -17,13 +18,20 @@ if TYPE_CHECKING:
 _LAZY = ("Audit", "Cause", "Correction", "Finding", "Reconstruction")
 
 
-def audit(ruleset: Ruleset, reported: ReportedSource = None, *, values: Mapping[str, Any] | None = None) -> Audit:
+def audit(
+    ruleset: Ruleset,
+    reported: ReportedSource = None,
+    *,
+    values: Mapping[str, Any] | None = None,
+    locations: Mapping[str, Location] | None = None,
+) -> Audit:
     """Audit a published table against ``ruleset``: by default its ``[reported]``; or a path to a
     TOML, JSON, CSV or Excel file; or a :class:`~kpirules.model.Reported`. ``values`` are the
-    measured values (default: the ruleset's ``[values]``). See :func:`kpirules.audit.engine.audit`."""
+    measured values (default: the ruleset's ``[values]``), ``locations`` where each was read. See
+    :func:`kpirules.audit.engine.audit`."""
     from .engine import audit as run
 
-    return run(ruleset, reported, values=values)
+    return run(ruleset, reported, values=values, locations=locations)
 
 
 def __getattr__(name: str) -> Any:

@@ -69,14 +69,16 @@ def audit(
     reported: ReportedSource = None,
     *,
     values: Mapping[str, Any] | None = None,
+    locations: Mapping[str, Location] | None = None,
 ) -> Audit:
     """Audit a published table against ``ruleset``.
 
     ``reported`` is the table: by default the ruleset's ``[reported]``; a path to a TOML, JSON,
     CSV or Excel file; or a :class:`~kpirules.model.Reported`. ``values`` are the measured values
     to recompute with (default: the ruleset's ``[values]``); measures with no value are taken from
-    the printed figures where those agree. Raises :class:`~kpirules.KpiRulesError` when there is
-    no table or the file cannot be read; every inconsistency is a finding, never an exception.
+    the printed figures where those agree; ``locations`` say where each value was read, for the
+    errors of a bad one. Raises :class:`~kpirules.KpiRulesError` when there is no table, the file
+    cannot be read or a value is bad; every inconsistency is a finding, never an exception.
     """
     if reported is None:
         if ruleset.reported is None:
@@ -93,15 +95,23 @@ def audit(
 
         table = read_reported(reported, ruleset)
         source = str(reported)
-    return _Auditor(ruleset, table, source, values).run()
+    return _Auditor(ruleset, table, source, values, locations or {}).run()
 
 
 class _Auditor:
-    def __init__(self, ruleset: Ruleset, table: Reported, source: str, values: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        table: Reported,
+        source: str,
+        values: Mapping[str, Any] | None,
+        locations: Mapping[str, Location],
+    ) -> None:
         self.rs = ruleset
         self.table = table
         self.source = source
         self.given = values
+        self.locations = locations
         self.arith = Arithmetic(ruleset.header.precision, ruleset.header.rounding)
         self.rows: dict[str, ReportedRow] = {row.indicator: row for row in table.rows}
         self.order = [row.indicator for row in table.rows]
@@ -201,7 +211,8 @@ class _Auditor:
             except MissingValue:
                 continue
             except ValueProblem as err:
-                problems.append(ValuesError(f"measure `{name}`: {err}"))
+                where = self.locations.get(name)
+                problems.append(ValuesError(f"measure `{name}`: {err}", location=where, hint=err.hint))
         if problems:
             raise ValuesError.collect(problems)
         failures: dict[str, str] = {}

@@ -412,10 +412,8 @@ def _cells(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, table: _T
 
 # ---- CSV --------------------------------------------------------------------------------------
 def _read_csv(text: str, name: str) -> _Table:
-    grid = [
-        [_Cell(cell, Location(name, line, column, source_line=raw)) for cell, column in cells]
-        for line, raw, cells in table_rows(text)
-    ]
+    rows = table_rows(text, name, ReportedFileError)
+    grid = [[_Cell(cell.text, cell.location(name)) for cell in cells] for _, cells in rows]
     table: _Table = _from_grid(grid, name)
     return table
 

@@ -49,7 +49,7 @@ def audit(
         rules = load(ruleset)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
-    values = None
+    values = locations = None
     if values_file is not None:
         from ..valuefiles import read_units
 
@@ -60,9 +60,9 @@ def audit(
         if batch or len(units) != 1:
             click.echo(f"{values_file}: give the values of one unit (a .toml or a .json object)", err=True)
             sys.exit(EXIT_USAGE)
-        values = dict(units[0].values)
+        values, locations = dict(units[0].values), dict(units[0].locations)
     try:
-        result = run_audit(rules, reported_file, values=values)
+        result = run_audit(rules, reported_file, values=values, locations=locations)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
     width, color = None, False

@@ -32,7 +32,12 @@ FORMATS = ("table", "json", "csv", "markdown")
     help="Measured values: .toml or .json for one unit; .csv (or tab-separated .tsv, .txt), .parquet or a "
     "JSON list for many.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format [default: csv, json or markdown for an --output FILE named so, else table].",
+)
 @click.option("--explain", is_flag=True, help="Explain how every indicator earned its points.")
 @click.option(
     "--lang",
@@ -58,7 +63,7 @@ FORMATS = ("table", "json", "csv", "markdown")
 def score(
     ruleset: str,
     values_file: str | None,
-    fmt: str,
+    fmt: str | None,
     explain: bool,
     lang: str,
     output: str | None,
@@ -79,6 +84,14 @@ def score(
         rules = load(ruleset)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
+    if output is not None and output.lower().endswith(".parquet"):
+        click.echo(
+            "a .parquet --output is written by the duckdb engine: give a .csv or .parquet file of units "
+            "with --values, and pip install 'kpirules[sql]' if it is missing",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    fmt = fmt or _OUTPUT_FORMATS.get(Path(output).suffix.lower() if output else "", "table")
     batch = False
     if values_file is None:
         units = [Unit(None, {}, {})]
@@ -110,11 +123,14 @@ def score(
 
 
 _AUTO_CSV_BYTES = 16 * 1024 * 1024  # about 150,000 units of a ten-indicator ruleset
+#: The format of an --output file with no --format, by its suffix.
+_OUTPUT_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown"}
 
 
 def _use_duckdb(engine: str, values_file: str | None, output: str | None, explain: bool) -> bool:
     """Whether to score on DuckDB: asked for, or (auto) a Parquet file or a large CSV scored into a
-    .parquet or .csv file, with duckdb and sqlglot installed. The SQL path gives no explanations."""
+    .parquet or .csv file, or any CSV file scored into a .parquet file, with duckdb and sqlglot
+    installed. The SQL path gives no explanations."""
     if engine == "python":
         return False
     if engine == "duckdb":
@@ -131,8 +147,9 @@ def _use_duckdb(engine: str, values_file: str | None, output: str | None, explai
     if not output.lower().endswith((".parquet", ".csv")):
         return False
     suffix = Path(values_file).suffix.lower()
-    if suffix == ".parquet":
-        pass
+    if suffix == ".parquet" or output.lower().endswith(".parquet"):
+        if suffix not in (".parquet", ".csv"):
+            return False
     elif suffix == ".csv":
         try:
             if Path(values_file).stat().st_size < _AUTO_CSV_BYTES:

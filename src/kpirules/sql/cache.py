@@ -114,7 +114,8 @@ def ruleset_key(rs: Any) -> str | None:
 
 def source_key(name: str, text: str) -> str:
     """A digest of a ruleset's file name and text (as :func:`kpirules.load` reads them)."""
-    return hashlib.sha256(f"{len(name)}:{name}\0{text}".encode()).hexdigest()
+    # a file name that is not UTF-8 (GBK bytes from an archive made on Windows) keeps its bytes
+    return hashlib.sha256(f"{len(name)}:{name}\0{text}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class SqlCache:

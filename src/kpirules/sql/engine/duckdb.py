@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
@@ -156,9 +156,42 @@ def _relation(con: Any, path: Path, scratch: Path | None, *, row_numbers: bool =
     try:
         if suffix == ".parquet":
             return con.read_parquet(str(path), file_row_number=row_numbers)
-        return con.read_csv(str(utf8_copy(path, scratch)), header=True, all_varchar=True)
+        source = utf8_copy(path, scratch)
+        return con.read_csv(str(source), **csv_options(source))
     except Exception as err:  # duckdb raises its own exception types
         raise SqlEngineError(f"cannot read {path}: {err}") from None
+
+
+def csv_options(path: Path) -> dict[str, Any]:
+    """How DuckDB is to read a UTF-8 CSV file so that it reads what the Python path reads
+    (:func:`kpirules.source.table_rows`): the separator the header row has more of, ``"`` the
+    only quote, no comment lines (DuckDB would guess ``#`` and drop such rows), every cell as
+    text, the header after any blank lines, and rows with too few or too many cells kept (padded
+    with NULLs, or given extra columns) rather than making DuckDB guess another dialect."""
+    from ...source import delimiter
+
+    with path.open("rb") as handle:
+        head = handle.read(_CHUNK).decode("utf-8-sig", errors="replace")
+    if "\r" in head:
+        head = head.replace("\r\n", "\n").replace("\r", "\n")
+    separator = delimiter(head)
+    lines = head.split("\n")
+    blank = 0
+    while blank < len(lines) - 1 and not lines[blank].replace(separator, "").strip():
+        blank += 1
+    options: dict[str, Any] = {
+        "header": True,
+        "all_varchar": True,
+        "delimiter": separator,
+        "quotechar": '"',
+        "escapechar": '"',
+        "comment": "",
+        "null_padding": True,
+        "strict_mode": False,
+    }
+    if blank:  # given as 0, it makes DuckDB's sniffer refuse a file with a row of too many cells
+        options["skiprows"] = blank
+    return options
 
 
 def file_columns(con: Any, path: Path, scratch: Path | None = None) -> dict[str, str]:
@@ -178,17 +211,30 @@ def open_units(
     rel = _relation(con, path, scratch)
     try:
         if suffix == ".csv":
-            rel.to_table("kpi_raw")
+            try:
+                rel.to_table("kpi_raw")
+            except Exception as err:  # quoted line breaks with padding: DuckDB reads in one thread
+                if "parallel=false" not in str(err):
+                    raise
+                source = utf8_copy(path, scratch)
+                con.read_csv(str(source), **csv_options(source), parallel=False).to_table("kpi_raw")
         else:
             con.register("kpi_raw", rel)
     except Exception as err:  # duckdb raises its own exception types
         raise SqlEngineError(f"cannot read {path}: {err}") from None
-    if statements is None:
+    columns = list(rel.columns)
+
+    def build() -> dict[str, str]:
         from . import statements as s
 
-        view = s.view(suffix)
-    else:
+        return {"sql": s.view(suffix) if suffix == ".parquet" else s.csv_view(columns)}
+
+    if statements is None:
+        view = build()["sql"]
+    elif suffix == ".parquet":
         view = _prelude(statements, suffix)["view"]
+    else:
+        view = statements.get("csv_view", [columns], build, per_ruleset=False)["sql"]
     con.execute(view)
     described = con.execute("DESCRIBE kpi_units").fetchall()
     return VIEW, {name: str(kind) for name, kind, *_ in described}
@@ -389,7 +435,8 @@ def score_file(
     with contextlib.ExitStack() as stack:  # closed in reverse: the connection, then the scratch folder
         scratch = None
         if source.suffix.lower() == ".csv":  # for a copy in UTF-8, if the file is not
-            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".kpirules-", dir=directory)))
+            with _writing(target):
+                scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".kpirules-", dir=directory)))
         con = connect(threads, progress)
         stack.callback(con.close)
         _, types = open_units(con, source, statements, scratch=scratch)
@@ -401,7 +448,8 @@ def score_file(
                 raise
             fallback(err)
             report = BatchReport()
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        with _writing(target):
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
         os.close(fd)
         try:
             if report.sql:
@@ -409,12 +457,23 @@ def score_file(
             else:
                 _score_by_python(con, statements, types, tmp, fmt, report)
             report.scored = report.units - len(report.failed)
-            os.chmod(tmp, _mode_for(target))
-            os.replace(tmp, target)
+            with _writing(target):
+                os.chmod(tmp, _mode_for(target))
+                os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     return report
+
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """An OSError while making files beside ``target`` or putting it in place (a folder that does
+    not exist or cannot be written, a folder where the file should be) as a :class:`SqlEngineError`."""
+    try:
+        yield
+    except OSError as err:
+        raise SqlEngineError(f"cannot write {target}: {err.strerror or err}") from None
 
 
 def _score_by_sql(

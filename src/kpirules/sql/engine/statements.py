@@ -38,6 +38,34 @@ def view(fmt: str) -> str:
     return _sql(exp.Create(this=exp.Table(this=ident(VIEW)), kind="VIEW", expression=select))
 
 
+#: What :meth:`str.strip` removes from a cell, as far as a CSV file of units holds it.
+BLANKS = " \t\n\r\x0b\x0c\xa0\u3000"
+
+
+def csv_view(columns: list[str]) -> str:
+    """``kpi_units`` over the table a CSV file was read into (``columns``, all text): the rows
+    numbered by row id (see :func:`view`), as the Python path reads a CSV file: a row whose
+    cells are all blank is left out, and the unit's name is stripped of blanks."""
+
+    def stripped(c: str) -> exp.Expression:
+        return exp.Trim(this=col(c), expression=exp.Literal.string(BLANKS))
+
+    row = exp.Add(this=col("rowid"), expression=exp.Literal.number(1))
+    units = [c for c in columns if c.strip() == UNIT]
+    star = exp.Star(**({"replace": [alias(stripped(c), c) for c in units]} if units else {}))
+    select = make_select([star, alias(row, ROW)], RAW)
+    if columns:
+        empty = [
+            exp.EQ(
+                this=exp.Coalesce(this=stripped(c), expressions=[exp.Literal.string("")]),
+                expression=exp.Literal.string(""),
+            )
+            for c in columns
+        ]
+        select.set("where", exp.Where(this=exp.Not(this=exp.Paren(this=exp.and_(*empty, copy=False)))))
+    return _sql(exp.Create(this=exp.Table(this=ident(VIEW)), kind="VIEW", expression=select))
+
+
 def bounds(columns: list[str]) -> str:
     """The largest magnitude of each of ``columns`` of ``kpi_units``, in one row."""
     return _sql(make_select([alias(exp.Max(this=exp.Abs(this=col(c))), f"b{k}") for k, c in enumerate(columns)], VIEW))
