@@ -755,3 +755,18 @@ def test_output_suffix_decides_the_engine_and_format(tmp_path: Path) -> None:
     assert result.exit_code == 0 and text.read_text("utf-8").startswith("unit,execution,satisfaction,total,grade,error")
     result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "python", "-o", str(parquet)])
     assert result.exit_code == 2 and "a .parquet --output is written by the duckdb engine" in result.stderr
+
+
+def test_units_or_output_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    """DuckDB opens files by UTF-8 names: other bytes are refused with advice, not a traceback."""
+    units = tmp_path / "units.csv"
+    units.write_text(f"{MINI_HEADER}\nA1,0.93,0.88\n", "utf-8")
+    odd = tmp_path / os.fsdecode(b"u\xb1\xed.csv")
+    odd.write_bytes(units.read_bytes())
+    for values, output in ((odd, tmp_path / "s.csv"), (units, tmp_path / os.fsdecode(b"s\xb1\xed.csv"))):
+        result = CliRunner().invoke(
+            main, ["score", MINI, "--values", str(values), "--engine", "duckdb", "-o", str(output)]
+        )
+        assert result.exit_code == 2 and "its name is not UTF-8" in result.stderr and "Traceback" not in result.output
+    result = CliRunner().invoke(main, ["score", MINI, "--values", str(odd), "--format", "csv"])
+    assert result.exit_code == 0 and "98.11" in result.stdout  # the Python path reads it

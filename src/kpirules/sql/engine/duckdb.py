@@ -153,6 +153,7 @@ def _relation(con: Any, path: Path, scratch: Path | None, *, row_numbers: bool =
         raise SqlEngineError(f"no such file: {path}")
     if suffix not in (".parquet", ".csv"):
         raise SqlEngineError(f"cannot read units from {path.name} with DuckDB: use a .parquet or .csv file")
+    _utf8_name(path)
     try:
         if suffix == ".parquet":
             return con.read_parquet(str(path), file_row_number=row_numbers)
@@ -429,6 +430,7 @@ def score_file(
     fmt = target.suffix.lower()
     if fmt not in (".parquet", ".csv"):
         raise SqlEngineError(f"cannot write {target.name} with DuckDB: use a .parquet or .csv file")
+    _utf8_name(target)
     statements = Statements(rs, cache if cache is not None else SqlCache.default())
     statements.inputs()  # loads a ruleset file unless its inputs are cached: its errors come first
     directory = target.parent if str(target.parent) else Path(".")
@@ -464,6 +466,17 @@ def score_file(
             Path(tmp).unlink(missing_ok=True)
             raise
     return report
+
+
+def _utf8_name(path: Path) -> None:
+    """DuckDB opens files by UTF-8 names: a name in other bytes (GBK from an archive made on
+    Windows) is refused here, with advice, rather than by DuckDB with a conversion error."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise SqlEngineError(
+            f"DuckDB cannot open {path!s}: its name is not UTF-8", hint="rename the file, or use --engine python"
+        ) from None
 
 
 @contextlib.contextmanager
