@@ -321,3 +321,11 @@ def test_rate_hint_in_a_rulesets_own_values_and_in_audit_values(tmp_path: Path) 
     audit = CliRunner().invoke(main, ["audit", BISHAN, "--values", str(values)])
     assert audit.exit_code == 2 and f"{values}:1:21: measure `satisfaction_rate`" in audit.stderr
     assert 'write 95 % as "95%" or 0.95' in audit.stderr
+
+
+def test_separator_is_the_headers_not_a_blank_rows() -> None:
+    from kpirules.source import delimiter
+
+    assert delimiter(",,\n\t\nunit\texecution_rate\tsatisfaction_rate\n") == "\t"
+    assert delimiter('"a\tb",c,d\n') == ","  # a tab inside quotes is text
+    assert delimiter("\n\n") == ","

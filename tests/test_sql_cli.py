@@ -235,9 +235,16 @@ def test_duckdb_reads_csv_as_spreadsheets_save_it(tmp_path: Path, encoding: str,
     assert sorted(p.name for p in out_dir.iterdir()) == ["scores.csv"]  # no scratch folder left
 
 
-def test_csv_rows_are_numbered_in_the_file_order(tmp_path: Path) -> None:
+def test_csv_rows_are_numbered_in_the_file_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The `row` of a CSV input is its row in the file (the CSV is read into a table and numbered
-    by row id), also for units scored by Python and written back."""
+    by row id), also for units scored by Python and written back. DuckDB reads the file in 16 KiB
+    pieces on two threads here, so that the order does not come from reading it in one."""
+    from kpirules.sql.engine import duckdb as engine
+
+    real = engine.csv_options
+    monkeypatch.setattr(engine, "csv_options", lambda *a: {**real(*a), "buffer_size": 16384})
+    real_connect = engine.connect
+    monkeypatch.setattr(engine, "connect", lambda threads=None, progress=False: real_connect(2, progress))
     bishan = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in kpirules.load(BISHAN).values.items()}
     bishan["satisfaction_rate"] = "47.4%"
     units = tmp_path / "units.csv"
@@ -449,8 +456,11 @@ def test_bad_ruleset_file_fails_before_the_units(tmp_path: Path) -> None:
         kpirules.load(bad)
     assert str(raised.value) in result.output and "missing.parquet" not in result.output
     assert not (tmp_path / "out.parquet").exists()
-    result = CliRunner().invoke(main, ["score", str(tmp_path / "none.toml"), "--values", BISHAN, "-o", "x.parquet"])
-    assert result.exit_code == 2 and "no such file" in result.output
+    units = tmp_path / "units.csv"
+    units.write_text("unit\nA1\n", "utf-8")
+    args = ["score", str(tmp_path / "none.toml"), "--values", str(units), "--engine", "duckdb"]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "x.parquet")])
+    assert result.exit_code == 2 and "no such file" in result.output and "none.toml" in result.output
 
 
 def test_changed_ruleset_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -508,21 +518,22 @@ def test_unusable_cache_still_scores(
         assert entries
         for k, entry in enumerate(entries):
             entry.write_text(["", "{", '{"key": "other", "value": {}}', "[1]"][k % 4], encoding="utf-8")
-    else:
-        if problem == "disabled":
-            monkeypatch.setenv("KPIRULES_NO_CACHE", "1")
-        else:
-            args.append("--no-cache")
+    elif problem == "disabled":
+        monkeypatch.setenv("KPIRULES_NO_CACHE", "1")
         for entry in _own_sql_cache.glob("*.json"):
             entry.unlink()
+    else:  # the warm entries stay: --no-cache must neither read nor write them
+        args.append("--no-cache")
+    before = {e.name: e.stat().st_mtime_ns for e in _own_sql_cache.glob("*.json")}
     counts = _count_builds(monkeypatch)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output
     assert "2 of 20 units could not be scored" in result.stderr
     assert counts["query"] == 1  # compiled: nothing usable was cached
     assert _rows(out) == _rows(tmp_path / "reference.parquet")
-    if problem in ("disabled", "--no-cache"):
-        assert not list(_own_sql_cache.glob("*.json"))  # nothing written either
+    if problem in ("disabled", "--no-cache"):  # nothing written either
+        assert {e.name: e.stat().st_mtime_ns for e in _own_sql_cache.glob("*.json")} == before
+        assert bool(before) == (problem == "--no-cache")
 
 
 def test_cache_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -701,6 +712,8 @@ def _both_engines(tmp_path: Path, units: Path) -> tuple[list[dict[str, str | Non
         f"{MINI_HEADER}\n 007 ,0.9,0.5\n   ,0.8,0.4\n",  # names are stripped; a blank one is no name
         f"{MINI_HEADER}\r\nA1,0.93,0.88\r\nA2,0.8,0.4\r\n",
         "unit\texecution_rate\tsatisfaction_rate\nA1\t0.93\t0.88\nA2\t0.8\t0.4\n",
+        f'"",""\n{MINI_HEADER}\nA1,0.93,0.88\n',  # a row of quoted empty cells before the header
+        f"rowid,{MINI_HEADER}\n7,A1,0.93,0.88\n3,A2,0.8,0.4\n",  # a column named rowid
     ],
 )
 def test_duckdb_reads_a_csv_of_units_as_the_python_path_does(tmp_path: Path, text: str) -> None:
@@ -710,13 +723,29 @@ def test_duckdb_reads_a_csv_of_units_as_the_python_path_does(tmp_path: Path, tex
     assert ours == theirs and ours
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (f"{MINI_HEADER}\r\nA1,0.93,0.88\r\n".encode("utf-16-le"), "holds NUL characters"),  # UTF-16, no mark
+        (b"\n , \n\n", "is empty: it needs a header row naming the measures"),
+    ],
+)
+def test_duckdb_refuses_a_csv_the_python_path_refuses(tmp_path: Path, data: bytes, message: str) -> None:
+    units = tmp_path / "units.csv"
+    units.write_bytes(data)
+    out = tmp_path / "scores.parquet"
+    result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+    python = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--format", "csv"])
+    assert python.exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["units.csv"]  # no copy left behind
+
+
 def test_duckdb_output_that_cannot_be_written(tmp_path: Path) -> None:
     units = tmp_path / "units.csv"
     units.write_text(f"{MINI_HEADER}\nA1,0.93,0.88\n", "utf-8")
     parquet = tmp_path / "units.parquet"
-    duckdb.connect().execute(
-        "COPY (SELECT * FROM read_csv(?)) TO '" + str(parquet) + "' (FORMAT parquet)", [str(units)]
-    )
+    duckdb.connect().read_csv(str(units)).write_parquet(str(parquet))
     for source in (units, parquet):
         for output, reason in ((tmp_path / "no" / "s.csv", "No such file or directory"), (units / "s.parquet", "")):
             args = ["score", MINI, "--values", str(source), "--engine", "duckdb", "-o", str(output)]
@@ -753,8 +782,18 @@ def test_output_suffix_decides_the_engine_and_format(tmp_path: Path) -> None:
     ]
     result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "-o", str(text)])
     assert result.exit_code == 0 and text.read_text("utf-8").startswith("unit,execution,satisfaction,total,grade,error")
-    result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "python", "-o", str(parquet)])
-    assert result.exit_code == 2 and "a .parquet --output is written by the duckdb engine" in result.stderr
+    refusals = [
+        (["--engine", "python"], "the Python engine writes no Parquet"),
+        (["--explain"], "explanations and formats other than csv are not written to Parquet"),
+        (["--format", "json"], "explanations and formats other than csv are not written to Parquet"),
+    ]
+    for extra, reason in refusals:
+        result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), *extra, "-o", str(parquet)])
+        assert result.exit_code == 2 and f"cannot write {parquet}: {reason}" in result.stderr, result.output
+    for extra in (["--format", "json"], ["--explain"]):  # the SQL path writes neither
+        args = ["score", MINI, "--values", str(units), "--engine", "duckdb", *extra, "-o", str(text)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and "no --explain and no --format but csv" in result.stderr
 
 
 def test_units_or_output_file_name_that_is_not_utf8(tmp_path: Path) -> None:

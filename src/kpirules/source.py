@@ -48,10 +48,8 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
             failures.append(err)
             continue
         if "utf-16" in encodings and "\0" in text:  # a table holds no NUL; UTF-16 without its mark has many
-            raise error(
-                f"{name} holds NUL characters (byte {data.index(0)}): UTF-16 text needs its byte-order mark",
-                hint="save the file as UTF-8",
-            )
+            message, hint = nul_problem(name, data.index(0))
+            raise error(message, hint=hint)
         return text.replace("\r\n", "\n")
     names = " nor ".join(_ENCODING_NAMES.get(e, e) for e in encodings if e != "utf-16")
     where = f" (byte {failures[0].start})" if len(encodings) == 1 else ""
@@ -63,11 +61,24 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
+def nul_problem(name: str, byte: int) -> tuple[str, str]:
+    """The message and hint for a table whose text holds a NUL character at ``byte``: no text
+    table does, and UTF-16 read without its byte-order mark has one in every ASCII character."""
+    return (
+        f"{name} holds NUL characters (the first at byte {byte}), which no table of text has",
+        "if it is UTF-16 text, save it with its byte-order mark or as UTF-8",
+    )
+
+
+_NOT_TEXT = str.maketrans("", "", ',\t"')
+
+
 def delimiter(text: str) -> str:
-    """``","`` or ``"\t"``: the separator of a delimited table, the one its first non-empty line
-    (the header) has more of outside quotes; a comma when it has neither."""
+    """``","`` or ``"\t"``: the separator of a delimited table, the one its header (the first line
+    with more than separators, quotes and blanks) has more of outside quotes; a comma when it has
+    neither."""
     for line in text.split("\n"):
-        if line.strip():
+        if line.translate(_NOT_TEXT).strip():
             counts = {",": 0, "\t": 0}
             quoted = False
             for ch in line:

@@ -71,7 +71,7 @@ def score(
     no_cache: bool,
 ) -> None:
     """Score RULESET with its own [values], or with the values in FILE."""
-    if _use_duckdb(engine, values_file, output, explain):
+    if _use_duckdb(engine, values_file, output, explain, fmt):
         from .score_sql import score_with_duckdb
 
         assert values_file is not None and output is not None
@@ -85,11 +85,7 @@ def score(
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
     if output is not None and output.lower().endswith(".parquet"):
-        click.echo(
-            "a .parquet --output is written by the duckdb engine: give a .csv or .parquet file of units "
-            "with --values, and pip install 'kpirules[sql]' if it is missing",
-            err=True,
-        )
+        click.echo(f"cannot write {output}: {_no_parquet(engine, values_file, explain, fmt)}", err=True)
         sys.exit(EXIT_USAGE)
     fmt = fmt or _OUTPUT_FORMATS.get(Path(output).suffix.lower() if output else "", "table")
     batch = False
@@ -127,40 +123,57 @@ _AUTO_CSV_BYTES = 16 * 1024 * 1024  # about 150,000 units of a ten-indicator rul
 _OUTPUT_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown"}
 
 
-def _use_duckdb(engine: str, values_file: str | None, output: str | None, explain: bool) -> bool:
-    """Whether to score on DuckDB: asked for, or (auto) a Parquet file or a large CSV scored into a
-    .parquet or .csv file, or any CSV file scored into a .parquet file, with duckdb and sqlglot
-    installed. The SQL path gives no explanations."""
+def _use_duckdb(engine: str, values_file: str | None, output: str | None, explain: bool, fmt: str | None) -> bool:
+    """Whether to score on DuckDB: asked for (then a usage error unless a .csv or .parquet file of
+    units goes to a .csv or .parquet file, with no explanations and no format but csv), or
+    (auto) such a file, either a Parquet file of units, a CSV file over 16 MiB or any CSV file
+    written to a .parquet output, with duckdb and sqlglot installed."""
     if engine == "python":
         return False
+    fits = (
+        values_file is not None
+        and output is not None
+        and Path(values_file).suffix.lower() in (".parquet", ".csv")
+        and Path(output).suffix.lower() in (".parquet", ".csv")
+        and not explain
+        and fmt in (None, "csv")
+    )
     if engine == "duckdb":
-        if values_file is None or output is None:
+        if not fits:
             click.echo(
                 "--engine duckdb scores a .csv or .parquet file of units (--values) into a .parquet or .csv file "
-                "(--output)",
+                "(--output), with no --explain and no --format but csv",
                 err=True,
             )
             sys.exit(EXIT_USAGE)
         return True
-    if values_file is None or output is None or explain:
+    if not fits:
         return False
-    if not output.lower().endswith((".parquet", ".csv")):
-        return False
-    suffix = Path(values_file).suffix.lower()
-    if suffix == ".parquet" or output.lower().endswith(".parquet"):
-        if suffix not in (".parquet", ".csv"):
-            return False
-    elif suffix == ".csv":
+    assert values_file is not None and output is not None
+    if values_file.lower().endswith(".csv") and output.lower().endswith(".csv"):
         try:
             if Path(values_file).stat().st_size < _AUTO_CSV_BYTES:
                 return False
         except OSError:
             return False
-    else:
+    try:  # DuckDB opens files by UTF-8 names only; the Python path reads any
+        values_file.encode("utf-8"), output.encode("utf-8")
+    except UnicodeEncodeError:
         return False
     import importlib.util
 
     return all(importlib.util.find_spec(m) is not None for m in ("duckdb", "sqlglot"))
+
+
+def _no_parquet(engine: str, values_file: str | None, explain: bool, fmt: str | None) -> str:
+    """Why a .parquet output cannot be written (only the DuckDB engine writes Parquet)."""
+    if engine == "python":
+        return "the Python engine writes no Parquet; use --engine duckdb or another suffix"
+    if explain or fmt not in (None, "csv"):
+        return "explanations and formats other than csv are not written to Parquet"
+    if values_file is None or Path(values_file).suffix.lower() not in (".parquet", ".csv"):
+        return "Parquet is written from a .csv or .parquet file of units (--values)"
+    return "writing Parquet needs duckdb and sqlglot: pip install 'kpirules[sql]'"
 
 
 def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> list[Outcome]:

@@ -37,17 +37,13 @@ def sql(ruleset: str, dialect: str, table: str, schema_from: str | None, unit_co
 
         columns: dict[str, InputColumn] | None = None
         if schema_from is not None:
-            import tempfile
+            import contextlib
             from pathlib import Path
 
             from ..sql.engine.duckdb import connect, file_columns
 
-            with tempfile.TemporaryDirectory(prefix="kpirules-") as scratch:
-                con = connect()
-                try:
-                    types = file_columns(con, Path(schema_from), Path(scratch))
-                finally:
-                    con.close()
+            with contextlib.closing(connect()) as con:
+                types = file_columns(con, Path(schema_from))
             by_stripped = {name.strip(): name for name in types}
             columns = {
                 m.name: InputColumn(by_stripped[m.name], types[by_stripped[m.name]])

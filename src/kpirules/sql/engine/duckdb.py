@@ -6,7 +6,7 @@ gives the exact error messages, and scores the units whose values SQL does not c
 (``input: …``, e.g. ``"1,234.5"``); the output file is rewritten with their rows only when there
 are any. The output is written to a temporary file beside the target and renamed, so readers
 see the old file or the new one. A CSV file is read as the Python path reads it: DuckDB reads
-UTF-8 itself, and a file in GB18030 or UTF-16 is first copied in UTF-8 (:func:`utf8_copy`).
+UTF-8 itself, and a file in GB18030 or UTF-16 is first copied in UTF-8 (:func:`utf8_text`).
 
 Every statement is built by sqlglot (:mod:`kpirules.sql.engine.statements`) and its text kept in
 the SQL cache (:mod:`kpirules.sql.cache`): a run whose statements are all cached does not import
@@ -131,11 +131,12 @@ def connect(threads: int | None = None, progress: bool = False) -> Any:
 
 
 def _prelude(statements: Statements, fmt: str) -> dict[str, str]:
+    """The statements over the output file (``fmt``) and the Parquet statistics of the input."""
+
     def build() -> dict[str, str]:
         from . import statements as s
 
         return {
-            "view": s.view(fmt),
             "failing": s.failing(fmt),
             "count": s.count(fmt),
             "describe": s.describe_file(fmt),
@@ -145,141 +146,178 @@ def _prelude(statements: Statements, fmt: str) -> dict[str, str]:
     return statements.get("prelude", [fmt], build, per_ruleset=False)
 
 
-def _relation(con: Any, path: Path, scratch: Path | None, *, row_numbers: bool = True) -> Any:
-    """A DuckDB relation over a Parquet file (with its row numbers) or a CSV file (every cell as
-    text; a file in GB18030 or UTF-16 is first copied in UTF-8 into the folder ``scratch``)."""
+def _input_suffix(path: Path) -> str:
+    """The suffix of a file of units DuckDB can read (``.parquet`` or ``.csv``); else an error."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise SqlEngineError(f"no such file: {path}")
     if suffix not in (".parquet", ".csv"):
         raise SqlEngineError(f"cannot read units from {path.name} with DuckDB: use a .parquet or .csv file")
-    _utf8_name(path)
+    _utf8_name(path, "rename the file, or use --engine python")
+    return suffix
+
+
+def file_columns(con: Any, path: Path, directory: Path | None = None) -> dict[str, str]:
+    """The names and DuckDB types of the columns of a Parquet or CSV file, without reading its rows
+    into a table (a CSV file is still read through once, see :func:`utf8_text`)."""
     try:
-        if suffix == ".parquet":
-            return con.read_parquet(str(path), file_row_number=row_numbers)
-        source = utf8_copy(path, scratch)
-        return con.read_csv(str(source), **csv_options(source))
+        if _input_suffix(path) == ".parquet":
+            rel = con.read_parquet(str(path))
+            return {name: str(kind) for name, kind in zip(rel.columns, rel.types, strict=True)}
+        with utf8_text(path, directory) as source:
+            rel = con.read_csv(str(source), **csv_options(source, path))
+            return {name: str(kind) for name, kind in zip(rel.columns, rel.types, strict=True)}
+    except KpiRulesError:
+        raise
     except Exception as err:  # duckdb raises its own exception types
         raise SqlEngineError(f"cannot read {path}: {err}") from None
-
-
-def csv_options(path: Path) -> dict[str, Any]:
-    """How DuckDB is to read a UTF-8 CSV file so that it reads what the Python path reads
-    (:func:`kpirules.source.table_rows`): the separator the header row has more of, ``"`` the
-    only quote, no comment lines (DuckDB would guess ``#`` and drop such rows), every cell as
-    text, the header after any blank lines, and rows with too few or too many cells kept (padded
-    with NULLs, or given extra columns) rather than making DuckDB guess another dialect."""
-    from ...source import delimiter
-
-    with path.open("rb") as handle:
-        head = handle.read(_CHUNK).decode("utf-8-sig", errors="replace")
-    if "\r" in head:
-        head = head.replace("\r\n", "\n").replace("\r", "\n")
-    separator = delimiter(head)
-    lines = head.split("\n")
-    blank = 0
-    while blank < len(lines) - 1 and not lines[blank].replace(separator, "").strip():
-        blank += 1
-    options: dict[str, Any] = {
-        "header": True,
-        "all_varchar": True,
-        "delimiter": separator,
-        "quotechar": '"',
-        "escapechar": '"',
-        "comment": "",
-        "null_padding": True,
-        "strict_mode": False,
-    }
-    if blank:  # given as 0, it makes DuckDB's sniffer refuse a file with a row of too many cells
-        options["skiprows"] = blank
-    return options
-
-
-def file_columns(con: Any, path: Path, scratch: Path | None = None) -> dict[str, str]:
-    """The names and DuckDB types of the columns of a Parquet or CSV file (read no further)."""
-    rel = _relation(con, path, scratch, row_numbers=False)
-    return {name: str(kind) for name, kind in zip(rel.columns, rel.types, strict=True)}
 
 
 def open_units(
-    con: Any, path: Path, statements: Statements | None = None, *, scratch: Path | None = None
+    con: Any, path: Path, statements: Statements | None = None, *, directory: Path | None = None
 ) -> tuple[str, dict[str, str]]:
     """Register ``path`` as the view ``kpi_units`` (with a 1-based row number); its column types.
-    A CSV file is read into a table first (see :func:`~kpirules.sql.engine.statements.view`);
-    one in GB18030 or UTF-16, which DuckDB does not read, is copied in UTF-8 into the folder
-    ``scratch`` before (the system's temporary folder if None), which the caller removes."""
-    suffix = path.suffix.lower()
-    rel = _relation(con, path, scratch)
+    A CSV file is read into a table first (:func:`~kpirules.sql.engine.statements.csv_view`
+    says why), as the Python path reads it (:func:`csv_options`); a copy in UTF-8 that it may
+    need (:func:`utf8_text`) is made in ``directory`` and removed once the table is read."""
+    suffix = _input_suffix(path)
     try:
-        if suffix == ".csv":
-            try:
-                rel.to_table("kpi_raw")
-            except Exception as err:  # quoted line breaks with padding: DuckDB reads in one thread
-                if "parallel=false" not in str(err):
-                    raise
-                source = utf8_copy(path, scratch)
-                con.read_csv(str(source), **csv_options(source), parallel=False).to_table("kpi_raw")
+        if suffix == ".parquet":
+            con.register("kpi_raw", con.read_parquet(str(path), file_row_number=True))
         else:
-            con.register("kpi_raw", rel)
+            with utf8_text(path, directory) as source:
+                options = csv_options(source, path)
+                try:
+                    con.read_csv(str(source), **options).to_table("kpi_raw")
+                except Exception:  # e.g. padded rows with quoted line breaks: DuckDB reads them in one thread
+                    con.read_csv(str(source), **options, parallel=False).to_table("kpi_raw")
+        columns = [str(row[0]) for row in con.execute("DESCRIBE kpi_raw").fetchall()]
+    except KpiRulesError:
+        raise
     except Exception as err:  # duckdb raises its own exception types
         raise SqlEngineError(f"cannot read {path}: {err}") from None
-    columns = list(rel.columns)
+    if ROW in columns:
+        raise SqlEngineError(f"{path} has a column named {ROW}, a name the engine keeps for itself", hint="rename it")
+    by_rowid = not any(c.lower() == "rowid" for c in columns)  # a column named rowid hides the row ids
 
     def build() -> dict[str, str]:
         from . import statements as s
 
-        return {"sql": s.view(suffix) if suffix == ".parquet" else s.csv_view(columns)}
+        return {"sql": s.view() if suffix == ".parquet" else s.csv_view(columns, by_rowid=by_rowid)}
 
-    if statements is None:
-        view = build()["sql"]
-    elif suffix == ".parquet":
-        view = _prelude(statements, suffix)["view"]
-    else:
-        view = statements.get("csv_view", [columns], build, per_ruleset=False)["sql"]
-    con.execute(view)
-    described = con.execute("DESCRIBE kpi_units").fetchall()
+    key = [suffix, columns, by_rowid] if suffix == ".csv" else [suffix]
+    view = statements.get("view", key, build, per_ruleset=False)["sql"] if statements else build()["sql"]
+    try:
+        con.execute(view)
+        described = con.execute("DESCRIBE kpi_units").fetchall()
+    except Exception as err:  # duckdb raises its own exception types
+        raise SqlEngineError(f"cannot read {path}: {err}") from None
     return VIEW, {name: str(kind) for name, kind, *_ in described}
 
 
 _CHUNK = 1 << 20
 
 
-def utf8_copy(path: Path, scratch: Path | None) -> Path:
-    """``path`` itself when it is UTF-8 text; else a copy in UTF-8 in the folder ``scratch``, read
-    in the first of :data:`~kpirules.source.SPREADSHEET_ENCODINGS` that fits (UTF-16 only with its
-    byte-order mark), as the Python path reads it. Neither: a :class:`SqlEngineError` that says so.
-    Both passes read the file in 1 MiB pieces, never whole."""
-    import codecs
-
-    from ...source import SPREADSHEET_ENCODINGS
+def csv_options(path: Path, original: Path | None = None) -> dict[str, Any]:
+    """How DuckDB is to read a UTF-8 CSV file so that it reads what the Python path reads
+    (:func:`kpirules.source.table_rows`): the separator the header row has more of, ``"`` the
+    only quote, no comment lines (DuckDB would guess ``#`` and drop such rows), every cell as
+    text, the header after any blank rows, and rows with too few or too many cells kept (padded
+    with NULLs, or given extra columns) rather than making DuckDB guess another dialect. A file
+    with no header row in its first MiB is an error (named as ``original``, the user's file)."""
+    from ...source import table_rows
 
     with path.open("rb") as handle:
+        head = handle.read(_CHUNK).decode("utf-8-sig", errors="replace")
+    name = str(original or path)
+    header = None
+    try:
+        for line, cells in table_rows(head, name, SqlEngineError):
+            if any(cell.text.strip() for cell in cells):
+                header = line
+                break
+    except SqlEngineError:  # the first MiB may end inside a quoted cell
+        pass
+    if header is None:
+        raise SqlEngineError(f"{name} is empty: it needs a header row naming the measures")
+    from ...source import delimiter
+
+    options: dict[str, Any] = {
+        "header": True,
+        "all_varchar": True,
+        "delimiter": delimiter(head),
+        "quotechar": '"',
+        "escapechar": '"',
+        "comment": "",
+        "null_padding": True,
+        "strict_mode": False,
+    }
+    if header > 1:  # given as 0, it makes DuckDB's sniffer refuse a file with a row of too many cells
+        options["skiprows"] = header - 1
+    return options
+
+
+@contextlib.contextmanager
+def utf8_text(path: Path, directory: Path | None) -> Iterator[Path]:
+    """``path`` itself when it is UTF-8 text; else a copy in UTF-8, made in ``directory`` (the
+    system's temporary folder if None) and removed when the context ends. The file is decoded in
+    the first of :data:`~kpirules.source.SPREADSHEET_ENCODINGS` that fits (UTF-16 only with its
+    byte-order mark), as the Python path reads it; one that fits none, or holds NUL characters,
+    is an error that says so. The file is read in 1 MiB pieces, never whole."""
+    import codecs
+
+    from ...source import SPREADSHEET_ENCODINGS, nul_problem
+
+    copy: Path | None = None
+    with path.open("rb") as handle:
         start = handle.read(4)
-        handle.seek(0)
         for encoding in SPREADSHEET_ENCODINGS:
             if encoding == "utf-16" and not start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 continue
             decoder = codecs.getincrementaldecoder(encoding)()
             handle.seek(0)
-            if encoding == "utf-8-sig":  # DuckDB reads UTF-8 itself: only check that it is
-                try:
-                    while chunk := handle.read(_CHUNK):
-                        decoder.decode(chunk)
-                    decoder.decode(b"", final=True)
-                except UnicodeDecodeError:
-                    continue
-                return path
-            fd, name = tempfile.mkstemp(prefix="units.", suffix=".csv", dir=scratch)
+            out = None
+            if encoding != "utf-8-sig":  # DuckDB reads UTF-8 itself: only check that it is
+                with _writing(Path(directory or tempfile.gettempdir()) / path.name):
+                    fd, name = tempfile.mkstemp(prefix=".kpirules-units.", suffix=".csv", dir=directory)
+                copy, out = Path(name), os.fdopen(fd, "w", encoding="utf-8", newline="")
+            offset = 0
             try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                    while chunk := handle.read(_CHUNK):
-                        out.write(decoder.decode(chunk))
+                while chunk := handle.read(_CHUNK):
+                    text = decoder.decode(chunk)
+                    if "\0" in text:
+                        message, hint = nul_problem(str(path), offset + chunk.index(0) if 0 in chunk else offset)
+                        raise SqlEngineError(message, hint=hint)
+                    offset += len(chunk)
+                    if out is not None:
+                        out.write(text)
+                if out is not None:
                     out.write(decoder.decode(b"", final=True))
+                else:
+                    decoder.decode(b"", final=True)
             except UnicodeDecodeError:
-                Path(name).unlink(missing_ok=True)
+                if copy is not None:
+                    assert out is not None
+                    out.close()
+                    copy.unlink(missing_ok=True)
+                    copy = None
                 continue
-            return Path(name)
-    raise SqlEngineError(f"{path} is neither UTF-8 nor GB18030 text", hint="save the file as UTF-8")
+            except BaseException:
+                if out is not None:
+                    out.close()
+                if copy is not None:
+                    copy.unlink(missing_ok=True)
+                raise
+            if out is not None:
+                out.close()
+            break
+        else:
+            raise SqlEngineError(f"{path} is neither UTF-8 nor GB18030 text", hint="save the file as UTF-8")
+    try:
+        yield copy or path
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
 
 
 def _coarse(value: Decimal) -> Decimal | None:
@@ -430,18 +468,12 @@ def score_file(
     fmt = target.suffix.lower()
     if fmt not in (".parquet", ".csv"):
         raise SqlEngineError(f"cannot write {target.name} with DuckDB: use a .parquet or .csv file")
-    _utf8_name(target)
+    _utf8_name(target, "rename it")
     statements = Statements(rs, cache if cache is not None else SqlCache.default())
     statements.inputs()  # loads a ruleset file unless its inputs are cached: its errors come first
     directory = target.parent if str(target.parent) else Path(".")
-    with contextlib.ExitStack() as stack:  # closed in reverse: the connection, then the scratch folder
-        scratch = None
-        if source.suffix.lower() == ".csv":  # for a copy in UTF-8, if the file is not
-            with _writing(target):
-                scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".kpirules-", dir=directory)))
-        con = connect(threads, progress)
-        stack.callback(con.close)
-        _, types = open_units(con, source, statements, scratch=scratch)
+    with contextlib.closing(connect(threads, progress)) as con:
+        _, types = open_units(con, source, statements, directory=directory)
         parquet = source if source.suffix.lower() == ".parquet" else None
         try:
             report = BatchReport(sql=build_query(statements, types, con, parquet=parquet))
@@ -468,15 +500,13 @@ def score_file(
     return report
 
 
-def _utf8_name(path: Path) -> None:
+def _utf8_name(path: Path, hint: str) -> None:
     """DuckDB opens files by UTF-8 names: a name in other bytes (GBK from an archive made on
-    Windows) is refused here, with advice, rather than by DuckDB with a conversion error."""
+    Windows) is refused here, with ``hint``, rather than by DuckDB with a conversion error."""
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
-        raise SqlEngineError(
-            f"DuckDB cannot open {path!s}: its name is not UTF-8", hint="rename the file, or use --engine python"
-        ) from None
+        raise SqlEngineError(f"DuckDB cannot open {path!s}: its name is not UTF-8", hint=hint) from None
 
 
 @contextlib.contextmanager

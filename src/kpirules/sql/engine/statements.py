@@ -25,44 +25,43 @@ def _sql(e: exp.Expression) -> str:
     return e.sql(dialect=DIALECT)
 
 
-def view(fmt: str) -> str:
-    """``kpi_units``: ``kpi_raw`` with a 1-based row number: a Parquet file's own row numbers, or
-    the row ids of the table a CSV file was read into, which DuckDB keeps in the file's order
-    (its documentation, "Order Preservation": on materialized tables ``rowid`` gives the original
-    row order, as ``row_number() OVER ()`` does). The window function would number the rows of
-    the file as it is read, but makes DuckDB run the whole query after it in one thread: 1.7
-    times the time for 1,000,000 units."""
-    position = "file_row_number" if fmt == ".parquet" else "rowid"
-    row = exp.Add(this=col(position), expression=exp.Literal.number(1))
+def view() -> str:
+    """``kpi_units``: the Parquet file ``kpi_raw`` with a 1-based row number, its own."""
+    row = exp.Add(this=col("file_row_number"), expression=exp.Literal.number(1))
     select = make_select([exp.Star(), alias(row, ROW)], RAW)
     return _sql(exp.Create(this=exp.Table(this=ident(VIEW)), kind="VIEW", expression=select))
 
 
-#: What :meth:`str.strip` removes from a cell, as far as a CSV file of units holds it.
+#: Blanks :meth:`str.strip` removes (it removes a few rarer ones too) that a CSV file may hold.
 BLANKS = " \t\n\r\x0b\x0c\xa0\u3000"
 
 
-def csv_view(columns: list[str]) -> str:
-    """``kpi_units`` over the table a CSV file was read into (``columns``, all text): the rows
-    numbered by row id (see :func:`view`), as the Python path reads a CSV file: a row whose
-    cells are all blank is left out, and the unit's name is stripped of blanks."""
+def csv_view(columns: list[str], *, by_rowid: bool = True) -> str:
+    """``kpi_units`` over the table a CSV file was read into (``columns``, all text), as the
+    Python path reads a CSV file: a row whose cells are all blank is left out, and the unit's
+    name is stripped of blanks. The rows are numbered by the table's row ids, which DuckDB keeps
+    in the file's order (its documentation, "Order Preservation": on materialized tables
+    ``rowid`` gives the original row order, as ``row_number() OVER ()`` does). The window
+    function would number the rows as the file is read, but makes DuckDB run the whole query
+    after it in one thread: 1.7 times the time for 1,000,000 units. It is used only when a
+    column named ``rowid`` hides the row ids (``by_rowid`` False)."""
 
     def stripped(c: str) -> exp.Expression:
         return exp.Trim(this=col(c), expression=exp.Literal.string(BLANKS))
 
-    row = exp.Add(this=col("rowid"), expression=exp.Literal.number(1))
+    row: exp.Expression = exp.Window(this=exp.RowNumber())
+    if by_rowid:
+        row = exp.Add(this=col("rowid"), expression=exp.Literal.number(1))
     units = [c for c in columns if c.strip() == UNIT]
     star = exp.Star(**({"replace": [alias(stripped(c), c) for c in units]} if units else {}))
+
+    def blank(c: str) -> exp.Expression:
+        nothing = exp.Literal.string("")
+        return exp.EQ(this=exp.Coalesce(this=stripped(c), expressions=[nothing]), expression=nothing.copy())
+
+    empty = [blank(c) for c in columns]
     select = make_select([star, alias(row, ROW)], RAW)
-    if columns:
-        empty = [
-            exp.EQ(
-                this=exp.Coalesce(this=stripped(c), expressions=[exp.Literal.string("")]),
-                expression=exp.Literal.string(""),
-            )
-            for c in columns
-        ]
-        select.set("where", exp.Where(this=exp.Not(this=exp.Paren(this=exp.and_(*empty, copy=False)))))
+    select.set("where", exp.Where(this=exp.Not(this=exp.Paren(this=exp.and_(*empty, copy=False)))))
     return _sql(exp.Create(this=exp.Table(this=ident(VIEW)), kind="VIEW", expression=select))
 
 
