@@ -714,6 +714,8 @@ def _both_engines(tmp_path: Path, units: Path) -> tuple[list[dict[str, str | Non
         "unit\texecution_rate\tsatisfaction_rate\nA1\t0.93\t0.88\nA2\t0.8\t0.4\n",
         f'"",""\n{MINI_HEADER}\nA1,0.93,0.88\n',  # a row of quoted empty cells before the header
         f"rowid,{MINI_HEADER}\n7,A1,0.93,0.88\n3,A2,0.8,0.4\n",  # a column named rowid
+        f"{MINI_HEADER}\r\nA1,0.9,0.8\rb,95%,0.5\r\n",  # a lone CR among CR LFs ends a line
+        f"{MINI_HEADER}\n\x1fa\u2028,0.9,0.8\n",  # any blank str.strip removes
     ],
 )
 def test_duckdb_reads_a_csv_of_units_as_the_python_path_does(tmp_path: Path, text: str) -> None:
@@ -728,6 +730,7 @@ def test_duckdb_reads_a_csv_of_units_as_the_python_path_does(tmp_path: Path, tex
     [
         (f"{MINI_HEADER}\r\nA1,0.93,0.88\r\n".encode("utf-16-le"), "holds NUL characters"),  # UTF-16, no mark
         (b"\n , \n\n", "is empty: it needs a header row naming the measures"),
+        (b"execution_rate,execution_rate,satisfaction_rate\n0.9,0.5,0.8\n", "appears twice in the header"),
     ],
 )
 def test_duckdb_refuses_a_csv_the_python_path_refuses(tmp_path: Path, data: bytes, message: str) -> None:
@@ -809,3 +812,35 @@ def test_units_or_output_file_name_that_is_not_utf8(tmp_path: Path) -> None:
         assert result.exit_code == 2 and "its name is not UTF-8" in result.stderr and "Traceback" not in result.output
     result = CliRunner().invoke(main, ["score", MINI, "--values", str(odd), "--format", "csv"])
     assert result.exit_code == 0 and "98.11" in result.stdout  # the Python path reads it
+
+
+def test_parquet_columns_sql_cannot_score(tmp_path: Path) -> None:
+    """Lists are no numbers (the unit fails, as in Python); values too large for the query's
+    128-bit arithmetic are scored by Python under auto, and refused with advice by --engine duckdb."""
+    con = duckdb.connect()
+    files = {
+        "list": "SELECT 'A1' AS unit, [0.5] AS execution_rate, 0.5 AS satisfaction_rate",
+        "text list": "SELECT 'A1' AS unit, ['0.5'] AS execution_rate, 0.5 AS satisfaction_rate",
+        "scale 20": "SELECT 'A1' AS unit, 0.9::DECIMAL(38, 20) AS execution_rate, 0.88 AS satisfaction_rate",
+    }
+    for name, select in files.items():
+        units = tmp_path / f"{name}.parquet"
+        con.sql(select).write_parquet(str(units))
+        out = tmp_path / f"{name}.csv"
+        auto = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "-o", str(out)])
+        python = CliRunner().invoke(
+            main, ["score", MINI, "--values", str(units), "--engine", "python", "--format", "csv"]
+        )
+        assert "Traceback" not in auto.output and auto.exit_code == python.exit_code, (auto.output, python.output)
+        ours = [
+            {k: v for k, v in r.items() if k not in ("row", "error")}
+            for r in csv.DictReader(out.open(encoding="utf-8"))
+        ]
+        theirs = [{k: v for k, v in r.items() if k != "error"} for r in csv.DictReader(io.StringIO(python.stdout))]
+        assert ours == theirs
+    assert ours[0]["total"] == "96.61" and "(Python evaluator)" in auto.stderr
+    explicit = CliRunner().invoke(
+        main, ["score", MINI, "--values", str(tmp_path / "scale 20.parquet"), "--engine", "duckdb", "-o", str(out)]
+    )
+    assert explicit.exit_code == 2 and "too large for the SQL path's 128-bit arithmetic" in explicit.stderr
+    assert "use --engine python" in explicit.stderr

@@ -135,6 +135,26 @@ def table_rows(text: str, name: str, error: type[KpiRulesError]) -> Iterator[tup
         first = last + 1
 
 
+def repeated_column(cells: Sequence[TableCell]) -> TableCell | None:
+    """The first header cell whose name (stripped) an earlier cell already has; None if none."""
+    seen: set[str] = set()
+    for cell in cells:
+        name = cell.text.strip()
+        if name in seen:
+            return cell
+        if name:
+            seen.add(name)
+    return None
+
+
+def repeated_column_error(cell: TableCell, name: str, error: type[KpiRulesError]) -> KpiRulesError:
+    return error(
+        f"the column `{cell.text.strip()}` appears twice in the header: which one holds the values?",
+        location=cell.location(name),
+        hint="remove or rename one of them",
+    )
+
+
 def _field_starts(lines: Sequence[str], first: int, separator: str) -> list[tuple[int, int]]:
     """Where each field of one record starts: (line, column), 1-based. A quote opens a quoted
     field only at the field's start (elsewhere it is text, as :mod:`csv` reads it), and a quoted

@@ -13,7 +13,15 @@ from typing import Any
 import attrs
 
 from .errors import KpiRulesError, Location
-from .source import SPREADSHEET_ENCODINGS, TABLE_SUFFIXES, SourceFile, read_text, table_rows
+from .source import (
+    SPREADSHEET_ENCODINGS,
+    TABLE_SUFFIXES,
+    SourceFile,
+    read_text,
+    repeated_column,
+    repeated_column_error,
+    table_rows,
+)
 from .tomlspans import scan
 
 UNIT_KEY = "unit"
@@ -145,7 +153,11 @@ def read_csv(text: str, name: str) -> list[Unit]:
     """One unit per row of a comma- or tab-separated table; the header names the measures, and a
     ``unit`` column the unit."""
     rows = (row for row in table_rows(text, name, ValuesFileError) if any(c.text.strip() for c in row[1]))
-    header = [cell.text.strip() for cell in next(rows, (0, []))[1]]  # the first row that is not blank
+    header_cells = next(rows, (0, []))[1]  # the first row that is not blank
+    repeated = repeated_column(header_cells)
+    if repeated is not None:
+        raise repeated_column_error(repeated, name, ValuesFileError)
+    header = [cell.text.strip() for cell in header_cells]
     if not any(header):
         raise ValuesFileError("the file is empty; it needs a header row naming the measures", location=Location(name))
     units: list[Unit] = []

@@ -46,7 +46,7 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
             engine = "Python evaluator"
             click.echo(f"note: {err.render_one()}", err=True)
             click.echo(
-                "note: the SQL path refuses this ruleset; scoring every unit with the Python evaluator", err=True
+                "note: the SQL path cannot score these units; scoring every unit with the Python evaluator", err=True
             )
 
         report = score_file(

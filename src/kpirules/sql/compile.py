@@ -759,6 +759,8 @@ def _decimal_lit(value: Decimal) -> exp.Expression:
 def _type_of(type_text: str) -> tuple[str, int | None]:
     """The kind of a column type: decimal (with its scale), integer, double, string, boolean or other."""
     text = type_text.strip().upper()
+    if text.endswith("]") or ("(" in text and not text.startswith(("DECIMAL", "NUMERIC", "VARCHAR", "CHAR"))):
+        return "other", None  # a list, array, struct or map: no value of it converts in SQL
     if text.startswith(("DECIMAL", "NUMERIC")):
         dt = _dtype(text)
         params = [int(p.this.this) if isinstance(p.this, exp.Literal) else int(p.name) for p in dt.expressions]

@@ -225,7 +225,7 @@ def csv_options(path: Path, original: Path | None = None) -> dict[str, Any]:
     text, the header after any blank rows, and rows with too few or too many cells kept (padded
     with NULLs, or given extra columns) rather than making DuckDB guess another dialect. A file
     with no header row in its first MiB is an error (named as ``original``, the user's file)."""
-    from ...source import table_rows
+    from ...source import repeated_column, repeated_column_error, table_rows
 
     with path.open("rb") as handle:
         head = handle.read(_CHUNK).decode("utf-8-sig", errors="replace")
@@ -234,10 +234,13 @@ def csv_options(path: Path, original: Path | None = None) -> dict[str, Any]:
     try:
         for line, cells in table_rows(head, name, SqlEngineError):
             if any(cell.text.strip() for cell in cells):
-                header = line
+                header, repeated = line, repeated_column(cells)
+                if repeated is not None:  # DuckDB would take the first, the Python path refuses
+                    raise repeated_column_error(repeated, name, SqlEngineError)
                 break
-    except SqlEngineError:  # the first MiB may end inside a quoted cell
-        pass
+    except SqlEngineError as err:  # the first MiB may end inside a quoted cell
+        if header is not None:
+            raise err from None
     if header is None:
         raise SqlEngineError(f"{name} is empty: it needs a header row naming the measures")
     from ...source import delimiter
@@ -259,65 +262,74 @@ def csv_options(path: Path, original: Path | None = None) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def utf8_text(path: Path, directory: Path | None) -> Iterator[Path]:
-    """``path`` itself when it is UTF-8 text; else a copy in UTF-8, made in ``directory`` (the
-    system's temporary folder if None) and removed when the context ends. The file is decoded in
+    """``path`` itself when DuckDB reads it as the Python path does: UTF-8 text whose lines end in
+    LF or CR LF. Else a copy in UTF-8 with LF line ends, made in ``directory`` (the system's
+    temporary folder if None) and removed when the context ends: DuckDB reads neither GB18030
+    nor UTF-16, and takes a lone CR among CR LFs for part of a line end. The file is decoded in
     the first of :data:`~kpirules.source.SPREADSHEET_ENCODINGS` that fits (UTF-16 only with its
     byte-order mark), as the Python path reads it; one that fits none, or holds NUL characters,
     is an error that says so. The file is read in 1 MiB pieces, never whole."""
+    encoding, as_is = _encoding_of(path)
+    if as_is:
+        yield path
+        return
+    with _writing(Path(directory or tempfile.gettempdir()) / path.name):
+        fd, name = tempfile.mkstemp(prefix=".kpirules-units.", suffix=".csv", dir=directory)
+    copy = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            for text in _decoded(path, encoding):
+                out.write(text.replace("\r\n", "\n").replace("\r", "\n"))
+        yield copy
+    finally:
+        copy.unlink(missing_ok=True)
+
+
+def _decoded(path: Path, encoding: str) -> Iterator[str]:
+    """The text of ``path`` in pieces that never end in the CR of a CR LF; raises
+    UnicodeDecodeError, or a :class:`SqlEngineError` for a NUL character."""
     import codecs
 
-    from ...source import SPREADSHEET_ENCODINGS, nul_problem
+    from ...source import nul_problem
 
-    copy: Path | None = None
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, pending = 0, ""
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK)
+            text = pending + decoder.decode(chunk, final=not chunk)
+            if "\0" in text:
+                message, hint = nul_problem(str(path), offset + (chunk.find(0) if 0 in chunk else 0))
+                raise SqlEngineError(message, hint=hint)
+            offset += len(chunk)
+            pending = "\r" if chunk and text.endswith("\r") else ""
+            yield text[:-1] if pending else text
+            if not chunk:
+                return
+
+
+def _encoding_of(path: Path) -> tuple[str, bool]:
+    """The first spreadsheet encoding ``path`` decodes in, and whether DuckDB can read the file as
+    it is (UTF-8 with no lone CR)."""
+    import codecs
+    import re
+
+    from ...source import SPREADSHEET_ENCODINGS
+
     with path.open("rb") as handle:
         start = handle.read(4)
-        for encoding in SPREADSHEET_ENCODINGS:
-            if encoding == "utf-16" and not start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                continue
-            decoder = codecs.getincrementaldecoder(encoding)()
-            handle.seek(0)
-            out = None
-            if encoding != "utf-8-sig":  # DuckDB reads UTF-8 itself: only check that it is
-                with _writing(Path(directory or tempfile.gettempdir()) / path.name):
-                    fd, name = tempfile.mkstemp(prefix=".kpirules-units.", suffix=".csv", dir=directory)
-                copy, out = Path(name), os.fdopen(fd, "w", encoding="utf-8", newline="")
-            offset = 0
-            try:
-                while chunk := handle.read(_CHUNK):
-                    text = decoder.decode(chunk)
-                    if "\0" in text:
-                        message, hint = nul_problem(str(path), offset + chunk.index(0) if 0 in chunk else offset)
-                        raise SqlEngineError(message, hint=hint)
-                    offset += len(chunk)
-                    if out is not None:
-                        out.write(text)
-                if out is not None:
-                    out.write(decoder.decode(b"", final=True))
-                else:
-                    decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                if copy is not None:
-                    assert out is not None
-                    out.close()
-                    copy.unlink(missing_ok=True)
-                    copy = None
-                continue
-            except BaseException:
-                if out is not None:
-                    out.close()
-                if copy is not None:
-                    copy.unlink(missing_ok=True)
-                raise
-            if out is not None:
-                out.close()
-            break
-        else:
-            raise SqlEngineError(f"{path} is neither UTF-8 nor GB18030 text", hint="save the file as UTF-8")
-    try:
-        yield copy or path
-    finally:
-        if copy is not None:
-            copy.unlink(missing_ok=True)
+    lone_cr = re.compile("\r(?!\n)")
+    for encoding in SPREADSHEET_ENCODINGS:
+        if encoding == "utf-16" and not start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            continue
+        try:
+            lone = False
+            for text in _decoded(path, encoding):
+                lone = lone or ("\r" in text and lone_cr.search(text) is not None)
+            return encoding, encoding == "utf-8-sig" and not lone
+        except UnicodeDecodeError:
+            continue
+    raise SqlEngineError(f"{path} is neither UTF-8 nor GB18030 text", hint="save the file as UTF-8")
 
 
 def _coarse(value: Decimal) -> Decimal | None:
@@ -487,8 +499,20 @@ def score_file(
         os.close(fd)
         try:
             if report.sql:
-                _score_by_sql(con, statements, types, tmp, fmt, parquet, report, on_python)
-            else:
+                try:
+                    _score_by_sql(con, statements, types, tmp, fmt, parquet, report, on_python)
+                except SqlEngineError as err:
+                    if not _overflow(err):
+                        raise
+                    too_large = SqlUnsupported(
+                        f"the values are too large for the SQL path's 128-bit arithmetic ({err.message})",
+                        hint="use --engine python, which computes with numbers of any size",
+                    )
+                    if fallback is None:
+                        raise too_large from None
+                    fallback(too_large)
+                    report = BatchReport()
+            if not report.sql:
                 _score_by_python(con, statements, types, tmp, fmt, report)
             report.scored = report.units - len(report.failed)
             with _writing(target):
@@ -498,6 +522,12 @@ def score_file(
             Path(tmp).unlink(missing_ok=True)
             raise
     return report
+
+
+def _overflow(err: SqlEngineError) -> bool:
+    """Whether DuckDB stopped the query because a number outgrew its type (values larger than the
+    query's exact integer arithmetic holds): never a wrong score, but no score either."""
+    return "Overflow" in err.message or "Out of Range" in err.message
 
 
 def _utf8_name(path: Path, hint: str) -> None:
@@ -647,6 +677,8 @@ def _rescore(
 
 def _numeric(kind: str) -> bool:
     text = kind.strip().upper()
+    if text.endswith("]"):  # a list or array of numbers is no number
+        return False
     return text.startswith(("DECIMAL", "NUMERIC")) or text in (
         "TINYINT",
         "SMALLINT",

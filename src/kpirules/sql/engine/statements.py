@@ -32,8 +32,8 @@ def view() -> str:
     return _sql(exp.Create(this=exp.Table(this=ident(VIEW)), kind="VIEW", expression=select))
 
 
-#: Blanks :meth:`str.strip` removes (it removes a few rarer ones too) that a CSV file may hold.
-BLANKS = " \t\n\r\x0b\x0c\xa0\u3000"
+#: What :meth:`str.strip` removes from a unit's name (every blank up to U+3000, the ideographic space).
+BLANKS = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 
 
 def csv_view(columns: list[str], *, by_rowid: bool = True) -> str:
