@@ -786,7 +786,7 @@ def test_output_suffix_decides_the_engine_and_format(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "-o", str(text)])
     assert result.exit_code == 0 and text.read_text("utf-8").startswith("unit,execution,satisfaction,total,grade,error")
     refusals = [
-        (["--engine", "python"], "the Python engine writes no Parquet"),
+        (["--engine", "python"], "the Python engine writes no Parquet; write a .csv file instead"),
         (["--explain"], "explanations and formats other than csv are not written to Parquet"),
         (["--format", "json"], "explanations and formats other than csv are not written to Parquet"),
     ]
@@ -844,3 +844,33 @@ def test_parquet_columns_sql_cannot_score(tmp_path: Path) -> None:
     )
     assert explicit.exit_code == 2 and "too large for the SQL path's 128-bit arithmetic" in explicit.stderr
     assert "use --engine python" in explicit.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'execution_rate,satisfaction_rate\n"0.9"5,0.8\n',  # text after a closing quote
+        'execution_rate,satisfaction_rate\n "0.5",0.8\n',  # a space before an opening quote
+        'unit,execution_rate,satisfaction_rate\n12" team,0.5,0.8\n',  # a quote inside a cell
+        "\nexecution_rate,satisfaction_rate\n0.9,0.8,x\n",  # DuckDB's dialect guessing gives up
+    ],
+)
+def test_csv_duckdb_would_read_otherwise_goes_to_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """Quotes that neither open nor close a cell are text to the Python path and not to DuckDB;
+    some files DuckDB cannot read at all. `--engine auto` scores such a file with Python (a
+    note says why); `--engine duckdb` refuses it with advice."""
+    from kpirules.cli import score
+
+    monkeypatch.setattr(score, "_AUTO_CSV_BYTES", 0)  # auto picks DuckDB for any CSV
+    units = tmp_path / "units.csv"
+    units.write_text(text, "utf-8")
+    out = tmp_path / "scores.csv"
+    auto = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "-o", str(out)])
+    python = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "python", "--format", "csv"])
+    assert auto.exit_code == python.exit_code and "scoring it with the Python evaluator" in auto.stderr
+    assert out.read_text("utf-8") == python.stdout
+    explicit = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert explicit.exit_code == 2 and "hint: use --engine python" in explicit.stderr
+    assert "Traceback" not in auto.output + explicit.output

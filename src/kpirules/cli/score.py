@@ -76,6 +76,7 @@ def score(
 
         assert values_file is not None and output is not None
         score_with_duckdb(ruleset, values_file, output, explicit=engine == "duckdb", cache=not no_cache)
+        engine = "python"  # it returns only for a CSV file that DuckDB cannot read as the Python path does
     from ..loader import load
     from ..report import render
     from ..valuefiles import Unit, read_units
@@ -168,7 +169,7 @@ def _use_duckdb(engine: str, values_file: str | None, output: str | None, explai
 def _no_parquet(engine: str, values_file: str | None, explain: bool, fmt: str | None) -> str:
     """Why a .parquet output cannot be written (only the DuckDB engine writes Parquet)."""
     if engine == "python":
-        return "the Python engine writes no Parquet; use --engine duckdb or another suffix"
+        return "the Python engine writes no Parquet; write a .csv file instead"
     if explain or fmt not in (None, "csv"):
         return "explanations and formats other than csv are not written to Parquet"
     if values_file is None or Path(values_file).suffix.lower() not in (".parquet", ".csv"):

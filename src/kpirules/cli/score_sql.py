@@ -8,7 +8,6 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
-from typing import NoReturn
 
 import click
 
@@ -16,13 +15,15 @@ from ..errors import KpiRulesError
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
 
 
-def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: bool, cache: bool = True) -> NoReturn:
+def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: bool, cache: bool = True) -> None:
     """Score ``values_file`` into ``output`` with the ruleset file ``ruleset`` and exit: 0 when
     every unit scored, 1 when some could not be (each listed with its unit and reason), 2 for
     unusable input or a ruleset that does not load. Unless the engine was asked for
     (``explicit``), a ruleset the SQL path refuses is scored by the Python evaluator. The ruleset
     is loaded only if the query is not in the SQL cache or some units are scored in Python;
-    ``cache=False`` leaves the cache alone (``--no-cache``)."""
+    ``cache=False`` leaves the cache alone (``--no-cache``). Returns, for the Python path to
+    score the file, only when DuckDB cannot read a CSV file as that path does and the engine
+    was not asked for."""
     engine = "DuckDB"
     # At exit the interpreter runs a full garbage collection over every object the imports made
     # (lark's, attrs', duckdb's …): 30 to 100 ms on the 2-core machine, longer than the rest of
@@ -33,7 +34,7 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
     try:
         from ..sql.cache import SqlCache
         from ..sql.engine.duckdb import score_file
-        from ..sql.errors import SqlUnsupported
+        from ..sql.errors import SqlUnreadableCsv, SqlUnsupported
 
         progress = sys.stderr.isatty()
 
@@ -58,6 +59,11 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
             fallback=None if explicit else fall_back,
             cache=None if cache else SqlCache(None),
         )
+    except SqlUnreadableCsv as err:
+        if explicit:
+            fail(err, EXIT_USAGE)
+        click.echo(f"note: {err.message}; scoring it with the Python evaluator", err=True)
+        return
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
     click.echo(f"scored {report.scored:,} of {report.units:,} units into {output} ({engine})", err=True)

@@ -17,6 +17,10 @@ class SqlEngineError(KpiRulesError):
     """The SQL engine could not read the input or run the query."""
 
 
+class SqlUnreadableCsv(SqlEngineError):
+    """A CSV file of units DuckDB cannot read as the Python path reads it (which can)."""
+
+
 def require(module: str) -> None:
     """Raise a clear error when an optional dependency of the SQL path is missing."""
     import importlib.util

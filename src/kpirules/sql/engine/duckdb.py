@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import KpiRulesError
 from ..cache import SqlCache, ruleset_key, source_key
-from ..errors import SqlEngineError, SqlUnsupported, require
+from ..errors import SqlEngineError, SqlUnreadableCsv, SqlUnsupported, require
 
 UNIT = "unit"
 ROW = "_kpi_row"
@@ -190,7 +190,13 @@ def open_units(
                 try:
                     con.read_csv(str(source), **options).to_table("kpi_raw")
                 except Exception:  # e.g. padded rows with quoted line breaks: DuckDB reads them in one thread
-                    con.read_csv(str(source), **options, parallel=False).to_table("kpi_raw")
+                    try:
+                        con.read_csv(str(source), **options, parallel=False).to_table("kpi_raw")
+                    except Exception as err:  # its dialect guessing gave up (a blank line, then a long row …)
+                        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+                        raise SqlUnreadableCsv(
+                            f"DuckDB cannot read {path} as the Python path does ({first})", hint="use --engine python"
+                        ) from None
         columns = [str(row[0]) for row in con.execute("DESCRIBE kpi_raw").fetchall()]
     except KpiRulesError:
         raise
@@ -269,7 +275,13 @@ def utf8_text(path: Path, directory: Path | None) -> Iterator[Path]:
     the first of :data:`~kpirules.source.SPREADSHEET_ENCODINGS` that fits (UTF-16 only with its
     byte-order mark), as the Python path reads it; one that fits none, or holds NUL characters,
     is an error that says so. The file is read in 1 MiB pieces, never whole."""
-    encoding, as_is = _encoding_of(path)
+    encoding, as_is, odd_quote = _encoding_of(path)
+    if odd_quote:
+        raise SqlUnreadableCsv(
+            f"{path} has a quote inside a cell, or text after a closing quote, which DuckDB reads "
+            "differently from the Python path",
+            hint="use --engine python, or quote whole cells",
+        )
     if as_is:
         yield path
         return
@@ -308,9 +320,10 @@ def _decoded(path: Path, encoding: str) -> Iterator[str]:
                 return
 
 
-def _encoding_of(path: Path) -> tuple[str, bool]:
-    """The first spreadsheet encoding ``path`` decodes in, and whether DuckDB can read the file as
-    it is (UTF-8 with no lone CR)."""
+def _encoding_of(path: Path) -> tuple[str, bool, bool]:
+    """The first spreadsheet encoding ``path`` decodes in; whether DuckDB can read the file as it
+    is (UTF-8 with no lone CR); and whether it has a quote that neither opens nor closes a cell
+    (``12" team``, ``"0.9"5``, `` "0.5"``), which the Python path reads as text and DuckDB does not."""
     import codecs
     import re
 
@@ -319,14 +332,16 @@ def _encoding_of(path: Path) -> tuple[str, bool]:
     with path.open("rb") as handle:
         start = handle.read(4)
     lone_cr = re.compile("\r(?!\n)")
+    odd = re.compile('(?<![,\t\n\r"])"(?![,\t\n\r"])')
     for encoding in SPREADSHEET_ENCODINGS:
         if encoding == "utf-16" and not start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             continue
         try:
-            lone = False
-            for text in _decoded(path, encoding):
+            lone = quote = False
+            for k, text in enumerate(_decoded(path, encoding)):
                 lone = lone or ("\r" in text and lone_cr.search(text) is not None)
-            return encoding, encoding == "utf-8-sig" and not lone
+                quote = quote or ('"' in text and odd.search("\n" + text if k == 0 else text) is not None)
+            return encoding, encoding == "utf-8-sig" and not lone, quote
         except UnicodeDecodeError:
             continue
     raise SqlEngineError(f"{path} is neither UTF-8 nor GB18030 text", hint="save the file as UTF-8")
