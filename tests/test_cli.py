@@ -329,3 +329,14 @@ def test_separator_is_the_headers_not_a_blank_rows() -> None:
     assert delimiter(",,\n\t\nunit\texecution_rate\tsatisfaction_rate\n") == "\t"
     assert delimiter('"a\tb",c,d\n') == ","  # a tab inside quotes is text
     assert delimiter("\n\n") == ","
+
+
+@pytest.mark.parametrize(
+    ("suffix", "starts"), [(".json", '{"ruleset": "mini"'), (".md", "|"), (".csv", "id,name,weight,score")]
+)
+def test_output_format_follows_the_output_suffix(tmp_path: Path, suffix: str, starts: str) -> None:
+    out = tmp_path / f"scores{suffix}"
+    result = CliRunner().invoke(main, ["score", MINI, "-o", str(out)])
+    assert result.exit_code == 0 and out.read_text("utf-8").lstrip().startswith(starts), out.read_text("utf-8")[:80]
+    explicit = CliRunner().invoke(main, ["score", MINI, "--format", "table", "-o", str(out)])
+    assert explicit.exit_code == 0 and not out.read_text("utf-8").lstrip().startswith(starts)

@@ -874,3 +874,18 @@ def test_csv_duckdb_would_read_otherwise_goes_to_python(
     explicit = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
     assert explicit.exit_code == 2 and "hint: use --engine python" in explicit.stderr
     assert "Traceback" not in auto.output + explicit.output
+
+
+def test_sql_command_schema_from_a_gb18030_csv(tmp_path: Path) -> None:
+    """`--schema-from` a CSV file: its columns, all text, read as the Python path reads the file;
+    the UTF-8 copy DuckDB needs is removed."""
+    units = tmp_path / "units.csv"
+    units.write_bytes(f"{MINI_HEADER}\n一中队,0.93,88%\n".encode("gb18030"))
+    result = CliRunner().invoke(main, ["sql", MINI, "--schema-from", str(units), "--table", "t"])
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (unit VARCHAR, execution_rate VARCHAR, satisfaction_rate VARCHAR)")
+    con.execute("INSERT INTO t VALUES ('一中队', '0.93', '88%')")
+    expected = kpirules.load(MINI).evaluate({"execution_rate": "0.93", "satisfaction_rate": "88%"})
+    assert con.execute(result.output).fetchall()[0][-3:] == (expected.total, expected.grade, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["units.csv"]

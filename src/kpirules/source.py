@@ -39,9 +39,7 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
     except OSError as err:
         raise error(f"cannot read {name}: {err.strerror}") from None
     failures: list[UnicodeDecodeError] = []
-    for encoding in encodings:
-        if encoding == "utf-16" and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            continue  # without its mark, any even number of bytes would read as UTF-16
+    for encoding in encodings_to_try(data, encodings):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as err:
@@ -51,14 +49,28 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
             message, hint = nul_problem(name, data.index(0))
             raise error(message, hint=hint)
         return text.replace("\r\n", "\n")
-    names = " nor ".join(_ENCODING_NAMES.get(e, e) for e in encodings if e != "utf-16")
-    where = f" (byte {failures[0].start})" if len(encodings) == 1 else ""
-    raise error(
-        f"{name} is {'neither ' if len(encodings) > 1 else 'not '}{names} text{where}", hint="save the file as UTF-8"
-    )
+    message, hint = undecodable_problem(name, encodings, failures[0].start if failures else None)
+    raise error(message, hint=hint)
 
 
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}
+
+
+def encodings_to_try(start: bytes, encodings: Sequence[str]) -> list[str]:
+    """``encodings`` for a file that begins with ``start``, UTF-16 only after its byte-order mark:
+    without it, any even number of bytes would read as UTF-16."""
+    marked = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    return [e for e in encodings if e != "utf-16" or marked]
+
+
+def undecodable_problem(name: str, encodings: Sequence[str], byte: int | None = None) -> tuple[str, str]:
+    """The message and hint for a file that is text in none of ``encodings`` (the first failure at
+    ``byte``, named when there is one encoding to blame)."""
+    named = [_ENCODING_NAMES.get(e, e) for e in encodings if e != "utf-16"]
+    if len(named) > 1:
+        return f"{name} is neither {' nor '.join(named)} text", "save the file as UTF-8"
+    where = f" (byte {byte})" if byte is not None else ""
+    return f"{name} is not {named[0]} text{where}", "save the file as UTF-8"
 
 
 def nul_problem(name: str, byte: int) -> tuple[str, str]:

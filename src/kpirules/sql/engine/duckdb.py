@@ -89,17 +89,14 @@ class Statements:
             self._loaded = loads(text, name=name)
         return self._loaded
 
-    def inputs(self) -> dict[str, bool]:
-        """The names of the ruleset's input measures (the columns a file of units gives), each
-        with whether it is a number (a rate, count, amount or number)."""
+    def inputs(self) -> list[str]:
+        """The names of the ruleset's input measures (the columns a file of units gives)."""
 
         def build() -> dict[str, str]:
-            from ...model import NUMERIC_TYPES
-
-            names = {m.name: m.type in NUMERIC_TYPES for m in self.rs.measures.values() if not m.derived}
+            names = [m.name for m in self.rs.measures.values() if not m.derived]
             return {"names": json.dumps(names, ensure_ascii=False)}
 
-        names: dict[str, bool] = json.loads(self.get("inputs", [], build)["names"])
+        names: list[str] = json.loads(self.get("inputs", [], build)["names"])
         return names
 
     def get(
@@ -163,10 +160,10 @@ def file_columns(con: Any, path: Path, directory: Path | None = None) -> dict[st
     try:
         if _input_suffix(path) == ".parquet":
             rel = con.read_parquet(str(path))
-            return {name: str(kind) for name, kind in zip(rel.columns, rel.types, strict=True)}
-        with utf8_text(path, directory) as source:
-            rel = con.read_csv(str(source), **csv_options(source, path))
-            return {name: str(kind) for name, kind in zip(rel.columns, rel.types, strict=True)}
+        else:
+            with utf8_text(path, directory) as source:
+                rel = con.read_csv(str(source), **csv_options(source, path))
+        return {name: str(kind) for name, kind in zip(rel.columns, rel.types, strict=True)}
     except KpiRulesError:
         raise
     except Exception as err:  # duckdb raises its own exception types
@@ -231,7 +228,7 @@ def csv_options(path: Path, original: Path | None = None) -> dict[str, Any]:
     text, the header after any blank rows, and rows with too few or too many cells kept (padded
     with NULLs, or given extra columns) rather than making DuckDB guess another dialect. A file
     with no header row in its first MiB is an error (named as ``original``, the user's file)."""
-    from ...source import repeated_column, repeated_column_error, table_rows
+    from ...source import delimiter, repeated_column, repeated_column_error, table_rows
 
     with path.open("rb") as handle:
         head = handle.read(_CHUNK).decode("utf-8-sig", errors="replace")
@@ -249,8 +246,6 @@ def csv_options(path: Path, original: Path | None = None) -> dict[str, Any]:
             raise err from None
     if header is None:
         raise SqlEngineError(f"{name} is empty: it needs a header row naming the measures")
-    from ...source import delimiter
-
     options: dict[str, Any] = {
         "header": True,
         "all_varchar": True,
@@ -311,7 +306,7 @@ def _decoded(path: Path, encoding: str) -> Iterator[str]:
             chunk = handle.read(_CHUNK)
             text = pending + decoder.decode(chunk, final=not chunk)
             if "\0" in text:
-                message, hint = nul_problem(str(path), offset + (chunk.find(0) if 0 in chunk else 0))
+                message, hint = nul_problem(str(path), offset + max(chunk.find(0), 0))
                 raise SqlEngineError(message, hint=hint)
             offset += len(chunk)
             pending = "\r" if chunk and text.endswith("\r") else ""
@@ -324,18 +319,15 @@ def _encoding_of(path: Path) -> tuple[str, bool, bool]:
     """The first spreadsheet encoding ``path`` decodes in; whether DuckDB can read the file as it
     is (UTF-8 with no lone CR); and whether it has a quote that neither opens nor closes a cell
     (``12" team``, ``"0.9"5``, `` "0.5"``), which the Python path reads as text and DuckDB does not."""
-    import codecs
     import re
 
-    from ...source import SPREADSHEET_ENCODINGS
+    from ...source import SPREADSHEET_ENCODINGS, encodings_to_try, undecodable_problem
 
     with path.open("rb") as handle:
         start = handle.read(4)
     lone_cr = re.compile("\r(?!\n)")
     odd = re.compile('(?<![,\t\n\r"])"(?![,\t\n\r"])')
-    for encoding in SPREADSHEET_ENCODINGS:
-        if encoding == "utf-16" and not start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            continue
+    for encoding in encodings_to_try(start, SPREADSHEET_ENCODINGS):
         try:
             lone = quote = False
             for k, text in enumerate(_decoded(path, encoding)):
@@ -344,7 +336,8 @@ def _encoding_of(path: Path) -> tuple[str, bool, bool]:
             return encoding, encoding == "utf-8-sig" and not lone, quote
         except UnicodeDecodeError:
             continue
-    raise SqlEngineError(f"{path} is neither UTF-8 nor GB18030 text", hint="save the file as UTF-8")
+    message, hint = undecodable_problem(str(path), SPREADSHEET_ENCODINGS)
+    raise SqlEngineError(message, hint=hint)
 
 
 def _coarse(value: Decimal) -> Decimal | None:
@@ -432,8 +425,7 @@ def build_query(
     integer columns come from its statistics where it has them."""
     by_stripped = {name.strip(): name for name in types}
     wanted: dict[str, str] = {}
-    inputs = statements.inputs()
-    for name in inputs:
+    for name in statements.inputs():
         found = by_stripped.get(name)
         if found is not None:
             wanted[name] = found
