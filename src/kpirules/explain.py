@@ -301,7 +301,7 @@ def explain_result(result: Result, lang: str = "zh") -> str:
     if result.unit is not None:
         title += f" — {result.unit}"
     grade = result.grade if result.grade is not None else words["no_grade"]
-    lines = [title, f"{words['total']} {result.total} / {number(ruleset.total)}, {words['grade']} {grade}", ""]
+    lines = [title, f"{words['total']} {result.total} / {number(ruleset.weight_sum)}, {words['grade']} {grade}", ""]
     for item in result:
         lines.append(explain_indicator(item, lang))
         lines.append("")

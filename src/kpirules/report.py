@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from .errors import KpiRulesError
@@ -50,10 +49,6 @@ _HEAD = {
 Outcome = Result | KpiRulesError
 
 
-def _total_weight(ruleset: Ruleset) -> Decimal:
-    return sum((ind.weight for ind in ruleset.indicators if not ind.bonus), Decimal(0))
-
-
 def _unit(error: KpiRulesError) -> str:
     return str(getattr(error, "unit", None) or "")
 
@@ -80,6 +75,19 @@ def error_dict(error: KpiRulesError) -> dict[str, Any]:
     return out
 
 
+def warning_dict(warning: KpiRulesError) -> dict[str, Any]:
+    """A warning of the ruleset (:attr:`Ruleset.warnings`) as data: its lint code, message and place."""
+    loc = warning.location
+    return {
+        "code": warning.code,
+        "message": warning.message,
+        "file": loc.file if loc else None,
+        "line": loc.line if loc else None,
+        "column": loc.column if loc else None,
+        "hint": warning.hint,
+    }
+
+
 def to_json(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
     def result_dict(result: Result) -> dict[str, Any]:
         data = result.to_dict()
@@ -87,15 +95,18 @@ def to_json(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, expla
             data["explanation"] = result.explain(lang)
         return data
 
+    warnings = [warning_dict(w) for w in ruleset.warnings]
     if not batch:
         (only,) = outcomes
-        return exact_json(result_dict(only) if isinstance(only, Result) else {"error": error_dict(only)}) + "\n"
+        data = result_dict(only) if isinstance(only, Result) else {"error": error_dict(only)}
+        return exact_json({**data, "warnings": warnings}) + "\n"
     return (
         exact_json(
             {
                 "ruleset": ruleset.id,
                 "results": [result_dict(o) for o in outcomes if isinstance(o, Result)],
                 "errors": [error_dict(o) for o in outcomes if not isinstance(o, Result)],
+                "warnings": warnings,
             }
         )
         + "\n"
@@ -114,7 +125,7 @@ def to_csv(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explai
             row = [item.id, item.name, number(item.weight), str(item.score), str(item.rate), ""]
             writer.writerow(row + ([item.explain(lang)] if explain else []))
         writer.writerow(
-            ["total", _HEAD[lang]["total"], number(_total_weight(ruleset)), str(result.total), "", result.grade or ""]
+            ["total", _HEAD[lang]["total"], number(ruleset.weight_sum), str(result.total), "", result.grade or ""]
         )
         return buf.getvalue()
     ids = [ind.id for ind in ruleset.indicators]
@@ -146,7 +157,7 @@ def to_markdown(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, e
             lines.append(f"| {_md(item.name)} | {number(item.weight)} | {item.score} | {percent(item.rate)} |")
         grade = result.grade or "—"
         lines.append(
-            f"| **{h['total']}** | {number(_total_weight(ruleset))} | **{result.total}** | {h['grade']} **{grade}** |"
+            f"| **{h['total']}** | {number(ruleset.weight_sum)} | **{result.total}** | {h['grade']} **{grade}** |"
         )
     else:
         ids = [ind.id for ind in ruleset.indicators]
@@ -192,7 +203,7 @@ def to_table(
         (result,) = results
         table = Table(title=title, box=box.SIMPLE_HEAD, show_footer=True)
         table.add_column(h["name"], footer=h["total"], overflow="fold")
-        table.add_column(h["weight"], justify="right", footer=number(_total_weight(ruleset)))
+        table.add_column(h["weight"], justify="right", footer=number(ruleset.weight_sum))
         table.add_column(h["score"], justify="right", footer=str(result.total))
         table.add_column(h["rate"], justify="right", footer=f"{h['grade']} {result.grade or '—'}")
         for item in result:

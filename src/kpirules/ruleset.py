@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Context, Decimal
 from functools import reduce
@@ -92,6 +93,56 @@ class Ruleset:
     @property
     def total(self) -> Decimal:
         return self.header.total
+
+    @property
+    def weight_sum(self) -> Decimal:
+        """What the scores can add up to: the weights of the indicators that are not bonus.
+
+        It is ``total`` in a coherent ruleset; where it is not, :attr:`warnings` says so, and tables
+        and explanations give the total out of this sum (the points a unit can earn).
+        """
+        return sum((ind.weight for ind in self.indicators if not ind.bonus), Decimal(0))
+
+    @functools.cached_property
+    def warnings(self) -> tuple[KpiRulesError, ...]:
+        """What makes this ruleset's totals doubtful though it scores: weights that do not add up
+        to ``total`` (KPI-W201) or to a group's weight (KPI-W202). ``kpirules score`` prints them."""
+        out: list[KpiRulesError] = []
+        weights = self.weight_sum
+        if weights != self.total:
+            out.append(
+                KpiRulesError(
+                    f"the weights of the indicators add up to {_plain(weights)}, not the total "
+                    f"{_plain(self.total)}: totals are out of {_plain(weights)}",
+                    location=self._location(("ruleset", "total"), ("ruleset",)),
+                    hint="correct the weights, or set `total` in [ruleset] to their sum",
+                    code="KPI-W201",
+                )
+            )
+        for index, group in enumerate(self.groups):
+            members = [i for i in self.indicators if i.path[: len(group.path)] == group.path and not i.bonus]
+            weights = sum((i.weight for i in members), Decimal(0))
+            if weights != group.weight:
+                out.append(
+                    KpiRulesError(
+                        f"the indicators under {' / '.join(group.path)} weigh {_plain(weights)}, "
+                        f"not the group's {_plain(group.weight)}",
+                        location=self._location(("groups", index, "weight")),
+                        hint="correct the weights or the group's weight; an indicator belongs to a group by its `path`",
+                        code="KPI-W202",
+                    )
+                )
+        return tuple(out)
+
+    def _location(self, *paths: Path) -> Location | None:
+        """Where the first of ``paths`` that the file spells out sits (its value), if anywhere."""
+        if self.source is None:
+            return None
+        for path in paths:
+            span = self.spans.get(path)
+            if span is not None:
+                return self.source.location(span.value_start, span.value_end)
+        return Location(self.source.name)
 
     def index_of(self, indicator_id: str) -> int:
         return self._index[indicator_id]
@@ -461,3 +512,8 @@ def _suggest(name: str, known: Iterable[str]) -> str | None:
 
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
+
+
+def _plain(number: Decimal) -> str:
+    """``number`` as people write it (``100``, ``82.5``), in exponent form past 30 digits."""
+    return format(number.normalize(), "f" if -30 < number.adjusted() < 30 else "E")

@@ -85,6 +85,8 @@ def score(
         rules = load(ruleset)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
+    for warning in rules.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if output is not None and output.lower().endswith(".parquet"):
         click.echo(f"cannot write {output}: {_no_parquet(engine, values_file, explain, fmt)}", err=True)
         sys.exit(EXIT_USAGE)
