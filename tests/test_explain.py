@@ -77,7 +77,7 @@ def test_missing_value_and_override_are_explained() -> None:
         indicator_extra='if_missing = "full"',
         extra='[overrides.i]\nscore = 9\nreason = "复核调整"\n',
     )
-    text = rs.evaluate({})["i"].explain()
+    text = rs.evaluate({}, overrides=True)["i"].explain()
     assert '缺少 rate 的数值；按 if_missing = "full" 计 10 分' in text
     assert "人工调整：计算得分 10.00，调整为 9.00（理由：复核调整）" in text
 

@@ -148,7 +148,7 @@ def test_overrides_need_a_reason_and_a_score_in_range() -> None:
 
 def test_override_is_shown_beside_the_computed_score() -> None:
     rs = kpirules.loads(HEAD + IND + '\n[overrides.a]\nscore = 9\nreason = "评审组酌情扣1分"\n')
-    result = rs.evaluate({"rate": "100%"})
+    result = rs.evaluate({"rate": "100%"}, overrides=True)
     item = result["a"]
     assert (item.score, item.computed, item.status) == (D("9.00"), D("10.00"), "overridden")
     assert result.total == D("9.00")

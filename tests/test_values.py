@@ -245,17 +245,20 @@ rule = "proportional to 5"
     assert isinstance(results[0], kpirules.KpiRulesError) and results[1].total == 12
 
 
+IN_PERCENT = "the range [0, 1] is 0 % to 100 %; correct the value, or the measure's `range` if it is wrong"
+
+
 @pytest.mark.parametrize(
     ("given", "hint"),
     [
         (95, 'a rate is a fraction of 1: write 95 % as "95%" or 0.95'),
         ("97.5", 'a rate is a fraction of 1: write 97.5 % as "97.5%" or 0.975'),
         (100, 'a rate is a fraction of 1: write 100 % as "100%" or 1'),
-        ("120%", None),  # written as a percentage: no slip to explain
-        (1.5, None),  # 150 % or 1.5 %: no guess
+        ("120%", IN_PERCENT),  # written as a percentage: no slip to explain
+        (1.5, IN_PERCENT),  # 150 % or 1.5 %: no guess
         (2, 'a rate is a fraction of 1: write 2 % as "2%" or 0.02'),
-        (101, None),  # 101 % is outside [0, 1] too
-        (-5, None),
+        (101, IN_PERCENT),  # 101 % is outside [0, 1] too
+        (-5, IN_PERCENT),
     ],
 )
 def test_rate_given_as_a_percentage_number_gets_a_hint(given: object, hint: str | None) -> None:

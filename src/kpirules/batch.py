@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 CHUNK = 2048
 
 Env = dict[str, Any]
-Runner = Callable[[Any, "str | None", Any, bool], Result]
-Many = Callable[[Iterable[Mapping[str, Any]], "str | None"], "list[Result | ValuesError]"]
+Runner = Callable[[Any, "str | None", Any, bool, bool], Result]
+Many = Callable[[Iterable[Mapping[str, Any]], "str | None", bool], "list[Result | ValuesError]"]
 Derived = Sequence[tuple[Any, Fn, "Callable[[Any], Any] | None"]]
 Rules = Sequence[tuple[Fn, Decimal, Decimal, str, bool]]
 
@@ -159,7 +159,7 @@ def make_batch(
             return [[row.get(name) for row in rows] for name in names]
 
     def score_chunk(
-        chunk: list[Any], units: list[str | None], texts: list[Texts], out: list[Result | ValuesError]
+        chunk: list[Any], units: list[str | None], texts: list[Texts], out: list[Result | ValuesError], apply: bool
     ) -> None:
         n = len(chunk)
         alone: set[int] = set()  # rows to score one by one
@@ -167,7 +167,7 @@ def make_batch(
         if set(map(type, chunk)) != {dict} or not all(map(inputs.issuperset, chunk)):
             fits = [type(row) is dict and inputs.issuperset(row) for row in chunk]
             if not any(fits):
-                out.extend(_alone(run, chunk, units))
+                out.extend(_alone(run, chunk, units, apply))
                 return
             alone.update(i for i, fit in enumerate(fits) if not fit)
             template = chunk[fits.index(True)]  # stands in for the others in the columns
@@ -210,7 +210,7 @@ def make_batch(
                 column[i] = zero  # these rows are scored alone below
         computed: list[tuple[Decimal, ...]] = list(zip(*scores, strict=True)) if scores else [()] * n
         final = computed
-        if overrides:
+        if overrides and apply:
             for index, fixed in overrides:
                 scores[index] = [fixed] * n
             final = list(zip(*scores, strict=True))
@@ -232,10 +232,10 @@ def make_batch(
             )
         )
         for i in sorted(alone):
-            results[i] = _alone(run, [chunk[i]], [units[i]])[0]
+            results[i] = _alone(run, [chunk[i]], [units[i]], apply)[0]
         out.extend(results)
 
-    def many(rows: Iterable[Mapping[str, Any]], unit_key: str | None) -> list[Result | ValuesError]:
+    def many(rows: Iterable[Mapping[str, Any]], unit_key: str | None, apply: bool) -> list[Result | ValuesError]:
         out: list[Result | ValuesError] = []
         texts = [Texts() for _ in converters]  # per measure, texts already parsed
         it = iter(rows)
@@ -248,18 +248,18 @@ def make_batch(
                     given = chunk[i] = dict(row)
                     raw_unit = given.pop(unit_key, None)
                     units[i] = str(raw_unit) if raw_unit is not None else f"row {number}"
-            score_chunk(chunk, units, texts, out)
+            score_chunk(chunk, units, texts, out, apply)
         return out
 
     return many
 
 
-def _alone(run: Runner, rows: list[Any], units: list[str | None]) -> list[Result | ValuesError]:
+def _alone(run: Runner, rows: list[Any], units: list[str | None], apply: bool) -> list[Result | ValuesError]:
     """Rows scored one by one, as ``evaluate`` scores them."""
     out: list[Result | ValuesError] = []
     for row, unit in zip(rows, units, strict=True):
         try:
-            out.append(run(row, unit, None, False))
+            out.append(run(row, unit, None, False, apply))
         except ValuesError as err:
             out.append(err)
     return out

@@ -12,6 +12,8 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Callable, Collection, Mapping
+from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 
@@ -73,8 +75,10 @@ class _Checker:
         *,
         scores: bool,
         broken: Collection[str] = (),
+        weight: Decimal | None = None,
     ) -> None:
         self.measures = measures
+        self.weight = weight  # the indicator's, for hints
         self.broken = broken
         self.subject = subject
         self.source = source
@@ -158,13 +162,24 @@ class _Checker:
         if want is Kind.SCORE:
             if node.unit or node.value == 0:
                 return SCORE
-            return self.error(
-                node,
-                f"the bare number {node.text} cannot be a score",
-                f"write `{node.text} pts` for points, or a percentage such as `{node.value * 100}%`"
-                " for a share of the weight",
-            )
+            return self.error(node, f"the bare number {node.text} cannot be a score", self.bare_score_hint(node))
         return NUMBER
+
+    def bare_score_hint(self, node: ast.Number) -> str:
+        """``write `4 pts` for points, or `80%` …``: the percentage that scores the same points at
+        this indicator's weight (never ``400%``, which scores the whole weight), where it is exact."""
+        hint = f"write `{node.text} pts` for points"
+        weight = self.weight
+        if weight is None or weight <= 0 or node.value < 0:
+            return hint
+        share = Fraction(node.value) / Fraction(weight) * 100
+        shown = format(weight.normalize(), "f")
+        if share > 100:
+            return f"{hint} (more than the weight {shown}: a score is capped at the weight)"
+        if (share * 10_000).denominator != 1:  # 1 of 3 points is no round percentage
+            return hint
+        percent = format((Decimal(share.numerator) / Decimal(share.denominator)).normalize(), "f")
+        return f"{hint}, or `{percent}%` for the same points as a share of the weight {shown}"
 
     def points(self, node: ast.Points, want: Kind | None, levels: object) -> Type:
         return self.no_scores_here(node) or SCORE
@@ -444,10 +459,12 @@ def check_rule(
     subject: str | None,
     source: RuleSource,
     broken: Collection[str] = (),
+    weight: Decimal | None = None,
 ) -> Checked:
     """Type-check an indicator's rule: it must be a score. Names in ``broken`` are declared
-    measures whose declaration failed; they are not reported again as unknown."""
-    checker = _Checker(measures, subject, source, scores=True, broken=broken)
+    measures whose declaration failed; they are not reported again as unknown. ``weight``, the
+    indicator's, makes hints exact (``4`` in a 5-point rule is ``4 pts`` or ``80%``)."""
+    checker = _Checker(measures, subject, source, scores=True, broken=broken, weight=weight)
     got = checker.infer(rule, Kind.SCORE)
     if got.kind not in (Kind.SCORE, Kind.ERROR):
         hint = {

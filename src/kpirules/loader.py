@@ -514,7 +514,7 @@ class _Builder:
         order = self.derived_order(measures, formulas)
         checked: dict[str, Checked] = {}
         for ind in indicators:
-            result = check_rule(ind.rule, measures, ind.measure, ind.rule_source, self.broken)
+            result = check_rule(ind.rule, measures, ind.measure, ind.rule_source, self.broken, ind.weight)
             self.problems.extend(result.errors)
             checked[ind.id] = result
         return checked, formulas, order

@@ -42,7 +42,10 @@ class IndicatorResult:
         self.computed: Decimal = result.computed[index]
         #: The measures that had no value, when ``if_missing`` decided the score.
         self.missing: tuple[str, ...] = result.missing.get(index, ()) if result.missing else ()
-        self.override: Override | None = result.ruleset.overrides.get(self.indicator.id)
+        #: The ruleset's override of this score, where it applied (``scores`` is then not ``computed``).
+        self.override: Override | None = (
+            None if result.scores is result.computed else result.ruleset.overrides.get(self.indicator.id)
+        )
         self._trace: tuple[Step, ...] | None = None
 
     @property

@@ -248,20 +248,25 @@ class Ruleset:
         *,
         unit: str | None = None,
         locations: Mapping[str, Location] | None = None,
+        overrides: bool | None = None,
     ) -> Result:
         """Score one unit. ``values`` maps measure names to raw values; by default the ruleset's
         own ``[values]``. Every problem with the values is raised at once, in one
         :class:`~kpirules.ValuesError` whose ``problems`` lists them all. ``locations`` says where
-        each value came from, for error messages."""
-        return self._run(values, unit, locations, True)
+        each value came from, for error messages.
+
+        The ruleset's ``[overrides]`` are scores set by hand for its own unit: they apply when it
+        is scored on its own ``[values]``, and to other values only with ``overrides=True``."""
+        return self._run(values, unit, locations, True, values is None if overrides is None else overrides)
 
     def evaluate_many(
-        self, rows: Iterable[Mapping[str, Any]], *, unit_key: str | None = None
+        self, rows: Iterable[Mapping[str, Any]], *, unit_key: str | None = None, overrides: bool = False
     ) -> list[Result | ValuesError]:
         """Score many units: one :class:`Result` or one :class:`ValuesError` per row, in order.
 
         With ``unit_key``, that key of each row names the unit and is not a measure. Each result
-        keeps a reference to its row and recomputes converted values and traces when asked.
+        keeps a reference to its row and recomputes converted values and traces when asked. The
+        ruleset's ``[overrides]`` belong to its own unit and apply only with ``overrides=True``.
 
         Rows are scored in chunks, column by column, reusing what repeats (see
         :mod:`kpirules.batch`); every outcome is exactly what ``evaluate`` gives for that row.
@@ -272,11 +277,11 @@ class Ruleset:
 
             rounding = (self._round.quantize, self._quantum, self._zero)
             many = self._many = make_batch(self, self._run, self._derived, self._rules, rounding, self._columns)
-        return many(rows, unit_key)
+        return many(rows, unit_key, overrides)
 
     def _make_runner(
         self,
-    ) -> Callable[[Mapping[str, Any] | None, str | None, Mapping[str, Location] | None, bool], Result]:
+    ) -> Callable[[Mapping[str, Any] | None, str | None, Mapping[str, Location] | None, bool, bool], Result]:
         """The scoring loop as one closure with everything it needs bound once: convert, derive,
         run each rule, clamp and round, total, grade. Problems are rare, so their handling lives
         in methods the loop calls only when one occurs."""
@@ -342,7 +347,11 @@ class Ruleset:
         self._prepare_env = prepare_env
 
         def run(
-            values: Mapping[str, Any] | None, unit: str | None, locations: Mapping[str, Location] | None, keep: bool
+            values: Mapping[str, Any] | None,
+            unit: str | None,
+            locations: Mapping[str, Location] | None,
+            keep: bool,
+            apply_overrides: bool,
         ) -> Result:
             problems: list[KpiRulesError] = []
             failed: set[str] = set()  # measures with a bad value or a failed formula, already reported
@@ -385,8 +394,8 @@ class Ruleset:
                 error = ValuesError.collect(problems)
                 error.unit = unit  # type: ignore[attr-defined]
                 raise error
-            computed = final = tuple(scores)
-            if overrides:
+            computed = final = tuple(scores)  # the same tuple when no override applies (Result relies on it)
+            if overrides and apply_overrides:
                 for ind_id, override in overrides.items():
                     scores[index_of[ind_id]] = override.score
                 final = tuple(scores)

@@ -6,13 +6,15 @@ is reported as ``units.csv:7:12``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from .errors import KpiRulesError, Location
+from .errors import KpiRulesError, Location, ValuesError
+from .model import Measure
 from .source import (
     SPREADSHEET_ENCODINGS,
     TABLE_SUFFIXES,
@@ -23,6 +25,7 @@ from .source import (
     table_rows,
 )
 from .tomlspans import scan
+from .values import BARE_RATE_LIMIT, ValueProblem, has_percent, parse_number, show
 
 UNIT_KEY = "unit"
 
@@ -56,6 +59,47 @@ def read_units(path: str | Path) -> tuple[list[Unit], bool]:
     if suffix == ".json":
         return read_json(text, str(file))
     return [read_toml(text, str(file))], False
+
+
+#: In a file of units, a column of a rate with no declared range whose every bare number (no %) is
+#: above this, in at least two units, holds percentages typed without their sign (``86.5, 92``).
+PERCENT_COLUMN_FLOOR = Decimal("1.5")
+
+
+def percent_slips(measures: Mapping[str, Measure], units: Sequence[Unit]) -> dict[int, list[ValuesError]]:
+    """Units (by index) whose rates look like percentages typed without %: in a column of an input
+    rate that declares no ``range``, every bare number is above 150 %. Scored, they would count 86.5
+    as 8,650 %; each such cell is a problem with the hint to write ``86.5%``. A value of 10 or more
+    is refused on its own (:data:`kpirules.values.BARE_RATE_LIMIT`); this catches the columns below it.
+    """
+    slips: dict[int, list[ValuesError]] = {}
+    for name, measure in measures.items():
+        if measure.type != "rate" or measure.range is not None or measure.derived:
+            continue
+        bare: list[tuple[int, Any, Decimal]] = []
+        for index, unit in enumerate(units):
+            raw = unit.values.get(name)
+            if raw is None or isinstance(raw, bool) or has_percent(raw):
+                continue
+            try:
+                bare.append((index, raw, parse_number(raw)))
+            except ValueProblem:
+                continue
+        if len(bare) < 2 or any(value <= PERCENT_COLUMN_FLOOR for _, _, value in bare):
+            continue
+        for index, raw, value in bare:
+            if value >= BARE_RATE_LIMIT:
+                continue  # refused on its own when the unit is scored
+            shown = show(value)
+            error = ValuesError(
+                f"measure `{name}`: {raw!r} as a rate is {show(value.scaleb(2))} %, and every rate of this "
+                f"column is above {show(PERCENT_COLUMN_FLOOR.scaleb(2))} %: they look like percentages typed without %",
+                location=units[index].locations.get(name),
+                hint=f'a rate is a fraction of 1: write {shown} % as "{shown}%" or {show(value.scaleb(-2))}; '
+                f"if the rates are right, declare the measure's range, such as range = [0, 10]",
+            )
+            slips.setdefault(index, []).append(error)
+    return slips
 
 
 def read_parquet(file: Path) -> list[Unit]:

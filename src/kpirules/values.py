@@ -4,6 +4,7 @@ problem with a value is described in words that name the measure, the value and 
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -21,6 +22,8 @@ _FALSE = frozenset({"false", "no", "n", "0", "否", "错", "×", "✗"})
 
 
 _EXACT = Context(prec=60)  # value parsing never depends on the caller's decimal context
+#: For words about a value (``1e999999`` as a percentage): exponents never overflow here.
+_WIDE = Context(prec=60, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 class ValueProblem(Exception):
@@ -74,6 +77,7 @@ def _number(measure: Measure) -> Callable[[Any], Converted]:
     rng = measure.range
     count = measure.type == "count"
     percent_ok = measure.type in ("rate", "number")
+    from_zero = rng is None and measure.type in ("rate", "amount")  # see natural_limits
     what = {
         "rate": 'a rate such as 0.95 or "95%"',
         "count": "a whole number of 0 or more",
@@ -90,27 +94,85 @@ def _number(measure: Measure) -> Callable[[Any], Converted]:
             raise ValueProblem(f"{_describe(raw)} is not a whole number of 0 or more")
         if rng is not None and not (rng[0] <= value <= rng[1]):
             raise ValueProblem(
-                f"{_describe(raw)} is outside the declared range [{rng[0]}, {rng[1]}]",
-                _percent_hint(measure, raw, value),
+                f"{_describe(raw)} is outside the declared range [{show(rng[0])}, {show(rng[1])}]",
+                _range_hint(measure, raw, value),
+            )
+        if from_zero and value < 0:
+            raise ValueProblem(
+                f"{_describe(raw)} is negative, and {measure.name} declares no range that allows it",
+                f"{_ARTICLE[measure.type]} with no `range` is 0 or more; if it can be negative, declare "
+                f"its range under [measures.{measure.name}], such as range = {_EXAMPLE_RANGE[measure.type]}",
+            )
+        if from_zero and measure.type == "rate" and value >= BARE_RATE_LIMIT and not has_percent(raw):
+            shown, fraction, percent = (show(value.scaleb(n, context=_WIDE)) for n in (0, -2, 2))
+            raise ValueProblem(
+                f"{_describe(raw)} as a rate is {percent} %, and {measure.name} declares no range that allows it",
+                f'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}; if the rate can '
+                f"reach {percent} %, declare its range under [measures.{measure.name}]",
             )
         return value
 
     return convert
 
 
-def _percent_hint(measure: Measure, raw: Any, value: Decimal) -> str | None:
-    """For a rate given as a bare number that fits its range only as a percentage (``95`` for
-    95 %): how to write it. None otherwise, for a value written with ``%``, and below 2, where
-    ``1.02`` is as likely 102 % as 1.02 %."""
-    if measure.type != "rate" or measure.range is None or value < 2:
-        return None
-    if isinstance(raw, str) and raw.strip().endswith(("%", "％", "‰")):
+_ARTICLE = {"rate": "a rate", "amount": "an amount"}
+_EXAMPLE_RANGE = {"rate": "[-1, 1]", "amount": "[-1e9, 1e9]"}
+
+#: A rate with no declared range, given as a bare number (no %), must be below this: ``86.5`` is
+#: 8,650 %, far more likely 86.5 % typed without its sign. Written ``"1500%"`` it is taken as is.
+BARE_RATE_LIMIT = Decimal(10)
+
+
+def fast_limits(measure: Measure) -> tuple[Decimal, Decimal, Decimal] | None:
+    """``(low, high, cap)``: a bare number ``v`` with ``low <= v <= high and v < cap`` is a good
+    value of ``measure`` as it is; None where any number is (a plain number with no range).
+
+    Without a declared ``range``, counts, amounts and rates are 0 or more (the linter's natural
+    domain is the same, so that what lint proves is what the scorer accepts), and a rate given as
+    a bare number is below :data:`BARE_RATE_LIMIT`. Everything else goes the full way, which
+    refuses it or explains it.
+    """
+    if measure.range is not None:
+        return measure.range[0], measure.range[1], _INFINITY
+    if measure.type == "rate":
+        return Decimal(0), _INFINITY, BARE_RATE_LIMIT
+    if measure.type in ("amount", "count"):
+        return Decimal(0), _INFINITY, _INFINITY
+    return None
+
+
+_INFINITY = Decimal("Infinity")
+
+
+def has_percent(raw: Any) -> bool:
+    """Whether ``raw`` is a text written as a percentage or per mille (``"86.5%"``)."""
+    return isinstance(raw, str) and raw.strip().endswith(("%", "％", "‰"))
+
+
+def show(number: Decimal) -> str:
+    """``number`` as people write it (``95``, ``0.953``), in exponent form past 30 digits."""
+    try:
+        normal = number.normalize(context=_WIDE)
+    except DecimalException:  # pragma: no cover - normalising a finite Decimal does not fail here
+        return str(number)
+    return format(normal, "f" if -30 < normal.adjusted() < 30 else "E")
+
+
+def _range_hint(measure: Measure, raw: Any, value: Decimal) -> str | None:
+    """For a rate outside its declared range: how to write it where a bare number of 2 or more fits
+    the range only as a percentage (``95`` for 95 %); else what the range means in percent (below
+    2, ``1.5`` is as likely 150 % as 1.5 %: no guess)."""
+    if measure.type != "rate" or measure.range is None:
         return None
     low, high = measure.range
-    if not low <= value.scaleb(-2, context=_EXACT) <= high:
-        return None
-    shown, fraction = (format(v.normalize(context=_EXACT), "f") for v in (value, value.scaleb(-2, context=_EXACT)))
-    return f'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}'
+    as_percent = value.scaleb(-2, context=_WIDE)
+    if value >= 2 and not has_percent(raw) and low <= as_percent <= high:
+        shown, fraction = show(value), show(as_percent)
+        return f'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}'
+    return (
+        f"the range [{show(low)}, {show(high)}] is {show(low.scaleb(2, context=_WIDE))} % to "
+        f"{show(high.scaleb(2, context=_WIDE))} %; correct the value, or the measure's `range` if it is wrong"
+    )
 
 
 def _bool(raw: Any) -> Converted:
@@ -176,7 +238,8 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:
 
         return to_label
     full = _number(measure)
-    low, high = measure.range if measure.range is not None else (None, None)
+    limits = fast_limits(measure)
+    low, high, cap = limits if limits is not None else (None, None, None)
     count = measure.type == "count"
 
     def to_number(raw: Any) -> Converted:
@@ -190,7 +253,7 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:
                 value = Decimal(raw)
         elif kind is Decimal and raw.is_finite() and not count:
             value = raw
-        if value is not None and (low is None or low <= value <= high):  # type: ignore[operator]
+        if value is not None and (low is None or (low <= value <= high and value < cap)):  # type: ignore[operator]
             return value
         if is_missing(raw):
             raise MissingValue
@@ -311,14 +374,17 @@ def column_converter(measure: Measure) -> ColumnConverter:
 
         return convert_labels
 
-    low, high = measure.range if measure.range is not None else (None, None)
+    limits = fast_limits(measure)
     count = measure.type == "count"
     isfinite, is_finite = math.isfinite, Decimal.is_finite
 
     def in_range(values: Column) -> tuple[bool, Column]:
-        if low is not None and values and not (low <= min(values) and max(values) <= high):
-            return False, [v if low <= v <= high else BAD for v in values]
-        return True, values
+        if limits is None or not values:
+            return True, values
+        low, high, cap = limits
+        if low <= min(values) and (top := max(values)) <= high and top < cap:
+            return True, values
+        return False, [v if low <= v <= high and v < cap else BAD for v in values]
 
     def convert_numbers(raws: Column, texts: Texts) -> tuple[bool, Column]:
         kinds = set(map(type, raws))

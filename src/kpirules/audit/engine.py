@@ -148,7 +148,7 @@ class _Auditor:
         self.unknown: dict[int, str] = {}
         self.env: dict[str, Converted] = {}
         try:
-            result = rs.evaluate(base)
+            result = rs.evaluate(base, overrides=True)  # the published table is the ruleset's own unit
         except ValuesError as err:
             self.partial(base, err)
         else:

@@ -185,8 +185,19 @@ def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> l
             return [rules.evaluate()]
         except ValuesError as err:
             return [err]
+    if rules.overrides:
+        ids = ", ".join(rules.overrides)
+        click.echo(
+            f"note: the [overrides] of {rules.id} ({ids}) are scores set by hand for its own [values]; "
+            "the values given are scored by the rules",
+            err=True,
+        )
+    slips: dict[int, list[ValuesError]] = {}
     if batch:
+        from ..valuefiles import percent_slips
+
         _drop_unknown_columns(rules, units)
+        slips = percent_slips(rules.measures, units)
     outcomes: list[Outcome] = []
     show = batch and len(units) >= 20_000 and sys.stderr.isatty()
     progress = None
@@ -198,9 +209,14 @@ def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> l
         task = progress.add_task("scoring", total=len(units))
     for i, unit in enumerate(units):
         try:
-            outcomes.append(rules.evaluate(unit.values, unit=unit.name, locations=unit.locations))
+            outcome: Outcome = rules.evaluate(unit.values, unit=unit.name, locations=unit.locations)
         except ValuesError as err:
-            outcomes.append(err)
+            outcome = err
+        if i in slips:  # percentages typed without %: the unit is not scored, whatever else it holds
+            problems = [*slips[i], *(outcome.problems if isinstance(outcome, KpiRulesError) else ())]
+            outcome = ValuesError.collect(problems)
+            outcome.unit = unit.name  # type: ignore[attr-defined]
+        outcomes.append(outcome)
         if progress is not None and i % 1000 == 999:
             progress.update(task, advance=1000)
     if progress is not None:

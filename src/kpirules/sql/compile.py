@@ -1556,9 +1556,7 @@ class QueryCompiler:
                 )
             else:
                 m_expr = i.sql(m)
-            override = rs.overrides.get(ind.id)
-            if override is not None:
-                m_expr = i.lit(int(Fraction(override.score) * scale))
+            # [overrides] are not compiled: they belong to the ruleset's own unit, not to a table of units
             size = sum(1 for _ in m_expr.walk())
             if size > MAX_NODES:
                 raise SqlUnsupported(
@@ -1569,10 +1567,7 @@ class QueryCompiler:
             cname = f"_s{k}"
             score_cols.append(cname)
             scores_stage.append(alias(m_expr, cname))
-            if override is not None:
-                score_refs.append(i.tag(col(cname), i.bound(m_expr), i.rank(m_expr)))
-            else:
-                score_refs.append(i.tag(col(cname), full_m, max(i.rank(m), i.rank(full_m))))
+            score_refs.append(i.tag(col(cname), full_m, max(i.rank(m), i.rank(full_m))))
         error = coalesce(col("_bad"), *fail_exprs)
         # the messages are put together only for units that failed somewhere (a cheap test first)
         any_fail = b_or(not_null(col("_bad")), any_fail)
