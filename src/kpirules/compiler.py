@@ -3,8 +3,9 @@
 Each node becomes a function ``f(env, trace) -> value`` built once at load time; evaluation calls
 these functions and never looks at text or trees again, and nothing here calls ``eval`` or
 ``exec``. ``env`` maps measure names to exact values; ``trace`` is ``None`` on the fast path or a
-list that scoring forms append :mod:`kpirules.trace` records to. Literal sub-trees are folded to
-constants, and common shapes (a band test against a constant) get specialised closures.
+list that scoring forms and operations on scores add :mod:`kpirules.trace` records to, in the order
+that module describes. Literal sub-trees are folded to constants, and common shapes (a band test
+against a constant) get specialised closures.
 
 Arithmetic runs in :data:`CONTEXT`, a decimal context with 60 significant digits. Sums and
 products of the decimals a ruleset holds are exact in it; a quotient that does not terminate is
@@ -301,37 +302,26 @@ class Compiler:
 
     def c_Call(self, node: ast.Call) -> Fn:
         args = [self.compile(a) for a in node.args]
+        score = self.checked.kind(node) is Kind.SCORE
         if node.func in ("min", "max"):
             pick = min if node.func == "min" else max
-            score = self.checked.kind(node) is Kind.SCORE
-            func, span = node.func, node.span
-            if len(args) == 2:
+            if score:
+                picked = self.recorded(node, node.func, node.args, args, pick)
+            elif len(args) == 2:
                 a, b = args
-
-                def two(env: Env, tr: Trace) -> Any:
-                    x, y = a(env, tr), b(env, tr)
-                    result = pick(x, y)
-                    if tr is not None and score:
-                        tr.append(tr_.CombineStep(span, func, (x, y), result))
-                    return result
-
-                found = self.column_of(a, b)
-                if found is None:
-                    return two
-                ca, cb = found
-                return self.columnar(two, lambda cols, n: list(map(pick, ca(cols, n), cb(cols, n))))
-
-            def many(env: Env, tr: Trace) -> Any:
-                values = tuple(f(env, tr) for f in args)
-                result = pick(values)
-                if tr is not None and score:
-                    tr.append(tr_.CombineStep(span, func, values, result))
-                return result
-
-            return many
+                picked = lambda env, tr: pick(a(env, tr), b(env, tr))  # noqa: E731
+            else:
+                picked = lambda env, tr: pick([f(env, tr) for f in args])  # noqa: E731
+            found = self.column_of(*args)
+            if len(args) != 2 or found is None:
+                return picked
+            ca, cb = found
+            return self.columnar(picked, lambda cols, n: list(map(pick, ca(cols, n), cb(cols, n))))
         if node.func == "abs":
             (inner,) = args
             absolute = CONTEXT.abs
+            if score:
+                return self.unary(self.recorded(node, "abs", node.args, args, absolute), inner, absolute)
             return self.unary(lambda env, tr: absolute(inner(env, tr)), inner, absolute)
         # round(x, n): half-up, as standards that round a rate before scoring it mean
         inner = self.exact_fn(node.args[0])
@@ -344,6 +334,55 @@ class Compiler:
 
         fn: Fn = lambda env, tr: inner(env, tr).quantize(q, rounding=ROUND_HALF_UP, context=CONTEXT)  # noqa: E731
         return self.unary(fn, inner, round_half_up)
+
+    def recorded(
+        self, node: ast.Node, func: str, operands: Sequence[ast.Node], fns: Sequence[Fn], op: Callable[..., Any]
+    ) -> Fn:
+        """``op`` of the values of ``fns`` (compiled from ``operands``), an operation on scores:
+        traced, it leaves a :class:`~kpirules.trace.CombineStep` after its operands' records."""
+        span, score, step = node.span, self.checked.kind(node) is Kind.SCORE, tr_.CombineStep
+        if len(fns) == 1:
+            (a,) = fns
+
+            def one(env: Env, tr: Trace) -> Any:
+                x = a(env, tr)
+                result = op(x)
+                if tr is not None:
+                    tr.append(step(span, func, (x,), result, score))
+                return result
+
+            return one
+        if len(fns) == 2:
+            a, b = fns
+            ok, constant = self.const(operands[1])
+            if ok:
+
+                def with_constant(env: Env, tr: Trace) -> Any:
+                    x = a(env, tr)
+                    result = op(x, constant)
+                    if tr is not None:
+                        tr.append(step(span, func, (x, constant), result, score))
+                    return result
+
+                return with_constant
+
+            def two(env: Env, tr: Trace) -> Any:
+                x, y = a(env, tr), b(env, tr)
+                result = op(x, y)
+                if tr is not None:
+                    tr.append(step(span, func, (x, y), result, score))
+                return result
+
+            return two
+
+        def many(env: Env, tr: Trace) -> Any:
+            values = [f(env, tr) for f in fns]
+            result = op(*values)
+            if tr is not None:
+                tr.append(step(span, func, tuple(values), result, score))
+            return result
+
+        return many
 
     def unary(self, fn: Fn, inner: Fn, op: Callable[[Any], Any]) -> Fn:
         """``fn``, which is ``op`` of ``inner``'s value, with its column form when ``inner`` has one."""
@@ -360,6 +399,8 @@ class Compiler:
             return self.constant(value)
         inner = self.compile(node.operand)
         minus = CONTEXT.minus
+        if self.checked.kind(node) is Kind.SCORE:
+            return self.unary(self.recorded(node, "neg", (node.operand,), (inner,), minus), inner, minus)
         return self.unary(lambda env, tr: minus(inner(env, tr)), inner, minus)
 
     def c_Not(self, node: ast.Not) -> Fn:
@@ -373,10 +414,20 @@ class Compiler:
         left, right = self.compile(node.left), self.compile(node.right)
         a_name, b_name = self.measure_name(node.left), self.measure_name(node.right)
         found = self.column_of(left, right)
+        operands = (node.left, node.right)
+        scores = any(self.checked.kind(n) is Kind.SCORE for n in (node, *operands))  # each leaves a step
         if node.op == "/":
             span, divisor = node.span, self.text(node.right)
             fn: Fn
-            if a_name is not None and b_name is not None:  # `closed / received`: the common shape
+            if scores:
+
+                def checked_divide(a: Decimal, b: Decimal) -> Decimal:
+                    if not b:
+                        raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
+                    return _div(a, b)
+
+                fn = self.recorded(node, "/", operands, (left, right), checked_divide)
+            elif a_name is not None and b_name is not None:  # `closed / received`: the common shape
 
                 def divide_names(env: Env, tr: Trace) -> Any:
                     a, b = env[a_name], env[b_name]  # the dividend first, as every division reads
@@ -407,7 +458,9 @@ class Compiler:
             return self.columnar(fn, divide_columns)
         op = {"+": _add, "-": _sub, "*": _mul}[node.op]
         ok_r, constant = self.const(node.right)
-        if ok_r and a_name is not None:
+        if scores:
+            fn = self.recorded(node, node.op, operands, (left, right), op)
+        elif ok_r and a_name is not None:
             fn = lambda env, tr: op(env[a_name], constant)  # noqa: E731
         elif ok_r:
             fn = lambda env, tr: op(left(env, tr), constant)  # noqa: E731
@@ -453,7 +506,18 @@ class Compiler:
             fn: Fn = lambda env, tr: cmp(env[name], constant)  # noqa: E731
             return self.columnar(fn, lambda cols, n: list(map(cmp, cols[name], repeat(constant))))
         left, right = self.exact_fn(node.left), self.exact_fn(node.right)
-        if ok:
+        if Kind.SCORE in (self.checked.kind(node.left), self.checked.kind(node.right)):
+            span, op = node.span, node.op
+
+            def compare_scores(env: Env, tr: Trace) -> Any:
+                a, b = left(env, tr), right(env, tr)
+                held = cmp(a, b)
+                if tr is not None:
+                    tr.append(tr_.CompareStep(span, op, a, b, held))
+                return held
+
+            fn = compare_scores
+        elif ok:
             fn = lambda env, tr: cmp(left(env, tr), constant)  # noqa: E731
         else:
             fn = lambda env, tr: cmp(left(env, tr), right(env, tr))  # noqa: E731
@@ -473,9 +537,12 @@ class Compiler:
 
             def branch(env: Env, tr: Trace) -> Any:
                 held = cond(env, tr)
-                if tr is not None:
-                    tr.append(tr_.BranchStep(span, cond_span, bool(held)))
-                return then(env, tr) if held else orelse(env, tr)
+                if tr is None:
+                    return then(env, tr) if held else orelse(env, tr)
+                at = len(tr)  # the choice and its points, then how the branch came by them
+                points = then(env, tr) if held else orelse(env, tr)
+                tr.insert(at, tr_.BranchStep(span, cond_span, bool(held), points))
+                return points
 
             fn = branch
         found = self.column_of(cond, then, orelse)
@@ -496,8 +563,8 @@ class Compiler:
         full, span = self.weight, node.span
 
         def pass_(env: Env, tr: Trace) -> Any:
-            at = len(tr) if tr is not None else 0
             held = cond(env, tr)
+            at = len(tr) if tr is not None else 0  # after the condition's records, before the else's
             points = full if held else orelse(env, tr)
             if tr is not None:
                 tr.insert(at, tr_.PassStep(span, bool(held), points))
@@ -531,13 +598,12 @@ class Compiler:
             credit_fn = self.subject_fn(node) if kind == "plain" else self.compile(node.operand)  # type: ignore[arg-type]
 
             def proportional(env: Env, tr: Trace) -> Any:
-                at = len(tr) if tr is not None else 0
                 credit = credit_fn(env, tr)
                 capped = ONE if credit > ONE else ZERO if credit < ZERO else credit
                 points = _mul(full, capped)
                 if tr is not None:
                     x = credit if kind == "plain" else None
-                    tr.insert(at, step(span, kind, x, None, credit, capped, points))
+                    tr.append(step(span, kind, x, None, credit, capped, points))
                 return points
 
             found = self.subject if kind == "plain" else self.measure_name(node.operand)  # type: ignore[arg-type]
@@ -571,7 +637,6 @@ class Compiler:
         inverse = kind == "inverse"
 
         def ratio(env: Env, tr: Trace) -> Any:
-            at = len(tr) if tr is not None else 0
             x, t = subject(env, tr), target(env, tr)
             if inverse:
                 credit = ONE if x <= 0 else _div(t, x)  # lower is better, and nothing at all is best
@@ -582,7 +647,7 @@ class Compiler:
             capped = cap(credit)
             points = _mul(full, capped)
             if tr is not None:
-                tr.insert(at, step(span, kind, x, t, credit, capped, points))
+                tr.append(step(span, kind, x, t, credit, capped, points))
             return points
 
         ok, constant = self.const(node.operand)
@@ -637,13 +702,14 @@ class Compiler:
         what = self.text(subject_node) if node.subject is not None else (self.subject or "value")
 
         def tiers(env: Env, tr: Trace) -> Any:
-            at = len(tr) if tr is not None else 0
             x = subject(env, tr)
             for test, score, index, band_span in bands:
                 if test(x, env, tr):
+                    if tr is None:
+                        return score(env, tr)
+                    at = len(tr)  # the band and its points, then how the band's score came about
                     points = score(env, tr)
-                    if tr is not None:
-                        tr.insert(at, tr_.TiersStep(span, x, index, band_span, points))
+                    tr.insert(at, tr_.TiersStep(span, x, index, band_span, points))
                     return points
             raise EvalFailure(span, f"no band of these tiers matches {what} = {x}", "add `else: …` as the last band")
 
@@ -656,14 +722,13 @@ class Compiler:
         if mode == "each":
 
             def each(env: Env, tr: Trace) -> Any:
-                at = len(tr) if tr is not None else 0
                 x, per = subject(env, tr), amount(env, tr)
                 deduction = _mul(per, x)
                 points = _sub(full, deduction)
                 if points < 0:
                     points = ZERO
                 if tr is not None:
-                    tr.insert(at, tr_.DeductStep(span, mode, None, x, None, None, x, x, per, deduction, points))
+                    tr.append(tr_.DeductStep(span, mode, None, x, None, None, x, x, per, deduction, points))
                 return points
 
             return each
@@ -675,7 +740,6 @@ class Compiler:
         rounding = ROUND_FLOOR if mode == "whole" else ROUND_CEILING if mode == "started" else None
 
         def per_step(env: Env, tr: Trace) -> Any:
-            at = len(tr) if tr is not None else 0
             x, lim = subject(env, tr), limit(env, tr)
             gap = _sub(lim, x) if below else _sub(x, lim)
             if gap > 0:
@@ -695,7 +759,7 @@ class Compiler:
             if points < 0:
                 points = ZERO
             if tr is not None:
-                tr.insert(at, tr_.DeductStep(span, mode, direction, x, lim, size, gap, steps, per, deduction, points))
+                tr.append(tr_.DeductStep(span, mode, direction, x, lim, size, gap, steps, per, deduction, points))
             return points
 
         return per_step
@@ -705,7 +769,6 @@ class Compiler:
         span = node.span
 
         def checklist(env: Env, tr: Trace) -> Any:
-            at = len(tr) if tr is not None else 0
             total = ZERO
             record: list[tuple[ast.Span, bool, Decimal]] = []
             for cond, score, item_span in items:
@@ -715,7 +778,7 @@ class Compiler:
                 if tr is not None:
                     record.append((item_span, held, points))
             if tr is not None:
-                tr.insert(at, tr_.ChecklistStep(span, tuple(record), total))
+                tr.append(tr_.ChecklistStep(span, tuple(record), total))
             return total
 
         return checklist
@@ -743,7 +806,6 @@ class Compiler:
         rounder, quantum = self.rounding if self.rounding is not None else (None, ONE)
 
         def grade(env: Env, tr: Trace) -> Any:
-            at = len(tr) if tr is not None else 0
             label = subject(env, tr)
             entry = table.get(label)
             if entry is None:
@@ -773,9 +835,7 @@ class Compiler:
                     )
                 points = awarded
             if tr is not None:
-                tr.insert(
-                    at, tr_.GradeStep(span, label, band_span, awarded, low, high, low_closed, high_closed, points)
-                )
+                tr.append(tr_.GradeStep(span, label, band_span, awarded, low, high, low_closed, high_closed, points))
             return points
 
         found = self.column_of(subject)

@@ -53,9 +53,15 @@ _TEXT = {
         "not_held": "✗",
         "grade_band": "等级「{label}」，得 {p} 分",
         "grade_range": "等级「{label}」的分值区间 {r}，评定 {p} 分",
-        "branch_then": "条件「{c}」成立，取 then 分支",
-        "branch_else": "条件「{c}」不成立，取 else 分支",
-        "combine": "{f}({args}) = {p}",
+        "branch_then": "条件「{c}」成立，取 then 分支，得 {p} 分",
+        "branch_else": "条件「{c}」不成立，取 else 分支，得 {p} 分",
+        "combine": "计算「{e}」：{calc} = {p} 分",
+        "ratio": "计算「{e}」：{calc} = {p}",
+        "compare_held": "比较「{e}」：{calc}，成立",
+        "compare_failed": "比较「{e}」：{calc}，不成立",
+        "divide": "÷",
+        "fixed": "固定分值 {p} 分",
+        "no_value": "无数值",
         "clamp_high": "计算得分 {r} 超过分值 {w}，按 {w} 计",
         "clamp_low": "计算得分 {r} 小于 0，按 0 计",
         "round": "保留 {n} 位小数（{mode}）：{s}",
@@ -98,9 +104,15 @@ _TEXT = {
         "not_held": "✗",
         "grade_band": "level '{label}': {p} points",
         "grade_range": "level '{label}' allows {r}; awarded {p} points",
-        "branch_then": "`{c}` holds: the then branch",
-        "branch_else": "`{c}` fails: the else branch",
-        "combine": "{f}({args}) = {p}",
+        "branch_then": "`{c}` holds: the then branch, {p} points",
+        "branch_else": "`{c}` fails: the else branch, {p} points",
+        "combine": "calculation `{e}`: {calc} = {p} points",
+        "ratio": "calculation `{e}`: {calc} = {p}",
+        "compare_held": "comparison `{e}`: {calc} holds",
+        "compare_failed": "comparison `{e}`: {calc} fails",
+        "divide": "/",
+        "fixed": "a fixed score of {p} points",
+        "no_value": "no value",
         "clamp_high": "computed {r} exceeds the weight {w}: counted as {w}",
         "clamp_low": "computed {r} is below 0: counted as 0",
         "round": "rounded to {n} decimals ({mode}): {s}",
@@ -180,13 +192,17 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
         lines.append(f"  {words['rule']}:")
         lines.append(f"    {rule_lines[0].strip()}")
         lines += [f"    {line[indent:]}" if line.strip() else "" for line in rule_lines[1:]]
-    inputs = item.inputs
-    if inputs:
-        shown = []
-        for name, value in inputs.items():
-            measure = ruleset.measures[name]
-            label = f"{measure.label} ({name})" if measure.label else name
-            shown.append(f"{label} = {value_text(value, measure, lang)}")
+    # every measure the rule reads, given or not (a branch not taken may read one that is not)
+    env = item._result.values
+    shown = []
+    for name in ruleset.inputs_of(ind.id):
+        if name in item.missing:
+            continue  # said below
+        measure = ruleset.measures[name]
+        label = f"{measure.label} ({name})" if measure.label else name
+        value = value_text(env[name], measure, lang) if name in env else words["no_value"]
+        shown.append(f"{label} = {value}")
+    if shown:
         lines.append(f"  {words['values']}: " + "; ".join(shown))
     if item.missing:
         names = ", ".join(item.missing)
@@ -195,13 +211,16 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     for step in item.trace:
         step_fmt = own_subject.get(getattr(step, "span", None), fmt)  # type: ignore[arg-type]
         lines.append("  " + _step(step, words, step_fmt, snippet, ind.weight, subject_name).replace("= ≈", "≈ "))
-    if item.raw is not None:
-        if item.raw > ind.weight:
-            lines.append("  " + words["clamp_high"].format(r=number(item.raw), w=number(ind.weight)))
-        elif item.raw < 0:
-            lines.append("  " + words["clamp_low"].format(r=number(item.raw)))
-        clamped = min(max(item.raw, Decimal(0)), ind.weight)
-        if clamped != item.computed:
+    raw = item.raw
+    if raw is not None:  # the last figure is the score: the rule's points, clamped, rounded
+        if not item.trace:  # a rule that is a constant
+            lines.append("  " + words["fixed"].format(p=number(raw)))
+        if raw > ind.weight:
+            lines.append("  " + words["clamp_high"].format(r=number(raw), w=number(ind.weight)))
+        elif raw < 0:
+            lines.append("  " + words["clamp_low"].format(r=number(raw)))
+        clamped = min(max(raw, Decimal(0)), ind.weight)
+        if clamped != item.computed or number(clamped).startswith("≈"):  # changed, or not shown exactly
             header = ruleset.header
             lines.append("  " + words["round"].format(n=header.precision, mode=words[header.rounding], s=item.computed))
     if item.override is not None:
@@ -287,9 +306,29 @@ def _step(
             p=number(step.points),
         )
     if isinstance(step, t.BranchStep):
-        return words["branch_then" if step.held else "branch_else"].format(c=snippet(step.cond_span))
+        return words["branch_then" if step.held else "branch_else"].format(
+            c=snippet(step.cond_span), p=number(step.points)
+        )
+    if isinstance(step, t.CompareStep):
+        calc = f"{_operand(step.left)} {step.op} {_operand(step.right)}"
+        return words["compare_held" if step.held else "compare_failed"].format(e=snippet(step.span), calc=calc)
     assert isinstance(step, t.CombineStep)
-    return words["combine"].format(f=step.func, args=", ".join(number(a) for a in step.args), p=number(step.points))
+    args = [_operand(a) for a in step.args]
+    if step.func == "neg":
+        calc = f"-{args[0]}" if args[0].startswith("(") else f"-({args[0]})"
+    elif step.func in ("abs", "min", "max"):
+        calc = f"{step.func}({', '.join(number(a) for a in step.args)})"
+    else:
+        symbol = {"*": "×", "/": words["divide"]}.get(step.func, step.func)
+        calc = f" {symbol} ".join(args)
+    key = "combine" if step.score else "ratio"
+    return words[key].format(e=snippet(step.span), calc=calc, p=number(step.points))
+
+
+def _operand(value: Decimal) -> str:
+    """A figure inside a calculation: a negative one in brackets, ``10 - (-2)``."""
+    text = number(value)
+    return f"({text})" if value < 0 else text
 
 
 def explain_result(result: Result, lang: str = "zh") -> str:
