@@ -21,6 +21,7 @@ import kpirules
 from kpirules.cli import main
 from kpirules.linter import Selection, fix_text, lint_text
 from kpirules.linter.catalog import BY_CODE, RULES, example, generate, page
+from kpirules.linter.engine import lint_bytes
 from kpirules.linter.formats import render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +50,10 @@ RATE01 = '[measures.x]\ntype = "rate"\nrange = [0, 1]\n'
 # ---- the catalog: a failing and a clean example for every code -----------------------------
 @pytest.mark.parametrize("code", [r.code for r in RULES])
 def test_bad_example_gives_its_code(code: str) -> None:
-    found = lint_text(example(code, "Bad"), "bad.toml")
+    if code == "KPI-E003":  # its example is a file saved in GB18030
+        found = lint_bytes(example(code, "Bad").encode("gb18030"), "bad.toml")
+    else:
+        found = lint_text(example(code, "Bad"), "bad.toml")
     assert code in [d.code for d in found], found
 
 
@@ -95,7 +99,7 @@ def test_every_page_has_what_why_bad_and_good() -> None:
 def test_load_problems_carry_codes() -> None:
     """The loader tags its problems; the linter's fallback by message is not needed for them."""
     for rule in RULES:
-        if rule.code[4] not in "ESRTW" or rule.code in ("KPI-W201", "KPI-W202", "KPI-R102"):
+        if rule.code[4] not in "ESRTW" or rule.code in ("KPI-W201", "KPI-W202", "KPI-R102", "KPI-E003"):
             continue
         with pytest.raises(kpirules.KpiRulesError) as caught:
             kpirules.loads(example(rule.code, "Bad"))
@@ -169,9 +173,15 @@ def test_unreachable_else_and_out_of_range_band() -> None:
     assert [d.code for d in found] == ["KPI-G202"] and "can never match" in found[0].message
 
 
-def test_bounds_that_read_a_measure_are_not_analysed() -> None:
+def test_bounds_that_read_a_measure_are_checked_by_running_the_rule() -> None:
     measures = RATE + '[measures.target]\ntype = "rate"\n'
-    assert codes(one("tiers { >= target: full, < 50%: zero }", measures=measures)) == []
+    text = one("tiers { >= target: full, < 50%: zero }", measures=measures)
+    found = lint_text(text, "t")
+    assert [d.code for d in found] == ["KPI-G201"]
+    assert found[0].witness is not None and "no band matches x when" in found[0].message
+    with pytest.raises(kpirules.ValuesError, match="no band of these tiers matches"):
+        kpirules.loads(text).evaluate(found[0].witness)
+    assert codes(one("tiers { >= target: full, else: zero }", measures=measures)) == []
 
 
 # ---- grades ---------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ def lint(
     from ..linter import config as settings
     from ..linter.diagnostics import RANK, Diagnostic
     from ..linter.engine import Selection, fix_text, lint_text, read
+    from ..linter.engine import unreadable as unreadable_file
     from ..linter.formats import render
 
     try:
@@ -114,6 +115,7 @@ def lint(
         fail(KpiRulesError("--fix cannot rewrite standard input; give the file's path"), EXIT_USAGE)
     found: list[Diagnostic] = []
     unreadable: list[KpiRulesError] = []
+    unwritable: list[KpiRulesError] = []  # --fix could not write: said on stderr only
     fixed = linted = 0
     for target in targets:
         if target is None:
@@ -122,8 +124,10 @@ def lint(
         else:
             try:
                 text = read(target)
-            except KpiRulesError as err:
+            except KpiRulesError as err:  # a finding (KPI-E003) in every format, and status 2
                 unreadable.append(err)
+                found.append(unreadable_file(str(target), err))
+                linted += 1
                 continue
             name = str(target)
             if rulesets_only and not _RULESET_TABLE.search(text):
@@ -134,16 +138,19 @@ def lint(
                 try:
                     write_atomically(str(target), new_text)
                 except OSError as err:
-                    unreadable.append(KpiRulesError(f"cannot write {name}: {err.strerror}"))
+                    unwritable.append(KpiRulesError(f"cannot write {name}: {err.strerror}"))
                     continue
                 text, fixed = new_text, fixed + count
         linted += 1
         extra = config.ignores_for(name) if target is not None else ()
         found.extend(lint_text(text, name, Selection(chosen, [*ignored, *extra]) if extra else selection))
     emit(render(found, fmt, files=linted, fixed=fixed), output)
-    for problem in unreadable:
+    if output is not None or fmt not in ("text", "concise"):  # the report may not be on the screen
+        for problem in unreadable:
+            click.echo(str(problem), err=True)
+    for problem in unwritable:
         click.echo(str(problem), err=True)
-    if unreadable:
+    if unreadable or unwritable:
         sys.exit(EXIT_USAGE)
     threshold = RANK[fail_level]
     if not exit_zero and any(RANK[d.severity] >= threshold for d in found):

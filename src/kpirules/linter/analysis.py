@@ -188,6 +188,9 @@ class RuleAnalysis:
         self.precision = precision
         self.findings: list[Finding] = []
         self.pending: list[Pending] = []
+        #: forms that may fail on values the analysis could not decide (a tiers whose bounds read a
+        #: measure, a gap not confirmed at its first point): the checker searches for values
+        self.uncertain: list[ast.Node] = []
         self.children: dict[ast.Node, list[tuple[ast.Node, Interval]]] = {}
         self._seen: set[tuple[str, int, int]] = set()
         env: Env = dict(base)
@@ -560,6 +563,8 @@ class RuleAnalysis:
         )
         if not labels and levels:
             labels = frozenset(levels)
+        if not levels:
+            self.uncertain.append(node)  # labels the analysis does not know
         bands = {band.label: band for band in node.bands}
         parts: list[tuple[ast.Node, Dom]] = []
         for band in node.bands:
@@ -647,6 +652,7 @@ class RuleAnalysis:
         levels = self.levels_of(node.subject)
         if isinstance(subject, frozenset) and levels is not None:
             return self.tiers_labels(node, env, name, frozenset(x for x in subject if isinstance(x, str)), levels)
+        self.uncertain.append(node)
         return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
 
     def band_set(self, test: ast.BandTest) -> Union | None:
@@ -663,6 +669,7 @@ class RuleAnalysis:
     def tiers_numeric(self, node: ast.Tiers, env: Env, name: str | None, dom: Interval) -> Dom:
         sets = [self.band_set(band.test) for band in node.bands]
         if any(s is None for s in sets):  # a bound that reads a measure: no coverage reasoning
+            self.uncertain.append(node)
             return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
         grid = self.grid(name)
         domain = Union.of([dom]).on_grid(grid)
@@ -686,8 +693,11 @@ class RuleAnalysis:
             covered = covered.union(test_set)
         gap = domain.minus(covered).on_grid(grid)
         if not gap.empty:
+            self.uncertain.append(node)  # the interval may be looser than the subject's values
             point = nice_point(gap.parts[0], grid)
-            if point is not None and self.falls_through(node, point):
+            # a subject computed from measures may never take the gap's values: the checker
+            # searches for measured values that fall through instead
+            if name is not None and point is not None and self.falls_through(node, point):
                 shown_gap = " ∪ ".join(show_interval(p, percent) for p in gap.parts)
                 value = show_number(point, percent)
                 if len(gap.parts) == 1 and gap.parts[0].is_point:
@@ -787,6 +797,7 @@ class RuleAnalysis:
             else:
                 sets.append(None)
         if any(s is None for s in sets):
+            self.uncertain.append(node)
             return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
         covered: set[str] = set()
         parts: list[tuple[ast.Node, Dom]] = []

@@ -51,6 +51,7 @@ CATEGORIES = {
 RULES: tuple[Rule, ...] = (
     Rule("KPI-E001", "toml-syntax", "error", "The file is not valid TOML."),
     Rule("KPI-E002", "rule-syntax", "error", "A rule or formula does not parse."),
+    Rule("KPI-E003", "unreadable-file", "error", "A file named to lint cannot be read: missing, a folder, not UTF-8."),
     Rule("KPI-S101", "unknown-key", "error", "A table holds a key that kpirules does not know."),
     Rule("KPI-S102", "missing-key", "error", "A required table or key is missing."),
     Rule("KPI-S103", "wrong-type", "error", "A key holds the wrong kind of TOML value."),
@@ -134,12 +135,13 @@ def body(code: str) -> str:
     return resources.files("kpirules.linter").joinpath(f"rules/{code}.md").read_text("utf-8")
 
 
-_BAD = re.compile(r"(## Bad\n\n```toml\n)(.*?)(```\n)", re.S)
+_INTRO = r"(?:[^`\n][^\n]*\n)*\n?"  # an optional paragraph before the example
+_BAD = re.compile(rf"(## Bad\n\n{_INTRO}```toml\n)(.*?)(```\n)", re.S)
 
 
 def example(code: str, which: str) -> str:
     """The ``Bad`` or ``Good`` example of a code's page: a complete ruleset file."""
-    found = re.search(rf"## {which}\n\n```toml\n(.*?)```", body(code), re.S)
+    found = re.search(rf"## {which}\n\n{_INTRO}```toml\n(.*?)```", body(code), re.S)
     if found is None:  # pragma: no cover - every page has both (a test checks it)
         raise KeyError(f"{code} has no {which} example")
     return found.group(1)
@@ -148,7 +150,7 @@ def example(code: str, which: str) -> str:
 def page(code: str) -> str:
     """The full documentation page of a code: its entry, the body, and under the bad example what
     `kpirules lint` reports for it (computed, so the page cannot drift from the linter)."""
-    from .engine import lint_text
+    from .engine import lint_bytes, lint_text
     from .formats import text
 
     rule = BY_CODE[code]
@@ -160,7 +162,10 @@ def page(code: str) -> str:
     )
 
     def with_output(match: re.Match[str]) -> str:
-        found = [d for d in lint_text(match.group(2), "bad.toml") if d.code == code]
+        if code == "KPI-E003":  # the example is the text of a file saved in GB18030, not UTF-8
+            found = lint_bytes(match.group(2).encode("gb18030"), "bad.toml")
+        else:
+            found = [d for d in lint_text(match.group(2), "bad.toml") if d.code == code]
         shown = text(found).rsplit("\n\n", 1)[0].rstrip()
         return f"{match.group(0)}\n`kpirules lint bad.toml` reports:\n\n```text\n{shown}\n```\n"
 

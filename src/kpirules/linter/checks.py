@@ -8,23 +8,23 @@ that, run through the compiled rule, really do it.
 
 from __future__ import annotations
 
-import itertools
-import random
 import re
 import unicodedata
-from collections.abc import Iterator
-from decimal import Decimal
+from collections.abc import Callable, Iterator
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 import attrs
 
 from .. import ast
-from ..compiler import Compiler, EvalFailure
+from ..compiler import Compiler, EvalFailure, Fn
 from ..model import Indicator, Measure
 from ..ruleset import Ruleset
 from ..source import RuleSource
 from ..tomlspans import Path
-from .analysis import Dom, Finding, Pending, RuleAnalysis, derived_domains, formula_order
-from .intervals import INF, NINF, ZERO, Interval, Union, exact, frac, nice_point, show_number, to_decimal
+from .analysis import Finding, Pending, RuleAnalysis, derived_domains, formula_order
+from .intervals import INF, NINF, ZERO, Interval, Union, exact, frac, plain, show_number
+from .probe import Probe, Values, candidates, combos, first_value, root
+from .probe import constants as probe_constants
 
 
 @attrs.define
@@ -69,8 +69,18 @@ class Checker:
     def __init__(self, rs: Ruleset) -> None:
         self.rs = rs
         self.out: list[Raw] = []
+        self.order = formula_order(rs)
         with exact():
-            self.base = derived_domains(rs.measures, rs.formulas, formula_order(rs))
+            self.base = derived_domains(rs.measures, rs.formulas, self.order)
+        self._probe: Probe | None = None
+        #: derived measures whose formula may fail on values the analysis could not decide
+        self.uncertain_formulas: set[str] = set()
+
+    @property
+    def probe(self) -> Probe:
+        if self._probe is None:
+            self._probe = Probe(self.rs, self.order)
+        return self._probe
 
     def run(self) -> list[Raw]:
         with exact():
@@ -229,8 +239,13 @@ class Checker:
         analysis = RuleAnalysis(measure.formula, checked, measure.formula_source, self.rs.measures, self.base)
         for finding in analysis.findings:
             self.out.append(_rule_finding(finding, measure.formula_source, None))
-        for pending in analysis.pending:
-            self.division(pending, checked, measure.formula_source, None, Decimal(0), None)
+        consts = probe_constants([measure.formula], ZERO)
+        confirmed = [
+            self.division(pending, checked, measure.formula_source, None, Decimal(0), None, consts)
+            for pending in analysis.pending
+        ]
+        if analysis.uncertain or not all(confirmed):
+            self.uncertain_formulas.add(name)
 
     def indicator(self, index: int, ind: Indicator) -> None:
         rs = self.rs
@@ -248,38 +263,154 @@ class Checker:
         )
         for finding in analysis.findings:
             self.out.append(_rule_finding(finding, source, ind.id))
-        for pending in analysis.pending:
-            self.division(pending, checked, source, ind.measure, ind.weight, ind.id)
+        inputs = rs.inputs_of(ind.id)
+        formulas = [rs.measures[n].formula for n in inputs if n in rs.formulas]
+        consts = probe_constants([ind.rule, *(f for f in formulas if f is not None)], frac(ind.weight))
+        confirmed = [
+            self.division(pending, checked, source, ind.measure, ind.weight, ind.id, consts)
+            for pending in analysis.pending
+        ]
         self.deduction_limits(ind, checked, source)
         bound = analysis.bound
+        weight = frac(ind.weight)
+        above = below = False
         if isinstance(bound, Interval) and not bound.empty:
-            weight = frac(ind.weight)
-            if bound.hi > weight:
-                self.overshoot(index, ind, analysis, above=True)
-            if bound.lo < 0:
-                self.overshoot(index, ind, analysis, above=False)
+            above, below = bound.hi > weight, bound.lo < 0
+        # a form the analysis could not decide, or a division it could not confirm with a witness
+        uncertain = bool(analysis.uncertain) or not all(confirmed) or any(n in self.uncertain_formulas for n in inputs)
+        if above or below or uncertain:
+            self.search(index, ind, analysis, consts, above=above, below=below, failures=uncertain)
         if ind.standard:
             self.standard(ind, source)
 
-    def overshoot(self, index: int, ind: Indicator, analysis: RuleAnalysis, *, above: bool) -> None:
-        """Confirm a raw score above the weight (or below 0) with values, then blame a node."""
+    def search(
+        self,
+        index: int,
+        ind: Indicator,
+        analysis: RuleAnalysis,
+        consts: list[Decimal],
+        *,
+        above: bool,
+        below: bool,
+        failures: bool,
+    ) -> None:
+        """Run the rule on the values that matter to it (the breakpoints it names, the roots of its
+        divisors, points between and beyond) and report what evaluation meets there: points above
+        the weight or below 0, a division by zero, a value no band matches."""
         rs = self.rs
-        names = sorted(rs.checked[ind.id].measures)
-        consts = _constants(ind.rule, analysis)
-        lists = [self.candidates(name, self.base.get(name), consts) for name in names]
-        weight = ind.weight
-        found: tuple[dict[str, object], Decimal] | None = None
-        for combo in _combos(lists, 512):
-            env = dict(zip(names, combo, strict=True))
-            raw = rs.raw_score(index, env)  # type: ignore[arg-type]
-            if raw is None:
-                continue
-            over = raw - weight if above else -raw
-            if over > 0 and (found is None or over < (found[1] - weight if above else -found[1])):
-                found = (env, raw)  # the smallest overshoot makes the clearest witness
-        if found is None:
+        names = [n for n in rs.inputs_of(ind.id) if n in rs.measures and not rs.measures[n].derived]
+        roots = self.roots(index, ind, names, consts) if failures else {}
+        probe = self.probe
+        lists = [
+            probe.accepted(n, candidates(rs.measures[n], self.base.get(n), [*consts, *roots.get(n, ())])) for n in names
+        ]
+        if not all(lists):
             return
-        env, raw = found
+        weight = ind.weight
+        high: tuple[Values, Decimal] | None = None
+        low: tuple[Values, Decimal] | None = None
+        failed: dict[tuple[str | None, int, int], tuple[Values, EvalFailure]] = {}
+        for tried, combo in enumerate(combos(lists, 2048 if failures else 512)):
+            if tried >= _ENOUGH and not failures and (high is not None or not above) and (low is not None or not below):
+                break  # found: the smallest overshoot among the first values tried is witness enough
+            values: Values = dict(zip(names, combo, strict=True))
+            outcome = probe.run(index, values)
+            raw = outcome.raw
+            if raw is not None:
+                # the smallest overshoot makes the clearest witness
+                if above and raw > weight and (high is None or raw < high[1]):
+                    high = (values, raw)
+                if below and raw < 0 and (low is None or raw > low[1]):
+                    low = (values, raw)
+            elif failures and outcome.failure is not None:
+                key = (outcome.formula, outcome.failure.span.start, outcome.failure.span.end)
+                failed.setdefault(key, (values, outcome.failure))
+        if high is not None:
+            self.overshoot(ind, analysis, *high, above=True)
+        if low is not None:
+            self.overshoot(ind, analysis, *low, above=False)
+        for (formula, _, _), (values, failure) in failed.items():
+            self.failure(ind, formula, values, failure)
+
+    def roots(self, index: int, ind: Indicator, names: list[str], consts: list[Decimal]) -> dict[str, list[Decimal]]:
+        """Where each divisor of the rule (and of the formulas it reads) that is linear in one
+        input measure is 0, with the other measures at a plain value."""
+        rs = self.rs
+        sources: list[tuple[ast.Expr, object, RuleSource, Decimal, str | None]] = [
+            (ind.rule, rs.checked[ind.id], ind.rule_source, ind.weight, ind.measure)
+        ]
+        for name in rs.inputs_of(ind.id):
+            measure = rs.measures.get(name)
+            if measure is not None and measure.formula is not None and measure.formula_source is not None:
+                sources.append((measure.formula, rs.formulas[name], measure.formula_source, ZERO, None))
+        plain = {n: first_value(self.base.get(n), rs.measures[n]) for n in names}
+        out: dict[str, list[Decimal]] = {}
+        for node, checked, source, weight, subject in sources:
+            for divisor in _divisors(node):
+                reads = _reads(divisor, checked, subject)
+                if not reads or not reads <= set(names):
+                    continue
+                compiler = Compiler(checked, source, weight=weight, subject=subject)  # type: ignore[arg-type]
+                try:
+                    fn = compiler.compile(divisor)
+                except (KeyError, AssertionError, AttributeError):  # pragma: no cover
+                    continue
+                for name in sorted(reads):
+                    if rs.measures[name].type not in ("rate", "amount", "count", "number"):
+                        continue
+                    found = root(_vary(fn, plain, name), ZERO, Decimal(1))
+                    if found is not None:
+                        out.setdefault(name, []).append(found)
+        return out
+
+    def failure(self, ind: Indicator, formula: str | None, values: Values, failure: EvalFailure) -> None:
+        """Report a failure the search met, unless the analysis reported it at the same place."""
+        rs = self.rs
+        if formula is None:
+            tree: ast.Expr = ind.rule
+            source = ind.rule_source
+            indicator: str | None = ind.id
+            whose = "rule"
+        else:
+            measure = rs.measures[formula]
+            if measure.formula is None or measure.formula_source is None:  # pragma: no cover
+                return
+            tree, source, indicator, whose = measure.formula, measure.formula_source, None, "formula"
+        node = _failing_node(tree, failure.span)
+        if node is None:
+            return
+        witness = {name: show_value(rs.measures.get(name), value) for name, value in values.items()}
+        shown = ", ".join(f"{k} = {v}" for k, v in witness.items())
+        at = f" at {shown}" if shown else ""
+        if isinstance(node, ast.Tiers):
+            code, span = "KPI-G201", node.span
+            subject = f"`{_text(source, node.subject.span)}`" if node.subject is not None else ind.measure or "value"
+            message = f"no band matches {subject} when {shown}: the {whose} cannot score these values"
+            help_ = "add a band for these values, or end the tiers with `else: …`"
+        elif isinstance(node, ast.Grade):
+            if node.by is not None and "outside the band" in failure.message:
+                return  # the level and the points given disagree: the values are wrong, not the rule
+            code, span = "KPI-G203", node.span
+            message = f"{failure.message}{at}: the {whose} cannot score it"
+            help_ = failure.hint or "add a band for every level"
+        else:
+            divisor = _divisor_of(node)
+            if divisor is None:
+                return
+            code, span = "KPI-B303", divisor[0].span
+            what = divisor[1]
+            where = f"when {shown}" if shown else "always"
+            message = f"the {whose} {what} `{_text(source, span)}`, which is 0 {where}: the unit cannot be scored"
+            help_ = "guard it with `if … == 0 then … else …`, or declare a `range` that excludes 0"
+        for raw in self.out:
+            if raw.code == code and raw.source is source and raw.span == span:
+                return
+        self.out.append(Raw(code, message, help_, witness, source, span, indicator=indicator))
+
+    def overshoot(self, ind: Indicator, analysis: RuleAnalysis, env: Values, raw: Decimal, *, above: bool) -> None:
+        """Report a raw score above the weight (or below 0) at values that give it; blame a node."""
+        rs = self.rs
+        weight = ind.weight
         node = _blame(ind.rule, analysis, frac(weight), above)
         witness = {name: show_value(rs.measures.get(name), value) for name, value in env.items()}
         raw_text = _big(raw)
@@ -296,46 +427,6 @@ class Checker:
             code = "KPI-B302"
         self.out.append(Raw(code, message, help_, witness, ind.rule_source, node.span, indicator=ind.id))
 
-    def candidates(self, name: str, dom: Dom | None, consts: list[Decimal]) -> list[object]:
-        measure = self.rs.measures.get(name)
-        if measure is None or dom is None:
-            return [Decimal(0)]
-        if measure.type == "bool":
-            return [True, False]
-        if measure.type == "level":
-            levels = measure.levels or ()
-            allowed = dom if isinstance(dom, frozenset) else frozenset(levels)
-            return [lv for lv in levels if lv in allowed]
-        if not isinstance(dom, Interval) or dom.empty:
-            return [Decimal(0)]
-        grid = Decimal(1) if measure.type == "count" else None
-        edges = sorted({c for c in consts if dom.contains(c)} | {e for e in (dom.lo, dom.hi) if e.is_finite()})
-        points: list[Decimal] = []
-        if edges:
-            points.extend(edges)
-            for a, b in itertools.pairwise(edges):
-                p = nice_point(Interval(a, b, False, False), grid)
-                if p is not None:
-                    points.append(p)
-            below = nice_point(dom.intersect(Interval(NINF, edges[0], False, False)), grid)
-            if below is not None:
-                points.append(below)
-            top = edges[-1]
-            for far in (top + 1, top + 2, top + 5, top + 10, top + 100, top + 1000, top + 10**6):
-                if dom.contains(far):
-                    points.append(far)
-        else:
-            p = nice_point(dom, grid)
-            points.append(p if p is not None else ZERO)
-        out: list[object] = []
-        for p in points:
-            if grid is not None and p % grid != 0:
-                continue
-            value = to_decimal(p)
-            if value not in out:
-                out.append(value)
-        return out or [Decimal(0)]
-
     def division(
         self,
         pending: Pending,
@@ -344,7 +435,10 @@ class Checker:
         subject: str | None,
         weight: Decimal,
         indicator: str | None,
-    ) -> None:
+        consts: list[Decimal],
+    ) -> bool:
+        """Report a division by something that can be 0, with values where it is; False when no
+        such values were found."""
         from ..checker import Checked
 
         assert isinstance(checked, Checked)
@@ -361,10 +455,16 @@ class Checker:
         try:
             fn = compiler.compile(node)
         except (KeyError, AssertionError, AttributeError):  # pragma: no cover - a node the compiler cannot take alone
-            return
-        lists = [self.candidates(name, pending.env.get(name, self.base.get(name)), [ZERO]) for name in analysis_names]
+            return False
+        doms = {name: pending.env.get(name, self.base.get(name)) for name in analysis_names}
+        plain = {name: first_value(doms[name], self.rs.measures[name]) for name in analysis_names}
+        lists = []
+        for name in analysis_names:
+            found = root(_vary(fn, plain, name), ZERO, Decimal(1))
+            extra = [found] if found is not None else []
+            lists.append(candidates(self.rs.measures[name], doms[name], [*consts, *extra]))
         witness: dict[str, object] | None = None
-        for combo in _combos(lists):
+        for combo in combos(lists):
             env: dict[str, object] = dict(zip(analysis_names, combo, strict=True))
             try:
                 value = fn(env, None)
@@ -374,7 +474,7 @@ class Checker:
                 witness = env
                 break
         if witness is None:
-            return
+            return False
         shown = {name: show_value(self.rs.measures.get(name), value) for name, value in witness.items()}
         text = " ".join(source.text[node.span.start : node.span.end].split())
         where = "when " + ", ".join(f"{k} = {v}" for k, v in shown.items()) if shown else "always"
@@ -391,6 +491,7 @@ class Checker:
                 indicator=indicator,
             )
         )
+        return True
 
     def deduction_limits(self, ind: Indicator, checked: object, source: RuleSource) -> None:
         if ind.measure is None:
@@ -517,19 +618,21 @@ class Checker:
 
 # ---- helpers --------------------------------------------------------------------------------
 def _big(value: Decimal) -> str:
-    """A raw score for a message: at most six decimals, and huge values in scientific notation."""
+    """A raw score for a message: at most six decimals, and huge values in exponent form."""
     if value.is_finite() and abs(value) >= Decimal(10) ** 15:
         return f"{value:.6e}"
-    if value.as_tuple().exponent < -6:  # type: ignore[operator]
-        value = value.quantize(Decimal(1).scaleb(-6))
+    if value.is_finite() and value.as_tuple().exponent < -6:  # type: ignore[operator]
+        value = value.quantize(Decimal(1).scaleb(-6), context=_QUANTIZE)
     return _num(value)
 
 
+_QUANTIZE = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+
+
 def _num(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    """A number of the ruleset (a weight, a total, a bound) as written, or in exponent form when
+    it would be longer than 30 digits."""
+    return plain(value)
 
 
 def _file_order(rs: Ruleset) -> list[tuple[str, Decimal]]:
@@ -537,14 +640,6 @@ def _file_order(rs: Ruleset) -> list[tuple[str, Decimal]]:
     spans = [(span.key_start, path[1]) for path, span in rs.spans.items() if len(path) == 2 and path[0] == "grades"]
     bounds = dict(rs.grades)
     return [(str(label), bounds[str(label)]) for _, label in sorted(spans) if str(label) in bounds]
-
-
-def _constants(rule: ast.Expr, analysis: RuleAnalysis) -> list[Decimal]:
-    out: set[Decimal] = set()
-    for node in ast.walk(rule):
-        if isinstance(node, ast.Number):
-            out.add(frac(node.value))
-    return sorted(out)
 
 
 def _const_of(node: ast.Node) -> Decimal | None:
@@ -556,19 +651,60 @@ def _const_of(node: ast.Node) -> Decimal | None:
     return None
 
 
-def _combos(lists: list[list[object]], limit: int = 2048) -> Iterator[tuple[object, ...]]:
-    """Every combination of candidates when there are few, else the corners and a fixed sample."""
-    total = 1
-    for values in lists:
-        total *= max(1, len(values))
-    if total <= limit:
-        yield from itertools.product(*lists)
-        return
-    yield tuple(values[0] for values in lists)
-    yield tuple(values[-1] for values in lists)
-    rng = random.Random(0)
-    for _ in range(limit):
-        yield tuple(rng.choice(values) for values in lists)
+#: A search for a score out of range stops once it has one and has tried this many values.
+_ENOUGH = 128
+
+
+def _vary(fn: Fn, plain: Values, name: str) -> Callable[[Decimal], object]:
+    """``fn`` as a function of one measure, the others held at ``plain``."""
+    return lambda x: fn({**plain, name: x}, None)
+
+
+def _divisors(tree: ast.Node) -> Iterator[ast.Expr]:
+    """Every divisor of a rule or formula: of `/`, a `proportional to` target, a deduction step."""
+    for node in ast.walk(tree):
+        found = _divisor_of(node)
+        if found is not None:
+            yield found[0]
+
+
+def _divisor_of(node: ast.Node) -> tuple[ast.Expr, str] | None:
+    if isinstance(node, ast.BinOp) and node.op == "/":
+        return node.right, "divides by"
+    if isinstance(node, ast.Proportional) and node.kind in ("to", "inverse") and node.operand is not None:
+        return node.operand, "has the target"
+    if isinstance(node, ast.Deduct) and node.step is not None:
+        return node.step, "has the step"
+    return None
+
+
+def _reads(node: ast.Node, checked: object, subject: str | None) -> set[str]:
+    """The measures ``node`` reads (``value`` is the subject)."""
+    from ..checker import Checked
+
+    assert isinstance(checked, Checked)
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and sub not in checked.labels:
+            out.add(sub.name)
+        elif isinstance(sub, ast.ValueRef) and subject is not None:
+            out.add(subject)
+    return out
+
+
+def _failing_node(tree: ast.Node, span: ast.Span) -> ast.Node | None:
+    """The form that raised a failure at ``span``."""
+    for node in ast.walk(tree):
+        if node.span == span and isinstance(node, (ast.Tiers, ast.Grade, ast.BinOp, ast.Proportional, ast.Deduct)):
+            if isinstance(node, ast.BinOp) and node.op != "/":
+                continue
+            return node
+    return None
+
+
+def _text(source: RuleSource, span: ast.Span) -> str:
+    text = " ".join(source.text[span.start : span.end].split())
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _blame(rule: ast.Expr, analysis: RuleAnalysis, weight: Decimal, above: bool) -> ast.Node:
@@ -586,19 +722,35 @@ def _blame(rule: ast.Expr, analysis: RuleAnalysis, weight: Decimal, above: bool)
     return node
 
 
-_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|‰|个?百分点|分)?")
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+(?=个?百分点))\s*(%|％|‰|个?百分点|分)?")
+#: A multiplication sign right before a percentage: the standard defines its rate ("×100%"), it
+#: does not compare with 100 %.
+_TIMES = re.compile(r"(?:[×xX*＊✕✖]|乘以?)\s*$")
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _chinese_number(text: str) -> Decimal:
+    """一 … 九十九 as written before 个百分点."""
+    if "十" not in text:
+        return Decimal(_CHINESE_DIGITS.get(text, 0))
+    tens, _, ones = text.partition("十")
+    return Decimal(_CHINESE_DIGITS.get(tens, 1) * 10 + _CHINESE_DIGITS.get(ones, 0))
 
 
 def _standard_numbers(text: str) -> tuple[set[Decimal], set[Decimal], set[Decimal]]:
-    """Numbers in a published standard: percentages (as fractions), points, and plain numbers."""
+    """Numbers in a published standard: percentages (as fractions), points, and plain numbers. A
+    percentage after a multiplication sign defines a rate (…×100%) and is no number of the rule."""
     text = unicodedata.normalize("NFKC", text)
     percents: set[Decimal] = set()
     points: set[Decimal] = set()
     plain: set[Decimal] = set()
     for match in _NUMBER.finditer(text):
-        value = Decimal(match.group(1))
+        written = match.group(1)
+        value = Decimal(written) if written[0].isdigit() else _chinese_number(written)
         unit = match.group(2) or ""
         if unit in ("%", "％") or "百分点" in unit:
+            if _TIMES.search(text, 0, match.start()):
+                continue
             percents.add(value / 100)
         elif unit == "‰":
             percents.add(value / 1000)

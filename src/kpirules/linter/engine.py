@@ -21,7 +21,7 @@ from ..errors import KpiRulesError, Location, RulesetError
 from ..loader import _Builder, parse_toml
 from ..parser import parse_rule
 from ..ruleset import Ruleset
-from ..source import RuleSource, SourceFile, read_text
+from ..source import RuleSource, SourceFile, read_text, undecodable_problem
 from ..tomlspans import Path, Span, scan
 from . import fullwidth
 from .catalog import BY_CODE, select
@@ -296,6 +296,33 @@ def _finish(file: _File, selection: Selection, *, checked: bool = True) -> list[
 def read(path: str | FilePath) -> str:
     """The text of a ruleset file; unreadable files raise :class:`RulesetError` (as load does)."""
     return read_text(path, RulesetError)
+
+
+def decode(data: bytes, name: str) -> str:
+    """The text of a ruleset file's bytes, read as :func:`read` reads a file (UTF-8, with or
+    without its byte-order mark); other bytes raise :class:`RulesetError` with read's message."""
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as err:
+        message, hint = undecodable_problem(name, ("utf-8-sig",), err.start)
+        raise RulesetError(message, hint=hint) from None
+
+
+def unreadable(name: str, error: KpiRulesError) -> Diagnostic:
+    """KPI-E003 for a file that cannot be read (missing, a folder, not UTF-8): a finding like any
+    other, so that every output format names the file and says why."""
+    file = _File(name, "")
+    file.add("KPI-E003", error.message, Location(name, 1, 1), help=error.hint)
+    return file.out[0]
+
+
+def lint_bytes(data: bytes, name: str = "<bytes>", selection: Selection = ALL) -> list[Diagnostic]:
+    """Lint a ruleset file given as bytes: KPI-E003 when they are not UTF-8 text."""
+    try:
+        text = decode(data, name)
+    except RulesetError as err:
+        return [unreadable(name, err)]
+    return lint_text(text, name, selection)
 
 
 def lint_file(path: str | FilePath, selection: Selection = ALL) -> list[Diagnostic]:

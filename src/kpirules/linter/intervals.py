@@ -11,7 +11,7 @@ two decimals) restricts a set to the multiples of the step, so that ``(4, 5)`` h
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
 #: The context of every operation here: 60 digits (as the evaluator), no traps. Operations that
@@ -369,6 +369,42 @@ def to_decimal(x: Decimal) -> Decimal:
     return x
 
 
+#: Past this many digits a number in a message is written in exponent form (1e+999999999, not a
+#: line of a billion zeros).
+MAX_DIGITS = 30
+#: The context of display only: any exponent a TOML number can have, no traps.
+_SHOW = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+
+
+def plain(x: Decimal) -> str:
+    """A finite decimal as people write it (``95``, ``0.125``, no trailing zeros), or in exponent
+    form (``1e+58``, ``1.5e-40``) when that would take more than :data:`MAX_DIGITS` digits. Never
+    rounds: the digits shown are the value's own."""
+    if not x.is_finite():
+        return "∞" if x > 0 else "-∞" if x < 0 else "NaN"
+    sign, digits, exponent = x.as_tuple()
+    assert isinstance(exponent, int)
+    kept = list(digits)
+    while len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        exponent += 1
+    if kept == [0]:
+        return "0"
+    minus = "-" if sign else ""
+    shown = "".join(map(str, kept))
+    width = len(kept) + exponent if exponent >= 0 else max(len(kept), -exponent + 1)
+    if width <= MAX_DIGITS:
+        if exponent >= 0:
+            return minus + shown + "0" * exponent
+        point = len(kept) + exponent
+        if point > 0:
+            return f"{minus}{shown[:point]}.{shown[point:]}"
+        return f"{minus}0.{'0' * -point}{shown}"
+    power = exponent + len(kept) - 1
+    mantissa = shown[0] + ("." + shown[1:] if len(shown) > 1 else "")
+    return f"{minus}{mantissa}e{'+' if power >= 0 else '-'}{abs(power)}"
+
+
 def show_number(x: Decimal, percent: bool = False) -> str:
     if x == INF:
         return "∞"
@@ -376,13 +412,10 @@ def show_number(x: Decimal, percent: bool = False) -> str:
         return "-∞"
     value = x
     if percent:
-        value = value.scaleb(2, context=CTX)
-    if value.adjusted() < -12 or len(value.as_tuple().digits) > 15:
-        value = value.normalize(Context(prec=12))
-    text = format(value.normalize(), "f") if value != 0 else "0"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text + ("%" if percent else "")
+        value = value.scaleb(2, context=_SHOW)
+    if value.is_finite() and value and (value.adjusted() < -12 or len(value.as_tuple().digits) > 15):
+        value = value.normalize(Context(prec=12, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[]))
+    return plain(value) + ("%" if percent else "")
 
 
 def show_interval(part: Interval, percent: bool = False) -> str:

@@ -1,0 +1,169 @@
+"""Lint and score agree (issue 10, item 3): what evaluation meets, lint reports with a witness that
+shows it, for every measure kind; the domain lint assumes is the one the scorer accepts; the
+ruleset's own [values] are scored; the standard's rate formula is no number of the rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import kpirules
+from kpirules.linter import Diagnostic, lint_text
+
+D = Decimal
+
+
+def ruleset(rule: str, measures: str, *, weight: str = "10", measure: str | None = "x", extra: str = "") -> str:
+    subject = f'measure = "{measure}"\n' if measure is not None else ""
+    return (
+        f'[ruleset]\nid = "t"\ntotal = {weight}\n\n{measures}\n'
+        f"[[indicators]]\nid = \"i\"\nweight = {weight}\n{subject}rule = '''{rule}'''\n{extra}"
+    )
+
+
+NUMBER = '[measures.x]\ntype = "number"\n'
+COUNT = '[measures.n]\ntype = "count"\n'
+RATE = '[measures.x]\ntype = "rate"\nrange = [0, 2]\n'
+FLAGS = COUNT + '[measures.ok]\ntype = "bool"\n'
+
+
+def found(text: str, code: str) -> list[Diagnostic]:
+    return [d for d in lint_text(text, "t.toml") if d.code == code]
+
+
+def raw_at(text: str, witness: dict[str, str]) -> Decimal:
+    raw = kpirules.loads(text).evaluate(witness)["i"].raw
+    assert raw is not None
+    return raw
+
+
+# ---- 3c, 3d: raw scores out of range, for every measure kind --------------------------------------
+@pytest.mark.parametrize(
+    "rule,measures,measure,weight",
+    [
+        ("value * full", NUMBER, "x", "10"),  # a number: raw 70 at x = 7, clamped to 10
+        ("full * 80% * value + 1 pt", COUNT, "n", "10"),  # a count: raw 17 at n = 2
+        ("pass if n <= 0.001 else 12 pts", COUNT, "n", "0.5"),  # a threshold between whole counts
+        ("n * 80%", COUNT, "n", "1.5"),
+        ("checklist { n > 3: 150%, ok: 0.5 pts }", FLAGS, None, "2"),
+        ("value * 1 pt", RATE.replace("[0, 2]", "[0, 50]"), "x", "10"),  # a rate of 1,100 %
+    ],
+)
+def test_raw_above_the_weight_is_found_for_every_measure_kind(
+    rule: str, measures: str, measure: str | None, weight: str
+) -> None:
+    text = ruleset(rule, measures, weight=weight, measure=measure)
+    (diagnostic,) = found(text, "KPI-B301")
+    assert diagnostic.witness is not None
+    values = {"ok": True, **diagnostic.witness} if "ok" in measures else diagnostic.witness
+    assert raw_at(text, values) > D(weight)
+    assert f"more than the weight {weight}" in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    "rule,measures,measure",
+    [
+        ("if n > 0.5 then zero - 2 pts else full", COUNT, "n"),
+        ("(value - 3) * 1 pt", NUMBER, "x"),
+        ("full - 4 pts * n", COUNT, "n"),
+    ],
+)
+def test_raw_below_zero_is_found(rule: str, measures: str, measure: str) -> None:
+    text = ruleset(rule, measures, measure=measure)
+    (diagnostic,) = found(text, "KPI-B302")
+    assert diagnostic.witness is not None
+    assert raw_at(text, diagnostic.witness) < 0
+
+
+@pytest.mark.parametrize(
+    "rule,measures,witness",
+    [
+        ("proportional (1 / (value - 90%))", RATE, {"x": "90%"}),  # a constant the rule names
+        ("proportional (1 / (2 * value - 90%))", RATE, {"x": "45%"}),  # the root of the divisor
+        ("proportional (1 / (x - 2.5))", NUMBER, {"x": "2.5"}),
+        ("proportional (7 / (2 * n - 8))", COUNT, {"n": "4"}),
+    ],
+)
+def test_division_by_zero_at_the_divisors_root(rule: str, measures: str, witness: dict[str, str]) -> None:
+    measure = "n" if "[measures.n]" in measures else "x"
+    text = ruleset(rule, measures, measure=measure)
+    (diagnostic,) = found(text, "KPI-B303")
+    assert diagnostic.witness == witness
+    with pytest.raises(kpirules.ValuesError, match="division by zero"):
+        kpirules.loads(text).evaluate(witness)
+
+
+def test_a_tiers_whose_subject_is_computed_is_checked_on_measured_values() -> None:
+    measures = COUNT + '[measures.m]\ntype = "count"\n'
+    text = ruleset("tiers (n - m) { >= 0: full, <= -3: zero }", measures, measure=None)
+    (diagnostic,) = found(text, "KPI-G201")
+    assert diagnostic.witness is not None and set(diagnostic.witness) == {"n", "m"}
+    with pytest.raises(kpirules.ValuesError, match="no band"):
+        kpirules.loads(text).evaluate(diagnostic.witness)
+    # a square is never negative: no band is needed below 0, and none is reported
+    clean = ruleset("tiers (x * x) { >= 0: full }", NUMBER, measure=None)
+    assert found(clean, "KPI-G201") == []
+
+
+# ---- 3a: the domain lint assumes is the one the scorer accepts -------------------------------------
+@pytest.mark.parametrize(
+    "kind,value,accepted",
+    [
+        ("rate", "-2%", False),
+        ("rate", "0%", True),
+        ("rate", "1500%", True),
+        ("rate", 15, False),  # a bare rate of 10 or more is 1,500 % typed without its sign
+        ("amount", -1, False),
+        ("amount", "1e9", True),
+        ("count", -1, False),
+        ("count", "2.5", False),
+        ("count", 3, True),
+        ("number", -1000, True),
+    ],
+)
+def test_the_natural_domain_is_what_the_scorer_accepts(kind: str, value: Any, accepted: bool) -> None:
+    from kpirules.linter.analysis import natural_domain
+    from kpirules.values import parse_number
+
+    rs = kpirules.loads(ruleset("proportional", f'[measures.x]\ntype = "{kind}"\n', measure="x"))
+    try:
+        rs.evaluate({"x": value})
+        scored = True
+    except kpirules.ValuesError:
+        scored = False
+    assert scored is accepted
+    number = parse_number(value)
+    domain = natural_domain(rs.measures["x"])
+    inside = domain.contains(number) and (kind != "count" or number == number.to_integral_value())
+    if value != 15:  # a bare 15 is refused for how it is written: "1500%" is in the domain
+        assert inside is accepted
+
+
+def test_a_negative_range_without_a_band_for_negatives_is_reported_with_a_negative_witness() -> None:
+    measures = '[measures.x]\ntype = "rate"\nlabel = "调整率"\nrange = [-1, 1]\n'
+    text = ruleset("tiers { >= 10%: full, [0, 10%): 60% }", measures)
+    (diagnostic,) = found(text, "KPI-G201")
+    assert diagnostic.witness is not None and diagnostic.witness["x"].startswith("-")
+    with pytest.raises(kpirules.ValuesError, match="no band"):
+        kpirules.loads(text).evaluate(diagnostic.witness)
+    assert found(text.replace("[0, 10%)", "< 10%"), "KPI-G201") == []
+
+
+# ---- 3e: the standard's rate formula ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "standard",
+    [
+        "预算执行率=（实际支出/预算数）×100%。预算执行率≥95%得满分，每降低一个百分点扣0.5分，扣完为止",
+        "执行率=实际支出/预算数*100%，执行率≥95%得10分，每低1个百分点扣0.5分",
+        "执行率 = 实际支出 ÷ 预算数 x 100%；≥95%得满分，每降低两个百分点扣1分",
+    ],
+)
+def test_a_standard_that_defines_its_rate_is_no_mismatch(standard: str) -> None:
+    rule = "deduct 1 pt per 2% below 95%" if "两个" in standard else "deduct 0.5 pts per 1% below 95%"
+    text = ruleset(rule, RATE, extra=f'standard = "{standard}"\n')
+    assert found(text, "KPI-X402") == []
+    wrong = text.replace("below 95%", "below 90%")
+    (diagnostic,) = found(wrong, "KPI-X402")
+    assert "the standard says 95%, the rule 90%" in diagnostic.message
