@@ -124,18 +124,17 @@ def test_ruleset_header_is_validated() -> None:
     assert any(m.startswith("`rounding` must be one of") for m in messages)
 
 
-def test_values_table_is_converted_and_checked_at_load() -> None:
+def test_values_table_is_checked_at_load_and_its_values_when_scored() -> None:
     text = HEAD + IND + '\n[values]\nrate = "abc"\nrat = 1\n'
-    err = load_error(text)
-    assert [p.message for p in err.problems] == [
-        "value for unknown measure `rat`",
-        "measure `rate`: 'abc' is not a number; expected a rate such as 0.95 or \"95%\"",
-    ] or {p.message for p in err.problems} == {
-        "value for unknown measure `rat`",
-        "measure `rate`: 'abc' is not a number; expected a rate such as 0.95 or \"95%\"",
-    }
-    bad = next(p for p in err.problems if "abc" in p.message)
-    at(bad, text, '"abc"')
+    err = load_error(text)  # a value for no measure is an error of the file
+    assert [p.message for p in err.problems] == ["value for unknown measure `rat`"]
+    rs = kpirules.loads(text.replace("rat = 1\n", ""), name="f.toml")  # a bad value fails when it is scored, as --values does
+    assert rs.values == {"rate": "abc"}
+    with pytest.raises(kpirules.ValuesError) as caught:
+        rs.evaluate()
+    assert caught.value.message == "measure `rate`: 'abc' is not a number; expected a rate such as 0.95 or \"95%\""
+    at(caught.value, text, '"abc"')
+    assert rs.evaluate({"rate": "90%"}).total == D("9.00")  # other values score
 
 
 def test_overrides_need_a_reason_and_a_score_in_range() -> None:

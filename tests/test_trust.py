@@ -191,3 +191,92 @@ def test_score_says_that_overrides_do_not_apply_to_a_file_of_units(tmp_path: Pat
     batch = run("score", ruleset, "--values", units, "--format", "json", "--lang", lang)
     assert [r["total"] for r in json.loads(batch.stdout)["results"]] == [8, 5]
     assert "[overrides]" in batch.stderr and "scored by the rules" in batch.stderr
+
+
+# ---- rulesets that cannot be scored at all ------------------------------------------------------
+EMPTY = '[ruleset]\nid = "x"\ntitle = "空"\n'
+
+
+@LANGS
+@pytest.mark.parametrize("padding", ["", "# 注释\n" * 20_000])
+def test_a_ruleset_with_no_indicators_is_an_error_everywhere(tmp_path: Path, lang: str, padding: str) -> None:
+    path = write(tmp_path, "empty.toml", EMPTY + padding)
+    with pytest.raises(kpirules.RulesetError, match="has no indicators"):
+        kpirules.load(path)
+    score = run("score", path, "--lang", lang)
+    assert score.exit_code == 2 and "empty.toml:1:1: the ruleset has no indicators" in score.stderr
+    assert "合计" not in score.stdout
+    lint = run("lint", path)
+    assert lint.exit_code == 1 and "KPI-S102" in lint.stdout and "All checks passed" not in lint.stdout
+
+
+@LANGS
+@pytest.mark.parametrize(
+    ("line", "replacement", "message"),
+    [
+        ("weight = 60", "weight = 1e58", "`weight` = 1E+58 is too large a number of points"),
+        ('title = "预算执行与满意度（示例）"', "total = 1e999999999", "`total` = 1E+999999999 is too large"),
+        ("[measures.execution_rate]", '[grades]\n"优" = 1e999999999\n[measures.execution_rate]', "`优` = 1E+999999999"),
+    ],
+)
+def test_numbers_of_points_too_large_to_score_are_load_errors(
+    tmp_path: Path, lang: str, line: str, replacement: str, message: str
+) -> None:
+    text = (ROOT / "docs" / "examples" / "mini.toml").read_text("utf-8").replace(line, replacement, 1)
+    path = write(tmp_path, "big.toml", text)
+    for command in (["score", path, "--lang", lang], ["lint", path], ["audit", path, "--lang", lang]):
+        result = run(*command)
+        assert result.exit_code in (1, 2) and message in result.output, command
+        assert len(result.output) < 2_000  # no number written out in full
+
+
+def test_a_values_file_nested_too_deeply_is_a_clean_error(tmp_path: Path) -> None:
+    for text in ("[" * 5000 + "]" * 5000, '{"a":' * 5000 + "1" + "}" * 5000):
+        result = run("score", str(BISHAN), "--values", write(tmp_path, "deep.json", text))
+        assert (
+            result.exit_code == 2 and "deep.json: invalid values file: the JSON is nested too deeply" in result.stderr
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ('[ruleset]\nid = \'x\n\n[measures.a]\ntype = "rate"\n', (2, 6), "the string that starts here is never closed"),
+        ('[ruleset]\nid = "x"\ntitle = """abc\n\n[measures]\n', (3, 9), "the string that starts here is never closed"),
+        (
+            '[ruleset]\nid = "x" # it\'s\n[grades]\nx = [1,\n2\n# ] no\n',
+            (4, 5),
+            "the array that starts here is never closed",
+        ),
+    ],
+)
+def test_toml_that_runs_to_the_end_says_where_it_began(text: str, where: tuple[int, int], message: str) -> None:
+    with pytest.raises(kpirules.RulesetError) as caught:
+        kpirules.loads(text, name="t.toml")
+    assert (caught.value.line, caught.value.column) == where and message in caught.value.message
+
+
+# ---- exit statuses ----------------------------------------------------------------------------
+@LANGS
+def test_a_bad_value_exits_1_wherever_it_is_written(tmp_path: Path, lang: str) -> None:
+    mini = (ROOT / "docs" / "examples" / "mini.toml").read_text("utf-8")
+    own = write(tmp_path, "own.toml", mini.replace('satisfaction_rate = "88%"', "satisfaction_rate = 88"))
+    given = write(tmp_path, "v.toml", 'execution_rate = "93.3%"\nsatisfaction_rate = 88\n')
+    units = write(tmp_path, "u.csv", "unit,execution_rate,satisfaction_rate\nA,93.3%,88\n")
+    mini_path = str(ROOT / "docs" / "examples" / "mini.toml")
+    for command in (["score", own], ["score", mini_path, "--values", given], ["score", mini_path, "--values", units]):
+        result = run(*command, "--lang", lang)
+        assert result.exit_code == 1, command
+        assert 'hint: a rate is a fraction of 1: write 88 % as "88%" or 0.88' in result.stderr, command
+
+
+def test_an_internal_error_exits_3_and_asks_for_a_bug_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("kpirules.loader.load", broken)
+    result = run("score", str(BISHAN))
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert "kpirules: internal error: ZeroDivisionError: a bug" in result.stderr and "Please report it" in result.stderr
+    monkeypatch.setenv("KPIRULES_TRACEBACK", "1")
+    assert "Traceback" in run("score", str(BISHAN)).stderr

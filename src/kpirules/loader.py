@@ -36,7 +36,7 @@ from .ruleset import Ruleset
 from .source import RuleSource, SourceFile, read_text
 from .tomlspans import Path, Span, scan
 from .units import UnitMismatch, scale
-from .values import ValueProblem, converter, is_missing, parse_number
+from .values import ValueProblem, converter, is_missing, parse_number, show
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,7 +65,7 @@ def loads(text: str, *, name: str | None = None) -> Ruleset:
         spans = scan(source.text)
     except (RecursionError, IndexError, ValueError):  # pragma: no cover - tomllib accepted it
         spans = {}
-    return _Builder(source, spans, data).build()
+    return _Builder(source, spans, data, defer_values=True).build()
 
 
 def parse_toml(source: SourceFile) -> dict[str, Any]:
@@ -80,6 +80,14 @@ def parse_toml(source: SourceFile) -> dict[str, Any]:
             line, col = int(match.group(1)), int(match.group(2))
             location = source.location(_offset(source, line, col))
             message = message[: match.start()].strip()
+        elif message.endswith(_AT_END):  # say where the string or array that runs to the end began
+            start = _unclosed_start(source.text)
+            if start is not None:
+                location = source.location(start)
+                message = _UNCLOSED[source.text[start]]
+            else:
+                location = source.location(len(source.text))
+                message = message[: -len(_AT_END)].strip() + " at the end of the file"
         hint = None
         if location is not None and location.source_line is not None and location.column is not None:
             rest = location.source_line[location.column - 1 :]
@@ -94,18 +102,65 @@ def parse_toml(source: SourceFile) -> dict[str, Any]:
         ) from None
 
 
+#: Weights, totals, grade bounds and overrides are at most this many points: scores keep up to 10
+#: decimals exactly in a 60-digit context, and no table scores in trillions.
+MAX_POINTS = Decimal(10) ** 12
+
+_AT_END = "(at end of document)"
+_UNCLOSED = {
+    '"': "the string that starts here is never closed",
+    "'": "the string that starts here is never closed",
+    "[": "the array that starts here is never closed",
+    "{": "the inline table that starts here is never closed",
+}
+
+
+def _unclosed_start(text: str) -> int | None:
+    """Where the string, array or inline table that TOML found unclosed at the end began: the
+    first one opened and never closed, outside comments."""
+    opened: list[int] = []  # offsets of [ and { still open
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif ch in "\"'":
+            quote = ch * 3 if text.startswith(ch * 3, i) else ch
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if len(quote) == 1 and text[j] == "\n":
+                    return i
+                j += 2 if ch == '"' and text[j] == "\\" else 1
+            if j >= n:
+                return i
+            i = j + len(quote)
+            continue
+        elif ch in "[{":
+            opened.append(i)
+        elif ch in "]}" and opened:
+            opened.pop()
+        i += 1
+    return opened[0] if opened else None
+
+
 def _offset(source: SourceFile, line: int, col: int) -> int:
     lines = source.text.split("\n")
     return sum(len(x) + 1 for x in lines[: line - 1]) + col - 1
 
 
 class _Builder:
-    def __init__(self, source: SourceFile, spans: Mapping[Path, Span], data: dict[str, Any]) -> None:
+    def __init__(
+        self, source: SourceFile, spans: Mapping[Path, Span], data: dict[str, Any], *, defer_values: bool = False
+    ) -> None:
         self.source = source
         self.spans = spans
         self.data = data
         self.problems: list[KpiRulesError] = []
         self.broken: set[str] = set()  # declared measures whose declaration has errors
+        #: Keep a value of [values] that its measure does not take, for scoring to report (exit 1,
+        #: as for a values file), instead of failing the load: the ruleset scores other values.
+        self.defer_values = defer_values
 
     # -- positions and problems ---------------------------------------------------------------
     def span(self, path: Path) -> Span | None:
@@ -193,6 +248,20 @@ class _Builder:
             return None
         return result
 
+    def points(self, path: Path, value: Any) -> Decimal | None:
+        """A number of points (a weight, the total, a grade bound, an override): a number whose
+        size fits exact scoring, at most :data:`MAX_POINTS` either way."""
+        result = self.number(path, value)
+        if result is not None and result.copy_abs() > MAX_POINTS:
+            self.problem(
+                path,
+                f"`{path[-1]}` = {show(result)} is too large a number of points",
+                f"points are at most {MAX_POINTS:,}; check the number",
+                code="KPI-S104",
+            )
+            return None
+        return result
+
     def number_or_percent(self, path: Path, value: Any) -> Decimal | None:
         if isinstance(value, str):
             try:
@@ -228,6 +297,14 @@ class _Builder:
         grades = self.grades(data["grades"]) if "grades" in data else DEFAULT_GRADES
         measures = self.measures(data.get("measures", {}))
         indicators = self.indicators(data.get("indicators", []), measures, header)
+        if not data.get("indicators") and "ruleset" in data:
+            self.problem(
+                ("ruleset",),
+                "the ruleset has no indicators: there is nothing to score",
+                'add an [[indicators]] table with id, weight and rule, such as rule = "proportional"',
+                key=True,
+                code="KPI-S102",
+            )
         groups = self.groups(data.get("groups", []))
         checked, formulas, order = self.check(indicators, measures)
         values, value_locations = self.values(data.get("values", {}), measures)
@@ -263,7 +340,7 @@ class _Builder:
         rid = self.get(path, table, "id", self.string)
         if rid is not None and not _RULESET_ID.fullmatch(rid):
             self.problem((*path, "id"), f"ruleset id {rid!r} may hold only letters, digits, - and _", code="KPI-S104")
-        total = self.get(path, table, "total", self.number, Decimal(100))
+        total = self.get(path, table, "total", self.points, Decimal(100))
         if total is not None and total <= 0:
             self.problem((*path, "total"), "`total` must be greater than 0", code="KPI-S104")
         precision = self.get(path, table, "precision", self.integer, 2)
@@ -286,7 +363,7 @@ class _Builder:
         table = self.table(("grades",), raw, "[grades]")
         out: list[tuple[str, Decimal]] = []
         for label, bound in (table or {}).items():
-            value = self.number(("grades", label), bound)
+            value = self.points(("grades", label), bound)
             if value is not None:
                 out.append((label, value))
         return tuple(out)
@@ -420,7 +497,7 @@ class _Builder:
                     )
                 else:
                     seen[iid] = i
-            weight = self.get(path, body, "weight", self.number)
+            weight = self.get(path, body, "weight", self.points)
             if weight is not None and weight <= 0:
                 self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}", code="KPI-W203")
                 weight = None
@@ -493,7 +570,7 @@ class _Builder:
                 continue
             self.keys(path, body, ("path", "weight", "name"), ("path", "weight"))
             gpath = self.get(path, body, "path", self.strings)
-            weight = self.get(path, body, "weight", self.number)
+            weight = self.get(path, body, "weight", self.points)
             if weight is not None and weight <= 0:
                 self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}", code="KPI-W203")
             if gpath is not None and not gpath:
@@ -586,7 +663,10 @@ class _Builder:
             try:
                 out[name] = converter(measure)(value)
             except ValueProblem as err:
-                self.problem(path, f"measure `{name}`: {err}", err.hint, code="KPI-S104")
+                if self.defer_values:
+                    out[name] = value
+                else:
+                    self.problem(path, f"measure `{name}`: {err}", err.hint, code="KPI-S104")
         return out, locations
 
     def overrides(self, raw: Any, indicators: list[Indicator], header: Header | None) -> dict[str, Override]:
@@ -599,7 +679,7 @@ class _Builder:
             if body is None:
                 continue
             self.keys(path, body, ("score", "reason"), ("score", "reason"))
-            score = self.get(path, body, "score", self.number)
+            score = self.get(path, body, "score", self.points)
             reason = self.get(path, body, "reason", self.string)
             if reason is not None and not reason.strip():
                 self.problem(

@@ -30,7 +30,7 @@ from .result import Result
 from .source import SourceFile
 from .tomlspans import Path, Span
 from .trace import Step
-from .values import Converted, MissingValue, ValueProblem, converter
+from .values import Converted, MissingValue, ValueProblem, converter, show
 
 if TYPE_CHECKING:
     from .batch import Many
@@ -112,8 +112,8 @@ class Ruleset:
         if weights != self.total:
             out.append(
                 KpiRulesError(
-                    f"the weights of the indicators add up to {_plain(weights)}, not the total "
-                    f"{_plain(self.total)}: totals are out of {_plain(weights)}",
+                    f"the weights of the indicators add up to {show(weights)}, not the total "
+                    f"{show(self.total)}: totals are out of {show(weights)}",
                     location=self._location(("ruleset", "total"), ("ruleset",)),
                     hint="correct the weights, or set `total` in [ruleset] to their sum",
                     code="KPI-W201",
@@ -125,8 +125,8 @@ class Ruleset:
             if weights != group.weight:
                 out.append(
                     KpiRulesError(
-                        f"the indicators under {' / '.join(group.path)} weigh {_plain(weights)}, "
-                        f"not the group's {_plain(group.weight)}",
+                        f"the indicators under {' / '.join(group.path)} weigh {show(weights)}, "
+                        f"not the group's {show(group.weight)}",
                         location=self._location(("groups", index, "weight")),
                         hint="correct the weights or the group's weight; an indicator belongs to a group by its `path`",
                         code="KPI-W202",
@@ -157,6 +157,9 @@ class Ruleset:
     def _compile(self, derived_order: tuple[str, ...]) -> None:
         ranks: dict[tuple[str, ...], dict[str, int]] = {}
         self._converters = [(m.name, converter(m)) for m in self.measures.values() if not m.derived]
+        self._own_values_clean = all(
+            _converts(convert, self.values[name]) for name, convert in self._converters if name in self.values
+        )
         self._derived_names = frozenset(m.name for m in self.measures.values() if m.derived)
         self._derived: list[tuple[Measure, Fn, Callable[[Any], Any] | None]] = []
         self._columns: dict[Fn, ColumnFn] = {}  # column forms of the compiled closures, for evaluate_many
@@ -257,7 +260,10 @@ class Ruleset:
 
         The ruleset's ``[overrides]`` are scores set by hand for its own unit: they apply when it
         is scored on its own ``[values]``, and to other values only with ``overrides=True``."""
-        return self._run(values, unit, locations, True, values is None if overrides is None else overrides)
+        apply = values is None if overrides is None else overrides
+        if values is None and not self._own_values_clean:  # a bad value in [values]: report it there
+            values, locations = self.values, self.value_locations
+        return self._run(values, unit, locations, True, apply)
 
     def evaluate_many(
         self, rows: Iterable[Mapping[str, Any]], *, unit_key: str | None = None, overrides: bool = False
@@ -523,6 +529,9 @@ def _suggest(name: str, known: Iterable[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
-def _plain(number: Decimal) -> str:
-    """``number`` as people write it (``100``, ``82.5``), in exponent form past 30 digits."""
-    return format(number.normalize(), "f" if -30 < number.adjusted() < 30 else "E")
+def _converts(convert: Callable[[Any], Converted], raw: Any) -> bool:
+    """Whether ``raw`` is a value its measure takes as it is (a value of [values] checked at load)."""
+    try:
+        return bool(convert(raw) == raw)
+    except (ValueProblem, MissingValue):
+        return False

@@ -174,6 +174,12 @@ def read_json(text: str, name: str) -> tuple[list[Unit], bool]:
     except json.JSONDecodeError as err:
         source = SourceFile(name, text)
         raise ValuesFileError(f"invalid JSON: {err.msg}", location=source.location(err.pos)) from None
+    except RecursionError:
+        raise ValuesFileError(
+            "invalid values file: the JSON is nested too deeply",
+            location=Location(name),
+            hint="a values file holds an object of measure values, or a list of them",
+        ) from None
     file = Location(name)
     if isinstance(data, dict):
         unit = data.pop(UNIT_KEY, None)

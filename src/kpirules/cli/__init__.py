@@ -1,8 +1,9 @@
 """The ``kpirules`` command line: one module per command, registered below.
 
 Exit status: 0 success; 1 findings (values that could not be scored, lint errors, audit
-findings); 2 bad usage, an unreadable file or a ruleset that does not load. Errors are printed as
-``file:line:col: message`` with the source line and a caret, never as a Python traceback.
+findings); 2 bad usage, an unreadable file or a ruleset that does not load; 3 an internal error,
+a bug in kpirules. Errors are printed as ``file:line:col: message`` with the source line and a
+caret, never as a Python traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import click
 from .. import __version__
 from ..errors import KpiRulesError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def fail(error: KpiRulesError, code: int) -> NoReturn:
@@ -60,7 +61,36 @@ def emit(text: str, output: str | None) -> None:
         sys.exit(EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group; an exception no command expected is a bug, reported as one (exit 3)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except KpiRulesError as err:  # a user's error that a command did not catch: still no traceback
+            fail(err, EXIT_USAGE)
+        except Exception as err:
+            internal_error(err)
+
+
+def internal_error(err: BaseException) -> NoReturn:
+    """Say that kpirules failed (not the user's files), how to report it, and exit 3."""
+    if os.environ.get("KPIRULES_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(err)
+    click.echo(
+        f"kpirules: internal error: {type(err).__name__}: {err}\n"
+        f"This is a bug in kpirules {__version__}, not a problem with your files. Please report it with the "
+        "command you ran and the files it read; set KPIRULES_TRACEBACK=1 to print where it happened.",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kpirules")
 def main() -> None:
     """kpirules: score performance indicators exactly, and explain every point."""
