@@ -103,6 +103,7 @@ def _scores(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.builds("{} * {}".format, inner, numbers),
         st.builds("{} * {}".format, st.sampled_from(["2", "0.5", "x"]), inner),
         st.builds("({} / 2)".format, inner),
+        st.builds("({} / n)".format, inner),
         st.builds("-({})".format, inner),
         st.builds("abs({})".format, inner),
         st.builds("min({}, {})".format, inner, inner),

@@ -270,3 +270,17 @@ def test_a_measure_the_rule_reads_is_named_even_without_a_value(lang: str, word:
     # the branch taken does not read rate, so the unit scores without it
     text, _ = explained("if ok then full else proportional", {"ok": True}, lang, measure="rate")
     assert f"ok = {'是' if lang == 'zh' else 'yes'}; rate = {word}" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "扣分：96% 未低于 95%，不扣分，得 10 分"),
+        ("en", "deduction: 96% is not below 95%, nothing deducted: 10 points"),
+    ],
+)
+def test_a_deduction_with_nothing_to_deduct_reads_no_more_when_explained(lang: str, line: str) -> None:
+    # scoring does not read the amount when nothing is deducted; explaining used to, and its
+    # division by zero left the explanation with no step at all
+    text, _ = explained("deduct (1 pt / n) per 1% below 95%", {"rate": "96%", "n": 0}, lang, measure="rate")
+    assert text.endswith("\n  " + line)

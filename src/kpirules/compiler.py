@@ -751,10 +751,9 @@ class Compiler:
                     steps = snap(steps).to_integral_value(rounding=rounding, context=CONTEXT)
                 per = amount(env, tr)
                 deduction = _mul(per, steps)
-            else:
+            else:  # nothing to deduct: the amount and the step are not read, traced or not
                 gap = steps = deduction = ZERO
-                per = amount(env, tr) if tr is not None else ZERO
-                size = step(env, tr) if tr is not None else ZERO
+                per = size = None
             points = _sub(full, deduction)
             if points < 0:
                 points = ZERO

@@ -267,6 +267,7 @@ def _step(
         )
     if isinstance(step, t.DeductStep):
         if step.mode == "each":
+            assert step.amount is not None
             return words["deduct_each"].format(
                 x=number(step.subject), a=number(step.amount), d=number(step.deduction), p=number(step.points)
             )
@@ -276,7 +277,7 @@ def _step(
             return words["deduct_none"].format(
                 x=fmt(step.subject), dir=direction, l=fmt(step.limit), p=number(step.points)
             )
-        assert step.step is not None
+        assert step.step is not None and step.amount is not None
         return words["deduct"].format(
             x=fmt(step.subject),
             dir=direction,

@@ -86,7 +86,9 @@ class IndicatorResult:
 
     @property
     def trace(self) -> tuple[Step, ...]:
-        """The scoring forms that ran, outermost first (empty when a missing value decided)."""
+        """What the scoring forms and the operations on scores did, in the order that ends at the
+        rule's points (see :mod:`kpirules.trace`); empty for a constant rule and when a missing
+        value decided."""
         if self._trace is None:
             self._trace = () if self.missing else self._result.ruleset.trace(self.indicator.id, self._result.values)
         return self._trace

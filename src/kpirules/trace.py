@@ -52,10 +52,10 @@ class DeductStep:
     direction: str | None  # below | above (None for `each`)
     subject: Decimal
     limit: Decimal | None
-    step: Decimal | None
+    step: Decimal | None  # None for `each`, and when nothing is deducted
     gap: Decimal  # shortfall or excess (the count for `each`)
     steps: Decimal  # the number of steps charged
-    amount: Decimal  # points per step
+    amount: Decimal | None  # points per step (None when nothing is deducted: it is not read)
     deduction: Decimal
     points: Decimal  # full − deduction, floored at zero
 
