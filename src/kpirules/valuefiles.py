@@ -160,9 +160,13 @@ def read_toml(text: str, name: str) -> Unit:
         data, prefix = data["values"], ("values",)
     locations = {}
     for key in data:
-        span = spans.get((*prefix, key))
+        path = (*prefix, key)
+        span = spans.get(path)
         if span is not None:
             locations[key] = source.location(span.value_start, span.value_end)
+        else:  # a dotted key (86.5 = … is a table 86 holding 5): where it is written
+            inner = next((v for p, v in spans.items() if p[: len(path)] == path), None)
+            locations[key] = source.location(inner.key_start, inner.key_end) if inner else Location(name)
     if isinstance(data.get(UNIT_KEY), str):
         unit = data.pop(UNIT_KEY)
     return Unit(unit, data, locations)
