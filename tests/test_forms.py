@@ -1,4 +1,4 @@
-"""Every form of the rule language scores exactly as SPEC section 3 says, at and around its edges."""
+"""Every form of the rule language scores exactly as docs/language.md says, at and around its edges."""
 
 from __future__ import annotations
 
