@@ -28,6 +28,7 @@ from kpirules.parser import grammar_text
 MEASURES = (
     '[measures.x]\ntype = "number"\n[measures.rate]\ntype = "rate"\n[measures.n]\ntype = "count"\n'
     '[measures.ok]\ntype = "bool"\n[measures.rating]\ntype = "level"\nlevels = ["优", "良", "中", "差"]\n'
+    '[measures.half]\ntype = "number"\nformula = "n / 2"\n'
 )
 NAMES = ("x", "rate", "n", "ok", "rating")
 
@@ -72,7 +73,7 @@ def grammar_rules() -> st.SearchStrategy[str]:
 
 # ---- rules typed as the checker wants them ---------------------------------------------------------
 def _numbers(inner: st.SearchStrategy[str], scores: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    leaves = st.sampled_from(["x", "n", "rate", "value", "2.5", "95%", "1", "0"])
+    leaves = st.sampled_from(["x", "n", "rate", "half", "value", "2.5", "95%", "1", "0"])
     return st.one_of(
         leaves,
         st.builds("({} + {})".format, inner, inner),
@@ -94,7 +95,7 @@ def _conditions(numbers: st.SearchStrategy[str], scores: st.SearchStrategy[str])
 
 
 def _scores(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    numbers = _numbers(st.sampled_from(["x", "rate", "n"]), inner)
+    numbers = _numbers(st.sampled_from(["x", "rate", "n", "half"]), inner)
     conditions = _conditions(numbers, inner)
     return st.one_of(
         st.builds("({} + {})".format, inner, inner),

@@ -415,7 +415,7 @@ class Compiler:
         a_name, b_name = self.measure_name(node.left), self.measure_name(node.right)
         found = self.column_of(left, right)
         operands = (node.left, node.right)
-        scores = any(self.checked.kind(n) is Kind.SCORE for n in (node, *operands))  # each leaves a step
+        scores = any(self.checked.kind(n) is Kind.SCORE for n in (node, *operands))  # traced, it leaves a step
         if node.op == "/":
             span, divisor = node.span, self.text(node.right)
             fn: Fn
