@@ -299,10 +299,13 @@ class Checker:
         the weight or below 0, a division by zero, a value no band matches."""
         rs = self.rs
         names = [n for n in rs.inputs_of(ind.id) if n in rs.measures and not rs.measures[n].derived]
-        roots = self.roots(index, ind, names, consts) if failures else {}
+        roots = self.roots(index, ind, names, consts)
         probe = self.probe
         lists = [
-            probe.accepted(n, candidates(rs.measures[n], self.base.get(n), [*consts, *roots.get(n, ())])) for n in names
+            probe.accepted(
+                n, candidates(rs.measures[n], self.base.get(n), [*consts, *roots.get(n, ())], roots.get(n, ()))
+            )
+            for n in names
         ]
         if not all(lists):
             return
@@ -385,7 +388,8 @@ class Checker:
         if isinstance(node, ast.Tiers):
             code, span = "KPI-G201", node.span
             subject = f"`{_text(source, node.subject.span)}`" if node.subject is not None else ind.measure or "value"
-            message = f"no band matches {subject} when {shown}: the {whose} cannot score these values"
+            when = f"when {shown}" if shown else "whatever the values"
+            message = f"no band matches {subject} {when}: the {whose} cannot score these values"
             help_ = "add a band for these values, or end the tiers with `else: …`"
         elif isinstance(node, ast.Grade):
             if node.by is not None and "outside the band" in failure.message:
@@ -415,7 +419,7 @@ class Checker:
         witness = {name: show_value(rs.measures.get(name), value) for name, value in env.items()}
         raw_text = _big(raw)
         shown = ", ".join(f"{k} = {v}" for k, v in witness.items())
-        at = f" at {shown}" if shown else ""
+        at = f" at {shown}" if shown else " whatever the values"
         what = f"`{analysis.text(node)}`"
         if above:
             message = f"{what} can give {raw_text} points{at}, more than the weight {_num(weight)}"

@@ -31,6 +31,9 @@ from .intervals import CTX, INF, NINF, ZERO, Interval, ceil, floor, nice_point
 
 Values = dict[str, object]
 
+#: Offsets from a divisor's root that are tried: the quotient is large there.
+_NEAR = tuple(Decimal(s) for s in ("0.001", "-0.001", "0.01", "-0.01"))
+
 #: Points beyond the largest (or below the smallest) breakpoint that are tried.
 _FAR = (1, 2, 5, 10, 100, 1000, 10**6)
 
@@ -165,10 +168,13 @@ def raw_form(measure: Measure, value: object) -> object:
 
 
 # ---- the values to try ------------------------------------------------------------------------------
-def candidates(measure: Measure, dom: object, breakpoints: Sequence[Decimal]) -> list[object]:
+def candidates(
+    measure: Measure, dom: object, breakpoints: Sequence[Decimal], poles: Sequence[Decimal] = ()
+) -> list[object]:
     """The values of ``measure`` to try: for a numeric measure the ends of its domain ``dom``, the
     ``breakpoints`` inside it (rounded down and up to whole numbers for a count), a point between
-    each two of them and points beyond the outermost ones; every level; true and false."""
+    each two of them and points beyond the outermost ones, and points close to each of ``poles``
+    (where a divisor is 0, so that the quotient is large); every level; true and false."""
     if measure.type == "bool":
         return [True, False]
     if measure.type == "level":
@@ -203,6 +209,9 @@ def candidates(measure: Measure, dom: object, breakpoints: Sequence[Decimal]) ->
         else:
             p = nice_point(dom, grid)
             out.append(p if p is not None else ZERO)
+        if not count:
+            for pole in poles:
+                out.extend(pole + step for step in _NEAR)
         kept: list[object] = []
         seen: set[Decimal] = set()
         for p in out:
