@@ -167,3 +167,78 @@ def test_a_standard_that_defines_its_rate_is_no_mismatch(standard: str) -> None:
     wrong = text.replace("below 95%", "below 90%")
     (diagnostic,) = found(wrong, "KPI-X402")
     assert "the standard says 95%, the rule 90%" in diagnostic.message
+
+
+# ---- 3b: the ruleset's own [values] ----------------------------------------------------------------
+OWN = (
+    '[ruleset]\nid = "own"\ntotal = 10\n\n'
+    '[measures.rate]\ntype = "rate"\nrange = [0, 1]\n\n'
+    '[measures.closed]\ntype = "count"\n\n[measures.received]\ntype = "count"\n\n'
+    "# kpirules: ignore[KPI-B303] cases always arrive\n"
+    '[measures.ratio]\ntype = "rate"\nformula = "closed / received"\n\n'
+    '[[indicators]]\nid = "execution"\nweight = 5\nmeasure = "rate"\n'
+    'rule = "tiers { >= 90%: full, [60%, 90%): 60%, else: zero }"\n\n'
+    '[[indicators]]\nid = "closure"\nweight = 5\nmeasure = "ratio"\nrule = "proportional"\n\n'
+)
+
+
+def test_own_values_that_score_are_no_finding() -> None:
+    assert lint_text(OWN + '[values]\nrate = "95%"\nclosed = 3\nreceived = 4\n', "own.toml") == []
+
+
+def test_own_values_a_rule_cannot_score_are_reported_at_the_rule() -> None:
+    text = OWN.replace("else: zero", "< 50%: zero") + '[values]\nrate = "55%"\nclosed = 3\nreceived = 4\n'
+    with pytest.raises(kpirules.ValuesError) as caught:
+        kpirules.loads(text).evaluate()
+    (diagnostic,) = found(text, "KPI-S105")
+    assert diagnostic.message == "the ruleset's own [values] do not score: " + caught.value.problems[0].message
+    assert text.splitlines()[diagnostic.line - 1].startswith("rule = ")
+    assert diagnostic.indicator == "execution"
+    assert [r.message for r in diagnostic.related] == ["the ruleset's own [values]"]
+    assert text.splitlines()[diagnostic.related[0].line - 1] == "[values]"
+
+
+def test_own_values_a_formula_cannot_compute_and_a_missing_value() -> None:
+    text = OWN + '[values]\nrate = "95%"\nclosed = 0\nreceived = 0\n'
+    (diagnostic,) = found(text, "KPI-S105")
+    assert "division by zero" in diagnostic.message and "ratio" in diagnostic.message
+    assert text.splitlines()[diagnostic.line - 1] == 'formula = "closed / received"'
+    text = OWN + '[values]\nrate = "95%"\n'
+    (diagnostic,) = found(text, "KPI-S105")
+    assert "needs" in diagnostic.message and diagnostic.indicator == "closure"
+    suppressed = text.replace(
+        '[[indicators]]\nid = "closure"', '# kpirules: ignore[S105] given later\n[[indicators]]\nid = "closure"'
+    )
+    assert found(suppressed, "KPI-S105") == []
+
+
+def test_own_values_the_measure_refuses_are_reported_at_the_value() -> None:
+    text = OWN.replace("range = [0, 1]\n", "", 1) + '[values]\nrate = "-5%"\nclosed = 3\nreceived = 4\n'
+    problems = [d for d in lint_text(text, "own.toml") if d.code in ("KPI-S104", "KPI-S105")]
+    assert [d.code for d in problems] == ["KPI-S104"]
+    assert text.splitlines()[problems[0].line - 1] == 'rate = "-5%"' and "negative" in problems[0].message
+
+
+# ---- 1c: a measured rate without a range ------------------------------------------------------------
+def test_a_measured_rate_without_a_range_is_a_warning_at_its_table() -> None:
+    measures = '[measures.x]\ntype = "rate"\n\n[measures.n]\ntype = "count"\n\n'
+    measures += '[measures.d]\ntype = "rate"\nformula = "n / 10"\n'
+    text = ruleset("proportional + (d * zero)", measures, measure="x")
+    (diagnostic,) = found(text, "KPI-B305")
+    assert diagnostic.severity == "warning" and "`x`" in diagnostic.message
+    assert text.splitlines()[diagnostic.line - 1] == "[measures.x]"
+    assert (
+        found(
+            text.replace('type = "rate"\n\n[measures.n]', 'type = "rate"\nrange = [0, 1]\n\n[measures.n]'), "KPI-B305"
+        )
+        == []
+    )
+
+
+def test_the_shipped_ruleset_and_the_lint_examples_have_ranges() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert kpirules.lint(root / "rulesets" / "bishan_2022.toml") == []
+    for path in (root / "docs" / "examples" / "lint").glob("*.toml"):
+        assert [d for d in kpirules.lint(path) if d.code == "KPI-B305"] == [], path

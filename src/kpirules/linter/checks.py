@@ -17,6 +17,7 @@ import attrs
 
 from .. import ast
 from ..compiler import Compiler, EvalFailure, Fn
+from ..errors import KpiRulesError, Location, ValuesError
 from ..model import Indicator, Measure
 from ..ruleset import Ruleset
 from ..source import RuleSource
@@ -41,6 +42,7 @@ class Raw:
     key: bool = False
     indicator: str | None = None
     related: list[tuple[str, RuleSource | None, ast.Span | None, Path | None]] = attrs.Factory(list)
+    location: Location | None = None  # a place the scorer gave (a problem of the own [values])
 
 
 def _rule_finding(finding: Finding, source: RuleSource, indicator: str | None) -> Raw:
@@ -91,12 +93,48 @@ class Checker:
         self.groups()
         self.grades()
         self.unused()
+        self.rate_ranges()
         for name, measure in self.rs.measures.items():
             if measure.formula is not None and measure.formula_source is not None and name in self.rs.formulas:
                 self.formula(name, measure)
         for index, ind in enumerate(self.rs.indicators):
             self.indicator(index, ind)
+        self.own_values()
         return self.out
+
+    def own_values(self) -> None:
+        """Score the ruleset's own [values], as `kpirules score FILE` does, and report what fails:
+        a value its measure refuses (KPI-S104, at the value), a rule or formula that cannot score
+        them or a value an indicator needs and does not have (KPI-S105, at the rule)."""
+        rs = self.rs
+        if not any(path[:1] == ("values",) for path in rs.spans):
+            return
+        try:
+            rs.evaluate()
+        except ValuesError as err:
+            problems: list[KpiRulesError] = list(err.problems)
+        else:
+            return
+        at_values: dict[tuple[int | None, int | None], str] = {
+            (loc.line, loc.column): name for name, loc in rs.value_locations.items() if loc.line is not None
+        }
+        table = [("the ruleset's own [values]", None, None, ("values",))]
+        for problem in problems:
+            loc = problem.location
+            name = at_values.get((loc.line, loc.column)) if loc is not None else None
+            if name is not None:
+                self.out.append(Raw("KPI-S104", f"[values]: {problem.message}", problem.hint, path=("values", name)))
+                continue
+            self.out.append(
+                Raw(
+                    "KPI-S105",
+                    f"the ruleset's own [values] do not score: {problem.message}",
+                    problem.hint,
+                    location=loc,
+                    indicator=_indicator_of(problem.message),
+                    related=list(table),
+                )
+            )
 
     # -- ruleset-wide -------------------------------------------------------------------------
     def weights(self) -> None:
@@ -231,6 +269,23 @@ class Checker:
                         key=True,
                     )
                 )
+
+    def rate_ranges(self) -> None:
+        """An input rate with no declared range: lint and the scorer take it from 0 up, without end;
+        most rates stop at 100 %, and saying so catches 150 % typed for 15 %."""
+        for name, measure in self.rs.measures.items():
+            if measure.type != "rate" or measure.range is not None or measure.derived:
+                continue
+            self.out.append(
+                Raw(
+                    "KPI-B305",
+                    f"rate `{name}` declares no `range`: it is taken to be 0 % or more, with no upper end",
+                    "declare `range = [0, 1]` under the measure if it cannot pass 100 % (or the range the "
+                    "standard allows, such as [-1, 1] for a rate that can fall)",
+                    path=("measures", name),
+                    key=True,
+                )
+            )
 
     # -- formulas and rules -------------------------------------------------------------------
     def formula(self, name: str, measure: Measure) -> None:
@@ -657,6 +712,12 @@ def _const_of(node: ast.Node) -> Decimal | None:
 
 #: A search for a score out of range stops once it has one and has tried this many values.
 _ENOUGH = 128
+
+
+def _indicator_of(message: str) -> str | None:
+    """The indicator a scorer's message names (``indicator `i`: …``)."""
+    found = re.match(r"indicator `([^`]+)`", message)
+    return found.group(1) if found else None
 
 
 def _vary(fn: Fn, plain: Values, name: str) -> Callable[[Decimal], object]:

@@ -127,7 +127,10 @@ class _File:
         return self.source.location(0, 0), 0
 
     def raw(self, raw: Raw) -> None:
-        location, offset = self.where(raw.source, raw.span, raw.path, raw.key)
+        if raw.location is not None:
+            location, offset = raw.location, self.offset(raw.location.line, raw.location.column)
+        else:
+            location, offset = self.where(raw.source, raw.span, raw.path, raw.key)
         related = []
         for message, source, span, path in raw.related:
             loc, _ = self.where(source, span, path, True)
