@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kpirules
 from kpirules.linter import Diagnostic, lint_text
@@ -242,3 +244,31 @@ def test_the_shipped_ruleset_and_the_lint_examples_have_ranges() -> None:
     assert kpirules.lint(root / "rulesets" / "bishan_2022.toml") == []
     for path in (root / "docs" / "examples" / "lint").glob("*.toml"):
         assert [d for d in kpirules.lint(path) if d.code == "KPI-B305"] == [], path
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    kind=st.sampled_from(["rate", "amount", "count", "number"]),
+    bounds=st.sampled_from([None, (-5, 5), (0, 1), (-1, 1), (2, 10), (0.5, 3.5)]),
+    value=st.decimals(min_value=-20, max_value=20, places=2),
+)
+def test_lint_domain_holds_exactly_the_values_the_scorer_takes(
+    kind: str, bounds: tuple[float, float] | None, value: Decimal
+) -> None:
+    """For every kind of measure, declared range or none: a value scores if and only if it lies in
+    the domain lint reasons over (rates written as percentages, as a bare 15 is refused for its
+    writing, not its value)."""
+    from kpirules.linter.analysis import natural_domain, snap
+
+    declared = f"range = [{bounds[0]}, {bounds[1]}]\n" if bounds else ""
+    rs = kpirules.loads(ruleset("zero", f'[measures.x]\ntype = "{kind}"\n{declared}', measure="x"))
+    written: object = f"{value * 100}%" if kind == "rate" else value
+    try:
+        rs.evaluate({"x": written})
+        scored = True
+    except kpirules.ValuesError:
+        scored = False
+    domain = natural_domain(rs.measures["x"])
+    assert not isinstance(domain, frozenset)
+    inside = domain.contains(value) and (kind != "count" or value == value.to_integral_value())
+    assert scored is inside, (kind, bounds, value, str(domain), str(snap(domain, None)))
