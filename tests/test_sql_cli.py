@@ -9,6 +9,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -889,3 +890,183 @@ def test_sql_command_schema_from_a_gb18030_csv(tmp_path: Path) -> None:
     expected = kpirules.load(MINI).evaluate({"execution_rate": "0.93", "satisfaction_rate": "88%"})
     assert con.execute(result.output).fetchall()[0][-3:] == (expected.total, expected.grade, None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["units.csv"]
+
+
+# ---- failing units: written back in bulk (issue 10) ----------------------------------------------
+
+
+class _Counting:
+    """A DuckDB connection or cursor that counts the statements it runs: one per ``execute`` and
+    ``sql``, one per row of parameters given to ``executemany``. Everything else is passed on."""
+
+    def __init__(self, inner: Any, counts: dict[str, int]) -> None:
+        self._inner, self._counts = inner, counts
+
+    def execute(self, query: str, parameters: Any = None) -> Any:
+        self._counts["statements"] += 1
+        return self._inner.execute(query, parameters) if parameters is not None else self._inner.execute(query)
+
+    def executemany(self, query: str, parameters: Any) -> Any:
+        self._counts["statements"] += len(parameters)
+        return self._inner.executemany(query, parameters)
+
+    def sql(self, query: str, **options: Any) -> Any:
+        self._counts["statements"] += 1
+        return self._inner.sql(query, **options)
+
+    def cursor(self) -> _Counting:
+        return _Counting(self._inner.cursor(), self._counts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _failing_parquet(path: Path, failing: int, rows: int = 300) -> None:
+    """:func:`_units_parquet` with the first ``failing`` units lacking ``budget_spent`` (as u9 does)."""
+    plain = path.with_name("plain.parquet")
+    _units_parquet(plain, rows)
+    con = duckdb.connect()
+    con.register("plain", con.read_parquet(str(plain)))
+    con.execute("CREATE TABLE u AS SELECT *, row_number() OVER () AS k FROM plain")
+    con.execute("UPDATE u SET budget_spent = NULL WHERE k <= ?", [failing])
+    con.sql("SELECT * EXCLUDE (k) FROM u ORDER BY k").write_parquet(str(path))
+
+
+def test_failing_units_are_written_back_in_bulk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The units the query could not score are scored in Python and put into the output by a fixed
+    number of statements, however many there are: 240 failing units cost no more statements than 5
+    (they were inserted one row at a time, which made 50,000 failing units take longer than the
+    whole Python path). Each failed unit keeps its error, in row order, and the others their scores."""
+    from kpirules.sql.engine import duckdb as engine
+    from kpirules.sql.engine.duckdb import score_file
+
+    counts = {"statements": 0}
+    connect = engine.connect
+    monkeypatch.setattr(engine, "connect", lambda *a, **k: _Counting(connect(*a, **k), counts))
+    spent: dict[int, int] = {}
+    rs = kpirules.load(BISHAN)
+    for failing in (5, 240):
+        units, out = tmp_path / f"units{failing}.parquet", tmp_path / f"scores{failing}.parquet"
+        _failing_parquet(units, failing)
+        counts["statements"] = 0
+        report = score_file(BISHAN, units, out)
+        spent[failing] = counts["statements"]
+        # u7 divides by zero (and u9 lacks a value) unless already among the first units
+        assert [unit for unit, _ in report.failed][:failing] == [f"u{i}" for i in range(failing)]
+        assert len(report.failed) == failing + (failing < 8) + (failing < 10)
+        con = duckdb.connect()
+        written = con.execute("SELECT unit, row, total, error FROM read_parquet(?)", [str(out)]).fetchall()
+        assert [r[1] for r in written] == list(range(1, 301))
+        messages = {unit: "; ".join(p.message for p in err.problems) for unit, err in report.failed}
+        assert {r[0]: r[3] for r in written if r[3] is not None} == messages
+        assert all(r[2] is None for r in written if r[3] is not None)
+        inputs = con.execute("SELECT * FROM read_parquet(?) LIMIT 20 OFFSET 250", [str(units)])
+        names = [d[0] for d in inputs.description]
+        for record in inputs.fetchall():
+            expected = rs.evaluate(dict(zip(names[1:], record[1:], strict=True)))
+            assert [r[2] for r in written if r[0] == record[0]] == [expected.total]
+    assert spent[240] == spent[5], spent
+
+
+def test_failed_units_scored_in_python_as_evaluate_scores_them(tmp_path: Path) -> None:
+    """Units the query defers to Python (a value it does not read, ``"1,234.5"``) and units that
+    fail there too, mixed in one file: scores, errors and their order as ``evaluate`` gives them."""
+    bishan = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in kpirules.load(BISHAN).values.items()}
+    variants: list[dict[str, str]] = [
+        {},
+        {"budget_adjusted": "1,899,305.84"},  # read by Python only: scored there
+        {"budget_spent": ""},  # missing: fails
+        {"hotline_received": "0", "hotline_closed": "0"},  # division by zero: fails
+        {"staff_rating": "很好"},  # not a level: fails
+        {"satisfaction_rate": "1.5"},  # outside its range: fails
+        {"budget_spent": "1,000,000", "complaints_answered": "20"},  # Python only: scored
+    ]
+    units = tmp_path / "units.csv"
+    with units.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["unit", *bishan])
+        for k in range(70):
+            writer.writerow([f"n{k}", *{**bishan, **variants[k % len(variants)]}.values()])
+    out = tmp_path / "scores.csv"
+    sql = CliRunner().invoke(main, ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
+    assert sql.exit_code == 1, sql.output
+    rs = kpirules.load(BISHAN)
+    expected_errors = []
+    written = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["unit"] for r in written] == [f"n{k}" for k in range(70)]
+    for k, row in enumerate(written):
+        try:
+            result = rs.evaluate({**bishan, **variants[k % len(variants)]})
+        except kpirules.ValuesError as err:
+            expected_errors.append((f"n{k}", err))
+            assert row["error"] == "; ".join(p.message for p in err.problems) and row["total"] == ""
+            continue
+        assert row["error"] == "" and row["total"] == f"{result.total}"
+        assert [row[ind.id] for ind in rs.indicators] == [f"{s}" for s in result.scores]
+    printed = [line for line in sql.stderr.splitlines() if line.startswith("[n")]
+    assert printed == [
+        f"[{unit}] {p.render_one().splitlines()[0]}" for unit, err in expected_errors for p in err.problems
+    ]
+
+
+_REFUSED_RATES = [
+    ("A", "0.5"),
+    ("B", "-0.2"),  # a negative rate with no declared range
+    ("C", "-5%"),
+    ("D", "86.5"),  # a bare number of 10 or more: 8,650 %
+    ("E", "10"),
+    ("F", "9.99"),  # below 10: scored
+    ("G", "1500%"),  # written as a percentage: taken as it is
+    ("H", "0"),
+]
+
+
+@pytest.mark.parametrize("kind", ["csv", "VARCHAR", "DECIMAL(10, 4)", "DOUBLE", "BIGINT"])
+def test_rates_python_refuses_are_refused_by_duckdb(tmp_path: Path, kind: str) -> None:
+    """A negative rate or amount with no declared range, and a rate given as a bare number of 10 or
+    more, are refused by the Python path (kpirules.values); the DuckDB path leaves such units to
+    Python instead of scoring them, so both write the same rows, errors included."""
+    rows = [(unit, rate) for unit, rate in _REFUSED_RATES if kind in ("csv", "VARCHAR") or "%" not in rate]
+    if kind == "BIGINT":
+        rows = [(unit, rate) for unit, rate in rows if "." not in rate] + [("I", "12"), ("J", "-1")]
+    if kind == "csv":
+        units = tmp_path / "units.csv"
+        units.write_text(MINI_HEADER + "\n" + "".join(f"{u},{r},0.9\n" for u, r in rows), encoding="utf-8")
+    else:
+        units = tmp_path / "units.parquet"
+        con = duckdb.connect()
+        con.execute(f"CREATE TABLE t (unit VARCHAR, execution_rate {kind}, satisfaction_rate DOUBLE)")
+        con.executemany("INSERT INTO t VALUES (?, CAST(? AS VARCHAR), 0.9)", [list(r) for r in rows])
+        con.sql("SELECT * FROM t").write_parquet(str(units))
+    ours, theirs = _both_engines(tmp_path, units)
+    assert ours == theirs and len(ours) == len(rows)
+    written = {r["unit"]: r for r in csv.DictReader((tmp_path / "scores.csv").open(encoding="utf-8"))}
+    refused = {u for u, r in rows if r.startswith("-") or (r.rstrip("%") == r and Decimal(r) >= 10)}
+    assert {u for u, r in written.items() if r["error"]} == refused
+    for unit in refused:
+        assert ("is negative" if unit in "BCJ" else "as a rate is") in (written[unit]["error"] or "")
+
+
+def test_negative_amounts_python_refuses_are_refused_by_duckdb(tmp_path: Path) -> None:
+    units, out = tmp_path / "units.parquet", tmp_path / "scores.parquet"
+    _units_parquet(units, 40)
+    con = duckdb.connect()
+    con.register("plain", con.read_parquet(str(units)))
+    negative = "CASE WHEN unit IN ('u3', 'u5') THEN -budget_adjusted ELSE budget_adjusted END AS budget_adjusted"
+    con.sql(f"SELECT * REPLACE ({negative}) FROM plain").write_parquet(str(tmp_path / "negative.parquet"))
+    result = CliRunner().invoke(
+        main, ["score", BISHAN, "--values", str(tmp_path / "negative.parquet"), "--engine", "duckdb", "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    rs = kpirules.load(BISHAN)
+    inputs = con.execute("SELECT * FROM read_parquet(?)", [str(tmp_path / "negative.parquet")])
+    names = [d[0] for d in inputs.description]
+    errors = dict(con.execute("SELECT unit, error FROM read_parquet(?)", [str(out)]).fetchall())
+    for record in inputs.fetchall():
+        try:
+            rs.evaluate(dict(zip(names[1:], record[1:], strict=True)))
+            assert errors[record[0]] is None
+        except kpirules.ValuesError as err:
+            assert errors[record[0]] == "; ".join(p.message for p in err.problems)
+    assert "is negative" in (errors["u3"] or "") and "is negative" in (errors["u5"] or "")
+    assert "[u3] measure `budget_adjusted`:" in result.stderr

@@ -193,6 +193,7 @@ rounding = "{rounding}"
 
 [measures.rate]
 type = "rate"
+range = [-1, 2]  # negative rates are scored only where a range allows them
 [measures.rate2]
 type = "rate"
 range = [0, 1]

@@ -47,6 +47,7 @@ from ..checker import Checked, Kind
 from ..model import NUMERIC_TYPES, Measure
 from ..ruleset import Ruleset
 from ..source import RuleSource
+from ..values import BARE_RATE_LIMIT
 from .errors import SqlUnsupported
 
 #: Decimals kept from DOUBLE and string inputs; values with more are scored by Python instead.
@@ -1212,6 +1213,7 @@ class QueryCompiler:
         i = self.ints
         if measure.type in NUMERIC_TYPES:
             percent = measure.type in ("rate", "number")
+            bare: Bool = True  # whether the value was given as a bare number (no % or ‰)
             cap_ok: Bool = True
             cap = None
             if self.cap is not None and kind in ("decimal", "integer", "double", "string"):
@@ -1303,11 +1305,12 @@ class QueryCompiler:
                         whens.append((pattern, i.sql(scaled(stripped, power))))
                         ok_cond = b_or(ok_cond, pattern.copy())
                 value = case(whens, None)
+                bare = is_plain.copy()
                 parts = [v for _, v in whens]
                 i.tag(value, max(i.bound(v) for v in parts), max(i.rank(v) for v in parts))
                 ok = b_or(ok_cond, exp.EQ(this=raw.copy(), expression=string("")))
             else:
-                value, scale, ok = exp.Null(), 0, is_null(raw.copy())
+                value, scale, ok, bare = exp.Null(), 0, is_null(raw.copy()), False
             if cap_ok is not True and isinstance(value, exp.Expression):
                 capped = exp.LTE(this=exp.Abs(this=raw.copy()), expression=_decimal_lit(cap or Decimal(0)))
                 value = i.tag(case([(capped, value)], None), i.bound(value), i.rank(value))
@@ -1326,9 +1329,22 @@ class QueryCompiler:
                 checks = b_and(checks, b_and(self.arith.cmp(lo, "<=", q), self.arith.cmp(q, "<=", hi)))
                 if lo.const is not None and lo.const >= 0:
                     q = Q(q.n, q.d, True)
+            extra: list[tuple[str, exp.Expression]] = []
+            if measure.range is None and measure.type in ("rate", "amount"):
+                # as the Python converter (kpirules.values): with no declared range, a rate or an
+                # amount is 0 or more, and a rate given as a bare number is below BARE_RATE_LIMIT
+                # (86.5 is not 8,650 %); else the unit goes to Python, which says why
+                checks = b_and(checks, i.cmp(colref.copy(), ">=", 0))
+                if measure.type == "rate" and bare is not False:
+                    below = i.cmp(colref.copy(), "<", int(BARE_RATE_LIMIT) * d)
+                    if bare is not True:  # read from the raw text, so kept as a column for the next stage
+                        bare_name = name + "_bare"
+                        extra.append((bare_name, b_sql(bare)))
+                        below = b_or(b_not(col(bare_name)), below)
+                    checks = b_and(checks, below)
             measured = Measured("num", q, missing_err(colref.copy()))
             after: Bool = b_or(is_null(colref.copy()), checks) if checks is not True else True
-            return measured, [(cname, value)], ok, after
+            return measured, [(cname, value), *extra], ok, after
         if measure.type == "bool":
             if kind == "boolean":
                 value, ok = raw.copy(), True

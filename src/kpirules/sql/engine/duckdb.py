@@ -581,7 +581,8 @@ def _score_by_sql(
     if failing:
         if on_python is not None:
             on_python(len(failing))
-        _rescore(con, statements, types, tmp, fmt, [r[0] for r in failing], report)
+        unread = {row for row, error in failing if str(error).startswith(_UNREAD)}
+        _rescore(con, statements, types, tmp, fmt, [r[0] for r in failing], unread, report)
 
 
 def _write(con: Any, sql: str, path: str, fmt: str, params: list[Any] | None = None) -> None:
@@ -607,14 +608,32 @@ def _fixes(statements: Statements, types: dict[str, str]) -> dict[str, str]:
 
 
 def _python_fixes(
-    con: Any, statements: Statements, types: dict[str, str], rows: list[int] | None, report: BatchReport
+    con: Any,
+    statements: Statements,
+    types: dict[str, str],
+    rows: list[int] | None,
+    report: BatchReport,
+    unread: set[int] | None = None,
 ) -> None:
     """Score the given rows of ``kpi_units`` (all rows when ``rows`` is None) with the Python
-    evaluator into the table ``kpi_fixes`` (row, scores, total, grade, error)."""
+    evaluator into the table ``kpi_fixes`` (row, scores, total, grade, error).
+
+    The rows are read in pieces of :data:`_PIECE`, and each piece is put into ``kpi_fixes`` by
+    one statement, its columns given as lists: never a statement per unit, which made a file
+    with many failing units far slower than the Python path. A piece is scored by
+    :meth:`~kpirules.Ruleset.evaluate_many` (all rows when ``rows`` is None; else the rows in
+    ``unread``, whose values the query did not convert, e.g. ``"1,234.5"``, and which Python may
+    well score), and by ``evaluate`` unit by unit for the others: the query found a problem
+    that Python meets as well (a missing value, a division by zero), and ``evaluate_many``
+    would score such a row alone after converting its columns. Both give the same outcome."""
     rs = statements.rs
-    names = [n for n in types if n != ROW]
-    measure_names = {m.name for m in rs.measures.values() if not m.derived}
     sql = _fixes(statements, types)
+    names: list[str] = json.loads(sql["columns"])  # the unit's and the input measures', after the row's
+    measure_names = {m.name for m in rs.measures.values() if not m.derived}
+    # (position in a fetched record, measure name): a later column of the same stripped name wins
+    measures = [(k + 1, n.strip()) for k, n in enumerate(names) if n.strip() in measure_names]
+    unit_at = names.index(UNIT) + 1 if UNIT in names else None
+    width = len(rs.indicators) + 1  # the scores and the total
     con.execute(sql["create"])
     writer = con.cursor()  # kpi_fixes is a table, seen by every cursor; kpi_units only by this one
     if rows is None:
@@ -622,30 +641,72 @@ def _python_fixes(
     else:
         con.execute(sql["some"], [rows])
     while True:
-        fetched = con.fetchmany(10_000)
+        fetched = con.fetchmany(_PIECE)
         if not fetched:
             break
-        fixes: list[tuple[Any, ...]] = []
+        values = [{name: record[k] for k, name in measures} for record in fetched]
+        units = []
         for record in fetched:
-            row_no, raw = record[0], dict(zip(names, record[1:], strict=True))
-            unit = raw.get(UNIT)
-            unit_name = str(unit) if unit not in (None, "") else f"row {row_no}"
-            values = {k.strip(): v for k, v in raw.items() if k.strip() in measure_names}
-            try:
-                result: Result | None = rs.evaluate(values, unit=unit_name)
-            except KpiRulesError as err:
-                err.unit = unit_name  # type: ignore[attr-defined]
-                report.failed.append((unit_name, err))
-                message = "; ".join(p.message for p in err.problems)
-                fixes.append((row_no, *([None] * (len(rs.indicators) + 2)), message))
+            unit = record[unit_at] if unit_at is not None else None
+            units.append(str(unit) if unit not in (None, "") else f"row {record[0]}")
+        batch = [rows is None or (unread is not None and record[0] in unread) for record in fetched]
+        outcomes = _outcomes(rs, values, units, batch)
+        row_numbers: list[int] = []  # units Python scored, with their scores, total and grade
+        columns: list[list[str | None]] = [[] for _ in range(width + 1)]
+        failed_rows: list[int] = []  # units Python could not score, with their errors
+        errors: list[str] = []
+        for record, unit_name, outcome in zip(fetched, units, outcomes, strict=True):
+            if isinstance(outcome, KpiRulesError):
+                outcome.unit = unit_name  # type: ignore[attr-defined]
+                report.failed.append((unit_name, outcome))
+                failed_rows.append(record[0])
+                errors.append("; ".join(p.message for p in outcome.problems))
                 continue
-            assert result is not None
             report.by_python += 1
-            fixes.append((row_no, *result.scores, result.total, result.grade, None))
-        writer.executemany(
-            sql["insert"], [tuple(str(v) if isinstance(v, Decimal) else v for v in fix) for fix in fixes]
-        )
+            row_numbers.append(record[0])
+            for column, score in zip(columns[:width], (*outcome.scores, outcome.total), strict=True):
+                column.append(_text_of(score))
+            columns[width].append(outcome.grade)
+        if row_numbers:
+            writer.execute(sql["insert"], [row_numbers, *columns, [None] * len(row_numbers)])
+        if failed_rows:
+            writer.execute(sql["insert_failed"], [failed_rows, errors])
     writer.close()
+
+
+#: Rows of ``kpi_units`` scored by Python and written to ``kpi_fixes`` at once.
+_PIECE = 10_000
+#: How the query's ``error`` starts for a value it did not convert (:data:`kpirules.sql.compile.INPUT`).
+_UNREAD = "input: "
+
+
+def _outcomes(
+    rs: Ruleset, values: list[dict[str, Any]], units: list[str], batch: list[bool]
+) -> list[Result | KpiRulesError]:
+    """A :class:`Result` or the error of each unit, as ``rs.evaluate(values, unit=…)`` gives it:
+    by :meth:`~kpirules.Ruleset.evaluate_many` for the rows whose ``batch`` is true (or unit by
+    unit if it raises: an error other than a :class:`~kpirules.errors.ValuesError`, which it
+    leaves to the caller), by ``evaluate`` for the others."""
+    out: list[Result | KpiRulesError | None] = [None] * len(values)
+    together = [i for i, b in enumerate(batch) if b]
+    if together:
+        try:
+            for i, outcome in zip(together, rs.evaluate_many([values[i] for i in together]), strict=True):
+                out[i] = outcome
+        except KpiRulesError:
+            pass
+    for i, got in enumerate(out):
+        if got is None:
+            try:
+                out[i] = rs.evaluate(values[i], unit=units[i])
+            except KpiRulesError as err:
+                out[i] = err
+    return [o for o in out if o is not None]
+
+
+def _text_of(value: Any) -> str | None:
+    """A score as text for ``kpi_fixes``, which casts it to its decimal type exactly."""
+    return None if value is None else str(value)
 
 
 def _score_by_python(
@@ -665,10 +726,19 @@ def _score_by_python(
 
 
 def _rescore(
-    con: Any, statements: Statements, types: dict[str, str], tmp: str, fmt: str, rows: list[int], report: BatchReport
+    con: Any,
+    statements: Statements,
+    types: dict[str, str],
+    tmp: str,
+    fmt: str,
+    rows: list[int],
+    unread: set[int],
+    report: BatchReport,
 ) -> None:
-    """Score the given rows with the Python evaluator and rewrite them in the output file."""
-    _python_fixes(con, statements, types, rows, report)
+    """Score the given rows with the Python evaluator and rewrite them in the output file, all
+    at once (``unread``: those of the rows whose values the query did not read, see
+    :func:`_python_fixes`)."""
+    _python_fixes(con, statements, types, rows, report, unread)
     rs = statements.rs
     described = [(d[0], str(d[1])) for d in con.execute(_prelude(statements, fmt)["describe"], [tmp]).fetchall()]
 

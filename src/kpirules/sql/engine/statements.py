@@ -8,6 +8,8 @@ read through a bound parameter (``read_parquet(?)``).
 
 from __future__ import annotations
 
+import json
+
 from sqlglot import exp
 
 from ...ruleset import Ruleset
@@ -107,14 +109,27 @@ def fix_columns(rs: Ruleset) -> list[str]:
 
 def fixes(rs: Ruleset, types: dict[str, str]) -> dict[str, str]:
     """The statements that let the Python evaluator score rows of ``kpi_units`` into the table
-    ``kpi_fixes``: ``create`` (the table), ``insert`` (one row, parameters), ``all`` (the rows to
-    score) and ``some`` (those whose row number is in the list given as the parameter)."""
-    names = [n for n in types if n != ROW]
+    ``kpi_fixes``: ``create`` (the table); ``insert`` (many rows at once: one list per column,
+    each a parameter, unnested side by side) and ``insert_failed`` (the same for units that
+    failed: row and error only); ``all`` (the rows to score) and ``some`` (those whose row number
+    is in the list given as the parameter, in row order: a join, not a test of each row against
+    the list). Both read the row number, then the columns named in ``columns`` (a JSON list): the
+    unit's name and the input measures, not the file's other columns."""
+    measures = {m.name for m in rs.measures.values() if not m.derived}
+    names = [n for n in types if n != ROW and (n == UNIT or n.strip() in measures)]
     wanted = make_select([col(ROW), *(col(n) for n in names)], VIEW)
-    some = wanted.copy()
     listed = exp.Cast(this=exp.Placeholder(), to=exp.DataType.build("BIGINT[]", dialect=DIALECT))
-    in_rows = exp.EQ(this=exp.Anonymous(this="list_contains", expressions=[listed, col(ROW)]), expression=exp.true())
-    some.set("where", exp.Where(this=in_rows))
+    chosen = exp.Select(expressions=[alias(exp.Unnest(expressions=[listed]), "r")])
+    some = exp.Select(
+        expressions=[col(ROW, "u"), *(col(n, "u") for n in names)],
+        from_=exp.From(this=exp.Table(this=ident(VIEW), alias=exp.TableAlias(this=ident("u")))),
+        joins=[
+            exp.Join(
+                this=exp.Subquery(this=chosen, alias=exp.TableAlias(this=ident("l"))),
+                on=exp.EQ(this=col(ROW, "u"), expression=col("r", "l")),
+            )
+        ],
+    ).order_by(col(ROW, "u"), copy=False)
     columns = fix_columns(rs)
     kinds = ["BIGINT", *(["DECIMAL(38, 10)"] * (len(rs.indicators) + 1)), "VARCHAR", "VARCHAR"]
     create = exp.Create(
@@ -126,11 +141,37 @@ def fixes(rs: Ruleset, types: dict[str, str]) -> dict[str, str]:
         ),
         kind="TABLE",
     )
-    insert = exp.Insert(
-        this=exp.Table(this=ident(FIXES)),
-        expression=exp.Values(expressions=[exp.Tuple(expressions=[exp.Placeholder() for _ in columns])]),
-    )
-    return {"create": _sql(create), "insert": _sql(insert), "all": _sql(wanted), "some": _sql(some)}
+
+    def insert(chosen: list[int]) -> str:
+        # a score is given as text and cast here, exactly (a list of Python Decimals would be typed by DuckDB)
+        unnested = [
+            alias(
+                exp.Cast(
+                    this=exp.Unnest(
+                        expressions=[
+                            exp.Cast(
+                                this=exp.Placeholder(),
+                                to=exp.DataType.build("BIGINT[]" if k == 0 else "VARCHAR[]", dialect=DIALECT),
+                            )
+                        ]
+                    ),
+                    to=exp.DataType.build(kinds[k], dialect=DIALECT),
+                ),
+                columns[k],
+            )
+            for k in chosen
+        ]
+        target = exp.Schema(this=exp.Table(this=ident(FIXES)), expressions=[ident(columns[k]) for k in chosen])
+        return _sql(exp.Insert(this=target, expression=exp.Select(expressions=unnested)))
+
+    return {
+        "create": _sql(create),
+        "insert": insert(list(range(len(columns)))),
+        "insert_failed": insert([0, len(columns) - 1]),
+        "all": _sql(wanted),
+        "some": _sql(some),
+        "columns": json.dumps(names, ensure_ascii=False),
+    }
 
 
 def by_python(rs: Ruleset, types: dict[str, str]) -> str:
