@@ -24,7 +24,7 @@ the reconstruction corrects, or is attached (``also``) to the finding already ma
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +39,22 @@ from ..units import MONEY, PERCENT, UnitMismatch, scale
 from ..values import Converted, MissingValue, ValueProblem, converter, is_missing
 from .findings import Audit, Cause, Finding, Reconstruction
 from .printed import (
+    MAX_DIGITS,
     ZERO,
     C,
     Slip,
+    absurd,
+    brief,
     decimals,
     digit_slip,
     exact_rate,
     fits,
     half_unit,
     interval,
+    printable,
     scale_slip,
+    show,
+    show_rate,
 )
 from .reconstruct import Arithmetic, RowIn, SubtotalIn, TableIn, band, reconstruct
 
@@ -95,7 +101,54 @@ def audit(
 
         table = read_reported(reported, ruleset)
         source = str(reported)
-    return _Auditor(ruleset, table, source, values, locations or {}).run()
+    check_printable(table, ruleset)
+    with localcontext(C):  # the audit's own sums and comparisons: exact, no exponent overflows
+        return _Auditor(ruleset, table, source, values, locations or {}).run()
+
+
+def check_printable(table: Reported, ruleset: Ruleset) -> None:
+    """Refuse a table that prints a number no table prints (1E+400, 1E-400: beyond
+    :data:`~kpirules.audit.printed.MAX_DIGITS` digits before or after the point), at its cell, with
+    every such number at once. Nothing else about a printed figure is an error: a wrong one is a
+    finding."""
+    from .readers import ReportedFileError
+
+    problems: list[KpiRulesError] = []
+
+    def check(value: Any, who: str, field: str, where: Location | None) -> None:
+        if not isinstance(value, Decimal) or isinstance(value, bool) or printable(value):
+            return
+        shown = brief(value)
+        if field in ("rate", "text_rate") and value.is_finite():
+            shown += f" ({show_rate(value)})"
+        why = (
+            "it is not a finite number"
+            if not value.is_finite()
+            else f"it has more than {MAX_DIGITS} digits before the decimal point"
+            if value and value.adjusted() >= MAX_DIGITS
+            else f"it has more than {MAX_DIGITS} decimals"
+        )
+        problems.append(
+            ReportedFileError(
+                f"{who}: `{field}` = {shown} is not a figure a table prints: {why}",
+                location=where,
+                hint="check the cell, and write the figure as the table prints it, such as 93.74 or 47.74%",
+            )
+        )
+
+    names = {ind.id: ind.name for ind in ruleset.indicators}
+    for row in table.rows:
+        who = row.name or names.get(row.indicator, row.indicator)
+        for field in ("weight", "score", "rate", "text_rate", "text_score"):
+            check(getattr(row, field), who, field, row.locations.get(field) or row.locations.get("row"))
+    for sub in table.subtotals:
+        for field in ("weight", "score", "rate"):
+            check(getattr(sub, field), sub.label, field, sub.locations.get(field) or sub.locations.get("row"))
+    check(table.total, "the table", "total", table.locations.get("total") or table.locations.get("table"))
+    for fig in table.figures:
+        check(fig.value, f"a figure of `{fig.measure}`", "value", fig.location)
+    if problems:
+        raise ReportedFileError.collect(problems)
 
 
 class _Auditor:
@@ -742,15 +795,13 @@ class _Auditor:
         return m.label if m is not None and m.label else measure
 
     def show_value(self, measure: str, value: Any, lang: str = "zh") -> str:
-        from ..textfmt import number, percent
-
         m = self.rs.measures.get(measure)
         if isinstance(value, bool):
             return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
         if isinstance(value, Decimal):
             if m is not None and m.type == "rate":
-                return percent(value)
-            return number(value) + (m.unit or "" if m is not None and m.type != "rate" else "")
+                return show_rate(value)
+            return show(value) + (m.unit or "" if m is not None and m.type != "rate" else "")
         return str(value)
 
     # -- printed figures --------------------------------------------------------------------------
@@ -837,6 +888,8 @@ class _Auditor:
         """Why a printed figure differs from its value, and the figure that should have been printed."""
         printed = fig.value
         assert isinstance(printed, Decimal)
+        if absurd(value):  # a value no table prints: no slip of the pen makes the figure of it
+            return Cause("arithmetic"), value, measure.unit
         if measure.unit in MONEY and (fig.unit in MONEY or fig.unit is None):
             for unit in MONEY:
                 if unit == (fig.unit or measure.unit):
@@ -1014,6 +1067,8 @@ def _agree(a: tuple[Any, Decimal], b: tuple[Any, Decimal]) -> bool:
 
 def _as_printed(value: Decimal, like: Decimal) -> Decimal:
     """``value`` with the decimals ``like`` was printed with, if that is exact; else as it is."""
+    if absurd(value):
+        return value
     quantized = value.quantize(Decimal(1).scaleb(-decimals(like)), context=C)
     return quantized if quantized == value else value.normalize(C)
 

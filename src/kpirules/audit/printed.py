@@ -10,15 +10,43 @@ here uses binary floats; every comparison is exact.
 from __future__ import annotations
 
 import itertools
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 import attrs
 
 from ..textfmt import number, percent
 
-C = Context(prec=80)
+#: Exact for every printed figure (at most 30 digits each side of the point, see :func:`printable`);
+#: exponents are unbounded, so that a measured value of 1E+999999999 compares without overflowing.
+C = Context(prec=80, Emax=MAX_EMAX, Emin=MIN_EMIN)
 ZERO = Decimal(0)
 RATE_QUANTUM = Decimal("0.0001")  # rates are shown to 1/100 of a percent, as results show them
+
+#: A printed figure has at most this many digits before its decimal point and after it. Beyond,
+#: numbers are shown with an exponent (1E+400), and a table that prints one is refused at its cell.
+MAX_DIGITS = 30
+_BRIEF = Context(prec=15, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def printable(value: Decimal) -> bool:
+    """Whether ``value`` is a number a table can print: finite, with at most :data:`MAX_DIGITS`
+    digits before the decimal point and as many after it (``1E+400`` and ``1E-400`` are not)."""
+    if not value.is_finite():
+        return False
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent < -MAX_DIGITS:
+        return False
+    return not value or value.adjusted() < MAX_DIGITS
+
+
+def brief(value: Decimal) -> str:
+    """A number that is no printable figure, in exponent form and at most 15 significant digits
+    (``1E+400``; ``≈1.23456789012346E+99`` when digits were dropped)."""
+    if not value.is_finite():
+        return str(value)
+    short = _BRIEF.plus(value).normalize(_BRIEF)
+    return str(short) if short == value else "≈" + str(short)
 
 
 def decimals(value: Decimal) -> int:
@@ -43,8 +71,9 @@ def interval(printed: Decimal) -> tuple[Decimal, Decimal]:
 
 
 def plain(value: Decimal) -> str:
-    """A figure as printed: its own digits, no exponent (``1.00`` stays ``1.00``)."""
-    return format(value, "f")
+    """A figure as printed: its own digits, no exponent (``1.00`` stays ``1.00``); a number no
+    table prints (:func:`printable`) in exponent form, :func:`brief`."""
+    return format(value, "f") if printable(value) else brief(value)
 
 
 def as_percent(fraction: Decimal) -> Decimal:
@@ -58,18 +87,32 @@ def printed_rate(fraction: Decimal) -> str:
 
 
 def exact_rate(value: Decimal) -> Decimal:
-    """A computed rate to four decimals, half up (0.4740 is 47.40 %), as results give it."""
+    """A computed rate to four decimals, half up (0.4740 is 47.40 %), as results give it; a rate
+    too large for that (no table prints it) as it is."""
+    if not value.is_finite() or (value and value.adjusted() >= MAX_DIGITS):
+        return value
     return value.quantize(RATE_QUANTUM, rounding=ROUND_HALF_UP, context=C)
 
 
 def show_rate(value: Decimal) -> str:
-    """A computed rate as people read it: ``47.4%``, ``≈66.67%``."""
-    return percent(value)
+    """A computed rate as people read it: ``47.4%``, ``≈66.67%``; an absurd one with an
+    exponent (``1E+402%``)."""
+    try:
+        scaled = value.scaleb(2, context=C)
+    except ArithmeticError:  # an exponent at the very end of the range: say it as a fraction
+        return brief(value) + " × 100%"
+    return brief(scaled) + "%" if absurd(scaled) else percent(value)
 
 
 def show(value: Decimal) -> str:
-    """A computed number as people read it: ``15``, ``4.74``, ``≈0.3333``."""
-    return number(value)
+    """A computed number as people read it: ``15``, ``4.74``, ``≈0.3333``; an absurd one with an
+    exponent (``1E+400``, ``1E-400``)."""
+    return brief(value) if absurd(value) else number(value)
+
+
+def absurd(value: Decimal) -> bool:
+    """Too large or too small to write out (non-zero, beyond :data:`MAX_DIGITS` digits)."""
+    return not value.is_finite() or (bool(value) and not -MAX_DIGITS <= value.adjusted() < MAX_DIGITS)
 
 
 # ---- slips of the pen -----------------------------------------------------------------------
@@ -100,7 +143,7 @@ def _number(text: str) -> Decimal | None:
 
 def scale_slip(printed: Decimal, expected: Decimal, powers: tuple[int, ...] = (1, -1, 2, -2, 3, -3, 4, -4)) -> int:
     """The power of ten ``k`` with ``printed × 10^k`` consistent with ``expected``, or 0."""
-    if printed == 0:
+    if printed == 0 or not printable(printed) or absurd(expected):
         return 0
     for k in powers:
         if fits(printed.scaleb(k, context=C), expected):
@@ -123,7 +166,7 @@ def digit_slip(printed: Decimal, expected: Decimal, *, typos: bool = True) -> Sl
     >>> digit_slip(Decimal("10"), Decimal("15"), typos=False) is None
     True
     """
-    if printed < 0 or expected < 0 or printed == expected:
+    if printed < 0 or expected < 0 or printed == expected or not printable(printed) or absurd(expected):
         return None
     text = plain(printed)
     places = decimals(printed)
@@ -197,7 +240,7 @@ def variants(printed: Decimal) -> list[tuple[Decimal, Slip]]:
     """Figures that ``printed`` may be a slip of: swapped neighbours, a digit dropped from or
     doubled in it, its decimal point moved by one or two places. Used to generate candidate
     corrections; each keeps the decimals it would have been printed with."""
-    if printed < 0:
+    if printed < 0 or not printable(printed):
         return []
     text = plain(printed)
     out: list[tuple[Decimal, Slip]] = []

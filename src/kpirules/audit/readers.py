@@ -34,7 +34,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
@@ -56,10 +56,38 @@ from ..ruleset import Ruleset
 from ..source import SPREADSHEET_ENCODINGS, TABLE_SUFFIXES, SourceFile, read_text, table_rows
 from ..units import UnitMismatch, scale
 from ..values import MissingValue, ValueProblem, converter
+from .printed import C
 
 
 class ReportedFileError(KpiRulesError):
     """A reported table that cannot be read, or whose rows name no indicator."""
+
+
+_CLIP = 60
+
+
+def _clip(value: Any) -> str:
+    """A cell or key as a message quotes it: its text, cut short past 60 characters (a cell of a
+    million characters is not echoed whole)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= _CLIP else text[: _CLIP - 1] + f"…({len(text):,} characters)"
+
+
+def _shown(value: Any) -> str:
+    """A cell's value quoted in a message: ``'abc'`` for text (cut short), else as read."""
+    return repr(value) if not isinstance(value, str) or len(value) <= _CLIP else repr(_clip(value))
+
+
+class _Unreadable(str):
+    """A JSON or TOML number literal too large for a decimal (``1e9999999999999999999``): kept as
+    its text, so that the cell's own check refuses it at its place."""
+
+
+def _decimal(text: str) -> Decimal | _Unreadable:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return _Unreadable(text)
 
 
 _norm = normalize_name
@@ -81,6 +109,8 @@ _TOTAL_ROWS = frozenset(_norm(x) for x in TOTAL_LABELS)
 #: Columns that hold a level of the hierarchy; the indicator column is the deepest of them.
 _LEVEL_COLUMNS = frozenset(_norm(x) for x in ("一级指标", "二级指标", "三级指标", "四级指标"))
 _GRADE_ROWS = frozenset(_norm(x) for x in GRADE_LABELS)
+_AS_PRINTED = "write the figure as the table prints it, such as 93.74 or 47.74%"
+_EXPONENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*([^\d\s.,+-][^\d]*)?")
 
@@ -160,7 +190,12 @@ def _read_toml(text: str, name: str) -> _Table:
     from ..tomlspans import scan
 
     source = SourceFile(name, text)
-    data = parse_toml(source)  # raises RulesetError (a KpiRulesError) with file:line:col
+    try:
+        data = parse_toml(source)  # raises RulesetError (a KpiRulesError) with file:line:col
+    except InvalidOperation:  # a number too large for a decimal: refused at its place below
+        import tomllib
+
+        data = tomllib.loads(text, parse_float=_decimal)
     spans = scan(text)
 
     def where(path: tuple[Any, ...], *, key: bool = False) -> Location:
@@ -179,7 +214,7 @@ def _read_toml(text: str, name: str) -> _Table:
 def _read_json(text: str, name: str) -> _Table:
     source = SourceFile(name, text)
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+        data = json.loads(text, parse_float=_decimal, parse_int=_decimal)
     except json.JSONDecodeError as err:
         raise ReportedFileError(f"invalid JSON: {err.msg}", location=source.location(err.pos)) from None
     positions = _json_positions(text)
@@ -280,7 +315,7 @@ def _from_data(data: Any, name: str, where: Any) -> _Table:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             table.problem(
-                f"unknown key `{key}` in the reported table",
+                f"unknown key `{_clip(key)}` in the reported table",
                 where((*prefix, key), key=True),
                 f"did you mean `{close[0]}`?" if close else f"the keys here are {', '.join(known)}",
             )
@@ -301,7 +336,7 @@ def _from_data(data: Any, name: str, where: Any) -> _Table:
     for key, body in scores.items():
         path = (*prefix, "scores", key)
         if not isinstance(body, dict):
-            table.problem(f"the row `{key}` must be a table of weight, score and rate", where(path))
+            table.problem(f"the row `{_clip(key)}` must be a table of weight, score and rate", where(path))
             continue
         cells = _cells(body, path, where, table)
         table.rows.append(_Row(cells, where(path, key=True), key=key))
@@ -333,7 +368,7 @@ def _from_data(data: Any, name: str, where: Any) -> _Table:
         for key, value in body.items():
             if key not in ("measure", "value", "unit", "quote", "where"):
                 table.problem(
-                    f"unknown key `{key}` in a figure",
+                    f"unknown key `{_clip(key)}` in a figure",
                     where((*path, key), key=True),
                     "the keys here are measure, value, unit, quote, where",
                 )
@@ -378,7 +413,7 @@ def _subtotal_row(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, ta
     for key, value in body.items():
         if key not in keys:
             table.problem(
-                f"unknown key `{key}` in a subtotal",
+                f"unknown key `{_clip(key)}` in a subtotal",
                 where((*path, key), key=True),
                 f"the keys here are {', '.join(keys)}",
             )
@@ -401,7 +436,7 @@ def _cells(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, table: _T
         field = column_field(key)
         if field is None:
             table.problem(
-                f"unknown key `{key}` in a row",
+                f"unknown key `{_clip(key)}` in a row",
                 where((*path, key), key=True),
                 "a row has an indicator (id or name), weight, score, rate, text_rate, text_score and quote",
             )
@@ -497,10 +532,12 @@ def _excel_value(value: Any, number_format: str) -> Any:
         if fmt == "General" or "0" not in fmt:
             return _PercentCell(exact) if percent else exact
         places = sum(ch in "0#" for ch in fmt.split(".", 1)[1]) if "." in fmt else 0
+        if not exact.is_finite() or exact.adjusted() >= 60:  # shown as ######## or 1E+300: no table's figure
+            return _PercentCell(exact) if percent else exact
         if percent:
-            shown = exact.scaleb(2).quantize(Decimal(1).scaleb(-places))
-            return _PercentCell(shown.scaleb(-2))
-        return exact.quantize(Decimal(1).scaleb(-places))
+            shown = exact.scaleb(2, context=C).quantize(Decimal(1).scaleb(-places), context=C)
+            return _PercentCell(shown.scaleb(-2, context=C))
+        return exact.quantize(Decimal(1).scaleb(-places), context=C)
     return value
 
 
@@ -692,7 +729,7 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
             bare = strip_enumerator(_norm(label))
             matches = sorted(set(by_name.get(_norm(label)) or by_name.get(bare) or by_name.get(strip_note(bare), [])))
             if len(matches) > 1:
-                table.problem(f"`{label}` names several indicators: {', '.join(matches)}", where, "use the id")
+                table.problem(f"`{_clip(label)}` names several indicators: {', '.join(matches)}", where, "use the id")
                 continue
             if not matches and _norm(label) in _FUNDS:
                 matches = _execution_indicator(ruleset)
@@ -708,10 +745,10 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
                 continue
             if not matches:
                 names = [ind.name for ind in ruleset.indicators] + list(by_id)
-                close = difflib.get_close_matches(label, names, n=2, cutoff=0.5)
+                close = difflib.get_close_matches(label[:200], names, n=2, cutoff=0.5)
                 hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?" if close else None
                 table.problem(
-                    f"no indicator of ruleset `{ruleset.id}` is called `{label}`",
+                    f"no indicator of ruleset `{ruleset.id}` is called `{_clip(label)}`",
                     where,
                     hint or "name each row by an indicator's id or its name in the ruleset",
                 )
@@ -873,7 +910,10 @@ def _number(cell: _Cell, field: str, table: _Table) -> Decimal | None:
         text = value.strip().removesuffix("分").strip()
         if _NUMBER.fullmatch(text):
             return Decimal(text.replace(",", ""))
-    table.problem(f"`{field}`: {value!r} is not a number", cell.location)
+    if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
+        table.problem(f"`{field}`: {_clip(value.strip())} is written with an exponent", cell.location, _AS_PRINTED)
+        return None
+    table.problem(f"`{field}`: {_shown(value)} is not a number", cell.location)
     return None
 
 
@@ -888,13 +928,16 @@ def _rate(cell: _Cell, field: str, table: _Table, *, percent: bool) -> Decimal |
         digits = text[:-1].strip() if text.endswith("%") else text
         if _NUMBER.fullmatch(digits):
             parsed = Decimal(digits.replace(",", ""))
-            return parsed.scaleb(-2) if percent or text.endswith("%") else parsed
-        table.problem(f"`{field}`: {value!r} is not a rate", cell.location, 'write it as "47.74%" or 0.4774')
+            return parsed.scaleb(-2, context=C) if percent or text.endswith("%") else parsed
+        if _EXPONENT.fullmatch(digits):
+            table.problem(f"`{field}`: {_clip(text)} is written with an exponent", cell.location, _AS_PRINTED)
+            return None
+        table.problem(f"`{field}`: {_shown(value)} is not a rate", cell.location, 'write it as "47.74%" or 0.4774')
         return None
     number = _number(cell, field, table)
     if number is None:
         return None
-    return number.scaleb(-2) if percent else number
+    return number.scaleb(-2, context=C) if percent else number
 
 
 def _figure(cells: Mapping[str, _Cell], at: Location | None, ruleset: Ruleset, table: _Table) -> ReportedFigure | None:
@@ -905,9 +948,9 @@ def _figure(cells: Mapping[str, _Cell], at: Location | None, ruleset: Ruleset, t
     name = cells["measure"].value
     measure: Measure | None = ruleset.measures.get(name) if isinstance(name, str) else None
     if measure is None:
-        close = difflib.get_close_matches(str(name), list(ruleset.measures), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(name)[:200], list(ruleset.measures), n=1, cutoff=0.6)
         table.problem(
-            f"figure of unknown measure `{name}`",
+            f"figure of unknown measure `{_clip(name)}`",
             cells["measure"].location,
             f"did you mean `{close[0]}`?" if close else "name a measure of the ruleset",
         )
@@ -928,18 +971,18 @@ def _figure(cells: Mapping[str, _Cell], at: Location | None, ruleset: Ruleset, t
     elif isinstance(raw.value, str):
         match = _PRINTED.fullmatch(raw.value.strip())
         if match is None:
-            table.problem(f"figure of `{measure.name}`: {raw.value!r} is not a number as printed", raw.location)
+            table.problem(f"figure of `{measure.name}`: {_shown(raw.value)} is not a number as printed", raw.location)
             return None
         value = Decimal(match.group(1).replace(",", ""))
         printed_unit = match.group(2) or None
         if printed_unit is not None and unit is not None and printed_unit != unit:
-            table.problem(f"the value is printed in {printed_unit} but `unit` says {unit}", raw.location)
+            table.problem(f"the value is printed in {_clip(printed_unit)} but `unit` says {_clip(unit)}", raw.location)
             return None
         unit = unit or printed_unit
     elif isinstance(raw.value, (int, Decimal)) and not isinstance(raw.value, bool):
         value = Decimal(raw.value)
     else:
-        table.problem(f"figure of `{measure.name}`: {raw.value!r} is not a number", raw.location)
+        table.problem(f"figure of `{measure.name}`: {_shown(raw.value)} is not a number", raw.location)
         return None
     if isinstance(value, Decimal):
         try:

@@ -40,7 +40,7 @@ import attrs
 
 from ..compiler import quantizer, rounding_mode
 from .findings import Cause, Correction, Reconstruction
-from .printed import ZERO, C, Slip, as_percent, decimals, digit_slip, exact_rate, interval, scale_slip, variants
+from .printed import ZERO, C, Slip, absurd, as_percent, decimals, digit_slip, exact_rate, interval, scale_slip, variants
 
 Key = tuple[int, int, int]  # (table corrections, text disagreements, unexplained corrections)
 
@@ -195,7 +195,11 @@ class Classifier:
         if row.rate is not None and printed == as_percent(row.rate) and printed > row.weight:
             return Cause("rate-as-score")
         for m in row.measured:  # weight × the measured rate, the rule not applied
-            if printed != corrected and self.arith.same_score(printed, self.arith.round(C.multiply(row.weight, m))):
+            if (
+                not absurd(m)
+                and printed != corrected
+                and self.arith.same_score(printed, self.arith.round(C.multiply(row.weight, m)))
+            ):
                 return Cause("weight-times-measure", value=m)
         factor = scale_slip(printed, corrected, (1, -1, 2, -2))
         if factor:
@@ -318,6 +322,8 @@ class Classifier:
 
 def _shown_as(value: Decimal, printed: Decimal) -> bool:
     """Whether ``value`` rounded half up to the decimals ``printed`` has is ``printed``."""
+    if absurd(value):
+        return False
     return value.quantize(printed, rounding=ROUND_HALF_UP, context=C) == printed
 
 

@@ -7,11 +7,14 @@ floats; rates are fractions, as everywhere in kpirules.
 from __future__ import annotations
 
 import io
+import json
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..textfmt import exact_json
 from .findings import Correction, Finding
 from .messages import FIELD_NAMES, SEVERITY_NAMES, value_text
+from .printed import printable
 
 if TYPE_CHECKING:
     from .findings import Audit, Finding
@@ -274,7 +277,21 @@ def audit_dict(audit: Audit, lang: str = "zh") -> dict[str, Any]:
 
 
 def to_json(audit: Audit, lang: str = "zh") -> str:
-    return exact_json(audit_dict(audit, lang)) + "\n"
+    return _json(audit_dict(audit, lang)) + "\n"
+
+
+def _json(value: Any) -> str:
+    """JSON with exact numbers: a figure with its own digits (``93.74``, ``10.00``); a number no
+    table prints (a measured value of 1E+400) in exponent form, still exact, never a line of a
+    billion zeros."""
+    if isinstance(value, Decimal) and not printable(value):
+        return str(value) if value.is_finite() else json.dumps(str(value))
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(k), ensure_ascii=False)}: {_json(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_json(v) for v in value) + "]"
+    return exact_json(value)
 
 
 def render(audit: Audit, fmt: str, *, lang: str = "zh", width: int | None = None, color: bool = False) -> str:
