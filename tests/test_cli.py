@@ -185,7 +185,7 @@ def test_output_is_written_atomically_and_keeps_permissions(tmp_path: Path) -> N
     out.chmod(0o640)
     run("score", BISHAN, "--format", "csv", "--output", str(out))
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
-    assert out.read_text("utf-8").startswith("id,name")
+    assert out.read_text("utf-8-sig").startswith("id,name")  # a CSV file starts with a byte-order mark
     assert [p.name for p in tmp_path.iterdir()] == ["scores.json"]  # no temporary file left behind
 
 
@@ -337,6 +337,6 @@ def test_separator_is_the_headers_not_a_blank_rows() -> None:
 def test_output_format_follows_the_output_suffix(tmp_path: Path, suffix: str, starts: str) -> None:
     out = tmp_path / f"scores{suffix}"
     result = CliRunner().invoke(main, ["score", MINI, "-o", str(out)])
-    assert result.exit_code == 0 and out.read_text("utf-8").lstrip().startswith(starts), out.read_text("utf-8")[:80]
+    assert result.exit_code == 0 and out.read_text("utf-8-sig").lstrip().startswith(starts), out.read_text("utf-8")[:80]
     explicit = CliRunner().invoke(main, ["score", MINI, "--format", "table", "-o", str(out)])
-    assert explicit.exit_code == 0 and not out.read_text("utf-8").lstrip().startswith(starts)
+    assert explicit.exit_code == 0 and not out.read_text("utf-8-sig").lstrip().startswith(starts)

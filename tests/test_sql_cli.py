@@ -785,7 +785,9 @@ def test_output_suffix_decides_the_engine_and_format(tmp_path: Path) -> None:
         (Decimal("98.11"),)
     ]
     result = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "-o", str(text)])
-    assert result.exit_code == 0 and text.read_text("utf-8").startswith("unit,execution,satisfaction,total,grade,error")
+    assert result.exit_code == 0 and text.read_text("utf-8-sig").startswith(
+        "unit,execution,satisfaction,total,grade,error"
+    )
     refusals = [
         (["--engine", "python"], "the Python engine writes no Parquet; write a .csv file instead"),
         (["--explain"], "explanations and formats other than csv are not written to Parquet"),
@@ -871,7 +873,7 @@ def test_csv_duckdb_would_read_otherwise_goes_to_python(
     auto = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "-o", str(out)])
     python = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "python", "--format", "csv"])
     assert auto.exit_code == python.exit_code and "scoring it with the Python evaluator" in auto.stderr
-    assert out.read_text("utf-8") == python.stdout
+    assert out.read_text("utf-8-sig") == python.stdout  # the file has a byte-order mark, stdout none
     explicit = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
     assert explicit.exit_code == 2 and "hint: use --engine python" in explicit.stderr
     assert "Traceback" not in auto.output + explicit.output

@@ -24,7 +24,10 @@ _WINDOW = 100
 
 @attrs.frozen
 class Location:
-    """A place in a file: 1-based line and column, and where known the end of the span."""
+    """A place in a file: 1-based line and column, and where known the end of the span.
+
+    In a workbook, ``sheet`` names the sheet, ``line`` is the row and ``column`` the column (both
+    1-based), and the place is written as Excel names a cell: ``units.xlsx!Sheet1!C7``."""
 
     file: str | None
     line: int | None = None
@@ -32,8 +35,22 @@ class Location:
     end_line: int | None = None
     end_column: int | None = None
     source_line: str | None = attrs.field(default=None, repr=False)
+    sheet: str | None = None
+
+    @property
+    def cell(self) -> str | None:
+        """The A1 name of a workbook cell (``"C7"``), or of a whole row (``"7:7"``); None outside a
+        workbook or without a row."""
+        if self.sheet is None or self.line is None:
+            return None
+        return f"{column_letters(self.column)}{self.line}" if self.column is not None else f"{self.line}:{self.line}"
 
     def __str__(self) -> str:
+        if self.sheet is not None:
+            parts = [self.file or "<input>", self.sheet]
+            if self.cell is not None:
+                parts.append(self.cell)
+            return "!".join(parts)
         parts = [self.file or "<input>"]
         if self.line is not None:
             parts.append(str(self.line))
@@ -133,6 +150,19 @@ class ValuesError(KpiRulesError):
 
 class EvaluationError(ValuesError):
     """A rule that fails on the values given: division by zero, no band matches, and so on."""
+
+
+def column_letters(column: int) -> str:
+    """The letters of a 1-based spreadsheet column: 1 is ``A``, 27 is ``AA``.
+
+    >>> column_letters(1), column_letters(26), column_letters(27), column_letters(703)
+    ('A', 'Z', 'AA', 'AAA')
+    """
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _display_width(text: str) -> int:

@@ -3,6 +3,10 @@
 A single unit is shown indicator by indicator; a batch (``--values units.csv``) one unit per row,
 with the same columns whether or not any unit could be scored. JSON numbers are written exactly
 as their decimals (``93.74``, never ``93.73999``).
+
+Where indicators declare a ``path``, every output shows a subtotal (分值 and 得分) for each first
+level of it (一级指标), as published tables do: a row heading its indicators for one unit, a column
+after the indicators for a batch, and ``subtotals`` in JSON (:func:`subtotals`).
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, NamedTuple
 
+from .compiler import CONTEXT
 from .errors import KpiRulesError
 from .result import Result
 from .ruleset import Ruleset
@@ -31,6 +37,7 @@ _HEAD = {
         "failed": "未能评分",
         "explain": "说明",
         "no": "序号",
+        "subtotal": "{group}小计",
     },
     "en": {
         "name": "indicator",
@@ -43,10 +50,79 @@ _HEAD = {
         "failed": "could not be scored",
         "explain": "explanation",
         "no": "#",
+        "subtotal": "{group} subtotal",
     },
 }
 
 Outcome = Result | KpiRulesError
+
+_RATE_QUANTUM = Decimal("0.0001")
+
+
+# ---- subtotals ------------------------------------------------------------------------------
+class Group(NamedTuple):
+    """A first level of the indicators' ``path`` (一级指标): its name and its indicators' positions."""
+
+    name: str
+    members: tuple[int, ...]
+
+
+class Subtotal(NamedTuple):
+    """One group's figures for one unit: 分值 (the weights of its indicators that are not bonus,
+    as the table's total counts them), 得分 (the sum of its indicators' scores) and 得分率 (to
+    four decimals; None when its weight is 0)."""
+
+    group: str
+    weight: Decimal
+    score: Decimal
+    rate: Decimal | None
+
+
+def groups(ruleset: Ruleset) -> list[Group]:
+    """The first levels of the indicators' paths, in the order they first appear; none when no
+    indicator declares a path."""
+    found: dict[str, list[int]] = {}
+    for index, indicator in enumerate(ruleset.indicators):
+        if indicator.path:
+            found.setdefault(indicator.path[0], []).append(index)
+    return [Group(name, tuple(members)) for name, members in found.items()]
+
+
+def subtotals(ruleset: Ruleset, result: Result, found: Sequence[Group] | None = None) -> list[Subtotal]:
+    """Each group's :class:`Subtotal` for ``result``, exact (the scores are already rounded)."""
+    out = []
+    indicators = ruleset.indicators
+    for group in groups(ruleset) if found is None else found:
+        weight = score = Decimal(0)
+        for i in group.members:
+            score = CONTEXT.add(score, result.scores[i])
+            if not indicators[i].bonus:
+                weight = CONTEXT.add(weight, indicators[i].weight)
+        rate = None
+        if weight:
+            rate = CONTEXT.divide(score, weight).quantize(_RATE_QUANTUM, rounding=ROUND_HALF_UP, context=CONTEXT)
+        out.append(Subtotal(group.name, weight, score, rate))
+    return out
+
+
+def subtotal_dicts(ruleset: Ruleset, result: Result, found: Sequence[Group]) -> list[dict[str, Any]]:
+    return [
+        {"group": t.group, "weight": t.weight, "score": t.score, "rate": t.rate}
+        for t in subtotals(ruleset, result, found)
+    ]
+
+
+def grouped_rows(ruleset: Ruleset, found: Sequence[Group]) -> list[tuple[Group | None, int | None]]:
+    """The rows of a one-unit table: each group (a row of its subtotal) followed by its
+    indicators, the groups in the order they first appear, then the indicators with no path.
+    Without groups, the indicators in ruleset order."""
+    rows: list[tuple[Group | None, int | None]] = []
+    for group in found:
+        rows.append((group, None))
+        rows.extend((group, i) for i in group.members)
+    grouped = {i for g in found for i in g.members}
+    rows.extend((None, i) for i in range(len(ruleset.indicators)) if i not in grouped)
+    return rows
 
 
 def _unit(error: KpiRulesError) -> str:
@@ -59,15 +135,16 @@ def error_dict(error: KpiRulesError) -> dict[str, Any]:
     problems = []
     for p in error.problems:
         loc = p.location
-        problems.append(
-            {
-                "message": p.message,
-                "file": loc.file if loc else None,
-                "line": loc.line if loc else None,
-                "column": loc.column if loc else None,
-                "hint": p.hint,
-            }
-        )
+        problem = {
+            "message": p.message,
+            "file": loc.file if loc else None,
+            "line": loc.line if loc else None,
+            "column": loc.column if loc else None,
+            "hint": p.hint,
+        }
+        if loc is not None and loc.sheet is not None:  # a workbook's cell: its sheet and A1 name too
+            problem.update(sheet=loc.sheet, cell=loc.cell)
+        problems.append(problem)
     out: dict[str, Any] = {}
     if getattr(error, "unit", None) is not None:
         out["unit"] = _unit(error)
@@ -89,8 +166,12 @@ def warning_dict(warning: KpiRulesError) -> dict[str, Any]:
 
 
 def to_json(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
+    found = groups(ruleset)
+
     def result_dict(result: Result) -> dict[str, Any]:
         data = result.to_dict()
+        if found:
+            data["subtotals"] = subtotal_dicts(ruleset, result, found)
         if explain:
             data["explanation"] = result.explain(lang)
         return data
@@ -117,6 +198,7 @@ def to_json(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, expla
 def to_csv(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    found = groups(ruleset)
     if not batch:
         (result,) = outcomes
         assert isinstance(result, Result)
@@ -124,19 +206,23 @@ def to_csv(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explai
         for item in result:
             row = [item.id, item.name, number(item.weight), str(item.score), str(item.rate), ""]
             writer.writerow(row + ([item.explain(lang)] if explain else []))
+        for t in subtotals(ruleset, result, found):  # one row per group, as the total's row
+            row = ["subtotal", t.group, number(t.weight), str(t.score), "" if t.rate is None else str(t.rate), ""]
+            writer.writerow(row)
         writer.writerow(
             ["total", _HEAD[lang]["total"], number(ruleset.weight_sum), str(result.total), "", result.grade or ""]
         )
         return buf.getvalue()
     ids = [ind.id for ind in ruleset.indicators]
-    writer.writerow(["unit", *ids, "total", "grade", "error"])
+    writer.writerow(["unit", *ids, *(f"subtotal:{g.name}" for g in found), "total", "grade", "error"])
     for outcome in outcomes:
         if isinstance(outcome, Result):
             scores = [str(s) for s in outcome.scores]
-            writer.writerow([outcome.unit or "", *scores, str(outcome.total), outcome.grade or "", ""])
+            parts = [str(t.score) for t in subtotals(ruleset, outcome, found)]
+            writer.writerow([outcome.unit or "", *scores, *parts, str(outcome.total), outcome.grade or "", ""])
         else:
             message = "; ".join(p.message for p in outcome.problems)
-            writer.writerow([_unit(outcome), *([""] * len(ids)), "", "", message])
+            writer.writerow([_unit(outcome), *([""] * (len(ids) + len(found))), "", "", message])
     return buf.getvalue()
 
 
@@ -149,23 +235,35 @@ def to_markdown(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, e
     h = _HEAD[lang]
     lines: list[str] = []
     results = [o for o in outcomes if isinstance(o, Result)]
+    found = groups(ruleset)
     if not batch:
         (result,) = results
         lines.append(f"| {h['name']} | {h['weight']} | {h['score']} | {h['rate']} |")
         lines.append("| --- | ---: | ---: | ---: |")
-        for item in result:
-            lines.append(f"| {_md(item.name)} | {number(item.weight)} | {item.score} | {percent(item.rate)} |")
+        parts = {t.group: t for t in subtotals(ruleset, result, found)}
+        for group, index in grouped_rows(ruleset, found):
+            if index is None:
+                assert group is not None
+                t = parts[group.name]
+                rate = "—" if t.rate is None else percent(t.rate)
+                lines.append(f"| **{_md(group.name)}** | {number(t.weight)} | **{t.score}** | {rate} |")
+                continue
+            item = result[ruleset.indicators[index].id]
+            name = ("　" if group is not None else "") + _md(item.name)  # an ideographic space: no markup
+            lines.append(f"| {name} | {number(item.weight)} | {item.score} | {percent(item.rate)} |")
         grade = result.grade or "—"
         lines.append(
             f"| **{h['total']}** | {number(ruleset.weight_sum)} | **{result.total}** | {h['grade']} **{grade}** |"
         )
     else:
         ids = [ind.id for ind in ruleset.indicators]
-        lines.append("| " + " | ".join([h["unit"], *ids, h["total"], h["grade"]]) + " |")
-        lines.append("| --- |" + " ---: |" * (len(ids) + 1) + " --- |")
+        heads = [_md(h["subtotal"].format(group=g.name)) for g in found]
+        lines.append("| " + " | ".join([h["unit"], *ids, *heads, h["total"], h["grade"]]) + " |")
+        lines.append("| --- |" + " ---: |" * (len(ids) + len(found) + 1) + " --- |")
         for result in results:
-            cells = [_md(result.unit or ""), *(str(s) for s in result.scores), str(result.total), result.grade or ""]
-            lines.append("| " + " | ".join(cells) + " |")
+            sums = [str(t.score) for t in subtotals(ruleset, result, found)]
+            cells = [_md(result.unit or ""), *(str(s) for s in result.scores), *sums, str(result.total)]
+            lines.append("| " + " | ".join([*cells, result.grade or ""]) + " |")
         failed = [o for o in outcomes if not isinstance(o, Result)]
         if failed:
             lines += ["", f"**{h['failed']}**", ""]
@@ -199,6 +297,7 @@ def to_table(
     )
     results = [o for o in outcomes if isinstance(o, Result)]
     title = ruleset.title or ruleset.id
+    found = groups(ruleset)
     if not batch:
         (result,) = results
         table = Table(title=title, box=box.SIMPLE_HEAD, show_footer=True)
@@ -206,8 +305,17 @@ def to_table(
         table.add_column(h["weight"], justify="right", footer=number(ruleset.weight_sum))
         table.add_column(h["score"], justify="right", footer=str(result.total))
         table.add_column(h["rate"], justify="right", footer=f"{h['grade']} {result.grade or '—'}")
-        for item in result:
-            table.add_row(item.name, number(item.weight), str(item.score), percent(item.rate))
+        parts = {t.group: t for t in subtotals(ruleset, result, found)}
+        for group, index in grouped_rows(ruleset, found):
+            if index is None:  # a group's row: its name and subtotal, in bold on a terminal
+                assert group is not None
+                t = parts[group.name]
+                rate = "—" if t.rate is None else percent(t.rate)
+                table.add_row(group.name, number(t.weight), str(t.score), rate, style="bold")
+                continue
+            item = result[ruleset.indicators[index].id]
+            name = ("  " if group is not None else "") + item.name
+            table.add_row(name, number(item.weight), str(item.score), percent(item.rate))
         console.print(table)
     else:
         # Indicators are numbered columns, named in a legend below: ids would not fit a terminal.
@@ -215,10 +323,14 @@ def to_table(
         table.add_column(h["unit"], overflow="fold")
         for number_ in range(1, len(ruleset.indicators) + 1):
             table.add_column(str(number_), justify="right", no_wrap=True)
+        for group in found:  # subtotals, headed by the group's name
+            table.add_column(group.name, justify="right")
         table.add_column(h["total"], justify="right", no_wrap=True)
         table.add_column(h["grade"], no_wrap=True)
         for result in results:
-            table.add_row(result.unit or "", *(str(s) for s in result.scores), str(result.total), result.grade or "")
+            sums = [str(t.score) for t in subtotals(ruleset, result, found)]
+            scores = [str(s) for s in result.scores]
+            table.add_row(result.unit or "", *scores, *sums, str(result.total), result.grade or "")
         console.print(table)
         for i, ind in enumerate(ruleset.indicators, 1):
             console.print(f"  {i:>2}  {ind.name} [{ind.id}] ({number(ind.weight)})", markup=False)

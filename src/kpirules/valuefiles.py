@@ -1,15 +1,23 @@
-"""Reading measured values from files: TOML or JSON (one unit, or a list of units) and CSV (one
-unit per row, a ``unit`` column naming it). Every value keeps its place in the file, so a bad value
-is reported as ``units.csv:7:12``.
+"""Reading measured values from files: TOML or JSON (one unit, or a list of units), CSV and
+workbooks (one unit per row, a ``unit`` column naming it) and Parquet. Every value keeps its place
+in the file, so a bad value is reported as ``units.csv:7:12`` or ``units.xlsx!Sheet1!C7``.
+
+Every table (CSV, workbook, Parquet, a JSON list) follows the same header rules
+(:class:`HeaderNames`): a column is headed by a measure's id, its label (``服务对象满意度``) or
+its label with its unit (``热线受理件数（件）``, ``支出决算数（万元）`` for a measure in 元, whose
+numbers are then scaled exactly); the unit's column by ``unit``, ``单位``, ``单位名称`` or
+``被评价单位``. A header row may have title rows above it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -19,15 +27,35 @@ from .source import (
     SPREADSHEET_ENCODINGS,
     TABLE_SUFFIXES,
     SourceFile,
+    TableCell,
     read_text,
     repeated_column,
     repeated_column_error,
     table_rows,
 )
 from .tomlspans import scan
-from .values import BARE_RATE_LIMIT, ValueProblem, has_percent, parse_number, show
+from .units import MONEY, PERCENT, UnitMismatch, scale
+from .values import BARE_RATE_LIMIT, ValueProblem, has_percent, is_missing, parse_number, show
 
 UNIT_KEY = "unit"
+#: The headers of the column that names each unit, as tables write it.
+UNIT_COLUMNS = ("unit", "单位", "单位名称", "被评价单位")
+#: The suffixes of workbooks (read with python-calamine, :mod:`kpirules.workbook`).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+#: How many non-blank rows above the header a table may have (titles, notes, a merged heading).
+HEADER_SEARCH_ROWS = 50
+
+#: The words of this module's messages, in one place so that they can move into a catalog.
+MESSAGES = {
+    "unknown_suffix": "cannot read values from {name}: use a .toml, .json, .csv (.tsv, .txt), .xlsx (.xlsm, .xls, "
+    ".ods) or .parquet file",
+    "sheet_not_workbook": "--sheet picks a sheet of a workbook (.xlsx, .xlsm, .xls, .ods), and {name} is none",
+    "ambiguous_header": "the column `{header}` may be any of the measures {names}: their labels are the same",
+    "ambiguous_hint": "head the column with the measure's id instead",
+    "header_unit": "the column `{header}` is in {unit}, which measure `{name}` ({label}) cannot take: {reason}",
+    "header_unit_hint": "head the column with the measure's unit ({expected}), or convert the values",
+    "empty": "the file is empty; it needs a header row naming the measures",
+}
 
 
 @attrs.frozen
@@ -43,22 +71,186 @@ class ValuesFileError(KpiRulesError):
     """A values file that cannot be read at all."""
 
 
-def read_units(path: str | Path) -> tuple[list[Unit], bool]:
-    """The units in a values file, and whether the file is a batch (CSV or a list)."""
+def read_units(
+    path: str | Path, measures: Mapping[str, Measure] | None = None, *, sheet: str | int | None = None
+) -> tuple[list[Unit], bool]:
+    """The units in a values file, and whether the file is a batch (a table or a list).
+
+    With ``measures`` (a ruleset's :attr:`~kpirules.Ruleset.measures`), the columns of a table
+    and the keys of a JSON file may be headed by a measure's label as well as its id
+    (:class:`HeaderNames`), and a table's header row is found below any title rows; the values
+    come back keyed by measure id. ``sheet`` picks a workbook's sheet by name or 1-based number
+    (default: the first sheet whose header names a measure)."""
     file = Path(path)
     suffix = file.suffix.lower()
+    names = HeaderNames(measures)
+    if sheet is not None and suffix not in WORKBOOK_SUFFIXES:
+        raise ValuesFileError(MESSAGES["sheet_not_workbook"].format(name=file.name))
+    if suffix in WORKBOOK_SUFFIXES:
+        from .workbook import read_workbook
+
+        return read_workbook(file, names, sheet=sheet), True
     if suffix == ".parquet":
-        return read_parquet(file), True
+        return read_parquet(file, names), True
     if suffix not in (*TABLE_SUFFIXES, ".json", ".toml"):
-        raise ValuesFileError(
-            f"cannot read values from {file.name}: use a .toml, .json, .csv (.tsv, .txt) or .parquet file"
-        )
+        raise ValuesFileError(MESSAGES["unknown_suffix"].format(name=file.name))
     text = read_text(file, ValuesFileError, encodings=SPREADSHEET_ENCODINGS)
     if suffix in TABLE_SUFFIXES:
-        return read_csv(text, str(file)), True
+        return read_csv(text, str(file), names), True
     if suffix == ".json":
-        return read_json(text, str(file))
+        return read_json(text, str(file), names)
     return [read_toml(text, str(file))], False
+
+
+# ---- header rules ------------------------------------------------------------------------------
+def normalize_header(text: str) -> str:
+    """A header as compared: NFKC (full-width brackets and letters become ASCII), without blanks.
+
+    >>> normalize_header(" 热线受理件数（件） "), normalize_header("单位 名称")
+    ('热线受理件数(件)', '单位名称')
+    """
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+_UNIT_NAMES = frozenset(normalize_header(u).casefold() for u in UNIT_COLUMNS)
+_BRACKETED = re.compile(r"^(.+?)\(([^()]*)\)$")
+
+
+class Column(NamedTuple):
+    """What one header cell names: a measure (``key`` its id), the unit's column (``key`` is
+    :data:`UNIT_KEY`) or nothing known (``key`` the header as written, stripped). ``scale`` is the
+    power of ten that turns the column's numbers into the measure's unit (4 for a column in 万元
+    of a measure in 元); ``alias`` is true when the header is not ``key`` itself."""
+
+    key: str
+    scale: int = 0
+    alias: bool = False
+    known: bool = False
+
+
+class HeaderNames:
+    """The header rules every table of units follows (CSV, workbooks, Parquet, JSON lists).
+
+    A column is headed by a measure's id, its label, or either followed by a unit in brackets
+    (``label（unit）``, ``label(unit)``): the measure's own unit, a money unit its amounts convert
+    to exactly (万元 for 元: the numbers are scaled), ``%`` for a rate (the cells still hold rates:
+    ``95.3%``, or 0.953 in a cell formatted as a percentage), or any unit when the measure
+    declares none and is no amount. The unit's column is ``unit``, ``单位``, ``单位名称`` or
+    ``被评价单位``. An id wins over another measure's label; a label two measures share names
+    neither (an error at the header). Without measures, only ids and the unit's column are
+    known, and every other header is kept as written."""
+
+    def __init__(self, measures: Mapping[str, Measure] | None = None) -> None:
+        self.measures: Mapping[str, Measure] = measures or {}
+        labels: dict[str, list[str]] = {}
+        for name, measure in self.measures.items():
+            if measure.label:
+                labels.setdefault(normalize_header(measure.label), []).append(name)
+        self._ids = {normalize_header(name): name for name in self.measures}
+        self._labels = labels
+
+    def __bool__(self) -> bool:
+        return bool(self.measures)
+
+    def _base(self, text: str) -> list[str]:
+        if text in self._ids:
+            return [self._ids[text]]
+        return self._labels.get(text, [])
+
+    def column(self, header: str, location: Location | None = None) -> Column:
+        """What ``header`` names; raises :class:`ValuesFileError` (at ``location``) for a label
+        two measures share or a unit the measure cannot take."""
+        written = header.strip()
+        text = normalize_header(written)
+        if text.casefold() in _UNIT_NAMES:
+            return Column(UNIT_KEY, 0, written != UNIT_KEY, True)
+        if written in self.measures:
+            return Column(written, 0, False, True)
+        found = self._base(text)
+        unit: str | None = None
+        if not found and (match := _BRACKETED.match(text)):
+            found, unit = self._base(match.group(1)), match.group(2)
+        if not found:
+            return Column(written)
+        if len(found) > 1:
+            raise ValuesFileError(
+                MESSAGES["ambiguous_header"].format(header=written, names=", ".join(f"`{n}`" for n in found)),
+                location=location,
+                hint=MESSAGES["ambiguous_hint"],
+            )
+        (name,) = found
+        return Column(name, self._scale(name, unit, written, location), True, True)
+
+    def _scale(self, name: str, unit: str | None, header: str, location: Location | None) -> int:
+        if unit is None:
+            return 0
+        measure = self.measures[name]
+        if unit in PERCENT:
+            if measure.type == "rate":
+                return 0
+            reason = f"a {measure.type} is no rate"
+        elif measure.unit is None and unit not in MONEY and measure.type != "amount":
+            return 0  # the measure declares no unit: the header's is a description
+        else:
+            try:
+                return scale(unit, measure.unit, measure.type)
+            except UnitMismatch as err:
+                reason = str(err)
+        raise ValuesFileError(
+            MESSAGES["header_unit"].format(header=header, unit=unit, name=name, label=measure.display, reason=reason),
+            location=location,
+            hint=MESSAGES["header_unit_hint"].format(expected=measure.unit or ("%" if measure.type == "rate" else "—")),
+        )
+
+    def columns(self, headers: Sequence[str], locations: Sequence[Location | None] = ()) -> list[Column]:
+        """Each header's :class:`Column`, in order."""
+        places = list(locations) + [None] * (len(headers) - len(locations))
+        return [self.column(h, at) for h, at in zip(headers, places, strict=True)]
+
+    def names_any(self, headers: Iterable[str]) -> bool:
+        """Whether any of ``headers`` names a measure or the unit's column."""
+        for header in headers:
+            try:
+                if self.column(header).known:
+                    return True
+            except ValuesFileError:
+                return True  # it names measures, if ambiguously
+        return False
+
+
+def scaled(raw: Any, power: int) -> Any:
+    """``raw`` times 10**power, exactly, when it is a number (a cell of a column in 万元 of a
+    measure in 元); anything else as it is, for the converter to report."""
+    if power == 0 or is_missing(raw) or isinstance(raw, bool):
+        return raw
+    try:
+        return parse_number(raw, percent_ok=False).scaleb(power)
+    except (ValueProblem, ArithmeticError):
+        return raw
+
+
+def find_header(rows: Iterable[tuple[int, Sequence[str]]], names: HeaderNames) -> tuple[int, int] | None:
+    """(index in ``rows``, index of the first non-blank row) of the header among ``rows`` (each
+    a row number and its cells' texts); None if every row is blank.
+
+    The header is the first of the first :data:`HEADER_SEARCH_ROWS` non-blank rows that names a
+    measure or the unit's column; failing that, the first with two non-blank cells or more (a
+    title above it has one, merged or not); failing that, the first non-blank row."""
+    first = wide = None
+    for seen, (index, (_, cells)) in enumerate(
+        ((i, r) for i, r in enumerate(rows) if any(c.strip() for c in r[1])), 0
+    ):
+        if first is None:
+            first = index
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+        if names.names_any(cells):
+            return index, first
+        if wide is None and sum(1 for c in cells if c.strip()) >= 2:
+            wide = index
+    if first is None:
+        return None
+    return (wide if wide is not None else first), first
 
 
 #: In a file of units, a column of a rate with no declared range whose every bare number (no %) is
@@ -102,22 +294,45 @@ def percent_slips(measures: Mapping[str, Measure], units: Sequence[Unit]) -> dic
     return slips
 
 
-def read_parquet(file: Path) -> list[Unit]:
+def read_parquet(file: Path, names: HeaderNames | None = None) -> list[Unit]:
     """One unit per row of a Parquet file, read with duckdb or else pyarrow; a ``unit`` column names
-    the unit. Values arrive as Decimal, int, float, bool or str (NULL: no value); a problem is
-    reported at ``file:row``."""
+    the unit (:class:`HeaderNames`). Values arrive as Decimal, int, float, bool or str (NULL: no
+    value); a problem is reported at ``file:row``."""
     if not file.exists():
         raise ValuesFileError(f"no such file: {file}")
-    names, rows = _parquet_rows(file)
+    headers, rows = _parquet_rows(file)
+    columns = (names or HeaderNames()).columns(headers)
+    repeated = _repeated_key(columns)
+    if repeated is not None:
+        raise ValuesFileError(_REPEATED.format(header=repeated), location=Location(str(file)), hint=_REPEATED_HINT)
+    keys = [c.key for c in columns]
+    scales = [(c.key, c.scale) for c in columns if c.scale]
     units: list[Unit] = []
     for number, record in enumerate(rows, 1):
-        values = dict(zip(names, record, strict=True))
+        values = dict(zip(keys, record, strict=True))
         unit = values.pop(UNIT_KEY, None)
+        for key, power in scales:
+            values[key] = scaled(values[key], power)
         where = Location(str(file), number)
         units.append(
             Unit(str(unit) if unit not in (None, "") else f"row {number}", values, dict.fromkeys(values, where))
         )
     return units
+
+
+_REPEATED = "two columns name `{header}`: which one holds the values?"
+_REPEATED_HINT = "remove or rename one of them"
+
+
+def _repeated_key(columns: Sequence[Column]) -> str | None:
+    """The first key two columns name (a measure's id and its label, say); None if none."""
+    seen: set[str] = set()
+    for column in columns:
+        if column.key and column.key in seen:
+            return column.key
+        if column.key:
+            seen.add(column.key)
+    return None
 
 
 def _parquet_rows(file: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -172,7 +387,7 @@ def read_toml(text: str, name: str) -> Unit:
     return Unit(unit, data, locations)
 
 
-def read_json(text: str, name: str) -> tuple[list[Unit], bool]:
+def read_json(text: str, name: str, names: HeaderNames | None = None) -> tuple[list[Unit], bool]:
     try:
         data = json.loads(text, parse_float=_decimal)
     except json.JSONDecodeError as err:
@@ -186,15 +401,30 @@ def read_json(text: str, name: str) -> tuple[list[Unit], bool]:
         ) from None
     file = Location(name)
     if isinstance(data, dict):
+        data = _keyed(data, names, file)
         unit = data.pop(UNIT_KEY, None)
         return [Unit(None if unit is None else str(unit), data, {k: file for k in data})], False
     if isinstance(data, list) and all(isinstance(row, dict) for row in data):
         units = []
         for number, row in enumerate(data, 1):
+            row = _keyed(row, names, file)
             unit = row.pop(UNIT_KEY, None)
             units.append(Unit(str(unit) if unit is not None else f"#{number}", row, {k: file for k in row}))
         return units, True
     raise ValuesFileError("a JSON values file holds an object of measure values, or a list of them", location=file)
+
+
+def _keyed(row: dict[str, Any], names: HeaderNames | None, where: Location) -> dict[str, Any]:
+    """A JSON object with its keys as :class:`HeaderNames` reads a header (labels to ids)."""
+    if names is None:
+        return row
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        column = names.column(key, where)
+        if column.key in out and column.alias:
+            raise ValuesFileError(_REPEATED.format(header=column.key), location=where, hint=_REPEATED_HINT)
+        out[column.key] = scaled(value, column.scale)
+    return out
 
 
 def _decimal(text: str) -> Any:
@@ -203,30 +433,131 @@ def _decimal(text: str) -> Any:
     return Decimal(text)
 
 
-def read_csv(text: str, name: str) -> list[Unit]:
+def read_csv(text: str, name: str, names: HeaderNames | None = None) -> list[Unit]:
     """One unit per row of a comma- or tab-separated table; the header names the measures, and a
-    ``unit`` column the unit."""
-    rows = (row for row in table_rows(text, name, ValuesFileError) if any(c.text.strip() for c in row[1]))
-    header_cells = next(rows, (0, []))[1]  # the first row that is not blank
+    ``unit`` column the unit (:class:`HeaderNames`; the header may have title rows above it)."""
+    names = names or HeaderNames()
+    rows = table_rows(text, name, ValuesFileError)
+    ahead: list[tuple[int, list[TableCell]]] = []
+    for row in rows:  # the rows up to the header's search limit, to find it
+        ahead.append(row)
+        if sum(1 for _, cells in ahead if any(c.text.strip() for c in cells)) > HEADER_SEARCH_ROWS:
+            break
+    found = find_header(((line, [c.text for c in cells]) for line, cells in ahead), names)
+    if found is None:
+        raise ValuesFileError(MESSAGES["empty"], location=Location(name))
+    header_cells = ahead[found[0]][1]
     repeated = repeated_column(header_cells)
     if repeated is not None:
         raise repeated_column_error(repeated, name, ValuesFileError)
-    header = [cell.text.strip() for cell in header_cells]
-    if not any(header):
-        raise ValuesFileError("the file is empty; it needs a header row naming the measures", location=Location(name))
+    columns = names.columns([c.text for c in header_cells], [c.location(name) for c in header_cells])
+    key_repeated = _repeated_key(columns)
+    if key_repeated is not None:
+        raise ValuesFileError(
+            _REPEATED.format(header=key_repeated), location=header_cells[0].location(name), hint=_REPEATED_HINT
+        )
     units: list[Unit] = []
-    for line_no, cells in rows:
+    body: Iterator[tuple[int, list[TableCell]]] = _chain(ahead[found[0] + 1 :], rows)
+    for line_no, cells in body:
+        if not any(c.text.strip() for c in cells):
+            continue
         values: dict[str, Any] = {}
         locations: dict[str, Location] = {}
         unit = None
-        for i, key in enumerate(header):
+        for i, (key, power, _alias, _known) in enumerate(columns):
             if key == UNIT_KEY:
                 unit = cells[i].text.strip() if i < len(cells) else None
             elif key:
                 if i < len(cells):
-                    values[key], locations[key] = cells[i].text, cells[i].location(name)
+                    values[key], locations[key] = scaled(cells[i].text, power), cells[i].location(name)
                 else:  # the row is shorter than the header: no value, placed at the row's start
                     values[key] = ""
                     locations[key] = Location(name, line_no, 1, source_line=cells[0].source_line)
         units.append(Unit(unit or f"row {line_no}", values, locations))
     return units
+
+
+def _chain(
+    first: Sequence[tuple[int, list[TableCell]]], rest: Iterator[tuple[int, list[TableCell]]]
+) -> Iterator[tuple[int, list[TableCell]]]:
+    yield from first
+    yield from rest
+
+
+class HeaderCheck(NamedTuple):
+    """What a table's header asks of a reader that maps columns by measure id alone (the DuckDB
+    engine): ``aliased`` lists the headers that are labels, carry a unit, or name the unit's column
+    otherwise than ``unit``; ``below_title`` is true when the header is not the first non-blank row."""
+
+    aliased: list[str]
+    below_title: bool
+
+
+def check_header(path: str | Path, names: HeaderNames) -> HeaderCheck | None:
+    """The :class:`HeaderCheck` of a CSV (first MiB) or Parquet file (its schema); None when it
+    cannot be told cheaply (unreadable, an unknown kind): the readers will say why."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            headers = _parquet_names(file)
+            below = False
+        elif suffix in TABLE_SUFFIXES:
+            with file.open("rb") as handle:
+                head = handle.read(1 << 20)
+            from .source import encodings_to_try
+
+            text = None
+            for encoding in encodings_to_try(head, SPREADSHEET_ENCODINGS):
+                try:
+                    text = head.decode(encoding)
+                    break
+                except UnicodeDecodeError as err:
+                    if err.start > len(head) - 4:  # cut inside a character at the end of the piece
+                        text = head[: err.start].decode(encoding)
+                        break
+            if text is None:
+                return None
+            rows: list[tuple[int, list[str]]] = []
+            try:
+                for line, cells in table_rows(text, str(file), ValuesFileError):
+                    rows.append((line, [c.text for c in cells]))
+                    if len(rows) > HEADER_SEARCH_ROWS * 2:
+                        break
+            except ValuesFileError:
+                pass  # the piece may end inside a quoted cell
+            found = find_header(rows, names)
+            if found is None:
+                return None
+            headers = rows[found[0]][1]
+            below = found[0] != found[1]
+        else:
+            return None
+        aliased = []
+        for header in headers:
+            try:
+                if names.column(header).alias:
+                    aliased.append(header.strip())
+            except ValuesFileError:
+                aliased.append(header.strip())
+        return HeaderCheck(aliased, below)
+    except (OSError, ValuesFileError):
+        return None
+
+
+def _parquet_names(file: Path) -> list[str]:
+    """The column names of a Parquet file, from its schema."""
+    import importlib.util
+
+    if importlib.util.find_spec("duckdb") is not None:
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(file)]).fetchall()
+            return [str(row[0]) for row in described]
+        except Exception:  # duckdb raises its own types; the reader reports the file
+            raise ValuesFileError(f"cannot read {file}") from None
+        finally:
+            con.close()
+    raise ValuesFileError(f"cannot read {file}")

@@ -6,7 +6,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,7 @@ from ..errors import KpiRulesError, ValuesError
 from . import EXIT_FINDINGS, EXIT_USAGE, emit, fail
 
 if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL needs none of them
+    from ..model import Measure
     from ..report import Outcome
     from ..ruleset import Ruleset
     from ..valuefiles import Unit
@@ -21,6 +22,8 @@ if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL need
 #: The output formats of :mod:`kpirules.report`, kept here so that the command is built without it
 #: (a test checks that the two agree).
 FORMATS = ("table", "json", "csv", "markdown")
+#: The encodings --encoding offers for text output.
+ENCODINGS = ("utf-8", "gb18030")
 
 
 @click.command()
@@ -29,8 +32,14 @@ FORMATS = ("table", "json", "csv", "markdown")
     "--values",
     "values_file",
     metavar="FILE",
-    help="Measured values: .toml or .json for one unit; .csv (or tab-separated .tsv, .txt), .parquet or a "
-    "JSON list for many.",
+    help="Measured values: .toml or .json for one unit; a workbook (.xlsx, .xlsm, .xls, .ods), .csv (or "
+    "tab-separated .tsv, .txt), .parquet or a JSON list for many.",
+)
+@click.option(
+    "--sheet",
+    metavar="NAME|N",
+    help="The sheet of a workbook --values FILE, by name or number counted from 1 [default: the first sheet "
+    "whose header names a measure].",
 )
 @click.option(
     "--format",
@@ -46,7 +55,19 @@ FORMATS = ("table", "json", "csv", "markdown")
     show_default=True,
     help="Language of headings and explanations.",
 )
-@click.option("--output", "-o", metavar="FILE", help="Write the output to FILE (atomically) instead of stdout.")
+@click.option(
+    "--output",
+    "-o",
+    metavar="FILE",
+    help="Write the output to FILE (atomically) instead of stdout: .xlsx (a workbook), .csv, .json, .md, .txt or "
+    ".parquet.",
+)
+@click.option(
+    "--encoding",
+    type=click.Choice(ENCODINGS),
+    help="Encoding of the text written [default: UTF-8; a .csv file starts with a byte-order mark, so that "
+    "Excel shows its Chinese].",
+)
 @click.option(
     "--engine",
     type=click.Choice(["auto", "python", "duckdb"]),
@@ -63,15 +84,18 @@ FORMATS = ("table", "json", "csv", "markdown")
 def score(
     ruleset: str,
     values_file: str | None,
+    sheet: str | None,
     fmt: str | None,
     explain: bool,
     lang: str,
     output: str | None,
+    encoding: str | None,
     engine: str,
     no_cache: bool,
 ) -> None:
     """Score RULESET with its own [values], or with the values in FILE."""
-    if _use_duckdb(engine, values_file, output, explain, fmt):
+    writes = _output_kind(output, fmt, encoding)  # refused before anything is read or scored
+    if _use_duckdb(engine, values_file, output, explain, fmt, ruleset=ruleset, encoding=encoding):
         from .score_sql import score_with_duckdb
 
         assert values_file is not None and output is not None
@@ -87,31 +111,39 @@ def score(
         fail(err, EXIT_USAGE)
     for warning in rules.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if output is not None and output.lower().endswith(".parquet"):
+    if writes == "parquet":
         click.echo(f"cannot write {output}: {_no_parquet(engine, values_file, explain, fmt)}", err=True)
         sys.exit(EXIT_USAGE)
-    fmt = fmt or _OUTPUT_FORMATS.get(Path(output).suffix.lower() if output else "", "table")
+    fmt = fmt or (writes if writes in FORMATS else "table")
     batch = False
     if values_file is None:
+        if sheet is not None:
+            click.echo(MESSAGES["sheet_without_values"], err=True)
+            sys.exit(EXIT_USAGE)
         units = [Unit(None, {}, {})]
     else:
         try:
-            units, batch = read_units(values_file)
+            units, batch = read_units(values_file, rules.measures, sheet=sheet)
         except KpiRulesError as err:
             fail(err, EXIT_USAGE)
     outcomes = _score(rules, units, values_file is not None, batch)
     failed = [o for o in outcomes if isinstance(o, KpiRulesError)]
     if failed and not batch:
         (error,) = failed
-        if fmt == "json":
-            emit(render(rules, outcomes, fmt, batch=False, lang=lang), output)
+        if fmt == "json" and writes != "xlsx":
+            _emit(render(rules, outcomes, fmt, batch=False, lang=lang), output, fmt, encoding)
         fail(error, EXIT_FINDINGS)
-    width, color = None, False
-    if fmt == "table" and output is None and sys.stdout.isatty():
-        width, color = shutil.get_terminal_size().columns, True
-    elif fmt == "table":
-        width = 120
-    emit(render(rules, outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color), output)
+    if writes == "xlsx":
+        assert output is not None
+        _write_workbook(output, rules, outcomes, batch=batch, explain=explain, lang=lang)
+    else:
+        width, color = None, False
+        if fmt == "table" and output is None and sys.stdout.isatty():
+            width, color = shutil.get_terminal_size().columns, True
+        elif fmt == "table":
+            width = 120
+        text = render(rules, outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color)
+        _emit(text, output, fmt, encoding)
     if failed:
         click.echo(f"{len(failed)} of {len(outcomes)} units could not be scored:", err=True)
         for error in failed:
@@ -122,15 +154,105 @@ def score(
 
 
 _AUTO_CSV_BYTES = 16 * 1024 * 1024  # about 150,000 units of a ten-indicator ruleset
-#: The format of an --output file with no --format, by its suffix.
-_OUTPUT_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown"}
+#: What an --output file holds, by its suffix: a format of :data:`FORMATS` (the default when no
+#: --format is given), a workbook, or Parquet (the DuckDB engine). Other suffixes are refused.
+_OUTPUT_FORMATS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "table",
+    "": "table",
+    ".xlsx": "xlsx",
+    ".parquet": "parquet",
+}
+
+#: The words of this command, in one place so that they can move into a catalog.
+MESSAGES = {
+    "unknown_output": "cannot write {output}: kpirules writes .xlsx (a workbook), .csv, .json, .md, .txt or "
+    ".parquet files",
+    "xlsx_format": "cannot write {output}: a workbook has its own layout; leave out --format {fmt}, or write a "
+    "file named for that format",
+    "xlsx_encoding": "--encoding applies to text output; a workbook ({output}) has none to choose",
+    "sheet_without_values": "--sheet picks a sheet of a workbook given with --values",
+    "duckdb_header": "--engine duckdb maps columns by measure id only, and {file} {why}",
+    "duckdb_header_hint": "use --engine python (or auto), or head the columns with the measures' ids",
+    "duckdb_aliases": "heads columns otherwise: {columns}",
+    "duckdb_title": "has rows above its header",
+    "parquet_header_hint": "head the columns with the measures' ids, or write a .csv or .xlsx file",
+    "duckdb_encoding": "--engine duckdb writes UTF-8 only; --encoding {encoding} needs --engine python (or auto)",
+}
 
 
-def _use_duckdb(engine: str, values_file: str | None, output: str | None, explain: bool, fmt: str | None) -> bool:
+def _output_kind(output: str | None, fmt: str | None, encoding: str | None) -> str | None:
+    """What ``output`` will hold (a key of :data:`_OUTPUT_FORMATS`' values), or None for standard
+    output; a suffix kpirules does not write, or an option that does not fit it, exits 2."""
+    if output is None:
+        return None
+    kind = _OUTPUT_FORMATS.get(Path(output).suffix.lower())
+    if kind is None:
+        click.echo(MESSAGES["unknown_output"].format(output=output), err=True)
+        sys.exit(EXIT_USAGE)
+    if kind == "xlsx" and fmt is not None:
+        click.echo(MESSAGES["xlsx_format"].format(output=output, fmt=fmt), err=True)
+        sys.exit(EXIT_USAGE)
+    if kind == "xlsx" and encoding is not None:
+        click.echo(MESSAGES["xlsx_encoding"].format(output=output), err=True)
+        sys.exit(EXIT_USAGE)
+    return kind
+
+
+def _emit(text: str, output: str | None, fmt: str, encoding: str | None) -> None:
+    """``text`` to standard output (in ``encoding`` when one is given) or atomically to
+    ``output``: UTF-8, with a byte-order mark for CSV unless ``encoding`` says otherwise."""
+    if output is None and encoding is None:
+        emit(text, None)
+        return
+    if output is None:
+        click.echo(text.encode(encoding or "utf-8"), nl=False)
+        return
+    from ..atomic import write_bytes_atomically
+
+    codec = encoding or ("utf-8-sig" if fmt == "csv" else "utf-8")
+    try:
+        write_bytes_atomically(output, text.encode(codec))
+    except OSError as err:
+        click.echo(f"cannot write {output}: {err.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _write_workbook(output: str, rules: Ruleset, outcomes: Sequence[Outcome], **how: Any) -> None:
+    from ..atomic import replace_atomically
+    from ..xlsxout import write_results
+
+    try:
+        replace_atomically(output, lambda name: write_results(name, rules, outcomes, **how))
+    except OSError as err:
+        click.echo(f"cannot write {output}: {err.strerror or err}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KpiRulesError as err:
+        fail(err, EXIT_USAGE)
+
+
+def _use_duckdb(
+    engine: str,
+    values_file: str | None,
+    output: str | None,
+    explain: bool,
+    fmt: str | None,
+    *,
+    ruleset: str | None = None,
+    encoding: str | None = None,
+) -> bool:
     """Whether to score on DuckDB: asked for (then a usage error unless a .csv or .parquet file of
     units goes to a .csv or .parquet file, with no explanations and no format but csv), or
     (auto) such a file, either a Parquet file of units, a CSV file over 16 MiB or any CSV file
-    written to a .parquet output, with duckdb and sqlglot installed."""
+    written to a .parquet output, with duckdb and sqlglot installed.
+
+    The DuckDB engine reads a header of measure ids and writes UTF-8: a file whose header names
+    measures by label (or the unit's column otherwise than ``unit``), or has rows above it, and an
+    --encoding other than UTF-8, go to the Python path (auto) or are refused (duckdb). This is
+    told from the ruleset's measures (read as TOML, without parsing a rule) and the file's header."""
     if engine == "python":
         return False
     fits = (
@@ -149,8 +271,17 @@ def _use_duckdb(engine: str, values_file: str | None, output: str | None, explai
                 err=True,
             )
             sys.exit(EXIT_USAGE)
+        assert values_file is not None
+        if encoding not in (None, "utf-8"):
+            click.echo(MESSAGES["duckdb_encoding"].format(encoding=encoding), err=True)
+            sys.exit(EXIT_USAGE)
+        why = _header_needs_python(ruleset, values_file)
+        if why is not None:
+            click.echo(MESSAGES["duckdb_header"].format(file=values_file, why=why), err=True)
+            click.echo(f"hint: {MESSAGES['duckdb_header_hint']}", err=True)
+            sys.exit(EXIT_USAGE)
         return True
-    if not fits:
+    if not fits or encoding not in (None, "utf-8"):
         return False
     assert values_file is not None and output is not None
     if values_file.lower().endswith(".csv") and output.lower().endswith(".csv"):
@@ -165,7 +296,65 @@ def _use_duckdb(engine: str, values_file: str | None, output: str | None, explai
         return False
     import importlib.util
 
-    return all(importlib.util.find_spec(m) is not None for m in ("duckdb", "sqlglot"))
+    if not all(importlib.util.find_spec(m) is not None for m in ("duckdb", "sqlglot")):
+        return False
+    why = _header_needs_python(ruleset, values_file)
+    if why is not None and output.lower().endswith(".parquet"):  # only DuckDB writes Parquet
+        click.echo(f"cannot write {output}: " + MESSAGES["duckdb_header"].format(file=values_file, why=why), err=True)
+        click.echo(f"hint: {MESSAGES['parquet_header_hint']}", err=True)
+        sys.exit(EXIT_USAGE)
+    return why is None
+
+
+def _header_needs_python(ruleset: str | None, values_file: str) -> str | None:
+    """Why the header of ``values_file`` needs the Python path's reader (labels, a unit in
+    brackets, ``单位`` for ``unit``, title rows above it), or None. Told from the ruleset's
+    ``[measures]`` read as TOML (no rule is parsed) and the file's first MiB or Parquet schema; a
+    ruleset or file that cannot be read so is left to the engine, which reports it."""
+    from ..valuefiles import HeaderNames, check_header
+
+    measures = _toml_measures(ruleset) if ruleset is not None else None
+    if measures is None:
+        return None
+    check = check_header(values_file, HeaderNames(measures))
+    if check is None:
+        return None
+    if check.aliased:
+        return MESSAGES["duckdb_aliases"].format(columns=", ".join(check.aliased))
+    if check.below_title:
+        return MESSAGES["duckdb_title"]
+    return None
+
+
+def _toml_measures(ruleset: str) -> dict[str, Measure] | None:
+    """The measures of a ruleset file as its TOML declares them (name, type, unit, label), or None
+    when the file cannot be read so."""
+    from ..model import MEASURE_TYPES, Measure, MeasureType
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(Path(ruleset).read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    table = data.get("measures")
+    if not isinstance(table, dict):
+        return None
+    out: dict[str, Measure] = {}
+    for name, spec in table.items():
+        if not isinstance(spec, dict):
+            continue
+        kind: MeasureType = next((t for t in MEASURE_TYPES if t == spec.get("type")), "number")
+        unit, label = spec.get("unit"), spec.get("label")
+        out[name] = Measure(
+            name,
+            kind,
+            unit if isinstance(unit, str) else None,
+            label if isinstance(label, str) else None,
+        )
+    return out
 
 
 def _no_parquet(engine: str, values_file: str | None, explain: bool, fmt: str | None) -> str:

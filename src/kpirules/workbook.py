@@ -1,0 +1,196 @@
+"""Reading units from workbooks (.xlsx, .xlsm, .xls, .ods) with python-calamine.
+
+A sheet is read as the finance officer typed it: title rows above the header (merged or not),
+blank rows, numbers stored as text, cells formatted as percentages (the cell holds 0.953),
+dates, and formulas (their cached values, as the workbook was last saved). The header follows the
+rules every table follows (:class:`~kpirules.valuefiles.HeaderNames`). Each value keeps its cell,
+so a bad one is reported as ``units.xlsx!Sheet1!C7``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import Location
+from .valuefiles import (
+    HEADER_SEARCH_ROWS,
+    UNIT_KEY,
+    HeaderNames,
+    Unit,
+    ValuesFileError,
+    find_header,
+    scaled,
+)
+
+#: The words of this module's messages, in one place so that they can move into a catalog.
+MESSAGES = {
+    "no_reader": "reading {name} needs python-calamine, which is not installed",
+    "no_reader_hint": "pip install python-calamine (kpirules depends on it: reinstall kpirules)",
+    "unreadable": "cannot read {name} as a workbook: {reason}",
+    "unreadable_hint": "save it again from Excel or WPS as .xlsx",
+    "password": "{name} is protected by a password",
+    "password_hint": "save a copy without the password",
+    "no_sheet": "{name} has no sheet {sheet}; its sheets are {sheets}",
+    "no_sheet_hint": "--sheet takes a sheet's name or its number, counted from 1",
+    "no_sheets": "{name} has no worksheet",
+    "empty": "the sheet is empty; it needs a header row naming the measures",
+    "repeated": "two columns name `{key}`: which one holds the values?",
+    "repeated_hint": "remove or rename one of them",
+}
+
+
+def _calamine(name: str) -> Any:
+    try:
+        import python_calamine
+    except ImportError:  # pragma: no cover - a core dependency; only a broken install lacks it
+        raise ValuesFileError(MESSAGES["no_reader"].format(name=name), hint=MESSAGES["no_reader_hint"]) from None
+    return python_calamine
+
+
+def read_workbook(file: Path, names: HeaderNames | None = None, *, sheet: str | int | None = None) -> list[Unit]:
+    """One unit per row of a sheet of ``file``: ``sheet`` (a name, or a number counted from 1),
+    else the first sheet whose header names a measure or the unit's column, else the first sheet
+    with anything in it."""
+    names = names or HeaderNames()
+    calamine = _calamine(file.name)
+    if not file.exists():
+        raise ValuesFileError(f"no such file: {file}")
+    if file.is_dir():
+        raise ValuesFileError(f"{file} is a folder, not a file")
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(file))
+    except calamine.PasswordError:
+        raise ValuesFileError(
+            MESSAGES["password"].format(name=file), hint=MESSAGES["password_hint"], location=Location(str(file))
+        ) from None
+    except Exception as err:  # calamine raises its own types, and OSError, for a file it cannot read
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValuesFileError(
+            MESSAGES["unreadable"].format(name=file, reason=reason),
+            hint=MESSAGES["unreadable_hint"],
+            location=Location(str(file)),
+        ) from None
+    with book:
+        sheets = [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]
+        if not sheets:
+            raise ValuesFileError(MESSAGES["no_sheets"].format(name=file), location=Location(str(file)))
+        chosen = _choose(book, sheets, sheet, names, str(file))
+        grid = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    return _units(grid, names, str(file), chosen)
+
+
+def _choose(book: Any, sheets: Sequence[str], sheet: str | int | None, names: HeaderNames, file: str) -> str:
+    if sheet is not None:
+        if isinstance(sheet, str) and sheet in sheets:
+            return sheet
+        if isinstance(sheet, str) and sheet.strip() in [s.strip() for s in sheets]:
+            return next(s for s in sheets if s.strip() == sheet.strip())
+        number = sheet if isinstance(sheet, int) else int(sheet) if sheet.strip().isdigit() else None
+        if number is not None and 1 <= number <= len(sheets):
+            return sheets[number - 1]
+        shown = ", ".join(f"{i} {s}" for i, s in enumerate(sheets, 1))
+        raise ValuesFileError(
+            MESSAGES["no_sheet"].format(name=file, sheet=sheet, sheets=shown),
+            hint=MESSAGES["no_sheet_hint"],
+            location=Location(file),
+        )
+    first = None
+    for name in sheets:
+        head = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS * 2)
+        rows = [(i + 1, [_text(v) for v in row]) for i, row in enumerate(head)]
+        found = find_header(rows, names)
+        if found is None:
+            continue
+        if first is None:
+            first = name
+        if names.names_any(rows[found[0]][1]):
+            return name
+    return first if first is not None else sheets[0]
+
+
+def _text(value: Any) -> str:
+    """A cell as header text (a year typed as a number is its digits)."""
+    if isinstance(value, str):
+        return value
+    value = _value(value)
+    return "" if value is None else str(value)
+
+
+def _value(value: Any) -> Any:
+    """A cell's value as kpirules takes it: text and yes/no as they are; a whole number as an int;
+    any other number as its exact decimal (``Decimal(repr(x))``: 0.953 is 0.953, never the binary
+    fraction); a date or time as its ISO text (for the converter to refuse, at its cell)."""
+    kind = value.__class__
+    if kind is str or kind is bool or kind is int:
+        return value
+    if kind is float:
+        if value.is_integer() and abs(value) < 1e15:
+            return int(value)
+        return Decimal(repr(value))
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return str(value)
+    return value
+
+
+class _CellPlaces(Mapping[str, Location]):
+    """The cells of one row's values (``units.xlsx!Sheet1!C7``), made when asked for: a sheet of
+    100,000 units holds more than a million of them."""
+
+    __slots__ = ("_columns", "_file", "_row", "_sheet")
+
+    def __init__(self, file: str, sheet: str, row: int, columns: Mapping[str, int]) -> None:
+        self._file, self._sheet, self._row, self._columns = file, sheet, row, columns
+
+    def __getitem__(self, key: str) -> Location:
+        return Location(self._file, self._row, self._columns[key] + 1, sheet=self._sheet)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
+def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: str) -> list[Unit]:
+    rows = [(i + 1, [_text(v) for v in row]) for i, row in enumerate(grid[: HEADER_SEARCH_ROWS * 2])]
+    found = find_header(rows, names)
+    if found is None:
+        raise ValuesFileError(MESSAGES["empty"], location=Location(file, sheet=sheet))
+    top = found[0]
+    header = rows[top][1]
+    columns = names.columns(header, [Location(file, top + 1, i + 1, sheet=sheet) for i in range(len(header))])
+    keys: dict[str, int] = {}
+    for index, column in enumerate(columns):
+        if not column.key:
+            continue
+        if column.key in keys:
+            raise ValuesFileError(
+                MESSAGES["repeated"].format(key=column.key),
+                location=Location(file, top + 1, index + 1, sheet=sheet),
+                hint=MESSAGES["repeated_hint"],
+            )
+        keys[column.key] = index
+    unit_at = keys.pop(UNIT_KEY, None)
+    pairs = list(keys.items())
+    scales = [(key, columns[i].scale) for key, i in pairs if columns[i].scale]
+    width = len(header)
+    value = _value
+    units: list[Unit] = []
+    for number in range(top + 1, len(grid)):
+        row = grid[number]
+        if len(row) < width:
+            row = [*row, *([""] * (width - len(row)))]
+        values = {key: value(row[i]) for key, i in pairs}
+        name = _text(row[unit_at]).strip() if unit_at is not None else ""
+        if not name and all(v == "" for v in values.values()):
+            continue  # a blank row
+        for key, power in scales:
+            values[key] = scaled(values[key], power)
+        units.append(Unit(name or f"row {number + 1}", values, _CellPlaces(file, sheet, number + 1, keys)))
+    return units
