@@ -1072,3 +1072,79 @@ def test_negative_amounts_python_refuses_are_refused_by_duckdb(tmp_path: Path) -
             assert errors[record[0]] == "; ".join(p.message for p in err.problems)
     assert "is negative" in (errors["u3"] or "") and "is negative" in (errors["u5"] or "")
     assert "[u3] measure `budget_adjusted`:" in result.stderr
+
+
+def _engines_with_errors(
+    tmp_path: Path, units: Path, *extra: str
+) -> tuple[list[dict[str, str | None]], list[dict[str, str | None]], str]:
+    """Like :func:`_both_engines`, with the `error` column kept; and the DuckDB run's stderr."""
+    out = tmp_path / "scores.csv"
+    args = ["score", MINI, "--values", str(units), "-o", str(out), *(extra or ("--engine", "duckdb"))]
+    sql = CliRunner().invoke(main, args)
+    assert sql.exit_code in (0, 1) and "Traceback" not in sql.output, sql.output
+    python = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "python", "--format", "csv"])
+    assert python.exit_code == sql.exit_code, (python.output, sql.output)
+    ours = [{k: v for k, v in r.items() if k != "row"} for r in csv.DictReader(out.open(encoding="utf-8"))]
+    theirs = list(csv.DictReader(io.StringIO(python.stdout)))
+    return ours, theirs, sql.stderr
+
+
+_SLIPS: dict[str, list[str]] = {
+    "every bare rate above 150 %": ["2.5", "3", "", "1.6"],
+    "and some written with %": ["2.5", "95%", "3", "0.5%"],
+    "one bare number only": ["2.5", "95%", "80%", ""],
+    "a plain rate below": ["2.5", "3", "0.9", "4"],
+    "a negative one": ["2.5", "3", "-0.5", "4"],
+    "with 10 or more": ["2.5", "86.5", "3", "12"],
+}
+
+
+@pytest.mark.parametrize("kind", ["csv", "VARCHAR", "DECIMAL(10, 4)", "DOUBLE"])
+@pytest.mark.parametrize("case", list(_SLIPS))
+def test_rate_columns_typed_without_percent_are_refused_by_duckdb(tmp_path: Path, kind: str, case: str) -> None:
+    """A rate column with no declared range whose every bare number is above 150 % (two or more):
+    `kpirules score` refuses each such value below 10 as a percentage typed without % (the Python
+    path, kpirules.valuefiles.percent_slips). The DuckDB path refuses the same units with the
+    same words, whether the column is text (CSV) or numbers (Parquet)."""
+    rates = _SLIPS[case]
+    if kind not in ("csv", "VARCHAR"):
+        rates = [r for r in rates if "%" not in r]
+    satisfaction = ["0.9", "1.5", "0.8", "0.7"]  # 1.5 is outside its range: fails as well
+    if kind == "csv":
+        units = tmp_path / "units.csv"
+        lines = [f"u{k},{r},{satisfaction[k % 4]}\n" for k, r in enumerate(rates)]
+        units.write_text(MINI_HEADER + "\n" + "".join(lines), encoding="utf-8")
+    else:
+        units = tmp_path / "units.parquet"
+        con = duckdb.connect()
+        con.execute(f"CREATE TABLE t (unit VARCHAR, execution_rate {kind}, satisfaction_rate DOUBLE)")
+        rows = [[f"u{k}", r or None, satisfaction[k % 4]] for k, r in enumerate(rates)]
+        con.executemany("INSERT INTO t VALUES (?, CAST(? AS VARCHAR), CAST(? AS DOUBLE))", rows)
+        con.sql("SELECT * FROM t").write_parquet(str(units))
+    ours, theirs, stderr = _engines_with_errors(tmp_path, units)
+    assert ours == theirs and len(ours) == len(rates)
+    slipped = "every rate of this column is above 150 %" in stderr
+    assert slipped == (case in ("every bare rate above 150 %", "and some written with %", "with 10 or more"))
+    if slipped and "%" not in rates[1]:  # the slip first, then the unit's own problems (150 % satisfaction)
+        assert (ours[1]["error"] or "").startswith("measure `execution_rate`: ")
+        assert "satisfaction_rate" in (ours[1]["error"] or "")
+
+
+def test_rate_columns_typed_without_percent_when_every_unit_is_scored_in_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same when the SQL path refuses the ruleset and every unit is scored in Python."""
+    import kpirules.sql.compile as compile_module
+    from kpirules.sql.cache import SqlCache
+    from kpirules.sql.engine.duckdb import score_file
+
+    monkeypatch.setattr(compile_module, "MAX_NODES", 5)
+    units, out = tmp_path / "units.csv", tmp_path / "scores.csv"
+    units.write_text(f"{MINI_HEADER}\nA,2.5,0.9\nB,3,0.8\nC,95%,0.5\n", encoding="utf-8")
+    refused: list[Exception] = []
+    report = score_file(MINI, units, out, fallback=refused.append, cache=SqlCache(None))
+    assert refused and [unit for unit, _ in report.failed] == ["A", "B"]
+    python = CliRunner().invoke(main, ["score", MINI, "--values", str(units), "--engine", "python", "--format", "csv"])
+    ours = [{k: v for k, v in r.items() if k != "row"} for r in csv.DictReader(out.open(encoding="utf-8"))]
+    assert ours == list(csv.DictReader(io.StringIO(python.stdout)))
+    assert "every rate of this column is above 150 %" in (ours[0]["error"] or "")

@@ -25,7 +25,7 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...errors import KpiRulesError
+from ...errors import KpiRulesError, ValuesError
 from ..cache import SqlCache, ruleset_key, source_key
 from ..errors import SqlEngineError, SqlUnreadableCsv, SqlUnsupported, require
 
@@ -578,11 +578,66 @@ def _score_by_sql(
     prelude = _prelude(statements, fmt)
     failing = con.execute(prelude["failing"], [tmp]).fetchall()
     report.units = con.execute(prelude["count"], [tmp]).fetchone()[0]
-    if failing:
+    slips = percent_slips(con, statements, types)
+    if failing or slips:
+        rows = sorted({row for row, _ in failing} | set(slips))
         if on_python is not None:
-            on_python(len(failing))
+            on_python(len(rows))
+        # the units Python may well score: values the query did not read, or only a slip to add
         unread = {row for row, error in failing if str(error).startswith(_UNREAD)}
-        _rescore(con, statements, types, tmp, fmt, [r[0] for r in failing], unread, report)
+        unread |= set(slips) - {row for row, _ in failing}
+        _rescore(con, statements, types, tmp, fmt, rows, unread, slips, report)
+
+
+def percent_slips(con: Any, statements: Statements, types: dict[str, str]) -> dict[int, list[KpiRulesError]]:
+    """The units of ``kpi_units`` (by row) that ``kpirules score``'s Python path refuses for a rate
+    column that looks like percentages typed without % (every bare number above 150 %: see
+    :func:`kpirules.valuefiles.percent_slips`), each with its problems, as that path words them.
+
+    Only input rates with no declared range are looked at (the ruleset's are cached: none in a
+    ruleset that has none, then nothing is read). A column that holds a plain number of at most
+    1.5 is no such column, which SQL finds at its first such value; the others' values (not NULL,
+    and not written as percentages) are read and judged by the Python path's own function."""
+
+    def build() -> dict[str, str]:
+        from . import statements as s
+
+        by_stripped = {name.strip(): name for name in types}
+        spec = []
+        for m in statements.rs.measures.values():
+            column = by_stripped.get(m.name)
+            if m.type != "rate" or m.range is not None or m.derived or column is None:
+                continue
+            kind = types[column].strip().upper()
+            if kind == "BOOLEAN":
+                continue  # a yes/no value is no bare number
+            group = "exact" if _exact_numeric(kind) else "double" if _numeric(kind) else "other"
+            spec.append((m.name, column, "text" if kind == "VARCHAR" else group))
+        return s.percent_columns(spec)
+
+    sql = statements.get("slips", [list(types.items())], build)
+    spec: list[list[str]] = json.loads(sql["measures"])
+    if not spec:
+        return {}
+    try:
+        (sure,) = con.execute(sql["sure"]).fetchall()
+        fetches: list[str] = json.loads(sql["fetch"])
+        needed = [(k, measure) for k, ((measure, _), low) in enumerate(zip(spec, sure, strict=True)) if not low]
+        raws: dict[int, dict[str, Any]] = {}
+        for k, measure in needed:
+            for row, raw in con.execute(fetches[k]).fetchall():
+                raws.setdefault(row, {})[measure] = raw
+    except Exception as err:  # duckdb raises its own exception types
+        raise SqlEngineError(f"DuckDB could not read the units: {err}") from None
+    if not raws:
+        return {}
+    from ...valuefiles import Unit
+    from ...valuefiles import percent_slips as slips_of
+
+    rs = statements.rs
+    rows = sorted(raws)
+    found = slips_of({m: rs.measures[m] for _, m in needed}, [Unit(None, raws[row]) for row in rows])
+    return {rows[index]: list(problems) for index, problems in found.items()}
 
 
 def _write(con: Any, sql: str, path: str, fmt: str, params: list[Any] | None = None) -> None:
@@ -614,9 +669,12 @@ def _python_fixes(
     rows: list[int] | None,
     report: BatchReport,
     unread: set[int] | None = None,
+    slips: dict[int, list[KpiRulesError]] | None = None,
 ) -> None:
     """Score the given rows of ``kpi_units`` (all rows when ``rows`` is None) with the Python
-    evaluator into the table ``kpi_fixes`` (row, scores, total, grade, error).
+    evaluator into the table ``kpi_fixes`` (row, scores, total, grade, error). A row in
+    ``slips`` is not scored whatever else it holds: its problems come first, as on the Python
+    path (:func:`percent_slips`).
 
     The rows are read in pieces of :data:`_PIECE`, and each piece is put into ``kpi_fixes`` by
     one statement, its columns given as lists: never a statement per unit, which made a file
@@ -656,6 +714,9 @@ def _python_fixes(
         failed_rows: list[int] = []  # units Python could not score, with their errors
         errors: list[str] = []
         for record, unit_name, outcome in zip(fetched, units, outcomes, strict=True):
+            if slips and record[0] in slips:  # rates typed without %: as kpirules score's Python path
+                problems = [*slips[record[0]], *(outcome.problems if isinstance(outcome, KpiRulesError) else ())]
+                outcome = ValuesError.collect(problems)
             if isinstance(outcome, KpiRulesError):
                 outcome.unit = unit_name  # type: ignore[attr-defined]
                 report.failed.append((unit_name, outcome))
@@ -713,7 +774,7 @@ def _score_by_python(
     con: Any, statements: Statements, types: dict[str, str], tmp: str, fmt: str, report: BatchReport
 ) -> None:
     """Every unit scored by the Python evaluator, written with the columns the query would give."""
-    _python_fixes(con, statements, types, None, report)
+    _python_fixes(con, statements, types, None, report, slips=percent_slips(con, statements, types))
     rs = statements.rs
 
     def build() -> dict[str, str]:
@@ -733,12 +794,12 @@ def _rescore(
     fmt: str,
     rows: list[int],
     unread: set[int],
+    slips: dict[int, list[KpiRulesError]],
     report: BatchReport,
 ) -> None:
     """Score the given rows with the Python evaluator and rewrite them in the output file, all
-    at once (``unread``: those of the rows whose values the query did not read, see
-    :func:`_python_fixes`)."""
-    _python_fixes(con, statements, types, rows, report, unread)
+    at once (``unread`` and ``slips``: see :func:`_python_fixes`)."""
+    _python_fixes(con, statements, types, rows, report, unread, slips)
     rs = statements.rs
     described = [(d[0], str(d[1])) for d in con.execute(_prelude(statements, fmt)["describe"], [tmp]).fetchall()]
 

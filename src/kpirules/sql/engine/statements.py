@@ -237,6 +237,60 @@ def rewrite(rs: Ruleset, fmt: str, described: list[tuple[str, str]]) -> str:
     return _sql(joined)
 
 
+#: A rate column whose every bare number is above this holds percentages typed without % (the
+#: Python path's :data:`kpirules.valuefiles.PERCENT_COLUMN_FLOOR`, repeated here as text for SQL).
+PERCENT_FLOOR = "1.5"
+
+
+def percent_columns(spec: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The statements that find the rate columns that may hold percentages typed without % (see
+    :func:`kpirules.valuefiles.percent_slips`). ``spec``: per input rate with no declared range,
+    its measure, its column of ``kpi_units`` and the column's class (``exact`` for decimals and
+    integers, ``double``, ``text``, ``other``). ``sure``: one row, per column whether it surely
+    holds a bare number of at most 1.5 (then it is no such column; a test that stops at the first
+    such value). ``fetch``: a JSON list, per column, the row numbers and values that the Python
+    check needs (not NULL, and for text not written as a percentage). ``measures``: the JSON of
+    the (measure, column) pairs, in the ruleset's order."""
+    floor = exp.Literal.number(PERCENT_FLOOR)
+    sure: list[exp.Expression] = []
+    fetch: list[str] = []
+    for k, (_, column, kind) in enumerate(spec):
+        c = col(column)
+        present: exp.Expression = exp.Not(this=exp.Is(this=c.copy(), expression=exp.Null()))
+        low: exp.Expression
+        if kind == "exact":
+            low = exp.LTE(this=c.copy(), expression=floor.copy())
+        elif kind == "double":
+            finite = exp.Anonymous(this="isfinite", expressions=[c.copy()])
+            low = exp.And(this=finite, expression=exp.LTE(this=c.copy(), expression=floor.copy()))
+        elif kind == "text":
+            # a plain decimal, which Python reads as the same number (kpirules.values.parse_number)
+            plain = exp.RegexpLike(this=c.copy(), expression=exp.Literal.string(r"^-?[0-9]{1,18}([.][0-9]{1,18})?$"))
+            number = exp.TryCast(this=c.copy(), to=exp.DataType.build("DECIMAL(38, 18)"))
+            low = exp.And(this=plain, expression=exp.LTE(this=number, expression=floor.copy()))
+            ends = [
+                exp.Anonymous(this="ends_with", expressions=[c.copy(), exp.Literal.string(mark)])
+                for mark in ("%", "％", "‰")
+            ]
+            marked: exp.Expression = ends[0]
+            for other in ends[1:]:
+                marked = exp.Or(this=marked, expression=other)
+            present = exp.And(this=present, expression=exp.Not(this=exp.Paren(this=marked)))
+        else:
+            low = exp.false()
+        found = make_select([exp.Literal.number(1)], VIEW)
+        found.set("where", exp.Where(this=low))
+        sure.append(alias(exp.Exists(this=found.limit(1, copy=False)), f"s{k}"))
+        rows = make_select([col(ROW), c.copy()], VIEW)
+        rows.set("where", exp.Where(this=present))
+        fetch.append(_sql(rows))
+    return {
+        "measures": json.dumps([[measure, column] for measure, column, _ in spec], ensure_ascii=False),
+        "sure": _sql(exp.Select(expressions=sure)) if sure else "",
+        "fetch": json.dumps(fetch, ensure_ascii=False),
+    }
+
+
 def parquet_statistics() -> str:
     """Each column chunk's statistics in a Parquet file (its name the parameter): row group,
     column, smallest and largest value (as text), number of NULLs and of values."""
