@@ -115,5 +115,9 @@ def _register() -> None:
 
     main.add_command(sql)
 
+    from .template import template
+
+    main.add_command(template)
+
 
 _register()
