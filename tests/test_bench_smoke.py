@@ -63,3 +63,40 @@ def test_bishan_values_and_rows_score() -> None:
     assert (result.total, result.grade) == (Decimal("93.74"), "优")
     results = ruleset.evaluate_many(bench.bishan_rows(200, seed=1))
     assert all(isinstance(result, kpirules.Result) for result in results)
+
+
+def _import_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("fail", "fmt"), [(0.0, "csv"), (0.5, "parquet"), (0.5, "csv"), (1.0, "parquet")])
+def test_failing_units_benchmark_makes_the_units_it_says(tmp_path: Path, fail: float, fmt: str) -> None:
+    """benchmarks/bench_sql_failing.py: its files fail in the share asked for, with its four
+    problems, and its check passes on what both engines write. The figures come from running it."""
+    duckdb = pytest.importorskip("duckdb")
+    pytest.importorskip("sqlglot")
+    from click.testing import CliRunner
+
+    from kpirules.cli import main
+
+    failing = _import_script("bench_sql_failing")
+    units = tmp_path / f"units.{fmt}"
+    failing.generate(units, 400, fail)
+    outs = {engine: tmp_path / f"{engine}.csv" for engine in ("duckdb", "python")}
+    for engine, out in outs.items():
+        args = failing.command(engine, units, out)[3:]  # after `python -m kpirules`
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == (1 if fail else 0), result.output
+    total, failed = failing.check(units, outs["duckdb"], outs["python"])
+    assert total == 400 and abs(failed / total - fail) < 0.1
+    errors = " ".join(
+        r[0] for r in duckdb.execute("SELECT error FROM read_csv(?)", [str(outs["python"])]).fetchall() if r[0]
+    )
+    if fail:
+        for problem in ("`budget_spent`", "outside the declared range", "not a level", "division by zero"):
+            assert problem in errors

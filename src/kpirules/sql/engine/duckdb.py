@@ -678,12 +678,17 @@ def _python_fixes(
 
     The rows are read in pieces of :data:`_PIECE`, and each piece is put into ``kpi_fixes`` by
     one statement, its columns given as lists: never a statement per unit, which made a file
-    with many failing units far slower than the Python path. A piece is scored by
-    :meth:`~kpirules.Ruleset.evaluate_many` (all rows when ``rows`` is None; else the rows in
-    ``unread``, whose values the query did not convert, e.g. ``"1,234.5"``, and which Python may
-    well score), and by ``evaluate`` unit by unit for the others: the query found a problem
-    that Python meets as well (a missing value, a division by zero), and ``evaluate_many``
-    would score such a row alone after converting its columns. Both give the same outcome."""
+    with many failing units far slower than the Python path.
+
+    Rows are scored by :meth:`~kpirules.Ruleset.evaluate_many` where Python may well score them
+    (all rows when ``rows`` is None; else the rows in ``unread``, whose values the query did not
+    convert, e.g. ``"1,234.5"``), and by ``evaluate`` unit by unit where the query found a
+    problem that Python meets as well (a missing value, a division by zero): ``evaluate_many``
+    converts a chunk's columns first and then scores such a row alone, which costs more than
+    ``evaluate`` does. For the same reason, when most of a piece's ``evaluate_many`` rows failed
+    after all (values outside their range, unknown labels: the query marks them as values it did
+    not read, too), the next piece scores them unit by unit, and back when most were scored.
+    Both give the same outcome for every row: only the time differs."""
     rs = statements.rs
     sql = _fixes(statements, types)
     names: list[str] = json.loads(sql["columns"])  # the unit's and the input measures', after the row's
@@ -698,6 +703,7 @@ def _python_fixes(
         con.execute(sql["all"])
     else:
         con.execute(sql["some"], [rows])
+    together = True  # whether the hopeful rows of the next piece go through evaluate_many
     while True:
         fetched = con.fetchmany(_PIECE)
         if not fetched:
@@ -707,8 +713,10 @@ def _python_fixes(
         for record in fetched:
             unit = record[unit_at] if unit_at is not None else None
             units.append(str(unit) if unit not in (None, "") else f"row {record[0]}")
-        batch = [rows is None or (unread is not None and record[0] in unread) for record in fetched]
-        outcomes = _outcomes(rs, values, units, batch)
+        hopeful = [rows is None or (unread is not None and record[0] in unread) for record in fetched]
+        outcomes = _outcomes(rs, values, units, hopeful if together else [False] * len(fetched))
+        tried = [outcome for outcome, hope in zip(outcomes, hopeful, strict=True) if hope]
+        together = 2 * sum(isinstance(outcome, KpiRulesError) for outcome in tried) <= len(tried)
         row_numbers: list[int] = []  # units Python scored, with their scores, total and grade
         columns: list[list[str | None]] = [[] for _ in range(width + 1)]
         failed_rows: list[int] = []  # units Python could not score, with their errors
