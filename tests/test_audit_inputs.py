@@ -246,3 +246,21 @@ def test_numbers_past_30_digits_are_written_with_an_exponent() -> None:
     assert show(D("1e-999999999")) == "1E-999999999" and show(D("2.5")) == "2.5"
     assert show_rate(D("1e400")) == "1E+402%" and show_rate(D("0.474")) == "47.4%"
     assert show_rate(D("1e999999999999999999")) == "1E+999999999999999999 × 100%"
+
+
+@LANGS
+def test_json_nan_and_toml_nan_are_refused_at_their_place(tmp_path: Path, lang: str) -> None:
+    rules = write(tmp_path, "t.toml", RULESET)
+    table = write(tmp_path, "r.json", '{"rows": [{"指标名称": "预算执行率", "权重": 10, "得分": NaN}]}')
+    assert_refused(run(rules, "--reported", table, "--lang", lang), "r.json:1:45", "`score`: 'NaN' is not a number")
+    table = write(tmp_path, "r.toml", "[scores.a]\nweight = 10\nscore = 9\nrate = nan\n")
+    assert_refused(
+        run(rules, "--reported", table, "--lang", lang), "r.toml:4:8", "`rate` = NaN is not a figure a table prints"
+    )
+
+
+@LANGS
+def test_a_nul_byte_is_refused_at_its_line(tmp_path: Path, lang: str) -> None:
+    rules = write(tmp_path, "t.toml", RULESET)
+    table = write(tmp_path, "r.csv", CSV.format(score="9", rate="9\x000%", total="19"))
+    assert_refused(run(rules, "--reported", table, "--lang", lang), "r.csv:2:13", "NUL")

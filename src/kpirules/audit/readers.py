@@ -166,7 +166,7 @@ def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
     if suffix in (".xlsx", ".xlsm"):
         return _first_sheet(_read_excel(file, name), ruleset)
     if suffix in (".toml", ".json", *TABLE_SUFFIXES):
-        text = read_text(file, ReportedFileError, encodings=SPREADSHEET_ENCODINGS)
+        text = _read_text(file, name)
         if suffix == ".toml":
             table = _read_toml(text, name)
         elif suffix == ".json":
@@ -182,6 +182,31 @@ def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
             f"cannot read a reported table from {file.name}", hint="use a .toml, .json, .csv or .xlsx file"
         )
     return _build(table, ruleset)
+
+
+def _read_text(file: Path, name: str) -> str:
+    """The file's text; a file that is no text (a NUL byte, bytes in no encoding) is refused at
+    the line and column of its first bad byte."""
+    try:
+        return read_text(file, ReportedFileError, encodings=SPREADSHEET_ENCODINGS)
+    except ReportedFileError as err:
+        if err.location is None:
+            err.location = Location(name)
+            try:
+                data = file.read_bytes()
+            except OSError:
+                raise err from None
+            at = data.find(b"\0")
+            if at < 0:
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    at = bad.start
+            if at >= 0:
+                start = data.rfind(b"\n", 0, at) + 1
+                column = len(data[start:at].decode("utf-8", "replace")) + 1
+                err.location = Location(name, data.count(b"\n", 0, at) + 1, column)
+        raise
 
 
 # ---- TOML -------------------------------------------------------------------------------------
@@ -214,7 +239,7 @@ def _read_toml(text: str, name: str) -> _Table:
 def _read_json(text: str, name: str) -> _Table:
     source = SourceFile(name, text)
     try:
-        data = json.loads(text, parse_float=_decimal, parse_int=_decimal)
+        data = json.loads(text, parse_float=_decimal, parse_int=_decimal, parse_constant=_Unreadable)
     except json.JSONDecodeError as err:
         raise ReportedFileError(f"invalid JSON: {err.msg}", location=source.location(err.pos)) from None
     positions = _json_positions(text)
@@ -882,7 +907,7 @@ def _percent_columns(table: _Table) -> set[str]:
                 if text.endswith(("%", "％", "‰")) or not _NUMBER.fullmatch(text):
                     break
                 numbers.append(Decimal(text.replace(",", "")))
-            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool) and Decimal(value).is_finite():
                 numbers.append(Decimal(value))
             else:
                 break
