@@ -17,6 +17,7 @@ import kpirules
 from kpirules.cli import main
 from kpirules.errors import Location
 from kpirules.valuefiles import HeaderNames, ValuesFileError, read_units
+from kpirules.values import parse_number
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -160,7 +161,7 @@ def test_formulas_give_their_cached_values(tmp_path: Path) -> None:
     rs = kpirules.load(BISHAN)
     (unit,), batch = read_units(path, rs.measures)
     assert batch and unit.name == "甲"
-    assert unit.values["budget_adjusted"] == Decimal("1899305.84")
+    assert parse_number(unit.values["budget_adjusted"]) == Decimal("1899305.84")  # read as Decimal(repr(x))
     assert unit.values["budget_spent"] == Decimal("1899305.84")  # 189.930584 万元, exactly in 元
     assert unit.values["budget_execution_rate"] == 1  # derived: ignored when scored, with a note
 

@@ -17,9 +17,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
-
-import attrs
 
 from .errors import KpiRulesError, Location, ValuesError
 from .model import Measure
@@ -58,13 +57,13 @@ MESSAGES = {
 }
 
 
-@attrs.frozen
-class Unit:
-    """The values of one unit, with where each came from."""
+class Unit(NamedTuple):
+    """The values of one unit, with where each came from. (A named tuple: a sheet of 100,000
+    units makes 100,000 of them.)"""
 
     name: str | None
     values: Mapping[str, Any]
-    locations: Mapping[str, Location] = attrs.Factory(dict)
+    locations: Mapping[str, Location] = MappingProxyType({})
 
 
 class ValuesFileError(KpiRulesError):

@@ -10,8 +10,10 @@ so a bad one is reported as ``units.xlsx!Sheet1!C7``.
 from __future__ import annotations
 
 import datetime
+import gc
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -78,38 +80,52 @@ def read_workbook(file: Path, names: HeaderNames | None = None, *, sheet: str | 
         sheets = [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]
         if not sheets:
             raise ValuesFileError(MESSAGES["no_sheets"].format(name=file), location=Location(str(file)))
-        chosen = _choose(book, sheets, sheet, names, str(file))
-        grid = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    return _units(grid, names, str(file), chosen)
+        chosen, opened = _choose(book, sheets, sheet, names, str(file))
+        # A sheet of 100,000 units makes millions of objects that all live on: the cyclic garbage
+        # collector would walk them again and again while they are made (half the time), and
+        # finds nothing to free among them.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            grid = (opened or book.get_sheet_by_name(chosen)).to_python(skip_empty_area=False)
+            return _units(grid, names, str(file), chosen)
+        finally:
+            if enabled:
+                gc.enable()
 
 
-def _choose(book: Any, sheets: Sequence[str], sheet: str | int | None, names: HeaderNames, file: str) -> str:
+def _choose(
+    book: Any, sheets: Sequence[str], sheet: str | int | None, names: HeaderNames, file: str
+) -> tuple[str, Any]:
+    """The sheet to read, and the sheet object when it was opened to look at its header (opening
+    a sheet parses all of it)."""
     if sheet is not None:
         if isinstance(sheet, str) and sheet in sheets:
-            return sheet
+            return sheet, None
         if isinstance(sheet, str) and sheet.strip() in [s.strip() for s in sheets]:
-            return next(s for s in sheets if s.strip() == sheet.strip())
+            return next(s for s in sheets if s.strip() == sheet.strip()), None
         number = sheet if isinstance(sheet, int) else int(sheet) if sheet.strip().isdigit() else None
         if number is not None and 1 <= number <= len(sheets):
-            return sheets[number - 1]
+            return sheets[number - 1], None
         shown = ", ".join(f"{i} {s}" for i, s in enumerate(sheets, 1))
         raise ValuesFileError(
             MESSAGES["no_sheet"].format(name=file, sheet=sheet, sheets=shown),
             hint=MESSAGES["no_sheet_hint"],
             location=Location(file),
         )
-    first = None
+    first: tuple[str, Any] | None = None
     for name in sheets:
-        head = book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS * 2)
+        opened = book.get_sheet_by_name(name)
+        head = opened.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS * 2)
         rows = [(i + 1, [_text(v) for v in row]) for i, row in enumerate(head)]
         found = find_header(rows, names)
         if found is None:
             continue
         if first is None:
-            first = name
+            first = (name, opened)
         if names.names_any(rows[found[0]][1]):
-            return name
-    return first if first is not None else sheets[0]
+            return name, opened
+    return first if first is not None else (sheets[0], None)
 
 
 def _text(value: Any) -> str:
@@ -122,15 +138,16 @@ def _text(value: Any) -> str:
 
 def _value(value: Any) -> Any:
     """A cell's value as kpirules takes it: text and yes/no as they are; a whole number as an int;
-    any other number as its exact decimal (``Decimal(repr(x))``: 0.953 is 0.953, never the binary
-    fraction); a date or time as its ISO text (for the converter to refuse, at its cell)."""
+    any other number as the float it is, which the converter reads exactly as its shortest decimal
+    (``Decimal(repr(x))``: 0.953 is 0.953, never the binary fraction); a date or time as its ISO
+    text (for the converter to refuse, at its cell)."""
     kind = value.__class__
     if kind is str or kind is bool or kind is int:
         return value
     if kind is float:
         if value.is_integer() and abs(value) < 1e15:
             return int(value)
-        return Decimal(repr(value))
+        return value
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
@@ -140,21 +157,24 @@ def _value(value: Any) -> Any:
 
 class _CellPlaces(Mapping[str, Location]):
     """The cells of one row's values (``units.xlsx!Sheet1!C7``), made when asked for: a sheet of
-    100,000 units holds more than a million of them."""
+    100,000 units holds more than a million of them. ``where`` is (file, sheet, column of each
+    measure, 0-based), shared by the rows of a sheet."""
 
-    __slots__ = ("_columns", "_file", "_row", "_sheet")
+    __slots__ = ("_row", "_where")
 
-    def __init__(self, file: str, sheet: str, row: int, columns: Mapping[str, int]) -> None:
-        self._file, self._sheet, self._row, self._columns = file, sheet, row, columns
+    def __init__(self, where: tuple[str, str, Mapping[str, int]], row: int) -> None:
+        self._where = where
+        self._row = row
 
     def __getitem__(self, key: str) -> Location:
-        return Location(self._file, self._row, self._columns[key] + 1, sheet=self._sheet)
+        file, sheet, columns = self._where
+        return Location(file, self._row, columns[key] + 1, sheet=sheet)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._columns)
+        return iter(self._where[2])
 
     def __len__(self) -> int:
-        return len(self._columns)
+        return len(self._where[2])
 
 
 def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: str) -> list[Unit]:
@@ -177,20 +197,50 @@ def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: 
             )
         keys[column.key] = index
     unit_at = keys.pop(UNIT_KEY, None)
-    pairs = list(keys.items())
-    scales = [(key, columns[i].scale) for key, i in pairs if columns[i].scale]
-    width = len(header)
-    value = _value
+    body = grid[top + 1 :]
+    if not body:
+        return []
+    width = max(len(header), max(len(row) for row in body))
+    body = [row if len(row) == width else [*row, *([""] * (width - len(row)))] for row in body]
+    keyed = list(keys)
+    take = itemgetter(*keys.values()) if len(keys) > 1 else None
+    only = next(iter(keys.values())) if len(keys) == 1 else None
+    given: list[dict[str, Any]] = []
+    for row in body:  # row by row: a dict per unit, built in C
+        if take is not None:
+            given.append(dict(zip(keyed, take(row), strict=True)))
+        else:
+            given.append({keyed[0]: row[only]} if only is not None else {})
+    odd = set(map(type, chain.from_iterable(body))) - _PLAIN - {float}
+    measures = names.measures
+    for key in keyed:  # the fix-ups a column needs: whole numbers, dates and times, a unit to scale by
+        measure = measures.get(key)
+        power = columns[keys[key]].scale
+        whole = measure is not None and measure.type in ("count", "amount", "number")
+        if not (whole or odd or power):
+            continue
+        for values in given:
+            v = values[key]
+            if v.__class__ is float:
+                if whole and v.is_integer() and -1e15 < v < 1e15:
+                    values[key] = v = int(v)
+            elif v.__class__ not in _PLAIN:
+                values[key] = v = _value(v)
+            if power:
+                values[key] = scaled(v, power)
+    names_of = [_text(row[unit_at]).strip() for row in body] if unit_at is not None else None
     units: list[Unit] = []
-    for number in range(top + 1, len(grid)):
-        row = grid[number]
-        if len(row) < width:
-            row = [*row, *([""] * (width - len(row)))]
-        values = {key: value(row[i]) for key, i in pairs}
-        name = _text(row[unit_at]).strip() if unit_at is not None else ""
-        if not name and all(v == "" for v in values.values()):
+    append = units.append
+    where = (file, sheet, keys)
+    for k, values in enumerate(given):
+        number = top + k + 2  # the sheet's row, 1-based
+        name = names_of[k] if names_of is not None else ""
+        if not name and body[k].count("") == width:
             continue  # a blank row
-        for key, power in scales:
-            values[key] = scaled(values[key], power)
-        units.append(Unit(name or f"row {number + 1}", values, _CellPlaces(file, sheet, number + 1, keys)))
+        append(Unit(name or f"row {number}", values, _CellPlaces(where, number)))
     return units
+
+
+#: Cell values kept as they are: text, yes/no, and numbers Excel stored with a fraction (a float is
+#: read exactly as its shortest decimal, ``Decimal(repr(x))``, when it is converted).
+_PLAIN: frozenset[type] = frozenset({str, bool, int})

@@ -363,11 +363,17 @@ def _splice_rows(path: Path, fast: _FastRows) -> None:
     head = re.sub(r'<dimension ref="A1:([A-Z]+)\d+"/>', rf'<dimension ref="A1:\g<1>{end_row}"/>', head, count=1)
     tmp = path.with_name(path.name + ".rows")
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as target:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:  # fast; a little larger
             for info, data in members:
                 target.writestr(info, data)
             info = zipfile.ZipInfo(sheet_name, date_time=sheet_info.date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
+            for attribute in ("compress_level", "_compresslevel"):  # its name from Python 3.13, and before
+                try:
+                    setattr(info, attribute, 1)  # fast; the file is a little larger
+                    break
+                except AttributeError:
+                    continue
             with target.open(info, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
                 for piece in _rows_xml(fast, styles):
