@@ -16,6 +16,7 @@ sqlglot. File names are passed to DuckDB as parameters or through its Python API
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import tempfile
@@ -704,42 +705,51 @@ def _python_fixes(
     else:
         con.execute(sql["some"], [rows])
     together = True  # whether the hopeful rows of the next piece go through evaluate_many
-    while True:
-        fetched = con.fetchmany(_PIECE)
-        if not fetched:
-            break
-        values = [{name: record[k] for k, name in measures} for record in fetched]
-        units = []
-        for record in fetched:
-            unit = record[unit_at] if unit_at is not None else None
-            units.append(str(unit) if unit not in (None, "") else f"row {record[0]}")
-        hopeful = [rows is None or (unread is not None and record[0] in unread) for record in fetched]
-        outcomes = _outcomes(rs, values, units, hopeful if together else [False] * len(fetched))
-        tried = [outcome for outcome, hope in zip(outcomes, hopeful, strict=True) if hope]
-        together = 2 * sum(isinstance(outcome, KpiRulesError) for outcome in tried) <= len(tried)
-        row_numbers: list[int] = []  # units Python scored, with their scores, total and grade
-        columns: list[list[str | None]] = [[] for _ in range(width + 1)]
-        failed_rows: list[int] = []  # units Python could not score, with their errors
-        errors: list[str] = []
-        for record, unit_name, outcome in zip(fetched, units, outcomes, strict=True):
-            if slips and record[0] in slips:  # rates typed without %: as kpirules score's Python path
-                problems = [*slips[record[0]], *(outcome.problems if isinstance(outcome, KpiRulesError) else ())]
-                outcome = ValuesError.collect(problems)
-            if isinstance(outcome, KpiRulesError):
-                outcome.unit = unit_name  # type: ignore[attr-defined]
-                report.failed.append((unit_name, outcome))
-                failed_rows.append(record[0])
-                errors.append("; ".join(p.message for p in outcome.problems))
-                continue
-            report.by_python += 1
-            row_numbers.append(record[0])
-            for column, score in zip(columns[:width], (*outcome.scores, outcome.total), strict=True):
-                column.append(_text_of(score))
-            columns[width].append(outcome.grade)
-        if row_numbers:
-            writer.execute(sql["insert"], [row_numbers, *columns, [None] * len(row_numbers)])
-        if failed_rows:
-            writer.execute(sql["insert_failed"], [failed_rows, errors])
+    # The errors of failing units are kept (report.failed), and the cyclic garbage collector would
+    # go through all of them again and again while more are made: a third of the time with 100,000
+    # failing units. Nothing made here needs it (the errors' tracebacks are dropped, _outcomes).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        while True:
+            fetched = con.fetchmany(_PIECE)
+            if not fetched:
+                break
+            values = [{name: record[k] for k, name in measures} for record in fetched]
+            units = []
+            for record in fetched:
+                unit = record[unit_at] if unit_at is not None else None
+                units.append(str(unit) if unit not in (None, "") else f"row {record[0]}")
+            hopeful = [rows is None or (unread is not None and record[0] in unread) for record in fetched]
+            outcomes = _outcomes(rs, values, units, hopeful if together else [False] * len(fetched))
+            tried = [outcome for outcome, hope in zip(outcomes, hopeful, strict=True) if hope]
+            together = 2 * sum(isinstance(outcome, KpiRulesError) for outcome in tried) <= len(tried)
+            row_numbers: list[int] = []  # units Python scored, with their scores, total and grade
+            columns: list[list[str | None]] = [[] for _ in range(width + 1)]
+            failed_rows: list[int] = []  # units Python could not score, with their errors
+            errors: list[str] = []
+            for record, unit_name, outcome in zip(fetched, units, outcomes, strict=True):
+                if slips and record[0] in slips:  # rates typed without %: as kpirules score's Python path
+                    problems = [*slips[record[0]], *(outcome.problems if isinstance(outcome, KpiRulesError) else ())]
+                    outcome = ValuesError.collect(problems)
+                if isinstance(outcome, KpiRulesError):
+                    outcome.unit = unit_name  # type: ignore[attr-defined]
+                    report.failed.append((unit_name, outcome))
+                    failed_rows.append(record[0])
+                    errors.append("; ".join(p.message for p in outcome.problems))
+                    continue
+                report.by_python += 1
+                row_numbers.append(record[0])
+                for column, score in zip(columns[:width], (*outcome.scores, outcome.total), strict=True):
+                    column.append(_text_of(score))
+                columns[width].append(outcome.grade)
+            if row_numbers:
+                writer.execute(sql["insert"], [row_numbers, *columns, [None] * len(row_numbers)])
+            if failed_rows:
+                writer.execute(sql["insert_failed"], [failed_rows, errors])
+    finally:
+        if collecting:
+            gc.enable()
     writer.close()
 
 
@@ -770,6 +780,11 @@ def _outcomes(
                 out[i] = rs.evaluate(values[i], unit=units[i])
             except KpiRulesError as err:
                 out[i] = err
+    for got in out:
+        if isinstance(got, KpiRulesError):
+            # kept for the report: its traceback would keep the evaluator's frames (and their
+            # values) alive with it, half the memory of a run with 100,000 failing units
+            got.__traceback__ = None
     return [o for o in out if o is not None]
 
 
