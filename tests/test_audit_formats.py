@@ -88,7 +88,7 @@ def test_column_names_with_units() -> None:
     assert column_field("得分(分)") == "score"
     assert column_field("得分率（%）") == "rate"
     assert column_field("权重(%)") == "weight"
-    assert column_field("备注") is None
+    assert column_field("备注") == "note" and column_field("序号") is None
 
 
 def test_a_table_as_reports_print_it(tmp_path: Path, rules: kpirules.Ruleset) -> None:

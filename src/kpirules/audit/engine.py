@@ -37,7 +37,8 @@ from ..model import Measure, Reported, ReportedFigure, ReportedRow
 from ..ruleset import Ruleset
 from ..units import MONEY, PERCENT, UnitMismatch, scale
 from ..values import Converted, MissingValue, ValueProblem, converter, is_missing
-from .findings import Audit, Cause, Finding, Reconstruction
+from .findings import Audit, Cause, Finding, Reconstruction, RoundedFigure
+from .notes import zero_reason
 from .printed import (
     MAX_DIGITS,
     ZERO,
@@ -347,6 +348,8 @@ class _Auditor:
                     text_score=row.text_score,
                     fixed=self.scores[i],
                     measured=self.measured_rates(iid),
+                    note=zero_reason(row.quote),
+                    rounded=self.rounded_figures(i),
                 )
             )
         for i, ind in enumerate(self.rs.indicators):
@@ -384,6 +387,80 @@ class _Auditor:
             if m is not None and m.type == "rate" and isinstance(value, Decimal) and not isinstance(value, bool):
                 out.append(exact_rate(value))
         return tuple(out)
+
+    def rounded_figures(self, i: int) -> tuple[RoundedFigure, ...]:
+        """Figures of the measures row ``i``'s rule reads that the file prints rounded (its
+        [[reported.figures]], or for a rate the row's own rate column) and at which the rule gives
+        the printed score, where the exact value gives another: the score was worked out from
+        the rounded figure (执行率 "50%" for 49.88 %)."""
+        rs = self.rs
+        ind = rs.indicators[i]
+        row = self.rows.get(ind.id)
+        fixed = self.scores[i]
+        if row is None or row.score is None or fixed is None or ind.id in rs.overrides:
+            return ()
+        if self.arith.same_score(row.score, fixed):
+            return ()
+        out: list[RoundedFigure] = []
+        for name in rs.inputs_of(ind.id):
+            measure = rs.measures[name]
+            value = self.env.get(name)
+            if measure.type not in ("rate", "number") or not isinstance(value, Decimal) or absurd(value):
+                continue
+            # (the figure as printed, the power of ten to the measure's unit, its unit, the figure)
+            printed: list[tuple[Decimal, int, str | None, ReportedFigure | None]] = []
+            for each in self.table.figures:
+                if each.measure == name and isinstance(each.value, Decimal):
+                    printed.append((each.value, scale(each.unit, measure.unit, measure.type), each.unit, each))
+            if measure.type == "rate" and row.rate is not None:
+                printed.append((row.rate, 0, None, None))  # the row's own rate column
+            for shown, k, unit, fig in printed:
+                exact = value.scaleb(-k, context=C)  # the measured value in the figure's unit
+                if shown == exact or not fits(shown, exact):
+                    continue  # not a rounded figure of this value
+                score = self.score_at(i, name, shown.scaleb(k, context=C))
+                if score is None or not self.arith.same_score(row.score, score):
+                    continue
+                out.append(
+                    RoundedFigure(
+                        score=score,
+                        measure=name,
+                        label=measure.display,
+                        printed=shown,
+                        exact=exact,
+                        rate=measure.type == "rate" and unit is None,
+                        unit=unit,
+                        where=fig.where if fig is not None else None,
+                        quote=fig.quote if fig is not None else None,
+                        column=fig is None,
+                    )
+                )
+        return tuple(out)
+
+    def score_at(self, i: int, name: str, value: Decimal) -> Decimal | None:
+        """Indicator ``i``'s score with measure ``name`` at ``value`` (the measures derived from
+        it computed again), or None where the rule cannot be scored."""
+        rs = self.rs
+        derived = {m.name for m in rs.measures.values() if m.derived}
+        env: dict[str, Converted] = {k: v for k, v in self.env.items() if k not in derived or k == name}
+        env[name] = value
+        pending = [m for m in rs.measures.values() if m.derived and m.name != name]
+        progress = True
+        while pending and progress:
+            progress = False
+            for measure in list(pending):
+                try:
+                    env[measure.name] = self.formula(measure)(dict(env), None)
+                except KeyError:
+                    continue
+                except EvalFailure:
+                    pass
+                pending.remove(measure)
+                progress = True
+        raw = rs.raw_score(i, env)
+        if raw is None:
+            return None
+        return self.arith.round(min(max(raw, ZERO), rs.indicators[i].weight))
 
     # -- subtotals --------------------------------------------------------------------------------
     def subtotal_weight(self, k: int) -> Decimal:
@@ -586,6 +663,16 @@ class _Auditor:
             total += score
         return total
 
+    def assumed_rows(self) -> list[tuple[str, Decimal]]:
+        """The rows the sum of the printed scores counts at the rules' score, since the table has
+        no row for them: (name, score)."""
+        out = []
+        for i, ind in enumerate(self.rs.indicators):
+            score = self.scores[i]
+            if ind.id not in self.rows and score is not None:
+                out.append((ind.name, score))
+        return out
+
     def shown(self, score: Decimal) -> Decimal:
         """A printed score as it counts in a sum: rounded to the precision when printed with more
         decimals (an Excel cell showing 28.92857143); the ``score-precision`` note says so."""
@@ -698,6 +785,7 @@ class _Auditor:
                 total=self.table.total,
                 changed_rows=[self.rs.indicator(x).name for x in changed_rows],
                 recomputed_total=self.recomputed_total(),
+                assumed_rows=self.assumed_rows(),
             )
             printed_sum = facts.get("sum")
             return Finding(
@@ -723,6 +811,7 @@ class _Auditor:
         if field == "total":
             facts.setdefault("sum", self.printed_sum())
             facts.setdefault("recomputed", self.recomputed_total())
+            facts["assumed_rows"] = self.assumed_rows()
         if iid is not None:
             facts["corrected_score"] = recon.scores.get(iid)
         return Finding(
@@ -996,6 +1085,21 @@ class _Auditor:
                             "missing": [self.label(m) for m in missing],
                             "reason": None if missing else reason,
                         },
+                    )
+                )
+            deliberate = zero_reason(row.quote) if row is not None and row.score == 0 else None
+            if deliberate is not None and self.scores[i] is None:
+                self.notes.append(
+                    Finding(
+                        "deliberate-zero",
+                        "info",
+                        ind.id,
+                        "score",
+                        row.score if row is not None else None,
+                        recon.scores.get(ind.id),
+                        name=ind.name,
+                        location=row.locations.get("score") if row is not None else None,
+                        facts={"note": deliberate, "kept": recon.scores.get(ind.id) == 0},
                     )
                 )
             if row is None and self.table.rows:

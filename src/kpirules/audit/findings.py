@@ -53,6 +53,7 @@ KINDS: tuple[str, ...] = (
     "not-recomputed",
     "figure-unchecked",
     "values-from-figures",
+    "deliberate-zero",
 )
 
 #: The fields a finding can be about. ``sum`` is the sum of the printed scores (not itself printed);
@@ -75,6 +76,33 @@ FIELDS = (
 
 
 @attrs.frozen
+class RoundedFigure:
+    """A figure the report prints rounded (执行率 "50%" for 49.88 %) at which the rule gives the
+    printed score: the score was worked out from the rounded figure.
+
+    ``printed`` is the figure as printed, in ``unit`` (``rate``: a fraction, printed as a
+    percentage); ``exact`` the measured value in the same unit; ``where`` and ``quote`` the place
+    the report prints it; ``column`` is True for the row's own rate column."""
+
+    score: Decimal
+    measure: str
+    label: str
+    printed: Decimal
+    exact: Decimal
+    rate: bool
+    unit: str | None = None
+    where: str | None = None
+    quote: str | None = None
+    column: bool = False
+
+
+#: A row a cause rests on whose score the table does not print: (indicator id, the score taken,
+#: why) with why ``missing-row`` (the table has no such row) or ``no-score`` (its score cell is
+#: empty); both are taken at the score the rules give.
+Assumed = tuple[str, Decimal, str]
+
+
+@attrs.frozen
 class Cause:
     """The most likely way a wrong figure came about.
 
@@ -91,7 +119,13 @@ class Cause:
     of, or added twice to, the total or a subtotal), ``rows-wrong`` (the total is right and the rows
     are not), ``follows-rows`` (a total or subtotal adds up printed rows that are wrong), ``follows-subtotals``
     (the total adds up printed subtotals that are wrong),
-    ``band`` (the grade of another band) and ``arithmetic`` (none of these: a plain error).
+    ``deliberate-zero`` (a 0 the table's note gives a reason for: a deduction, not a slip; ``note``
+    holds the note), ``deduction-ignored`` (a total or subtotal that counts such a row at its full
+    weight), ``rounded-figure`` (the score is what the rule gives at a figure the report prints
+    rounded; ``figure`` says which), ``band`` (the grade of another band) and ``arithmetic`` (none
+    of these: a plain error).
+
+    ``assumed`` names the rows the cause rests on that the table does not print a score for.
     """
 
     code: str
@@ -101,6 +135,9 @@ class Cause:
     row: str | None = None  # an indicator id the cause refers to
     value: Decimal | None = None  # a figure the cause refers to (the neighbour's weight, the weight sum)
     others: tuple[str, ...] = ()  # other indicator ids that fit as well as ``row``
+    note: str | None = None  # the table's own words the cause rests on (a 备注 giving a 0 its reason)
+    figure: RoundedFigure | None = None
+    assumed: tuple[Assumed, ...] = ()
 
     @property
     def explained(self) -> bool:
@@ -128,6 +165,9 @@ EXPLAINED = frozenset(
         "score-as-weight",
         "weight-times-measure",
         "measure-as-rate",
+        "deliberate-zero",
+        "deduction-ignored",
+        "rounded-figure",
     }
 )
 
@@ -213,6 +253,10 @@ class Finding:
             out["expected_unit"] = self.expected_unit
         out["cause"] = self.cause.code if self.cause is not None else None
         out["cause_text"] = self.cause_text(lang) or None
+        out["assumed"] = [
+            {"indicator": row, "score": score, "why": why}
+            for row, score, why in (self.cause.assumed if self.cause is not None else ())
+        ]
         out["also"] = list(self.also)
         loc = self.location
         out["location"] = (

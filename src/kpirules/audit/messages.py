@@ -111,13 +111,53 @@ def cause_text(
     names: Mapping[str, str] | None = None,
 ) -> str:
     """The likely cause in words, for a figure in ``field`` of a row, of a subtotal (``subtotal``)
-    or of the total; ``names`` are the rows' names by id, for the rows a cause refers to."""
+    or of the total; ``names`` are the rows' names by id, for the rows a cause refers to. A cause
+    that rests on rows whose score the table does not print says so."""
     if cause is None:
         return ""
+    names = names or {}
+    assumed = cause.assumed
+    omitted = next((a for a in assumed if a[0] == cause.row), None) if cause.code == "row-omitted" else None
+    if omitted is not None and not cause.others:
+        # the row left out is one whose score the table does not print: say that, not "assuming" it
+        assumed = tuple(a for a in assumed if a is not omitted)
+        whole_zh, whole_en = ("小计", "subtotal") if subtotal else ("合计", "total")
+        name, value = _row_name(names, cause.row), _num(cause.value)
+        if _lang(lang) == "zh":
+            what = f"表中没有「{name}」一行" if omitted[2] == "missing-row" else f"「{name}」一行未印出得分"
+            text = f"{what}，{whole_zh}也未计入它按规则应得的 {value} 分"
+        else:
+            what = (
+                f"the table has no row {name}"
+                if omitted[2] == "missing-row"
+                else f"the table prints no score for {name}"
+            )
+            text = f"{what}, and the {whole_en} leaves out the {value} points the rules give it"
+    else:
+        text = _cause_words(cause, lang, field=field, subtotal=subtotal, names=names)
+    if assumed:
+        text += _assumed_clause(assumed, lang == "zh", names)
+    return text
+
+
+def _assumed_clause(assumed: Sequence[tuple[str, Decimal, str]], zh: bool, names: Mapping[str, str]) -> str:
+    """ "（假定：表中没有的「X」一行按规则计 7 分）": the rows a cause counts at the rules' score."""
+    parts = []
+    for row, score, why in assumed:
+        name = _row_name(names, row)
+        if zh:
+            what = f"表中没有的「{name}」一行" if why == "missing-row" else f"未印出得分的「{name}」一行"
+            parts.append(f"{what}按规则计 {_num(score)} 分")
+        else:
+            what = "which the table does not print" if why == "missing-row" else "whose score the table does not print"
+            parts.append(f"row {name}, {what}, at the {_num(score)} points the rules give")
+    return f"（假定：{'；'.join(parts)}）" if zh else f" (assuming {'; '.join(parts)})"
+
+
+def _cause_words(cause: Cause, lang: str, *, field: str | None, subtotal: bool, names: Mapping[str, str]) -> str:
     zh = _lang(lang) == "zh"
     slip = cause.slip
     code = cause.code
-    names = names or {}
     row_name = _row_name(names, cause.row)
     # what a sum-cause (weight-sum, a row left out, following the rows) is about
     whole_zh, whole_en = ("小计", "subtotal") if subtotal else ("合计", "total")
@@ -222,6 +262,34 @@ def cause_text(
             if zh
             else "the total adds up the printed subtotals, and some of them are wrong"
         )
+    if code == "deliberate-zero":
+        if zh:
+            return f"备注说明该行不得分（“{cause.note}”）：是有意扣分，不是笔误；与测量值不符，须核对测量值或扣分理由"
+        return (
+            f'the note gives the reason for the 0 ("{cause.note}"): a deliberate deduction, not a slip; it '
+            "disagrees with the measured values, so check them or the deduction"
+        )
+    if code == "deduction-ignored":
+        value = _num(cause.value)
+        if zh:
+            return f"{whole_zh}仍按「{row_name}」的满分 {value} 分计，未扣除备注所说的扣分（“{cause.note}”）"
+        return f'the {whole_en} counts {row_name} at its full {value} points, not the 0 its note gives ("{cause.note}")'
+    if code == "rounded-figure" and cause.figure is not None:
+        fig = cause.figure
+        if fig.rate:
+            printed, exact = printed_rate(fig.printed), show_rate(fig.exact)
+        else:
+            printed, exact = plain(fig.printed) + (fig.unit or ""), show(fig.exact) + (fig.unit or "")
+        if zh:
+            said = "：".join(x for x in (fig.where, f"“{fig.quote}”" if fig.quote else None) if x)
+            place = "（得分率栏）" if fig.column else f"（{said}）" if said else ""
+            return f"得分按印出的{fig.label} {printed}{place}算出，而{fig.label}实为 {exact}：评分用了四舍五入后的数字"
+        said = ": ".join(x for x in (fig.where, f'"{fig.quote}"' if fig.quote else None) if x)
+        place = " (in the rate column)" if fig.column else f" ({said})" if said else ""
+        return (
+            f"the score was worked out from the {fig.label} as printed, {printed}{place}, a rounded figure: "
+            f"the exact value is {exact}"
+        )
     if code == "band":
         return "等级与合计所在档次不符" if zh else "the grade of another band"
     return "计算错误" if zh else "an arithmetic error"
@@ -251,12 +319,15 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
     kind, field = f.kind, f.field
     parts: list[str] = []
     if kind == "total-vs-sum" and field == "sum":
-        total, total_sum = facts.get("total"), f.reported
+        total = facts.get("total")
+        total_sum = f.reported if isinstance(f.reported, Decimal) else None
         diff = C.subtract(total, total_sum) if isinstance(total, Decimal) and isinstance(total_sum, Decimal) else None
         rows: Sequence[str] = facts.get("changed_rows") or []
         rec = facts.get("recomputed_total")
         if zh:
-            parts.append(f"各项得分之和为 {_p(total_sum)}，而所报合计为 {_p(total)}（相差 {_num(diff)}）。")
+            parts.append(
+                f"各项得分之和为 {_num(total_sum)}{_with_assumed(facts, zh)}，而所报合计为 {_p(total)}（相差 {_num(diff)}）。"
+            )
             if rec is not None and rec == total:
                 parts.append(f"按规则重算合计为 {_num(rec)}，与所报合计一致。")
             elif rec is not None:
@@ -267,7 +338,8 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
                 )
         else:
             parts.append(
-                f"The scores add up to {_p(total_sum)}, but the stated total is {_p(total)} (a difference of {_num(diff)})."
+                f"The scores add up to {_num(total_sum)}{_with_assumed(facts, zh)}, but the stated total is {_p(total)} "
+                f"(a difference of {_num(diff)})."
             )
             if rec is not None and rec == total:
                 parts.append(f"The rules give a total of {_num(rec)}, the stated total.")
@@ -299,14 +371,15 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
         )
     elif kind == "total-vs-sum" and field == "total":
         s = facts.get("sum")
+        more = _with_assumed(facts, zh)
         parts.append(
-            f"所报合计 {rep} 不等于各项得分之和 {_p(s)}；应为 {exp}。"
+            f"所报合计 {rep} 不等于各项得分之和 {_num(s)}{more}；应为 {exp}。"
             if zh
-            else f"The stated total {rep} is not the sum of the scores, {_p(s)}; it should be {exp}."
+            else f"The stated total {rep} is not the sum of the scores, {_num(s)}{more}; it should be {exp}."
         )
     elif kind == "total-vs-rule" and field == "total":
         rec = facts.get("recomputed")
-        same = ("，等于各项印出的得分之和" if zh else ", the sum of the printed scores,") if follows else ""
+        same = ("，等于各项印出的得分之和，" if zh else ", the sum of the printed scores,") if follows else ""
         if zh:
             parts.append(f"所报合计 {rep}{same}与按规则重算的合计 {_num(rec)} 不符；应为 {exp}。")
         else:
@@ -363,6 +436,17 @@ def finding_message(f: Finding, lang: str = "zh") -> str:
         if clause:
             parts.append(clause)
     return "".join(parts) if zh else " ".join(parts)
+
+
+def _with_assumed(facts: Mapping[str, Any], zh: bool) -> str:
+    """ "（含表中没有的「X」，按规则计 7 分）": rows a sum counts that the table does not print."""
+    rows: Sequence[tuple[str, Decimal]] = facts.get("assumed_rows") or ()
+    if not rows:
+        return ""
+    if zh:
+        return "（含表中没有的" + "、".join(f"「{name}」按规则计 {_num(score)} 分" for name, score in rows) + "）"
+    listed = "; ".join(f"{name} at the {_num(score)} points the rules give" for name, score in rows)
+    return f" (counting rows the table does not print: {listed})"
 
 
 def _subtotal_sentence(f: Finding, kind: str, rep: str, exp: str, zh: bool) -> str:
@@ -600,6 +684,15 @@ def _note_sentence(f: Finding, zh: bool) -> str:
             f"; the rule gives {_num(rec)} points, counted in the total."
             if rec is not None
             else ", and the rule cannot score it."
+        )
+    if f.kind == "deliberate-zero":
+        note = facts.get("note")
+        if zh:
+            kept = "，一致的重构保留该 0 分" if facts.get("kept") else ""
+            return f"「{name}」所报 0 分，备注说明其理由（“{note}”）：视为有意扣分，不作笔误处理{kept}。"
+        kept = "; the consistent reconstruction keeps it" if facts.get("kept") else ""
+        return (
+            f'{name}: the note gives the reason for the 0 printed ("{note}"): a deliberate deduction, not a slip{kept}.'
         )
     if f.kind == "not-recomputed":
         missing = facts.get("missing") or []

@@ -16,6 +16,8 @@ unit in brackets after the name ignored (``分值（分）``); other columns are
 * rate: ``rate``, ``得分率``, ``得分比例``
 * ``text_rate``, ``text_score``, ``quote``; grade: ``grade``, ``等级``, ``评价等级`` and the other
   words of :data:`GRADE_LABELS`
+* note: ``备注``, ``说明``, ``扣分说明``, ``扣分原因`` …, ``note``: read with the row's quote (a
+  note that gives a printed 0 its reason makes it a deliberate deduction)
 
 A row labelled as a total (:data:`~kpirules.hierarchy.TOTAL_LABELS`, in the indicator column or
 a level column) holds the total (in its score cell) and may hold the grade; a row labelled with a
@@ -102,6 +104,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "text_rate": ("text_rate",),
     "text_score": ("text_score",),
     "quote": ("quote",),
+    "note": ("note", "remark", "remarks", "备注", "说明", "扣分说明", "扣分原因", "扣分理由", "评分说明", "得分说明"),
     "grade": GRADE_LABELS,
 }
 _ALIASES = {_norm(alias): field for field, aliases in _COLUMNS.items() for alias in aliases}
@@ -664,8 +667,8 @@ def _grid_rows(header: Sequence[_Cell], body: Sequence[Sequence[_Cell]], table: 
             continue
         label = _row_label(row, cells.get("indicator"), used.get("indicator"), levels)
         weighted = label is not None and isinstance(label.value, str) and _label_weight(label.value) is not None
-        if not cells and not weighted:
-            continue  # an empty row, or a heading without a weight: nothing to check
+        if not any(f != "note" for f in cells) and not weighted:
+            continue  # an empty row, or a heading without a weight (or a footnote): nothing to check
         if label is not None:
             cells["indicator"] = label
         if "grade" in cells and label is None:
@@ -796,8 +799,9 @@ def _build(table: _Table, ruleset: Ruleset) -> Reported:
         for field in ("rate", "text_rate"):
             if field in cells:
                 values[field] = _rate(cells[field], field, table, percent=field in percent_columns)
-        if "quote" in cells:
-            values["quote"] = str(cells["quote"].value)
+        said = [str(cells[f].value).strip() for f in ("quote", "note") if f in cells]
+        if said:  # the text's quote and the table's 备注: what the report says of the row
+            values["quote"] = "；".join(x for x in said if x) or None
         if "indicator" in cells and isinstance(cells["indicator"].value, str) and row.key is None:
             values["name"] = cells["indicator"].value
         elif row.key is not None and row.key not in by_id:

@@ -39,7 +39,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 import attrs
 
 from ..compiler import quantizer, rounding_mode
-from .findings import Cause, Correction, Reconstruction
+from .findings import Assumed, Cause, Correction, Reconstruction, RoundedFigure
 from .printed import ZERO, C, Slip, absurd, as_percent, decimals, digit_slip, exact_rate, interval, scale_slip, variants
 
 Key = tuple[int, int, int]  # (table corrections, text disagreements, unexplained corrections)
@@ -61,6 +61,16 @@ class RowIn:
     fixed: Decimal | None = None
     #: the measured rates the row's rule reads (a table may print one in the rate column)
     measured: tuple[Decimal, ...] = ()
+    #: the table's note giving a printed 0 its reason ("未按时公开，不得分"): the 0 is deliberate
+    note: str | None = None
+    #: figures the report prints rounded at which the rule gives another score than at the exact value
+    rounded: tuple[RoundedFigure, ...] = ()
+
+    @property
+    def deliberate(self) -> bool:
+        """A printed 0 whose reason the table's note gives: kept by the reconstruction where the
+        rules cannot recompute the row."""
+        return self.note is not None and self.score is not None and self.score == 0
 
 
 @attrs.frozen
@@ -190,6 +200,11 @@ class Classifier:
     def score(self, row: RowIn, corrected: Decimal) -> Cause:
         printed = row.score
         assert printed is not None
+        if row.note is not None and printed == 0 and corrected != 0:
+            return Cause("deliberate-zero", note=row.note)
+        for figure in row.rounded:  # the rule applied to a figure the report prints rounded
+            if self.arith.same_score(printed, figure.score) and printed != corrected:
+                return Cause("rounded-figure", figure=figure)
         if printed in (row.printed_weight, row.weight) and printed != corrected:
             return Cause("own-weight", value=printed)
         if row.rate is not None and printed == as_percent(row.rate) and printed > row.weight:
@@ -256,22 +271,49 @@ class Classifier:
 
     def subtotal(self, sub: SubtotalIn, printed: Decimal, corrected: Decimal) -> Cause:
         rows = self.table.rows
-        shown = [rows[m].score if rows[m].score is not None else rows[m].fixed for m in sub.members]
+        shown = [self.shown(m) for m in sub.members]
+        assumed = self.assumed(sub.members)
         if all(s is not None for s in shown) and sum((s for s in shown if s is not None), ZERO) == printed:
-            return Cause("follows-rows", value=printed)
+            return Cause("follows-rows", value=printed, assumed=assumed)
         if printed in (sub.printed_weight, sub.weight):
             return Cause("weight-sum", value=printed)
         for code, sign in (("row-omitted", -1), ("row-twice", 1)):
             fit = [
                 (rows[m].id, s)
                 for m in sub.members
-                if (s := rows[m].score if rows[m].score is not None else rows[m].fixed) is not None
-                and s != 0
-                and corrected + sign * s == printed
+                if (s := self.shown(m)) is not None and s != 0 and corrected + sign * s == printed
             ]
             if fit:
-                return Cause(code, row=fit[0][0], value=fit[0][1], others=tuple(rid for rid, _ in fit[1:]))
+                return Cause(
+                    code, row=fit[0][0], value=fit[0][1], others=tuple(rid for rid, _ in fit[1:]), assumed=assumed
+                )
+        ignored = self.deduction_ignored(sub.members, printed, corrected)
+        if ignored is not None:
+            return ignored
         return self.slip(printed, corrected)
+
+    def shown(self, n: int) -> Decimal | None:
+        """Row ``n``'s score as the table shows it: printed, else the rules' (an assumption)."""
+        row = self.table.rows[n]
+        return row.score if row.score is not None else row.fixed
+
+    def assumed(self, members: Sequence[int]) -> tuple[Assumed, ...]:
+        """The rows among ``members`` a sum of the table counts at the score the rules give,
+        since the table prints none: a cause resting on that sum says so."""
+        out: list[Assumed] = []
+        for n in members:
+            row = self.table.rows[n]
+            if row.score is None and row.fixed is not None:
+                out.append((row.id, row.fixed, "no-score" if row.printed else "missing-row"))
+        return tuple(out)
+
+    def deduction_ignored(self, members: Sequence[int], printed: Decimal, corrected: Decimal) -> Cause | None:
+        """A sum that counts a deliberate 0 (its note gives the reason) at the row's full weight."""
+        for n in members:
+            row = self.table.rows[n]
+            if row.deliberate and corrected + row.weight == printed:
+                return Cause("deduction-ignored", row=row.id, value=row.weight, note=row.note)
+        return None
 
     def slip(self, printed: Decimal, corrected: Decimal) -> Cause:
         factor = scale_slip(printed, corrected, (1, -1, 2, -2))
@@ -283,20 +325,29 @@ class Classifier:
         return Cause("arithmetic")
 
     def total(self, printed: Decimal, corrected: Decimal) -> Cause:
-        weights = [r.printed_weight if r.printed_weight is not None else r.weight for r in self.table.rows]
-        if printed in (sum(weights, ZERO), sum((r.weight for r in self.table.rows), ZERO)):
+        rows = self.table.rows
+        weights = [r.printed_weight if r.printed_weight is not None else r.weight for r in rows]
+        if printed in (sum(weights, ZERO), sum((r.weight for r in rows), ZERO)):
             return Cause("weight-sum", value=printed)
-        scores = [(r.id, r.score if r.score is not None else r.fixed) for r in self.table.rows]
+        everyone = range(len(rows))
+        scores = [(r.id, self.shown(n)) for n, r in enumerate(rows)]
+        assumed = self.assumed(everyone)
         if all(s is not None for _, s in scores):
             total = sum((s for _, s in scores if s is not None), ZERO)
             if total == printed:
-                return Cause("follows-rows", value=printed)
+                return Cause("follows-rows", value=printed, assumed=assumed)
             for code, sign in (("row-omitted", -1), ("row-twice", 1)):
                 fit = [(rid, s) for rid, s in scores if s is not None and s != 0 and total + sign * s == printed]
                 if fit:
-                    return Cause(code, row=fit[0][0], value=fit[0][1], others=tuple(rid for rid, _ in fit[1:]))
+                    return Cause(
+                        code, row=fit[0][0], value=fit[0][1], others=tuple(rid for rid, _ in fit[1:]), assumed=assumed
+                    )
+        ignored = self.deduction_ignored(everyone, printed, corrected)
+        if ignored is not None:
+            return ignored
         if self.subtotals_sum() == printed:
-            return Cause("follows-subtotals", value=printed)
+            covered = {m for sub in self.table.subtotals for m in sub.members}
+            return Cause("follows-subtotals", value=printed, assumed=self.assumed(sorted(set(everyone) - covered)))
         return self.slip(printed, corrected)
 
     def subtotals_sum(self) -> Decimal | None:
@@ -410,7 +461,10 @@ def _subtotal_corrections(
 
 
 def candidates(row: RowIn, arith: Arithmetic) -> list[Decimal]:
-    """Scores a free row may really have (see the module docstring), the printed one first."""
+    """Scores a free row may really have (see the module docstring), the printed one first; a
+    deliberate 0 (its note gives the reason) only 0."""
+    if row.deliberate:
+        return [ZERO.quantize(arith.quantum, context=C)]
     out: list[Decimal] = []
 
     def add(value: Decimal | None) -> None:
@@ -546,7 +600,7 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
                         continue
                     added = tuple(v + opt.score if n in inside else v for n, v in enumerate(subs)) if inside else subs
                     push((total + opt.score, added, residual), k, (*choices, opt.score))
-                if residual < 0 and residual_ok:
+                if residual < 0 and residual_ok and not rows[i].deliberate:
                     push((total, subs, j), key, (*choices, None))
         states = new
         explored += len(states)
