@@ -86,7 +86,8 @@ def rate_ruleset() -> kpirules.Ruleset:
         ({"rate": "86.5"}, "'86.5' as a rate is 8650 %", 'write 86.5 % as "86.5%" or 0.865'),
         ({"rate": 86.5}, "86.5 as a rate is 8650 %", 'write 86.5 % as "86.5%" or 0.865'),
         ({"rate": 10}, "10 as a rate is 1000 %", 'write 10 % as "10%" or 0.1'),
-        ({"rate": D("1e999999999")}, "as a rate is 1E+1000000001 %", "declare its range"),
+        ({"rate": D("1e999999")}, "as a rate is 1E+1000001 %", "declare its range"),
+        ({"rate": D("1e999999999")}, "1E+999999999 is too large or too small a number", ""),
         ({"rate": "-2%"}, "'-2%' is negative", "such as range = [-1, 1]"),
         ({"rate": -0.02}, "-0.02 is negative", "such as range = [-1, 1]"),
         ({"rate": "0.5", "amt": -3}, "-3 is negative", "an amount with no `range` is 0 or more"),
@@ -129,7 +130,7 @@ def test_a_huge_rate_as_a_number_is_a_located_message(tmp_path: Path, where: str
         path = write(tmp_path, "r.toml", text)
         result = run("score", path, "--values", write(tmp_path, "v.json", '{"rate": 1e999999999}'))
     assert result.exit_code in (1, 2) and "Traceback" not in result.output
-    assert "as a rate is 1E+1000000001 %" in result.stderr
+    assert "1E+999999999 is too large or too small a number" in result.stderr
 
 
 @LANGS
@@ -280,3 +281,33 @@ def test_an_internal_error_exits_3_and_asks_for_a_bug_report(monkeypatch: pytest
     assert "kpirules: internal error: ZeroDivisionError: a bug" in result.stderr and "Please report it" in result.stderr
     monkeypatch.setenv("KPIRULES_TRACEBACK", "1")
     assert "Traceback" in run("score", str(BISHAN)).stderr
+
+
+@pytest.mark.parametrize("literal", ["1e9999999999999999999", "-1e9999999999999999999"])
+def test_number_literals_no_decimal_holds_are_located_errors(tmp_path: Path, literal: str) -> None:
+    mini = (ROOT / "docs" / "examples" / "mini.toml").read_text("utf-8")
+    own = run("score", write(tmp_path, "own.toml", mini.replace('"88%"', literal)))
+    assert own.exit_code == 2 and f"own.toml:34:21: invalid TOML: {literal} is too large" in own.stderr
+    mini_path = str(ROOT / "docs" / "examples" / "mini.toml")
+    given = run("score", mini_path, "--values", write(tmp_path, "v.json", f'{{"satisfaction_rate": {literal}}}'))
+    assert given.exit_code == 2 and f"v.json:1:23: invalid values file: {literal} is too large" in given.stderr
+
+
+@pytest.mark.parametrize("value", ["1e999999999999999999", "-1e999999999999999999", "1e-999999999999999999"])
+def test_numbers_past_the_exponent_limit_never_crash(value: str) -> None:
+    rs = rate_ruleset()
+    for raw in (D(value), value):
+        try:
+            result = rs.evaluate({"rate": raw})
+        except kpirules.ValuesError as err:
+            assert "too large or too small" in err.message or "is negative" in err.message
+        else:
+            assert result.total == D("0.00") and len(result.explain()) < 2_000
+
+
+def test_absurd_numbers_are_written_with_an_exponent() -> None:
+    from kpirules.textfmt import exact_json, number, percent
+
+    for value in (D("1e-999999999"), D("1e999999999"), D("-1e-40")):
+        assert len(number(value)) < 40 and len(percent(value)) < 40 and len(exact_json(value)) < 40
+    assert (number(D("0.5")), percent(D("0.474")), exact_json(D("10.00"))) == ("0.5", "47.4%", "10.00")

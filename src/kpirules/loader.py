@@ -36,7 +36,7 @@ from .ruleset import Ruleset
 from .source import RuleSource, SourceFile, read_text
 from .tomlspans import Path, Span, scan
 from .units import UnitMismatch, scale
-from .values import ValueProblem, converter, is_missing, parse_number, show
+from .values import NumberTooLarge, ValueProblem, converter, exact_number, is_missing, parse_number, show
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -68,10 +68,19 @@ def loads(text: str, *, name: str | None = None) -> Ruleset:
     return _Builder(source, spans, data, defer_values=True).build()
 
 
-def parse_toml(source: SourceFile) -> dict[str, Any]:
-    """Parse TOML with exact decimals; syntax errors name their line and column."""
+def parse_toml(source: SourceFile, parse_float: Callable[[str], Any] = exact_number) -> dict[str, Any]:
+    """Parse TOML with exact decimals; syntax errors name their line and column, and so does a
+    number no Decimal holds (unless ``parse_float`` keeps it for the caller to place)."""
     try:
-        return tomllib.loads(source.text, parse_float=Decimal)
+        return tomllib.loads(source.text, parse_float=parse_float)
+    except NumberTooLarge as err:
+        at = source.text.find(err.text)
+        raise RulesetError(
+            f"invalid TOML: {err}",
+            location=source.location(max(at, 0), max(at, 0) + len(err.text)),
+            hint="check the number; kpirules computes with exponents up to about ±999999",
+            code="KPI-E001",
+        ) from None
     except tomllib.TOMLDecodeError as err:
         message = str(err)
         match = _TOML_POSITION.search(message)

@@ -13,10 +13,15 @@ _C = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN)  # shows any value a rule ca
 _DIGITS = 30
 
 
+def _absurd(value: Decimal) -> bool:
+    """More than 30 digits before or after the point: written out plainly it could take a gigabyte."""
+    return value.is_finite() and bool(value) and not -_DIGITS < value.adjusted() < _DIGITS
+
+
 def number(value: Decimal) -> str:
     """A decimal as plain text: no exponent, no trailing zeros beyond what it has; an absurdly
-    large one (more than 30 digits) with an exponent, ``1E+999998``."""
-    if value.is_finite() and value and value.adjusted() >= _DIGITS:
+    large or small one (more than 30 digits before or after the point) with an exponent, ``1E+999998``."""
+    if _absurd(value):
         return str(value.normalize(_C))
     if value == value.to_integral_value():
         return format(value.quantize(Decimal(1), context=_C), "f")
@@ -28,7 +33,7 @@ def number(value: Decimal) -> str:
 
 def percent(value: Decimal) -> str:
     scaled = value.scaleb(2, context=_C)
-    if scaled.is_finite() and scaled and scaled.adjusted() >= _DIGITS:
+    if _absurd(scaled):
         return str(scaled.normalize(_C)) + "%"
     if scaled == scaled.to_integral_value():
         return format(scaled.quantize(Decimal(1), context=_C), "f") + "%"
@@ -41,7 +46,7 @@ def percent(value: Decimal) -> str:
 def exact_json(value: Any) -> str:
     """JSON in which Decimals are number literals with their own digits (``93.74``, ``10.00``)."""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return str(value) if _absurd(value) else format(value, "f")
     if isinstance(value, dict):
         items = (f"{json.dumps(str(k), ensure_ascii=False)}: {exact_json(v)}" for k, v in value.items())
         return "{" + ", ".join(items) + "}"

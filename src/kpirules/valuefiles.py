@@ -34,7 +34,16 @@ from .source import (
 )
 from .tomlspans import scan
 from .units import MONEY, PERCENT, UnitMismatch, scale
-from .values import BARE_RATE_LIMIT, ValueProblem, has_percent, is_missing, parse_number, show
+from .values import (
+    BARE_RATE_LIMIT,
+    NumberTooLarge,
+    ValueProblem,
+    exact_number,
+    has_percent,
+    is_missing,
+    parse_number,
+    show,
+)
 
 UNIT_KEY = "unit"
 #: The headers of the column that names each unit, as tables write it.
@@ -236,9 +245,7 @@ def find_header(rows: Iterable[tuple[int, Sequence[str]]], names: HeaderNames) -
     measure or the unit's column; failing that, the first with two non-blank cells or more (a
     title above it has one, merged or not); failing that, the first non-blank row."""
     first = wide = None
-    for seen, (index, (_, cells)) in enumerate(
-        ((i, r) for i, r in enumerate(rows) if any(c.strip() for c in r[1])), 0
-    ):
+    for seen, (index, (_, cells)) in enumerate(((i, r) for i, r in enumerate(rows) if any(c.strip() for c in r[1])), 0):
         if first is None:
             first = index
         if seen >= HEADER_SEARCH_ROWS:
@@ -388,7 +395,13 @@ def read_toml(text: str, name: str) -> Unit:
 
 def read_json(text: str, name: str, names: HeaderNames | None = None) -> tuple[list[Unit], bool]:
     try:
-        data = json.loads(text, parse_float=_decimal)
+        data = json.loads(text, parse_float=exact_number)
+    except NumberTooLarge as err:
+        at = text.find(err.text)
+        raise ValuesFileError(
+            f"invalid values file: {err}",
+            location=SourceFile(name, text).location(max(at, 0), max(at, 0) + len(err.text)),
+        ) from None
     except json.JSONDecodeError as err:
         source = SourceFile(name, text)
         raise ValuesFileError(f"invalid JSON: {err.msg}", location=source.location(err.pos)) from None
@@ -424,12 +437,6 @@ def _keyed(row: dict[str, Any], names: HeaderNames | None, where: Location) -> d
             raise ValuesFileError(_REPEATED.format(header=column.key), location=where, hint=_REPEATED_HINT)
         out[column.key] = scaled(value, column.scale)
     return out
-
-
-def _decimal(text: str) -> Any:
-    from decimal import Decimal
-
-    return Decimal(text)
 
 
 def read_csv(text: str, name: str, names: HeaderNames | None = None) -> list[Unit]:

@@ -34,8 +34,33 @@ class ValueProblem(Exception):
         self.hint = hint
 
 
+class NumberTooLarge(ValueError):
+    """A number literal (TOML, JSON) whose exponent no Decimal holds: ``1e9999999999999999999``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"{text} is too large or too small a number to compute with")
+        self.text = text
+
+
+def exact_number(text: str) -> Decimal:
+    """A TOML or JSON number literal as an exact Decimal (their ``parse_float``); one no Decimal
+    can hold raises :class:`NumberTooLarge`, which a reader turns into a located error."""
+    try:
+        return Decimal(text)
+    except DecimalException:
+        raise NumberTooLarge(text) from None
+
+
 def _describe(raw: object) -> str:
     return repr(raw) if isinstance(raw, str) else str(raw)
+
+
+def _sized(value: Decimal) -> Decimal:
+    """``value``, if exact scoring can hold it (an exponent within ±999999, as for a number typed
+    as text)."""
+    if value and not _EXACT.Emin <= value.adjusted() <= _EXACT.Emax:
+        raise ValueProblem(f"{show(value)} is too large or too small a number")
+    return value
 
 
 def parse_number(raw: object, *, percent_ok: bool = True) -> Decimal:
@@ -43,7 +68,7 @@ def parse_number(raw: object, *, percent_ok: bool = True) -> Decimal:
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw} is a yes/no value, not a number")
     if isinstance(raw, int):
-        return Decimal(raw)
+        return _sized(Decimal(raw))
     if isinstance(raw, float):
         if not math.isfinite(raw):
             raise ValueProblem(f"{raw} is not a finite number")
@@ -51,7 +76,7 @@ def parse_number(raw: object, *, percent_ok: bool = True) -> Decimal:
     if isinstance(raw, Decimal):
         if not raw.is_finite():
             raise ValueProblem(f"{raw} is not a finite number")
-        return raw
+        return _sized(raw)
     if isinstance(raw, str):
         text = raw.strip().replace("％", "%")
         scale = 0

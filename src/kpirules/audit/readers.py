@@ -218,12 +218,9 @@ def _read_toml(text: str, name: str) -> _Table:
     from ..tomlspans import scan
 
     source = SourceFile(name, text)
-    try:
-        data = parse_toml(source)  # raises RulesetError (a KpiRulesError) with file:line:col
-    except InvalidOperation:  # a number too large for a decimal: refused at its place below
-        import tomllib
-
-        data = tomllib.loads(text, parse_float=_decimal)
+    # raises RulesetError (a KpiRulesError) with file:line:col; a number too large for a decimal is
+    # kept as its text and refused at its place below
+    data = parse_toml(source, parse_float=_decimal)
     spans = scan(text)
 
     def where(path: tuple[Any, ...], *, key: bool = False) -> Location:
