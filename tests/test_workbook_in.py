@@ -159,7 +159,7 @@ def test_formulas_give_their_cached_values(tmp_path: Path) -> None:
     sheet.write_formula(1, 3, "=C2*10000/B2", None, 1)
     book.close()
     rs = kpirules.load(BISHAN)
-    (unit,), batch = read_units(path, rs.measures)
+    (unit,), _ = read_units(path, rs.measures)
     assert batch and unit.name == "甲"
     assert parse_number(unit.values["budget_adjusted"]) == Decimal("1899305.84")  # read as Decimal(repr(x))
     assert unit.values["budget_spent"] == Decimal("1899305.84")  # 189.930584 万元, exactly in 元
@@ -207,7 +207,7 @@ def test_csv_headers_follow_the_same_rules(tmp_path: Path) -> None:
     path = tmp_path / "u.csv"
     path.write_text(
         "璧山区 2022 年填报表\n\n被评价单位,服务对象满意度,支出决算数(万元),调整后支出预算（元）,备注\n"
-        "甲,47.4%,189.930584,\"1,899,305.84\",x\n",
+        '甲,47.4%,189.930584,"1,899,305.84",x\n',
         "utf-8",
     )
     (unit,), _ = read_units(path, rs.measures)
@@ -244,7 +244,7 @@ def test_json_and_parquet_keys_follow_the_same_rules(tmp_path: Path) -> None:
     rs = kpirules.load(MINI)
     path = tmp_path / "u.json"
     path.write_text(json.dumps([{"单位": "一中队", "预算执行率": "93%", "服务对象满意度": "88%"}]), "utf-8")
-    (unit,), batch = read_units(path, rs.measures)
+    (unit,), _ = read_units(path, rs.measures)
     assert unit.name == "一中队" and unit.values == {"execution_rate": "93%", "satisfaction_rate": "88%"}
     duckdb = pytest.importorskip("duckdb")
     parquet = tmp_path / "u.parquet"
@@ -315,12 +315,17 @@ def test_a_parquet_header_of_labels_goes_to_the_python_path(tmp_path: Path) -> N
 
 
 def test_audit_values_read_workbooks_through_read_units(tmp_path: Path) -> None:
-    """`audit --values` reads with read_units, so a workbook is read; the audit takes one unit's
-    values (a .toml or JSON object) and says so for a table."""
+    """`audit --values` reads with read_units, so a workbook is read: a table of one row is that
+    unit's values, as a .toml or JSON object is; a table of more units is refused."""
+    header, first, second = (ROOT / "docs" / "examples" / "units.csv").read_text("utf-8").splitlines()[:3]
     book = openpyxl.Workbook()
-    book.active.append(["unit", "execution_rate", "satisfaction_rate"])
-    book.active.append(["一中队", 0.93, 0.88])
+    for line in (header, first):
+        book.active.append(line.split(","))
     path = tmp_path / "one.xlsx"
     book.save(path)
-    result = _invoke("audit", BISHAN, "--values", str(path))
-    assert result.exit_code == 2 and "give the values of one unit" in result.stderr
+    one = _invoke("audit", BISHAN, "--values", str(path), "--format", "json")
+    assert one.exit_code == 1 and '"kind": "total-vs-sum"' in one.stdout  # the Bishan table, audited on these values
+    book.active.append(next(csv.reader([second])))
+    book.save(path)
+    two = _invoke("audit", BISHAN, "--values", str(path))
+    assert two.exit_code == 2 and "give the values of one unit" in two.stderr and "it holds 2" in two.stderr

@@ -26,7 +26,8 @@ _FORMATS = ("table", "json", "markdown")
     "--values",
     "values_file",
     metavar="FILE",
-    help="Measured values of the unit, .toml or .json (default: the ruleset's [values]).",
+    help="Measured values of the unit: .toml or .json, or a table of one row (.csv, .xlsx …) "
+    "(default: the ruleset's [values]).",
 )
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="table", show_default=True, help="Output format.")
 @click.option(
@@ -54,13 +55,22 @@ def audit(
         from ..valuefiles import read_units
 
         try:
-            units, batch = read_units(values_file)
+            units, table = read_units(values_file, rules.measures)
         except KpiRulesError as err:
             fail(err, EXIT_USAGE)
-        if batch or len(units) != 1:
-            click.echo(f"{values_file}: give the values of one unit (a .toml or a .json object)", err=True)
+        if len(units) != 1:  # a table of one unit (a CSV or workbook row) is that unit's values
+            click.echo(
+                f"{values_file}: give the values of one unit (a .toml or .json object, or a table of one row); "
+                f"it holds {len(units)}",
+                err=True,
+            )
             sys.exit(EXIT_USAGE)
         values, locations = dict(units[0].values), dict(units[0].locations)
+        if table:  # as `score` reads a table: columns that are not input measures are ignored, with a note
+            ignored = sorted(k for k in values if k not in rules.measures or rules.measures[k].derived)
+            if ignored:
+                click.echo(f"note: ignoring columns that are not input measures: {', '.join(ignored)}", err=True)
+            values = {k: v for k, v in values.items() if k not in ignored}
     try:
         result = run_audit(rules, reported_file, values=values, locations=locations)
     except KpiRulesError as err:
