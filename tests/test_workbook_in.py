@@ -159,7 +159,7 @@ def test_formulas_give_their_cached_values(tmp_path: Path) -> None:
     sheet.write_formula(1, 3, "=C2*10000/B2", None, 1)
     book.close()
     rs = kpirules.load(BISHAN)
-    (unit,), _ = read_units(path, rs.measures)
+    (unit,), batch = read_units(path, rs.measures)
     assert batch and unit.name == "甲"
     assert parse_number(unit.values["budget_adjusted"]) == Decimal("1899305.84")  # read as Decimal(repr(x))
     assert unit.values["budget_spent"] == Decimal("1899305.84")  # 189.930584 万元, exactly in 元
