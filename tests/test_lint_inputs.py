@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from kpirules.cli import main
 from kpirules.linter import lint_text
 from kpirules.linter.catalog import example
-from kpirules.linter.intervals import plain, show_number
+from kpirules.intervals import plain, show_number
 
 ROOT = Path(__file__).resolve().parent.parent
 

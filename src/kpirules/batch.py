@@ -30,8 +30,8 @@ from itertools import islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .compiler import CONTEXT, ZERO, ColumnFn, Fn, snap
 from .errors import ValuesError
+from .exact import CONTEXT, ZERO, ColumnFn, Fn, snap
 from .result import Result
 from .values import BAD, MISSING, Texts, column_converter
 

@@ -10,60 +10,15 @@ compiler reads: the kind of each node, the labels, and the measures the rule rea
 from __future__ import annotations
 
 import difflib
-import enum
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-import attrs
-
 from . import ast
 from .errors import RuleTypeError
-from .model import NUMERIC_TYPES, Measure
+from .kinds import BOOL, ERROR, FUNCTIONS, NUMBER, SCORE, Checked, Kind, Type, measure_type
+from .model import Measure
 from .source import RuleSource
-
-
-class Kind(enum.Enum):
-    NUMBER = "a number"
-    BOOL = "a condition"
-    LABEL = "a level label"
-    SCORE = "a score"
-    ERROR = "an invalid expression"
-
-
-@attrs.frozen
-class Type:
-    kind: Kind
-    levels: tuple[str, ...] | None = None  # the scale of a level value, best first
-
-
-NUMBER = Type(Kind.NUMBER)
-BOOL = Type(Kind.BOOL)
-SCORE = Type(Kind.SCORE)
-ERROR = Type(Kind.ERROR)
-
-FUNCTIONS = ("min", "max", "abs", "round")
-
-
-def measure_type(measure: Measure) -> Type:
-    if measure.type in NUMERIC_TYPES:
-        return NUMBER
-    if measure.type == "bool":
-        return BOOL
-    return Type(Kind.LABEL, measure.levels)
-
-
-@attrs.define
-class Checked:
-    """What the checker learned about one rule or formula."""
-
-    types: dict[ast.Node, Type] = attrs.Factory(dict)
-    labels: dict[ast.Node, str] = attrs.Factory(dict)  # Text and bare-label Name nodes
-    measures: set[str] = attrs.Factory(set)  # measures read, `value` included
-    errors: list[RuleTypeError] = attrs.Factory(list)
-
-    def kind(self, node: ast.Node) -> Kind:
-        return self.types[node].kind
 
 
 class _Checker:

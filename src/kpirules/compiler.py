@@ -7,10 +7,7 @@ list that scoring forms and operations on scores add :mod:`kpirules.trace` recor
 that module describes. Literal sub-trees are folded to constants, and common shapes (a band test
 against a constant) get specialised closures.
 
-Arithmetic runs in :data:`CONTEXT`, a decimal context with 60 significant digits. Sums and
-products of the decimals a ruleset holds are exact in it; a quotient that does not terminate is
-carried to 60 digits, far beyond the 10**-precision a score is rounded to, so the rounded score is
-the exact rational result rounded (see docs/design.md).
+Arithmetic runs in :data:`kpirules.exact.CONTEXT` (see that module for why it is exact).
 """
 
 from __future__ import annotations
@@ -20,73 +17,41 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import (
     ROUND_CEILING,
     ROUND_FLOOR,
-    ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     Context,
     Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
 )
 from itertools import repeat
 from typing import Any
 
 from . import ast
 from . import trace as tr_
-from .checker import Checked, Kind
+from .exact import (
+    CONTEXT,
+    NUMERIC_OPS,
+    ONE,
+    RANK_OPS,
+    ZERO,
+    ColumnFn,
+    Env,
+    EvalFailure,
+    Fn,
+    Trace,
+    quantizer,
+    rounding_mode,
+    snap,
+)
+from .kinds import Checked, Kind
 from .source import RuleSource
 from .textfmt import number
 
-CONTEXT = Context(
-    prec=60, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
-)
-ZERO = Decimal(0)
-ONE = Decimal(1)
-
-#: Values computed through a quotient that may not terminate are rounded to 40 significant digits
-#: before anything that is not continuous in them (a comparison, a band test, whole or started
-#: steps, round(), the final rounding). A 60-digit quotient is off by about 10**-60 relative; the
-#: snap puts a value that is exactly on a boundary (3 × 5/24 = 0.625) back on it, while a value that
-#: is not on a boundary is far more than 10**-40 away from it. See docs/design.md.
-SNAP = Context(prec=40, rounding=ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
-snap = SNAP.plus
-
-Env = dict[str, Any]
-Trace = list[tr_.Step] | None
-Fn = Callable[[Env, Trace], Any]
-#: A compiled form over many rows at once (see :mod:`kpirules.batch`): ``g(columns, n)`` gives, for
-#: ``n`` rows whose values are all there, the list of what ``f(env, None)`` gives row by row. It
-#: raises where some row would fail; the caller then runs ``f`` row by row.
-ColumnFn = Callable[[Mapping[str, Sequence[Any]], int], Sequence[Any]]
-
 _add, _sub, _mul, _div = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
-_NUMERIC_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-# Labels are ranked best first (rank 0), so "at least as good" is "rank at most".
-_RANK_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    ">=": operator.le,
-    "<=": operator.ge,
-    ">": operator.lt,
-    "<": operator.gt,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
+_NUMERIC_OPS, _RANK_OPS = NUMERIC_OPS, RANK_OPS
 
 
-class EvalFailure(Exception):
-    """A rule that cannot be scored on these values; the evaluator adds the indicator and place."""
-
-    def __init__(self, span: ast.Span, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.span = span
-        self.message = message
-        self.hint = hint
+#: EvalFailure, quantizer and rounding_mode live in kpirules.exact; they are re-exported here for
+#: kpirules.audit until it imports them from there.
+__all__ = ["Compiler", "EvalFailure", "compile_expr", "may_be_inexact", "quantizer", "rounding_mode"]
 
 
 def may_be_inexact(node: ast.Node, inexact: Collection[str], subject: str | None = None) -> bool:
@@ -132,14 +97,6 @@ def may_be_inexact(node: ast.Node, inexact: Collection[str], subject: str | None
         return False  # literals, comparisons, logic
 
     return value(node)
-
-
-def quantizer(precision: int) -> Decimal:
-    return ONE.scaleb(-precision)
-
-
-def rounding_mode(name: str) -> str:
-    return ROUND_HALF_EVEN if name == "half-even" else ROUND_HALF_UP
 
 
 def _const(value: Any) -> Fn:

@@ -14,10 +14,11 @@ from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
 from . import ast
-from .checker import Checked, check_formula, check_rule
-from .compiler import CONTEXT, quantizer
+from .checker import check_formula, check_rule
 from .errors import KpiRulesError, Location, RulesetError
+from .exact import CONTEXT, quantizer
 from .hierarchy import SubtotalError, resolve_subtotal
+from .kinds import Checked
 from .model import (
     DEFAULT_GRADES,
     MEASURE_TYPES,

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from .compiler import CONTEXT
 from .errors import KpiRulesError
+from .exact import CONTEXT
 from .result import Result
 from .ruleset import Ruleset
 from .textfmt import exact_json, number, percent

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from .compiler import CONTEXT
+from .exact import CONTEXT
 from .trace import Step
 from .values import Converted
 

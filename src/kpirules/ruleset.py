@@ -11,20 +11,10 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from . import ast
-from .checker import Checked
-from .compiler import (
-    CONTEXT,
-    ZERO,
-    ColumnFn,
-    EvalFailure,
-    Fn,
-    compile_expr,
-    may_be_inexact,
-    quantizer,
-    rounding_mode,
-    snap,
-)
+from .compiler import compile_expr, may_be_inexact
 from .errors import EvaluationError, KpiRulesError, Location, ValuesError
+from .exact import CONTEXT, ZERO, ColumnFn, EvalFailure, Fn, quantizer, rounding_mode, snap
+from .kinds import Checked
 from .model import Group, Header, Indicator, Measure, Override, Reported
 from .result import Result
 from .source import SourceFile

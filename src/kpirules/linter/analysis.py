@@ -1,6 +1,6 @@
 """Abstract interpretation of rules over exact intervals: what values and scores a rule can produce.
 
-Every measure has a *domain*: an :class:`~kpirules.linter.intervals.Interval` for numeric measures
+Every measure has a *domain*: an :class:`~kpirules.intervals.Interval` for numeric measures
 (the declared ``range``, else the natural range of its type: rates, amounts and counts from 0,
 counts on whole numbers only), the set of its labels for a level measure, ``{true, false}`` for a
 bool. Derived measures get the interval their formula can produce (within a declared range).
@@ -24,22 +24,28 @@ from decimal import Decimal
 import attrs
 
 from .. import ast
-from ..checker import Checked, Kind
-from ..model import Measure
-from ..ruleset import Ruleset
-from ..source import RuleSource
-from .intervals import (
-    EMPTY,
+from ..intervals import (
+    BOTH,
+    COUNT_GRID,
     EVERYTHING,
+    FALSE,
+    FLIP,
     INF,
     NINF,
     ONE,
+    RANK_TEST,
+    TRUE,
     ZERO,
+    Bools,
+    Dom,
+    Env,
     Interval,
+    Labels,
     Union,
     add,
     ceil,
     clamp,
+    compare_set,
     div,
     exact,
     floor,
@@ -48,6 +54,7 @@ from .intervals import (
     iabs,
     imax,
     imin,
+    label_set,
     monotone,
     mul,
     neg,
@@ -55,19 +62,14 @@ from .intervals import (
     round_half_up,
     show_interval,
     show_number,
+    snap,
     sub,
     to_decimal,
 )
-
-Bools = frozenset[bool]
-Labels = frozenset[str]
-Dom = Interval | Labels | Bools
-Env = dict[str, Dom]
-
-BOTH: Bools = frozenset({True, False})
-TRUE: Bools = frozenset({True})
-FALSE: Bools = frozenset({False})
-COUNT_GRID = Decimal(1)
+from ..kinds import Checked, Kind
+from ..model import Measure
+from ..ruleset import Ruleset
+from ..source import RuleSource
 
 
 @attrs.define
@@ -106,54 +108,6 @@ def natural_domain(measure: Measure) -> Dom:
     if measure.type == "count":
         dom = snap(dom.intersect(Interval(ZERO, INF, True, False)), COUNT_GRID)
     return dom
-
-
-def snap(dom: Interval, grid: Decimal | None) -> Interval:
-    """Narrow to the multiples of ``grid`` it holds (closed ends), or EMPTY."""
-    if grid is None or dom.empty:
-        return dom
-    from .intervals import grid_point
-
-    lo = grid_point(dom, grid, "low") if dom.lo != NINF else NINF
-    hi = grid_point(dom, grid, "high") if dom.hi != INF else INF
-    if lo is None or hi is None or lo > hi:
-        return EMPTY
-    return Interval(lo, hi)
-
-
-def compare_set(op: str, c: Decimal) -> Union:
-    """The numbers x with ``x op c``."""
-    if op == ">=":
-        return Union.of([Interval(c, INF, True, False)])
-    if op == ">":
-        return Union.of([Interval(c, INF, False, False)])
-    if op == "<=":
-        return Union.of([Interval(NINF, c, False, True)])
-    if op == "<":
-        return Union.of([Interval(NINF, c, False, False)])
-    if op == "==":
-        return Union.of([Interval.point(c)])
-    return Union.of([EVERYTHING]).minus(Interval.point(c))
-
-
-_FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
-# labels are ranked best first: "x >= b" holds when rank(x) <= rank(b)
-_RANK = {
-    ">=": lambda a, b: a <= b,
-    "<=": lambda a, b: a >= b,
-    ">": lambda a, b: a < b,
-    "<": lambda a, b: a > b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
-
-
-def label_set(op: str, label: str, levels: tuple[str, ...]) -> Labels:
-    if label not in levels:
-        return frozenset()
-    rank = {lv: i for i, lv in enumerate(levels)}
-    test: Callable[[int, int], bool] = _RANK[op]
-    return frozenset(lv for lv in levels if test(rank[lv], rank[label]))
 
 
 def is_empty(dom: Dom, grid: Decimal | None = None) -> bool:
@@ -298,7 +252,7 @@ class RuleAnalysis:
         if name is None:
             name = self.measure_of(cond.right)
             other = cond.left
-            op = _FLIP[op]
+            op = FLIP[op]
         if name is None or name not in env:
             return env
         if not want:
@@ -422,7 +376,7 @@ class RuleAnalysis:
             if right.is_point and right.lo.is_finite():
                 return self._truth_against(left, op, right.lo, self.grid(name))
             if left.is_point and left.lo.is_finite():
-                return self._truth_against(right, _FLIP[op], left.lo, self.grid(self.measure_of(node.right)))
+                return self._truth_against(right, FLIP[op], left.lo, self.grid(self.measure_of(node.right)))
             return _loose_truth(left, op, right)
         if isinstance(left, frozenset) and isinstance(right, frozenset):
             levels = self.levels_of(node.left) or self.levels_of(node.right)
@@ -436,7 +390,7 @@ class RuleAnalysis:
                         continue
                     rank = {lv: i for i, lv in enumerate(levels)}
                     if a in rank and b in rank:
-                        out.add(bool(_RANK[op](rank[a], rank[b])))
+                        out.add(bool(RANK_TEST[op](rank[a], rank[b])))
             return frozenset(out) or BOTH
         return BOTH
 

@@ -16,14 +16,16 @@ from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 import attrs
 
 from .. import ast
-from ..compiler import Compiler, EvalFailure, Fn
+from ..compiler import Compiler
 from ..errors import KpiRulesError, Location, ValuesError
+from ..exact import EvalFailure, Fn
+from ..intervals import INF, NINF, ZERO, Interval, Union, exact, frac, plain, show_number
+from ..kinds import Checked, Kind
 from ..model import Indicator, Measure
 from ..ruleset import Ruleset
 from ..source import RuleSource
 from ..tomlspans import Path
 from .analysis import Finding, Pending, RuleAnalysis, derived_domains, formula_order
-from .intervals import INF, NINF, ZERO, Interval, Union, exact, frac, plain, show_number
 from .probe import Probe, Values, candidates, combos, first_value, root
 from .probe import constants as probe_constants
 
@@ -498,8 +500,6 @@ class Checker:
     ) -> bool:
         """Report a division by something that can be 0, with values where it is; False when no
         such values were found."""
-        from ..checker import Checked
-
         assert isinstance(checked, Checked)
         node = pending.divisor
         analysis_names = sorted(
@@ -613,8 +613,6 @@ class Checker:
     def standard(self, ind: Indicator, source: RuleSource) -> None:
         """The numbers a published standard states against the numbers of its rule (a warning:
         either may be the one that is wrong)."""
-        from ..checker import Kind
-
         assert ind.standard is not None
         said_percent, said_points, said_plain = _standard_numbers(ind.standard)
         if not (said_percent or said_points):
@@ -745,8 +743,6 @@ def _divisor_of(node: ast.Node) -> tuple[ast.Expr, str] | None:
 
 def _reads(node: ast.Node, checked: object, subject: str | None) -> set[str]:
     """The measures ``node`` reads (``value`` is the subject)."""
-    from ..checker import Checked
-
     assert isinstance(checked, Checked)
     out: set[str] = set()
     for sub in ast.walk(node):

@@ -23,11 +23,12 @@ from typing import Any
 import attrs
 
 from .. import ast
-from ..compiler import CONTEXT, EvalFailure, Fn, compile_expr, may_be_inexact, quantizer, rounding_mode, snap
+from ..compiler import compile_expr, may_be_inexact
+from ..exact import CONTEXT, EvalFailure, Fn, quantizer, rounding_mode, snap
+from ..intervals import CTX, INF, NINF, ZERO, Interval, ceil, floor, nice_point
 from ..model import Measure
 from ..ruleset import Ruleset
 from ..values import ValueProblem, converter
-from .intervals import CTX, INF, NINF, ZERO, Interval, ceil, floor, nice_point
 
 Values = dict[str, object]
 

@@ -43,7 +43,7 @@ import sqlglot
 from sqlglot import exp
 
 from .. import ast
-from ..checker import Checked, Kind
+from ..kinds import Checked, Kind
 from ..model import NUMERIC_TYPES, Measure
 from ..ruleset import Ruleset
 from ..source import RuleSource

@@ -6,6 +6,10 @@ intervals. Ends are :class:`~decimal.Decimal` (``95%`` is exactly ``0.95``; sums
 the decimals a ruleset holds are exact at 60 digits, as in the evaluator) or ``±Infinity``; an
 infinite end is always open. A *grid* (a step such as 1 for counts, or 0.01 for scores rounded to
 two decimals) restricts a set to the multiples of the step, so that ``(4, 5)`` holds no count.
+
+A *domain* (:data:`Dom`) is what an expression can be: an interval of numbers, a set of labels, or
+a set of truth values. The scoring forms (:mod:`kpirules.forms`) compute theirs from these, and the
+linter reports what they show.
 """
 
 from __future__ import annotations
@@ -426,3 +430,61 @@ def show_interval(part: Interval, percent: bool = False) -> str:
     left = "[" if part.lo_closed else "("
     right = "]" if part.hi_closed else ")"
     return f"{left}{show_number(part.lo, percent)}, {show_number(part.hi, percent)}{right}"
+
+
+# ---- domains: what a measure or an expression can be ----------------------------------------
+Bools = frozenset[bool]
+Labels = frozenset[str]
+Dom = Interval | Labels | Bools
+Env = dict[str, Dom]
+
+BOTH: Bools = frozenset({True, False})
+TRUE: Bools = frozenset({True})
+FALSE: Bools = frozenset({False})
+COUNT_GRID = Decimal(1)
+
+
+def snap(dom: Interval, grid: Decimal | None) -> Interval:
+    """Narrow to the multiples of ``grid`` it holds (closed ends), or EMPTY."""
+    if grid is None or dom.empty:
+        return dom
+    lo = grid_point(dom, grid, "low") if dom.lo != NINF else NINF
+    hi = grid_point(dom, grid, "high") if dom.hi != INF else INF
+    if lo is None or hi is None or lo > hi:
+        return EMPTY
+    return Interval(lo, hi)
+
+
+def compare_set(op: str, c: Decimal) -> Union:
+    """The numbers x with ``x op c``."""
+    if op == ">=":
+        return Union.of([Interval(c, INF, True, False)])
+    if op == ">":
+        return Union.of([Interval(c, INF, False, False)])
+    if op == "<=":
+        return Union.of([Interval(NINF, c, False, True)])
+    if op == "<":
+        return Union.of([Interval(NINF, c, False, False)])
+    if op == "==":
+        return Union.of([Interval.point(c)])
+    return Union.of([EVERYTHING]).minus(Interval.point(c))
+
+
+FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
+# labels are ranked best first: "x >= b" holds when rank(x) <= rank(b)
+RANK_TEST = {
+    ">=": lambda a, b: a <= b,
+    "<=": lambda a, b: a >= b,
+    ">": lambda a, b: a < b,
+    "<": lambda a, b: a > b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def label_set(op: str, label: str, levels: tuple[str, ...]) -> Labels:
+    if label not in levels:
+        return frozenset()
+    rank = {lv: i for i, lv in enumerate(levels)}
+    test: Callable[[int, int], bool] = RANK_TEST[op]
+    return frozenset(lv for lv in levels if test(rank[lv], rank[label]))
