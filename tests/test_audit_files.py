@@ -242,7 +242,7 @@ def test_excel_table_reads_as_printed(bishan: kpirules.Ruleset, tmp_path: Path) 
 def test_excel_without_openpyxl_fails_cleanly(
     bishan: kpirules.Ruleset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kpirules.audit import readers
+    from kpirules.audit.readers import workbook as readers
 
     def missing(name: str) -> object:
         raise ImportError(name)

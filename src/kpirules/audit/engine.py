@@ -40,23 +40,21 @@ from ..values import Converted, MissingValue, ValueProblem, converter, is_missin
 from .findings import Audit, Cause, Finding, Reconstruction, RoundedFigure
 from .notes import zero_reason
 from .printed import (
-    MAX_DIGITS,
     ZERO,
     C,
     Slip,
     absurd,
-    brief,
     decimals,
     digit_slip,
     exact_rate,
     fits,
     half_unit,
     interval,
-    printable,
     scale_slip,
     show,
     show_rate,
 )
+from .readers import check_printable, read_reported
 from .reconstruct import Arithmetic, RowIn, SubtotalIn, TableIn, band, reconstruct
 
 ReportedSource = Reported | str | Path | None
@@ -98,58 +96,11 @@ def audit(
     elif isinstance(reported, Reported):
         table, source = reported, reported.source or "<reported>"
     else:
-        from .readers import read_reported
-
         table = read_reported(reported, ruleset)
         source = str(reported)
     check_printable(table, ruleset)
     with localcontext(C):  # the audit's own sums and comparisons: exact, no exponent overflows
         return _Auditor(ruleset, table, source, values, locations or {}).run()
-
-
-def check_printable(table: Reported, ruleset: Ruleset) -> None:
-    """Refuse a table that prints a number no table prints (1E+400, 1E-400: beyond
-    :data:`~kpirules.audit.printed.MAX_DIGITS` digits before or after the point), at its cell, with
-    every such number at once. Nothing else about a printed figure is an error: a wrong one is a
-    finding."""
-    from .readers import ReportedFileError
-
-    problems: list[KpiRulesError] = []
-
-    def check(value: Any, who: str, field: str, where: Location | None) -> None:
-        if not isinstance(value, Decimal) or isinstance(value, bool) or printable(value):
-            return
-        shown = brief(value)
-        if field in ("rate", "text_rate") and value.is_finite():
-            shown += f" ({show_rate(value)})"
-        why = (
-            "it is not a finite number"
-            if not value.is_finite()
-            else f"it has more than {MAX_DIGITS} digits before the decimal point"
-            if value and value.adjusted() >= MAX_DIGITS
-            else f"it has more than {MAX_DIGITS} decimals"
-        )
-        problems.append(
-            ReportedFileError(
-                f"{who}: `{field}` = {shown} is not a figure a table prints: {why}",
-                location=where,
-                hint="check the cell, and write the figure as the table prints it, such as 93.74 or 47.74%",
-            )
-        )
-
-    names = {ind.id: ind.name for ind in ruleset.indicators}
-    for row in table.rows:
-        who = row.name or names.get(row.indicator, row.indicator)
-        for field in ("weight", "score", "rate", "text_rate", "text_score"):
-            check(getattr(row, field), who, field, row.locations.get(field) or row.locations.get("row"))
-    for sub in table.subtotals:
-        for field in ("weight", "score", "rate"):
-            check(getattr(sub, field), sub.label, field, sub.locations.get(field) or sub.locations.get("row"))
-    check(table.total, "the table", "total", table.locations.get("total") or table.locations.get("table"))
-    for fig in table.figures:
-        check(fig.value, f"a figure of `{fig.measure}`", "value", fig.location)
-    if problems:
-        raise ReportedFileError.collect(problems)
 
 
 class _Auditor:

@@ -1,0 +1,361 @@
+"""A table of cells, from any reader, checked against the ruleset and built into a
+:class:`~kpirules.model.Reported`: rows matched to indicators, subtotals, numbers and rates as
+printed, figures of measures; every problem collected, at its cell."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ...errors import KpiRulesError, Location
+from ...hierarchy import SubtotalError, resolve_subtotal, strip_enumerator, strip_note, subtotal_name
+from ...model import Measure, Reported, ReportedFigure, ReportedRow, ReportedSubtotal
+from ...ruleset import Ruleset
+from ...units import UnitMismatch, scale
+from ...values import MissingValue, ValueProblem, converter
+from ..printed import MAX_DIGITS, C, brief, printable, show_rate
+from .cells import Cell, Formula, PercentCell, ReportedFileError, Row, Table, clip, norm, shown
+from .grid import FUNDS, label_weight
+
+_AS_PRINTED = "write the figure as the table prints it, such as 93.74 or 47.74%"
+_EXPONENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*([^\d\s.,+-][^\d]*)?")
+
+
+# ---- building the Reported --------------------------------------------------------------------
+def build(table: Table, ruleset: Ruleset) -> Reported:
+    by_id = {ind.id: ind.id for ind in ruleset.indicators}
+    by_name: dict[str, list[str]] = {}
+    for ind in ruleset.indicators:
+        by_name.setdefault(norm(ind.name), []).append(ind.id)
+        by_name.setdefault(norm(ind.id), []).append(ind.id)
+    percent_columns = _percent_columns(table)
+    rows: list[ReportedRow] = []
+    subtotals: list[ReportedSubtotal] = []
+    seen: dict[str, Location | None] = {}
+    above: list[str] = []  # indicator rows since the last subtotal or heading: what a bare 小计 adds up
+    for row in table.rows:
+        label = row.key if row.key is not None else row.cells["indicator"].value if "indicator" in row.cells else None
+        where = row.cells["indicator"].location if row.key is None and "indicator" in row.cells else row.location
+        if label is None or not isinstance(label, (str, Decimal)):
+            table.problem("this row names no indicator", where)
+            continue
+        label = str(label).strip()
+        if row.subtotal:
+            _subtotal(row, label, where, (), ruleset, table, subtotals, percent_columns)
+            continue
+        iid = by_id.get(label)
+        if iid is None:
+            bare = strip_enumerator(norm(label))
+            matches = sorted(set(by_name.get(norm(label)) or by_name.get(bare) or by_name.get(strip_note(bare), [])))
+            if len(matches) > 1:
+                table.problem(f"`{clip(label)}` names several indicators: {', '.join(matches)}", where, "use the id")
+                continue
+            if not matches and norm(label) in FUNDS:
+                matches = _execution_indicator(ruleset)
+                if not matches:
+                    table.problem(
+                        f"`{label}` scores the budget's execution, and no indicator of ruleset `{ruleset.id}` is it",
+                        where,
+                        "name the indicator 预算执行率 (or give the table a row named after it)",
+                    )
+                    continue
+            if not matches and _subtotal(row, label, where, above, ruleset, table, subtotals, percent_columns):
+                above = []
+                continue
+            if not matches:
+                names = [ind.name for ind in ruleset.indicators] + list(by_id)
+                close = difflib.get_close_matches(label[:200], names, n=2, cutoff=0.5)
+                hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?" if close else None
+                table.problem(
+                    f"no indicator of ruleset `{ruleset.id}` is called `{clip(label)}`",
+                    where,
+                    hint or "name each row by an indicator's id or its name in the ruleset",
+                )
+                continue
+            iid = matches[0]
+        if iid in seen:
+            table.problem(f"indicator `{iid}` has two rows", where, f"the first is at {seen[iid]}")
+            continue
+        seen[iid] = where
+        above.append(iid)
+        measure = ruleset.indicator(iid).measure
+        if row.funds_rate is not None and measure is not None and ruleset.measures[measure].type == "rate":
+            table.figures.append(({"measure": Cell(measure, None), "value": row.funds_rate}, row.funds_rate.location))
+        cells = row.cells
+        values: dict[str, Any] = {}
+        locations: dict[str, Location] = {}
+        for field in ("weight", "score", "text_score"):
+            if field in cells:
+                values[field] = _number(cells[field], field, table)
+        for field in ("rate", "text_rate"):
+            if field in cells:
+                values[field] = _rate(cells[field], field, table, percent=field in percent_columns)
+        said = [str(cells[f].value).strip() for f in ("quote", "note") if f in cells]
+        if said:  # the text's quote and the table's 备注: what the report says of the row
+            values["quote"] = "；".join(x for x in said if x) or None
+        if "indicator" in cells and isinstance(cells["indicator"].value, str) and row.key is None:
+            values["name"] = cells["indicator"].value
+        elif row.key is not None and row.key not in by_id:
+            values["name"] = row.key
+        for field, cell in cells.items():
+            if cell.location is not None:
+                locations[field] = cell.location
+        if where is not None:
+            locations["row"] = where
+        rows.append(ReportedRow(indicator=iid, locations=locations, **values))
+    total = _number(table.total, "total", table) if table.total is not None else None
+    grade = None
+    if table.grade is not None:
+        if isinstance(table.grade.value, str) and table.grade.value.strip():
+            grade = table.grade.value.strip()
+        else:
+            table.problem("the grade must be a label such as 优", table.grade.location)
+    figures = [f for cells, at in table.figures if (f := _figure(cells, at, ruleset, table)) is not None]
+    if table.problems:
+        raise ReportedFileError.collect(table.problems)
+    locations = {}
+    if table.total is not None and table.total.location is not None:
+        locations["total"] = table.total.location
+    if table.grade is not None and table.grade.location is not None:
+        locations["grade"] = table.grade.location
+    return Reported(
+        total=total,
+        grade=grade,
+        rows=tuple(rows),
+        figures=tuple(figures),
+        quote=table.quote,
+        source=table.source or table.name,
+        locations=locations,
+        subtotals=tuple(subtotals),
+    )
+
+
+def _execution_indicator(ruleset: Ruleset) -> list[str]:
+    """The indicator that scores the budget's execution: the one whose name has 执行 and 预算
+    or 资金 (预算执行率, 资金执行率), if there is exactly one."""
+    found = [ind.id for ind in ruleset.indicators if "执行" in ind.name and ("预算" in ind.name or "资金" in ind.name)]
+    return found if len(found) == 1 else []
+
+
+def _subtotal(
+    row: Row,
+    label: str,
+    where: Location | None,
+    above: Sequence[str],
+    ruleset: Ruleset,
+    table: Table,
+    out: list[ReportedSubtotal],
+    percent_columns: set[str],
+) -> bool:
+    """Read ``row`` as a subtotal (or a group's heading, which has no figures) into ``out``.
+    False when ``label`` is neither a subtotal label nor a group's name: then it is an unknown
+    indicator, and the caller says so."""
+    try:
+        path, ids = resolve_subtotal(label, ruleset.indicators, ruleset.groups, path=row.path, ids=row.ids, above=above)
+    except SubtotalError as err:
+        if not row.subtotal and subtotal_name(label) is None:
+            return False
+        table.problem(str(err), where, err.hint or None)
+        return True
+    cells = dict(row.cells)
+    labelled = label_weight(label)
+    if "weight" not in cells and labelled is not None:  # "二、过程指标（16分）"
+        cells["weight"] = Cell(labelled, where)
+    if not row.subtotal and not any(f in cells for f in ("weight", "score", "rate")):
+        return True  # a heading: "一、产出指标" above its rows
+    figures: dict[str, Decimal | None] = {}
+    for field in ("weight", "score"):
+        if field in cells:
+            figures[field] = _number(cells[field], field, table)
+    if "rate" in cells:
+        figures["rate"] = _rate(cells["rate"], "rate", table, percent="rate" in percent_columns)
+    locations = {f: c.location for f, c in cells.items() if c.location is not None and f in ("weight", "score", "rate")}
+    if where is not None:
+        locations["row"] = where
+    out.append(ReportedSubtotal(label, ids, path, locations=locations, **figures))
+    return True
+
+
+_RECALC = "open the workbook in Excel or LibreOffice and save it, so it stores the values, or export it as CSV"
+
+
+def _percent_columns(table: Table) -> set[str]:
+    """Rate columns written as bare percentages: every number without %, some above 1."""
+    out = set()
+    for field in ("rate", "text_rate"):
+        cells = [row.cells[field].value for row in table.rows if field in row.cells]
+        numbers = []
+        for value in cells:
+            if isinstance(value, PercentCell):
+                break
+            if isinstance(value, str):
+                text = value.strip()
+                if text.endswith(("%", "％", "‰")) or not _NUMBER.fullmatch(text):
+                    break
+                numbers.append(Decimal(text.replace(",", "")))
+            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool) and Decimal(value).is_finite():
+                numbers.append(Decimal(value))
+            else:
+                break
+        else:
+            if numbers and any(n > 1 for n in numbers):
+                out.add(field)
+    return out
+
+
+def _number(cell: Cell, field: str, table: Table) -> Decimal | None:
+    value = cell.value
+    if isinstance(value, Formula):
+        table.problem(
+            f"`{field}` is the formula {value} and the workbook holds no value for it", cell.location, _RECALC
+        )
+        return None
+    if isinstance(value, bool):
+        table.problem(f"`{field}` must be a number, not {value}", cell.location)
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):  # pragma: no cover - every reader gives Decimals
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().removesuffix("分").strip()
+        if _NUMBER.fullmatch(text):
+            return Decimal(text.replace(",", ""))
+    if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
+        table.problem(f"`{field}`: {clip(value.strip())} is written with an exponent", cell.location, _AS_PRINTED)
+        return None
+    table.problem(f"`{field}`: {shown(value)} is not a number", cell.location)
+    return None
+
+
+def _rate(cell: Cell, field: str, table: Table, *, percent: bool) -> Decimal | None:
+    value = cell.value
+    if isinstance(value, Formula):
+        return _number(cell, field, table)
+    if isinstance(value, PercentCell):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = value.strip().replace("％", "%")
+        digits = text[:-1].strip() if text.endswith("%") else text
+        if _NUMBER.fullmatch(digits):
+            parsed = Decimal(digits.replace(",", ""))
+            return parsed.scaleb(-2, context=C) if percent or text.endswith("%") else parsed
+        if _EXPONENT.fullmatch(digits):
+            table.problem(f"`{field}`: {clip(text)} is written with an exponent", cell.location, _AS_PRINTED)
+            return None
+        table.problem(f"`{field}`: {shown(value)} is not a rate", cell.location, 'write it as "47.74%" or 0.4774')
+        return None
+    number = _number(cell, field, table)
+    if number is None:
+        return None
+    return number.scaleb(-2, context=C) if percent else number
+
+
+def _figure(cells: Mapping[str, Cell], at: Location | None, ruleset: Ruleset, table: Table) -> ReportedFigure | None:
+    for key in ("measure", "value"):
+        if key not in cells:
+            table.problem(f"a figure needs `{key}`", at)
+            return None
+    name = cells["measure"].value
+    measure: Measure | None = ruleset.measures.get(name) if isinstance(name, str) else None
+    if measure is None:
+        close = difflib.get_close_matches(str(name)[:200], list(ruleset.measures), n=1, cutoff=0.6)
+        table.problem(
+            f"figure of unknown measure `{clip(name)}`",
+            cells["measure"].location,
+            f"did you mean `{close[0]}`?" if close else "name a measure of the ruleset",
+        )
+        return None
+    raw = cells["value"]
+    unit_cell = cells.get("unit")
+    unit = unit_cell.value if unit_cell is not None else None
+    if unit is not None and not isinstance(unit, str):
+        table.problem("`unit` must be a string", unit_cell.location if unit_cell else at)
+        return None
+    value: Decimal | bool | str
+    if measure.type in ("bool", "level"):
+        try:
+            value = converter(measure)(raw.value)
+        except (ValueProblem, MissingValue) as err:
+            table.problem(f"figure of `{measure.name}`: {err or 'no value'}", raw.location)
+            return None
+    elif isinstance(raw.value, str):
+        match = _PRINTED.fullmatch(raw.value.strip())
+        if match is None:
+            table.problem(f"figure of `{measure.name}`: {shown(raw.value)} is not a number as printed", raw.location)
+            return None
+        value = Decimal(match.group(1).replace(",", ""))
+        printed_unit = match.group(2) or None
+        if printed_unit is not None and unit is not None and printed_unit != unit:
+            table.problem(f"the value is printed in {clip(printed_unit)} but `unit` says {clip(unit)}", raw.location)
+            return None
+        unit = unit or printed_unit
+    elif isinstance(raw.value, (int, Decimal)) and not isinstance(raw.value, bool):
+        value = Decimal(raw.value)
+    else:
+        table.problem(f"figure of `{measure.name}`: {shown(raw.value)} is not a number", raw.location)
+        return None
+    if isinstance(value, Decimal):
+        try:
+            scale(unit, measure.unit, measure.type)
+        except UnitMismatch as err:
+            table.problem(f"figure of `{measure.name}`: {err}", (unit_cell or raw).location)
+            return None
+    quote = cells.get("quote")
+    place = cells.get("where")
+    return ReportedFigure(
+        measure=measure.name,
+        value=value,
+        unit=unit,
+        quote=str(quote.value) if quote is not None else None,
+        where=str(place.value) if place is not None else None,
+        location=raw.location,
+    )
+
+
+def check_printable(table: Reported, ruleset: Ruleset) -> None:
+    """Refuse a table that prints a number no table prints (1E+400, 1E-400: beyond
+    :data:`~kpirules.audit.printed.MAX_DIGITS` digits before or after the point), at its cell, with
+    every such number at once. Nothing else about a printed figure is an error: a wrong one is a
+    finding."""
+    problems: list[KpiRulesError] = []
+
+    def check(value: Any, who: str, field: str, where: Location | None) -> None:
+        if not isinstance(value, Decimal) or isinstance(value, bool) or printable(value):
+            return
+        shown = brief(value)
+        if field in ("rate", "text_rate") and value.is_finite():
+            shown += f" ({show_rate(value)})"
+        why = (
+            "it is not a finite number"
+            if not value.is_finite()
+            else f"it has more than {MAX_DIGITS} digits before the decimal point"
+            if value and value.adjusted() >= MAX_DIGITS
+            else f"it has more than {MAX_DIGITS} decimals"
+        )
+        problems.append(
+            ReportedFileError(
+                f"{who}: `{field}` = {shown} is not a figure a table prints: {why}",
+                location=where,
+                hint="check the cell, and write the figure as the table prints it, such as 93.74 or 47.74%",
+            )
+        )
+
+    names = {ind.id: ind.name for ind in ruleset.indicators}
+    for row in table.rows:
+        who = row.name or names.get(row.indicator, row.indicator)
+        for field in ("weight", "score", "rate", "text_rate", "text_score"):
+            check(getattr(row, field), who, field, row.locations.get(field) or row.locations.get("row"))
+    for sub in table.subtotals:
+        for field in ("weight", "score", "rate"):
+            check(getattr(sub, field), sub.label, field, sub.locations.get(field) or sub.locations.get("row"))
+    check(table.total, "the table", "total", table.locations.get("total") or table.locations.get("table"))
+    for fig in table.figures:
+        check(fig.value, f"a figure of `{fig.measure}`", "value", fig.location)
+    if problems:
+        raise ReportedFileError.collect(problems)
