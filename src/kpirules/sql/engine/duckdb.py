@@ -4,9 +4,10 @@ One pass runs the compiled query from the input file straight into the output fi
 query did not score (its ``error`` column is set) are then scored by the Python evaluator, which
 gives the exact error messages, and scores the units whose values SQL does not convert itself
 (``input: …``, e.g. ``"1,234.5"``); the output file is rewritten with their rows only when there
-are any. The output is written to a temporary file beside the target and renamed, so readers
-see the old file or the new one. A CSV file is read as the Python path reads it: DuckDB reads
-UTF-8 itself, and a file in GB18030 or UTF-16 is first copied in UTF-8 (:func:`utf8_text`).
+are any, all at once (:func:`_python_fixes`: never a statement per unit). The output is written
+to a temporary file beside the target and renamed, so readers see the old file or the new one.
+A CSV file is read as the Python path reads it: DuckDB reads UTF-8 itself, and a file in GB18030
+or UTF-16 is first copied in UTF-8 (:func:`utf8_text`).
 
 Every statement is built by sqlglot (:mod:`kpirules.sql.engine.statements`) and its text kept in
 the SQL cache (:mod:`kpirules.sql.cache`): a run whose statements are all cached does not import
@@ -595,10 +596,11 @@ def percent_slips(con: Any, statements: Statements, types: dict[str, str]) -> di
     column that looks like percentages typed without % (every bare number above 150 %: see
     :func:`kpirules.valuefiles.percent_slips`), each with its problems, as that path words them.
 
-    Only input rates with no declared range are looked at (the ruleset's are cached: none in a
-    ruleset that has none, then nothing is read). A column that holds a plain number of at most
-    1.5 is no such column, which SQL finds at its first such value; the others' values (not NULL,
-    and not written as percentages) are read and judged by the Python path's own function."""
+    Only the columns of input rates with no declared range are looked at; which they are is kept
+    in the SQL cache with the statements, and for a ruleset that has none nothing is read. A
+    column that holds a plain number of at most 1.5 is no such column, which SQL finds at its
+    first such value; the other columns' values (not NULL, and not written as percentages) are
+    read and judged by the Python path's own function."""
 
     def build() -> dict[str, str]:
         from . import statements as s
