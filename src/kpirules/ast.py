@@ -127,22 +127,6 @@ class IfElse(Node):
 
 # ---- scoring forms --------------------------------------------------------------------------
 @attrs.frozen(eq=False)
-class Pass(Node):
-    """``pass if COND [else SCORE]``."""
-
-    cond: Expr
-    orelse: Expr | None
-
-
-@attrs.frozen(eq=False)
-class Proportional(Node):
-    """``proportional``, ``proportional to T``, ``proportional inverse to T``, ``proportional E``."""
-
-    kind: Literal["plain", "to", "inverse", "expr"]
-    operand: Expr | None
-
-
-@attrs.frozen(eq=False)
 class CompareTest(Node):
     """A band test ``>= 95%``: the subject compared with ``bound``."""
 
@@ -232,14 +216,32 @@ Expr = (
     | Logic
     | Compare
     | IfElse
-    | Pass
-    | Proportional
     | Tiers
     | Deduct
     | Checklist
     | Grade
 )
 
+
+#: The core expressions: what is not a scoring form (those are in :mod:`kpirules.forms`). Each
+#: pass of kpirules handles these itself; ``tests/test_registry.py`` checks that it does.
+CORE: tuple[type[Node], ...] = (
+    Number,
+    Points,
+    Text,
+    Bool,
+    Full,
+    Zero,
+    ValueRef,
+    Name,
+    Call,
+    Neg,
+    Not,
+    BinOp,
+    Logic,
+    Compare,
+    IfElse,
+)
 
 def children(node: Node) -> list[Node]:
     """The direct child nodes of ``node``, in source order."""

@@ -10,12 +10,14 @@ compiler reads: the kind of each node, the labels, and the measures the rule rea
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
 from . import ast
 from .errors import RuleTypeError
+from .forms import FORMS
 from .kinds import BOOL, ERROR, FUNCTIONS, NUMBER, SCORE, Checked, Kind, Type, measure_type
 from .model import Measure
 from .source import RuleSource
@@ -55,13 +57,13 @@ class _Checker:
             ast.Logic: self.logic,
             ast.Compare: self.compare,
             ast.IfElse: self.if_else,
-            ast.Pass: self.pass_,
-            ast.Proportional: self.proportional,
             ast.Tiers: self.tiers,
             ast.Deduct: self.deduct,
             ast.Checklist: self.checklist,
             ast.Grade: self.grade,
         }
+        for node_type, form in FORMS.items():
+            self.dispatch[node_type] = functools.partial(form.check, self)
 
     # -- plumbing -----------------------------------------------------------------------------
     def error(self, node: ast.Node | ast.Span, message: str, hint: str | None = None, code: str = "KPI-T201") -> Type:
@@ -306,25 +308,6 @@ class _Checker:
         return ERROR if other.kind is Kind.ERROR else then
 
     # -- scoring forms ------------------------------------------------------------------------
-    def pass_(self, node: ast.Pass, want: Kind | None, levels: object) -> Type:
-        if (bad := self.no_scores_here(node)) is not None:
-            return bad
-        self.expect(node.cond, Kind.BOOL)
-        if node.orelse is not None:
-            self.expect(node.orelse, Kind.SCORE)
-        return SCORE
-
-    def proportional(self, node: ast.Proportional, want: Kind | None, levels: object) -> Type:
-        if (bad := self.no_scores_here(node)) is not None:
-            return bad
-        if node.kind != "expr":
-            subject = self.subject_type(node, "proportional")
-            if subject.kind not in (Kind.NUMBER, Kind.ERROR):
-                self.error(node, f"`proportional` needs a numeric measure; `{self.subject}` is {subject.kind.value}")
-        if node.operand is not None:
-            self.expect(node.operand, Kind.NUMBER)
-        return SCORE
-
     def tiers(self, node: ast.Tiers, want: Kind | None, levels: object) -> Type:
         if (bad := self.no_scores_here(node)) is not None:
             return bad

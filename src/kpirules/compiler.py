@@ -41,6 +41,7 @@ from .exact import (
     rounding_mode,
     snap,
 )
+from .forms import FORMS
 from .kinds import Checked, Kind
 from .source import RuleSource
 from .textfmt import number
@@ -59,44 +60,46 @@ def may_be_inexact(node: ast.Node, inexact: Collection[str], subject: str | None
 
     ``inexact`` holds the derived measures whose formulas may; ``subject`` is the indicator's
     measure, read by ``value`` and by forms without a subject. Conditions and labels are exact.
+    A scoring form answers for itself (:meth:`Form.inexact`); every core expression has its rule
+    in :data:`_EXACTNESS`, and a node with neither is an error, never taken for exact.
     """
 
     def value(n: ast.Node | None) -> bool:
         if n is None:
             return False
-        if isinstance(n, ast.Name):
-            return n.name in inexact
-        if isinstance(n, ast.ValueRef):
-            return subject in inexact
-        if isinstance(n, ast.BinOp):
-            return n.op == "/" or value(n.left) or value(n.right)
-        if isinstance(n, ast.Neg):
-            return value(n.operand)
-        if isinstance(n, ast.Call):
-            return n.func != "round" and any(value(a) for a in n.args)
-        if isinstance(n, ast.IfElse):
-            return value(n.then) or value(n.orelse)
-        if isinstance(n, ast.Pass):
-            return value(n.orelse)
-        if isinstance(n, ast.Proportional):
-            if n.kind in ("to", "inverse"):
-                return True
-            return subject in inexact if n.kind == "plain" else value(n.operand)
-        if isinstance(n, ast.Tiers):
-            return any(value(band.score) for band in n.bands)
-        if isinstance(n, ast.Deduct):
-            if n.mode == "linear":
-                return True
-            return value(n.amount) or (n.mode == "each" and subject in inexact)
-        if isinstance(n, ast.Checklist):
-            return any(value(item.score) for item in n.items)
-        if isinstance(n, ast.Grade):
-            return n.by is None and any(
-                value(band.score) for band in n.bands if not isinstance(band.score, ast.Interval)
-            )
-        return False  # literals, comparisons, logic
+        form = FORMS.get(type(n))
+        if form is not None:
+            return form.inexact(n, value, subject in inexact)
+        rule = _EXACTNESS.get(type(n))
+        if rule is None:
+            raise AssertionError(f"may_be_inexact has no rule for {type(n).__name__}")
+        return rule(n, value, inexact, subject)
 
     return value(node)
+
+
+_Value = Callable[[ast.Node | None], bool]
+_EXACT: Callable[[Any, _Value, Collection[str], str | None], bool] = lambda n, value, names, subject: False  # noqa: E731
+#: For each core expression: whether its value may be inexact, given how its parts are.
+_EXACTNESS: dict[type[ast.Node], Callable[[Any, _Value, Collection[str], str | None], bool]] = {
+    **dict.fromkeys(
+        (ast.Number, ast.Points, ast.Text, ast.Bool, ast.Full, ast.Zero, ast.Not, ast.Logic, ast.Compare), _EXACT
+    ),
+    ast.Name: lambda n, value, names, subject: n.name in names,
+    ast.ValueRef: lambda n, value, names, subject: subject in names,
+    ast.BinOp: lambda n, value, names, subject: n.op == "/" or value(n.left) or value(n.right),
+    ast.Neg: lambda n, value, names, subject: value(n.operand),
+    ast.Call: lambda n, value, names, subject: n.func != "round" and any(value(a) for a in n.args),
+    ast.IfElse: lambda n, value, names, subject: value(n.then) or value(n.orelse),
+    ast.Tiers: lambda n, value, names, subject: any(value(band.score) for band in n.bands),
+    ast.Deduct: lambda n, value, names, subject: (
+        n.mode == "linear" or value(n.amount) or (n.mode == "each" and subject in names)
+    ),
+    ast.Checklist: lambda n, value, names, subject: any(value(item.score) for item in n.items),
+    ast.Grade: lambda n, value, names, subject: (
+        n.by is None and any(value(band.score) for band in n.bands if not isinstance(band.score, ast.Interval))
+    ),
+}
 
 
 def _const(value: Any) -> Fn:
@@ -136,6 +139,9 @@ class Compiler:
         return " ".join(self.source.text[span.start : span.end].split())
 
     def compile(self, node: ast.Node) -> Fn:
+        form = FORMS.get(type(node))
+        if form is not None:
+            return form.compile(self, node)
         method: Callable[[Any], Fn] = getattr(self, "c_" + type(node).__name__)
         return method(node)
 
@@ -514,116 +520,6 @@ class Compiler:
         return self.columnar(fn, choose_columns)
 
     # -- scoring forms ------------------------------------------------------------------------
-    def c_Pass(self, node: ast.Pass) -> Fn:
-        cond = self.compile(node.cond)
-        orelse = self.compile(node.orelse) if node.orelse is not None else self.constant(ZERO)
-        full, span = self.weight, node.span
-
-        def pass_(env: Env, tr: Trace) -> Any:
-            held = cond(env, tr)
-            at = len(tr) if tr is not None else 0  # after the condition's records, before the else's
-            points = full if held else orelse(env, tr)
-            if tr is not None:
-                tr.insert(at, tr_.PassStep(span, bool(held), points))
-            return points
-
-        name = self.measure_name(node.cond)
-        if name is None or node.orelse is not None:
-            found = self.column_of(cond, orelse)
-            if found is None:
-                return pass_
-            cc, ec = found
-            return self.columnar(
-                pass_, lambda cols, n: [full if c else e for c, e in zip(cc(cols, n), ec(cols, n), strict=True)]
-            )
-
-        def pass_name(env: Env, tr: Trace) -> Any:  # `pass if flag`; traced runs take the general path
-            if tr is not None:
-                return pass_(env, tr)
-            return full if env[name] else ZERO
-
-        return self.columnar(pass_name, lambda cols, n: [full if v else ZERO for v in cols[name]])
-
-    def c_Proportional(self, node: ast.Proportional) -> Fn:
-        full, span, kind = self.weight, node.span, node.kind
-        step = tr_.ProportionalStep
-
-        def cap(credit: Decimal) -> Decimal:
-            return ONE if credit > ONE else ZERO if credit < ZERO else credit
-
-        if kind in ("plain", "expr"):
-            credit_fn = self.subject_fn(node) if kind == "plain" else self.compile(node.operand)  # type: ignore[arg-type]
-
-            def proportional(env: Env, tr: Trace) -> Any:
-                credit = credit_fn(env, tr)
-                capped = ONE if credit > ONE else ZERO if credit < ZERO else credit
-                points = _mul(full, capped)
-                if tr is not None:
-                    x = credit if kind == "plain" else None
-                    tr.append(step(span, kind, x, None, credit, capped, points))
-                return points
-
-            found = self.subject if kind == "plain" else self.measure_name(node.operand)  # type: ignore[arg-type]
-            if found is None:
-                credits = self.column_of(credit_fn)
-                if credits is None:
-                    return proportional
-                (credit_column,) = credits
-
-                def proportional_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
-                    capped = (ONE if c > ONE else ZERO if c < ZERO else c for c in credit_column(cols, n))
-                    return list(map(_mul, repeat(full), capped))
-
-                return self.columnar(proportional, proportional_columns)
-            key: str = found
-
-            def proportional_name(env: Env, tr: Trace) -> Any:  # traced runs take the general path
-                if tr is not None:
-                    return proportional(env, tr)
-                credit = env[key]
-                return full if credit >= ONE else ZERO if credit <= ZERO else _mul(full, credit)
-
-            return self.columnar(
-                proportional_name,
-                lambda cols, n: [full if c >= ONE else ZERO if c <= ZERO else _mul(full, c) for c in cols[key]],
-            )
-
-        assert node.operand is not None
-        subject, target = self.subject_fn(node), self.compile(node.operand)
-        target_text = self.text(node.operand)
-        inverse = kind == "inverse"
-
-        def ratio(env: Env, tr: Trace) -> Any:
-            x, t = subject(env, tr), target(env, tr)
-            if inverse:
-                credit = ONE if x <= 0 else _div(t, x)  # lower is better, and nothing at all is best
-            elif t:
-                credit = _div(x, t)
-            else:
-                raise EvalFailure(span, f"the target `{target_text}` is 0")
-            capped = cap(credit)
-            points = _mul(full, capped)
-            if tr is not None:
-                tr.append(step(span, kind, x, t, credit, capped, points))
-            return points
-
-        ok, constant = self.const(node.operand)
-        name = self.subject
-        if kind != "to" or not ok or not constant or name is None:
-            return ratio
-
-        def ratio_to_constant(env: Env, tr: Trace) -> Any:  # `proportional to 95%`
-            if tr is not None:
-                return ratio(env, tr)
-            credit = _div(env[name], constant)
-            return full if credit >= ONE else ZERO if credit <= ZERO else _mul(full, credit)
-
-        def ratio_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
-            credits = map(_div, cols[name], repeat(constant))
-            return [full if c >= ONE else ZERO if c <= ZERO else _mul(full, c) for c in credits]
-
-        return self.columnar(ratio_to_constant, ratio_columns)
-
     def band_test(self, test: ast.BandTest, label_subject: dict[str, int] | None) -> Callable[[Any, Env, Trace], bool]:
         if isinstance(test, ast.ElseTest):
             return lambda x, env, tr: True

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+import attrs
 
 from . import ast
 from . import trace as t
 from .ast import Span
+from .forms import FORMS, STEPS
 from .textfmt import number, percent
 from .values import Converted
 
@@ -30,15 +34,6 @@ _TEXT = {
         "values": "取值",
         "yes": "是",
         "no": "否",
-        "pass_held": "条件成立，得满分 {p} 分",
-        "pass_failed": "条件不成立，得 {p} 分",
-        "prop_plain": "按比例：得分率 {c}",
-        "prop_to": "按比例：{x} ÷ {t} = {c}",
-        "prop_inverse": "按比例（越低越好）：{t} ÷ {x} = {c}",
-        "prop_inverse_zero": "按比例（越低越好）：{x} ≤ 0，得分率 100%",
-        "prop_expr": "按比例：{e} = {c}",
-        "capped": "，限定在 [0, 100%] 内为 {c}",
-        "prop_points": "，得 {w} × {c} = {p} 分",
         "tiers": "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分",
         "deduct_none": "扣分：{x} 未{dir} {l}，不扣分，得 {p} 分",
         "deduct": "扣分：{x} {dir} {l} {g}，每 {step} 扣 {a} 分，计 {n} 档（{mode}），扣 {d} 分，得 {p} 分",
@@ -81,15 +76,6 @@ _TEXT = {
         "values": "values",
         "yes": "yes",
         "no": "no",
-        "pass_held": "the condition holds: full marks, {p} points",
-        "pass_failed": "the condition fails: {p} points",
-        "prop_plain": "proportional: credit {c}",
-        "prop_to": "proportional: {x} / {t} = {c}",
-        "prop_inverse": "proportional (lower is better): {t} / {x} = {c}",
-        "prop_inverse_zero": "proportional (lower is better): {x} ≤ 0, credit 100%",
-        "prop_expr": "proportional: {e} = {c}",
-        "capped": ", limited to [0, 100%]: {c}",
-        "prop_points": ", {w} × {c} = {p} points",
         "tiers": "tiers: {s} = {x} falls in band {n} `{b}`: {p} points",
         "deduct_none": "deduction: {x} is not {dir} {l}, nothing deducted: {p} points",
         "deduct": "deduction: {x} is {g} {dir} {l}; {a} points per {step}, {n} steps ({mode}), minus {d}: {p} points",
@@ -157,7 +143,7 @@ _ONE_POINTS = re.compile(r"(?<![\d.])(1) points(\b)")
 def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     if lang not in _TEXT:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}")
-    words = _TEXT[lang]
+    words = words_of(lang)
     ruleset = item._result.ruleset
     ind = item.indicator
     source = ind.rule_source.text
@@ -210,7 +196,8 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     subject_name = (subject.label or subject.name) if subject is not None else "value"
     for step in item.trace:
         step_fmt = own_subject.get(getattr(step, "span", None), fmt)  # type: ignore[arg-type]
-        lines.append("  " + _step(step, words, step_fmt, snippet, ind.weight, subject_name).replace("= ≈", "≈ "))
+        explainer = Explainer(words, step_fmt, snippet, ind.weight, subject_name)
+        lines.append("  " + _step(step, explainer).replace("= ≈", "≈ "))
     raw = item.raw
     if raw is not None:  # the last figure is the score: the rule's points, clamped, rounded
         if not item.trace:  # a rule that is a constant
@@ -229,34 +216,32 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     return _singular(text) if lang == "en" else text
 
 
-def _step(
-    step: t.Step,
-    words: dict[str, str],
-    fmt: Callable[[Decimal | str], str],
-    snippet: Callable[[Span], str],
-    weight: Decimal,
-    subject_name: str,
-) -> str:
-    if isinstance(step, t.PassStep):
-        return words["pass_held" if step.held else "pass_failed"].format(p=number(step.points))
-    if isinstance(step, t.ProportionalStep):
-        c = percent(step.credit)
-        if step.kind == "plain":
-            text = words["prop_plain"].format(c=c)
-        elif step.kind == "to":
-            assert step.subject is not None and step.target is not None
-            text = words["prop_to"].format(x=fmt(step.subject), t=fmt(step.target), c=c)
-        elif step.kind == "inverse":
-            assert step.subject is not None and step.target is not None
-            if step.subject <= 0:
-                text = words["prop_inverse_zero"].format(x=fmt(step.subject))
-            else:
-                text = words["prop_inverse"].format(x=fmt(step.subject), t=fmt(step.target), c=c)
-        else:
-            text = words["prop_expr"].format(e=snippet(step.span).removeprefix("proportional").strip(), c=c)
-        if step.capped != step.credit:
-            text += words["capped"].format(c=percent(step.capped))
-        return text + words["prop_points"].format(w=number(weight), c=percent(step.capped), p=number(step.points))
+@attrs.frozen
+class Explainer:
+    """What a form needs to explain a step: the words of the language (the forms' included), how
+    the subject's values read, the text of a span of the rule, the weight and the subject's name."""
+
+    words: Mapping[str, str]
+    fmt: Callable[[Decimal | str], str]
+    snippet: Callable[[Span], str]
+    weight: Decimal
+    subject: str
+
+
+@functools.cache
+def words_of(lang: str) -> Mapping[str, str]:
+    """Every word of explanations in ``lang``: these, and each form's (:attr:`Form.words`)."""
+    words = dict(_TEXT[lang])
+    for form in FORMS.values():
+        words.update(form.words.get(lang, {}))
+    return words
+
+
+def _step(step: t.Step, x: Explainer) -> str:
+    form = STEPS.get(type(step))
+    if form is not None:
+        return form.explain(step, x)
+    words, fmt, snippet, subject_name = x.words, x.fmt, x.snippet, x.subject
     if isinstance(step, t.TiersStep):
         return words["tiers"].format(
             s=snippet(step.span).split("{")[0].removeprefix("tiers").strip() or subject_name,

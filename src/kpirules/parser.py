@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Context, Decimal
 from importlib import resources
 from typing import Any
@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import ast
 from .errors import RuleSyntaxError
+from .forms import FORMS
 from .source import RuleSource
 
 #: Rules nested deeper than this are refused (they would exhaust Python's stack later on).
@@ -28,36 +29,12 @@ MAX_DEPTH = 200
 #: Longest rule text accepted, in characters.
 MAX_LENGTH = 100_000
 
-KEYWORDS = frozenset(
-    [
-        "if",
-        "then",
-        "else",
-        "pass",
-        "and",
-        "or",
-        "not",
-        "true",
-        "false",
-        "full",
-        "zero",
-        "value",
-        "proportional",
-        "to",
-        "inverse",
-        "tiers",
-        "deduct",
-        "per",
-        "whole",
-        "started",
-        "below",
-        "above",
-        "each",
-        "checklist",
-        "grade",
-        "by",
-    ]
-)
+
+def _keywords() -> frozenset[str]:
+    """The words the grammar spells out (``"pass"``, ``"tiers"`` …), comments left aside."""
+    text = re.sub(r"//[^\n]*", "", grammar_text())
+    return frozenset(re.findall(r'"([a-z]+)"', text))
+
 
 FULL_WIDTH = {
     "：": ":",
@@ -108,7 +85,6 @@ _CONTINUE_AFTER = frozenset(
         "IF",
         "THEN",
         "ELSE",
-        "PASS",
         "PER",
         "WHOLE",
         "STARTED",
@@ -120,6 +96,8 @@ _CONTINUE_AFTER = frozenset(
         "DEDUCT",
     ]
 )
+_CONTINUE_AFTER |= {name for form in FORMS.values() for name in form.continue_after}
+
 _CONTINUE_BEFORE = frozenset(
     [
         "RBRACE",
@@ -140,6 +118,7 @@ _CONTINUE_BEFORE = frozenset(
         "BY",
     ]
 )
+_CONTINUE_BEFORE |= {name for form in FORMS.values() for name in form.continue_before}
 
 
 class _TooDeep(Exception):
@@ -194,6 +173,10 @@ def _lark() -> Lark:
 def grammar_text() -> str:
     """The grammar as shipped in the package."""
     return resources.files("kpirules").joinpath("grammar/kpirules.lark").read_text("utf-8")
+
+
+#: The keywords of the rule language; none can name a measure.
+KEYWORDS = _keywords()
 
 
 # ---- tree building --------------------------------------------------------------------------
@@ -279,21 +262,6 @@ class _Build(Transformer[Token, ast.Expr]):
         return ast.IfElse(_span(meta), cond, then, orelse)
 
     # forms
-    def pass_form(self, meta: Any, cond: ast.Expr, orelse: ast.Expr | None) -> ast.Pass:
-        return ast.Pass(_span(meta), cond, orelse)
-
-    def prop_plain(self, meta: Any) -> ast.Proportional:
-        return ast.Proportional(_span(meta), "plain", None)
-
-    def prop_to(self, meta: Any, target: ast.Expr) -> ast.Proportional:
-        return ast.Proportional(_span(meta), "to", target)
-
-    def prop_inverse(self, meta: Any, target: ast.Expr) -> ast.Proportional:
-        return ast.Proportional(_span(meta), "inverse", target)
-
-    def prop_expr(self, meta: Any, credit: ast.Expr) -> ast.Proportional:
-        return ast.Proportional(_span(meta), "expr", credit)
-
     def tiers(self, meta: Any, subject: ast.Expr | None, *bands: ast.Band) -> ast.Tiers:
         return ast.Tiers(_span(meta), subject, bands)
 
@@ -354,7 +322,19 @@ class _Build(Transformer[Token, ast.Expr]):
         return ast.GradeBand(_span(meta), text, label.span, score)
 
 
-_BUILD = _Build()
+def _with_forms() -> _Build:
+    """The tree builder, with each scoring form's builders (``kpirules.forms``) as its methods."""
+
+    def method(build: Callable[..., ast.Node]) -> Callable[..., ast.Node]:
+        return lambda self, meta, *children: build(_span(meta), *children)
+
+    methods = {name: method(build) for form in FORMS.values() for name, build in form.builders.items()}
+    builder = v_args(meta=True, inline=True)(type("_FormsBuild", (_Build,), methods))
+    assert isinstance(builder, type) and issubclass(builder, _Build)
+    return builder()
+
+
+_BUILD = _with_forms()
 
 
 def _depth(tree: Tree[Token]) -> int:

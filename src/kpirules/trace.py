@@ -1,7 +1,9 @@
 """What happened while a rule scored: one small record per scoring form and per operation on scores.
 
-The compiled rule appends these to a list when asked (see :mod:`kpirules.compiler`); results build
-them lazily, on the first look at ``trace`` or ``explain()``. Spans point into the rule text.
+This module holds the records of the operations on scores; each scoring form defines its own in
+its module of :mod:`kpirules.forms`. The compiled rule appends them to a list when asked (see
+:mod:`kpirules.compiler`); results build them lazily, on the first look at ``trace`` or
+``explain()``. Spans point into the rule text.
 
 Every score the rule computes, other than a constant, leaves a record, and the records come in the
 order that ends at the rule's points: an operation follows the records of its operands; a form that
@@ -12,28 +14,11 @@ whose last figure is its own. So the last record of a trace gives the rule's poi
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Protocol
 
 import attrs
 
 from .ast import Span
-
-
-@attrs.frozen
-class PassStep:
-    span: Span
-    held: bool
-    points: Decimal
-
-
-@attrs.frozen
-class ProportionalStep:
-    span: Span
-    kind: str  # plain | to | inverse | expr
-    subject: Decimal | None  # x, for plain, to and inverse
-    target: Decimal | None  # T, for to and inverse
-    credit: Decimal  # before clamping to [0, 1]
-    capped: Decimal  # after
-    points: Decimal
 
 
 @attrs.frozen
@@ -114,14 +99,8 @@ class CompareStep:
     held: bool
 
 
-Step = (
-    PassStep
-    | ProportionalStep
-    | TiersStep
-    | DeductStep
-    | ChecklistStep
-    | GradeStep
-    | BranchStep
-    | CombineStep
-    | CompareStep
-)
+class Step(Protocol):
+    """A record of a trace: one of this module's, or a scoring form's own (each form module of
+    :mod:`kpirules.forms` defines the records it leaves, such as ``TiersStep``)."""
+
+    span: Span

@@ -24,6 +24,7 @@ from decimal import Decimal
 import attrs
 
 from .. import ast
+from ..forms import FORMS
 from ..intervals import (
     BOTH,
     COUNT_GRID,
@@ -31,7 +32,6 @@ from ..intervals import (
     FALSE,
     FLIP,
     INF,
-    NINF,
     ONE,
     RANK_TEST,
     TRUE,
@@ -44,7 +44,6 @@ from ..intervals import (
     Union,
     add,
     ceil,
-    clamp,
     compare_set,
     div,
     exact,
@@ -187,7 +186,7 @@ class RuleAnalysis:
                 isinstance(sub_node, ast.Name) and sub_node not in self.checked.labels
             ):
                 return None
-            if isinstance(sub_node, (ast.Tiers, ast.Grade, ast.Deduct, ast.Proportional, ast.Checklist, ast.Pass)):
+            if type(sub_node) in FORMS:
                 return None
         value = self.ev(node, {})
         if isinstance(value, Interval) and value.is_point and value.lo.is_finite():
@@ -281,6 +280,9 @@ class RuleAnalysis:
 
     # -- evaluation ---------------------------------------------------------------------------
     def ev(self, node: ast.Node, env: Env) -> Dom:
+        form = FORMS.get(type(node))
+        if form is not None:
+            return form.interval(self, node, env)
         method: Callable[[ast.Node, Env], Dom] = getattr(self, "e_" + type(node).__name__)
         return method(node, env)
 
@@ -425,50 +427,11 @@ class RuleAnalysis:
         return frozenset(out)  # type: ignore[return-value]
 
     # -- scoring forms ------------------------------------------------------------------------
-    def e_Pass(self, node: ast.Pass, env: Env) -> Dom:
-        cond = self.truth(node.cond, env)
-        parts: list[tuple[ast.Node, Dom]] = []
-        if True in cond:
-            parts.append((node, Interval.point(self.weight)))
-        if False in cond:
-            narrowed = self.refine(node.cond, env, False)
-            if narrowed is not None:
-                if node.orelse is None:
-                    parts.append((node, Interval.point(ZERO)))
-                else:
-                    parts.append((node.orelse, self.ev(node.orelse, narrowed)))
-        return self.join(node, parts)
-
     def subject_dom(self, env: Env) -> Interval:
         if self.subject is None:
             return EVERYTHING
         dom = env.get(self.subject, self.base.get(self.subject, EVERYTHING))
         return dom if isinstance(dom, Interval) else EVERYTHING
-
-    def e_Proportional(self, node: ast.Proportional, env: Env) -> Dom:
-        if node.kind == "expr":
-            assert node.operand is not None
-            credit = self.num(node.operand, env)
-        else:
-            x = self.subject_dom(env)
-            if node.kind == "plain":
-                credit = x
-            elif node.kind == "to":
-                assert node.operand is not None
-                target = self.num(node.operand, env)
-                self.check_divisor(node.operand, target, env, "target")
-                credit = div(x, target)
-            else:  # inverse: x <= 0 earns full marks
-                assert node.operand is not None
-                target = self.num(node.operand, env)
-                parts = []
-                if not x.intersect(Interval(NINF, ZERO, False, True)).empty:
-                    parts.append(Interval.point(ONE))
-                positive = x.intersect(Interval(ZERO, INF, False, False))
-                if not positive.empty:
-                    parts.append(div(target, positive))
-                credit = hull_all(parts)
-        return mul(clamp(credit, ZERO, ONE), Interval.point(self.weight))
 
     def e_Deduct(self, node: ast.Deduct, env: Env) -> Dom:
         full = Interval.point(self.weight)

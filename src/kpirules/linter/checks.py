@@ -19,6 +19,7 @@ from .. import ast
 from ..compiler import Compiler
 from ..errors import KpiRulesError, Location, ValuesError
 from ..exact import EvalFailure, Fn
+from ..forms.proportional import Proportional
 from ..intervals import INF, NINF, ZERO, Interval, Union, exact, frac, plain, show_number
 from ..kinds import Checked, Kind
 from ..model import Indicator, Measure
@@ -638,7 +639,7 @@ class Checker:
             elif isinstance(part, ast.Points):
                 points.setdefault(frac(part.value), part)
                 given.add(frac(part.value))
-            elif isinstance(part, (ast.Full, ast.Proportional, ast.Deduct)):
+            elif isinstance(part, (ast.Full, Proportional, ast.Deduct)):
                 given.add(weight)
         odd_tests = [v for v in tests if v not in said_percent and v * 100 not in said_plain]
         odd_said = [v for v in said_percent if v not in tests and v not in shares and v not in plain]
@@ -734,7 +735,7 @@ def _divisors(tree: ast.Node) -> Iterator[ast.Expr]:
 def _divisor_of(node: ast.Node) -> tuple[ast.Expr, str] | None:
     if isinstance(node, ast.BinOp) and node.op == "/":
         return node.right, "divides by"
-    if isinstance(node, ast.Proportional) and node.kind in ("to", "inverse") and node.operand is not None:
+    if isinstance(node, Proportional) and node.kind in ("to", "inverse") and node.operand is not None:
         return node.operand, "has the target"
     if isinstance(node, ast.Deduct) and node.step is not None:
         return node.step, "has the step"
@@ -756,7 +757,7 @@ def _reads(node: ast.Node, checked: object, subject: str | None) -> set[str]:
 def _failing_node(tree: ast.Node, span: ast.Span) -> ast.Node | None:
     """The form that raised a failure at ``span``."""
     for node in ast.walk(tree):
-        if node.span == span and isinstance(node, (ast.Tiers, ast.Grade, ast.BinOp, ast.Proportional, ast.Deduct)):
+        if node.span == span and isinstance(node, (ast.Tiers, ast.Grade, ast.BinOp, Proportional, ast.Deduct)):
             if isinstance(node, ast.BinOp) and node.op != "/":
                 continue
             return node

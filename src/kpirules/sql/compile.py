@@ -43,6 +43,8 @@ import sqlglot
 from sqlglot import exp
 
 from .. import ast
+from ..forms.pass_ import Pass
+from ..forms.proportional import Proportional
 from ..kinds import Checked, Kind
 from ..model import NUMERIC_TYPES, Measure
 from ..ruleset import Ruleset
@@ -1035,14 +1037,14 @@ class RuleCompiler:
         return case([(cond, a if a is not None else exp.Null())], b if b is not None else exp.Null())
 
     # -- scoring forms ------------------------------------------------------------------------
-    def c_Pass(self, node: ast.Pass) -> V:
+    def c_Pass(self, node: Pass) -> V:
         cond, ce = self.cond(node.cond)
         orelse = self.compile(node.orelse) if node.orelse is not None else V(qconst(0))
         assert isinstance(orelse.value, Q)
         value = self.a.select(cond, qconst(self.weight), orelse.value)
         return V(value, first_err(ce, self.branch_err(cond, None, orelse.err)))
 
-    def c_Proportional(self, node: ast.Proportional) -> V:
+    def c_Proportional(self, node: Proportional) -> V:
         full = qconst(self.weight)
         if node.kind in ("plain", "expr"):
             if node.kind == "plain":

@@ -1,0 +1,226 @@
+"""``proportional``: a share of the weight in proportion to a rate, a target or a ratio.
+
+Standards: "按 完成值/指标值 × 分值 计分" → ``proportional to 95%``; "满意度 × 分值" →
+``proportional``; "越低越好，按 指标值/完成值 计分" → ``proportional inverse to 5%``; "按
+办结件数/受理件数 × 分值 计分" → ``proportional closed / received``. The credit is limited to
+[0, 100 %], and the points are the weight times the credit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from ..ast import Expr, Node, Span
+from ..exact import CONTEXT, ONE, ZERO, Env, EvalFailure, Fn, Trace
+from ..intervals import INF, NINF, Dom, Interval, clamp, div, hull_all, mul
+from ..kinds import SCORE, Kind, Type
+from ..textfmt import number, percent
+from .base import Form
+
+if TYPE_CHECKING:
+    from ..checker import _Checker as Checker
+    from ..compiler import Compiler
+    from ..explain import Explainer
+    from ..intervals import Env as Domains
+    from ..linter.analysis import RuleAnalysis
+
+_mul, _div = CONTEXT.multiply, CONTEXT.divide
+
+
+@attrs.frozen(eq=False)
+class Proportional(Node):
+    """``proportional``, ``proportional to T``, ``proportional inverse to T``, ``proportional E``."""
+
+    kind: Literal["plain", "to", "inverse", "expr"]
+    operand: Expr | None
+
+
+@attrs.frozen
+class ProportionalStep:
+    span: Span
+    kind: str  # plain | to | inverse | expr
+    subject: Decimal | None  # x, for plain, to and inverse
+    target: Decimal | None  # T, for to and inverse
+    credit: Decimal  # before clamping to [0, 1]
+    capped: Decimal  # after
+    points: Decimal
+
+
+class ProportionalForm(Form[Proportional]):
+    node = Proportional
+    builders = {
+        "prop_plain": lambda span: Proportional(span, "plain", None),
+        "prop_to": lambda span, target: Proportional(span, "to", target),
+        "prop_inverse": lambda span, target: Proportional(span, "inverse", target),
+        "prop_expr": lambda span, credit: Proportional(span, "expr", credit),
+    }
+    steps = (ProportionalStep,)
+    words = {
+        "zh": {
+            "prop_plain": "按比例：得分率 {c}",
+            "prop_to": "按比例：{x} ÷ {t} = {c}",
+            "prop_inverse": "按比例（越低越好）：{t} ÷ {x} = {c}",
+            "prop_inverse_zero": "按比例（越低越好）：{x} ≤ 0，得分率 100%",
+            "prop_expr": "按比例：{e} = {c}",
+            "capped": "，限定在 [0, 100%] 内为 {c}",
+            "prop_points": "，得 {w} × {c} = {p} 分",
+        },
+        "en": {
+            "prop_plain": "proportional: credit {c}",
+            "prop_to": "proportional: {x} / {t} = {c}",
+            "prop_inverse": "proportional (lower is better): {t} / {x} = {c}",
+            "prop_inverse_zero": "proportional (lower is better): {x} ≤ 0, credit 100%",
+            "prop_expr": "proportional: {e} = {c}",
+            "capped": ", limited to [0, 100%]: {c}",
+            "prop_points": ", {w} × {c} = {p} points",
+        },
+    }
+
+    def check(self, c: Checker, node: Proportional, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
+        if (bad := c.no_scores_here(node)) is not None:
+            return bad
+        if node.kind != "expr":
+            subject = c.subject_type(node, "proportional")
+            if subject.kind not in (Kind.NUMBER, Kind.ERROR):
+                c.error(node, f"`proportional` needs a numeric measure; `{c.subject}` is {subject.kind.value}")
+        if node.operand is not None:
+            c.expect(node.operand, Kind.NUMBER)
+        return SCORE
+
+    def inexact(self, node: Proportional, value: Callable[[Node | None], bool], subject: bool) -> bool:
+        if node.kind in ("to", "inverse"):
+            return True
+        return subject if node.kind == "plain" else value(node.operand)
+
+    def compile(self, c: Compiler, node: Proportional) -> Fn:
+        full, span, kind = c.weight, node.span, node.kind
+        step = ProportionalStep
+
+        def cap(credit: Decimal) -> Decimal:
+            return ONE if credit > ONE else ZERO if credit < ZERO else credit
+
+        if kind in ("plain", "expr"):
+            credit_fn = c.subject_fn(node) if kind == "plain" else c.compile(node.operand)  # type: ignore[arg-type]
+
+            def proportional(env: Env, tr: Trace) -> Any:
+                credit = credit_fn(env, tr)
+                capped = ONE if credit > ONE else ZERO if credit < ZERO else credit
+                points = _mul(full, capped)
+                if tr is not None:
+                    x = credit if kind == "plain" else None
+                    tr.append(step(span, kind, x, None, credit, capped, points))
+                return points
+
+            found = c.subject if kind == "plain" else c.measure_name(node.operand)  # type: ignore[arg-type]
+            if found is None:
+                credits = c.column_of(credit_fn)
+                if credits is None:
+                    return proportional
+                (credit_column,) = credits
+
+                def proportional_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+                    capped = (ONE if v > ONE else ZERO if v < ZERO else v for v in credit_column(cols, n))
+                    return list(map(_mul, repeat(full), capped))
+
+                return c.columnar(proportional, proportional_columns)
+            key: str = found
+
+            def proportional_name(env: Env, tr: Trace) -> Any:  # traced runs take the general path
+                if tr is not None:
+                    return proportional(env, tr)
+                credit = env[key]
+                return full if credit >= ONE else ZERO if credit <= ZERO else _mul(full, credit)
+
+            return c.columnar(
+                proportional_name,
+                lambda cols, n: [full if v >= ONE else ZERO if v <= ZERO else _mul(full, v) for v in cols[key]],
+            )
+
+        assert node.operand is not None
+        subject, target = c.subject_fn(node), c.compile(node.operand)
+        target_text = c.text(node.operand)
+        inverse = kind == "inverse"
+
+        def ratio(env: Env, tr: Trace) -> Any:
+            x, t = subject(env, tr), target(env, tr)
+            if inverse:
+                credit = ONE if x <= 0 else _div(t, x)  # lower is better, and nothing at all is best
+            elif t:
+                credit = _div(x, t)
+            else:
+                raise EvalFailure(span, f"the target `{target_text}` is 0")
+            capped = cap(credit)
+            points = _mul(full, capped)
+            if tr is not None:
+                tr.append(step(span, kind, x, t, credit, capped, points))
+            return points
+
+        ok, constant = c.const(node.operand)
+        name = c.subject
+        if kind != "to" or not ok or not constant or name is None:
+            return ratio
+
+        def ratio_to_constant(env: Env, tr: Trace) -> Any:  # `proportional to 95%`
+            if tr is not None:
+                return ratio(env, tr)
+            credit = _div(env[name], constant)
+            return full if credit >= ONE else ZERO if credit <= ZERO else _mul(full, credit)
+
+        def ratio_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+            credits = map(_div, cols[name], repeat(constant))
+            return [full if v >= ONE else ZERO if v <= ZERO else _mul(full, v) for v in credits]
+
+        return c.columnar(ratio_to_constant, ratio_columns)
+
+    def interval(self, a: RuleAnalysis, node: Proportional, env: Domains) -> Dom:
+        if node.kind == "expr":
+            assert node.operand is not None
+            credit = a.num(node.operand, env)
+        else:
+            x = a.subject_dom(env)
+            if node.kind == "plain":
+                credit = x
+            elif node.kind == "to":
+                assert node.operand is not None
+                target = a.num(node.operand, env)
+                a.check_divisor(node.operand, target, env, "target")
+                credit = div(x, target)
+            else:  # inverse: x <= 0 earns full marks
+                assert node.operand is not None
+                target = a.num(node.operand, env)
+                parts = []
+                if not x.intersect(Interval(NINF, ZERO, False, True)).empty:
+                    parts.append(Interval.point(ONE))
+                positive = x.intersect(Interval(ZERO, INF, False, False))
+                if not positive.empty:
+                    parts.append(div(target, positive))
+                credit = hull_all(parts)
+        return mul(clamp(credit, ZERO, ONE), Interval.point(a.weight))
+
+    def explain(self, step: ProportionalStep, x: Explainer) -> str:
+        words, fmt = x.words, x.fmt
+        c = percent(step.credit)
+        if step.kind == "plain":
+            text = words["prop_plain"].format(c=c)
+        elif step.kind == "to":
+            assert step.subject is not None and step.target is not None
+            text = words["prop_to"].format(x=fmt(step.subject), t=fmt(step.target), c=c)
+        elif step.kind == "inverse":
+            assert step.subject is not None and step.target is not None
+            if step.subject <= 0:
+                text = words["prop_inverse_zero"].format(x=fmt(step.subject))
+            else:
+                text = words["prop_inverse"].format(x=fmt(step.subject), t=fmt(step.target), c=c)
+        else:
+            text = words["prop_expr"].format(e=x.snippet(step.span).removeprefix("proportional").strip(), c=c)
+        if step.capped != step.credit:
+            text += words["capped"].format(c=percent(step.capped))
+        return text + words["prop_points"].format(w=number(x.weight), c=percent(step.capped), p=number(step.points))
+
+
+FORM = ProportionalForm()
