@@ -487,7 +487,7 @@ def _subtotal_sentence(f: Finding, kind: str, rep: str, exp: str, zh: bool) -> s
 def _score_sentence(f: Finding, kind: str, rep: str, exp: str, w: Any, zh: bool) -> str:
     facts = f.facts
     if kind == "score-vs-rule":
-        inputs = facts.get("inputs") if zh else facts.get("inputs_en")
+        inputs = _values_text(facts.get("inputs"), zh)
         how = f"（{inputs}）" if zh and inputs else f" ({inputs})" if inputs else ""
         if facts.get("override") is not None:
             reason = facts.get("override_reason")
@@ -671,6 +671,21 @@ def _also_clause(f: Finding, kind: str, zh: bool) -> str:
     return ""
 
 
+def _values_text(items: Any, zh: bool) -> str:
+    if not items:
+        return ""
+    out = []
+    for label, value, mtype, unit in items:
+        if isinstance(value, bool):
+            shown = ("是" if value else "否") if zh else ("yes" if value else "no")
+        elif isinstance(value, Decimal):
+            shown = show_rate(value) if mtype == "rate" else show(value) + ((unit or "") if mtype not in (None, "rate") else "")
+        else:
+            shown = str(value)
+        out.append(f"{label} = {shown}")
+    return ("，" if zh else ", ").join(out)
+
+
 def _note_sentence(f: Finding, zh: bool) -> str:
     facts = f.facts
     name = f.name or f.indicator or ""
@@ -719,9 +734,9 @@ def _note_sentence(f: Finding, zh: bool) -> str:
         )
     if f.kind == "values-from-figures":
         return (
-            f"以下测量值没有给出，取自报告印出的数字：{facts.get('values')}。"
+            f"以下测量值没有给出，取自报告印出的数字：{_values_text(facts.get('values'), True)}。"
             if zh
-            else f"Measured values not given, taken from the figures the report prints: {facts.get('values_en')}."
+            else f"Measured values not given, taken from the figures the report prints: {_values_text(facts.get('values'), False)}."
         )
     if f.kind == "ambiguous-reconstruction":
         if "unproven" in facts:
