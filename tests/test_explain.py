@@ -8,6 +8,7 @@ import pytest
 from support import make
 
 from kpirules import trace
+from kpirules.forms.deduct import DeductStep
 
 
 def explained(rule: str, values: dict[str, object], lang: str = "zh", **kwargs: object) -> str:
@@ -17,7 +18,7 @@ def explained(rule: str, values: dict[str, object], lang: str = "zh", **kwargs: 
 def test_deduct_trace_and_words() -> None:
     item = make("deduct 0.5 pts per 1% below 95%", measure="rate").evaluate({"rate": "90%"})["i"]
     (step,) = item.trace
-    assert isinstance(step, trace.DeductStep)
+    assert isinstance(step, DeductStep)
     assert (step.gap, step.steps, step.deduction, step.points) == (D("0.05"), D(5), D("2.5"), D("7.5"))
     assert "扣分：90% 低于 95% 5%，每 1% 扣 0.5 分，计 5 档（按比例计），扣 2.5 分，得 7.5 分" in item.explain()
     assert "deduction: 90% is 5% below 95%; 0.5 points per 1%, 5 steps (linear), minus 2.5: 7.5 points" in item.explain(

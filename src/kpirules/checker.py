@@ -58,8 +58,6 @@ class _Checker:
             ast.Compare: self.compare,
             ast.IfElse: self.if_else,
             ast.Tiers: self.tiers,
-            ast.Deduct: self.deduct,
-            ast.Checklist: self.checklist,
             ast.Grade: self.grade,
         }
         for node_type, form in FORMS.items():
@@ -331,27 +329,6 @@ class _Checker:
                 self.expect(test.low, Kind.NUMBER)
                 self.expect(test.high, Kind.NUMBER)
             self.expect(band.score, Kind.SCORE)
-        return SCORE
-
-    def deduct(self, node: ast.Deduct, want: Kind | None, levels: object) -> Type:
-        if (bad := self.no_scores_here(node)) is not None:
-            return bad
-        subject = self.subject_type(node, "deduct")
-        if subject.kind not in (Kind.NUMBER, Kind.ERROR):
-            self.error(node, f"`deduct` needs a numeric measure; `{self.subject}` is {subject.kind.value}")
-        self.expect(node.amount, Kind.SCORE)
-        if node.step is not None:
-            self.expect(node.step, Kind.NUMBER)
-        if node.limit is not None:
-            self.expect(node.limit, Kind.NUMBER)
-        return SCORE
-
-    def checklist(self, node: ast.Checklist, want: Kind | None, levels: object) -> Type:
-        if (bad := self.no_scores_here(node)) is not None:
-            return bad
-        for item in node.items:
-            self.expect(item.cond, Kind.BOOL)
-            self.expect(item.score, Kind.SCORE)
         return SCORE
 
     def grade(self, node: ast.Grade, want: Kind | None, levels: object) -> Type:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import (
-    ROUND_CEILING,
-    ROUND_FLOOR,
     ROUND_HALF_UP,
     Context,
     Decimal,
@@ -92,10 +90,6 @@ _EXACTNESS: dict[type[ast.Node], Callable[[Any, _Value, Collection[str], str | N
     ast.Call: lambda n, value, names, subject: n.func != "round" and any(value(a) for a in n.args),
     ast.IfElse: lambda n, value, names, subject: value(n.then) or value(n.orelse),
     ast.Tiers: lambda n, value, names, subject: any(value(band.score) for band in n.bands),
-    ast.Deduct: lambda n, value, names, subject: (
-        n.mode == "linear" or value(n.amount) or (n.mode == "each" and subject in names)
-    ),
-    ast.Checklist: lambda n, value, names, subject: any(value(item.score) for item in n.items),
     ast.Grade: lambda n, value, names, subject: (
         n.by is None and any(value(band.score) for band in n.bands if not isinstance(band.score, ast.Interval))
     ),
@@ -567,73 +561,6 @@ class Compiler:
             raise EvalFailure(span, f"no band of these tiers matches {what} = {x}", "add `else: …` as the last band")
 
         return tiers
-
-    def c_Deduct(self, node: ast.Deduct) -> Fn:
-        full, span, mode, direction = self.weight, node.span, node.mode, node.direction
-        subject = self.exact_subject(node)
-        amount = self.compile(node.amount)
-        if mode == "each":
-
-            def each(env: Env, tr: Trace) -> Any:
-                x, per = subject(env, tr), amount(env, tr)
-                deduction = _mul(per, x)
-                points = _sub(full, deduction)
-                if points < 0:
-                    points = ZERO
-                if tr is not None:
-                    tr.append(tr_.DeductStep(span, mode, None, x, None, None, x, x, per, deduction, points))
-                return points
-
-            return each
-
-        assert node.step is not None and node.limit is not None
-        step, limit = self.exact_fn(node.step), self.exact_fn(node.limit)
-        below = direction == "below"
-        step_text = self.text(node.step)
-        rounding = ROUND_FLOOR if mode == "whole" else ROUND_CEILING if mode == "started" else None
-
-        def per_step(env: Env, tr: Trace) -> Any:
-            x, lim = subject(env, tr), limit(env, tr)
-            gap = _sub(lim, x) if below else _sub(x, lim)
-            if gap > 0:
-                size = step(env, tr)
-                if not size:
-                    raise EvalFailure(span, f"the step `{step_text}` is 0")
-                steps = _div(gap, size)
-                if rounding is not None:  # whole or started steps: count them on the snapped quotient
-                    steps = snap(steps).to_integral_value(rounding=rounding, context=CONTEXT)
-                per = amount(env, tr)
-                deduction = _mul(per, steps)
-            else:  # nothing to deduct: the amount and the step are not read, traced or not
-                gap = steps = deduction = ZERO
-                per = size = None
-            points = _sub(full, deduction)
-            if points < 0:
-                points = ZERO
-            if tr is not None:
-                tr.append(tr_.DeductStep(span, mode, direction, x, lim, size, gap, steps, per, deduction, points))
-            return points
-
-        return per_step
-
-    def c_Checklist(self, node: ast.Checklist) -> Fn:
-        items = [(self.compile(item.cond), self.compile(item.score), item.span) for item in node.items]
-        span = node.span
-
-        def checklist(env: Env, tr: Trace) -> Any:
-            total = ZERO
-            record: list[tuple[ast.Span, bool, Decimal]] = []
-            for cond, score, item_span in items:
-                held = bool(cond(env, tr))
-                points = score(env, tr) if held else ZERO
-                total = _add(total, points)
-                if tr is not None:
-                    record.append((item_span, held, points))
-            if tr is not None:
-                tr.append(tr_.ChecklistStep(span, tuple(record), total))
-            return total
-
-        return checklist
 
     def c_Grade(self, node: ast.Grade) -> Fn:
         subject = self.subject_fn(node, node.subject)

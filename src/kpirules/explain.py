@@ -35,17 +35,6 @@ _TEXT = {
         "yes": "是",
         "no": "否",
         "tiers": "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分",
-        "deduct_none": "扣分：{x} 未{dir} {l}，不扣分，得 {p} 分",
-        "deduct": "扣分：{x} {dir} {l} {g}，每 {step} 扣 {a} 分，计 {n} 档（{mode}），扣 {d} 分，得 {p} 分",
-        "deduct_each": "扣分：{x} 次，每次扣 {a} 分，扣 {d} 分，得 {p} 分",
-        "below": "低于",
-        "above": "超过",
-        "linear": "按比例计",
-        "whole": "只计整档",
-        "started": "不足一档按一档计",
-        "checklist": "清单：{items}，合计 {p} 分",
-        "held": "✓",
-        "not_held": "✗",
         "grade_band": "等级「{label}」，得 {p} 分",
         "grade_range": "等级「{label}」的分值区间 {r}，评定 {p} 分",
         "branch_then": "条件「{c}」成立，取 then 分支，得 {p} 分",
@@ -77,17 +66,6 @@ _TEXT = {
         "yes": "yes",
         "no": "no",
         "tiers": "tiers: {s} = {x} falls in band {n} `{b}`: {p} points",
-        "deduct_none": "deduction: {x} is not {dir} {l}, nothing deducted: {p} points",
-        "deduct": "deduction: {x} is {g} {dir} {l}; {a} points per {step}, {n} steps ({mode}), minus {d}: {p} points",
-        "deduct_each": "deduction: {x} occurrences at {a} points each, minus {d}: {p} points",
-        "below": "below",
-        "above": "above",
-        "linear": "linear",
-        "whole": "whole steps only",
-        "started": "every started step",
-        "checklist": "checklist: {items}, total {p} points",
-        "held": "✓",
-        "not_held": "✗",
         "grade_band": "level '{label}': {p} points",
         "grade_range": "level '{label}' allows {r}; awarded {p} points",
         "branch_then": "`{c}` holds: the then branch, {p} points",
@@ -250,36 +228,6 @@ def _step(step: t.Step, x: Explainer) -> str:
             b=snippet(step.band_span),
             p=number(step.points),
         )
-    if isinstance(step, t.DeductStep):
-        if step.mode == "each":
-            assert step.amount is not None
-            return words["deduct_each"].format(
-                x=number(step.subject), a=number(step.amount), d=number(step.deduction), p=number(step.points)
-            )
-        assert step.limit is not None and step.direction is not None
-        direction = words[step.direction]
-        if step.gap <= 0:
-            return words["deduct_none"].format(
-                x=fmt(step.subject), dir=direction, l=fmt(step.limit), p=number(step.points)
-            )
-        assert step.step is not None and step.amount is not None
-        return words["deduct"].format(
-            x=fmt(step.subject),
-            dir=direction,
-            l=fmt(step.limit),
-            g=fmt(step.gap),
-            step=fmt(step.step),
-            a=number(step.amount),
-            n=number(step.steps),
-            mode=words[step.mode],
-            d=number(step.deduction),
-            p=number(step.points),
-        )
-    if isinstance(step, t.ChecklistStep):
-        items = "; ".join(
-            f"{words['held'] if held else words['not_held']} {snippet(span)}" for span, held, _ in step.items
-        )
-        return words["checklist"].format(items=items, p=number(step.points))
     if isinstance(step, t.GradeStep):
         if step.awarded is None:
             return words["grade_band"].format(label=step.label, p=number(step.points))

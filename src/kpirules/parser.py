@@ -289,27 +289,6 @@ class _Build(Transformer[Token, ast.Expr]):
     def open_open(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
         return self._interval(meta, low, high, False, False)
 
-    def deduct_per(
-        self,
-        meta: Any,
-        amount: ast.Expr,
-        mode: Token | None,
-        step: ast.Expr,
-        direction: Token,
-        limit: ast.Expr,
-    ) -> ast.Deduct:
-        kind = "linear" if mode is None else str(mode)
-        return ast.Deduct(_span(meta), amount, kind, step, str(direction), limit)  # type: ignore[arg-type]
-
-    def deduct_each(self, meta: Any, amount: ast.Expr) -> ast.Deduct:
-        return ast.Deduct(_span(meta), amount, "each", None, None, None)
-
-    def checklist(self, meta: Any, *items: ast.Item) -> ast.Checklist:
-        return ast.Checklist(_span(meta), items)
-
-    def item(self, meta: Any, cond: ast.Expr, score: ast.Expr) -> ast.Item:
-        return ast.Item(_span(meta), cond, score)
-
     def grade(self, meta: Any, subject: ast.Expr | None, *bands: ast.GradeBand) -> ast.Grade:
         return ast.Grade(_span(meta), subject, bands, None)
 

@@ -31,28 +31,6 @@ class TiersStep:
 
 
 @attrs.frozen
-class DeductStep:
-    span: Span
-    mode: str  # linear | whole | started | each
-    direction: str | None  # below | above (None for `each`)
-    subject: Decimal
-    limit: Decimal | None
-    step: Decimal | None  # None for `each`, and when nothing is deducted
-    gap: Decimal  # shortfall or excess (the count for `each`)
-    steps: Decimal  # the number of steps charged
-    amount: Decimal | None  # points per step (None when nothing is deducted: it is not read)
-    deduction: Decimal
-    points: Decimal  # full − deduction, floored at zero
-
-
-@attrs.frozen
-class ChecklistStep:
-    span: Span
-    items: tuple[tuple[Span, bool, Decimal], ...]  # (item span, held, points earned)
-    points: Decimal
-
-
-@attrs.frozen
 class GradeStep:
     span: Span
     label: str

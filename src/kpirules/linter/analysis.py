@@ -43,11 +43,9 @@ from ..intervals import (
     Labels,
     Union,
     add,
-    ceil,
     compare_set,
     div,
     exact,
-    floor,
     frac,
     hull_all,
     iabs,
@@ -432,45 +430,6 @@ class RuleAnalysis:
             return EVERYTHING
         dom = env.get(self.subject, self.base.get(self.subject, EVERYTHING))
         return dom if isinstance(dom, Interval) else EVERYTHING
-
-    def e_Deduct(self, node: ast.Deduct, env: Env) -> Dom:
-        full = Interval.point(self.weight)
-        amount = self.num(node.amount, env)
-        x = self.subject_dom(env)
-        if node.mode == "each":
-            points = sub(full, mul(amount, x))
-            return imax(points, Interval.point(ZERO))
-        assert node.limit is not None and node.step is not None
-        limit = self.num(node.limit, env)
-        gap = sub(limit, x) if node.direction == "below" else sub(x, limit)
-        parts = []
-        if gap.lo <= 0:
-            parts.append(full)
-        positive = gap.intersect(Interval(ZERO, INF, False, False))
-        if not positive.empty:
-            step = self.num(node.step, env)
-            self.check_divisor(node.step, step, env, "step")
-            steps = div(positive, step)
-            if node.mode == "whole":
-                steps = monotone(steps, floor)
-            elif node.mode == "started":
-                steps = monotone(steps, ceil)
-            parts.append(imax(sub(full, mul(amount, steps)), Interval.point(ZERO)))
-        return hull_all(parts)
-
-    def e_Checklist(self, node: ast.Checklist, env: Env) -> Dom:
-        total = Interval.point(ZERO)
-        for item in node.items:
-            cond = self.truth(item.cond, env)
-            parts = []
-            if False in cond:
-                parts.append(Interval.point(ZERO))
-            if True in cond:
-                narrowed = self.refine(item.cond, env, True)
-                if narrowed is not None:
-                    parts.append(self.num(item.score, narrowed))
-            total = add(total, hull_all(parts) if parts else Interval.point(ZERO))
-        return total
 
     def e_Grade(self, node: ast.Grade, env: Env) -> Dom:
         levels = self.levels_of(node.subject)

@@ -19,6 +19,7 @@ from .. import ast
 from ..compiler import Compiler
 from ..errors import KpiRulesError, Location, ValuesError
 from ..exact import EvalFailure, Fn
+from ..forms.deduct import Deduct
 from ..forms.proportional import Proportional
 from ..intervals import INF, NINF, ZERO, Interval, Union, exact, frac, plain, show_number
 from ..kinds import Checked, Kind
@@ -562,7 +563,7 @@ class Checker:
             return
         grid = Decimal(1) if measure.type == "count" else None
         for node in ast.walk(ind.rule):
-            if not isinstance(node, ast.Deduct) or node.limit is None:
+            if not isinstance(node, Deduct) or node.limit is None:
                 continue
             analysis_limit = _const_of(node.limit)
             if analysis_limit is None:
@@ -639,7 +640,7 @@ class Checker:
             elif isinstance(part, ast.Points):
                 points.setdefault(frac(part.value), part)
                 given.add(frac(part.value))
-            elif isinstance(part, (ast.Full, Proportional, ast.Deduct)):
+            elif isinstance(part, (ast.Full, Proportional, Deduct)):
                 given.add(weight)
         odd_tests = [v for v in tests if v not in said_percent and v * 100 not in said_plain]
         odd_said = [v for v in said_percent if v not in tests and v not in shares and v not in plain]
@@ -737,7 +738,7 @@ def _divisor_of(node: ast.Node) -> tuple[ast.Expr, str] | None:
         return node.right, "divides by"
     if isinstance(node, Proportional) and node.kind in ("to", "inverse") and node.operand is not None:
         return node.operand, "has the target"
-    if isinstance(node, ast.Deduct) and node.step is not None:
+    if isinstance(node, Deduct) and node.step is not None:
         return node.step, "has the step"
     return None
 
@@ -757,7 +758,7 @@ def _reads(node: ast.Node, checked: object, subject: str | None) -> set[str]:
 def _failing_node(tree: ast.Node, span: ast.Span) -> ast.Node | None:
     """The form that raised a failure at ``span``."""
     for node in ast.walk(tree):
-        if node.span == span and isinstance(node, (ast.Tiers, ast.Grade, ast.BinOp, Proportional, ast.Deduct)):
+        if node.span == span and isinstance(node, (ast.Tiers, ast.Grade, ast.BinOp, Proportional, Deduct)):
             if isinstance(node, ast.BinOp) and node.op != "/":
                 continue
             return node

@@ -1,0 +1,217 @@
+"""``deduct A per S below|above L`` and ``deduct A each``: full marks less a deduction, never below 0.
+
+Standards: "≥95%得满分，每降低1个百分点扣0.5分，扣完为止" → ``deduct 0.5 pts per 1% below 95%``;
+"每超过 1 天扣 1 分" → ``deduct 1 pt per whole 1 above 0``; "每发生一起扣 2 分" → ``deduct 2 pts
+each``. A shortfall is counted in steps: in proportion (``linear``), whole steps only (``whole``),
+or every started step (``started``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from ..ast import Expr, Node, Span
+from ..exact import CONTEXT, ZERO, Env, EvalFailure, Fn, Trace, snap
+from ..intervals import INF, Dom, Interval, ceil, div, floor, hull_all, imax, monotone, mul, sub
+from ..kinds import SCORE, Kind, Type
+from ..textfmt import number
+from .base import Form
+
+if TYPE_CHECKING:
+    from lark import Token
+
+    from ..checker import _Checker as Checker
+    from ..compiler import Compiler
+    from ..explain import Explainer
+    from ..intervals import Env as Domains
+    from ..linter.analysis import RuleAnalysis
+
+_sub, _mul, _div = CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
+
+
+@attrs.frozen(eq=False)
+class Deduct(Node):
+    """``deduct A per [whole|started] S below|above L`` and ``deduct A each``."""
+
+    amount: Expr
+    mode: Literal["linear", "whole", "started", "each"]
+    step: Expr | None
+    direction: Literal["below", "above"] | None
+    limit: Expr | None
+
+
+@attrs.frozen
+class DeductStep:
+    span: Span
+    mode: str  # linear | whole | started | each
+    direction: str | None  # below | above (None for `each`)
+    subject: Decimal
+    limit: Decimal | None
+    step: Decimal | None  # None for `each`, and when nothing is deducted
+    gap: Decimal  # shortfall or excess (the count for `each`)
+    steps: Decimal  # the number of steps charged
+    amount: Decimal | None  # points per step (None when nothing is deducted: it is not read)
+    deduction: Decimal
+    points: Decimal  # full − deduction, floored at zero
+
+
+def _per(span: Span, amount: Expr, mode: Token | None, step: Expr, direction: Token, limit: Expr) -> Deduct:
+    kind = "linear" if mode is None else str(mode)
+    return Deduct(span, amount, kind, step, str(direction), limit)  # type: ignore[arg-type]
+
+
+class DeductForm(Form[Deduct]):
+    node = Deduct
+    builders = {
+        "deduct_per": _per,
+        "deduct_each": lambda span, amount: Deduct(span, amount, "each", None, None, None),
+    }
+    steps = (DeductStep,)
+    words = {
+        "zh": {
+            "deduct_none": "扣分：{x} 未{dir} {l}，不扣分，得 {p} 分",
+            "deduct": "扣分：{x} {dir} {l} {g}，每 {step} 扣 {a} 分，计 {n} 档（{mode}），扣 {d} 分，得 {p} 分",
+            "deduct_each": "扣分：{x} 次，每次扣 {a} 分，扣 {d} 分，得 {p} 分",
+            "below": "低于",
+            "above": "超过",
+            "linear": "按比例计",
+            "whole": "只计整档",
+            "started": "不足一档按一档计",
+        },
+        "en": {
+            "deduct_none": "deduction: {x} is not {dir} {l}, nothing deducted: {p} points",
+            "deduct": "deduction: {x} is {g} {dir} {l}; {a} points per {step}, {n} steps ({mode}), minus {d}: "
+            "{p} points",
+            "deduct_each": "deduction: {x} occurrences at {a} points each, minus {d}: {p} points",
+            "below": "below",
+            "above": "above",
+            "linear": "linear",
+            "whole": "whole steps only",
+            "started": "every started step",
+        },
+    }
+    continue_after = frozenset({"DEDUCT", "PER", "WHOLE", "STARTED", "BELOW", "ABOVE"})
+    continue_before = frozenset({"PER", "EACH", "BELOW", "ABOVE"})
+
+    def check(self, c: Checker, node: Deduct, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
+        if (bad := c.no_scores_here(node)) is not None:
+            return bad
+        subject = c.subject_type(node, "deduct")
+        if subject.kind not in (Kind.NUMBER, Kind.ERROR):
+            c.error(node, f"`deduct` needs a numeric measure; `{c.subject}` is {subject.kind.value}")
+        c.expect(node.amount, Kind.SCORE)
+        if node.step is not None:
+            c.expect(node.step, Kind.NUMBER)
+        if node.limit is not None:
+            c.expect(node.limit, Kind.NUMBER)
+        return SCORE
+
+    def inexact(self, node: Deduct, value: Callable[[Node | None], bool], subject: bool) -> bool:
+        return node.mode == "linear" or value(node.amount) or (node.mode == "each" and subject)
+
+    def compile(self, c: Compiler, node: Deduct) -> Fn:
+        full, span, mode, direction = c.weight, node.span, node.mode, node.direction
+        subject = c.exact_subject(node)
+        amount = c.compile(node.amount)
+        if mode == "each":
+
+            def each(env: Env, tr: Trace) -> Any:
+                x, per = subject(env, tr), amount(env, tr)
+                deduction = _mul(per, x)
+                points = _sub(full, deduction)
+                if points < 0:
+                    points = ZERO
+                if tr is not None:
+                    tr.append(DeductStep(span, mode, None, x, None, None, x, x, per, deduction, points))
+                return points
+
+            return each
+
+        assert node.step is not None and node.limit is not None
+        step, limit = c.exact_fn(node.step), c.exact_fn(node.limit)
+        below = direction == "below"
+        step_text = c.text(node.step)
+        rounding = ROUND_FLOOR if mode == "whole" else ROUND_CEILING if mode == "started" else None
+
+        def per_step(env: Env, tr: Trace) -> Any:
+            x, lim = subject(env, tr), limit(env, tr)
+            gap = _sub(lim, x) if below else _sub(x, lim)
+            if gap > 0:
+                size = step(env, tr)
+                if not size:
+                    raise EvalFailure(span, f"the step `{step_text}` is 0")
+                steps = _div(gap, size)
+                if rounding is not None:  # whole or started steps: count them on the snapped quotient
+                    steps = snap(steps).to_integral_value(rounding=rounding, context=CONTEXT)
+                per = amount(env, tr)
+                deduction = _mul(per, steps)
+            else:  # nothing to deduct: the amount and the step are not read, traced or not
+                gap = steps = deduction = ZERO
+                per = size = None
+            points = _sub(full, deduction)
+            if points < 0:
+                points = ZERO
+            if tr is not None:
+                tr.append(DeductStep(span, mode, direction, x, lim, size, gap, steps, per, deduction, points))
+            return points
+
+        return per_step
+
+    def interval(self, a: RuleAnalysis, node: Deduct, env: Domains) -> Dom:
+        full = Interval.point(a.weight)
+        amount = a.num(node.amount, env)
+        x = a.subject_dom(env)
+        if node.mode == "each":
+            points = sub(full, mul(amount, x))
+            return imax(points, Interval.point(ZERO))
+        assert node.limit is not None and node.step is not None
+        limit = a.num(node.limit, env)
+        gap = sub(limit, x) if node.direction == "below" else sub(x, limit)
+        parts = []
+        if gap.lo <= 0:
+            parts.append(full)
+        positive = gap.intersect(Interval(ZERO, INF, False, False))
+        if not positive.empty:
+            step = a.num(node.step, env)
+            a.check_divisor(node.step, step, env, "step")
+            steps = div(positive, step)
+            if node.mode == "whole":
+                steps = monotone(steps, floor)
+            elif node.mode == "started":
+                steps = monotone(steps, ceil)
+            parts.append(imax(sub(full, mul(amount, steps)), Interval.point(ZERO)))
+        return hull_all(parts)
+
+    def explain(self, step: DeductStep, x: Explainer) -> str:
+        words, fmt = x.words, x.fmt
+        if step.mode == "each":
+            assert step.amount is not None
+            return words["deduct_each"].format(
+                x=number(step.subject), a=number(step.amount), d=number(step.deduction), p=number(step.points)
+            )
+        assert step.limit is not None and step.direction is not None
+        direction = words[step.direction]
+        if step.gap <= 0:
+            return words["deduct_none"].format(
+                x=fmt(step.subject), dir=direction, l=fmt(step.limit), p=number(step.points)
+            )
+        assert step.step is not None and step.amount is not None
+        return words["deduct"].format(
+            x=fmt(step.subject),
+            dir=direction,
+            l=fmt(step.limit),
+            g=fmt(step.gap),
+            step=fmt(step.step),
+            a=number(step.amount),
+            n=number(step.steps),
+            mode=words[step.mode],
+            d=number(step.deduction),
+            p=number(step.points),
+        )
+
+
+FORM = DeductForm()
