@@ -7,8 +7,8 @@ from decimal import Decimal as D
 import pytest
 from support import make
 
-from kpirules import trace
 from kpirules.forms.deduct import DeductStep
+from kpirules.forms.tiers import TiersStep
 
 
 def explained(rule: str, values: dict[str, object], lang: str = "zh", **kwargs: object) -> str:
@@ -39,7 +39,7 @@ def test_tiers_names_the_band_that_matched() -> None:
     rule = "tiers { >= 95%: full, >= 90%: 80%, else: zero }"
     item = make(rule, measure="rate").evaluate({"rate": "92%"})["i"]
     (step,) = item.trace
-    assert isinstance(step, trace.TiersStep) and step.band == 1 and step.points == D("8.00")
+    assert isinstance(step, TiersStep) and step.band == 1 and step.points == D("8.00")
     assert "符合第 2 档「>= 90%: 80%」，得 8 分" in item.explain()
     assert "falls in band 2 `>= 90%: 80%`: 8 points" in item.explain("en")
 

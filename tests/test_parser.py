@@ -8,7 +8,10 @@ from lark import Lark
 
 import kpirules
 from kpirules import ast
+from kpirules.forms.bands import CompareTest, ElseTest, Interval
+from kpirules.forms.grade import Grade
 from kpirules.forms.pass_ import Pass
+from kpirules.forms.tiers import Tiers
 from kpirules.parser import KEYWORDS, MAX_DEPTH, _Layout, grammar_text, parse_rule
 
 
@@ -58,25 +61,25 @@ def test_forms_parse_to_their_trees(rule: str, tree: str) -> None:
 
 def test_tiers_intervals_and_else() -> None:
     tree = parse_rule("tiers r { == 0: 3 pts, (0, 10%]: 2 pts, [10%, 20%): 1 pt, else: zero }")
-    assert isinstance(tree, ast.Tiers)
+    assert isinstance(tree, Tiers)
     tests = [band.test for band in tree.bands]
-    assert isinstance(tests[0], ast.CompareTest) and tests[0].op == "=="
-    assert isinstance(tests[1], ast.Interval) and (tests[1].low_closed, tests[1].high_closed) == (False, True)
-    assert isinstance(tests[2], ast.Interval) and (tests[2].low_closed, tests[2].high_closed) == (True, False)
-    assert isinstance(tests[3], ast.ElseTest)
+    assert isinstance(tests[0], CompareTest) and tests[0].op == "=="
+    assert isinstance(tests[1], Interval) and (tests[1].low_closed, tests[1].high_closed) == (False, True)
+    assert isinstance(tests[2], Interval) and (tests[2].low_closed, tests[2].high_closed) == (True, False)
+    assert isinstance(tests[3], ElseTest)
 
 
 def test_grade_by_takes_intervals() -> None:
     tree = parse_rule("grade { 达成: [80%, 100%], 部分达成: (60%, 80%) } by awarded")
-    assert isinstance(tree, ast.Grade) and isinstance(tree.by, ast.Name)
+    assert isinstance(tree, Grade) and isinstance(tree.by, ast.Name)
     assert [b.label for b in tree.bands] == ["达成", "部分达成"]
-    assert isinstance(tree.bands[1].score, ast.Interval) and not tree.bands[1].score.low_closed
+    assert isinstance(tree.bands[1].score, Interval) and not tree.bands[1].score.low_closed
 
 
 def test_spans_point_at_the_source() -> None:
     text = "tiers { >= 95%: full, else: zero }"
     tree = parse_rule(text)
-    assert isinstance(tree, ast.Tiers)
+    assert isinstance(tree, Tiers)
     band = tree.bands[0]
     assert text[band.span.start : band.span.end] == ">= 95%: full"
     assert text[band.score.span.start : band.score.span.end] == "full"
@@ -93,7 +96,7 @@ def test_new_lines_separate_bands_and_continue_after_operators() -> None:
         else: zero
     }"""
     tree = parse_rule(rule)
-    assert isinstance(tree, ast.Tiers) and len(tree.bands) == 4
+    assert isinstance(tree, Tiers) and len(tree.bands) == 4
 
 
 def test_new_lines_outside_braces_are_ignored() -> None:

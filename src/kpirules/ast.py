@@ -126,58 +126,6 @@ class IfElse(Node):
 
 
 # ---- scoring forms --------------------------------------------------------------------------
-@attrs.frozen(eq=False)
-class CompareTest(Node):
-    """A band test ``>= 95%``: the subject compared with ``bound``."""
-
-    op: CompareOp
-    bound: Expr
-
-
-@attrs.frozen(eq=False)
-class Interval(Node):
-    """``[a, b)`` and friends: square brackets include the end, round ones exclude it."""
-
-    low: Expr
-    high: Expr
-    low_closed: bool
-    high_closed: bool
-
-
-@attrs.frozen(eq=False)
-class ElseTest(Node):
-    pass
-
-
-BandTest = CompareTest | Interval | ElseTest
-
-
-@attrs.frozen(eq=False)
-class Band(Node):
-    test: BandTest
-    score: Expr
-
-
-@attrs.frozen(eq=False)
-class Tiers(Node):
-    subject: Expr | None
-    bands: tuple[Band, ...]
-
-
-@attrs.frozen(eq=False)
-class GradeBand(Node):
-    label: str
-    label_span: Span
-    score: Expr | Interval
-
-
-@attrs.frozen(eq=False)
-class Grade(Node):
-    subject: Expr | None
-    bands: tuple[GradeBand, ...]
-    by: Expr | None
-
-
 Expr = (
     Number
     | Points
@@ -194,8 +142,6 @@ Expr = (
     | Logic
     | Compare
     | IfElse
-    | Tiers
-    | Grade
 )
 
 
@@ -269,6 +215,13 @@ _MOVED = {
     "Deduct": "deduct",
     "Checklist": "checklist",
     "Item": "checklist",
+    "Tiers": "tiers",
+    "Band": "tiers",
+    "Grade": "grade",
+    "GradeBand": "grade",
+    "CompareTest": "bands",
+    "Interval": "bands",
+    "ElseTest": "bands",
 }
 
 

@@ -57,8 +57,6 @@ class _Checker:
             ast.Logic: self.logic,
             ast.Compare: self.compare,
             ast.IfElse: self.if_else,
-            ast.Tiers: self.tiers,
-            ast.Grade: self.grade,
         }
         for node_type, form in FORMS.items():
             self.dispatch[node_type] = functools.partial(form.check, self)
@@ -306,66 +304,6 @@ class _Checker:
         return ERROR if other.kind is Kind.ERROR else then
 
     # -- scoring forms ------------------------------------------------------------------------
-    def tiers(self, node: ast.Tiers, want: Kind | None, levels: object) -> Type:
-        if (bad := self.no_scores_here(node)) is not None:
-            return bad
-        subject = self.infer(node.subject) if node.subject is not None else self.subject_type(node, "tiers")
-        if subject.kind not in (Kind.NUMBER, Kind.LABEL, Kind.ERROR):
-            where = node.subject if node.subject is not None else node
-            self.error(where, f"tiers compare a number or a level, not {subject.kind.value}")
-            subject = ERROR
-        for band in node.bands:
-            test = band.test
-            if isinstance(test, ast.CompareTest):
-                if subject.kind is Kind.LABEL:
-                    self.expect(test.bound, Kind.LABEL, subject.levels)
-                elif subject.kind is Kind.NUMBER:
-                    self.expect(test.bound, Kind.NUMBER)
-                else:
-                    self.infer(test.bound)
-            elif isinstance(test, ast.Interval):
-                if subject.kind is Kind.LABEL:
-                    self.error(test, "an interval needs a numeric subject; compare labels with >=, == …")
-                self.expect(test.low, Kind.NUMBER)
-                self.expect(test.high, Kind.NUMBER)
-            self.expect(band.score, Kind.SCORE)
-        return SCORE
-
-    def grade(self, node: ast.Grade, want: Kind | None, levels: object) -> Type:
-        if (bad := self.no_scores_here(node)) is not None:
-            return bad
-        subject = self.infer(node.subject) if node.subject is not None else self.subject_type(node, "grade")
-        scale: tuple[str, ...] | None = None
-        if subject.kind is Kind.LABEL and subject.levels is not None:
-            scale = subject.levels
-        elif subject.kind is not Kind.ERROR:
-            where = node.subject if node.subject is not None else node
-            self.error(where, f"`grade` needs a level measure, not {subject.kind.value}")
-        seen: dict[str, ast.GradeBand] = {}
-        for band in node.bands:
-            if scale is not None and band.label not in scale:
-                self.error(
-                    band.label_span,
-                    f"'{band.label}' is not a level of this measure; the levels are {', '.join(scale)}",
-                    code="KPI-T202",
-                )
-            if band.label in seen:
-                self.error(band.label_span, f"the label '{band.label}' appears twice", code="KPI-R103")
-            seen[band.label] = band
-            if isinstance(band.score, ast.Interval):
-                if node.by is None:
-                    self.error(
-                        band.score,
-                        "an interval of scores needs `by MEASURE` after the block to say which points were awarded",
-                    )
-                self.expect(band.score.low, Kind.SCORE)
-                self.expect(band.score.high, Kind.SCORE)
-                self.out.types[band.score] = SCORE
-            else:
-                self.expect(band.score, Kind.SCORE)
-        if node.by is not None:
-            self.expect(node.by, Kind.NUMBER)
-        return SCORE
 
 
 def check_rule(

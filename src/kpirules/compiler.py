@@ -27,7 +27,6 @@ from . import trace as tr_
 from .exact import (
     CONTEXT,
     NUMERIC_OPS,
-    ONE,
     RANK_OPS,
     ZERO,
     ColumnFn,
@@ -42,7 +41,6 @@ from .exact import (
 from .forms import FORMS
 from .kinds import Checked, Kind
 from .source import RuleSource
-from .textfmt import number
 
 _add, _sub, _mul, _div = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
 _NUMERIC_OPS, _RANK_OPS = NUMERIC_OPS, RANK_OPS
@@ -89,10 +87,6 @@ _EXACTNESS: dict[type[ast.Node], Callable[[Any, _Value, Collection[str], str | N
     ast.Neg: lambda n, value, names, subject: value(n.operand),
     ast.Call: lambda n, value, names, subject: n.func != "round" and any(value(a) for a in n.args),
     ast.IfElse: lambda n, value, names, subject: value(n.then) or value(n.orelse),
-    ast.Tiers: lambda n, value, names, subject: any(value(band.score) for band in n.bands),
-    ast.Grade: lambda n, value, names, subject: (
-        n.by is None and any(value(band.score) for band in n.bands if not isinstance(band.score, ast.Interval))
-    ),
 }
 
 
@@ -514,121 +508,6 @@ class Compiler:
         return self.columnar(fn, choose_columns)
 
     # -- scoring forms ------------------------------------------------------------------------
-    def band_test(self, test: ast.BandTest, label_subject: dict[str, int] | None) -> Callable[[Any, Env, Trace], bool]:
-        if isinstance(test, ast.ElseTest):
-            return lambda x, env, tr: True
-        if isinstance(test, ast.CompareTest):
-            bound = self.exact_fn(test.bound)
-            if label_subject is not None:
-                ranks, cmp = label_subject, _RANK_OPS[test.op]
-                return lambda x, env, tr: cmp(ranks[x], ranks[bound(env, tr)])
-            cmp = _NUMERIC_OPS[test.op]
-            ok, constant = self.const(test.bound)
-            if ok:
-                return lambda x, env, tr: cmp(x, constant)
-            return lambda x, env, tr: cmp(x, bound(env, tr))
-        low_cmp = operator.le if test.low_closed else operator.lt
-        high_cmp = operator.le if test.high_closed else operator.lt
-        ok_l, lo = self.const(test.low)
-        ok_h, hi = self.const(test.high)
-        if ok_l and ok_h:
-            return lambda x, env, tr: low_cmp(lo, x) and high_cmp(x, hi)
-        low, high = self.exact_fn(test.low), self.exact_fn(test.high)
-        return lambda x, env, tr: low_cmp(low(env, tr), x) and high_cmp(x, high(env, tr))
-
-    def c_Tiers(self, node: ast.Tiers) -> Fn:
-        subject = self.exact_subject(node, node.subject)
-        subject_node: ast.Node = node.subject if node.subject is not None else node
-        levels = self.checked.types[node.subject].levels if node.subject is not None else self.subject_levels
-        label_ranks = self.ranks.setdefault(levels, {label: i for i, label in enumerate(levels)}) if levels else None
-        bands = [
-            (self.band_test(band.test, label_ranks), self.compile(band.score), i, band.span)
-            for i, band in enumerate(node.bands)
-        ]
-        span = node.span
-        what = self.text(subject_node) if node.subject is not None else (self.subject or "value")
-
-        def tiers(env: Env, tr: Trace) -> Any:
-            x = subject(env, tr)
-            for test, score, index, band_span in bands:
-                if test(x, env, tr):
-                    if tr is None:
-                        return score(env, tr)
-                    at = len(tr)  # the band and its points, then how the band's score came about
-                    points = score(env, tr)
-                    tr.insert(at, tr_.TiersStep(span, x, index, band_span, points))
-                    return points
-            raise EvalFailure(span, f"no band of these tiers matches {what} = {x}", "add `else: …` as the last band")
-
-        return tiers
-
-    def c_Grade(self, node: ast.Grade) -> Fn:
-        subject = self.subject_fn(node, node.subject)
-        span = node.span
-        by = self.exact_fn(node.by) if node.by is not None else None
-        by_text = self.text(node.by) if node.by is not None else ""
-        table: dict[str, tuple[Fn, Fn, bool, bool, ast.Span]] = {}
-        for band in node.bands:
-            if isinstance(band.score, ast.Interval):
-                iv = band.score
-                table[band.label] = (
-                    self.compile(iv.low),
-                    self.compile(iv.high),
-                    iv.low_closed,
-                    iv.high_closed,
-                    band.span,
-                )
-            else:
-                score = self.compile(band.score)
-                table[band.label] = (score, score, True, True, band.span)
-        labels = ", ".join(table)
-        rounder, quantum = self.rounding if self.rounding is not None else (None, ONE)
-
-        def grade(env: Env, tr: Trace) -> Any:
-            label = subject(env, tr)
-            entry = table.get(label)
-            if entry is None:
-                raise EvalFailure(
-                    span, f"the grade has no band for '{label}' (bands: {labels})", f"add a band `{label}: …`"
-                )
-            low_fn, high_fn, low_closed, high_closed, band_span = entry
-            low = low_fn(env, tr)
-            high = high_fn(env, tr) if high_fn is not low_fn else low
-            if by is None:
-                points, awarded = low, None
-            else:
-                given = by(env, tr)
-                # compare the points as they will be scored, rounded to the ruleset's precision
-                awarded = rounder.quantize(given, quantum) if rounder is not None else given
-                inside = (low <= awarded if low_closed else low < awarded) and (
-                    awarded <= high if high_closed else awarded < high
-                )
-                if not inside:
-                    lb, rb = "[" if low_closed else "(", "]" if high_closed else ")"
-                    shown = number(given) if awarded == given else f"{number(given)} (rounded {awarded})"
-                    band = f"{lb}{number(low)}, {number(high)}{rb}"
-                    raise EvalFailure(
-                        span,
-                        f"{by_text} = {shown} is outside the band of '{label}': {band} points",
-                        f"award points inside the band of '{label}', or change the level",
-                    )
-                points = awarded
-            if tr is not None:
-                tr.append(tr_.GradeStep(span, label, band_span, awarded, low, high, low_closed, high_closed, points))
-            return points
-
-        found = self.column_of(subject)
-        constants = [self.const(band.score) for band in node.bands if not isinstance(band.score, ast.Interval)]
-        if by is not None or found is None or len(constants) != len(node.bands) or not all(ok for ok, _ in constants):
-            return grade
-        # `grade { 优: full, 良: 80% … }`: a label's points are a constant
-        (labels_of,) = found
-        points_of = {band.label: value for band, (_, value) in zip(node.bands, constants, strict=True)}
-
-        def grade_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
-            return list(map(points_of.__getitem__, labels_of(cols, n)))  # KeyError: a label has no band
-
-        return self.columnar(grade, grade_columns)
 
 
 def compile_expr(

@@ -34,9 +34,6 @@ _TEXT = {
         "values": "取值",
         "yes": "是",
         "no": "否",
-        "tiers": "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分",
-        "grade_band": "等级「{label}」，得 {p} 分",
-        "grade_range": "等级「{label}」的分值区间 {r}，评定 {p} 分",
         "branch_then": "条件「{c}」成立，取 then 分支，得 {p} 分",
         "branch_else": "条件「{c}」不成立，取 else 分支，得 {p} 分",
         "combine": "计算「{e}」：{calc} = {p} 分",
@@ -65,9 +62,6 @@ _TEXT = {
         "values": "values",
         "yes": "yes",
         "no": "no",
-        "tiers": "tiers: {s} = {x} falls in band {n} `{b}`: {p} points",
-        "grade_band": "level '{label}': {p} points",
-        "grade_range": "level '{label}' allows {r}; awarded {p} points",
         "branch_then": "`{c}` holds: the then branch, {p} points",
         "branch_else": "`{c}` fails: the else branch, {p} points",
         "combine": "calculation `{e}`: {calc} = {p} points",
@@ -127,11 +121,11 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     source = ind.rule_source.text
     subject = ruleset.measures.get(ind.measure) if ind.measure else None
     fmt = _formatter(subject)
-    # a `tiers` or `grade` over a measure of its own shows that measure's values its own way
+    # a form over a measure of its own (`tiers rate {…}`) shows that measure's values its own way
     own_subject = {
-        node.span: _formatter(ruleset.measures.get(node.subject.name))
+        node.span: _formatter(ruleset.measures.get(subject_node.name))
         for node in ast.walk(ind.rule)
-        if isinstance(node, (ast.Tiers, ast.Grade)) and isinstance(node.subject, ast.Name)
+        if isinstance(subject_node := getattr(node, "subject", None), ast.Name)
     }
 
     def snippet(span: Span) -> str:
@@ -219,26 +213,7 @@ def _step(step: t.Step, x: Explainer) -> str:
     form = STEPS.get(type(step))
     if form is not None:
         return form.explain(step, x)
-    words, fmt, snippet, subject_name = x.words, x.fmt, x.snippet, x.subject
-    if isinstance(step, t.TiersStep):
-        return words["tiers"].format(
-            s=snippet(step.span).split("{")[0].removeprefix("tiers").strip() or subject_name,
-            x=fmt(step.subject),
-            n=step.band + 1,
-            b=snippet(step.band_span),
-            p=number(step.points),
-        )
-    if isinstance(step, t.GradeStep):
-        if step.awarded is None:
-            return words["grade_band"].format(label=step.label, p=number(step.points))
-        assert step.low is not None and step.high is not None
-        return words["grade_range"].format(
-            label=step.label,
-            r=("[" if step.low_closed else "(")
-            + f"{number(step.low)}, {number(step.high)}"
-            + ("]" if step.high_closed else ")"),
-            p=number(step.points),
-        )
+    words, snippet = x.words, x.snippet
     if isinstance(step, t.BranchStep):
         return words["branch_then" if step.held else "branch_else"].format(
             c=snippet(step.cond_span), p=number(step.points)

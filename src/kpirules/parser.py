@@ -262,43 +262,6 @@ class _Build(Transformer[Token, ast.Expr]):
         return ast.IfElse(_span(meta), cond, then, orelse)
 
     # forms
-    def tiers(self, meta: Any, subject: ast.Expr | None, *bands: ast.Band) -> ast.Tiers:
-        return ast.Tiers(_span(meta), subject, bands)
-
-    def band(self, meta: Any, test: ast.BandTest, score: ast.Expr) -> ast.Band:
-        return ast.Band(_span(meta), test, score)
-
-    def cmp_test(self, meta: Any, op: Token, bound: ast.Expr) -> ast.CompareTest:
-        return ast.CompareTest(_span(meta), _OPS.get(str(op), str(op)), bound)  # type: ignore[arg-type]
-
-    def else_test(self, meta: Any) -> ast.ElseTest:
-        return ast.ElseTest(_span(meta))
-
-    def _interval(self, meta: Any, low: ast.Expr, high: ast.Expr, lc: bool, hc: bool) -> ast.Interval:
-        return ast.Interval(_span(meta), low, high, lc, hc)
-
-    def closed_closed(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
-        return self._interval(meta, low, high, True, True)
-
-    def closed_open(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
-        return self._interval(meta, low, high, True, False)
-
-    def open_closed(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
-        return self._interval(meta, low, high, False, True)
-
-    def open_open(self, meta: Any, low: ast.Expr, high: ast.Expr) -> ast.Interval:
-        return self._interval(meta, low, high, False, False)
-
-    def grade(self, meta: Any, subject: ast.Expr | None, *bands: ast.GradeBand) -> ast.Grade:
-        return ast.Grade(_span(meta), subject, bands, None)
-
-    def grade_by(self, meta: Any, subject: ast.Expr | None, *rest: Any) -> ast.Grade:
-        *bands, by = rest
-        return ast.Grade(_span(meta), subject, tuple(bands), by)
-
-    def grade_band(self, meta: Any, label: ast.Name | ast.Text, score: ast.Expr | ast.Interval) -> ast.GradeBand:
-        text = label.name if isinstance(label, ast.Name) else label.text
-        return ast.GradeBand(_span(meta), text, label.span, score)
 
 
 def _with_forms() -> _Build:

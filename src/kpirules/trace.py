@@ -22,28 +22,6 @@ from .ast import Span
 
 
 @attrs.frozen
-class TiersStep:
-    span: Span
-    subject: Decimal | str
-    band: int  # index of the band that matched
-    band_span: Span
-    points: Decimal
-
-
-@attrs.frozen
-class GradeStep:
-    span: Span
-    label: str
-    band_span: Span
-    awarded: Decimal | None  # the points awarded `by` a measure, for interval bands
-    low: Decimal | None
-    high: Decimal | None
-    low_closed: bool
-    high_closed: bool
-    points: Decimal
-
-
-@attrs.frozen
 class BranchStep:
     """``if … then … else`` over scores: which branch, and the points it gave."""
 

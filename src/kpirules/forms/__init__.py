@@ -19,7 +19,7 @@ FORMS: dict[type[Node], Form[Any]] = {}
 #: The form that explains each kind of trace record.
 STEPS: dict[type, Form[Any]] = {}
 #: The modules that are not forms.
-_SHARED = frozenset({"base"})
+_SHARED = frozenset({"base", "bands"})
 
 
 def _register() -> None:

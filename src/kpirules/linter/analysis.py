@@ -24,6 +24,7 @@ from decimal import Decimal
 import attrs
 
 from .. import ast
+from ..compiler import Compiler
 from ..forms import FORMS
 from ..intervals import (
     BOTH,
@@ -32,7 +33,6 @@ from ..intervals import (
     FALSE,
     FLIP,
     INF,
-    ONE,
     RANK_TEST,
     TRUE,
     ZERO,
@@ -55,10 +55,7 @@ from ..intervals import (
     monotone,
     mul,
     neg,
-    nice_point,
     round_half_up,
-    show_interval,
-    show_number,
     snap,
     sub,
     to_decimal,
@@ -154,6 +151,22 @@ class RuleAnalysis:
         if key not in self._seen:
             self._seen.add(key)
             self.findings.append(finding)
+
+    def report(
+        self,
+        code: str,
+        span: ast.Span,
+        message: str,
+        help: str | None = None,
+        witness: dict[str, str] | None = None,
+        related: list[tuple[str, ast.Span]] | None = None,
+    ) -> None:
+        """What the linter should report about the rule (a form's gap, an unreachable band …)."""
+        self.add(Finding(code, span, message, help, witness, related or []))
+
+    def compiler(self) -> Compiler:
+        """A compiler of this rule's parts, to run a band test or an expression on a witness."""
+        return Compiler(self.checked, self.source, weight=to_decimal(self.weight))
 
     def text(self, node: ast.Node | ast.Span) -> str:
         span = node if isinstance(node, ast.Span) else node.span
@@ -430,291 +443,6 @@ class RuleAnalysis:
             return EVERYTHING
         dom = env.get(self.subject, self.base.get(self.subject, EVERYTHING))
         return dom if isinstance(dom, Interval) else EVERYTHING
-
-    def e_Grade(self, node: ast.Grade, env: Env) -> Dom:
-        levels = self.levels_of(node.subject)
-        subject = self.ev(node.subject, env) if node.subject is not None else self.subject_value(env)
-        labels: Labels = (
-            frozenset(x for x in subject if isinstance(x, str)) if isinstance(subject, frozenset) else frozenset()
-        )
-        if not labels and levels:
-            labels = frozenset(levels)
-        if not levels:
-            self.uncertain.append(node)  # labels the analysis does not know
-        bands = {band.label: band for band in node.bands}
-        parts: list[tuple[ast.Node, Dom]] = []
-        for band in node.bands:
-            if band.label not in labels:
-                continue
-            if isinstance(band.score, ast.Interval):
-                low = self.num(band.score.low, env)
-                high = self.num(band.score.high, env)
-                parts.append((band.score, Interval(low.lo, high.hi)))
-            else:
-                parts.append((band.score, self.ev(band.score, env)))
-        missing = [lv for lv in (levels or ()) if lv in labels and lv not in bands]
-        if missing:
-            name = self.measure_of(node.subject) if node.subject is not None else self.subject
-            shown = ", ".join(missing)
-            self.add(
-                Finding(
-                    "KPI-G203",
-                    node.span,
-                    f"the grade has no band for {shown}: a unit rated {missing[0]} cannot be scored",
-                    f"add a band `{missing[0]}: …` for every level of the measure",
-                    {name or self.text(node.subject or node): missing[0]},
-                )
-            )
-        if node.by is not None:
-            self.judged(node)
-        return self.join(node, parts) if parts else Interval.point(ZERO)
-
-    def judged(self, node: ast.Grade) -> None:
-        """Judged intervals (`grade {…} by M`) should split [0, weight] without gaps or overlaps."""
-        grid = ONE.scaleb(-self.precision)
-        sets: list[tuple[ast.GradeBand, Interval]] = []
-        for band in node.bands:
-            if isinstance(band.score, ast.Interval):
-                lo, hi = self.constant(band.score.low), self.constant(band.score.high)
-                if lo is None or hi is None:
-                    return
-                sets.append((band, Interval(lo, hi, band.score.low_closed, band.score.high_closed)))
-            else:
-                c = self.constant(band.score)
-                if c is None:
-                    return
-                sets.append((band, Interval.point(c)))
-        whole = Interval(ZERO, self.weight)
-        for i, (band, part) in enumerate(sets):
-            for other, other_part in sets[:i]:
-                shared = Union.of([part.intersect(other_part).intersect(whole)]).on_grid(grid)
-                if not shared.empty:
-                    point = nice_point(shared.parts[0], grid)
-                    assert point is not None
-                    self.add(
-                        Finding(
-                            "KPI-G205",
-                            band.span,
-                            f"the judged intervals of '{other.label}' and '{band.label}' overlap on "
-                            f"{show_interval(shared.parts[0])} points: {show_number(point)} fits both levels",
-                            "make one end open: [60%, 80%) next to [80%, 100%]",
-                            {"points": show_number(point)},
-                            [(f"the interval of '{other.label}'", other.span)],
-                        )
-                    )
-        covered = Union.of(part for _, part in sets)
-        gap = Union.of([whole]).minus(covered).on_grid(grid)
-        if not gap.empty:
-            point = nice_point(gap.parts[0], grid)
-            assert point is not None
-            shown = str(gap)
-            self.add(
-                Finding(
-                    "KPI-G204",
-                    node.span,
-                    f"the judged intervals leave {shown} points to no level: {show_number(point)} points "
-                    "cannot be awarded",
-                    "make the intervals meet: [0, 60%), [60%, 80%), [80%, 100%]",
-                    {"points": show_number(point)},
-                )
-            )
-
-    # -- tiers --------------------------------------------------------------------------------
-    def e_Tiers(self, node: ast.Tiers, env: Env) -> Dom:
-        name = self.measure_of(node.subject) if node.subject is not None else self.subject
-        subject = self.ev(node.subject, env) if node.subject is not None else self.subject_value(env)
-        if isinstance(subject, Interval):
-            return self.tiers_numeric(node, env, name, subject)
-        levels = self.levels_of(node.subject)
-        if isinstance(subject, frozenset) and levels is not None:
-            return self.tiers_labels(node, env, name, frozenset(x for x in subject if isinstance(x, str)), levels)
-        self.uncertain.append(node)
-        return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
-
-    def band_set(self, test: ast.BandTest) -> Union | None:
-        if isinstance(test, ast.ElseTest):
-            return Union.of([EVERYTHING])
-        if isinstance(test, ast.CompareTest):
-            c = self.constant(test.bound)
-            return None if c is None else compare_set(test.op, c)
-        lo, hi = self.constant(test.low), self.constant(test.high)
-        if lo is None or hi is None:
-            return None
-        return Union.of([Interval(lo, hi, test.low_closed, test.high_closed)])
-
-    def tiers_numeric(self, node: ast.Tiers, env: Env, name: str | None, dom: Interval) -> Dom:
-        sets = [self.band_set(band.test) for band in node.bands]
-        if any(s is None for s in sets):  # a bound that reads a measure: no coverage reasoning
-            self.uncertain.append(node)
-            return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
-        grid = self.grid(name)
-        domain = Union.of([dom]).on_grid(grid)
-        if domain.empty:  # a measure that can take no value at all: nothing to reason about
-            return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
-        covered = Union()
-        parts: list[tuple[ast.Node, Dom]] = []
-        what = name or self.text(node.subject) if node.subject is not None else (name or "value")
-        percent = name is not None and self.measures[name].type == "rate"
-        for i, (band, test_set) in enumerate(zip(node.bands, sets, strict=True)):
-            assert test_set is not None
-            inside = domain.intersect(test_set).on_grid(grid)
-            reach = inside.minus(covered).on_grid(grid)
-            if reach.empty:
-                self.unreachable(node, i, band, inside, sets, domain, what, percent)
-            else:
-                narrowed = env
-                if name is not None:
-                    narrowed = {**env, name: snap(reach.hull(), grid)}
-                parts.append((band.score, self.ev(band.score, narrowed)))
-            covered = covered.union(test_set)
-        gap = domain.minus(covered).on_grid(grid)
-        if not gap.empty:
-            self.uncertain.append(node)  # the interval may be looser than the subject's values
-            point = nice_point(gap.parts[0], grid)
-            # a subject computed from measures may never take the gap's values: the checker
-            # searches for measured values that fall through instead
-            if name is not None and point is not None and self.falls_through(node, point):
-                shown_gap = " ∪ ".join(show_interval(p, percent) for p in gap.parts)
-                value = show_number(point, percent)
-                if len(gap.parts) == 1 and gap.parts[0].is_point:
-                    message = f"no band matches {what} = {value}: the rule cannot score it"
-                else:
-                    message = f"no band matches {what} in {shown_gap}: at {what} = {value} the rule cannot score"
-                self.add(
-                    Finding(
-                        "KPI-G201",
-                        node.span,
-                        message,
-                        "add a band for these values, or end the tiers with `else: …`",
-                        {what: value},
-                    )
-                )
-        return self.join(node, parts) if parts else Interval.point(ZERO)
-
-    def falls_through(self, node: ast.Tiers, point: Decimal) -> bool:
-        """Run the compiled band tests on ``point``: the witness must really match no band."""
-        from ..compiler import Compiler
-
-        compiler = Compiler(self.checked, self.source, weight=to_decimal(self.weight))
-        x = to_decimal(point)
-        return not any(compiler.band_test(band.test, None)(x, {}, None) for band in node.bands)
-
-    def unreachable(
-        self,
-        node: ast.Tiers,
-        index: int,
-        band: ast.Band,
-        inside: Union,
-        sets: list[Union | None],
-        domain: Union,
-        what: str,
-        percent: bool,
-    ) -> None:
-        if isinstance(band.test, ast.ElseTest):
-            self.add(
-                Finding(
-                    "KPI-G202",
-                    band.span,
-                    f"the `else` band is never reached: the bands above match every value of {what}",
-                    "remove it, or keep it on purpose and suppress this finding with a reason",
-                )
-            )
-            return
-        test_set = sets[index]
-        if test_set is not None and test_set.empty:
-            self.add(
-                Finding(
-                    "KPI-G202",
-                    band.span,
-                    f"band {index + 1} `{self.text(band.test)}` is an empty interval: it can never match",
-                    "write the lower end first, as in [80%, 90%)",
-                )
-            )
-            return
-        if inside.empty:
-            shown = " ∪ ".join(show_interval(p, percent) for p in domain.parts)
-            self.add(
-                Finding(
-                    "KPI-G202",
-                    band.span,
-                    f"band {index + 1} `{self.text(band.test)}` can never match: {what} is always in {shown}",
-                    "correct the bound, or declare the measure's `range` if it is wrong",
-                )
-            )
-            return
-        shadows = []
-        for j, earlier in enumerate(sets[:index]):
-            assert earlier is not None
-            if not inside.intersect(earlier).empty:
-                shadows.append(j)
-        single = [j for j in shadows if inside.minus(sets[j]).empty]  # type: ignore[arg-type]
-        chosen = single[:1] or shadows
-        names = " and ".join(f"band {j + 1} `{self.text(node.bands[j].test)}`" for j in chosen)
-        self.add(
-            Finding(
-                "KPI-G202",
-                band.span,
-                f"band {index + 1} `{self.text(band.test)}` can never match: {names} "
-                f"{'takes' if len(chosen) == 1 else 'take'} all its values first",
-                "bands are tried top to bottom; reorder them or correct the bounds",
-                None,
-                [(f"band {j + 1} matches first", node.bands[j].span) for j in chosen],
-            )
-        )
-
-    def tiers_labels(self, node: ast.Tiers, env: Env, name: str | None, labels: Labels, levels: tuple[str, ...]) -> Dom:
-        sets: list[Labels | None] = []
-        for band in node.bands:
-            test = band.test
-            if isinstance(test, ast.ElseTest):
-                sets.append(frozenset(levels))
-            elif isinstance(test, ast.CompareTest) and self.label_of(test.bound) is not None:
-                sets.append(label_set(test.op, self.label_of(test.bound) or "", levels))
-            else:
-                sets.append(None)
-        if any(s is None for s in sets):
-            self.uncertain.append(node)
-            return self.join(node, [(band.score, self.ev(band.score, env)) for band in node.bands])
-        covered: set[str] = set()
-        parts: list[tuple[ast.Node, Dom]] = []
-        what = name or (self.text(node.subject) if node.subject is not None else "value")
-        for i, (band, test_set) in enumerate(zip(node.bands, sets, strict=True)):
-            assert test_set is not None
-            inside = labels & test_set
-            reach = inside - covered
-            if not reach:
-                if isinstance(band.test, ast.ElseTest):
-                    message = f"the `else` band is never reached: the bands above match every level of {what}"
-                    related: list[tuple[str, ast.Span]] = []
-                elif not inside:
-                    message = f"band {i + 1} `{self.text(band.test)}` can never match any level of {what}"
-                    related = []
-                else:
-                    earlier = [j for j, s in enumerate(sets[:i]) if s and inside & s]
-                    names = " and ".join(f"band {j + 1} `{self.text(node.bands[j].test)}`" for j in earlier)
-                    message = (
-                        f"band {i + 1} `{self.text(band.test)}` can never match: {names} take all its levels first"
-                    )
-                    related = [(f"band {j + 1} matches first", node.bands[j].span) for j in earlier]
-                self.add(
-                    Finding("KPI-G202", band.span, message, "reorder the bands or correct the labels", None, related)
-                )
-            else:
-                narrowed = {**env, name: frozenset(reach)} if name is not None else env
-                parts.append((band.score, self.ev(band.score, narrowed)))
-            covered |= test_set
-        left = [lv for lv in levels if lv in labels and lv not in covered]
-        if left:
-            self.add(
-                Finding(
-                    "KPI-G201",
-                    node.span,
-                    f"no band matches {what} = {', '.join(left)}: the rule cannot score it",
-                    "add a band for these levels, or end the tiers with `else: …`",
-                    {what: left[0]},
-                )
-            )
-        return self.join(node, parts) if parts else Interval.point(ZERO)
 
     # -- divisions ----------------------------------------------------------------------------
     def check_divisor(self, node: ast.Expr, value: Interval, env: Env, what: str) -> None:

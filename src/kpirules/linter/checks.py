@@ -20,7 +20,9 @@ from ..compiler import Compiler
 from ..errors import KpiRulesError, Location, ValuesError
 from ..exact import EvalFailure, Fn
 from ..forms.deduct import Deduct
+from ..forms.grade import Grade
 from ..forms.proportional import Proportional
+from ..forms.tiers import Tiers
 from ..intervals import INF, NINF, ZERO, Interval, Union, exact, frac, plain, show_number
 from ..kinds import Checked, Kind
 from ..model import Indicator, Measure
@@ -444,13 +446,13 @@ class Checker:
         witness = {name: show_value(rs.measures.get(name), value) for name, value in values.items()}
         shown = ", ".join(f"{k} = {v}" for k, v in witness.items())
         at = f" at {shown}" if shown else ""
-        if isinstance(node, ast.Tiers):
+        if isinstance(node, Tiers):
             code, span = "KPI-G201", node.span
             subject = f"`{_text(source, node.subject.span)}`" if node.subject is not None else ind.measure or "value"
             when = f"when {shown}" if shown else "whatever the values"
             message = f"no band matches {subject} {when}: the {whose} cannot score these values"
             help_ = "add a band for these values, or end the tiers with `else: …`"
-        elif isinstance(node, ast.Grade):
+        elif isinstance(node, Grade):
             if node.by is not None and "outside the band" in failure.message:
                 return  # the level and the points given disagree: the values are wrong, not the rule
             code, span = "KPI-G203", node.span
@@ -758,7 +760,7 @@ def _reads(node: ast.Node, checked: object, subject: str | None) -> set[str]:
 def _failing_node(tree: ast.Node, span: ast.Span) -> ast.Node | None:
     """The form that raised a failure at ``span``."""
     for node in ast.walk(tree):
-        if node.span == span and isinstance(node, (ast.Tiers, ast.Grade, ast.BinOp, Proportional, Deduct)):
+        if node.span == span and isinstance(node, (Tiers, Grade, ast.BinOp, Proportional, Deduct)):
             if isinstance(node, ast.BinOp) and node.op != "/":
                 continue
             return node

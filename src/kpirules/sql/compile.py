@@ -1166,7 +1166,7 @@ class RuleCompiler:
                 inside = b_and(
                     self.a.cmp(low, "<=" if lc else "<", awarded), self.a.cmp(awarded, "<=" if hc else "<", high)
                 )
-                outside = when(b_not(inside), string(f"{self.text(node.by)} is outside the band of '{band.label}'"))  # type: ignore[arg-type]
+                outside = when(b_not(inside), string(f"{self.text(node.by)} is outside the band of '{band.label}'"))
                 points, band_err = awarded, first_err(low_err, high_err, by.err, outside)
             value = self.a.select(matches, points, value)
             err = self.branch_err(matches, band_err, err)

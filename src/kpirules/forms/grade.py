@@ -1,0 +1,282 @@
+"""``grade [SUBJECT] { LEVEL: SCORE, … } [by POINTS]``: the score of a level.
+
+Standards: "优 得满分，良 得 80%，中 得 60%，差 不得分" → ``grade { 优: full, 良: 80%, 中: 60%, 差:
+zero }``. With judged intervals, "良（60%-80%）" → ``grade { 优: [80%, 100%], 良: [60%, 80%), … } by
+awarded``: the evaluator's points (``awarded``) must fall in the band of the level given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..ast import Expr, Name, Node, Span, Text
+from ..exact import ONE, Env, EvalFailure, Fn, Trace
+from ..intervals import ZERO, Dom, Interval, Labels, Union, nice_point, show_interval, show_number
+from ..kinds import SCORE, Kind, Type
+from ..textfmt import number
+from . import bands
+from .base import Form
+
+if TYPE_CHECKING:
+    from ..checker import _Checker as Checker
+    from ..compiler import Compiler
+    from ..explain import Explainer
+    from ..intervals import Env as Domains
+    from ..linter.analysis import RuleAnalysis
+
+
+@attrs.frozen(eq=False)
+class GradeBand(Node):
+    label: str
+    label_span: Span
+    score: Expr | bands.Interval
+
+
+@attrs.frozen(eq=False)
+class Grade(Node):
+    subject: Expr | None
+    bands: tuple[GradeBand, ...]
+    by: Expr | None
+
+
+@attrs.frozen
+class GradeStep:
+    span: Span
+    label: str
+    band_span: Span
+    awarded: Decimal | None  # the points awarded `by` a measure, for interval bands
+    low: Decimal | None
+    high: Decimal | None
+    low_closed: bool
+    high_closed: bool
+    points: Decimal
+
+
+def _grade_by(span: Span, subject: Expr | None, *rest: Any) -> Grade:
+    *bands_, by = rest
+    return Grade(span, subject, tuple(bands_), by)
+
+
+def _band(span: Span, label: Name | Text, score: Expr | bands.Interval) -> GradeBand:
+    text = label.name if isinstance(label, Name) else label.text
+    return GradeBand(span, text, label.span, score)
+
+
+class GradeForm(Form[Grade]):
+    node = Grade
+    builders = {
+        "grade": lambda span, subject, *bands_: Grade(span, subject, bands_, None),
+        "grade_by": _grade_by,
+        "grade_band": _band,
+    }
+    steps = (GradeStep,)
+    words = {
+        "zh": {"grade_band": "等级「{label}」，得 {p} 分", "grade_range": "等级「{label}」的分值区间 {r}，评定 {p} 分"},
+        "en": {
+            "grade_band": "level '{label}': {p} points",
+            "grade_range": "level '{label}' allows {r}; awarded {p} points",
+        },
+    }
+
+    def check(self, c: Checker, node: Grade, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
+        if (bad := c.no_scores_here(node)) is not None:
+            return bad
+        subject = c.infer(node.subject) if node.subject is not None else c.subject_type(node, "grade")
+        scale: tuple[str, ...] | None = None
+        if subject.kind is Kind.LABEL and subject.levels is not None:
+            scale = subject.levels
+        elif subject.kind is not Kind.ERROR:
+            where = node.subject if node.subject is not None else node
+            c.error(where, f"`grade` needs a level measure, not {subject.kind.value}")
+        seen: dict[str, GradeBand] = {}
+        for band in node.bands:
+            if scale is not None and band.label not in scale:
+                c.error(
+                    band.label_span,
+                    f"'{band.label}' is not a level of this measure; the levels are {', '.join(scale)}",
+                    code="KPI-T202",
+                )
+            if band.label in seen:
+                c.error(band.label_span, f"the label '{band.label}' appears twice", code="KPI-R103")
+            seen[band.label] = band
+            if isinstance(band.score, bands.Interval):
+                if node.by is None:
+                    c.error(
+                        band.score,
+                        "an interval of scores needs `by MEASURE` after the block to say which points were awarded",
+                    )
+                c.expect(band.score.low, Kind.SCORE)
+                c.expect(band.score.high, Kind.SCORE)
+                c.out.types[band.score] = SCORE
+            else:
+                c.expect(band.score, Kind.SCORE)
+        if node.by is not None:
+            c.expect(node.by, Kind.NUMBER)
+        return SCORE
+
+    def inexact(self, node: Grade, value: Callable[[Node | None], bool], subject: bool) -> bool:
+        return node.by is None and any(
+            value(band.score) for band in node.bands if not isinstance(band.score, bands.Interval)
+        )
+
+    def compile(self, c: Compiler, node: Grade) -> Fn:
+        subject = c.subject_fn(node, node.subject)
+        span = node.span
+        by = c.exact_fn(node.by) if node.by is not None else None
+        by_text = c.text(node.by) if node.by is not None else ""
+        table: dict[str, tuple[Fn, Fn, bool, bool, Span]] = {}
+        for band in node.bands:
+            if isinstance(band.score, bands.Interval):
+                iv = band.score
+                table[band.label] = (c.compile(iv.low), c.compile(iv.high), iv.low_closed, iv.high_closed, band.span)
+            else:
+                score = c.compile(band.score)
+                table[band.label] = (score, score, True, True, band.span)
+        labels = ", ".join(table)
+        rounder, quantum = c.rounding if c.rounding is not None else (None, ONE)
+
+        def grade(env: Env, tr: Trace) -> Any:
+            label = subject(env, tr)
+            entry = table.get(label)
+            if entry is None:
+                raise EvalFailure(
+                    span, f"the grade has no band for '{label}' (bands: {labels})", f"add a band `{label}: …`"
+                )
+            low_fn, high_fn, low_closed, high_closed, band_span = entry
+            low = low_fn(env, tr)
+            high = high_fn(env, tr) if high_fn is not low_fn else low
+            if by is None:
+                points, awarded = low, None
+            else:
+                given = by(env, tr)
+                # compare the points as they will be scored, rounded to the ruleset's precision
+                awarded = rounder.quantize(given, quantum) if rounder is not None else given
+                inside = (low <= awarded if low_closed else low < awarded) and (
+                    awarded <= high if high_closed else awarded < high
+                )
+                if not inside:
+                    lb, rb = "[" if low_closed else "(", "]" if high_closed else ")"
+                    shown = number(given) if awarded == given else f"{number(given)} (rounded {awarded})"
+                    band = f"{lb}{number(low)}, {number(high)}{rb}"
+                    raise EvalFailure(
+                        span,
+                        f"{by_text} = {shown} is outside the band of '{label}': {band} points",
+                        f"award points inside the band of '{label}', or change the level",
+                    )
+                points = awarded
+            if tr is not None:
+                tr.append(GradeStep(span, label, band_span, awarded, low, high, low_closed, high_closed, points))
+            return points
+
+        found = c.column_of(subject)
+        constants = [c.const(band.score) for band in node.bands if not isinstance(band.score, bands.Interval)]
+        if by is not None or found is None or len(constants) != len(node.bands) or not all(ok for ok, _ in constants):
+            return grade
+        # `grade { 优: full, 良: 80% … }`: a label's points are a constant
+        (labels_of,) = found
+        points_of = {band.label: value for band, (_, value) in zip(node.bands, constants, strict=True)}
+
+        def grade_columns(cols: Mapping[str, Sequence[Any]], n: int) -> Sequence[Any]:
+            return list(map(points_of.__getitem__, labels_of(cols, n)))  # KeyError: a label has no band
+
+        return c.columnar(grade, grade_columns)
+
+    # -- interval: the points a level can give, levels with no band, judged intervals ------------------
+    def interval(self, a: RuleAnalysis, node: Grade, env: Domains) -> Dom:
+        levels = a.levels_of(node.subject)
+        subject = a.ev(node.subject, env) if node.subject is not None else a.subject_value(env)
+        labels: Labels = (
+            frozenset(x for x in subject if isinstance(x, str)) if isinstance(subject, frozenset) else frozenset()
+        )
+        if not labels and levels:
+            labels = frozenset(levels)
+        if not levels:
+            a.uncertain.append(node)  # labels the analysis does not know
+        by_label = {band.label: band for band in node.bands}
+        parts: list[tuple[Node, Dom]] = []
+        for band in node.bands:
+            if band.label not in labels:
+                continue
+            if isinstance(band.score, bands.Interval):
+                low = a.num(band.score.low, env)
+                high = a.num(band.score.high, env)
+                parts.append((band.score, Interval(low.lo, high.hi)))
+            else:
+                parts.append((band.score, a.ev(band.score, env)))
+        missing = [lv for lv in (levels or ()) if lv in labels and lv not in by_label]
+        if missing:
+            name = a.measure_of(node.subject) if node.subject is not None else a.subject
+            shown = ", ".join(missing)
+            a.report(
+                "KPI-G203",
+                node.span,
+                f"the grade has no band for {shown}: a unit rated {missing[0]} cannot be scored",
+                f"add a band `{missing[0]}: …` for every level of the measure",
+                {name or a.text(node.subject or node): missing[0]},
+            )
+        if node.by is not None:
+            self.judged(a, node)
+        return a.join(node, parts) if parts else Interval.point(ZERO)
+
+    def judged(self, a: RuleAnalysis, node: Grade) -> None:
+        """Judged intervals (`grade {…} by M`) should split [0, weight] without gaps or overlaps."""
+        grid = ONE.scaleb(-a.precision)
+        sets: list[tuple[GradeBand, Interval]] = []
+        for band in node.bands:
+            if isinstance(band.score, bands.Interval):
+                lo, hi = a.constant(band.score.low), a.constant(band.score.high)
+                if lo is None or hi is None:
+                    return
+                sets.append((band, Interval(lo, hi, band.score.low_closed, band.score.high_closed)))
+            else:
+                value = a.constant(band.score)
+                if value is None:
+                    return
+                sets.append((band, Interval.point(value)))
+        whole = Interval(ZERO, a.weight)
+        for i, (band, part) in enumerate(sets):
+            for other, other_part in sets[:i]:
+                shared = Union.of([part.intersect(other_part).intersect(whole)]).on_grid(grid)
+                if not shared.empty:
+                    point = nice_point(shared.parts[0], grid)
+                    assert point is not None
+                    a.report(
+                        "KPI-G205",
+                        band.span,
+                        f"the judged intervals of '{other.label}' and '{band.label}' overlap on "
+                        f"{show_interval(shared.parts[0])} points: {show_number(point)} fits both levels",
+                        "make one end open: [60%, 80%) next to [80%, 100%]",
+                        {"points": show_number(point)},
+                        [(f"the interval of '{other.label}'", other.span)],
+                    )
+        covered = Union.of(part for _, part in sets)
+        gap = Union.of([whole]).minus(covered).on_grid(grid)
+        if not gap.empty:
+            point = nice_point(gap.parts[0], grid)
+            assert point is not None
+            a.report(
+                "KPI-G204",
+                node.span,
+                f"the judged intervals leave {gap} points to no level: {show_number(point)} points cannot be awarded",
+                "make the intervals meet: [0, 60%), [60%, 80%), [80%, 100%]",
+                {"points": show_number(point)},
+            )
+
+    def explain(self, step: GradeStep, x: Explainer) -> str:
+        if step.awarded is None:
+            return x.words["grade_band"].format(label=step.label, p=number(step.points))
+        assert step.low is not None and step.high is not None
+        return x.words["grade_range"].format(
+            label=step.label,
+            r=("[" if step.low_closed else "(")
+            + f"{number(step.low)}, {number(step.high)}"
+            + ("]" if step.high_closed else ")"),
+            p=number(step.points),
+        )
+
+
+FORM = GradeForm()

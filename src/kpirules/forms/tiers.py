@@ -1,0 +1,301 @@
+"""``tiers [SUBJECT] { TEST: SCORE, … }``: the first band whose test holds gives the score.
+
+Standards: "重点支出安排率≥90%，计5分；80%（含）-90%，计4分；低于60%不得分" → ``tiers { >= 90%:
+full, [80%, 90%): 4 pts, …, < 60%: zero }``. Bands are tried top to bottom; a value no band holds
+cannot be scored (end with ``else: …`` when every value must score). The subject is the
+indicator's measure, or any number or level written after ``tiers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..ast import Expr, Node, Span
+from ..exact import Env, EvalFailure, Fn, Trace
+from ..intervals import (
+    Dom,
+    Interval,
+    Labels,
+    Union,
+    label_set,
+    nice_point,
+    show_interval,
+    show_number,
+    snap,
+    to_decimal,
+)
+from ..kinds import ERROR, SCORE, Kind, Type
+from ..textfmt import number
+from . import bands
+from .base import Form
+
+if TYPE_CHECKING:
+    from ..checker import _Checker as Checker
+    from ..compiler import Compiler
+    from ..explain import Explainer
+    from ..intervals import Env as Domains
+    from ..linter.analysis import RuleAnalysis
+
+
+@attrs.frozen(eq=False)
+class Band(Node):
+    test: bands.BandTest
+    score: Expr
+
+
+@attrs.frozen(eq=False)
+class Tiers(Node):
+    subject: Expr | None
+    bands: tuple[Band, ...]
+
+
+@attrs.frozen
+class TiersStep:
+    span: Span
+    subject: Decimal | str
+    band: int  # index of the band that matched
+    band_span: Span
+    points: Decimal
+
+
+class TiersForm(Form[Tiers]):
+    node = Tiers
+    builders = {
+        "tiers": lambda span, subject, *bands_: Tiers(span, subject, bands_),
+        "band": lambda span, test, score: Band(span, test, score),
+        **bands.BUILDERS,
+    }
+    steps = (TiersStep,)
+    words = {
+        "zh": {"tiers": "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分"},
+        "en": {"tiers": "tiers: {s} = {x} falls in band {n} `{b}`: {p} points"},
+    }
+
+    def check(self, c: Checker, node: Tiers, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
+        if (bad := c.no_scores_here(node)) is not None:
+            return bad
+        subject = c.infer(node.subject) if node.subject is not None else c.subject_type(node, "tiers")
+        if subject.kind not in (Kind.NUMBER, Kind.LABEL, Kind.ERROR):
+            where = node.subject if node.subject is not None else node
+            c.error(where, f"tiers compare a number or a level, not {subject.kind.value}")
+            subject = ERROR
+        for band in node.bands:
+            bands.check_test(c, band.test, subject)
+            c.expect(band.score, Kind.SCORE)
+        return SCORE
+
+    def inexact(self, node: Tiers, value: Callable[[Node | None], bool], subject: bool) -> bool:
+        return any(value(band.score) for band in node.bands)
+
+    def compile(self, c: Compiler, node: Tiers) -> Fn:
+        subject = c.exact_subject(node, node.subject)
+        subject_node: Node = node.subject if node.subject is not None else node
+        levels = c.checked.types[node.subject].levels if node.subject is not None else c.subject_levels
+        label_ranks = c.ranks.setdefault(levels, {label: i for i, label in enumerate(levels)}) if levels else None
+        tests = [
+            (bands.band_test(c, band.test, label_ranks), c.compile(band.score), i, band.span)
+            for i, band in enumerate(node.bands)
+        ]
+        span = node.span
+        what = c.text(subject_node) if node.subject is not None else (c.subject or "value")
+
+        def tiers(env: Env, tr: Trace) -> Any:
+            x = subject(env, tr)
+            for test, score, index, band_span in tests:
+                if test(x, env, tr):
+                    if tr is None:
+                        return score(env, tr)
+                    at = len(tr)  # the band and its points, then how the band's score came about
+                    points = score(env, tr)
+                    tr.insert(at, TiersStep(span, x, index, band_span, points))
+                    return points
+            raise EvalFailure(span, f"no band of these tiers matches {what} = {x}", "add `else: …` as the last band")
+
+        return tiers
+
+    # -- interval: the values the score can take, gaps and bands that can never match ----------------
+    def interval(self, a: RuleAnalysis, node: Tiers, env: Domains) -> Dom:
+        name = a.measure_of(node.subject) if node.subject is not None else a.subject
+        subject = a.ev(node.subject, env) if node.subject is not None else a.subject_value(env)
+        if isinstance(subject, Interval):
+            return self.numeric(a, node, env, name, subject)
+        levels = a.levels_of(node.subject)
+        if isinstance(subject, frozenset) and levels is not None:
+            return self.labels(a, node, env, name, frozenset(x for x in subject if isinstance(x, str)), levels)
+        a.uncertain.append(node)
+        return a.join(node, [(band.score, a.ev(band.score, env)) for band in node.bands])
+
+    def numeric(self, a: RuleAnalysis, node: Tiers, env: Domains, name: str | None, dom: Interval) -> Dom:
+        sets = [bands.band_set(a, band.test) for band in node.bands]
+        if any(s is None for s in sets):  # a bound that reads a measure: no coverage reasoning
+            a.uncertain.append(node)
+            return a.join(node, [(band.score, a.ev(band.score, env)) for band in node.bands])
+        grid = a.grid(name)
+        domain = Union.of([dom]).on_grid(grid)
+        if domain.empty:  # a measure that can take no value at all: nothing to reason about
+            return a.join(node, [(band.score, a.ev(band.score, env)) for band in node.bands])
+        covered = Union()
+        parts: list[tuple[Node, Dom]] = []
+        what = name or a.text(node.subject) if node.subject is not None else (name or "value")
+        percent = name is not None and a.measures[name].type == "rate"
+        for i, (band, test_set) in enumerate(zip(node.bands, sets, strict=True)):
+            assert test_set is not None
+            inside = domain.intersect(test_set).on_grid(grid)
+            reach = inside.minus(covered).on_grid(grid)
+            if reach.empty:
+                self.unreachable(a, node, i, band, inside, sets, domain, what, percent)
+            else:
+                narrowed = env
+                if name is not None:
+                    narrowed = {**env, name: snap(reach.hull(), grid)}
+                parts.append((band.score, a.ev(band.score, narrowed)))
+            covered = covered.union(test_set)
+        gap = domain.minus(covered).on_grid(grid)
+        if not gap.empty:
+            a.uncertain.append(node)  # the interval may be looser than the subject's values
+            point = nice_point(gap.parts[0], grid)
+            # a subject computed from measures may never take the gap's values: the checker
+            # searches for measured values that fall through instead
+            if name is not None and point is not None and self.falls_through(a, node, point):
+                shown_gap = " ∪ ".join(show_interval(p, percent) for p in gap.parts)
+                value = show_number(point, percent)
+                if len(gap.parts) == 1 and gap.parts[0].is_point:
+                    message = f"no band matches {what} = {value}: the rule cannot score it"
+                else:
+                    message = f"no band matches {what} in {shown_gap}: at {what} = {value} the rule cannot score"
+                a.report(
+                    "KPI-G201",
+                    node.span,
+                    message,
+                    "add a band for these values, or end the tiers with `else: …`",
+                    {what: value},
+                )
+        return a.join(node, parts) if parts else Interval.point(Decimal(0))
+
+    def falls_through(self, a: RuleAnalysis, node: Tiers, point: Decimal) -> bool:
+        """Run the compiled band tests on ``point``: the witness must really match no band."""
+        compiler = a.compiler()
+        x = to_decimal(point)
+        return not any(bands.band_test(compiler, band.test, None)(x, {}, None) for band in node.bands)
+
+    def unreachable(
+        self,
+        a: RuleAnalysis,
+        node: Tiers,
+        index: int,
+        band: Band,
+        inside: Union,
+        sets: list[Union | None],
+        domain: Union,
+        what: str,
+        percent: bool,
+    ) -> None:
+        if isinstance(band.test, bands.ElseTest):
+            a.report(
+                "KPI-G202",
+                band.span,
+                f"the `else` band is never reached: the bands above match every value of {what}",
+                "remove it, or keep it on purpose and suppress this finding with a reason",
+            )
+            return
+        test_set = sets[index]
+        if test_set is not None and test_set.empty:
+            a.report(
+                "KPI-G202",
+                band.span,
+                f"band {index + 1} `{a.text(band.test)}` is an empty interval: it can never match",
+                "write the lower end first, as in [80%, 90%)",
+            )
+            return
+        if inside.empty:
+            shown = " ∪ ".join(show_interval(p, percent) for p in domain.parts)
+            a.report(
+                "KPI-G202",
+                band.span,
+                f"band {index + 1} `{a.text(band.test)}` can never match: {what} is always in {shown}",
+                "correct the bound, or declare the measure's `range` if it is wrong",
+            )
+            return
+        shadows = []
+        for j, earlier in enumerate(sets[:index]):
+            assert earlier is not None
+            if not inside.intersect(earlier).empty:
+                shadows.append(j)
+        single = [j for j in shadows if inside.minus(sets[j]).empty]  # type: ignore[arg-type]
+        chosen = single[:1] or shadows
+        names = " and ".join(f"band {j + 1} `{a.text(node.bands[j].test)}`" for j in chosen)
+        a.report(
+            "KPI-G202",
+            band.span,
+            f"band {index + 1} `{a.text(band.test)}` can never match: {names} "
+            f"{'takes' if len(chosen) == 1 else 'take'} all its values first",
+            "bands are tried top to bottom; reorder them or correct the bounds",
+            None,
+            [(f"band {j + 1} matches first", node.bands[j].span) for j in chosen],
+        )
+
+    def labels(
+        self, a: RuleAnalysis, node: Tiers, env: Domains, name: str | None, labels: Labels, levels: tuple[str, ...]
+    ) -> Dom:
+        sets: list[Labels | None] = []
+        for band in node.bands:
+            test = band.test
+            if isinstance(test, bands.ElseTest):
+                sets.append(frozenset(levels))
+            elif isinstance(test, bands.CompareTest) and a.label_of(test.bound) is not None:
+                sets.append(label_set(test.op, a.label_of(test.bound) or "", levels))
+            else:
+                sets.append(None)
+        if any(s is None for s in sets):
+            a.uncertain.append(node)
+            return a.join(node, [(band.score, a.ev(band.score, env)) for band in node.bands])
+        covered: set[str] = set()
+        parts: list[tuple[Node, Dom]] = []
+        what = name or (a.text(node.subject) if node.subject is not None else "value")
+        for i, (band, test_set) in enumerate(zip(node.bands, sets, strict=True)):
+            assert test_set is not None
+            inside = labels & test_set
+            reach = inside - covered
+            if not reach:
+                if isinstance(band.test, bands.ElseTest):
+                    message = f"the `else` band is never reached: the bands above match every level of {what}"
+                    related: list[tuple[str, Span]] = []
+                elif not inside:
+                    message = f"band {i + 1} `{a.text(band.test)}` can never match any level of {what}"
+                    related = []
+                else:
+                    earlier = [j for j, s in enumerate(sets[:i]) if s and inside & s]
+                    names = " and ".join(f"band {j + 1} `{a.text(node.bands[j].test)}`" for j in earlier)
+                    message = f"band {i + 1} `{a.text(band.test)}` can never match: {names} take all its levels first"
+                    related = [(f"band {j + 1} matches first", node.bands[j].span) for j in earlier]
+                a.report("KPI-G202", band.span, message, "reorder the bands or correct the labels", None, related)
+            else:
+                narrowed = {**env, name: frozenset(reach)} if name is not None else env
+                parts.append((band.score, a.ev(band.score, narrowed)))
+            covered |= test_set
+        left = [lv for lv in levels if lv in labels and lv not in covered]
+        if left:
+            a.report(
+                "KPI-G201",
+                node.span,
+                f"no band matches {what} = {', '.join(left)}: the rule cannot score it",
+                "add a band for these levels, or end the tiers with `else: …`",
+                {what: left[0]},
+            )
+        return a.join(node, parts) if parts else Interval.point(Decimal(0))
+
+    def explain(self, step: TiersStep, x: Explainer) -> str:
+        return x.words["tiers"].format(
+            s=x.snippet(step.span).split("{")[0].removeprefix("tiers").strip() or x.subject,
+            x=x.fmt(step.subject),
+            n=step.band + 1,
+            b=x.snippet(step.band_span),
+            p=number(step.points),
+        )
+
+
+FORM = TiersForm()
