@@ -2,6 +2,13 @@
 
 :func:`audit` is the entry point; the rest of the package loads on first use, so that importing
 kpirules (and ``kpirules score``) does not pay for it. See docs/audit.md.
+
+Layout, each module importing only those below it: :mod:`.findings` (plain data) and
+:mod:`.table` (the table as the checks see it); :mod:`.recompute` (the rules' scores);
+:mod:`.relations` (one module per relation: rows, subtotals, totals, figures); :mod:`.reconstruct`
+(the search); :mod:`.engine` (the driver); :mod:`.words` and :mod:`.messages` (every word, zh and
+en, and how a finding is said); :mod:`.render` (the output formats); :mod:`.api` (the exported
+classes: the data with their words). :mod:`.readers` reads published tables from files.
 """
 
 from __future__ import annotations
@@ -12,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..errors import Location
     from ..ruleset import Ruleset
+    from .api import Audit, Cause, Correction, Finding, Reconstruction
     from .engine import ReportedSource
-    from .findings import Audit, Cause, Correction, Finding, Reconstruction
 
 _LAZY = ("Audit", "Cause", "Correction", "Finding", "Reconstruction")
 
@@ -29,16 +36,16 @@ def audit(
     TOML, JSON, CSV or Excel file; or a :class:`~kpirules.model.Reported`. ``values`` are the
     measured values (default: the ruleset's ``[values]``), ``locations`` where each was read. See
     :func:`kpirules.audit.engine.audit`."""
-    from .engine import audit as run
+    from .api import audit as run
 
     return run(ruleset, reported, values=values, locations=locations)
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from . import findings
+        from . import api
 
-        return getattr(findings, name)
+        return getattr(api, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -1,7 +1,9 @@
 """What an audit finds: findings, their likely causes, and the consistent reconstruction.
 
-Everything here is plain frozen data; the words (Chinese and English) live in
-:mod:`kpirules.audit.messages`.
+Everything here is plain data, with no words and no rendering: the words (Chinese and English)
+are :mod:`kpirules.audit.words`, said by :mod:`kpirules.audit.messages`; the output formats are
+:mod:`kpirules.audit.render`. The classes :mod:`kpirules.audit` exports (:mod:`kpirules.audit.api`)
+add to these the methods that say them (``message``, ``explain``, ``summary``, ``to_dict`` …).
 """
 
 from __future__ import annotations
@@ -200,71 +202,6 @@ class Finding:
     facts: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
     subtotal: int | None = None
 
-    def message(self, lang: str = "zh") -> str:
-        """What is inconsistent, and what the consistent figure is, in ``zh`` or ``en``."""
-        from .messages import finding_message
-
-        return finding_message(self, lang)
-
-    def cause_text(self, lang: str = "zh") -> str:
-        from .messages import cause_text
-
-        if self.cause is None:
-            return ""
-        names = self.facts.get("names", {})
-        return cause_text(self.cause, lang, field=self.field, subtotal=self.subtotal is not None, names=names)
-
-    def explain(self, lang: str = "zh") -> str:
-        """The message and, where one is known, the likely cause."""
-        from .messages import explain_finding
-
-        return explain_finding(self, lang)
-
-    @property
-    def reported_text(self) -> str:
-        from .messages import figure_text
-
-        return figure_text(self, self.reported, self.unit)
-
-    @property
-    def expected_text(self) -> str:
-        from .messages import figure_text
-
-        unit = self.expected_unit if self.expected_unit is not None else self.unit
-        return figure_text(self, self.expected, unit, printed=False)
-
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        """Plain data; numbers stay exact ``Decimal``s."""
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "severity": self.severity,
-            "indicator": self.indicator,
-            "name": self.name,
-            "field": self.field,
-            "subtotal": self.subtotal,
-            "reported": self.reported,
-            "reported_text": self.reported_text if self.reported is not None else None,
-            "expected": self.expected,
-            "expected_text": self.expected_text if self.expected is not None else None,
-        }
-        if self.measure is not None:
-            out["measure"] = self.measure
-            out["unit"] = self.unit
-            out["expected_unit"] = self.expected_unit
-        out["cause"] = self.cause.code if self.cause is not None else None
-        out["cause_text"] = self.cause_text(lang) or None
-        out["assumed"] = [
-            {"indicator": row, "score": score, "why": why}
-            for row, score, why in (self.cause.assumed if self.cause is not None else ())
-        ]
-        out["also"] = list(self.also)
-        loc = self.location
-        out["location"] = (
-            {"file": loc.file, "line": loc.line, "column": loc.column} if loc is not None and loc.file else None
-        )
-        out["message"] = self.message(lang)
-        return out
-
 
 @attrs.frozen
 class Correction:
@@ -317,15 +254,11 @@ class Reconstruction:
                 return c
         return None
 
-    def summary(self, ruleset: Ruleset, lang: str = "zh") -> str:
-        from .messages import reconstruction_text
-
-        return reconstruction_text(self, ruleset, lang)
-
 
 class Audit(Sequence[Finding]):
-    """The outcome of :func:`kpirules.audit`: a sequence of findings, plus the reconstruction and
-    the figures the checks compared.
+    """The outcome of an audit, as data: a sequence of findings, plus the reconstruction and the
+    figures the checks compared (:func:`kpirules.audit` returns :class:`kpirules.audit.Audit`,
+    which adds ``explain`` and ``to_dict``).
 
     ``errors``, ``warnings`` and ``notes`` split the findings by severity; ``ok`` is True when
     there is no error.
@@ -392,17 +325,6 @@ class Audit(Sequence[Finding]):
 
     def of_kind(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]
-
-    def explain(self, lang: str = "zh") -> str:
-        """Every finding with its explanation, then the reconstruction, as plain text."""
-        from .render import to_text
-
-        return to_text(self, lang)
-
-    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        from .render import audit_dict
-
-        return audit_dict(self, lang)
 
     def __repr__(self) -> str:
         return (

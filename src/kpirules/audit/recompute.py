@@ -13,8 +13,9 @@ from typing import Any
 
 import attrs
 
-from ..compiler import EvalFailure, compile_expr
+from ..compiler import compile_expr
 from ..errors import KpiRulesError, Location, ValuesError
+from ..exact import EvalFailure
 from ..model import Measure, Reported, ReportedFigure
 from ..ruleset import Ruleset
 from ..units import UnitMismatch, scale

@@ -9,123 +9,91 @@ from __future__ import annotations
 import io
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..textfmt import exact_json
-from .findings import Correction, Finding
-from .messages import FIELD_NAMES, SEVERITY_NAMES, value_text
+from .findings import Audit, Correction, Finding
+from .messages import (
+    cause_text,
+    expected_text,
+    explain,
+    field_name,
+    finding_cause_text,
+    message,
+    reconstruction_text,
+    reported_text,
+    say,
+    severity_name,
+    speak,
+    value_text,
+)
 from .printed import printable
 
-if TYPE_CHECKING:
-    from .findings import Audit, Finding
-
 FORMATS = ("table", "json", "markdown")
+_COLUMNS = ("no", "severity", "what", "reported", "expected", "kind", "cause")
 
-_TEXT = {
-    "zh": {
-        "title": "审计",
-        "source": "所报表格",
-        "values": "测量值",
-        "values_from": {
-            "ruleset": "评分标准文件的 [values]",
-            "given": "给定的数值",
-            "figures": "报告印出的数字",
-            "none": "无",
-        },
-        "no": "序号",
-        "severity": "级别",
-        "what": "项目",
-        "reported": "所报",
-        "expected": "应为",
-        "kind": "检查",
-        "cause": "可能原因",
-        "details": "说明",
-        "summary": "共 {e} 处错误，{w} 处警告，{n} 条提示。",
-        "clean": "未发现不一致。",
-    },
-    "en": {
-        "title": "Audit",
-        "source": "reported table",
-        "values": "measured values",
-        "values_from": {
-            "ruleset": "the ruleset's [values]",
-            "given": "the values given",
-            "figures": "the figures the report prints",
-            "none": "none",
-        },
-        "no": "#",
-        "severity": "level",
-        "what": "figure",
-        "reported": "reported",
-        "expected": "expected",
-        "kind": "check",
-        "cause": "likely cause",
-        "details": "Details",
-        "summary": "{e} errors, {w} warnings, {n} notes.",
-        "clean": "No inconsistency found.",
-    },
-}
+
+def _word(key: str, lang: str, **args: Any) -> str:
+    return speak(say(key, **args), lang)
 
 
 def _what(f: Finding, lang: str) -> tuple[str, str]:
     """(who, which figure) for a finding's row in a table."""
     if f.kind in ("figure-vs-value", "figures-disagree", "figure-unchecked"):
-        return (f.name or f.measure or ""), FIELD_NAMES[lang]["figure"]
+        return (f.name or f.measure or ""), field_name("figure", lang)
     who = f.name or f.indicator or ""
-    field = FIELD_NAMES[lang].get(f.field or "", "") if f.field else ""
+    field = field_name(f.field, lang) if f.field else ""
     return who, field
 
 
 def _cells(f: Finding, lang: str) -> tuple[str, str]:
     if f.field is None and f.kind not in ("figure-vs-value", "figures-disagree"):
         return "", ""
-    reported = f.reported_text if f.reported is not None else "—"
-    expected = f.expected_text if f.expected is not None else "—"
+    reported = reported_text(f) if f.reported is not None else "—"
+    expected = expected_text(f) if f.expected is not None else "—"
     return reported, expected
 
 
 def _header(audit: Audit, lang: str) -> list[str]:
-    t = _TEXT[lang]
     rs = audit.ruleset
-    title = rs.title or rs.id
-    colon = "：" if lang == "zh" else ": "
-    values_from = t["values_from"]
-    assert isinstance(values_from, dict)
-    origin = values_from.get(audit.values_from, audit.values_from)
-    sep = "；" if lang == "zh" else "; "
-    return [f"{t['title']}{colon}{title}", f"{t['source']}{colon}{audit.source}{sep}{t['values']}{colon}{origin}"]
+    values_from = audit.values_from
+    if values_from in ("ruleset", "given", "figures", "none"):
+        values_from = _word(f"render.values-from.{values_from}", lang)
+    return [
+        _word("render.title", lang, title=rs.title or rs.id),
+        _word("render.source", lang, source=audit.source, values=values_from),
+    ]
 
 
 def _summary(audit: Audit, lang: str) -> str:
-    t = _TEXT[lang]
-    e, w, n = len(audit.errors), len(audit.warnings), len(audit.notes)
-    if lang == "en":
-        text = f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}, {n} note{'s' * (n != 1)}."
-    else:
-        text = str(t["summary"]).format(e=e, w=w, n=n)
-    if not audit.findings:
-        text = str(t["clean"]) + " " + text if lang == "en" else str(t["clean"]) + text
-    return text
+    counts = {
+        key: say(f"render.{key}.one" if n == 1 else f"render.{key}", count=n)
+        for key, n in (("errors", len(audit.errors)), ("warnings", len(audit.warnings)), ("notes", len(audit.notes)))
+    }
+    return _word("render.summary" if audit.findings else "render.summary.clean", lang, **counts)
+
+
+def _recon(audit: Audit, lang: str) -> str:
+    return reconstruction_text(audit.reconstruction, audit.ruleset, lang)
 
 
 def to_text(audit: Audit, lang: str = "zh") -> str:
     """Plain text: a numbered list of findings with their explanations, the reconstruction and a
     summary line."""
     lines = [*_header(audit, lang), ""]
-    sev = SEVERITY_NAMES[lang]
     for n, f in enumerate(audit, 1):
         who, field = _what(f, lang)
         reported, expected = _cells(f, lang)
-        head = f"{n}. [{sev[f.severity]}] {f.kind}"
+        head = f"{n}. [{severity_name(f.severity, lang)}] {f.kind}"
         if who or field:
             head += f" {who} {field}".rstrip()
         if reported or expected:
             head += f": {reported} → {expected}"
         lines.append(head)
-        lines.append("   " + f.explain(lang))
+        lines.append("   " + explain(f, lang))
     if audit.findings:
         lines.append("")
-    lines.append(audit.reconstruction.summary(audit.ruleset, lang))
+    lines.append(_recon(audit, lang))
     lines.append("")
     lines.append(_summary(audit, lang))
     return "\n".join(lines) + "\n"
@@ -138,8 +106,6 @@ def to_table(audit: Audit, lang: str = "zh", *, width: int | None = None, color:
     from rich.console import Console
     from rich.table import Table
 
-    t = _TEXT[lang]
-    sev = SEVERITY_NAMES[lang]
     buf = io.StringIO()
     console = Console(
         file=buf, width=width or 120, force_terminal=color, no_color=not color, highlight=False, emoji=False
@@ -148,25 +114,26 @@ def to_table(audit: Audit, lang: str = "zh", *, width: int | None = None, color:
         console.print(line, markup=False)
     if audit.findings:
         table = Table(box=box.SIMPLE_HEAD)
-        table.add_column(str(t["no"]), justify="right", no_wrap=True)
-        table.add_column(str(t["severity"]), no_wrap=True)
-        table.add_column(str(t["what"]), overflow="fold", ratio=3)
-        table.add_column(str(t["reported"]), justify="right", overflow="fold", ratio=1)
-        table.add_column(str(t["expected"]), justify="right", overflow="fold", ratio=1)
-        table.add_column(str(t["kind"]), overflow="fold", ratio=1)
-        table.add_column(str(t["cause"]), overflow="fold", ratio=2)
+        heads = [_word(f"render.column.{c}", lang) for c in _COLUMNS]
+        table.add_column(heads[0], justify="right", no_wrap=True)
+        table.add_column(heads[1], no_wrap=True)
+        table.add_column(heads[2], overflow="fold", ratio=3)
+        table.add_column(heads[3], justify="right", overflow="fold", ratio=1)
+        table.add_column(heads[4], justify="right", overflow="fold", ratio=1)
+        table.add_column(heads[5], overflow="fold", ratio=1)
+        table.add_column(heads[6], overflow="fold", ratio=2)
         for n, f in enumerate(audit, 1):
             who, field = _what(f, lang)
             reported, expected = _cells(f, lang)
             style = {"error": "red", "warning": "yellow", "info": "dim"}[f.severity] if color else None
             table.add_row(
                 str(n),
-                sev[f.severity],
+                severity_name(f.severity, lang),
                 f"{who} {field}".strip(),
                 reported,
                 expected,
                 f.kind,
-                f.cause_text(lang),
+                finding_cause_text(f, lang),
                 style=style,
             )
         console.print(table)
@@ -174,12 +141,11 @@ def to_table(audit: Audit, lang: str = "zh", *, width: int | None = None, color:
     # The explanations and the reconstruction are plain text: the terminal width never re-wraps them.
     tail: list[str] = []
     if audit.findings:
-        tail.append(f"{t['details']}:" if lang == "en" else f"{t['details']}：")
-        tail += [f"{n:>3}. {f.explain(lang)}" for n, f in enumerate(audit, 1)]
+        tail.append(_word("render.details", lang))
+        tail += [f"{n:>3}. {explain(f, lang)}" for n, f in enumerate(audit, 1)]
         tail.append("")
-    tail += [audit.reconstruction.summary(audit.ruleset, lang), "", _summary(audit, lang)]
+    tail += [_recon(audit, lang), "", _summary(audit, lang)]
     return text + "\n" + "\n".join(tail) + "\n"
-    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
 
 
 def _md(text: str) -> str:
@@ -187,12 +153,10 @@ def _md(text: str) -> str:
 
 
 def to_markdown(audit: Audit, lang: str = "zh") -> str:
-    t = _TEXT[lang]
-    sev = SEVERITY_NAMES[lang]
     head = _header(audit, lang)
     lines = [f"## {_md(head[0])}", "", _md(head[1]), ""]
     if audit.findings:
-        heads = [t[k] for k in ("no", "severity", "what", "reported", "expected", "kind", "cause")]
+        heads = [_word(f"render.column.{c}", lang) for c in _COLUMNS]
         lines.append("| " + " | ".join(str(h) for h in heads) + " |")
         lines.append("| ---: | --- | --- | ---: | ---: | --- | --- |")
         for n, f in enumerate(audit, 1):
@@ -200,25 +164,56 @@ def to_markdown(audit: Audit, lang: str = "zh") -> str:
             reported, expected = _cells(f, lang)
             cells = [
                 str(n),
-                sev[f.severity],
+                severity_name(f.severity, lang),
                 f"{who} {field}".strip(),
                 reported,
                 expected,
                 f"`{f.kind}`",
-                f.cause_text(lang),
+                finding_cause_text(f, lang),
             ]
             lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
-        lines += ["", f"**{t['details']}**", ""]
-        lines += [f"{n}. {_md(f.explain(lang))}" for n, f in enumerate(audit, 1)]
+        lines += ["", f"**{_word('render.details.heading', lang)}**", ""]
+        lines += [f"{n}. {_md(explain(f, lang))}" for n, f in enumerate(audit, 1)]
         lines.append("")
-    lines += ["```text", audit.reconstruction.summary(audit.ruleset, lang), "```", "", _summary(audit, lang)]
+    lines += ["```text", _recon(audit, lang), "```", "", _summary(audit, lang)]
     return "\n".join(lines) + "\n"
 
 
 # ---- JSON -----------------------------------------------------------------------------------
-def _correction(c: Correction, lang: str, names: dict[str, str]) -> dict[str, Any]:
-    from .messages import cause_text
+def finding_dict(f: Finding, lang: str = "zh") -> dict[str, Any]:
+    """A finding as plain data; numbers stay exact ``Decimal``s."""
+    out: dict[str, Any] = {
+        "kind": f.kind,
+        "severity": f.severity,
+        "indicator": f.indicator,
+        "name": f.name,
+        "field": f.field,
+        "subtotal": f.subtotal,
+        "reported": f.reported,
+        "reported_text": reported_text(f) if f.reported is not None else None,
+        "expected": f.expected,
+        "expected_text": expected_text(f) if f.expected is not None else None,
+    }
+    if f.measure is not None:
+        out["measure"] = f.measure
+        out["unit"] = f.unit
+        out["expected_unit"] = f.expected_unit
+    out["cause"] = f.cause.code if f.cause is not None else None
+    out["cause_text"] = finding_cause_text(f, lang) or None
+    out["assumed"] = [
+        {"indicator": row, "score": score, "why": why}
+        for row, score, why in (f.cause.assumed if f.cause is not None else ())
+    ]
+    out["also"] = list(f.also)
+    loc = f.location
+    out["location"] = (
+        {"file": loc.file, "line": loc.line, "column": loc.column} if loc is not None and loc.file else None
+    )
+    out["message"] = message(f, lang)
+    return out
 
+
+def _correction(c: Correction, lang: str, names: dict[str, str]) -> dict[str, Any]:
     return {
         "indicator": c.indicator,
         "subtotal": c.subtotal,
@@ -250,7 +245,7 @@ def audit_dict(audit: Audit, lang: str = "zh") -> dict[str, Any]:
         "printed_sum": audit.printed_sum,
         "recomputed_total": audit.recomputed_total,
         "recomputed": audit.recomputed,
-        "findings": [f.to_dict(lang) for f in audit],
+        "findings": [finding_dict(f, lang) for f in audit],
         "reconstruction": {
             "size": recon.size,
             "keeps_total": recon.keeps_total,
@@ -271,7 +266,7 @@ def audit_dict(audit: Audit, lang: str = "zh") -> dict[str, Any]:
             "corrections": [_correction(c, lang, names) for c in recon.corrections],
             "alternatives": [[_correction(c, lang, names) for c in alt] for alt in recon.alternatives],
             "more_alternatives": recon.more_alternatives,
-            "text": recon.summary(audit.ruleset, lang),
+            "text": _recon(audit, lang),
         },
     }
 

@@ -9,7 +9,7 @@ from decimal import Context, Decimal
 
 import attrs
 
-from ..compiler import quantizer, rounding_mode
+from ..exact import quantizer, rounding_mode
 from .findings import RoundedFigure
 from .printed import C, decimals, interval
 
