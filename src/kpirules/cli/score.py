@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import sys
 from collections.abc import Sequence
@@ -396,20 +397,26 @@ def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> l
         progress = Progress(transient=True)
         progress.start()
         task = progress.add_task("scoring", total=len(units))
-    for i, unit in enumerate(units):
-        try:
-            outcome: Outcome = rules.evaluate(unit.values, unit=unit.name, locations=unit.locations)
-        except ValuesError as err:
-            outcome = err
-        if i in slips:  # percentages typed without %: the unit is not scored, whatever else it holds
-            problems = [*slips[i], *(outcome.problems if isinstance(outcome, KpiRulesError) else ())]
-            outcome = ValuesError.collect(problems)
-            outcome.unit = unit.name  # type: ignore[attr-defined]
-        outcomes.append(outcome)
-        if progress is not None and i % 1000 == 999:
-            progress.update(task, advance=1000)
-    if progress is not None:
-        progress.stop()
+    collecting = gc.isenabled()
+    gc.disable()  # the outcomes only grow here: collecting would walk them again and again
+    try:
+        for i, unit in enumerate(units):
+            try:
+                outcome: Outcome = rules.evaluate(unit.values, unit=unit.name, locations=unit.locations)
+            except ValuesError as err:
+                outcome = err.with_traceback(None)  # kept for the report, without the evaluator's frames
+            if i in slips:  # percentages typed without %: the unit is not scored, whatever else it holds
+                problems = [*slips[i], *(outcome.problems if isinstance(outcome, KpiRulesError) else ())]
+                outcome = ValuesError.collect(problems)
+                outcome.unit = unit.name  # type: ignore[attr-defined]
+            outcomes.append(outcome)
+            if progress is not None and i % 1000 == 999:
+                progress.update(task, advance=1000)
+    finally:
+        if collecting:
+            gc.enable()
+        if progress is not None:
+            progress.stop()
     return outcomes
 
 
