@@ -19,9 +19,9 @@ import kpirules.forms as forms_package
 from kpirules import ast
 from kpirules.checker import _Checker
 from kpirules.compiler import _EXACTNESS, Compiler, may_be_inexact
-from kpirules.explain import LANGS, words_of
 from kpirules.forms import FORMS, STEPS, Form
 from kpirules.linter.analysis import RuleAnalysis
+from kpirules.messages import Catalog
 from kpirules.parser import grammar_text
 from kpirules.sql.compile import RuleCompiler
 
@@ -76,10 +76,9 @@ def test_exactness_is_decided_for_every_expression() -> None:
 
 def test_every_form_explains_its_steps_in_every_language() -> None:
     for form in FORMS.values():
-        keys = [set(form.words.get(lang, {})) for lang in LANGS]
-        assert all(k == keys[0] for k in keys), f"{type(form).__name__}: words differ between languages"
-        for lang in LANGS:
-            assert set(form.words.get(lang, {})) <= set(words_of(lang))
+        assert isinstance(form.words, Catalog) and form.words.name.startswith("forms.")
+        for key, text in form.words.items():
+            assert text.zh and text.en and text.fields("zh") == text.fields("en"), f"{form.words.name}: {key}"
 
 
 def test_every_builder_is_a_rule_of_the_grammar() -> None:

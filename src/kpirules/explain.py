@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,8 @@ import attrs
 from . import ast
 from . import trace as t
 from .ast import Span
-from .forms import FORMS, STEPS
+from .forms import STEPS
+from .messages import Catalog, check_language, language
 from .textfmt import number, percent
 from .values import Converted
 
@@ -21,70 +22,47 @@ if TYPE_CHECKING:
     from .model import Measure
     from .result import IndicatorResult, Result
 
-LANGS = ("zh", "en")
-
-_TEXT = {
-    "zh": {
-        "points": "分",
-        "total": "总分",
-        "grade": "等级",
-        "no_grade": "无等级",
-        "rule": "规则",
-        "standard": "评分标准",
-        "values": "取值",
-        "yes": "是",
-        "no": "否",
-        "branch_then": "条件「{c}」成立，取 then 分支，得 {p} 分",
-        "branch_else": "条件「{c}」不成立，取 else 分支，得 {p} 分",
-        "combine": "计算「{e}」：{calc} = {p} 分",
-        "ratio": "计算「{e}」：{calc} = {p}",
-        "compare_held": "比较「{e}」：{calc}，成立",
-        "compare_failed": "比较「{e}」：{calc}，不成立",
-        "divide": "÷",
-        "fixed": "固定分值 {p} 分",
-        "no_value": "无数值",
-        "clamp_high": "计算得分 {r} 超过分值 {w}，按 {w} 计",
-        "clamp_low": "计算得分 {r} 小于 0，按 0 计",
-        "round": "保留 {n} 位小数（{mode}）：{s}",
-        "half-up": "四舍五入",
-        "half-even": "银行家舍入",
-        "missing": '缺少 {m} 的数值；按 if_missing = "{policy}" 计 {p} 分',
-        "override": "人工调整：计算得分 {c}，调整为 {s}（理由：{reason}）",
-        "bonus": "加分项",
+M = Catalog(
+    "explain",
+    {
+        "points": ("分", "points"),
+        "total": ("总分", "total"),
+        "grade": ("等级", "grade"),
+        "no_grade": ("无等级", "no grade"),
+        "rule": ("规则", "rule"),
+        "standard": ("评分标准", "standard"),
+        "values": ("取值", "values"),
+        "yes": ("是", "yes"),
+        "no": ("否", "no"),
+        "branch_then": ("条件「{c}」成立，取 then 分支，得 {p} 分", "`{c}` holds: the then branch, {p} points"),
+        "branch_else": ("条件「{c}」不成立，取 else 分支，得 {p} 分", "`{c}` fails: the else branch, {p} points"),
+        "combine": ("计算「{e}」：{calc} = {p} 分", "calculation `{e}`: {calc} = {p} points"),
+        "ratio": ("计算「{e}」：{calc} = {p}", "calculation `{e}`: {calc} = {p}"),
+        "compare_held": ("比较「{e}」：{calc}，成立", "comparison `{e}`: {calc} holds"),
+        "compare_failed": ("比较「{e}」：{calc}，不成立", "comparison `{e}`: {calc} fails"),
+        "divide": ("÷", "/"),
+        "fixed": ("固定分值 {p} 分", "a fixed score of {p} points"),
+        "no_value": ("无数值", "no value"),
+        "clamp_high": ("计算得分 {r} 超过分值 {w}，按 {w} 计", "computed {r} exceeds the weight {w}: counted as {w}"),
+        "clamp_low": ("计算得分 {r} 小于 0，按 0 计", "computed {r} is below 0: counted as 0"),
+        "round": ("保留 {n} 位小数（{mode}）：{s}", "rounded to {n} decimals ({mode}): {s}"),
+        "half-up": ("四舍五入", "half up"),
+        "half-even": ("银行家舍入", "half even"),
+        "missing": (
+            '缺少 {m} 的数值；按 if_missing = "{policy}" 计 {p} 分',
+            'no value for {m}; if_missing = "{policy}" gives {p} points',
+        ),
+        "override": (
+            "人工调整：计算得分 {c}，调整为 {s}（理由：{reason}）",
+            "set by hand: computed {c}, set to {s} (reason: {reason})",
+        ),
+        "bonus": ("加分项", "bonus"),
     },
-    "en": {
-        "points": "points",
-        "total": "total",
-        "grade": "grade",
-        "no_grade": "no grade",
-        "rule": "rule",
-        "standard": "standard",
-        "values": "values",
-        "yes": "yes",
-        "no": "no",
-        "branch_then": "`{c}` holds: the then branch, {p} points",
-        "branch_else": "`{c}` fails: the else branch, {p} points",
-        "combine": "calculation `{e}`: {calc} = {p} points",
-        "ratio": "calculation `{e}`: {calc} = {p}",
-        "compare_held": "comparison `{e}`: {calc} holds",
-        "compare_failed": "comparison `{e}`: {calc} fails",
-        "divide": "/",
-        "fixed": "a fixed score of {p} points",
-        "no_value": "no value",
-        "clamp_high": "computed {r} exceeds the weight {w}: counted as {w}",
-        "clamp_low": "computed {r} is below 0: counted as 0",
-        "round": "rounded to {n} decimals ({mode}): {s}",
-        "half-up": "half up",
-        "half-even": "half even",
-        "missing": 'no value for {m}; if_missing = "{policy}" gives {p} points',
-        "override": "set by hand: computed {c}, set to {s} (reason: {reason})",
-        "bonus": "bonus",
-    },
-}
+)
 
 
 def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
-    words = _TEXT[lang]
+    words = _templates(lang)
     if isinstance(value, bool):
         return words["yes"] if value else words["no"]
     if isinstance(value, str):
@@ -112,10 +90,9 @@ def _singular(text: str) -> str:
 _ONE_POINTS = re.compile(r"(?<![\d.])(1) points(\b)")
 
 
-def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
-    if lang not in _TEXT:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
-    words = words_of(lang)
+def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:
+    lang = check_language(lang or language())
+    words = _templates(lang)
     ruleset = item._result.ruleset
     ind = item.indicator
     source = ind.rule_source.text
@@ -168,7 +145,7 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
     subject_name = (subject.label or subject.name) if subject is not None else "value"
     for step in item.trace:
         step_fmt = own_subject.get(getattr(step, "span", None), fmt)  # type: ignore[arg-type]
-        explainer = Explainer(words, step_fmt, snippet, ind.weight, subject_name)
+        explainer = Explainer(lang, step_fmt, snippet, ind.weight, subject_name)
         lines.append("  " + _step(step, explainer).replace("= ≈", "≈ "))
     raw = item.raw
     if raw is not None:  # the last figure is the score: the rule's points, clamped, rounded
@@ -190,10 +167,10 @@ def explain_indicator(item: IndicatorResult, lang: str = "zh") -> str:
 
 @attrs.frozen
 class Explainer:
-    """What a form needs to explain a step: the words of the language (the forms' included), how
-    the subject's values read, the text of a span of the rule, the weight and the subject's name."""
+    """What a form needs to explain a step: the language, how the subject's values read, the text
+    of a span of the rule, the weight and the subject's name."""
 
-    words: Mapping[str, str]
+    lang: str
     fmt: Callable[[Decimal | str], str]
     snippet: Callable[[Span], str]
     weight: Decimal
@@ -201,19 +178,15 @@ class Explainer:
 
 
 @functools.cache
-def words_of(lang: str) -> Mapping[str, str]:
-    """Every word of explanations in ``lang``: these, and each form's (:attr:`Form.words`)."""
-    words = dict(_TEXT[lang])
-    for form in FORMS.values():
-        words.update(form.words.get(lang, {}))
-    return words
+def _templates(lang: str) -> dict[str, str]:
+    return M.templates(lang)
 
 
 def _step(step: t.Step, x: Explainer) -> str:
     form = STEPS.get(type(step))
     if form is not None:
         return form.explain(step, x)
-    words, snippet = x.words, x.snippet
+    words, snippet = _templates(x.lang), x.snippet
     if isinstance(step, t.BranchStep):
         return words["branch_then" if step.held else "branch_else"].format(
             c=snippet(step.cond_span), p=number(step.points)
@@ -240,10 +213,9 @@ def _operand(value: Decimal) -> str:
     return f"({text})" if value < 0 else text
 
 
-def explain_result(result: Result, lang: str = "zh") -> str:
-    if lang not in _TEXT:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
-    words = _TEXT[lang]
+def explain_result(result: Result, lang: str | None = None) -> str:
+    lang = check_language(lang or language())
+    words = _templates(lang)
     ruleset = result.ruleset
     title = ruleset.title or ruleset.id
     if result.unit is not None:

@@ -93,7 +93,7 @@ class IndicatorResult:
             self._trace = () if self.missing else self._result.ruleset.trace(self.indicator.id, self._result.values)
         return self._trace
 
-    def explain(self, lang: str = "zh") -> str:
+    def explain(self, lang: str | None = None) -> str:
         from .explain import explain_indicator
 
         return explain_indicator(self, lang)
@@ -161,7 +161,7 @@ class Result:
     def indicators(self) -> list[IndicatorResult]:
         return list(self)
 
-    def explain(self, lang: str = "zh") -> str:
+    def explain(self, lang: str | None = None) -> str:
         """Every indicator's score with how it came about, in Chinese (``zh``) or English (``en``)."""
         from .explain import explain_result
 

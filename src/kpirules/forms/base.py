@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..ast import Node
+from ..messages import Catalog
 
 if TYPE_CHECKING:
     from ..checker import _Checker as Checker
@@ -56,8 +57,8 @@ class Form(ABC, Generic[N]):
     builders: ClassVar[Mapping[str, Callable[..., Node]]]
     #: The trace records the form leaves (each explained by :meth:`explain`).
     steps: ClassVar[tuple[type, ...]] = ()
-    #: The words of its explanations, by language, then by key (``{"zh": {...}, "en": {...}}``).
-    words: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+    #: The words of its explanations, in every language (:mod:`kpirules.messages`).
+    words: ClassVar[Catalog]
     #: Terminals after which, or before which, a new line inside braces continues the line.
     continue_after: ClassVar[frozenset[str]] = frozenset()
     continue_before: ClassVar[frozenset[str]] = frozenset()
@@ -82,4 +83,4 @@ class Form(ABC, Generic[N]):
 
     @abstractmethod
     def explain(self, step: Any, x: Explainer) -> str:
-        """One line of explanation for one of the form's :attr:`steps`, in ``x.words``' language."""
+        """One line of explanation for one of the form's :attr:`steps`, in ``x.lang``."""

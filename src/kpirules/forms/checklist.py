@@ -16,6 +16,7 @@ from ..ast import Expr, Node, Span
 from ..exact import CONTEXT, ZERO, Env, Fn, Trace
 from ..intervals import Dom, Interval, add, hull_all
 from ..kinds import SCORE, Kind, Type
+from ..messages import Catalog
 from ..textfmt import number
 from .base import Form
 
@@ -54,10 +55,14 @@ class ChecklistForm(Form[Checklist]):
         "item": lambda span, cond, score: Item(span, cond, score),
     }
     steps = (ChecklistStep,)
-    words = {
-        "zh": {"checklist": "清单：{items}，合计 {p} 分", "held": "✓", "not_held": "✗"},
-        "en": {"checklist": "checklist: {items}, total {p} points", "held": "✓", "not_held": "✗"},
-    }
+    words = Catalog(
+        "forms.checklist",
+        {
+            "checklist": ("清单：{items}，合计 {p} 分", "checklist: {items}, total {p} points"),
+            "held": ("✓", "✓"),
+            "not_held": ("✗", "✗"),
+        },
+    )
 
     def check(self, c: Checker, node: Checklist, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
         if (bad := c.no_scores_here(node)) is not None:
@@ -104,11 +109,11 @@ class ChecklistForm(Form[Checklist]):
         return total
 
     def explain(self, step: ChecklistStep, x: Explainer) -> str:
-        words = x.words
         items = "; ".join(
-            f"{words['held'] if held else words['not_held']} {x.snippet(span)}" for span, held, _ in step.items
+            f"{self.words.say(x.lang, 'held' if held else 'not_held')} {x.snippet(span)}"
+            for span, held, _ in step.items
         )
-        return words["checklist"].format(items=items, p=number(step.points))
+        return self.words.say(x.lang, "checklist", items=items, p=number(step.points))
 
 
 FORM = ChecklistForm()

@@ -18,6 +18,7 @@ from ..ast import Expr, Node, Span
 from ..exact import CONTEXT, ZERO, Env, EvalFailure, Fn, Trace, snap
 from ..intervals import INF, Dom, Interval, ceil, div, floor, hull_all, imax, monotone, mul, sub
 from ..kinds import SCORE, Kind, Type
+from ..messages import Catalog
 from ..textfmt import number
 from .base import Form
 
@@ -71,29 +72,28 @@ class DeductForm(Form[Deduct]):
         "deduct_each": lambda span, amount: Deduct(span, amount, "each", None, None, None),
     }
     steps = (DeductStep,)
-    words = {
-        "zh": {
-            "deduct_none": "扣分：{x} 未{dir} {l}，不扣分，得 {p} 分",
-            "deduct": "扣分：{x} {dir} {l} {g}，每 {step} 扣 {a} 分，计 {n} 档（{mode}），扣 {d} 分，得 {p} 分",
-            "deduct_each": "扣分：{x} 次，每次扣 {a} 分，扣 {d} 分，得 {p} 分",
-            "below": "低于",
-            "above": "超过",
-            "linear": "按比例计",
-            "whole": "只计整档",
-            "started": "不足一档按一档计",
+    words = Catalog(
+        "forms.deduct",
+        {
+            "deduct_none": (
+                "扣分：{x} 未{dir} {l}，不扣分，得 {p} 分",
+                "deduction: {x} is not {dir} {l}, nothing deducted: {p} points",
+            ),
+            "deduct": (
+                "扣分：{x} {dir} {l} {g}，每 {step} 扣 {a} 分，计 {n} 档（{mode}），扣 {d} 分，得 {p} 分",
+                "deduction: {x} is {g} {dir} {l}; {a} points per {step}, {n} steps ({mode}), minus {d}: {p} points",
+            ),
+            "deduct_each": (
+                "扣分：{x} 次，每次扣 {a} 分，扣 {d} 分，得 {p} 分",
+                "deduction: {x} occurrences at {a} points each, minus {d}: {p} points",
+            ),
+            "below": ("低于", "below"),
+            "above": ("超过", "above"),
+            "linear": ("按比例计", "linear"),
+            "whole": ("只计整档", "whole steps only"),
+            "started": ("不足一档按一档计", "every started step"),
         },
-        "en": {
-            "deduct_none": "deduction: {x} is not {dir} {l}, nothing deducted: {p} points",
-            "deduct": "deduction: {x} is {g} {dir} {l}; {a} points per {step}, {n} steps ({mode}), minus {d}: "
-            "{p} points",
-            "deduct_each": "deduction: {x} occurrences at {a} points each, minus {d}: {p} points",
-            "below": "below",
-            "above": "above",
-            "linear": "linear",
-            "whole": "whole steps only",
-            "started": "every started step",
-        },
-    }
+    )
     continue_after = frozenset({"DEDUCT", "PER", "WHOLE", "STARTED", "BELOW", "ABOVE"})
     continue_before = frozenset({"PER", "EACH", "BELOW", "ABOVE"})
 
@@ -187,20 +187,27 @@ class DeductForm(Form[Deduct]):
         return hull_all(parts)
 
     def explain(self, step: DeductStep, x: Explainer) -> str:
-        words, fmt = x.words, x.fmt
+        fmt = x.fmt
         if step.mode == "each":
             assert step.amount is not None
-            return words["deduct_each"].format(
-                x=number(step.subject), a=number(step.amount), d=number(step.deduction), p=number(step.points)
+            return self.words.say(
+                x.lang,
+                "deduct_each",
+                x=number(step.subject),
+                a=number(step.amount),
+                d=number(step.deduction),
+                p=number(step.points),
             )
         assert step.limit is not None and step.direction is not None
-        direction = words[step.direction]
+        direction = self.words.say(x.lang, step.direction)
         if step.gap <= 0:
-            return words["deduct_none"].format(
-                x=fmt(step.subject), dir=direction, l=fmt(step.limit), p=number(step.points)
+            return self.words.say(
+                x.lang, "deduct_none", x=fmt(step.subject), dir=direction, l=fmt(step.limit), p=number(step.points)
             )
         assert step.step is not None and step.amount is not None
-        return words["deduct"].format(
+        return self.words.say(
+            x.lang,
+            "deduct",
             x=fmt(step.subject),
             dir=direction,
             l=fmt(step.limit),
@@ -208,7 +215,7 @@ class DeductForm(Form[Deduct]):
             step=fmt(step.step),
             a=number(step.amount),
             n=number(step.steps),
-            mode=words[step.mode],
+            mode=self.words.say(x.lang, step.mode),
             d=number(step.deduction),
             p=number(step.points),
         )

@@ -17,6 +17,7 @@ from ..ast import Expr, Name, Node, Span, Text
 from ..exact import ONE, Env, EvalFailure, Fn, Trace
 from ..intervals import ZERO, Dom, Interval, Labels, Union, nice_point, show_interval, show_number
 from ..kinds import SCORE, Kind, Type
+from ..messages import Catalog
 from ..textfmt import number
 from . import bands
 from .base import Form
@@ -74,13 +75,16 @@ class GradeForm(Form[Grade]):
         "grade_band": _band,
     }
     steps = (GradeStep,)
-    words = {
-        "zh": {"grade_band": "等级「{label}」，得 {p} 分", "grade_range": "等级「{label}」的分值区间 {r}，评定 {p} 分"},
-        "en": {
-            "grade_band": "level '{label}': {p} points",
-            "grade_range": "level '{label}' allows {r}; awarded {p} points",
+    words = Catalog(
+        "forms.grade",
+        {
+            "grade_band": ("等级「{label}」，得 {p} 分", "level '{label}': {p} points"),
+            "grade_range": (
+                "等级「{label}」的分值区间 {r}，评定 {p} 分",
+                "level '{label}' allows {r}; awarded {p} points",
+            ),
         },
-    }
+    )
 
     def check(self, c: Checker, node: Grade, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
         if (bad := c.no_scores_here(node)) is not None:
@@ -268,9 +272,11 @@ class GradeForm(Form[Grade]):
 
     def explain(self, step: GradeStep, x: Explainer) -> str:
         if step.awarded is None:
-            return x.words["grade_band"].format(label=step.label, p=number(step.points))
+            return self.words.say(x.lang, "grade_band", label=step.label, p=number(step.points))
         assert step.low is not None and step.high is not None
-        return x.words["grade_range"].format(
+        return self.words.say(
+            x.lang,
+            "grade_range",
             label=step.label,
             r=("[" if step.low_closed else "(")
             + f"{number(step.low)}, {number(step.high)}"

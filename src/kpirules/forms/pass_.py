@@ -16,6 +16,7 @@ from ..ast import Expr, Node, Span
 from ..exact import ZERO, Env, Fn, Trace
 from ..intervals import Dom, Interval
 from ..kinds import SCORE, Kind, Type
+from ..messages import Catalog
 from ..textfmt import number
 from .base import Form
 
@@ -52,13 +53,13 @@ class PassForm(Form[Pass]):
     node = Pass
     builders = {"pass_form": _build}
     steps = (PassStep,)
-    words = {
-        "zh": {"pass_held": "条件成立，得满分 {p} 分", "pass_failed": "条件不成立，得 {p} 分"},
-        "en": {
-            "pass_held": "the condition holds: full marks, {p} points",
-            "pass_failed": "the condition fails: {p} points",
+    words = Catalog(
+        "forms.pass",
+        {
+            "pass_held": ("条件成立，得满分 {p} 分", "the condition holds: full marks, {p} points"),
+            "pass_failed": ("条件不成立，得 {p} 分", "the condition fails: {p} points"),
         },
-    }
+    )
     continue_after = frozenset({"PASS"})
 
     def check(self, c: Checker, node: Pass, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
@@ -118,7 +119,7 @@ class PassForm(Form[Pass]):
         return a.join(node, parts)
 
     def explain(self, step: PassStep, x: Explainer) -> str:
-        return x.words["pass_held" if step.held else "pass_failed"].format(p=number(step.points))
+        return self.words.say(x.lang, "pass_held" if step.held else "pass_failed", p=number(step.points))
 
 
 FORM = PassForm()

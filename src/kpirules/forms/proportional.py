@@ -19,6 +19,7 @@ from ..ast import Expr, Node, Span
 from ..exact import CONTEXT, ONE, ZERO, Env, EvalFailure, Fn, Trace
 from ..intervals import INF, NINF, Dom, Interval, clamp, div, hull_all, mul
 from ..kinds import SCORE, Kind, Type
+from ..messages import Catalog
 from ..textfmt import number, percent
 from .base import Form
 
@@ -60,26 +61,21 @@ class ProportionalForm(Form[Proportional]):
         "prop_expr": lambda span, credit: Proportional(span, "expr", credit),
     }
     steps = (ProportionalStep,)
-    words = {
-        "zh": {
-            "prop_plain": "按比例：得分率 {c}",
-            "prop_to": "按比例：{x} ÷ {t} = {c}",
-            "prop_inverse": "按比例（越低越好）：{t} ÷ {x} = {c}",
-            "prop_inverse_zero": "按比例（越低越好）：{x} ≤ 0，得分率 100%",
-            "prop_expr": "按比例：{e} = {c}",
-            "capped": "，限定在 [0, 100%] 内为 {c}",
-            "prop_points": "，得 {w} × {c} = {p} 分",
+    words = Catalog(
+        "forms.proportional",
+        {
+            "prop_plain": ("按比例：得分率 {c}", "proportional: credit {c}"),
+            "prop_to": ("按比例：{x} ÷ {t} = {c}", "proportional: {x} / {t} = {c}"),
+            "prop_inverse": ("按比例（越低越好）：{t} ÷ {x} = {c}", "proportional (lower is better): {t} / {x} = {c}"),
+            "prop_inverse_zero": (
+                "按比例（越低越好）：{x} ≤ 0，得分率 100%",
+                "proportional (lower is better): {x} ≤ 0, credit 100%",
+            ),
+            "prop_expr": ("按比例：{e} = {c}", "proportional: {e} = {c}"),
+            "capped": ("，限定在 [0, 100%] 内为 {c}", ", limited to [0, 100%]: {c}"),
+            "prop_points": ("，得 {w} × {c} = {p} 分", ", {w} × {c} = {p} points"),
         },
-        "en": {
-            "prop_plain": "proportional: credit {c}",
-            "prop_to": "proportional: {x} / {t} = {c}",
-            "prop_inverse": "proportional (lower is better): {t} / {x} = {c}",
-            "prop_inverse_zero": "proportional (lower is better): {x} ≤ 0, credit 100%",
-            "prop_expr": "proportional: {e} = {c}",
-            "capped": ", limited to [0, 100%]: {c}",
-            "prop_points": ", {w} × {c} = {p} points",
-        },
-    }
+    )
 
     def check(self, c: Checker, node: Proportional, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
         if (bad := c.no_scores_here(node)) is not None:
@@ -203,24 +199,26 @@ class ProportionalForm(Form[Proportional]):
         return mul(clamp(credit, ZERO, ONE), Interval.point(a.weight))
 
     def explain(self, step: ProportionalStep, x: Explainer) -> str:
-        words, fmt = x.words, x.fmt
+        fmt = x.fmt
         c = percent(step.credit)
         if step.kind == "plain":
-            text = words["prop_plain"].format(c=c)
+            text = self.words.say(x.lang, "prop_plain", c=c)
         elif step.kind == "to":
             assert step.subject is not None and step.target is not None
-            text = words["prop_to"].format(x=fmt(step.subject), t=fmt(step.target), c=c)
+            text = self.words.say(x.lang, "prop_to", x=fmt(step.subject), t=fmt(step.target), c=c)
         elif step.kind == "inverse":
             assert step.subject is not None and step.target is not None
             if step.subject <= 0:
-                text = words["prop_inverse_zero"].format(x=fmt(step.subject))
+                text = self.words.say(x.lang, "prop_inverse_zero", x=fmt(step.subject))
             else:
-                text = words["prop_inverse"].format(x=fmt(step.subject), t=fmt(step.target), c=c)
+                text = self.words.say(x.lang, "prop_inverse", x=fmt(step.subject), t=fmt(step.target), c=c)
         else:
-            text = words["prop_expr"].format(e=x.snippet(step.span).removeprefix("proportional").strip(), c=c)
+            text = self.words.say(x.lang, "prop_expr", e=x.snippet(step.span).removeprefix("proportional").strip(), c=c)
         if step.capped != step.credit:
-            text += words["capped"].format(c=percent(step.capped))
-        return text + words["prop_points"].format(w=number(x.weight), c=percent(step.capped), p=number(step.points))
+            text += self.words.say(x.lang, "capped", c=percent(step.capped))
+        return text + self.words.say(
+            x.lang, "prop_points", w=number(x.weight), c=percent(step.capped), p=number(step.points)
+        )
 
 
 FORM = ProportionalForm()

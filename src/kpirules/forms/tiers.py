@@ -29,6 +29,7 @@ from ..intervals import (
     to_decimal,
 )
 from ..kinds import ERROR, SCORE, Kind, Type
+from ..messages import Catalog
 from ..textfmt import number
 from . import bands
 from .base import Form
@@ -70,10 +71,15 @@ class TiersForm(Form[Tiers]):
         **bands.BUILDERS,
     }
     steps = (TiersStep,)
-    words = {
-        "zh": {"tiers": "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分"},
-        "en": {"tiers": "tiers: {s} = {x} falls in band {n} `{b}`: {p} points"},
-    }
+    words = Catalog(
+        "forms.tiers",
+        {
+            "tiers": (
+                "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分",
+                "tiers: {s} = {x} falls in band {n} `{b}`: {p} points",
+            ),
+        },
+    )
 
     def check(self, c: Checker, node: Tiers, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
         if (bad := c.no_scores_here(node)) is not None:
@@ -289,7 +295,9 @@ class TiersForm(Form[Tiers]):
         return a.join(node, parts) if parts else Interval.point(Decimal(0))
 
     def explain(self, step: TiersStep, x: Explainer) -> str:
-        return x.words["tiers"].format(
+        return self.words.say(
+            x.lang,
+            "tiers",
             s=x.snippet(step.span).split("{")[0].removeprefix("tiers").strip() or x.subject,
             x=x.fmt(step.subject),
             n=step.band + 1,
