@@ -24,3 +24,11 @@ atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 @pytest.fixture
 def bishan() -> kpirules.Ruleset:
     return kpirules.load(ROOT / "rulesets" / "bishan_2022.toml")
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read messages in English, the language of the code (KPIRULES_LANG=en); a test of the
+    Chinese words asks for them (``--lang zh``, ``use_language("zh")``), and the docs' examples
+    run as a user runs them, in the default language (tests/test_docs.py clears the variable)."""
+    monkeypatch.setenv("KPIRULES_LANG", "en")

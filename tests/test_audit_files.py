@@ -391,7 +391,7 @@ def test_the_api_names() -> None:
     import kpirules.audit.render  # importing a submodule must not shadow the function
 
     assert callable(kpirules.audit)
-    from kpirules.audit.findings import Audit, Finding
+    from kpirules.audit import Audit, Finding
 
     assert (kpirules.Audit, kpirules.Finding) == (Audit, Finding)
     assert isinstance(kpirules.audit(kpirules.load(BISHAN)), Audit)

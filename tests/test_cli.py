@@ -31,7 +31,7 @@ def run(*args: str) -> Result:
 
 
 def test_table_output_aligns_chinese() -> None:
-    result = run("score", BISHAN)
+    result = run("score", BISHAN, "--lang", "zh")
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert any("合计" in line and "93.74" in line and "等级 优" in line for line in lines)
@@ -48,7 +48,7 @@ def test_explain(lang: str) -> None:
 
 
 def test_csv_and_markdown() -> None:
-    rows = list(csv.reader(io.StringIO(run("score", BISHAN, "--format", "csv").output)))
+    rows = list(csv.reader(io.StringIO(run("score", BISHAN, "--format", "csv", "--lang", "zh").output)))
     assert rows[0] == ["id", "name", "weight", "score", "rate", "grade"]
     assert rows[-1] == ["total", "合计", "100", "93.74", "", "优"]
     markdown = run("score", BISHAN, "--format", "markdown", "--lang", "en").output

@@ -51,6 +51,12 @@ from kpirules.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+
+
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The docs show what a user sees: no KPIRULES_LANG, so the default language (Chinese)."""
+    monkeypatch.delenv("KPIRULES_LANG", raising=False)
 EXAMPLES = DOCS / "examples"
 RULESET_DOCS = ("language.md", "ruleset-file.md")
 ALL_DOCS = ("language.md", "ruleset-file.md", "cli.md", "tutorial.md")

@@ -20,7 +20,7 @@ def test_deduct_trace_and_words() -> None:
     (step,) = item.trace
     assert isinstance(step, DeductStep)
     assert (step.gap, step.steps, step.deduction, step.points) == (D("0.05"), D(5), D("2.5"), D("7.5"))
-    assert "扣分：90% 低于 95% 5%，每 1% 扣 0.5 分，计 5 档（按比例计），扣 2.5 分，得 7.5 分" in item.explain()
+    assert "扣分：90% 低于 95% 5%，每 1% 扣 0.5 分，计 5 档（按比例计），扣 2.5 分，得 7.5 分" in item.explain("zh")
     assert "deduction: 90% is 5% below 95%; 0.5 points per 1%, 5 steps (linear), minus 2.5: 7.5 points" in item.explain(
         "en"
     )
@@ -40,7 +40,7 @@ def test_tiers_names_the_band_that_matched() -> None:
     item = make(rule, measure="rate").evaluate({"rate": "92%"})["i"]
     (step,) = item.trace
     assert isinstance(step, TiersStep) and step.band == 1 and step.points == D("8.00")
-    assert "符合第 2 档「>= 90%: 80%」，得 8 分" in item.explain()
+    assert "符合第 2 档「>= 90%: 80%」，得 8 分" in item.explain("zh")
     assert "falls in band 2 `>= 90%: 80%`: 8 points" in item.explain("en")
 
 
@@ -78,7 +78,7 @@ def test_missing_value_and_override_are_explained() -> None:
         indicator_extra='if_missing = "full"',
         extra='[overrides.i]\nscore = 9\nreason = "复核调整"\n',
     )
-    text = rs.evaluate({}, overrides=True)["i"].explain()
+    text = rs.evaluate({}, overrides=True)["i"].explain("zh")
     assert '缺少 rate 的数值；按 if_missing = "full" 计 10 分' in text
     assert "人工调整：计算得分 10.00，调整为 9.00（理由：复核调整）" in text
 

@@ -63,6 +63,12 @@ b = "99.5%"
 """
 
 
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the workbooks and tables a Chinese user gets (the default language)."""
+    monkeypatch.setenv("KPIRULES_LANG", "zh")
+
+
 def _run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):

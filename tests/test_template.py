@@ -24,6 +24,12 @@ BISHAN = str(ROOT / "rulesets/bishan_2022.toml")
 TUTORIAL = str(ROOT / "docs/examples/tutorial.toml")
 
 
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the workbooks and tables a Chinese user gets (the default language)."""
+    monkeypatch.setenv("KPIRULES_LANG", "zh")
+
+
 def _invoke(*args: str) -> Any:
     result = CliRunner().invoke(main, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):

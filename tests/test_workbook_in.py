@@ -27,6 +27,12 @@ MINI = str(ROOT / "docs/examples/mini.toml")
 UNITS_CSV = ROOT / "docs/examples/units.csv"
 
 
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the workbooks and tables a Chinese user gets (the default language)."""
+    monkeypatch.setenv("KPIRULES_LANG", "zh")
+
+
 def _invoke(*args: str) -> Any:
     result = CliRunner().invoke(main, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):

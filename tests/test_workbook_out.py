@@ -22,6 +22,12 @@ TUTORIAL = str(ROOT / "docs/examples/tutorial.toml")
 MINI = str(ROOT / "docs/examples/mini.toml")
 
 
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the workbooks and tables a Chinese user gets (the default language)."""
+    monkeypatch.setenv("KPIRULES_LANG", "zh")
+
+
 def _invoke(*args: str) -> Any:
     result = CliRunner().invoke(main, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):

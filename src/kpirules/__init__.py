@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-    from .audit.findings import Audit, Finding
+    from .audit import Audit, Finding
     from .linter.diagnostics import Diagnostic
     from .loader import load, loads
     from .parser import parse_rule
@@ -61,8 +61,8 @@ def lint(
 #: Public names whose modules load on first use (PEP 562), so that ``import kpirules`` is quick
 #: and a command that needs no parser (``kpirules score`` with cached SQL) never imports lark.
 _LAZY = {
-    "Audit": "audit.findings",
-    "Finding": "audit.findings",
+    "Audit": "audit",
+    "Finding": "audit",
     "IndicatorResult": "result",
     "Result": "result",
     "Ruleset": "ruleset",

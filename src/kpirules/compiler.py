@@ -35,7 +35,6 @@ from .exact import (
     Fn,
     Trace,
     quantizer,
-    rounding_mode,
     snap,
 )
 from .forms import FORMS
@@ -44,11 +43,6 @@ from .source import RuleSource
 
 _add, _sub, _mul, _div = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
 _NUMERIC_OPS, _RANK_OPS = NUMERIC_OPS, RANK_OPS
-
-
-#: EvalFailure, quantizer and rounding_mode live in kpirules.exact; they are re-exported here for
-#: kpirules.audit until it imports them from there.
-__all__ = ["Compiler", "EvalFailure", "compile_expr", "may_be_inexact", "quantizer", "rounding_mode"]
 
 
 def may_be_inexact(node: ast.Node, inexact: Collection[str], subject: str | None = None) -> bool:

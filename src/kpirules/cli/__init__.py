@@ -18,8 +18,27 @@ import click
 
 from .. import __version__
 from ..errors import KpiRulesError
+from ..messages import LANGS, language, reset_language, set_language
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    token = set_language(value)  # None: $KPIRULES_LANG, else Chinese
+    ctx.call_on_close(lambda: reset_language(token))
+    return language()
+
+
+#: ``--lang zh|en`` on every command: the language of every word it prints (messages, hints,
+#: headings, explanations). Without it, ``$KPIRULES_LANG``, else Chinese.
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default=None,
+    is_eager=True,
+    callback=_choose_language,
+    help="Language of everything printed: zh or en [default: $KPIRULES_LANG, else zh].",
+)
 
 
 def fail(error: KpiRulesError, code: int) -> NoReturn:

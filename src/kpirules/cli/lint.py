@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import KpiRulesError
-from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit, fail, write_atomically
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit, fail, lang_option, write_atomically
 
 _SKIP_DIRS = frozenset({".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox"})
 _RULESET_TABLE = re.compile(r"^\s*\[\s*ruleset\s*\]", re.MULTILINE)
@@ -66,6 +66,7 @@ def _discover(folder: Path) -> Iterator[Path]:
 )
 @click.option("--config", "config_file", metavar="FILE", help="Read [tool.kpirules.lint] from FILE (a pyproject.toml).")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@lang_option
 def lint(
     paths: tuple[str, ...],
     fmt: str,
@@ -79,6 +80,7 @@ def lint(
     rulesets_only: bool,
     config_file: str | None,
     isolated: bool,
+    lang: str,
 ) -> None:
     """Check ruleset files (or folders of them; '-' reads standard input) for broken rules, gaps,
     overshooting scores, weights that do not add up, and more. `kpirules rule CODE` explains a code."""
@@ -162,7 +164,8 @@ def lint(
 @click.argument("code", required=False, metavar="CODE")
 @click.option("--list", "list_", is_flag=True, help="List every code.")
 @click.option("--write-docs", metavar="DIR", help="Write every code's page and an index into DIR (docs/rules).")
-def rule(code: str | None, list_: bool, write_docs: str | None) -> None:
+@lang_option
+def rule(code: str | None, list_: bool, write_docs: str | None, lang: str) -> None:
     """Print the documentation of a lint code (KPI-G201, G201 or tier-gap)."""
     from ..linter.catalog import RULES, find, generate, page
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import KpiRulesError, ValuesError
-from . import EXIT_FINDINGS, EXIT_USAGE, emit, fail
+from . import EXIT_FINDINGS, EXIT_USAGE, emit, fail, lang_option
 
 if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL needs none of them
     from ..model import Measure
@@ -49,13 +49,7 @@ ENCODINGS = ("utf-8", "gb18030")
     help="Output format [default: csv, json or markdown for an --output FILE named so, else table].",
 )
 @click.option("--explain", is_flag=True, help="Explain how every indicator earned its points.")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of headings and explanations.",
-)
+@lang_option
 @click.option(
     "--output",
     "-o",

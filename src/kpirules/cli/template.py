@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import KpiRulesError
-from . import EXIT_USAGE, fail
+from . import EXIT_USAGE, fail, lang_option
 
 #: The words of this command, in one place so that they can move into a catalog.
 MESSAGES = {
@@ -23,13 +23,7 @@ MESSAGES = {
 @click.option(
     "--output", "-o", metavar="FILE", required=True, help="The template to write: FILE.xlsx (a workbook) or FILE.csv."
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of the sheet names, notes and headings (column headers are the measures' labels).",
-)
+@lang_option
 @click.option(
     "--encoding",
     type=click.Choice(["utf-8", "gb18030"]),
