@@ -39,7 +39,15 @@ from .exact import (
 )
 from .forms import FORMS
 from .kinds import Checked, Kind
+from .messages import Catalog
 from .source import RuleSource
+
+M = Catalog(
+    "compiler",
+    {
+        "division_by_zero": ("除数为零：`{divisor}` 为 0", "division by zero: `{divisor}` is 0"),
+    },
+)
 
 _add, _sub, _mul, _div = CONTEXT.add, CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
 _NUMERIC_OPS, _RANK_OPS = NUMERIC_OPS, RANK_OPS
@@ -368,7 +376,7 @@ class Compiler:
 
                 def checked_divide(a: Decimal, b: Decimal) -> Decimal:
                     if not b:
-                        raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
+                        raise EvalFailure(span, M("division_by_zero", divisor=divisor), key="division_by_zero")
                     return _div(a, b)
 
                 fn = self.recorded(node, "/", operands, (left, right), checked_divide)
@@ -377,7 +385,7 @@ class Compiler:
                 def divide_names(env: Env, tr: Trace) -> Any:
                     a, b = env[a_name], env[b_name]  # the dividend first, as every division reads
                     if not b:
-                        raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
+                        raise EvalFailure(span, M("division_by_zero", divisor=divisor), key="division_by_zero")
                     return _div(a, b)
 
                 fn = divide_names
@@ -386,7 +394,7 @@ class Compiler:
                 def divide(env: Env, tr: Trace) -> Any:
                     a, b = left(env, tr), right(env, tr)
                     if not b:
-                        raise EvalFailure(span, f"division by zero: `{divisor}` is 0")
+                        raise EvalFailure(span, M("division_by_zero", divisor=divisor), key="division_by_zero")
                     return _div(a, b)
 
                 fn = divide

@@ -69,15 +69,18 @@ RANK_OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 class EvalFailure(Exception):
-    """A rule that cannot be scored on these values; the evaluator adds the indicator and place."""
+    """A rule that cannot be scored on these values; the evaluator adds the indicator and place.
 
-    def __init__(self, span: ast.Span, message: str, hint: str | None = None) -> None:
+    ``message`` and ``hint`` are said in the language current when the failure is raised; ``key``
+    names the kind of failure in no language (``"division_by_zero"``, ``"grade_outside_band"`` …:
+    the key of its message in the raising module's catalog), for code that tells failures apart."""
+
+    def __init__(self, span: ast.Span, message: str, hint: str | None = None, *, key: str | None = None) -> None:
         super().__init__(message)
         self.span = span
         self.message = message
         self.hint = hint
-
-
+        self.key = key
 
 
 def quantizer(precision: int) -> Decimal:

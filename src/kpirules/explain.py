@@ -57,6 +57,7 @@ M = Catalog(
             "set by hand: computed {c}, set to {s} (reason: {reason})",
         ),
         "bonus": ("加分项", "bonus"),
+        "with_unit": ("{n}{unit}", "{n} {unit}"),
     },
 )
 
@@ -71,7 +72,7 @@ def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
         return percent(value)
     text = number(value)
     if measure is not None and measure.unit:
-        text += f" {measure.unit}" if lang == "en" else measure.unit
+        return words["with_unit"].format(n=text, unit=measure.unit)
     return text
 
 

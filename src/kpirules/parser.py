@@ -22,7 +22,61 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import ast
 from .errors import RuleSyntaxError
 from .forms import FORMS
+from .messages import Catalog
 from .source import RuleSource
+
+M = Catalog(
+    "parser",
+    {
+        "too_long": (
+            "评分规则长 {length} 个字符，超过了上限 {limit}",
+            "rule is {length} characters long; the limit is {limit}",
+        ),
+        "hint_too_long": (
+            "请把评分标准拆成几个指标，或简化评分规则",
+            "split the standard into several indicators or simplify the rule",
+        ),
+        "too_deep": ("评分规则嵌套超过 {depth} 层", "rule nests more than {depth} levels deep"),
+        "hint_too_deep": (
+            "请简化评分规则；嵌套过深的规则不予接受",
+            "simplify the rule; deeply nested rules are refused",
+        ),
+        "full_width": ("评分规则中有全角字符 '{char}'", "full-width '{char}' in a rule"),
+        "hint_full_width": ("请改用半角字符 '{ascii}'", "write the ASCII '{ascii}' instead"),
+        "unexpected_char": ("无法识别的字符 {char}", "unexpected character {char}"),
+        "hint_together": (
+            "数字和 {char} 之间不要留空格，如 95{char}",
+            "write the number and the {char} together, as in 95{char}",
+        ),
+        "hint_space": ("请删除这个特殊的空白字符", "remove the unusual space character"),
+        "hint_equals": ("比较请用 ==（单个 = 不是运算符）", "compare with == (a single = is not an operator)"),
+        "ends_early": ("评分规则不完整，末尾还应有 {expected}", "the rule ends too early; expected {expected}"),
+        "unexpected": ("此处不应出现 {shown}；应为 {expected}", "unexpected {shown}; expected {expected}"),
+        "new_line": ("换行", "new line"),
+        "hint_new_line": (
+            "在 {braces} 中换行表示一档结束；如要续行，请在行末写运算符",
+            "inside {braces} a new line ends a band; end a continued line with an operator",
+        ),
+        "not_keyword": (
+            "'{word}' 不是关键字；是否应为 '{close}'？",
+            "'{word}' is not a keyword; did you mean '{close}'?",
+        ),
+        # what the parser expected, in words (the quoted symbols and keywords stay as they are)
+        "COMP_OP": ("比较符（>=、>、<=、<、==、!=）", "a comparison (>=, >, <=, <, ==, !=)"),
+        "NAME": ("名称", "a name"),
+        "NUMBER": ("数字", "a number"),
+        "PERCENT": ("百分数", "a percentage"),
+        "PERMILLE": ("千分数", "a permille"),
+        "POINTS": ("分数（如 2 pts）", "points (e.g. 2 pts)"),
+        "STRING": ("带引号的标签", "a quoted label"),
+        "_NL": ("换行", "a new line"),
+        "$END": ("规则结尾", "the end of the rule"),
+        "expression": ("表达式", "an expression"),
+        "something_else": ("其他内容", "something else"),
+        "sep": ("、", ", "),
+        "or": ("{items} 或 {last}", "{items} or {last}"),
+    },
+)
 
 #: Rules nested deeper than this are refused (they would exhaust Python's stack later on).
 MAX_DEPTH = 200
@@ -299,9 +353,9 @@ def parse_rule(source: RuleSource | str) -> ast.Expr:
     text = source.text
     if len(text) > MAX_LENGTH:
         raise RuleSyntaxError(
-            f"rule is {len(text):,} characters long; the limit is {MAX_LENGTH:,}",
+            M("too_long", length=f"{len(text):,}", limit=f"{MAX_LENGTH:,}"),
             location=source.location(0),
-            hint="split the standard into several indicators or simplify the rule",
+            hint=M("hint_too_long"),
             code="KPI-E002",
         )
     try:
@@ -318,22 +372,16 @@ def parse_rule(source: RuleSource | str) -> ast.Expr:
 
 def _too_deep(source: RuleSource, offset: int) -> RuleSyntaxError:
     return RuleSyntaxError(
-        f"rule nests more than {MAX_DEPTH} levels deep",
+        M("too_deep", depth=MAX_DEPTH),
         location=source.location(offset),
-        hint="simplify the rule; deeply nested rules are refused",
+        hint=M("hint_too_deep"),
         code="KPI-E002",
     )
 
 
 # ---- syntax errors --------------------------------------------------------------------------
-_TERMINAL_NAMES = {
-    "COMP_OP": "a comparison (>=, >, <=, <, ==, !=)",
-    "NAME": "a name",
-    "NUMBER": "a number",
-    "PERCENT": "a percentage",
-    "PERMILLE": "a permille",
-    "POINTS": "points (e.g. 2 pts)",
-    "STRING": "a quoted label",
+#: Terminals shown as they are written; the others are said in words (:data:`M`).
+_TERMINAL_SYMBOLS = {
     "COLON": "':'",
     "COMMA": "','",
     "LPAR": "'('",
@@ -346,9 +394,8 @@ _TERMINAL_NAMES = {
     "MINUS": "'-'",
     "TIMES": "'*'",
     "DIVIDE": "'/'",
-    "_NL": "a new line",
-    "$END": "the end of the rule",
 }
+_TERMINAL_WORDS = frozenset({"COMP_OP", "NAME", "NUMBER", "PERCENT", "PERMILLE", "POINTS", "STRING", "_NL", "$END"})
 _EXPRESSION_STARTS = {"NUMBER", "PERCENT", "NAME", "POINTS", "FULL", "ZERO", "VALUE", "LPAR"}
 
 
@@ -356,7 +403,7 @@ def _describe(expected: set[str]) -> str:
     names: list[str] = []
     pending = set(expected)
     if pending >= _EXPRESSION_STARTS:
-        names.append("an expression")
+        names.append(M("expression"))
         pending -= _EXPRESSION_STARTS | {
             "PERMILLE",
             "STRING",
@@ -373,17 +420,19 @@ def _describe(expected: set[str]) -> str:
             "GRADE",
         }
     for term in sorted(pending):
-        if term in _TERMINAL_NAMES:
-            names.append(_TERMINAL_NAMES[term])
+        if term in _TERMINAL_WORDS:
+            names.append(M(term))
+        elif term in _TERMINAL_SYMBOLS:
+            names.append(_TERMINAL_SYMBOLS[term])
         elif term.isalpha():
             names.append(f"'{term.lower()}'")
         else:
             names.append(term)
     if not names:
-        return "something else"
+        return M("something_else")
     if len(names) == 1:
         return names[0]
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return M("or", items=M("sep").join(names[:-1]), last=names[-1])
 
 
 def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
@@ -395,23 +444,23 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
         if char in FULL_WIDTH:
             ascii_char = FULL_WIDTH[char]
             return RuleSyntaxError(
-                f"full-width '{char}' in a rule",
+                M("full_width", char=char),
                 location=source.location(pos, pos + 1),
-                hint=f"write the ASCII '{ascii_char}' instead",
+                hint=M("hint_full_width", ascii=ascii_char),
                 code="KPI-X401",
             )
-        message = f"unexpected character {char!r}"
+        message = M("unexpected_char", char=repr(char))
         if char in "%‰" and pos > 0 and text[pos - 1].isspace():
-            hint = f"write the number and the {char} together, as in 95{char}"
+            hint = M("hint_together", char=char)
         elif char.isspace():
-            hint = "remove the unusual space character"
+            hint = M("hint_space")
         elif char == "=" and text[pos : pos + 2] != "==":
-            hint = "compare with == (a single = is not an operator)"
+            hint = M("hint_equals")
         return RuleSyntaxError(message, location=source.location(pos, pos + 1), hint=hint, code="KPI-E002")
     if isinstance(err, UnexpectedEOF):
         expected: set[str] = {str(t) for t in err.expected}
         return RuleSyntaxError(
-            f"the rule ends too early; expected {_describe(expected)}",
+            M("ends_early", expected=_describe(expected)),
             location=source.location(len(text.rstrip())),
             code="KPI-E002",
         )
@@ -420,19 +469,19 @@ def _syntax_error(source: RuleSource, err: UnexpectedInput) -> RuleSyntaxError:
     expected = {str(t) for t in err.accepts or err.expected if not str(t).startswith("__")}
     if tok.type == "$END":
         return RuleSyntaxError(
-            f"the rule ends too early; expected {_describe(expected)}",
+            M("ends_early", expected=_describe(expected)),
             location=source.location(len(text.rstrip())),
             code="KPI-E002",
         )
-    shown = "new line" if tok.type == "_NL" else repr(str(tok))
+    shown = M("new_line") if tok.type == "_NL" else repr(str(tok))
     start, end = tok.start_pos or 0, tok.end_pos or (tok.start_pos or 0) + 1
     suggestion = _keyword_suggestion(text, tok)
     if suggestion:
         hint = suggestion
     elif tok.type == "_NL":
-        hint = "inside { … } a new line ends a band; end a continued line with an operator"
+        hint = M("hint_new_line", braces="{ … }")
     return RuleSyntaxError(
-        f"unexpected {shown}; expected {_describe(expected)}",
+        M("unexpected", shown=shown, expected=_describe(expected)),
         location=source.location(start, end),
         hint=hint,
         code="KPI-E002",
@@ -449,5 +498,5 @@ def _keyword_suggestion(text: str, tok: Token) -> str | None:
             continue
         close = difflib.get_close_matches(word, sorted(KEYWORDS), n=1, cutoff=0.75)
         if close:
-            return f"'{word}' is not a keyword; did you mean '{close[0]}'?"
+            return M("not_keyword", word=word, close=close[0])
     return None

@@ -13,12 +13,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from .exact import CONTEXT
+from .messages import Catalog
 from .trace import Step
 from .values import Converted
 
 if TYPE_CHECKING:
     from .model import Indicator, Override
     from .ruleset import Ruleset
+
+M = Catalog(
+    "result",
+    {
+        "no_indicator": ("规则集 {ruleset} 中没有指标 {id}", "no indicator {id} in ruleset {ruleset}"),
+    },
+)
 
 _RATE_QUANTUM = Decimal("0.0001")
 
@@ -149,7 +157,7 @@ class Result:
         try:
             return self._item(self.ruleset.index_of(indicator_id))
         except KeyError:
-            raise KeyError(f"no indicator {indicator_id!r} in ruleset {self.ruleset.id!r}") from None
+            raise KeyError(M("no_indicator", id=repr(indicator_id), ruleset=repr(self.ruleset.id))) from None
 
     def __iter__(self) -> Iterator[IndicatorResult]:
         return (self._item(i) for i in range(len(self.scores)))

@@ -16,6 +16,7 @@ from ..exact import NUMERIC_OPS, RANK_OPS, Env, Trace
 from ..intervals import EVERYTHING, Union, compare_set
 from ..intervals import Interval as Range
 from ..kinds import Kind, Type
+from ..messages import Catalog
 
 if TYPE_CHECKING:
     from lark import Token
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
     from ..checker import _Checker as Checker
     from ..compiler import Compiler
     from ..linter.analysis import RuleAnalysis
+
+M = Catalog(
+    "forms.bands",
+    {
+        "interval_of_labels": (
+            "区间只适用于数值；比较等级标签请用 >=、== 等",
+            "an interval needs a numeric subject; compare labels with >=, == …",
+        ),
+    },
+)
 
 #: Full-width and mathematical comparison signs the parser reads as ASCII ones.
 _OPS = {"≥": ">=", "≤": "<=", "≠": "!="}
@@ -80,7 +91,7 @@ def check_test(c: Checker, test: BandTest, subject: Type) -> None:
             c.infer(test.bound)
     elif isinstance(test, Interval):
         if subject.kind is Kind.LABEL:
-            c.error(test, "an interval needs a numeric subject; compare labels with >=, == …")
+            c.error(test, M("interval_of_labels"))
         c.expect(test.low, Kind.NUMBER)
         c.expect(test.high, Kind.NUMBER)
 
