@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .errors import KpiRulesError, Location, ValuesError
+from .messages import Catalog
 from .model import Measure
 from .source import (
     SPREADSHEET_ENCODINGS,
@@ -53,17 +54,80 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 #: How many non-blank rows above the header a table may have (titles, notes, a merged heading).
 HEADER_SEARCH_ROWS = 50
 
-#: The words of this module's messages, in one place so that they can move into a catalog.
-MESSAGES = {
-    "unknown_suffix": "cannot read values from {name}: use a .toml, .json, .csv (.tsv, .txt), .xlsx (.xlsm, .xls, "
-    ".ods) or .parquet file",
-    "sheet_not_workbook": "--sheet picks a sheet of a workbook (.xlsx, .xlsm, .xls, .ods), and {name} is none",
-    "ambiguous_header": "the column `{header}` may be any of the measures {names}: their labels are the same",
-    "ambiguous_hint": "head the column with the measure's id instead",
-    "header_unit": "the column `{header}` is in {unit}, which measure `{name}` ({label}) cannot take: {reason}",
-    "header_unit_hint": "head the column with the measure's unit ({expected}), or convert the values",
-    "empty": "the file is empty; it needs a header row naming the measures",
-}
+M = Catalog(
+    "valuefiles",
+    {
+        "unknown_suffix": (
+            "无法从 {name} 读取数值：请使用 .toml、.json、.csv（.tsv、.txt）、.xlsx（.xlsm、.xls、.ods）"
+            "或 .parquet 文件",
+            "cannot read values from {name}: use a .toml, .json, .csv (.tsv, .txt), .xlsx (.xlsm, .xls, .ods) or "
+            ".parquet file",
+        ),
+        "sheet_not_workbook": (
+            "--sheet 用于选择工作簿（.xlsx、.xlsm、.xls、.ods）中的工作表，而 {name} 不是工作簿",
+            "--sheet picks a sheet of a workbook (.xlsx, .xlsm, .xls, .ods), and {name} is none",
+        ),
+        "ambiguous_header": (
+            "列 `{header}` 可能是数据项 {names} 中的任何一个：它们的名称相同",
+            "the column `{header}` may be any of the measures {names}: their labels are the same",
+        ),
+        "ambiguous_hint": ("请改用数据项的 id 作列名", "head the column with the measure's id instead"),
+        "header_unit": (
+            "列 `{header}` 以 {unit} 计，数据项 `{name}`（{label}）不能使用这个计量单位：{reason}",
+            "the column `{header}` is in {unit}, which measure `{name}` ({label}) cannot take: {reason}",
+        ),
+        "header_unit_hint": (
+            "列名请使用数据项的计量单位（{expected}），或换算数值",
+            "head the column with the measure's unit ({expected}), or convert the values",
+        ),
+        "no_rate": ("类型为 {type} 的数据项不是比率", "a {type} is no rate"),
+        "empty": (
+            "文件是空的：需要一个写明各数据项的表头行",
+            "the file is empty; it needs a header row naming the measures",
+        ),
+        "repeated": (
+            "有两列都指向 `{header}`：数值在哪一列？",
+            "two columns name `{header}`: which one holds the values?",
+        ),
+        "repeated_hint": ("删除其中一列，或给它改名", "remove or rename one of them"),
+        "percent_slip": (
+            "数据项 `{name}`：{raw} 作为比率是 {percent} %，而此列的比率都大于 {floor} %：看来是输入百分数时漏了 %",
+            "measure `{name}`: {raw} as a rate is {percent} %, and every rate of this column is above {floor} %: "
+            "they look like percentages typed without %",
+        ),
+        "percent_slip_hint": (
+            '比率是 1 的几分之几：{shown} % 应写作 "{shown}%" 或 {fraction}；'
+            "如果这些比率没错，请声明该数据项的取值范围，例如 range = [0, 10]",
+            'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}; '
+            "if the rates are right, declare the measure's range, such as range = [0, 10]",
+        ),
+        "no_such_file": ("找不到文件：{file}", "no such file: {file}"),
+        "cannot_read": ("无法读取 {file}", "cannot read {file}"),
+        "cannot_read_because": ("无法读取 {file}：{reason}", "cannot read {file}: {reason}"),
+        "no_parquet_reader": (
+            "无法读取 {name}：读取 Parquet 文件需要 duckdb 或 pyarrow，两者都未安装",
+            "cannot read {name}: reading Parquet needs duckdb or pyarrow, and neither is installed",
+        ),
+        "no_parquet_reader_hint": (
+            'pip install "kpirules[sql]"（或 pyarrow）',
+            'pip install "kpirules[sql]" (or pyarrow)',
+        ),
+        "invalid_values": ("数值文件无效：{reason}", "invalid values file: {reason}"),
+        "invalid_json": ("JSON 格式错误：{reason}", "invalid JSON: {reason}"),
+        "too_deep": (
+            "数值文件无效：JSON 嵌套层数过多",
+            "invalid values file: the JSON is nested too deeply",
+        ),
+        "json_shape": (
+            "数值文件应是一个由数据项数值组成的对象，或由这样的对象组成的列表",
+            "a values file holds an object of measure values, or a list of them",
+        ),
+        "json_list_shape": (
+            "JSON 数值文件应是一个由数据项数值组成的对象，或由这样的对象组成的列表",
+            "a JSON values file holds an object of measure values, or a list of them",
+        ),
+    },
+)
 
 
 class Unit(NamedTuple):
@@ -93,7 +157,7 @@ def read_units(
     suffix = file.suffix.lower()
     names = HeaderNames(measures)
     if sheet is not None and suffix not in WORKBOOK_SUFFIXES:
-        raise ValuesFileError(MESSAGES["sheet_not_workbook"].format(name=file.name))
+        raise ValuesFileError(M("sheet_not_workbook", name=file.name))
     if suffix in WORKBOOK_SUFFIXES:
         from .workbook import read_workbook
 
@@ -101,7 +165,7 @@ def read_units(
     if suffix == ".parquet":
         return read_parquet(file, names), True
     if suffix not in (*TABLE_SUFFIXES, ".json", ".toml"):
-        raise ValuesFileError(MESSAGES["unknown_suffix"].format(name=file.name))
+        raise ValuesFileError(M("unknown_suffix", name=file.name))
     text = read_text(file, ValuesFileError, encodings=SPREADSHEET_ENCODINGS)
     if suffix in TABLE_SUFFIXES:
         return read_csv(text, str(file), names), True
@@ -182,9 +246,9 @@ class HeaderNames:
             return Column(written)
         if len(found) > 1:
             raise ValuesFileError(
-                MESSAGES["ambiguous_header"].format(header=written, names=", ".join(f"`{n}`" for n in found)),
+                M("ambiguous_header", header=written, names=", ".join(f"`{n}`" for n in found)),
                 location=location,
-                hint=MESSAGES["ambiguous_hint"],
+                hint=M("ambiguous_hint"),
             )
         (name,) = found
         return Column(name, self._scale(name, unit, written, location), True, True)
@@ -196,7 +260,7 @@ class HeaderNames:
         if unit in PERCENT:
             if measure.type == "rate":
                 return 0
-            reason = f"a {measure.type} is no rate"
+            reason = M("no_rate", type=measure.type)
         elif measure.unit is None and unit not in MONEY and measure.type != "amount":
             return 0  # the measure declares no unit: the header's is a description
         else:
@@ -205,9 +269,9 @@ class HeaderNames:
             except UnitMismatch as err:
                 reason = str(err)
         raise ValuesFileError(
-            MESSAGES["header_unit"].format(header=header, unit=unit, name=name, label=measure.display, reason=reason),
+            M("header_unit", header=header, unit=unit, name=name, label=measure.display, reason=reason),
             location=location,
-            hint=MESSAGES["header_unit_hint"].format(expected=measure.unit or ("%" if measure.type == "rate" else "—")),
+            hint=M("header_unit_hint", expected=measure.unit or ("%" if measure.type == "rate" else "—")),
         )
 
     def columns(self, headers: Sequence[str], locations: Sequence[Location | None] = ()) -> list[Column]:
@@ -290,11 +354,15 @@ def percent_slips(measures: Mapping[str, Measure], units: Sequence[Unit]) -> dic
                 continue  # refused on its own when the unit is scored
             shown = show(value)
             error = ValuesError(
-                f"measure `{name}`: {raw!r} as a rate is {show(value.scaleb(2))} %, and every rate of this "
-                f"column is above {show(PERCENT_COLUMN_FLOOR.scaleb(2))} %: they look like percentages typed without %",
+                M(
+                    "percent_slip",
+                    name=name,
+                    raw=repr(raw),
+                    percent=show(value.scaleb(2)),
+                    floor=show(PERCENT_COLUMN_FLOOR.scaleb(2)),
+                ),
                 location=units[index].locations.get(name),
-                hint=f'a rate is a fraction of 1: write {shown} % as "{shown}%" or {show(value.scaleb(-2))}; '
-                f"if the rates are right, declare the measure's range, such as range = [0, 10]",
+                hint=M("percent_slip_hint", shown=shown, fraction=show(value.scaleb(-2))),
             )
             slips.setdefault(index, []).append(error)
     return slips
@@ -305,12 +373,12 @@ def read_parquet(file: Path, names: HeaderNames | None = None) -> list[Unit]:
     the unit (:class:`HeaderNames`). Values arrive as Decimal, int, float, bool or str (NULL: no
     value); a problem is reported at ``file:row``."""
     if not file.exists():
-        raise ValuesFileError(f"no such file: {file}")
+        raise ValuesFileError(M("no_such_file", file=file))
     headers, rows = _parquet_rows(file)
     columns = (names or HeaderNames()).columns(headers)
     repeated = _repeated_key(columns)
     if repeated is not None:
-        raise ValuesFileError(_REPEATED.format(header=repeated), location=Location(str(file)), hint=_REPEATED_HINT)
+        raise ValuesFileError(M("repeated", header=repeated), location=Location(str(file)), hint=M("repeated_hint"))
     keys = [c.key for c in columns]
     scales = [(c.key, c.scale) for c in columns if c.scale]
     units: list[Unit] = []
@@ -324,10 +392,6 @@ def read_parquet(file: Path, names: HeaderNames | None = None) -> list[Unit]:
             Unit(str(unit) if unit not in (None, "") else f"row {number}", values, dict.fromkeys(values, where))
         )
     return units
-
-
-_REPEATED = "two columns name `{header}`: which one holds the values?"
-_REPEATED_HINT = "remove or rename one of them"
 
 
 def _repeated_key(columns: Sequence[Column]) -> str | None:
@@ -362,10 +426,10 @@ def _parquet_rows(file: Path) -> tuple[list[str], list[tuple[Any, ...]]]:
             columns = [column.to_pylist() for column in table.columns]
             return [n.strip() for n in table.column_names], list(zip(*columns, strict=True))
     except Exception as err:  # duckdb and pyarrow raise their own exception types
-        raise ValuesFileError(f"cannot read {file}: {err}") from None
+        raise ValuesFileError(M("cannot_read_because", file=file, reason=err)) from None
     raise ValuesFileError(
-        f"cannot read {file.name}: reading Parquet needs duckdb or pyarrow, and neither is installed",
-        hint='pip install "kpirules[sql]" (or pyarrow)',
+        M("no_parquet_reader", name=file.name),
+        hint=M("no_parquet_reader_hint"),
     )
 
 
@@ -399,17 +463,17 @@ def read_json(text: str, name: str, names: HeaderNames | None = None) -> tuple[l
     except NumberTooLarge as err:
         at = text.find(err.text)
         raise ValuesFileError(
-            f"invalid values file: {err}",
+            M("invalid_values", reason=err),
             location=SourceFile(name, text).location(max(at, 0), max(at, 0) + len(err.text)),
         ) from None
     except json.JSONDecodeError as err:
         source = SourceFile(name, text)
-        raise ValuesFileError(f"invalid JSON: {err.msg}", location=source.location(err.pos)) from None
+        raise ValuesFileError(M("invalid_json", reason=err.msg), location=source.location(err.pos)) from None
     except RecursionError:
         raise ValuesFileError(
-            "invalid values file: the JSON is nested too deeply",
+            M("too_deep"),
             location=Location(name),
-            hint="a values file holds an object of measure values, or a list of them",
+            hint=M("json_shape"),
         ) from None
     file = Location(name)
     if isinstance(data, dict):
@@ -423,7 +487,7 @@ def read_json(text: str, name: str, names: HeaderNames | None = None) -> tuple[l
             unit = row.pop(UNIT_KEY, None)
             units.append(Unit(str(unit) if unit is not None else f"#{number}", row, {k: file for k in row}))
         return units, True
-    raise ValuesFileError("a JSON values file holds an object of measure values, or a list of them", location=file)
+    raise ValuesFileError(M("json_list_shape"), location=file)
 
 
 def _keyed(row: dict[str, Any], names: HeaderNames | None, where: Location) -> dict[str, Any]:
@@ -434,7 +498,7 @@ def _keyed(row: dict[str, Any], names: HeaderNames | None, where: Location) -> d
     for key, value in row.items():
         column = names.column(key, where)
         if column.key in out and column.alias:
-            raise ValuesFileError(_REPEATED.format(header=column.key), location=where, hint=_REPEATED_HINT)
+            raise ValuesFileError(M("repeated", header=column.key), location=where, hint=M("repeated_hint"))
         out[column.key] = scaled(value, column.scale)
     return out
 
@@ -451,7 +515,7 @@ def read_csv(text: str, name: str, names: HeaderNames | None = None) -> list[Uni
             break
     found = find_header(((line, [c.text for c in cells]) for line, cells in ahead), names)
     if found is None:
-        raise ValuesFileError(MESSAGES["empty"], location=Location(name))
+        raise ValuesFileError(M("empty"), location=Location(name))
     header_cells = ahead[found[0]][1]
     repeated = repeated_column(header_cells)
     if repeated is not None:
@@ -460,7 +524,7 @@ def read_csv(text: str, name: str, names: HeaderNames | None = None) -> list[Uni
     key_repeated = _repeated_key(columns)
     if key_repeated is not None:
         raise ValuesFileError(
-            _REPEATED.format(header=key_repeated), location=header_cells[0].location(name), hint=_REPEATED_HINT
+            M("repeated", header=key_repeated), location=header_cells[0].location(name), hint=M("repeated_hint")
         )
     units: list[Unit] = []
     body: Iterator[tuple[int, list[TableCell]]] = _chain(ahead[found[0] + 1 :], rows)
@@ -563,7 +627,7 @@ def _parquet_names(file: Path) -> list[str]:
             described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(file)]).fetchall()
             return [str(row[0]) for row in described]
         except Exception:  # duckdb raises its own types; the reader reports the file
-            raise ValuesFileError(f"cannot read {file}") from None
+            raise ValuesFileError(M("cannot_read", file=file)) from None
         finally:
             con.close()
-    raise ValuesFileError(f"cannot read {file}")
+    raise ValuesFileError(M("cannot_read", file=file))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location
+from .messages import Catalog
 from .valuefiles import (
     HEADER_SEARCH_ROWS,
     UNIT_KEY,
@@ -27,29 +28,46 @@ from .valuefiles import (
     find_header,
     scaled,
 )
+from .valuefiles import M as VALUEFILES
 
-#: The words of this module's messages, in one place so that they can move into a catalog.
-MESSAGES = {
-    "no_reader": "reading {name} needs python-calamine, which is not installed",
-    "no_reader_hint": "pip install python-calamine (kpirules depends on it: reinstall kpirules)",
-    "unreadable": "cannot read {name} as a workbook: {reason}",
-    "unreadable_hint": "save it again from Excel or WPS as .xlsx",
-    "password": "{name} is protected by a password",
-    "password_hint": "save a copy without the password",
-    "no_sheet": "{name} has no sheet {sheet}; its sheets are {sheets}",
-    "no_sheet_hint": "--sheet takes a sheet's name or its number, counted from 1",
-    "no_sheets": "{name} has no worksheet",
-    "empty": "the sheet is empty; it needs a header row naming the measures",
-    "repeated": "two columns name `{key}`: which one holds the values?",
-    "repeated_hint": "remove or rename one of them",
-}
+M = Catalog(
+    "workbook",
+    {
+        "no_reader": (
+            "读取 {name} 需要 python-calamine，但它没有安装",
+            "reading {name} needs python-calamine, which is not installed",
+        ),
+        "no_reader_hint": (
+            "pip install python-calamine（kpirules 依赖它：请重新安装 kpirules）",
+            "pip install python-calamine (kpirules depends on it: reinstall kpirules)",
+        ),
+        "is_folder": ("{file} 是文件夹，不是文件", "{file} is a folder, not a file"),
+        "unreadable": ("无法把 {name} 作为工作簿读取：{reason}", "cannot read {name} as a workbook: {reason}"),
+        "unreadable_hint": ("请用 Excel 或 WPS 另存为 .xlsx 文件", "save it again from Excel or WPS as .xlsx"),
+        "password": ("{name} 设有密码保护", "{name} is protected by a password"),
+        "password_hint": ("请另存一份不设密码的副本", "save a copy without the password"),
+        "no_sheet": (
+            "{name} 中没有工作表 {sheet}；它的工作表有：{sheets}",
+            "{name} has no sheet {sheet}; its sheets are {sheets}",
+        ),
+        "no_sheet_hint": (
+            "--sheet 接受工作表的名称或序号（从 1 开始）",
+            "--sheet takes a sheet's name or its number, counted from 1",
+        ),
+        "no_sheets": ("{name} 中没有工作表", "{name} has no worksheet"),
+        "empty": (
+            "工作表是空的：需要一个写明各数据项的表头行",
+            "the sheet is empty; it needs a header row naming the measures",
+        ),
+    },
+)
 
 
 def _calamine(name: str) -> Any:
     try:
         import python_calamine
     except ImportError:  # pragma: no cover - a core dependency; only a broken install lacks it
-        raise ValuesFileError(MESSAGES["no_reader"].format(name=name), hint=MESSAGES["no_reader_hint"]) from None
+        raise ValuesFileError(M("no_reader", name=name), hint=M("no_reader_hint")) from None
     return python_calamine
 
 
@@ -60,26 +78,24 @@ def read_workbook(file: Path, names: HeaderNames | None = None, *, sheet: str | 
     names = names or HeaderNames()
     calamine = _calamine(file.name)
     if not file.exists():
-        raise ValuesFileError(f"no such file: {file}")
+        raise ValuesFileError(VALUEFILES("no_such_file", file=file))
     if file.is_dir():
-        raise ValuesFileError(f"{file} is a folder, not a file")
+        raise ValuesFileError(M("is_folder", file=file))
     try:
         book = calamine.CalamineWorkbook.from_path(str(file))
     except calamine.PasswordError:
-        raise ValuesFileError(
-            MESSAGES["password"].format(name=file), hint=MESSAGES["password_hint"], location=Location(str(file))
-        ) from None
+        raise ValuesFileError(M("password", name=file), hint=M("password_hint"), location=Location(str(file))) from None
     except Exception as err:  # calamine raises its own types, and OSError, for a file it cannot read
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ValuesFileError(
-            MESSAGES["unreadable"].format(name=file, reason=reason),
-            hint=MESSAGES["unreadable_hint"],
+            M("unreadable", name=file, reason=reason),
+            hint=M("unreadable_hint"),
             location=Location(str(file)),
         ) from None
     with book:
         sheets = [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]
         if not sheets:
-            raise ValuesFileError(MESSAGES["no_sheets"].format(name=file), location=Location(str(file)))
+            raise ValuesFileError(M("no_sheets", name=file), location=Location(str(file)))
         chosen, opened = _choose(book, sheets, sheet, names, str(file))
         # A sheet of 100,000 units makes millions of objects that all live on: the cyclic garbage
         # collector would walk them again and again while they are made (half the time), and
@@ -109,8 +125,8 @@ def _choose(
             return sheets[number - 1], None
         shown = ", ".join(f"{i} {s}" for i, s in enumerate(sheets, 1))
         raise ValuesFileError(
-            MESSAGES["no_sheet"].format(name=file, sheet=sheet, sheets=shown),
-            hint=MESSAGES["no_sheet_hint"],
+            M("no_sheet", name=file, sheet=sheet, sheets=shown),
+            hint=M("no_sheet_hint"),
             location=Location(file),
         )
     first: tuple[str, Any] | None = None
@@ -181,7 +197,7 @@ def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: 
     rows = [(i + 1, [_text(v) for v in row]) for i, row in enumerate(grid[: HEADER_SEARCH_ROWS * 2])]
     found = find_header(rows, names)
     if found is None:
-        raise ValuesFileError(MESSAGES["empty"], location=Location(file, sheet=sheet))
+        raise ValuesFileError(M("empty"), location=Location(file, sheet=sheet))
     top = found[0]
     header = rows[top][1]
     columns = names.columns(header, [Location(file, top + 1, i + 1, sheet=sheet) for i in range(len(header))])
@@ -191,9 +207,9 @@ def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: 
             continue
         if column.key in keys:
             raise ValuesFileError(
-                MESSAGES["repeated"].format(key=column.key),
+                VALUEFILES("repeated", header=column.key),
                 location=Location(file, top + 1, index + 1, sheet=sheet),
-                hint=MESSAGES["repeated_hint"],
+                hint=VALUEFILES("repeated_hint"),
             )
         keys[column.key] = index
     unit_at = keys.pop(UNIT_KEY, None)
