@@ -19,40 +19,31 @@ from typing import Any, NamedTuple
 
 from .errors import KpiRulesError
 from .exact import CONTEXT
+from .messages import Catalog, language
 from .result import Result
 from .ruleset import Ruleset
 from .textfmt import exact_json, number, percent
 
 FORMATS = ("table", "json", "csv", "markdown")
 
-_HEAD = {
-    "zh": {
-        "name": "指标",
-        "weight": "分值",
-        "score": "得分",
-        "rate": "得分率",
-        "total": "合计",
-        "grade": "等级",
-        "unit": "单位",
-        "failed": "未能评分",
-        "explain": "说明",
-        "no": "序号",
-        "subtotal": "{group}小计",
+#: The headings of every output; they follow the language asked for (JSON keys and CSV column
+#: ids are data, the same in every language).
+M = Catalog(
+    "report",
+    {
+        "name": ("指标", "indicator"),
+        "weight": ("分值", "weight"),
+        "score": ("得分", "score"),
+        "rate": ("得分率", "rate"),
+        "total": ("合计", "total"),
+        "grade": ("等级", "grade"),
+        "unit": ("单位", "unit"),
+        "failed": ("未能评分", "could not be scored"),
+        "failed_count": ("未能评分：{count}", "could not be scored: {count}"),
+        "explain": ("说明", "explanation"),
+        "subtotal": ("{group}小计", "{group} subtotal"),
     },
-    "en": {
-        "name": "indicator",
-        "weight": "weight",
-        "score": "score",
-        "rate": "rate",
-        "total": "total",
-        "grade": "grade",
-        "unit": "unit",
-        "failed": "could not be scored",
-        "explain": "explanation",
-        "no": "#",
-        "subtotal": "{group} subtotal",
-    },
-}
+)
 
 Outcome = Result | KpiRulesError
 
@@ -210,7 +201,7 @@ def to_csv(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explai
             row = ["subtotal", t.group, number(t.weight), str(t.score), "" if t.rate is None else str(t.rate), ""]
             writer.writerow(row)
         writer.writerow(
-            ["total", _HEAD[lang]["total"], number(ruleset.weight_sum), str(result.total), "", result.grade or ""]
+            ["total", M.say(lang, "total"), number(ruleset.weight_sum), str(result.total), "", result.grade or ""]
         )
         return buf.getvalue()
     ids = [ind.id for ind in ruleset.indicators]
@@ -232,7 +223,7 @@ def _md(text: str) -> str:
 
 
 def to_markdown(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
-    h = _HEAD[lang]
+    h = M.templates(lang)
     lines: list[str] = []
     results = [o for o in outcomes if isinstance(o, Result)]
     found = groups(ruleset)
@@ -290,7 +281,7 @@ def to_table(
     from rich.console import Console
     from rich.table import Table
 
-    h = _HEAD[lang]
+    h = M.templates(lang)
     buf = io.StringIO()
     console = Console(
         file=buf, width=width or 100, force_terminal=color, no_color=not color, highlight=False, emoji=False
@@ -336,7 +327,7 @@ def to_table(
             console.print(f"  {i:>2}  {ind.name} [{ind.id}] ({number(ind.weight)})", markup=False)
         failed = [o for o in outcomes if not isinstance(o, Result)]
         if failed:
-            console.print(f"\n{h['failed']}: {len(failed)}", markup=False)
+            console.print("\n" + h["failed_count"].format(count=len(failed)), markup=False)
     text = buf.getvalue()
     if explain:  # plain text, so the terminal width never re-wraps it
         text += "\n".join(r.explain(lang) for r in results)
@@ -350,11 +341,13 @@ def render(
     *,
     batch: bool,
     explain: bool = False,
-    lang: str = "zh",
+    lang: str | None = None,
     width: int | None = None,
     color: bool = False,
 ) -> str:
-    """``outcomes`` in ``fmt`` (one of :data:`FORMATS`)."""
+    """``outcomes`` in ``fmt`` (one of :data:`FORMATS`), headed and explained in ``lang``, else
+    the current language."""
+    lang = lang or language()
     if fmt == "json":
         return to_json(ruleset, outcomes, batch=batch, explain=explain, lang=lang)
     if fmt == "csv":

@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .messages import Catalog, language
 from .model import Measure
 from .ruleset import Ruleset
 from .textfmt import number, percent
@@ -35,79 +36,49 @@ from .valuefiles import UNIT_COLUMNS
 #: Rows of the form that get data validation (the rows a unit may fill in).
 FORM_ROWS = 500
 
-#: The words of the template, by language, in one place so that they can move into a catalog.
-WORDS = {
-    "zh": {
-        "form": "填报表",
-        "measures": "填写说明",
-        "standards": "评分标准",
-        "unit": "单位",
-        "title": "{title}填报表",
-        "note": "每行填写一个单位；单位名称填在「单位」列。比率可写 95% 或 0.95。",
-        "column": "列名",
-        "id": "id",
-        "kind": "类型",
-        "measure_unit": "计量单位",
-        "range": "取值范围",
-        "example": "示例",
-        "description": "说明",
-        "path": "指标层级",
-        "indicator": "指标",
-        "weight": "分值",
-        "standard": "评分标准",
-        "rule": "规则",
-        "rate": "比率",
-        "number": "数值",
-        "count": "个数（整数）",
-        "amount": "金额",
-        "bool": "是/否",
-        "level": "等级",
-        "yes": "是",
-        "no": "否",
-        "any": "不限",
-        "at_least": "≥ {low}",
-        "between": "{low} 至 {high}",
-        "one_of": "以下之一：{levels}",
-        "error_title": "数值不在范围内",
-        "error": "{label}：{range}",
-        "pick": "请选择：{levels}",
+#: The template's words; the sheet names and headings follow the language asked for.
+M = Catalog(
+    "template",
+    {
+        "form": ("填报表", "form"),
+        "measures": ("填写说明", "measures"),
+        "standards": ("评分标准", "standards"),
+        "unit": ("单位", "unit"),
+        "title": ("{title}填报表", "{title}: data entry"),
+        "note": (
+            "每行填写一个单位；单位名称填在「单位」列。比率可写 95% 或 0.95。",
+            "One unit per row; its name in the column 'unit'. Rates as 95% or 0.95.",
+        ),
+        "column": ("列名", "column"),
+        "kind": ("类型", "kind"),
+        "measure_unit": ("计量单位", "unit of measure"),
+        "range": ("取值范围", "accepted range"),
+        "example": ("示例", "example"),
+        "description": ("说明", "description"),
+        "path": ("指标层级", "path"),
+        "indicator": ("指标", "indicator"),
+        "weight": ("分值", "weight"),
+        "standard": ("评分标准", "standard"),
+        "rule": ("规则", "rule"),
+        "rate": ("比率", "rate"),
+        "number": ("数值", "number"),
+        "count": ("个数（整数）", "count (whole number)"),
+        "amount": ("金额", "amount"),
+        "bool": ("是/否", "yes/no"),
+        "level": ("等级", "level"),
+        "any": ("不限", "any"),
+        "at_least": ("≥ {low}", "≥ {low}"),
+        "between": ("{low} 至 {high}", "{low} to {high}"),
+        "one_of": ("以下之一：{levels}", "one of: {levels}"),
+        "error_title": ("数值不在范围内", "Out of range"),
+        "error": ("{label}：{range}", "{label}: {range}"),
     },
-    "en": {
-        "form": "form",
-        "measures": "measures",
-        "standards": "standards",
-        "unit": "unit",
-        "title": "{title}: data entry",
-        "note": "One unit per row; its name in the column 'unit'. Rates as 95% or 0.95.",
-        "column": "column",
-        "id": "id",
-        "kind": "kind",
-        "measure_unit": "unit of measure",
-        "range": "accepted range",
-        "example": "example",
-        "description": "description",
-        "path": "path",
-        "indicator": "indicator",
-        "weight": "weight",
-        "standard": "standard",
-        "rule": "rule",
-        "rate": "rate",
-        "number": "number",
-        "count": "count (whole number)",
-        "amount": "amount",
-        "bool": "yes/no",
-        "level": "level",
-        "yes": "是",
-        "no": "否",
-        "any": "any",
-        "at_least": "≥ {low}",
-        "between": "{low} to {high}",
-        "one_of": "one of: {levels}",
-        "error_title": "Out of range",
-        "error": "{label}: {range}",
-        "pick": "pick one: {levels}",
-    },
-}
+)
+
+#: What a yes/no measure's cells hold, in every language: the words the readers take.
+YES, NO = "是", "否"
+#: The heading of the measures' ids, in every language: a key, not a word.
+ID = "id"
 
 
 def input_measures(ruleset: Ruleset) -> list[Measure]:
@@ -147,10 +118,12 @@ def _shown(measure: Measure, value: Decimal) -> str:
     return percent(value) if measure.type == "rate" else number(value)
 
 
-def range_text(measure: Measure, words: dict[str, str]) -> str:
-    """The values a measure accepts, as the template shows them."""
+def range_text(measure: Measure, lang: str | None = None) -> str:
+    """The values a measure accepts, as the template shows them (in ``lang``, else the current
+    language)."""
+    words = M.templates(lang or language())
     if measure.type == "bool":
-        return f"{words['yes']} / {words['no']}"
+        return f"{YES} / {NO}"
     if measure.type == "level":
         return words["one_of"].format(levels="、".join(measure.levels or ()))
     low, high = _low_high(measure)
@@ -164,7 +137,7 @@ def range_text(measure: Measure, words: dict[str, str]) -> str:
 def example(measure: Measure) -> Any:
     """A value that fits the measure: what the template's notes show (as a cell holds it)."""
     if measure.type == "bool":
-        return "是"
+        return YES
     if measure.type == "level":
         return (measure.levels or ("",))[0]
     low, high = _low_high(measure)
@@ -192,21 +165,26 @@ def _cell_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def to_csv(ruleset: Ruleset, lang: str = "zh") -> str:
-    """The CSV template: one header row, the unit's column first."""
+def to_csv(ruleset: Ruleset, lang: str | None = None) -> str:
+    """The CSV template: one header row, the unit's column first (headed in ``lang``, else the
+    current language)."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([WORDS[lang]["unit"], *headers(input_measures(ruleset))])
+    csv.writer(buf, lineterminator="\n").writerow(
+        [M.say(lang or language(), "unit"), *headers(input_measures(ruleset))]
+    )
     return buf.getvalue()
 
 
-def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str = "zh", rows: int = FORM_ROWS) -> None:
+def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str | None = None, rows: int = FORM_ROWS) -> None:
     """The workbook template, written at ``path`` (write it to a temporary name and move it, as
-    :func:`kpirules.atomic.replace_atomically` does)."""
+    :func:`kpirules.atomic.replace_atomically` does); its sheet names, notes and headings in
+    ``lang``, else the current language (column headers are the measures' labels)."""
     import xlsxwriter  # type: ignore[import-untyped,unused-ignore]
 
     from .xlsxout import display_width, score_format
 
-    words = WORDS[lang]
+    lang = lang or language()
+    words = M.templates(lang)
     measures = input_measures(ruleset)
     heads = headers(measures)
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
@@ -239,9 +217,9 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str = "zh", rows: int =
     lists = None
     for col, (measure, header) in enumerate(zip(measures, heads, strict=True), 1):
         form.set_column(col, col, min(max(display_width(header) / 2 + 2, 10), 24), cell_formats[measure.type])
-        accepted = range_text(measure, words)
+        accepted = range_text(measure, lang)
         lines = [
-            f"{words['id']}: {measure.name}",
+            f"{ID}: {measure.name}",
             f"{words['kind']}: {words[measure.type]}",
         ]
         if measure.unit:
@@ -258,7 +236,7 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str = "zh", rows: int =
             "error_message": words["error"].format(label=measure.label or measure.name, range=accepted)[:255],
         }
         if measure.type in ("bool", "level"):
-            choices = [words["yes"], words["no"]] if measure.type == "bool" else list(measure.levels or ())
+            choices = [YES, NO] if measure.type == "bool" else list(measure.levels or ())
             if sum(len(c) + 1 for c in choices) <= 255 and not any("," in c for c in choices):
                 options.update(validate="list", source=choices)
             else:  # a long list, or levels with commas: from a hidden sheet
@@ -285,17 +263,17 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str = "zh", rows: int =
         form.data_validation(first, col, last, col, options)
 
     sheet = book.add_worksheet(words["measures"])
-    columns = [words["column"], words["id"], words["kind"], words["measure_unit"], words["range"], words["example"]]
+    columns = [words["column"], ID, words["kind"], words["measure_unit"], words["range"], words["example"]]
     sheet.write_row(0, 0, [*columns, words["description"]], head)
     sheet.freeze_panes(1, 0)
     for col, width in enumerate((30, 24, 12, 10, 24, 14, 60)):
         sheet.set_column(col, col, width, wrap)
     for row, (measure, header) in enumerate(zip(measures, heads, strict=True), 1):
-        cells = [header, measure.name, words[measure.type], measure.unit or "", range_text(measure, words)]
+        cells = [header, measure.name, words[measure.type], measure.unit or "", range_text(measure, lang)]
         sheet.write_row(row, 0, [*cells, _example_text(measure), (measure.description or "").strip()], wrap)
 
     standards = book.add_worksheet(words["standards"])
-    heads2 = [words["path"], words["indicator"], "id", words["weight"], words["standard"], words["rule"]]
+    heads2 = [words["path"], words["indicator"], ID, words["weight"], words["standard"], words["rule"]]
     standards.write_row(0, 0, heads2, head)
     standards.freeze_panes(1, 0)
     for col, width in enumerate((24, 30, 18, 7, 70, 40)):

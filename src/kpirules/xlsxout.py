@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KpiRulesError
+from .explain import M as EXPLAIN
+from .messages import Catalog, language
 from .report import Outcome, Subtotal, grouped_rows, groups, subtotals
 from .result import Result
 from .ruleset import Ruleset
@@ -39,75 +41,49 @@ from .textfmt import number
 #: Excel's last row.
 MAX_ROWS = 1_048_576
 
-#: The words of the workbook, by language, in one place so that they can move into a catalog.
-WORDS = {
-    "zh": {
-        "scores": "评分结果",
-        "explanations": "评分说明",
-        "form": "绩效自评表",
-        "indicators": "指标",
-        "unit": "单位",
-        "weight": "分值",
-        "total": "合计",
-        "grade": "等级",
-        "failed": "未能评分原因",
-        "subtotal": "{group}小计",
-        "indicator": "指标",
-        "score": "得分",
-        "explanation": "说明",
-        "level1": "一级指标",
-        "level2": "二级指标",
-        "level3": "三级指标",
-        "standard": "评分标准",
-        "actual": "实际完成值",
-        "reason": "扣分原因",
-        "group_head": "{group}（{weight}分）",
-        "sum_row": "小计",
-        "total_row": "总分",
-        "grade_text": "等级：{grade}",
-        "no": "序号",
-        "id": "id",
-        "path": "路径",
-        "name": "名称",
-        "form_title": "{title}绩效自评表",
-        "unit_line": "单位：{unit}",
-        "too_many": "{rows:,} rows do not fit in one Excel sheet ({limit:,} at most)",
-        "too_many_hint": "write the scores to a .csv file, or the explanations with --format json",
+#: The workbook's words; the sheet names and headings follow the language asked for.
+M = Catalog(
+    "xlsxout",
+    {
+        "scores": ("评分结果", "scores"),
+        "explanations": ("评分说明", "explanations"),
+        "form": ("绩效自评表", "self-evaluation"),
+        "indicators": ("指标", "indicators"),
+        "unit": ("单位", "unit"),
+        "weight": ("分值", "weight"),
+        "total": ("合计", "total"),
+        "grade": ("等级", "grade"),
+        "failed": ("未能评分原因", "could not be scored"),
+        "subtotal": ("{group}小计", "{group} subtotal"),
+        "indicator": ("指标", "indicator"),
+        "score": ("得分", "score"),
+        "explanation": ("说明", "explanation"),
+        "level1": ("一级指标", "level 1"),
+        "level2": ("二级指标", "level 2"),
+        "level3": ("三级指标", "level 3"),
+        "standard": ("评分标准", "standard"),
+        "actual": ("实际完成值", "actual value"),
+        "reason": ("扣分原因", "points lost"),
+        "group_head": ("{group}（{weight}分）", "{group} ({weight} pts)"),
+        "total_row": ("总分", "total"),
+        "grade_text": ("等级：{grade}", "grade: {grade}"),
+        "no": ("序号", "#"),
+        "path": ("路径", "path"),
+        "name": ("名称", "name"),
+        "form_title": ("{title}绩效自评表", "{title} self-evaluation"),
+        "unit_line": ("单位：{unit}", "unit: {unit}"),
+        "too_many": (
+            "{rows:,} 行超出了一个 Excel 工作表的容量（最多 {limit:,} 行）",
+            "{rows:,} rows do not fit in one Excel sheet ({limit:,} at most)",
+        ),
+        "too_many_hint": (
+            "请把得分写入 .csv 文件，或用 --format json 输出说明",
+            "write the scores to a .csv file, or the explanations with --format json",
+        ),
     },
-    "en": {
-        "scores": "scores",
-        "explanations": "explanations",
-        "form": "self-evaluation",
-        "indicators": "indicators",
-        "unit": "unit",
-        "weight": "weight",
-        "total": "total",
-        "grade": "grade",
-        "failed": "could not be scored",
-        "subtotal": "{group} subtotal",
-        "indicator": "indicator",
-        "score": "score",
-        "explanation": "explanation",
-        "level1": "level 1",
-        "level2": "level 2",
-        "level3": "level 3",
-        "standard": "standard",
-        "actual": "actual value",
-        "reason": "points lost",
-        "group_head": "{group} ({weight} pts)",
-        "sum_row": "subtotal",
-        "total_row": "total",
-        "grade_text": "grade: {grade}",
-        "no": "#",
-        "id": "id",
-        "path": "path",
-        "name": "name",
-        "form_title": "{title} self-evaluation",
-        "unit_line": "unit: {unit}",
-        "too_many": "{rows:,} rows do not fit in one Excel sheet ({limit:,} at most)",
-        "too_many_hint": "write the scores to a .csv file, or the explanations with --format json",
-    },
-}
+)
+#: The heading of the indicators' ids, in every language: a key, not a word.
+ID = "id"
 
 
 class WorkbookWriteError(KpiRulesError):
@@ -136,18 +112,20 @@ def write_results(
     *,
     batch: bool,
     explain: bool = False,
-    lang: str = "zh",
+    lang: str | None = None,
 ) -> None:
     """Write ``outcomes`` as a workbook at ``path`` (the file is made here; write it to a
-    temporary name and move it, as :func:`kpirules.atomic.replace_atomically` does)."""
+    temporary name and move it, as :func:`kpirules.atomic.replace_atomically` does); its sheet
+    names, headings and explanations in ``lang``, else the current language."""
     import xlsxwriter  # type: ignore[import-untyped,unused-ignore]
 
-    words = WORDS[lang]
+    lang = lang or language()
+    words = M.templates(lang)
     results = [o for o in outcomes if isinstance(o, Result)]
     with_explanations = explain or not batch
     if len(outcomes) + 2 > MAX_ROWS or (with_explanations and len(results) * len(ruleset.indicators) + 1 > MAX_ROWS):
         rows = max(len(outcomes) + 2, len(results) * len(ruleset.indicators) + 1)
-        raise WorkbookWriteError(words["too_many"].format(rows=rows, limit=MAX_ROWS), hint=words["too_many_hint"])
+        raise WorkbookWriteError(M("too_many", rows=rows, limit=MAX_ROWS), hint=M("too_many_hint"))
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
     styles = _Styles(book, ruleset.header.precision)
     found = groups(ruleset)
@@ -438,7 +416,7 @@ def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, wo
         sheet.set_column(col, col, width)
     found = groups(ruleset)
     parts: dict[str, Subtotal] = {t.group: t for t in subtotals(ruleset, result, found)}
-    shown_elsewhere = tuple(f"  {word}:" for word in _FORM_SKIPS[lang])
+    shown_elsewhere = tuple(f"  {EXPLAIN.say(lang, word)}{colon}" for word in _FORM_SKIPS for colon in ":：")
     env = result.values
     # the rows: each group's indicators and its subtotal, then the indicators with no path
     blocks: list[tuple[Any, list[int]]] = []
@@ -502,9 +480,10 @@ def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, wo
     sheet.write_string(row, 7, words["grade_text"].format(grade=result.grade or "—"), styles.cell_bold)
 
 
-#: The lines of an explanation the self-evaluation form shows in columns of their own (评分标准,
-#: 实际完成值) or leaves out (the rule as written): 扣分原因 keeps the steps.
-_FORM_SKIPS = {"zh": ("评分标准", "规则", "取值"), "en": ("standard", "rule", "values")}
+#: The lines of an explanation (by their words in :mod:`kpirules.explain`) the self-evaluation
+#: form shows in columns of their own (评分标准, 实际完成值) or leaves out (the rule as written):
+#: 扣分原因 keeps the steps.
+_FORM_SKIPS = ("standard", "rule", "values")
 
 
 def _reason(explanation: str, skipped: tuple[str, ...]) -> str:
@@ -526,7 +505,7 @@ def _reason(explanation: str, skipped: tuple[str, ...]) -> str:
 # ---- 指标 ----------------------------------------------------------------------------------------
 def _indicators_sheet(book: Any, styles: _Styles, ruleset: Ruleset, words: dict[str, str]) -> None:
     sheet = book.add_worksheet(words["indicators"])
-    heads = [words["no"], words["id"], words["path"], words["name"], words["weight"], words["standard"]]
+    heads = [words["no"], ID, words["path"], words["name"], words["weight"], words["standard"]]
     sheet.write_row(0, 0, heads, styles.head)
     sheet.freeze_panes(1, 0)
     for col, width in enumerate((6, 20, 24, 30, 7, 80)):
