@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import KpiRulesError, ValuesError
-from . import EXIT_FINDINGS, EXIT_USAGE, emit, fail, lang_option
+from ..messages import Catalog
+from . import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, os_reason
+from . import M as CLI
 
 if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL needs none of them
     from ..model import Measure
@@ -27,54 +29,165 @@ FORMATS = ("table", "json", "csv", "markdown")
 ENCODINGS = ("utf-8", "gb18030")
 
 
-@click.command()
+#: The words of ``kpirules score``: its help (said when the command is built, in the language of
+#: ``$KPIRULES_LANG``, else Chinese), its refusals and its notes.
+M = Catalog(
+    "cli.score",
+    {
+        "help": (
+            "用 RULESET 自带的 [values]，或用 FILE 中的数值为 RULESET 评分。",
+            "Score RULESET with its own [values], or with the values in FILE.",
+        ),
+        "values_help": (
+            "实际数值：一个单位用 .toml 或 .json 文件；多个单位用工作簿（.xlsx、.xlsm、.xls、.ods）、"
+            ".csv（或制表符分隔的 .tsv、.txt）、.parquet 文件或 JSON 列表。",
+            "Measured values: .toml or .json for one unit; a workbook (.xlsx, .xlsm, .xls, .ods), .csv (or "
+            "tab-separated .tsv, .txt), .parquet or a JSON list for many.",
+        ),
+        "sheet_help": (
+            "--values 工作簿中要读取的工作表，按名称或序号（从 1 开始）[默认：表头中有数据项的第一个工作表]。",
+            "The sheet of a workbook --values FILE, by name or number counted from 1 [default: the first sheet "
+            "whose header names a measure].",
+        ),
+        "format_help": (
+            "输出格式 [默认：--output 文件按其后缀用 csv、json 或 markdown，否则为 table]。",
+            "Output format [default: csv, json or markdown for an --output FILE named so, else table].",
+        ),
+        "explain_help": ("解释每个指标的得分是怎样得来的。", "Explain how every indicator earned its points."),
+        "output_help": (
+            "把结果（原子地）写入 FILE，而不是标准输出：.xlsx（工作簿）、.csv、.json、.md、.txt 或 .parquet。",
+            "Write the output to FILE (atomically) instead of stdout: .xlsx (a workbook), .csv, .json, .md, .txt or "
+            ".parquet.",
+        ),
+        "encoding_help": (
+            "所写文本的编码 [默认：UTF-8；.csv 文件开头带字节顺序标记（BOM），Excel 才能正确显示中文]。",
+            "Encoding of the text written [default: UTF-8; a .csv file starts with a byte-order mark, so that "
+            "Excel shows its Chinese].",
+        ),
+        "engine_help": (
+            "duckdb 通过 SQL 把 .csv 或 .parquet 单位数据文件评分写入 .parquet 或 .csv 的 --output 文件"
+            "（pip install 'kpirules[sql]'）；auto 在已安装时对 Parquet 和大的 CSV 文件使用它。",
+            "duckdb scores a .csv or .parquet file of units into a .parquet or .csv --output through SQL "
+            "(pip install 'kpirules[sql]'); auto uses it for Parquet and large CSV files when it is installed.",
+        ),
+        "no_cache_help": (
+            "使用 duckdb 引擎时：不读也不写 SQL 缓存（与 KPIRULES_NO_CACHE=1 相同）。",
+            "With the duckdb engine: neither read nor write the SQL cache (as KPIRULES_NO_CACHE=1 does).",
+        ),
+        "unknown_output": (
+            "kpirules 只写 .xlsx（工作簿）、.csv、.json、.md、.txt 或 .parquet 文件",
+            "kpirules writes .xlsx (a workbook), .csv, .json, .md, .txt or .parquet files",
+        ),
+        "xlsx_format": (
+            "工作簿有自己的版式；请去掉 --format {fmt}，或写入以该格式命名的文件",
+            "a workbook has its own layout; leave out --format {fmt}, or write a file named for that format",
+        ),
+        "xlsx_encoding": (
+            "--encoding 只用于文本输出；工作簿（{output}）没有编码可选",
+            "--encoding applies to text output; a workbook ({output}) has none to choose",
+        ),
+        "sheet_without_values": (
+            "--sheet 用于选择 --values 给出的工作簿中的工作表",
+            "--sheet picks a sheet of a workbook given with --values",
+        ),
+        "duckdb_fits": (
+            "--engine duckdb 只把 .csv 或 .parquet 单位数据文件（--values）评分写入 .parquet 或 .csv 文件"
+            "（--output），不能用 --explain，--format 只能是 csv",
+            "--engine duckdb scores a .csv or .parquet file of units (--values) into a .parquet or .csv file "
+            "(--output), with no --explain and no --format but csv",
+        ),
+        "duckdb_header": (
+            "--engine duckdb 只按数据项 id 对应各列，而 {file} {why}",
+            "--engine duckdb maps columns by measure id only, and {file} {why}",
+        ),
+        "duckdb_header_hint": (
+            "请使用 --engine python（或 auto），或用数据项的 id 作列名",
+            "use --engine python (or auto), or head the columns with the measures' ids",
+        ),
+        "duckdb_aliases": ("有列名不是数据项 id：{columns}", "heads columns otherwise: {columns}"),
+        "duckdb_title": ("的表头上方还有其他行", "has rows above its header"),
+        "parquet_header_hint": (
+            "请用数据项的 id 作列名，或写入 .csv 或 .xlsx 文件",
+            "head the columns with the measures' ids, or write a .csv or .xlsx file",
+        ),
+        "duckdb_encoding": (
+            "--engine duckdb 只写 UTF-8；--encoding {encoding} 需要 --engine python（或 auto）",
+            "--engine duckdb writes UTF-8 only; --encoding {encoding} needs --engine python (or auto)",
+        ),
+        "parquet_python": (
+            "Python 引擎不写 Parquet 文件；请改为写入 .csv 文件",
+            "the Python engine writes no Parquet; write a .csv file instead",
+        ),
+        "parquet_format": (
+            "说明以及 csv 以外的格式不能写入 Parquet 文件",
+            "explanations and formats other than csv are not written to Parquet",
+        ),
+        "parquet_source": (
+            "只有用 .csv 或 .parquet 单位数据文件（--values）评分时才能写 Parquet 文件",
+            "Parquet is written from a .csv or .parquet file of units (--values)",
+        ),
+        "parquet_needs": (
+            "写 Parquet 文件需要 duckdb 和 sqlglot：pip install 'kpirules[sql]'",
+            "writing Parquet needs duckdb and sqlglot: pip install 'kpirules[sql]'",
+        ),
+        "overrides": (
+            "注意：{ruleset} 的 [overrides]（{ids}）是为其自带的 [values] 人工调整的得分；所给数值按评分规则评分",
+            "note: the [overrides] of {ruleset} ({ids}) are scores set by hand for its own [values]; "
+            "the values given are scored by the rules",
+        ),
+        "ignored_columns": (
+            "注意：以下列不是输入数据项，已忽略：{columns}",
+            "note: ignoring columns that are not input measures: {columns}",
+        ),
+        "failed": ("{total} 个单位中有 {failed} 个未能评分：", "{failed} of {total} units could not be scored:"),
+        "progress": ("评分", "scoring"),
+    },
+)
+
+
+@click.command(cls=Command, help=M("help"))
 @click.argument("ruleset", metavar="RULESET")
 @click.option(
     "--values",
     "values_file",
     metavar="FILE",
-    help="Measured values: .toml or .json for one unit; a workbook (.xlsx, .xlsm, .xls, .ods), .csv (or "
-    "tab-separated .tsv, .txt), .parquet or a JSON list for many.",
+    help=M("values_help"),
 )
 @click.option(
     "--sheet",
     metavar="NAME|N",
-    help="The sheet of a workbook --values FILE, by name or number counted from 1 [default: the first sheet "
-    "whose header names a measure].",
+    help=M("sheet_help"),
 )
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    help="Output format [default: csv, json or markdown for an --output FILE named so, else table].",
+    help=M("format_help"),
 )
-@click.option("--explain", is_flag=True, help="Explain how every indicator earned its points.")
+@click.option("--explain", is_flag=True, help=M("explain_help"))
 @lang_option
 @click.option(
     "--output",
     "-o",
     metavar="FILE",
-    help="Write the output to FILE (atomically) instead of stdout: .xlsx (a workbook), .csv, .json, .md, .txt or "
-    ".parquet.",
+    help=M("output_help"),
 )
 @click.option(
     "--encoding",
     type=click.Choice(ENCODINGS),
-    help="Encoding of the text written [default: UTF-8; a .csv file starts with a byte-order mark, so that "
-    "Excel shows its Chinese].",
+    help=M("encoding_help"),
 )
 @click.option(
     "--engine",
     type=click.Choice(["auto", "python", "duckdb"]),
     default="auto",
     show_default=True,
-    help="duckdb scores a .csv or .parquet file of units into a .parquet or .csv --output through SQL "
-    "(pip install 'kpirules[sql]'); auto uses it for Parquet and large CSV files when it is installed.",
+    help=M("engine_help"),
 )
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="With the duckdb engine: neither read nor write the SQL cache (as KPIRULES_NO_CACHE=1 does).",
+    help=M("no_cache_help"),
 )
 def score(
     ruleset: str,
@@ -105,15 +218,15 @@ def score(
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
     for warning in rules.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(CLI("warning", warning=warning), err=True)
     if writes == "parquet":
-        click.echo(f"cannot write {output}: {_no_parquet(engine, values_file, explain, fmt)}", err=True)
+        click.echo(CLI("cannot_write", output=output, reason=_no_parquet(engine, values_file, explain, fmt)), err=True)
         sys.exit(EXIT_USAGE)
     fmt = fmt or (writes if writes in FORMATS else "table")
     batch = False
     if values_file is None:
         if sheet is not None:
-            click.echo(MESSAGES["sheet_without_values"], err=True)
+            click.echo(M("sheet_without_values"), err=True)
             sys.exit(EXIT_USAGE)
         units = [Unit(None, {}, {})]
     else:
@@ -140,7 +253,7 @@ def score(
         text = render(rules, outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color)
         _emit(text, output, fmt, encoding)
     if failed:
-        click.echo(f"{len(failed)} of {len(outcomes)} units could not be scored:", err=True)
+        click.echo(M("failed", failed=len(failed), total=len(outcomes)), err=True)
         for error in failed:
             unit = getattr(error, "unit", None)
             for problem in error.problems:
@@ -162,22 +275,6 @@ _OUTPUT_FORMATS = {
     ".parquet": "parquet",
 }
 
-#: The words of this command, in one place so that they can move into a catalog.
-MESSAGES = {
-    "unknown_output": "cannot write {output}: kpirules writes .xlsx (a workbook), .csv, .json, .md, .txt or "
-    ".parquet files",
-    "xlsx_format": "cannot write {output}: a workbook has its own layout; leave out --format {fmt}, or write a "
-    "file named for that format",
-    "xlsx_encoding": "--encoding applies to text output; a workbook ({output}) has none to choose",
-    "sheet_without_values": "--sheet picks a sheet of a workbook given with --values",
-    "duckdb_header": "--engine duckdb maps columns by measure id only, and {file} {why}",
-    "duckdb_header_hint": "use --engine python (or auto), or head the columns with the measures' ids",
-    "duckdb_aliases": "heads columns otherwise: {columns}",
-    "duckdb_title": "has rows above its header",
-    "parquet_header_hint": "head the columns with the measures' ids, or write a .csv or .xlsx file",
-    "duckdb_encoding": "--engine duckdb writes UTF-8 only; --encoding {encoding} needs --engine python (or auto)",
-}
-
 
 def _output_kind(output: str | None, fmt: str | None, encoding: str | None) -> str | None:
     """What ``output`` will hold (a key of :data:`_OUTPUT_FORMATS`' values), or None for standard
@@ -186,13 +283,13 @@ def _output_kind(output: str | None, fmt: str | None, encoding: str | None) -> s
         return None
     kind = _OUTPUT_FORMATS.get(Path(output).suffix.lower())
     if kind is None:
-        click.echo(MESSAGES["unknown_output"].format(output=output), err=True)
+        click.echo(CLI("cannot_write", output=output, reason=M("unknown_output")), err=True)
         sys.exit(EXIT_USAGE)
     if kind == "xlsx" and fmt is not None:
-        click.echo(MESSAGES["xlsx_format"].format(output=output, fmt=fmt), err=True)
+        click.echo(CLI("cannot_write", output=output, reason=M("xlsx_format", fmt=fmt)), err=True)
         sys.exit(EXIT_USAGE)
     if kind == "xlsx" and encoding is not None:
-        click.echo(MESSAGES["xlsx_encoding"].format(output=output), err=True)
+        click.echo(M("xlsx_encoding", output=output), err=True)
         sys.exit(EXIT_USAGE)
     return kind
 
@@ -212,7 +309,7 @@ def _emit(text: str, output: str | None, fmt: str, encoding: str | None) -> None
     try:
         write_bytes_atomically(output, text.encode(codec))
     except OSError as err:
-        click.echo(f"cannot write {output}: {err.strerror}", err=True)
+        click.echo(CLI("cannot_write", output=output, reason=os_reason(err)), err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -223,7 +320,7 @@ def _write_workbook(output: str, rules: Ruleset, outcomes: Sequence[Outcome], **
     try:
         replace_atomically(output, lambda name: write_results(name, rules, outcomes, **how))
     except OSError as err:
-        click.echo(f"cannot write {output}: {err.strerror or err}", err=True)
+        click.echo(CLI("cannot_write", output=output, reason=os_reason(err)), err=True)
         sys.exit(EXIT_USAGE)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
@@ -260,20 +357,16 @@ def _use_duckdb(
     )
     if engine == "duckdb":
         if not fits:
-            click.echo(
-                "--engine duckdb scores a .csv or .parquet file of units (--values) into a .parquet or .csv file "
-                "(--output), with no --explain and no --format but csv",
-                err=True,
-            )
+            click.echo(M("duckdb_fits"), err=True)
             sys.exit(EXIT_USAGE)
         assert values_file is not None
         if encoding not in (None, "utf-8"):
-            click.echo(MESSAGES["duckdb_encoding"].format(encoding=encoding), err=True)
+            click.echo(M("duckdb_encoding", encoding=encoding), err=True)
             sys.exit(EXIT_USAGE)
         why = _header_needs_python(ruleset, values_file)
         if why is not None:
-            click.echo(MESSAGES["duckdb_header"].format(file=values_file, why=why), err=True)
-            click.echo(f"hint: {MESSAGES['duckdb_header_hint']}", err=True)
+            click.echo(M("duckdb_header", file=values_file, why=why), err=True)
+            click.echo(CLI("hint", hint=M("duckdb_header_hint")), err=True)
             sys.exit(EXIT_USAGE)
         return True
     if not fits or encoding not in (None, "utf-8"):
@@ -295,8 +388,8 @@ def _use_duckdb(
         return False
     why = _header_needs_python(ruleset, values_file)
     if why is not None and output.lower().endswith(".parquet"):  # only DuckDB writes Parquet
-        click.echo(f"cannot write {output}: " + MESSAGES["duckdb_header"].format(file=values_file, why=why), err=True)
-        click.echo(f"hint: {MESSAGES['parquet_header_hint']}", err=True)
+        click.echo(CLI("cannot_write", output=output, reason=M("duckdb_header", file=values_file, why=why)), err=True)
+        click.echo(CLI("hint", hint=M("parquet_header_hint")), err=True)
         sys.exit(EXIT_USAGE)
     return why is None
 
@@ -315,9 +408,9 @@ def _header_needs_python(ruleset: str | None, values_file: str) -> str | None:
     if check is None:
         return None
     if check.aliased:
-        return MESSAGES["duckdb_aliases"].format(columns=", ".join(check.aliased))
+        return M("duckdb_aliases", columns=", ".join(check.aliased))
     if check.below_title:
-        return MESSAGES["duckdb_title"]
+        return M("duckdb_title")
     return None
 
 
@@ -355,12 +448,12 @@ def _toml_measures(ruleset: str) -> dict[str, Measure] | None:
 def _no_parquet(engine: str, values_file: str | None, explain: bool, fmt: str | None) -> str:
     """Why a .parquet output cannot be written (only the DuckDB engine writes Parquet)."""
     if engine == "python":
-        return "the Python engine writes no Parquet; write a .csv file instead"
+        return M("parquet_python")
     if explain or fmt not in (None, "csv"):
-        return "explanations and formats other than csv are not written to Parquet"
+        return M("parquet_format")
     if values_file is None or Path(values_file).suffix.lower() not in (".parquet", ".csv"):
-        return "Parquet is written from a .csv or .parquet file of units (--values)"
-    return "writing Parquet needs duckdb and sqlglot: pip install 'kpirules[sql]'"
+        return M("parquet_source")
+    return M("parquet_needs")
 
 
 def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> list[Outcome]:
@@ -371,11 +464,7 @@ def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> l
             return [err]
     if rules.overrides:
         ids = ", ".join(rules.overrides)
-        click.echo(
-            f"note: the [overrides] of {rules.id} ({ids}) are scores set by hand for its own [values]; "
-            "the values given are scored by the rules",
-            err=True,
-        )
+        click.echo(M("overrides", ruleset=rules.id, ids=ids), err=True)
     slips: dict[int, list[ValuesError]] = {}
     if batch:
         from ..valuefiles import percent_slips
@@ -390,7 +479,7 @@ def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> l
 
         progress = Progress(transient=True)
         progress.start()
-        task = progress.add_task("scoring", total=len(units))
+        task = progress.add_task(M("progress"), total=len(units))
     collecting = gc.isenabled()
     gc.disable()  # the outcomes only grow here: collecting would walk them again and again
     try:
@@ -422,7 +511,7 @@ def _drop_unknown_columns(rules: Ruleset, units: Sequence[Unit]) -> None:
     ignored = sorted(name for name in seen if name not in rules.measures or rules.measures[name].derived)
     if not ignored:
         return
-    click.echo(f"note: ignoring columns that are not input measures: {', '.join(ignored)}", err=True)
+    click.echo(M("ignored_columns", columns=", ".join(ignored)), err=True)
     for unit in units:
         for name in ignored:
             unit.values.pop(name, None)  # type: ignore[attr-defined]
