@@ -41,10 +41,12 @@ class Finding(data.Finding):
 
     @property
     def reported_text(self) -> str:
+        """The figure as printed (a yes/no in the current language)."""
         return messages.reported_text(self)
 
     @property
     def expected_text(self) -> str:
+        """The consistent figure, as people read it (a yes/no in the current language)."""
         return messages.expected_text(self)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:

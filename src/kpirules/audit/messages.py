@@ -1,9 +1,12 @@
 """Findings in words, Chinese (``zh``) and English (``en``).
 
 What is said is decided once, in no language: each finding, cause and reconstruction becomes a
-:class:`Phrase` (a key of :data:`~kpirules.audit.words.WORDS` and its arguments, which may be
-phrases themselves), and :func:`speak` renders a phrase in a language. :func:`message` renders a
-finding; :func:`explain` adds its likely cause.
+:class:`Phrase` (a key of the catalog :data:`~kpirules.audit.words.WORDS` and its arguments, which
+may be phrases themselves, or figures said in the language: a yes/no), and :func:`speak` renders
+a phrase in a language, every word from the catalog. :func:`message` renders a finding;
+:func:`explain` adds its likely cause. Every key is written out in full where it is said (a
+finding's kind or a cause's code picks a key from a table here, never builds one), so that
+``tests/test_messages_audit.py`` can check the catalog against what is said.
 
 Printed figures are shown with the digits they were printed with (``4.47``, ``47.74%``,
 ``1899305.84万元``); computed ones as people read them (``15``, ``47.4%``).
@@ -11,12 +14,14 @@ Printed figures are shown with the digits they were printed with (``4.47``, ``47
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..messages import check_language, language
 from ..units import MONEY, PERCENT
 from .findings import Cause, Correction, Finding, Reconstruction
 from .printed import C, plain, printed_rate, show, show_rate
@@ -25,7 +30,6 @@ from .words import WORDS
 if TYPE_CHECKING:
     from ..ruleset import Ruleset
 
-LANGS = ("zh", "en")
 RATE_FIELDS = ("rate", "text_rate", "subtotal_rate")
 
 
@@ -39,12 +43,17 @@ class Phrase:
     args: Mapping[str, Any] = attrs.field(factory=dict)
 
 
+#: A separator that is no word: a line break.
+LINES = "\n"
+
+
 @attrs.frozen
 class Joined:
-    """Parts said one after the other, separated by the message ``sep`` (a ``join.*`` key)."""
+    """Parts said one after the other, separated by the message ``sep``: a ``join.*`` key
+    (``join.sentences``: each sentence after the one before), :data:`LINES`, or nothing (None)."""
 
     parts: tuple[Any, ...]
-    sep: str = "join.none"
+    sep: str | None = None
 
 
 @attrs.frozen
@@ -62,44 +71,66 @@ def say(key: str, **args: Any) -> Phrase:
     return Phrase(key, args)
 
 
-def joined(parts: Iterable[Any], sep: str = "join.none") -> Joined:
+def joined(parts: Iterable[Any], sep: str | None = None) -> Joined:
     return Joined(tuple(parts), sep)
 
 
 def speak(phrase: Any, lang: str) -> str:
     """``phrase`` in ``lang`` (``zh`` or ``en``); text is said as it is."""
-    _lang(lang)
+    check_language(lang)
     if isinstance(phrase, Phrase):
         args = {k: speak(v, lang) if isinstance(v, (Phrase, Joined, Figure)) else v for k, v in phrase.args.items()}
-        return WORDS[phrase.key].text(lang).format(**args)
+        return WORDS.say(lang, phrase.key, **args)
     if isinstance(phrase, Joined):
-        return WORDS[phrase.sep].text(lang).join(speak(p, lang) for p in phrase.parts)
+        parts = [speak(p, lang) for p in phrase.parts]
+        if phrase.sep is None or phrase.sep == LINES:
+            return (phrase.sep or "").join(parts)
+        if phrase.sep == "join.sentences" and parts:
+            return functools.reduce(lambda a, b: WORDS.say(lang, "join.sentences", before=a, after=b), parts)
+        return WORDS.say(lang, phrase.sep).join(parts)
     if isinstance(phrase, Figure):
         return value_text(phrase.field, phrase.value, printed=phrase.printed, unit=phrase.unit, lang=lang)
     return str(phrase)
 
 
-def _lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; use 'zh' or 'en'")
-    return lang
+#: The name of each figure a finding or a correction is about, by field (see
+#: :data:`~kpirules.audit.findings.FIELDS`).
+FIELD_WORDS = {
+    "total": "field.total",
+    "sum": "field.sum",
+    "grade": "field.grade",
+    "weight": "field.weight",
+    "score": "field.score",
+    "rate": "field.rate",
+    "text_rate": "field.text_rate",
+    "text_score": "field.text_score",
+    "subtotal": "field.subtotal",
+    "subtotal_weight": "field.subtotal_weight",
+    "subtotal_rate": "field.subtotal_rate",
+    "figure": "field.figure",
+}
+#: The name of each level of finding.
+SEVERITY_WORDS = {"error": "severity.error", "warning": "severity.warning", "info": "severity.info"}
 
 
 def field_name(field: str, lang: str) -> str:
-    return speak(say(f"field.{field}"), lang)
+    return speak(say(FIELD_WORDS[field]), lang)
 
 
 def severity_name(severity: str, lang: str) -> str:
-    return speak(say(f"severity.{severity}"), lang)
+    return speak(say(SEVERITY_WORDS[severity]), lang)
 
 
 # ---- figures ----------------------------------------------------------------------------------
-def value_text(field: str | None, value: Any, *, printed: bool, unit: str | None = None, lang: str = "zh") -> str:
-    """One figure for display: a printed one with its own digits, a computed one plainly."""
+def value_text(
+    field: str | None, value: Any, *, printed: bool, unit: str | None = None, lang: str | None = None
+) -> str:
+    """One figure for display: a printed one with its own digits, a computed one plainly; a yes/no
+    in ``lang`` (default: the current language)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return speak(say("value.yes" if value else "value.no"), lang)
+        return speak(say("value.yes" if value else "value.no"), lang or language())
     if isinstance(value, str):
         return value
     if not isinstance(value, Decimal):  # pragma: no cover - every figure is one of the above
@@ -110,18 +141,29 @@ def value_text(field: str | None, value: Any, *, printed: bool, unit: str | None
     return text + (unit or "")
 
 
-def figure_text(finding: Finding, value: Any, unit: str | None, *, printed: bool = True, lang: str = "zh") -> str:
+def figure_text(
+    finding: Finding, value: Any, unit: str | None, *, printed: bool = True, lang: str | None = None
+) -> str:
     return value_text(finding.field, value, printed=printed, unit=unit, lang=lang)
 
 
-def reported_text(f: Finding) -> str:
-    """The figure a finding is about, as printed."""
-    return figure_text(f, f.reported, f.unit)
+def _reported(f: Finding) -> Figure:
+    return Figure(f.field, f.reported, printed=True, unit=f.unit)
 
 
-def expected_text(f: Finding) -> str:
+def _expected(f: Finding) -> Figure:
+    return Figure(f.field, f.expected, printed=False, unit=f.expected_unit if f.expected_unit is not None else f.unit)
+
+
+def reported_text(f: Finding, lang: str | None = None) -> str:
+    """The figure a finding is about, as printed (a yes/no in ``lang``, default: the current
+    language)."""
+    return speak(_reported(f), lang or language())
+
+
+def expected_text(f: Finding, lang: str | None = None) -> str:
     """The figure that makes the table consistent, as people read it."""
-    return figure_text(f, f.expected, f.expected_unit if f.expected_unit is not None else f.unit, printed=False)
+    return speak(_expected(f), lang or language())
 
 
 def _values(items: Sequence[tuple[str, Any, str | None, str | None]] | None) -> Joined:
@@ -186,13 +228,20 @@ def cause_phrase(cause: Cause, *, field: str | None, subtotal: bool, names: Mapp
         # the row left out is one whose score the table does not print: say that, not "assuming" it
         assumed = tuple(a for a in assumed if a is not omitted)
         row = _row_name(names, cause.row)
-        text: Any = say(f"cause.row-omitted.{omitted[2]}", row=row, whole=whole, value=_num(cause.value))
+        key = _OMITTED[omitted[2]]
+        text: Any = say(key, row=row, whole=whole, value=_num(cause.value))
     else:
         text = _cause_words(cause, field=field, whole=whole, names=names)
     if not assumed:
         return text
-    rows = [say(f"cause.assumed.{why}", row=_row_name(names, row), score=_num(score)) for row, score, why in assumed]
+    rows = [say(_ASSUMED[why], row=_row_name(names, row), score=_num(score)) for row, score, why in assumed]
     return joined([text, say("cause.assumed", rows=joined(rows, "join.assumed"))])
+
+
+#: Why a row a cause rests on has no printed score (see :data:`~kpirules.audit.findings.Assumed`):
+#: the row left out of a sum, and a row a sum counts at the rules' score.
+_OMITTED = {"missing-row": "cause.row-omitted.missing-row", "no-score": "cause.row-omitted.no-score"}
+_ASSUMED = {"missing-row": "cause.assumed.missing-row", "no-score": "cause.assumed.no-score"}
 
 
 def _cause_words(cause: Cause, *, field: str | None, whole: Phrase, names: Mapping[str, str]) -> Phrase:
@@ -202,10 +251,11 @@ def _cause_words(cause: Cause, *, field: str | None, whole: Phrase, names: Mappi
         row = joined([row, *(_row_name(names, r) for r in cause.others)], "join.or-rows")
     if slip is not None and code in ("transposition", "typo"):
         meant, shown = slip.digits.split("→")
-        return say(f"cause.{code}", meant=meant, shown=shown)
-    if slip is not None and code in ("extra-digit", "missing-digit"):
-        doubled = code == "extra-digit" and slip.doubled
-        return say(f"cause.{code}.doubled" if doubled else f"cause.{code}", digits=slip.digits)
+        return say("cause.transposition" if code == "transposition" else "cause.typo", meant=meant, shown=shown)
+    if slip is not None and code == "extra-digit":
+        return say("cause.extra-digit.doubled" if slip.doubled else "cause.extra-digit", digits=slip.digits)
+    if slip is not None and code == "missing-digit":
+        return say("cause.missing-digit", digits=slip.digits)
     if slip is not None and code == "scale":
         factor = 10 ** abs(slip.factor)
         percent = field in RATE_FIELDS and abs(slip.factor) == 2
@@ -223,24 +273,34 @@ def _cause_words(cause: Cause, *, field: str | None, whole: Phrase, names: Mappi
     if code == "rounded-figure" and cause.figure is not None:
         return _rounded(cause)
     if code in _CAUSE_ARGS:
-        return say(f"cause.{code}", whole=whole, row=row, note=cause.note, **_CAUSE_ARGS[code](cause.value))
-    if code in ("own-weight", "rate-as-score", "rows-wrong", "score-as-weight", "follows-subtotals", "band"):
-        return say(f"cause.{code}")
+        key, args = _CAUSE_ARGS[code]
+        return say(key, whole=whole, row=row, note=cause.note, **args(cause.value))
+    if code in _PLAIN_CAUSES:
+        return say(_PLAIN_CAUSES[code])
     return say("cause.arithmetic")
 
 
-#: The figure a cause cites, by cause, as its message shows it.
-_CAUSE_ARGS: dict[str, Callable[[Decimal | None], dict[str, str]]] = {
-    "neighbour-weight": lambda v: {"value": _num(v)},
-    "weight-sum": lambda v: {"value": _num(v)},
-    "row-omitted": lambda v: {"value": _num(v)},
-    "row-twice": lambda v: {"value": _num(v)},
-    "deduction-ignored": lambda v: {"value": _num(v)},
-    "weight-times-measure": lambda v: {"rate": _rate(v, printed=False)},
-    "measure-as-rate": lambda v: {"rate": _rate(v)},
-    "rate-follows-score": lambda v: {"score": _p(v)},
-    "follows-rows": lambda v: {},
-    "deliberate-zero": lambda v: {},
+#: The message of a cause that cites a figure, by cause, and the figure as its message shows it.
+_CAUSE_ARGS: dict[str, tuple[str, Callable[[Decimal | None], dict[str, str]]]] = {
+    "neighbour-weight": ("cause.neighbour-weight", lambda v: {"value": _num(v)}),
+    "weight-sum": ("cause.weight-sum", lambda v: {"value": _num(v)}),
+    "row-omitted": ("cause.row-omitted", lambda v: {"value": _num(v)}),
+    "row-twice": ("cause.row-twice", lambda v: {"value": _num(v)}),
+    "deduction-ignored": ("cause.deduction-ignored", lambda v: {"value": _num(v)}),
+    "weight-times-measure": ("cause.weight-times-measure", lambda v: {"rate": _rate(v, printed=False)}),
+    "measure-as-rate": ("cause.measure-as-rate", lambda v: {"rate": _rate(v)}),
+    "rate-follows-score": ("cause.rate-follows-score", lambda v: {"score": _p(v)}),
+    "follows-rows": ("cause.follows-rows", lambda v: {}),
+    "deliberate-zero": ("cause.deliberate-zero", lambda v: {}),
+}
+#: The message of a cause that cites nothing, by cause.
+_PLAIN_CAUSES = {
+    "own-weight": "cause.own-weight",
+    "rate-as-score": "cause.rate-as-score",
+    "rows-wrong": "cause.rows-wrong",
+    "score-as-weight": "cause.score-as-weight",
+    "follows-subtotals": "cause.follows-subtotals",
+    "band": "cause.band",
 }
 
 
@@ -293,8 +353,8 @@ def finding_phrase(f: Finding) -> Joined:
     """A finding's message, in no language yet: its sentences."""
     facts = f.facts
     args = {
-        "reported": reported_text(f) if f.reported is not None else "—",
-        "expected": expected_text(f) if f.expected is not None else "—",
+        "reported": _reported(f) if f.reported is not None else "—",
+        "expected": _expected(f) if f.expected is not None else "—",
     }
     kind, field = f.kind, f.field
     if kind == "total-vs-sum" and field == "sum":
@@ -382,7 +442,10 @@ def _total_sentence(f: Finding, kind: str, args: Mapping[str, Any]) -> Phrase:
 def _grade_sentence(f: Finding, kind: str, args: Mapping[str, Any]) -> Phrase:
     facts = f.facts
     basis = facts.get("total") if kind == "grade-vs-total" else facts.get("consistent_total")
-    key = f"finding.{kind}" if f.expected != f.reported else f"finding.{kind}.total-wrong"
+    if kind == "grade-vs-total":
+        key = "finding.grade-vs-total" if f.expected != f.reported else "finding.grade-vs-total.total-wrong"
+    else:
+        key = "finding.grade-vs-rule" if f.expected != f.reported else "finding.grade-vs-rule.total-wrong"
     return say(
         key, band=facts.get("band") or "—", basis=_num(basis), consistent=_num(facts.get("consistent_total")), **args
     )
@@ -495,16 +558,19 @@ def _also_clause(f: Finding, kind: str) -> Phrase | None:
         return say("also.subtotal.confirms", label=label, printed=printed)
     if kind == "subtotal-vs-rate" and facts.get("rate_fits_consistent"):
         return say("also.subtotal-vs-rate.fits-consistent", rate=rate, consistent=_num(facts.get("consistent")))
-    values = {
-        "score-vs-rule": {"recomputed": _num(facts.get("recomputed"))},
-        "weight-vs-ruleset": {},
-        "score-out-of-range": {},
-        "grade-vs-total": {},
-        "subtotal-vs-rule": {"recomputed": _num(facts.get("recomputed_sum"))},
-        "subtotal-vs-sum": {"sum": _num(facts.get("printed_sum"))},
-        "subtotal-vs-rate": {"rate": rate},
+    clauses: dict[str, tuple[str, dict[str, Any]]] = {
+        "score-vs-rule": ("also.score-vs-rule", {"recomputed": _num(facts.get("recomputed"))}),
+        "weight-vs-ruleset": ("also.weight-vs-ruleset", {}),
+        "score-out-of-range": ("also.score-out-of-range", {}),
+        "grade-vs-total": ("also.grade-vs-total", {}),
+        "subtotal-vs-rule": ("also.subtotal-vs-rule", {"recomputed": _num(facts.get("recomputed_sum"))}),
+        "subtotal-vs-sum": ("also.subtotal-vs-sum", {"sum": _num(facts.get("printed_sum"))}),
+        "subtotal-vs-rate": ("also.subtotal-vs-rate", {"rate": rate}),
     }
-    return say(f"also.{kind}", **values[kind]) if kind in values else None
+    if kind not in clauses:
+        return None
+    key, values = clauses[kind]
+    return say(key, **values)
 
 
 def _note_sentence(f: Finding, args: Mapping[str, Any]) -> Any:
@@ -516,7 +582,7 @@ def _note_sentence(f: Finding, args: Mapping[str, Any]) -> Any:
         return (
             say("note.row-missing.unscored", name=name)
             if rec is None
-            else say(f"note.{kind}", name=name, recomputed=_num(rec))
+            else say("note.row-missing", name=name, recomputed=_num(rec))
         )
     if kind == "deliberate-zero":
         return say(
@@ -527,13 +593,15 @@ def _note_sentence(f: Finding, args: Mapping[str, Any]) -> Any:
     if kind == "not-recomputed" and facts.get("missing"):
         return say("note.not-recomputed.missing", name=name, missing=joined(facts["missing"], "join.missing"))
     if kind == "not-recomputed":
-        return say(f"note.{kind}", name=name, reason=facts.get("reason") or "")
+        return say("note.not-recomputed", name=name, reason=facts.get("reason") or "")
     if kind == "override":
         return say("note.override", name=name, reason=facts.get("reason"), computed=_num(facts.get("computed")), **args)
     if kind == "score-precision":
         return say("note.score-precision", name=name, precision=facts.get("precision"), **args)
-    if kind in ("figure-unchecked", "values-from-figures"):
-        return say(f"note.{kind}", label=facts.get("label"), values=_values(facts.get("values")))
+    if kind == "figure-unchecked":
+        return say("note.figure-unchecked", label=facts.get("label"))
+    if kind == "values-from-figures":
+        return say("note.values-from-figures", values=_values(facts.get("values")))
     if kind == "ambiguous-reconstruction" and "unproven" in facts:
         return say("note.ambiguous-reconstruction.unproven", states=facts["unproven"])
     if kind == "ambiguous-reconstruction":
@@ -608,12 +676,12 @@ def reconstruction_phrase(recon: Reconstruction, names: Mapping[str, str]) -> An
         else "recon.total.corrected"
     )
     lines.append(say(verb, total=total, grade=grade))
-    return Joined(tuple(lines), "join.lines")
+    return Joined(tuple(lines), LINES)
 
 
 def _change_args(c: Correction) -> dict[str, Any]:
     return {
-        "field": say(f"field.{c.field}"),
+        "field": say(FIELD_WORDS[c.field]),
         "was": Figure(c.field, c.reported, printed=True),
         "now": Figure(c.field, c.corrected, printed=False),
     }

@@ -30,7 +30,30 @@ from .messages import (
 from .printed import printable
 
 FORMATS = ("table", "json", "markdown")
-_COLUMNS = ("no", "severity", "what", "reported", "expected", "kind", "cause")
+#: The headings of the columns of the table and Markdown formats.
+_COLUMNS = (
+    "render.column.no",
+    "render.column.severity",
+    "render.column.what",
+    "render.column.reported",
+    "render.column.expected",
+    "render.column.kind",
+    "render.column.cause",
+)
+#: Where the measured values came from (:attr:`Audit.values_from
+#: <kpirules.audit.findings.Audit.values_from>`), in words.
+_VALUES_FROM = {
+    "ruleset": "render.values-from.ruleset",
+    "given": "render.values-from.given",
+    "figures": "render.values-from.figures",
+    "none": "render.values-from.none",
+}
+#: The summary's counts: (message for one, message for any other number), by level.
+_COUNTS = {
+    "errors": ("render.errors.one", "render.errors"),
+    "warnings": ("render.warnings.one", "render.warnings"),
+    "notes": ("render.notes.one", "render.notes"),
+}
 
 
 def _word(key: str, lang: str, **args: Any) -> str:
@@ -49,16 +72,16 @@ def _what(f: Finding, lang: str) -> tuple[str, str]:
 def _cells(f: Finding, lang: str) -> tuple[str, str]:
     if f.field is None and f.kind not in ("figure-vs-value", "figures-disagree"):
         return "", ""
-    reported = reported_text(f) if f.reported is not None else "—"
-    expected = expected_text(f) if f.expected is not None else "—"
+    reported = reported_text(f, lang) if f.reported is not None else "—"
+    expected = expected_text(f, lang) if f.expected is not None else "—"
     return reported, expected
 
 
 def _header(audit: Audit, lang: str) -> list[str]:
     rs = audit.ruleset
     values_from = audit.values_from
-    if values_from in ("ruleset", "given", "figures", "none"):
-        values_from = _word(f"render.values-from.{values_from}", lang)
+    if values_from in _VALUES_FROM:
+        values_from = _word(_VALUES_FROM[values_from], lang)
     return [
         _word("render.title", lang, title=rs.title or rs.id),
         _word("render.source", lang, source=audit.source, values=values_from),
@@ -67,7 +90,7 @@ def _header(audit: Audit, lang: str) -> list[str]:
 
 def _summary(audit: Audit, lang: str) -> str:
     counts = {
-        key: say(f"render.{key}.one" if n == 1 else f"render.{key}", count=n)
+        key: say(_COUNTS[key][0] if n == 1 else _COUNTS[key][1], count=n)
         for key, n in (("errors", len(audit.errors)), ("warnings", len(audit.warnings)), ("notes", len(audit.notes)))
     }
     return _word("render.summary" if audit.findings else "render.summary.clean", lang, **counts)
@@ -114,7 +137,7 @@ def to_table(audit: Audit, lang: str = "zh", *, width: int | None = None, color:
         console.print(line, markup=False)
     if audit.findings:
         table = Table(box=box.SIMPLE_HEAD)
-        heads = [_word(f"render.column.{c}", lang) for c in _COLUMNS]
+        heads = [_word(c, lang) for c in _COLUMNS]
         table.add_column(heads[0], justify="right", no_wrap=True)
         table.add_column(heads[1], no_wrap=True)
         table.add_column(heads[2], overflow="fold", ratio=3)
@@ -156,7 +179,7 @@ def to_markdown(audit: Audit, lang: str = "zh") -> str:
     head = _header(audit, lang)
     lines = [f"## {_md(head[0])}", "", _md(head[1]), ""]
     if audit.findings:
-        heads = [_word(f"render.column.{c}", lang) for c in _COLUMNS]
+        heads = [_word(c, lang) for c in _COLUMNS]
         lines.append("| " + " | ".join(str(h) for h in heads) + " |")
         lines.append("| ---: | --- | --- | ---: | ---: | --- | --- |")
         for n, f in enumerate(audit, 1):
@@ -190,9 +213,9 @@ def finding_dict(f: Finding, lang: str = "zh") -> dict[str, Any]:
         "field": f.field,
         "subtotal": f.subtotal,
         "reported": f.reported,
-        "reported_text": reported_text(f) if f.reported is not None else None,
+        "reported_text": reported_text(f, lang) if f.reported is not None else None,
         "expected": f.expected,
-        "expected_text": expected_text(f) if f.expected is not None else None,
+        "expected_text": expected_text(f, lang) if f.expected is not None else None,
     }
     if f.measure is not None:
         out["measure"] = f.measure
