@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from ..errors import KpiRulesError, Location
+from ..messages import Catalog
 from ..model import Reported
 from ..ruleset import Ruleset
 from .findings import SEVERITIES, Audit, Correction, Finding, Reconstruction
@@ -36,6 +37,20 @@ from .relations.base import Audited, Collector, Relation
 from .table import TableIn
 
 ReportedSource = Reported | str | Path | None
+
+M = Catalog(
+    "audit.engine",
+    {
+        "no_reported": (
+            "规则集 `{ruleset}` 中没有可供核查的 [reported] 表",
+            "ruleset `{ruleset}` has no [reported] table to audit",
+        ),
+        "give_reported": (
+            "请在规则集中加入 [reported] 表，或用 --reported FILE 给出公布的表格",
+            "add a [reported] table to the ruleset, or give the published table with --reported FILE",
+        ),
+    },
+)
 
 #: How findings are ordered within a row: by the figure they are about.
 _FIELD_ORDER = {
@@ -72,9 +87,9 @@ def audit(
     if reported is None:
         if ruleset.reported is None:
             raise KpiRulesError(
-                f"ruleset `{ruleset.id}` has no [reported] table to audit",
+                M("no_reported", ruleset=ruleset.id),
                 location=Location(ruleset.source.name) if ruleset.source is not None else None,
-                hint="add a [reported] table to the ruleset, or give the published table with --reported FILE",
+                hint=M("give_reported"),
             )
         table, source = ruleset.reported, "[reported]"
     elif isinstance(reported, Reported):

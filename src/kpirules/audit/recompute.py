@@ -16,12 +16,24 @@ import attrs
 from ..compiler import compile_expr
 from ..errors import KpiRulesError, Location, ValuesError
 from ..exact import EvalFailure
+from ..messages import Catalog
 from ..model import Measure, Reported, ReportedFigure
 from ..ruleset import Ruleset
 from ..units import UnitMismatch, scale
 from ..values import Converted, MissingValue, ValueProblem, converter, is_missing
 from .printed import ZERO, C, half_unit
 from .table import Arithmetic
+
+M = Catalog(
+    "audit.recompute",
+    {
+        "unknown_measure": ("未知的数据项 `{name}`", "unknown measure `{name}`"),
+        "derived": ("派生数据项不能直接给出数值：`{name}`", "a derived measure cannot be given a value: `{name}`"),
+        "measure": ("数据项 `{name}`：{problem}", "measure `{name}`: {problem}"),
+        "unscorable": ("无法按该评分规则计算得分", "the rule cannot be scored"),
+        "reasons": ("；", "; "),
+    },
+)
 
 
 @attrs.frozen
@@ -105,14 +117,14 @@ class Recomputed:
                 if missing and not failed and ind.if_missing in ("full", "zero"):
                     score = self.arith.round(ind.weight if ind.if_missing == "full" else ZERO)
                 elif failed:
-                    self.unknown[i] = Unscored(reason="; ".join(failed))
+                    self.unknown[i] = Unscored(reason=M("reasons").join(failed))
                     continue
                 elif missing:
                     self.unknown[i] = Unscored(missing=tuple(missing))
                     continue
                 else:
                     problems = [p.message for p in failure.problems if f"`{ind.id}`" in p.message]
-                    self.unknown[i] = Unscored(reason="; ".join(problems) or "the rule cannot be scored")
+                    self.unknown[i] = Unscored(reason=M("reasons").join(problems) or M("unscorable"))
                     continue
             else:
                 score = self.arith.round(min(max(raw, ZERO), ind.weight))
@@ -136,8 +148,7 @@ class Recomputed:
         for name, raw in base.items():
             measure = rs.measures.get(name)
             if measure is None or measure.derived:
-                what = "unknown measure" if measure is None else "a derived measure cannot be given a value:"
-                problems.append(ValuesError(f"{what} `{name}`"))
+                problems.append(ValuesError(M("unknown_measure" if measure is None else "derived", name=name)))
                 continue
             if is_missing(raw):
                 continue
@@ -147,7 +158,7 @@ class Recomputed:
                 continue
             except ValueProblem as err:
                 where = self.locations.get(name)
-                problems.append(ValuesError(f"measure `{name}`: {err}", location=where, hint=err.hint))
+                problems.append(ValuesError(M("measure", name=name, problem=err), location=where, hint=err.hint))
         if problems:
             raise ValuesError.collect(problems)
         return env
@@ -166,7 +177,7 @@ class Recomputed:
                     continue
                 except EvalFailure as err:
                     if failures is not None:
-                        failures[measure.name] = f"measure `{measure.name}`: {err.message}"
+                        failures[measure.name] = M("measure", name=measure.name, problem=err.message)
                 pending.remove(measure)
                 progress = True
 

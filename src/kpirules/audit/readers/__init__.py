@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...messages import Catalog
 from ...model import Reported
 from ...ruleset import Ruleset
 from ...source import TABLE_SUFFIXES
@@ -41,6 +42,16 @@ from .delimited import read_csv
 from .grid import FUNDS_LABELS
 from .toml_json import read_json, read_toml
 from .workbook import first_sheet, read_excel
+
+M = Catalog(
+    "audit.readers",
+    {
+        "xls": ("无法读取 {file}：不支持旧的 .xls 格式", "cannot read {file}: the old .xls format is not supported"),
+        "xls_hint": ("请另存为 .xlsx 或 .csv", "save it as .xlsx or .csv"),
+        "suffix": ("无法从 {file} 读取公布的表格", "cannot read a reported table from {file}"),
+        "suffix_hint": ("请使用 .toml、.json、.csv 或 .xlsx 文件", "use a .toml, .json, .csv or .xlsx file"),
+    },
+)
 
 
 def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
@@ -61,13 +72,9 @@ def read_reported(path: str | Path, ruleset: Ruleset) -> Reported:
         else:
             table = read_csv(text, name)
     elif suffix == ".xls":
-        raise ReportedFileError(
-            f"cannot read {file.name}: the old .xls format is not supported", hint="save it as .xlsx or .csv"
-        )
+        raise ReportedFileError(M("xls", file=file.name), hint=M("xls_hint"))
     else:
-        raise ReportedFileError(
-            f"cannot read a reported table from {file.name}", hint="use a .toml, .json, .csv or .xlsx file"
-        )
+        raise ReportedFileError(M("suffix", file=file.name), hint=M("suffix_hint"))
     return build(table, ruleset)
 
 

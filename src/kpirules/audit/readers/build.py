@@ -12,15 +12,97 @@ from typing import Any
 
 from ...errors import KpiRulesError, Location
 from ...hierarchy import SubtotalError, resolve_subtotal, strip_enumerator, strip_note, subtotal_name
+from ...messages import Catalog
 from ...model import Measure, Reported, ReportedFigure, ReportedRow, ReportedSubtotal
 from ...ruleset import Ruleset
 from ...units import UnitMismatch, scale
 from ...values import MissingValue, ValueProblem, converter
 from ..printed import MAX_DIGITS, C, brief, printable, show_rate
 from .cells import Cell, Formula, PercentCell, ReportedFileError, Row, Table, clip, norm, shown
+from .cells import M as CELLS
 from .grid import FUNDS, label_weight
 
-_AS_PRINTED = "write the figure as the table prints it, such as 93.74 or 47.74%"
+M = Catalog(
+    "audit.readers.build",
+    {
+        # ---- rows and indicators -------------------------------------------------------------------
+        "several": ("`{label}` 可指多个指标：{ids}", "`{label}` names several indicators: {ids}"),
+        "use_id": ("请改用指标的 id", "use the id"),
+        "no_execution": (
+            "`{label}` 是预算执行情况的得分，而规则集 `{ruleset}` 中没有对应的指标",
+            "`{label}` scores the budget's execution, and no indicator of ruleset `{ruleset}` is it",
+        ),
+        "name_execution": (
+            "请把该指标命名为 预算执行率（或在表格中给它一行，以它的名称为行名）",
+            "name the indicator 预算执行率 (or give the table a row named after it)",
+        ),
+        "unknown": (
+            "规则集 `{ruleset}` 中没有名为 `{label}` 的指标",
+            "no indicator of ruleset `{ruleset}` is called `{label}`",
+        ),
+        "did_you_mean": ("是否应为 {names}？", "did you mean {names}?"),
+        "or": (" 或 ", " or "),
+        "name_rows": (
+            "请用规则集中指标的 id 或名称作为每一行的名称",
+            "name each row by an indicator's id or its name in the ruleset",
+        ),
+        "two_rows": ("指标 `{id}` 有两行", "indicator `{id}` has two rows"),
+        "first_at": ("第一行在 {where}", "the first is at {where}"),
+        "grade_label": ("等级须填写等级名称，例如 优", "the grade must be a label such as 优"),
+        # ---- numbers and rates -----------------------------------------------------------------------
+        "formula": (
+            "`{field}` 是公式 {formula}，而工作簿中没有保存它的值",
+            "`{field}` is the formula {formula} and the workbook holds no value for it",
+        ),
+        "recalculate": (
+            "请用 Excel 或 LibreOffice 打开并保存该工作簿，使其保存计算结果；或将其导出为 CSV",
+            "open the workbook in Excel or LibreOffice and save it, so it stores the values, or export it as CSV",
+        ),
+        "bool": ("`{field}` 必须是数字，而不是 {value}", "`{field}` must be a number, not {value}"),
+        "exponent": ("`{field}`：{text} 是用指数形式写的", "`{field}`: {text} is written with an exponent"),
+        "as_printed": (
+            "请按表格印出的样子写数字，例如 93.74 或 47.74%",
+            "write the figure as the table prints it, such as 93.74 or 47.74%",
+        ),
+        "not_a_number": ("`{field}`：{value} 不是数字", "`{field}`: {value} is not a number"),
+        "not_a_rate": ("`{field}`：{value} 不是比率", "`{field}`: {value} is not a rate"),
+        "write_rate": ('请写成 "47.74%" 或 0.4774', 'write it as "47.74%" or 0.4774'),
+        # ---- figures of measures ---------------------------------------------------------------------
+        "figure_needs": ("报告数字须有 `{key}`", "a figure needs `{key}`"),
+        "figure_unknown": ("未知数据项 `{name}` 的报告数字", "figure of unknown measure `{name}`"),
+        "figure_did_you_mean": ("是否应为 `{name}`？", "did you mean `{name}`?"),
+        "name_measure": ("请写规则集中的一个数据项", "name a measure of the ruleset"),
+        "unit_not_a_string": ("`unit` 必须是字符串", "`unit` must be a string"),
+        "figure_problem": ("数据项 `{name}` 的报告数字：{problem}", "figure of `{name}`: {problem}"),
+        "no_value": ("没有数值", "no value"),
+        "figure_not_printed": (
+            "数据项 `{name}` 的报告数字：{value} 不是按报告印法写出的数字",
+            "figure of `{name}`: {value} is not a number as printed",
+        ),
+        "figure_units": (
+            "数值以 {printed} 印出，但 `unit` 写的是 {unit}",
+            "the value is printed in {printed} but `unit` says {unit}",
+        ),
+        "figure_not_a_number": (
+            "数据项 `{name}` 的报告数字：{value} 不是数字",
+            "figure of `{name}`: {value} is not a number",
+        ),
+        # ---- numbers no table prints -------------------------------------------------------------------
+        "unprintable": (
+            "{who}：`{field}` = {shown} 不是表格会印出的数字：{why}",
+            "{who}: `{field}` = {shown} is not a figure a table prints: {why}",
+        ),
+        "infinite": ("它不是有限的数", "it is not a finite number"),
+        "too_large": ("小数点前超过 {digits} 位", "it has more than {digits} digits before the decimal point"),
+        "too_small": ("小数超过 {digits} 位", "it has more than {digits} decimals"),
+        "check_cell": (
+            "请核对该单元格，并按表格印出的样子写数字，例如 93.74 或 47.74%",
+            "check the cell, and write the figure as the table prints it, such as 93.74 or 47.74%",
+        ),
+        "the_table": ("表格", "the table"),
+        "a_figure": ("数据项 `{measure}` 的一个报告数字", "a figure of `{measure}`"),
+    },
+)
 _EXPONENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*([^\d\s.,+-][^\d]*)?")
@@ -42,7 +124,7 @@ def build(table: Table, ruleset: Ruleset) -> Reported:
         label = row.key if row.key is not None else row.cells["indicator"].value if "indicator" in row.cells else None
         where = row.cells["indicator"].location if row.key is None and "indicator" in row.cells else row.location
         if label is None or not isinstance(label, (str, Decimal)):
-            table.problem("this row names no indicator", where)
+            table.problem(CELLS("no_indicator"), where)
             continue
         label = str(label).strip()
         if row.subtotal:
@@ -53,16 +135,12 @@ def build(table: Table, ruleset: Ruleset) -> Reported:
             bare = strip_enumerator(norm(label))
             matches = sorted(set(by_name.get(norm(label)) or by_name.get(bare) or by_name.get(strip_note(bare), [])))
             if len(matches) > 1:
-                table.problem(f"`{clip(label)}` names several indicators: {', '.join(matches)}", where, "use the id")
+                table.problem(M("several", label=clip(label), ids=", ".join(matches)), where, M("use_id"))
                 continue
             if not matches and norm(label) in FUNDS:
                 matches = _execution_indicator(ruleset)
                 if not matches:
-                    table.problem(
-                        f"`{label}` scores the budget's execution, and no indicator of ruleset `{ruleset.id}` is it",
-                        where,
-                        "name the indicator 预算执行率 (or give the table a row named after it)",
-                    )
+                    table.problem(M("no_execution", label=label, ruleset=ruleset.id), where, M("name_execution"))
                     continue
             if not matches and _subtotal(row, label, where, above, ruleset, table, subtotals, percent_columns):
                 above = []
@@ -70,16 +148,15 @@ def build(table: Table, ruleset: Ruleset) -> Reported:
             if not matches:
                 names = [ind.name for ind in ruleset.indicators] + list(by_id)
                 close = difflib.get_close_matches(label[:200], names, n=2, cutoff=0.5)
-                hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?" if close else None
                 table.problem(
-                    f"no indicator of ruleset `{ruleset.id}` is called `{clip(label)}`",
+                    M("unknown", ruleset=ruleset.id, label=clip(label)),
                     where,
-                    hint or "name each row by an indicator's id or its name in the ruleset",
+                    M("did_you_mean", names=M("or").join(f"`{c}`" for c in close)) if close else M("name_rows"),
                 )
                 continue
             iid = matches[0]
         if iid in seen:
-            table.problem(f"indicator `{iid}` has two rows", where, f"the first is at {seen[iid]}")
+            table.problem(M("two_rows", id=iid), where, M("first_at", where=seen[iid]))
             continue
         seen[iid] = where
         above.append(iid)
@@ -114,7 +191,7 @@ def build(table: Table, ruleset: Ruleset) -> Reported:
         if isinstance(table.grade.value, str) and table.grade.value.strip():
             grade = table.grade.value.strip()
         else:
-            table.problem("the grade must be a label such as 优", table.grade.location)
+            table.problem(M("grade_label"), table.grade.location)
     figures = [f for cells, at in table.figures if (f := _figure(cells, at, ruleset, table)) is not None]
     if table.problems:
         raise ReportedFileError.collect(table.problems)
@@ -181,9 +258,6 @@ def _subtotal(
     return True
 
 
-_RECALC = "open the workbook in Excel or LibreOffice and save it, so it stores the values, or export it as CSV"
-
-
 def _percent_columns(table: Table) -> set[str]:
     """Rate columns written as bare percentages: every number without %, some above 1."""
     out = set()
@@ -211,12 +285,10 @@ def _percent_columns(table: Table) -> set[str]:
 def _number(cell: Cell, field: str, table: Table) -> Decimal | None:
     value = cell.value
     if isinstance(value, Formula):
-        table.problem(
-            f"`{field}` is the formula {value} and the workbook holds no value for it", cell.location, _RECALC
-        )
+        table.problem(M("formula", field=field, formula=value), cell.location, M("recalculate"))
         return None
     if isinstance(value, bool):
-        table.problem(f"`{field}` must be a number, not {value}", cell.location)
+        table.problem(M("bool", field=field, value=value), cell.location)
         return None
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
@@ -227,9 +299,9 @@ def _number(cell: Cell, field: str, table: Table) -> Decimal | None:
         if _NUMBER.fullmatch(text):
             return Decimal(text.replace(",", ""))
     if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
-        table.problem(f"`{field}`: {clip(value.strip())} is written with an exponent", cell.location, _AS_PRINTED)
+        table.problem(M("exponent", field=field, text=clip(value.strip())), cell.location, M("as_printed"))
         return None
-    table.problem(f"`{field}`: {shown(value)} is not a number", cell.location)
+    table.problem(M("not_a_number", field=field, value=shown(value)), cell.location)
     return None
 
 
@@ -246,9 +318,9 @@ def _rate(cell: Cell, field: str, table: Table, *, percent: bool) -> Decimal | N
             parsed = Decimal(digits.replace(",", ""))
             return parsed.scaleb(-2, context=C) if percent or text.endswith("%") else parsed
         if _EXPONENT.fullmatch(digits):
-            table.problem(f"`{field}`: {clip(text)} is written with an exponent", cell.location, _AS_PRINTED)
+            table.problem(M("exponent", field=field, text=clip(text)), cell.location, M("as_printed"))
             return None
-        table.problem(f"`{field}`: {shown(value)} is not a rate", cell.location, 'write it as "47.74%" or 0.4774')
+        table.problem(M("not_a_rate", field=field, value=shown(value)), cell.location, M("write_rate"))
         return None
     number = _number(cell, field, table)
     if number is None:
@@ -259,52 +331,52 @@ def _rate(cell: Cell, field: str, table: Table, *, percent: bool) -> Decimal | N
 def _figure(cells: Mapping[str, Cell], at: Location | None, ruleset: Ruleset, table: Table) -> ReportedFigure | None:
     for key in ("measure", "value"):
         if key not in cells:
-            table.problem(f"a figure needs `{key}`", at)
+            table.problem(M("figure_needs", key=key), at)
             return None
     name = cells["measure"].value
     measure: Measure | None = ruleset.measures.get(name) if isinstance(name, str) else None
     if measure is None:
         close = difflib.get_close_matches(str(name)[:200], list(ruleset.measures), n=1, cutoff=0.6)
         table.problem(
-            f"figure of unknown measure `{clip(name)}`",
+            M("figure_unknown", name=clip(name)),
             cells["measure"].location,
-            f"did you mean `{close[0]}`?" if close else "name a measure of the ruleset",
+            M("figure_did_you_mean", name=close[0]) if close else M("name_measure"),
         )
         return None
     raw = cells["value"]
     unit_cell = cells.get("unit")
     unit = unit_cell.value if unit_cell is not None else None
     if unit is not None and not isinstance(unit, str):
-        table.problem("`unit` must be a string", unit_cell.location if unit_cell else at)
+        table.problem(M("unit_not_a_string"), unit_cell.location if unit_cell else at)
         return None
     value: Decimal | bool | str
     if measure.type in ("bool", "level"):
         try:
             value = converter(measure)(raw.value)
         except (ValueProblem, MissingValue) as err:
-            table.problem(f"figure of `{measure.name}`: {err or 'no value'}", raw.location)
+            table.problem(M("figure_problem", name=measure.name, problem=err or M("no_value")), raw.location)
             return None
     elif isinstance(raw.value, str):
         match = _PRINTED.fullmatch(raw.value.strip())
         if match is None:
-            table.problem(f"figure of `{measure.name}`: {shown(raw.value)} is not a number as printed", raw.location)
+            table.problem(M("figure_not_printed", name=measure.name, value=shown(raw.value)), raw.location)
             return None
         value = Decimal(match.group(1).replace(",", ""))
         printed_unit = match.group(2) or None
         if printed_unit is not None and unit is not None and printed_unit != unit:
-            table.problem(f"the value is printed in {clip(printed_unit)} but `unit` says {clip(unit)}", raw.location)
+            table.problem(M("figure_units", printed=clip(printed_unit), unit=clip(unit)), raw.location)
             return None
         unit = unit or printed_unit
     elif isinstance(raw.value, (int, Decimal)) and not isinstance(raw.value, bool):
         value = Decimal(raw.value)
     else:
-        table.problem(f"figure of `{measure.name}`: {shown(raw.value)} is not a number", raw.location)
+        table.problem(M("figure_not_a_number", name=measure.name, value=shown(raw.value)), raw.location)
         return None
     if isinstance(value, Decimal):
         try:
             scale(unit, measure.unit, measure.type)
         except UnitMismatch as err:
-            table.problem(f"figure of `{measure.name}`: {err}", (unit_cell or raw).location)
+            table.problem(M("figure_problem", name=measure.name, problem=err), (unit_cell or raw).location)
             return None
     quote = cells.get("quote")
     place = cells.get("where")
@@ -332,19 +404,14 @@ def check_printable(table: Reported, ruleset: Ruleset) -> None:
         if field in ("rate", "text_rate") and value.is_finite():
             shown += f" ({show_rate(value)})"
         why = (
-            "it is not a finite number"
+            M("infinite")
             if not value.is_finite()
-            else f"it has more than {MAX_DIGITS} digits before the decimal point"
+            else M("too_large", digits=MAX_DIGITS)
             if value and value.adjusted() >= MAX_DIGITS
-            else f"it has more than {MAX_DIGITS} decimals"
+            else M("too_small", digits=MAX_DIGITS)
         )
-        problems.append(
-            ReportedFileError(
-                f"{who}: `{field}` = {shown} is not a figure a table prints: {why}",
-                location=where,
-                hint="check the cell, and write the figure as the table prints it, such as 93.74 or 47.74%",
-            )
-        )
+        message = M("unprintable", who=who, field=field, shown=shown, why=why)
+        problems.append(ReportedFileError(message, location=where, hint=M("check_cell")))
 
     names = {ind.id: ind.name for ind in ruleset.indicators}
     for row in table.rows:
@@ -354,8 +421,8 @@ def check_printable(table: Reported, ruleset: Ruleset) -> None:
     for sub in table.subtotals:
         for field in ("weight", "score", "rate"):
             check(getattr(sub, field), sub.label, field, sub.locations.get(field) or sub.locations.get("row"))
-    check(table.total, "the table", "total", table.locations.get("total") or table.locations.get("table"))
+    check(table.total, M("the_table"), "total", table.locations.get("total") or table.locations.get("table"))
     for fig in table.figures:
-        check(fig.value, f"a figure of `{fig.measure}`", "value", fig.location)
+        check(fig.value, M("a_figure", measure=fig.measure), "value", fig.location)
     if problems:
         raise ReportedFileError.collect(problems)

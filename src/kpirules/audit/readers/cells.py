@@ -12,7 +12,22 @@ import attrs
 
 from ...errors import KpiRulesError, Location
 from ...hierarchy import normalize_name, strip_note
+from ...messages import Catalog
 from ...source import SPREADSHEET_ENCODINGS, read_text
+
+#: The words every reader of a published table says: a cell cut short, a row without an
+#: indicator, how to name the columns.
+M = Catalog(
+    "audit.readers.cells",
+    {
+        "clipped": ("{text}…（共 {count:,} 个字符）", "{text}…({count:,} characters)"),
+        "no_indicator": ("这一行没有写明指标", "this row names no indicator"),
+        "name_columns": (
+            "请把各列命名为 指标名称、权重、得分、得分率（或 id、weight、score、rate）",
+            "name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
+        ),
+    },
+)
 
 
 class ReportedFileError(KpiRulesError):
@@ -26,7 +41,7 @@ def clip(value: Any) -> str:
     """A cell or key as a message quotes it: its text, cut short past 60 characters (a cell of a
     million characters is not echoed whole)."""
     text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= _CLIP else text[: _CLIP - 1] + f"…({len(text):,} characters)"
+    return text if len(text) <= _CLIP else M("clipped", text=text[: _CLIP - 1], count=len(text))
 
 
 def shown(value: Any) -> str:

@@ -12,7 +12,19 @@ from typing import Any
 
 from ...errors import Location
 from ...hierarchy import TOTAL_LABELS, normalize_name, subtotal_name
+from ...messages import Catalog
 from .cells import COLUMNS, GRADE_LABELS, Cell, ReportedFileError, Row, Table, blank, column_field, norm
+from .cells import M as CELLS
+
+M = Catalog(
+    "audit.readers.grid",
+    {
+        "no_header": (
+            "{name} 中没有表头行：须有一列指标，以及一列得分或分值",
+            "{name} has no header row with an indicator column and a score or weight column",
+        ),
+    },
+)
 
 _TOTAL_ROWS = frozenset(norm(x) for x in TOTAL_LABELS)
 #: Columns that hold a level of the hierarchy; the indicator column is the deepest of them.
@@ -44,9 +56,9 @@ def from_grid(grid: Sequence[Sequence[Cell]], name: str, *, fail: bool = True) -
     if not fail:
         return None
     raise ReportedFileError(
-        f"{name} has no header row with an indicator column and a score or weight column",
+        M("no_header", name=name),
         location=Location(name, 1, 1),
-        hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
+        hint=CELLS("name_columns"),
     )
 
 
@@ -123,7 +135,7 @@ def grid_rows(header: Sequence[Cell], body: Sequence[Sequence[Cell]], table: Tab
             continue
         if label is None:
             first = next(iter(cells.values()))
-            table.problem("this row names no indicator", first.location)
+            table.problem(CELLS("no_indicator"), first.location)
             continue
         table.rows.append(Row(cells, label.location))
 

@@ -13,9 +13,65 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from ...errors import Location
+from ...messages import Catalog
 from ...source import SourceFile
 from .cells import Cell, ReportedFileError, Row, Table, clip, column_field
 from .grid import grid_rows
+
+M = Catalog(
+    "audit.readers.toml_json",
+    {
+        "invalid_json": ("JSON 格式错误：{reason}", "invalid JSON: {reason}"),
+        "not_a_table": (
+            "公布的表格应是一个含 `total`、`grade`、`scores` 或 `rows` 的对象",
+            "a reported table is an object with `total`, `grade`, `scores` or `rows`",
+        ),
+        "unknown_key": ("公布的表格中有未知的键 `{key}`", "unknown key `{key}` in the reported table"),
+        "did_you_mean": ("是否应为 `{name}`？", "did you mean `{name}`?"),
+        "keys_here": ("这里可用的键：{keys}", "the keys here are {keys}"),
+        "not_a_string": ("`{key}` 必须是字符串", "`{key}` must be a string"),
+        "scores_not_a_table": (
+            "`scores` 必须是一个表，各行以指标的 id 或名称为键",
+            "`scores` must be a table of rows keyed by indicator id or name",
+        ),
+        "row_not_a_table": (
+            "行 `{key}` 必须是含 `weight`、`score` 和 `rate` 的表",
+            "the row `{key}` must be a table of weight, score and rate",
+        ),
+        "rows_not_a_list": ("`rows` 必须是由各行组成的列表", "`rows` must be a list of rows"),
+        "subtotals_not_a_list": ("`subtotals` 必须是由小计行组成的列表", "`subtotals` must be a list of subtotal rows"),
+        "subtotal_not_a_table": (
+            "每个小计必须是含 `name`、`weight`、`score` 和 `rate` 的表",
+            "each subtotal must be a table of name, weight, score and rate",
+        ),
+        "figures_not_a_list": ("`figures` 必须是由报告数字组成的列表", "`figures` must be a list of figures"),
+        "figure_not_a_table": (
+            "每个报告数字必须是含 `measure`、`value` 和 `unit` 的表",
+            "each figure must be a table of measure, value and unit",
+        ),
+        "figure_unknown_key": ("报告数字中有未知的键 `{key}`", "unknown key `{key}` in a figure"),
+        "record_not_a_table": (
+            "每一行必须是含指标、`weight`、`score` 和 `rate` 的表",
+            "each row must be a table of indicator, weight, score and rate",
+        ),
+        "rows_no_indicator": ("各行都没有写明指标", "the rows name no indicator"),
+        "rows_no_indicator_hint": (
+            "请给每一行加上 `id`、`指标名称` 或其他指标列（见 docs/audit.md）",
+            "give each row an `id`, `指标名称` or another indicator column (see docs/audit.md)",
+        ),
+        "subtotal_unknown_key": ("小计中有未知的键 `{key}`", "unknown key `{key}` in a subtotal"),
+        "not_strings": ("`{key}` 必须是由字符串组成的列表", "`{key}` must be a list of strings"),
+        "subtotal_no_name": (
+            "小计须有 `name`：该行印出的名称",
+            "a subtotal needs `name`: the label printed in its row",
+        ),
+        "row_unknown_key": ("行中有未知的键 `{key}`", "unknown key `{key}` in a row"),
+        "row_keys": (
+            "一行可有：指标（id 或名称）、`weight`、`score`、`rate`、`text_rate`、`text_score` 和 `quote`",
+            "a row has an indicator (id or name), weight, score, rate, text_rate, text_score and quote",
+        ),
+    },
+)
 
 
 class Unreadable(str):
@@ -59,7 +115,7 @@ def read_json(text: str, name: str) -> Table:
     try:
         data = json.loads(text, parse_float=decimal, parse_int=decimal, parse_constant=Unreadable)
     except json.JSONDecodeError as err:
-        raise ReportedFileError(f"invalid JSON: {err.msg}", location=source.location(err.pos)) from None
+        raise ReportedFileError(M("invalid_json", reason=err.msg), location=source.location(err.pos)) from None
     positions = _json_positions(text)
 
     def where(path: tuple[Any, ...], *, key: bool = False) -> Location:
@@ -148,7 +204,7 @@ def _json_positions(text: str) -> dict[tuple[tuple[Any, ...], bool], tuple[int, 
 def _from_data(data: Any, name: str, where: Any) -> Table:
     table = Table(name)
     if not isinstance(data, dict):
-        table.problem("a reported table is an object with `total`, `grade`, `scores` or `rows`", where(()))
+        table.problem(M("not_a_table"), where(()))
         return table
     prefix: tuple[Any, ...] = ()
     if isinstance(data.get("reported"), dict):
@@ -158,9 +214,9 @@ def _from_data(data: Any, name: str, where: Any) -> Table:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             table.problem(
-                f"unknown key `{clip(key)}` in the reported table",
+                M("unknown_key", key=clip(key)),
                 where((*prefix, key), key=True),
-                f"did you mean `{close[0]}`?" if close else f"the keys here are {', '.join(known)}",
+                M("did_you_mean", name=close[0]) if close else M("keys_here", keys=", ".join(known)),
             )
     if "total" in data:
         table.total = Cell(data["total"], where((*prefix, "total")))
@@ -171,49 +227,49 @@ def _from_data(data: Any, name: str, where: Any) -> Table:
             if isinstance(data[key], str):
                 setattr(table, key, data[key])
             else:
-                table.problem(f"`{key}` must be a string", where((*prefix, key)))
+                table.problem(M("not_a_string", key=key), where((*prefix, key)))
     scores = data.get("scores", {})
     if not isinstance(scores, dict):
-        table.problem("`scores` must be a table of rows keyed by indicator id or name", where((*prefix, "scores")))
+        table.problem(M("scores_not_a_table"), where((*prefix, "scores")))
         scores = {}
     for key, body in scores.items():
         path = (*prefix, "scores", key)
         if not isinstance(body, dict):
-            table.problem(f"the row `{clip(key)}` must be a table of weight, score and rate", where(path))
+            table.problem(M("row_not_a_table", key=clip(key)), where(path))
             continue
         cells = _cells(body, path, where, table)
         table.rows.append(Row(cells, where(path, key=True), key=key))
     rows = data.get("rows", [])
     if not isinstance(rows, list):
-        table.problem("`rows` must be a list of rows", where((*prefix, "rows")))
+        table.problem(M("rows_not_a_list"), where((*prefix, "rows")))
         rows = []
     _records(rows, (*prefix, "rows"), where, table)
     subtotals = data.get("subtotals", [])
     if not isinstance(subtotals, list):
-        table.problem("`subtotals` must be a list of subtotal rows", where((*prefix, "subtotals")))
+        table.problem(M("subtotals_not_a_list"), where((*prefix, "subtotals")))
         subtotals = []
     for n, body in enumerate(subtotals):
         path = (*prefix, "subtotals", n)
         if not isinstance(body, dict):
-            table.problem("each subtotal must be a table of name, weight, score and rate", where(path))
+            table.problem(M("subtotal_not_a_table"), where(path))
             continue
         _subtotal_row(body, path, where, table)
     figures = data.get("figures", [])
     if not isinstance(figures, list):
-        table.problem("`figures` must be a list of figures", where((*prefix, "figures")))
+        table.problem(M("figures_not_a_list"), where((*prefix, "figures")))
         figures = []
     for n, body in enumerate(figures):
         path = (*prefix, "figures", n)
         if not isinstance(body, dict):
-            table.problem("each figure must be a table of measure, value and unit", where(path))
+            table.problem(M("figure_not_a_table"), where(path))
             continue
         cells = {}
         for key, value in body.items():
             if key not in ("measure", "value", "unit", "quote", "where"):
                 table.problem(
-                    f"unknown key `{clip(key)}` in a figure",
+                    M("figure_unknown_key", key=clip(key)),
                     where((*path, key), key=True),
-                    "the keys here are measure, value, unit, quote, where",
+                    M("keys_here", keys="measure, value, unit, quote, where"),
                 )
                 continue
             cells[key] = Cell(value, where((*path, key)))
@@ -227,17 +283,13 @@ def _records(rows: list[Any], path: tuple[Any, ...], where: Any, table: Table) -
     columns: dict[str, Location] = {}
     for n, body in enumerate(rows):
         if not isinstance(body, dict):
-            table.problem("each row must be a table of indicator, weight, score and rate", where((*path, n)))
+            table.problem(M("record_not_a_table"), where((*path, n)))
             continue
         for key in body:
             columns.setdefault(key, where((*path, n, key), key=True))
     header = [Cell(key, at) for key, at in columns.items()]
     if rows and not any(column_field(key) == "indicator" for key in columns):
-        table.problem(
-            "the rows name no indicator",
-            where(path),
-            "give each row an `id`, `指标名称` or another indicator column (see docs/audit.md)",
-        )
+        table.problem(M("rows_no_indicator"), where(path), M("rows_no_indicator_hint"))
         return
     grid = [
         [Cell(body.get(key), where((*path, n, key)) if key in body else where((*path, n))) for key in columns]
@@ -256,19 +308,19 @@ def _subtotal_row(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, ta
     for key, value in body.items():
         if key not in keys:
             table.problem(
-                f"unknown key `{clip(key)}` in a subtotal",
+                M("subtotal_unknown_key", key=clip(key)),
                 where((*path, key), key=True),
-                f"the keys here are {', '.join(keys)}",
+                M("keys_here", keys=", ".join(keys)),
             )
         elif key in ("path", "indicators"):
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 lists[key] = tuple(value)
             else:
-                table.problem(f"`{key}` must be a list of strings", where((*path, key)))
+                table.problem(M("not_strings", key=key), where((*path, key)))
         else:
             cells["indicator" if key == "name" else key] = Cell(value, where((*path, key)))
     if "indicator" not in cells:
-        table.problem("a subtotal needs `name`: the label printed in its row", where(path))
+        table.problem(M("subtotal_no_name"), where(path))
         return
     table.rows.append(Row(cells, where(path), subtotal=True, path=lists.get("path"), ids=lists.get("indicators")))
 
@@ -278,11 +330,7 @@ def _cells(body: Mapping[str, Any], path: tuple[Any, ...], where: Any, table: Ta
     for key, value in body.items():
         field = column_field(key)
         if field is None:
-            table.problem(
-                f"unknown key `{clip(key)}` in a row",
-                where((*path, key), key=True),
-                "a row has an indicator (id or name), weight, score, rate, text_rate, text_score and quote",
-            )
+            table.problem(M("row_unknown_key", key=clip(key)), where((*path, key), key=True), M("row_keys"))
             continue
         cells[field] = Cell(value, where((*path, key)))
     return cells

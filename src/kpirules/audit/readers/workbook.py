@@ -11,12 +11,33 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import Location
+from ...messages import Catalog
 from ...model import Reported
 from ...ruleset import Ruleset
 from ..printed import C
 from .build import build
 from .cells import Cell, Formula, PercentCell, ReportedFileError, Table
+from .cells import M as CELLS
 from .grid import from_grid
+
+M = Catalog(
+    "audit.readers.workbook",
+    {
+        "needs_openpyxl": ("读取 {file} 需要 openpyxl", "reading {file} needs openpyxl"),
+        "install": ("安装方法：pip install 'kpirules[excel]'", "install it with: pip install 'kpirules[excel]'"),
+        "no_file": ("找不到文件：{name}", "no such file: {name}"),
+        "unreadable": (
+            "无法把 {name} 作为 Excel 工作簿读取：{reason}",
+            "cannot read {name} as an Excel workbook: {reason}",
+        ),
+        "no_sheet": (
+            "{name} 中没有一个工作表有这样的表头行：须有一列指标，以及一列得分或分值",
+            "no sheet of {name} has a header row with an indicator column and a score or weight column",
+        ),
+        "other_sheets": ("其他工作表也都不符（共试了 {count} 个）", "no other sheet fits either ({count} tried)"),
+        "hint_and": ("{hint}；{more}", "{hint}; {more}"),
+    },
+)
 
 
 def read_excel(file: Path, name: str) -> list[Table]:
@@ -25,16 +46,16 @@ def read_excel(file: Path, name: str) -> list[Table]:
         openpyxl = importlib.import_module("openpyxl")
     except ImportError:
         raise ReportedFileError(
-            f"reading {file.name} needs openpyxl",
-            hint="install it with: pip install 'kpirules[excel]'",
+            M("needs_openpyxl", file=file.name),
+            hint=M("install"),
         ) from None
     if not file.exists():
-        raise ReportedFileError(f"no such file: {name}")
+        raise ReportedFileError(M("no_file", name=name))
     try:
         book = openpyxl.load_workbook(file, data_only=True)
         formulas = openpyxl.load_workbook(file, data_only=False)
     except Exception as err:  # openpyxl raises many kinds for a broken file
-        raise ReportedFileError(f"cannot read {name} as an Excel workbook: {err}") from None
+        raise ReportedFileError(M("unreadable", name=name, reason=err)) from None
     tables: list[Table] = []
     for sheet in book.worksheets:
         source = formulas[sheet.title]
@@ -57,9 +78,9 @@ def read_excel(file: Path, name: str) -> list[Table]:
             tables.append(table)
     if not tables:
         raise ReportedFileError(
-            f"no sheet of {name} has a header row with an indicator column and a score or weight column",
+            M("no_sheet", name=name),
             location=Location(name),
-            hint="name the columns 指标名称, 权重, 得分, 得分率 (or id, weight, score, rate)",
+            hint=CELLS("name_columns"),
         )
     return tables
 
@@ -75,7 +96,8 @@ def first_sheet(tables: list[Table], ruleset: Ruleset) -> Reported:
             first = first or err
     assert first is not None
     if len(tables) > 1:
-        first.hint = (first.hint + "; " if first.hint else "") + f"no other sheet fits either ({len(tables)} tried)"
+        more = M("other_sheets", count=len(tables))
+        first.hint = M("hint_and", hint=first.hint, more=more) if first.hint else more
     raise first
 
 
