@@ -11,15 +11,36 @@ import attrs
 
 from . import ast
 from .errors import RuleTypeError
+from .messages import Catalog
 from .model import NUMERIC_TYPES, Measure
+
+#: The kinds in words ("expected a number, but … is a condition"), keyed by the kind's name.
+M = Catalog(
+    "kinds",
+    {
+        "NUMBER": ("数值", "a number"),
+        "BOOL": ("条件", "a condition"),
+        "LABEL": ("等级标签", "a level label"),
+        "SCORE": ("得分", "a score"),
+        "ERROR": ("无效的表达式", "an invalid expression"),
+    },
+)
 
 
 class Kind(enum.Enum):
+    """What an expression is; ``value`` is its English description, :attr:`words` says it in the
+    current language."""
+
     NUMBER = "a number"
     BOOL = "a condition"
     LABEL = "a level label"
     SCORE = "a score"
     ERROR = "an invalid expression"
+
+    @property
+    def words(self) -> str:
+        """The kind in words, in the current language: ``数值`` / ``a number``."""
+        return M(self.name)
 
 
 @attrs.frozen
