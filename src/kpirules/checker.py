@@ -19,8 +19,107 @@ from . import ast
 from .errors import RuleTypeError
 from .forms import FORMS
 from .kinds import BOOL, ERROR, FUNCTIONS, NUMBER, SCORE, Checked, Kind, Type, measure_type
+from .messages import Catalog
 from .model import Measure
 from .source import RuleSource
+
+M = Catalog(
+    "checker",
+    {
+        "expected": ("此处应为{want}，但 `{snippet}` 是{got}", "expected {want}, but `{snippet}` is {got}"),
+        "hint_score_number": (
+            "用 `N pts` 表示分数，或用 `N%` 表示分值的比例；按比率计分用 `proportional E`",
+            "write `N pts` for points or `N%` for a share of the weight; `proportional E` scores a ratio",
+        ),
+        "hint_score_bool": (
+            "条件成立时得满分，请写 `pass if …`",
+            "write `pass if …` to give full marks when the condition holds",
+        ),
+        "hint_number_bool": ("是/否值不能当作数值使用", "a yes/no value cannot be used as a number"),
+        "hint_bool_number": ("请与某个值比较，例如 `… >= 95%`", "compare it, e.g. `… >= 95%`"),
+        "hint_rule_number": (
+            "按比率计分请写 `proportional …`，或用 `pts` 给出分数",
+            "write `proportional …` to score a ratio, or give points with `pts`",
+        ),
+        "no_scores_here": (
+            "数据项的公式中不能出现得分或评分方式",
+            "scores and scoring forms cannot appear in a measure formula",
+        ),
+        "form_in_formula": (
+            "数据项的公式中不能使用 `{form}`；请直接写出它用到的数据项",
+            "`{form}` cannot appear in a measure formula; name the measures it uses",
+        ),
+        "no_subject": (
+            "`{form}` 作用于指标的数据项，但该指标没有设置 `measure`",
+            "`{form}` works on the indicator's measure, and this indicator has no `measure`",
+        ),
+        "hint_no_subject": (
+            '在指标中加上 `measure = "…"`，或在评分规则中直接写出数据项',
+            'add `measure = "…"` to the indicator, or name the value in the rule',
+        ),
+        "bare_score": ("单独的数字 {text} 不能作为得分", "the bare number {text} cannot be a score"),
+        "hint_pts": ("表示分数请写 `{text} pts`", "write `{text} pts` for points"),
+        "hint_pts_over": (
+            "表示分数请写 `{text} pts`（超过了分值 {weight}：得分以分值为上限）",
+            "write `{text} pts` for points (more than the weight {weight}: a score is capped at the weight)",
+        ),
+        "hint_pts_share": (
+            "表示分数请写 `{text} pts`；或写 `{percent}%`，即分值 {weight} 的相应比例，得分相同",
+            "write `{text} pts` for points, or `{percent}%` for the same points as a share of the weight {weight}",
+        ),
+        "not_level": (
+            "'{text}' 不是已声明的等级；可用的等级为 {levels}",
+            "'{text}' is not a declared level; the levels are {levels}",
+        ),
+        "neither": (
+            "'{name}' 既不是数据项，也不是已声明的等级；可用的等级为 {levels}",
+            "'{name}' is neither a measure nor a declared level; the levels are {levels}",
+        ),
+        "did_you_mean": ("是否应为 `{name}`？", "did you mean `{name}`?"),
+        "declare_it": ("请在 [measures] 中声明它", "declare it under [measures]"),
+        "unknown_measure": ("未知的数据项 `{name}`", "unknown measure `{name}`"),
+        "min_args": ("{func}() 至少需要两个参数", "{func}() needs at least two arguments"),
+        "minmax_kind": ("{func}() 的参数应为数值或得分，而不是{kind}", "{func}() takes numbers or scores, not {kind}"),
+        "abs_args": ("abs() 只接受一个参数", "abs() takes one argument"),
+        "abs_kind": ("abs() 的参数应为数值，而不是{kind}", "abs() takes a number, not {kind}"),
+        "round_args": (
+            "round() 需要一个数值和保留的小数位数：round(x, 2)",
+            "round() takes a number and a count of decimals: round(x, 2)",
+        ),
+        "round_digits": (
+            "round() 的小数位数必须是 0 到 12 之间的整数",
+            "the decimals of round() must be a whole number from 0 to 12",
+        ),
+        "unknown_function": ("未知的函数 `{func}`", "unknown function `{func}`"),
+        "functions": ("可用的函数有 {names}", "the functions are {names}"),
+        "negate": ("不能对{kind}取负", "cannot negate {kind}"),
+        "plus_minus": ("不能对{kind}使用 `{op}`", "cannot use `{op}` on {kind}"),
+        "multiply": ("不能对{kind}做乘法", "cannot multiply {kind}"),
+        "divide": ("不能用{kind}做除法", "cannot divide with {kind}"),
+        "two_labels": (
+            "应将等级型数据项与等级标签比较，而不是比较两个标签",
+            "compare a level measure with a label, not two labels",
+        ),
+        "scales": (
+            "这两个等级属于不同的等级序列，不能比较",
+            "these two levels use different scales and cannot be compared",
+        ),
+        "compare_bool": (
+            "条件只能用 == 和 != 比较，不能用 {op}",
+            "conditions can only be compared with == and !=, not {op}",
+        ),
+        "rule_not_score": (
+            "评分规则必须给出得分，但此规则给出的是{kind}",
+            "a rule must give a score, but this one is {kind}",
+        ),
+        "sep": ("、", ", "),
+    },
+)
+
+
+def listed(items: Collection[str]) -> str:
+    """Levels, functions … as a list in the current language: ``优、良、中`` / ``优, 良, 中``."""
+    return M("sep").join(items)
 
 
 class _Checker:
@@ -82,29 +181,30 @@ class _Checker:
         if got.kind not in (kind, Kind.ERROR):
             hint = None
             if kind is Kind.SCORE and got.kind is Kind.NUMBER:
-                hint = "write `N pts` for points or `N%` for a share of the weight; `proportional E` scores a ratio"
+                hint = M("hint_score_number")
             elif kind is Kind.SCORE and got.kind is Kind.BOOL:
-                hint = "write `pass if …` to give full marks when the condition holds"
+                hint = M("hint_score_bool")
             elif kind is Kind.NUMBER and got.kind is Kind.BOOL:
-                hint = "a yes/no value cannot be used as a number"
+                hint = M("hint_number_bool")
             elif kind is Kind.BOOL and got.kind is Kind.NUMBER:
-                hint = "compare it, e.g. `… >= 95%`"
-            return self.error(node, f"expected {kind.value}, but `{self.snippet(node)}` is {got.kind.value}", hint)
+                hint = M("hint_bool_number")
+            message = M("expected", want=kind.words, snippet=self.snippet(node), got=got.kind.words)
+            return self.error(node, message, hint)
         return got
 
     def no_scores_here(self, node: ast.Node) -> Type | None:
         if not self.scores:
-            return self.error(node, "scores and scoring forms cannot appear in a measure formula")
+            return self.error(node, M("no_scores_here"))
         return None
 
     def subject_type(self, node: ast.Node, form: str) -> Type:
         if not self.scores:
-            return self.error(node, f"`{form}` cannot appear in a measure formula; name the measures it uses")
+            return self.error(node, M("form_in_formula", form=form))
         if self.subject is None:
             return self.error(
                 node,
-                f"`{form}` works on the indicator's measure, and this indicator has no `measure`",
-                'add `measure = "…"` to the indicator, or name the value in the rule',
+                M("no_subject", form=form),
+                M("hint_no_subject"),
                 code="KPI-T203",
             )
         self.out.measures.add(self.subject)
@@ -115,24 +215,24 @@ class _Checker:
         if want is Kind.SCORE:
             if node.unit or node.value == 0:
                 return SCORE
-            return self.error(node, f"the bare number {node.text} cannot be a score", self.bare_score_hint(node))
+            return self.error(node, M("bare_score", text=node.text), self.bare_score_hint(node))
         return NUMBER
 
     def bare_score_hint(self, node: ast.Number) -> str:
         """``write `4 pts` for points, or `80%` …``: the percentage that scores the same points at
         this indicator's weight (never ``400%``, which scores the whole weight), where it is exact."""
-        hint = f"write `{node.text} pts` for points"
+        hint = M("hint_pts", text=node.text)
         weight = self.weight
         if weight is None or weight <= 0 or node.value < 0:
             return hint
         share = Fraction(node.value) / Fraction(weight) * 100
         shown = format(weight.normalize(), "f")
         if share > 100:
-            return f"{hint} (more than the weight {shown}: a score is capped at the weight)"
+            return M("hint_pts_over", text=node.text, weight=shown)
         if (share * 10_000).denominator != 1:  # 1 of 3 points is no round percentage
             return hint
         percent = format((Decimal(share.numerator) / Decimal(share.denominator)).normalize(), "f")
-        return f"{hint}, or `{percent}%` for the same points as a share of the weight {shown}"
+        return M("hint_pts_share", text=node.text, percent=percent, weight=shown)
 
     def points(self, node: ast.Points, want: Kind | None, levels: object) -> Type:
         return self.no_scores_here(node) or SCORE
@@ -143,9 +243,7 @@ class _Checker:
     def text(self, node: ast.Text, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
         self.out.labels[node] = node.text
         if levels is not None and node.text not in levels:
-            return self.error(
-                node, f"'{node.text}' is not a declared level; the levels are {', '.join(levels)}", code="KPI-T202"
-            )
+            return self.error(node, M("not_level", text=node.text, levels=listed(levels)), code="KPI-T202")
         return Type(Kind.LABEL, levels)
 
     def value_ref(self, node: ast.ValueRef, want: Kind | None, levels: object) -> Type:
@@ -164,39 +262,39 @@ class _Checker:
         if levels is not None:
             return self.error(
                 node,
-                f"'{node.name}' is neither a measure nor a declared level; the levels are {', '.join(levels)}",
+                M("neither", name=node.name, levels=listed(levels)),
                 code="KPI-T202",
             )
         close = difflib.get_close_matches(node.name, list(self.measures), n=1, cutoff=0.6)
-        hint = f"did you mean `{close[0]}`?" if close else "declare it under [measures]"
-        return self.error(node, f"unknown measure `{node.name}`", hint, code="KPI-R101")
+        hint = M("did_you_mean", name=close[0]) if close else M("declare_it")
+        return self.error(node, M("unknown_measure", name=node.name), hint, code="KPI-R101")
 
     # -- operators ----------------------------------------------------------------------------
     def call(self, node: ast.Call, want: Kind | None, levels: object) -> Type:
         args = node.args
         if node.func in ("min", "max"):
             if len(args) < 2:
-                return self.error(node, f"{node.func}() needs at least two arguments")
+                return self.error(node, M("min_args", func=node.func))
             first = self.infer(args[0], want)
             if first.kind is Kind.ERROR:
                 for arg in args[1:]:
                     self.infer(arg, want)
                 return ERROR
             if first.kind not in (Kind.NUMBER, Kind.SCORE):
-                return self.error(args[0], f"{node.func}() takes numbers or scores, not {first.kind.value}")
+                return self.error(args[0], M("minmax_kind", func=node.func, kind=first.kind.words))
             for arg in args[1:]:
                 self.expect(arg, first.kind)
             return first
         if node.func == "abs":
             if len(args) != 1:
-                return self.error(node, "abs() takes one argument")
+                return self.error(node, M("abs_args"))
             got = self.infer(args[0], want)
             if got.kind not in (Kind.NUMBER, Kind.SCORE, Kind.ERROR):
-                return self.error(args[0], f"abs() takes a number, not {got.kind.value}")
+                return self.error(args[0], M("abs_kind", kind=got.kind.words))
             return got
         if node.func == "round":
             if len(args) != 2:
-                return self.error(node, "round() takes a number and a count of decimals: round(x, 2)")
+                return self.error(node, M("round_args"))
             self.expect(args[0], Kind.NUMBER)
             digits = args[1]
             if not (
@@ -206,15 +304,15 @@ class _Checker:
                 and 0 <= digits.value <= 12
             ):
                 self.infer(digits)
-                return self.error(digits, "the decimals of round() must be a whole number from 0 to 12")
+                return self.error(digits, M("round_digits"))
             self.infer(digits)
             return NUMBER
-        return self.error(node, f"unknown function `{node.func}`", f"the functions are {', '.join(FUNCTIONS)}")
+        return self.error(node, M("unknown_function", func=node.func), M("functions", names=listed(FUNCTIONS)))
 
     def neg(self, node: ast.Neg, want: Kind | None, levels: object) -> Type:
         got = self.infer(node.operand, want)
         if got.kind not in (Kind.NUMBER, Kind.SCORE, Kind.ERROR):
-            return self.error(node, f"cannot negate {got.kind.value}")
+            return self.error(node, M("negate", kind=got.kind.words))
         return got
 
     def not_(self, node: ast.Not, want: Kind | None, levels: object) -> Type:
@@ -233,7 +331,7 @@ class _Checker:
                 return ERROR
             if left.kind not in (Kind.NUMBER, Kind.SCORE):
                 self.infer(node.right)
-                return self.error(node, f"cannot use `{node.op}` on {left.kind.value}")
+                return self.error(node, M("plus_minus", op=node.op, kind=left.kind.words))
             right = self.expect(node.right, left.kind)
             return ERROR if right.kind is Kind.ERROR else left
         if node.op == "*":
@@ -252,7 +350,7 @@ class _Checker:
             if left.kind is Kind.NUMBER and right.kind in (Kind.NUMBER, Kind.SCORE):
                 return right
             bad = node.left if left.kind is not Kind.NUMBER else node.right
-            return self.error(bad, f"cannot multiply {self.out.kind(bad).value}")
+            return self.error(bad, M("multiply", kind=self.out.kind(bad).words))
         # division
         left = self.infer(node.left, want)
         right = self.infer(node.right)
@@ -263,7 +361,7 @@ class _Checker:
         if left.kind in (Kind.NUMBER, Kind.SCORE) and right.kind is Kind.NUMBER:
             return left
         bad = node.right if left.kind in (Kind.NUMBER, Kind.SCORE) else node.left
-        return self.error(bad, f"cannot divide with {self.out.kind(bad).value}")
+        return self.error(bad, M("divide", kind=self.out.kind(bad).words))
 
     def logic(self, node: ast.Logic, want: Kind | None, levels: object) -> Type:
         self.expect(node.left, Kind.BOOL)
@@ -281,17 +379,17 @@ class _Checker:
         if a.kind is Kind.LABEL:
             if a.levels is None:
                 self.infer(second)
-                return self.error(node, "compare a level measure with a label, not two labels")
+                return self.error(node, M("two_labels"))
             b = self.expect(second, Kind.LABEL, a.levels)
             if b.kind is Kind.LABEL and b.levels != a.levels:
-                return self.error(node, "these two levels use different scales and cannot be compared")
+                return self.error(node, M("scales"))
         elif a.kind is Kind.ERROR:
             self.infer(second)
             return BOOL
         else:
             self.expect(second, a.kind)
         if a.kind is Kind.BOOL and node.op not in ("==", "!="):
-            return self.error(node, f"conditions can only be compared with == and !=, not {node.op}")
+            return self.error(node, M("compare_bool", op=node.op))
         return BOOL
 
     def if_else(self, node: ast.IfElse, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
@@ -321,10 +419,10 @@ def check_rule(
     got = checker.infer(rule, Kind.SCORE)
     if got.kind not in (Kind.SCORE, Kind.ERROR):
         hint = {
-            Kind.BOOL: "write `pass if …` to give full marks when the condition holds",
-            Kind.NUMBER: "write `proportional …` to score a ratio, or give points with `pts`",
+            Kind.BOOL: M("hint_score_bool"),
+            Kind.NUMBER: M("hint_rule_number"),
         }.get(got.kind)
-        checker.error(rule, f"a rule must give a score, but this one is {got.kind.value}", hint)
+        checker.error(rule, M("rule_not_score", kind=got.kind.words), hint)
     return checker.out
 
 

@@ -92,6 +92,12 @@ class DeductForm(Form[Deduct]):
             "linear": ("按比例计", "linear"),
             "whole": ("只计整档", "whole steps only"),
             "started": ("不足一档按一档计", "every started step"),
+            # check errors and failures
+            "needs_number": (
+                "`deduct` 需要数值型数据项，而 `{subject}` 是{kind}",
+                "`deduct` needs a numeric measure; `{subject}` is {kind}",
+            ),
+            "step_zero": ("扣分步长 `{step}` 为 0", "the step `{step}` is 0"),
         },
     )
     continue_after = frozenset({"DEDUCT", "PER", "WHOLE", "STARTED", "BELOW", "ABOVE"})
@@ -102,7 +108,7 @@ class DeductForm(Form[Deduct]):
             return bad
         subject = c.subject_type(node, "deduct")
         if subject.kind not in (Kind.NUMBER, Kind.ERROR):
-            c.error(node, f"`deduct` needs a numeric measure; `{c.subject}` is {subject.kind.value}")
+            c.error(node, self.words("needs_number", subject=c.subject, kind=subject.kind.words))
         c.expect(node.amount, Kind.SCORE)
         if node.step is not None:
             c.expect(node.step, Kind.NUMBER)
@@ -135,6 +141,7 @@ class DeductForm(Form[Deduct]):
         step, limit = c.exact_fn(node.step), c.exact_fn(node.limit)
         below = direction == "below"
         step_text = c.text(node.step)
+        words = self.words
         rounding = ROUND_FLOOR if mode == "whole" else ROUND_CEILING if mode == "started" else None
 
         def per_step(env: Env, tr: Trace) -> Any:
@@ -143,7 +150,7 @@ class DeductForm(Form[Deduct]):
             if gap > 0:
                 size = step(env, tr)
                 if not size:
-                    raise EvalFailure(span, f"the step `{step_text}` is 0")
+                    raise EvalFailure(span, words("step_zero", step=step_text), key="step_zero")
                 steps = _div(gap, size)
                 if rounding is not None:  # whole or started steps: count them on the snapped quotient
                     steps = snap(steps).to_integral_value(rounding=rounding, context=CONTEXT)

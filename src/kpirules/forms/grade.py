@@ -83,6 +83,58 @@ class GradeForm(Form[Grade]):
                 "等级「{label}」的分值区间 {r}，评定 {p} 分",
                 "level '{label}' allows {r}; awarded {p} points",
             ),
+            # check errors and failures
+            "subject_kind": ("`grade` 需要等级型数据项，而不是{kind}", "`grade` needs a level measure, not {kind}"),
+            "not_level": (
+                "'{label}' 不是该数据项的等级；可用的等级为 {levels}",
+                "'{label}' is not a level of this measure; the levels are {levels}",
+            ),
+            "twice": ("标签 '{label}' 出现了两次", "the label '{label}' appears twice"),
+            "needs_by": (
+                "得分区间需要在块后写 `by MEASURE`，指明记录评定分数的数据项",
+                "an interval of scores needs `by MEASURE` after the block to say which points were awarded",
+            ),
+            "no_band": (
+                "等级评分中没有 '{label}' 对应的档（现有各档：{labels}）",
+                "the grade has no band for '{label}' (bands: {labels})",
+            ),
+            "hint_no_band": ("增加一档 `{label}: …`", "add a band `{label}: …`"),
+            "outside_band": (
+                "{by} = {shown} 不在等级 '{label}' 的分值区间 {band} 内",
+                "{by} = {shown} is outside the band of '{label}': {band} points",
+            ),
+            "rounded": ("{given}（舍入后为 {awarded}）", "{given} (rounded {awarded})"),
+            "hint_outside_band": (
+                "请在等级 '{label}' 的区间内评定分数，或更改等级",
+                "award points inside the band of '{label}', or change the level",
+            ),
+            # the linter's findings (KPI-G203, KPI-G204, KPI-G205)
+            "missing_levels": (
+                "等级评分中没有 {levels} 对应的档：评为 {first} 的单位无法评分",
+                "the grade has no band for {levels}: a unit rated {first} cannot be scored",
+            ),
+            "hint_missing_levels": (
+                "为该数据项的每个等级都加一档，如 `{first}: …`",
+                "add a band `{first}: …` for every level of the measure",
+            ),
+            "overlap": (
+                "等级 '{a}' 和 '{b}' 的评定区间在 {shared} 分上重叠：{point} 分同时属于两个等级",
+                "the judged intervals of '{a}' and '{b}' overlap on {shared} points: {point} fits both levels",
+            ),
+            "hint_overlap": (
+                "请把其中一端改为开区间：[60%, 80%) 接 [80%, 100%]",
+                "make one end open: [60%, 80%) next to [80%, 100%]",
+            ),
+            "interval_of": ("等级 '{label}' 的区间", "the interval of '{label}'"),
+            "gap": (
+                "评定区间没有把 {gap} 分划给任何等级：无法评定 {point} 分",
+                "the judged intervals leave {gap} points to no level: {point} points cannot be awarded",
+            ),
+            "hint_gap": (
+                "请让各区间首尾相接：[0, 60%)、[60%, 80%)、[80%, 100%]",
+                "make the intervals meet: [0, 60%), [60%, 80%), [80%, 100%]",
+            ),
+            "sep": ("、", ", "),
         },
     )
 
@@ -95,24 +147,21 @@ class GradeForm(Form[Grade]):
             scale = subject.levels
         elif subject.kind is not Kind.ERROR:
             where = node.subject if node.subject is not None else node
-            c.error(where, f"`grade` needs a level measure, not {subject.kind.value}")
+            c.error(where, self.words("subject_kind", kind=subject.kind.words))
         seen: dict[str, GradeBand] = {}
         for band in node.bands:
             if scale is not None and band.label not in scale:
                 c.error(
                     band.label_span,
-                    f"'{band.label}' is not a level of this measure; the levels are {', '.join(scale)}",
+                    self.words("not_level", label=band.label, levels=self.words("sep").join(scale)),
                     code="KPI-T202",
                 )
             if band.label in seen:
-                c.error(band.label_span, f"the label '{band.label}' appears twice", code="KPI-R103")
+                c.error(band.label_span, self.words("twice", label=band.label), code="KPI-R103")
             seen[band.label] = band
             if isinstance(band.score, bands.Interval):
                 if node.by is None:
-                    c.error(
-                        band.score,
-                        "an interval of scores needs `by MEASURE` after the block to say which points were awarded",
-                    )
+                    c.error(band.score, self.words("needs_by"))
                 c.expect(band.score.low, Kind.SCORE)
                 c.expect(band.score.high, Kind.SCORE)
                 c.out.types[band.score] = SCORE
@@ -140,7 +189,7 @@ class GradeForm(Form[Grade]):
             else:
                 score = c.compile(band.score)
                 table[band.label] = (score, score, True, True, band.span)
-        labels = ", ".join(table)
+        words = self.words
         rounder, quantum = c.rounding if c.rounding is not None else (None, ONE)
 
         def grade(env: Env, tr: Trace) -> Any:
@@ -148,7 +197,10 @@ class GradeForm(Form[Grade]):
             entry = table.get(label)
             if entry is None:
                 raise EvalFailure(
-                    span, f"the grade has no band for '{label}' (bands: {labels})", f"add a band `{label}: …`"
+                    span,
+                    words("no_band", label=label, labels=words("sep").join(table)),
+                    words("hint_no_band", label=label),
+                    key="no_band",
                 )
             low_fn, high_fn, low_closed, high_closed, band_span = entry
             low = low_fn(env, tr)
@@ -164,12 +216,15 @@ class GradeForm(Form[Grade]):
                 )
                 if not inside:
                     lb, rb = "[" if low_closed else "(", "]" if high_closed else ")"
-                    shown = number(given) if awarded == given else f"{number(given)} (rounded {awarded})"
+                    shown = number(given)
+                    if awarded != given:
+                        shown = words("rounded", given=shown, awarded=awarded)
                     band = f"{lb}{number(low)}, {number(high)}{rb}"
                     raise EvalFailure(
                         span,
-                        f"{by_text} = {shown} is outside the band of '{label}': {band} points",
-                        f"award points inside the band of '{label}', or change the level",
+                        words("outside_band", by=by_text, shown=shown, label=label, band=band),
+                        words("hint_outside_band", label=label),
+                        key="grade_outside_band",
                     )
                 points = awarded
             if tr is not None:
@@ -214,12 +269,12 @@ class GradeForm(Form[Grade]):
         missing = [lv for lv in (levels or ()) if lv in labels and lv not in by_label]
         if missing:
             name = a.measure_of(node.subject) if node.subject is not None else a.subject
-            shown = ", ".join(missing)
+            shown = self.words("sep").join(missing)
             a.report(
                 "KPI-G203",
                 node.span,
-                f"the grade has no band for {shown}: a unit rated {missing[0]} cannot be scored",
-                f"add a band `{missing[0]}: …` for every level of the measure",
+                self.words("missing_levels", levels=shown, first=missing[0]),
+                self.words("hint_missing_levels", first=missing[0]),
                 {name or a.text(node.subject or node): missing[0]},
             )
         if node.by is not None:
@@ -251,11 +306,16 @@ class GradeForm(Form[Grade]):
                     a.report(
                         "KPI-G205",
                         band.span,
-                        f"the judged intervals of '{other.label}' and '{band.label}' overlap on "
-                        f"{show_interval(shared.parts[0])} points: {show_number(point)} fits both levels",
-                        "make one end open: [60%, 80%) next to [80%, 100%]",
+                        self.words(
+                            "overlap",
+                            a=other.label,
+                            b=band.label,
+                            shared=show_interval(shared.parts[0]),
+                            point=show_number(point),
+                        ),
+                        self.words("hint_overlap"),
                         {"points": show_number(point)},
-                        [(f"the interval of '{other.label}'", other.span)],
+                        [(self.words("interval_of", label=other.label), other.span)],
                     )
         covered = Union.of(part for _, part in sets)
         gap = Union.of([whole]).minus(covered).on_grid(grid)
@@ -265,8 +325,8 @@ class GradeForm(Form[Grade]):
             a.report(
                 "KPI-G204",
                 node.span,
-                f"the judged intervals leave {gap} points to no level: {show_number(point)} points cannot be awarded",
-                "make the intervals meet: [0, 60%), [60%, 80%), [80%, 100%]",
+                self.words("gap", gap=gap, point=show_number(point)),
+                self.words("hint_gap"),
                 {"points": show_number(point)},
             )
 

@@ -74,6 +74,12 @@ class ProportionalForm(Form[Proportional]):
             "prop_expr": ("按比例：{e} = {c}", "proportional: {e} = {c}"),
             "capped": ("，限定在 [0, 100%] 内为 {c}", ", limited to [0, 100%]: {c}"),
             "prop_points": ("，得 {w} × {c} = {p} 分", ", {w} × {c} = {p} points"),
+            # check errors and failures
+            "needs_number": (
+                "`proportional` 需要数值型数据项，而 `{subject}` 是{kind}",
+                "`proportional` needs a numeric measure; `{subject}` is {kind}",
+            ),
+            "target_zero": ("目标值 `{target}` 为 0", "the target `{target}` is 0"),
         },
     )
 
@@ -83,7 +89,7 @@ class ProportionalForm(Form[Proportional]):
         if node.kind != "expr":
             subject = c.subject_type(node, "proportional")
             if subject.kind not in (Kind.NUMBER, Kind.ERROR):
-                c.error(node, f"`proportional` needs a numeric measure; `{c.subject}` is {subject.kind.value}")
+                c.error(node, self.words("needs_number", subject=c.subject, kind=subject.kind.words))
         if node.operand is not None:
             c.expect(node.operand, Kind.NUMBER)
         return SCORE
@@ -149,7 +155,7 @@ class ProportionalForm(Form[Proportional]):
             elif t:
                 credit = _div(x, t)
             else:
-                raise EvalFailure(span, f"the target `{target_text}` is 0")
+                raise EvalFailure(span, self.words("target_zero", target=target_text), key="target_zero")
             capped = cap(credit)
             points = _mul(full, capped)
             if tr is not None:

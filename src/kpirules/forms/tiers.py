@@ -78,6 +78,77 @@ class TiersForm(Form[Tiers]):
                 "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分",
                 "tiers: {s} = {x} falls in band {n} `{b}`: {p} points",
             ),
+            # check errors and failures
+            "subject_kind": (
+                "分档比较的对象应为数值或等级，而不是{kind}",
+                "tiers compare a number or a level, not {kind}",
+            ),
+            "no_band": ("分档中没有与 {what} = {x} 匹配的档", "no band of these tiers matches {what} = {x}"),
+            "hint_else": ("在最后加一档 `else: …`", "add `else: …` as the last band"),
+            # the linter's findings (KPI-G201, KPI-G202)
+            "gap_point": (
+                "没有与 {what} = {value} 匹配的档：评分规则无法对其评分",
+                "no band matches {what} = {value}: the rule cannot score it",
+            ),
+            "gap": (
+                "{what} 在 {gap} 内时没有匹配的档：{what} = {value} 时评分规则无法评分",
+                "no band matches {what} in {gap}: at {what} = {value} the rule cannot score",
+            ),
+            "hint_gap": (
+                "为这些数值增加一档，或在分档最后加上 `else: …`",
+                "add a band for these values, or end the tiers with `else: …`",
+            ),
+            "hint_gap_levels": (
+                "为这些等级增加一档，或在分档最后加上 `else: …`",
+                "add a band for these levels, or end the tiers with `else: …`",
+            ),
+            "else_unreached": (
+                "`else` 档永远不会用到：上面各档已匹配 {what} 的所有取值",
+                "the `else` band is never reached: the bands above match every value of {what}",
+            ),
+            "else_unreached_levels": (
+                "`else` 档永远不会用到：上面各档已匹配 {what} 的所有等级",
+                "the `else` band is never reached: the bands above match every level of {what}",
+            ),
+            "hint_else_unreached": (
+                "删除这一档；如需有意保留，请注明理由并屏蔽此问题",
+                "remove it, or keep it on purpose and suppress this finding with a reason",
+            ),
+            "empty_band": (
+                "{band} 是空区间，永远不会匹配",
+                "{band} is an empty interval: it can never match",
+            ),
+            "hint_empty_band": ("请先写下限，如 [80%, 90%)", "write the lower end first, as in [80%, 90%)"),
+            "outside_domain": (
+                "{band} 永远不会匹配：{what} 总在 {domain} 内",
+                "{band} can never match: {what} is always in {domain}",
+            ),
+            "hint_outside_domain": (
+                "请修正边界；如果数据项声明的 `range` 有误，请改正",
+                "correct the bound, or declare the measure's `range` if it is wrong",
+            ),
+            "shadowed_by_one": (
+                "{band} 永远不会匹配：它的所有取值都会先落入{earlier}",
+                "{band} can never match: {earlier} takes all its values first",
+            ),
+            "shadowed_by_many": (
+                "{band} 永远不会匹配：它的所有取值都会先落入{earlier}",
+                "{band} can never match: {earlier} take all its values first",
+            ),
+            "hint_shadowed": (
+                "各档自上而下依次匹配；请调整顺序或修正边界",
+                "bands are tried top to bottom; reorder them or correct the bounds",
+            ),
+            "no_level": ("{band} 不会匹配 {what} 的任何等级", "{band} can never match any level of {what}"),
+            "levels_shadowed": (
+                "{band} 永远不会匹配：它的所有等级都会先落入{earlier}",
+                "{band} can never match: {earlier} take all its levels first",
+            ),
+            "hint_levels_shadowed": ("请调整各档顺序或修正标签", "reorder the bands or correct the labels"),
+            "band": ("第 {n} 档 `{test}`", "band {n} `{test}`"),
+            "matches_first": ("第 {n} 档先匹配", "band {n} matches first"),
+            "and": ("、", " and "),
+            "sep": ("、", ", "),
         },
     )
 
@@ -87,7 +158,7 @@ class TiersForm(Form[Tiers]):
         subject = c.infer(node.subject) if node.subject is not None else c.subject_type(node, "tiers")
         if subject.kind not in (Kind.NUMBER, Kind.LABEL, Kind.ERROR):
             where = node.subject if node.subject is not None else node
-            c.error(where, f"tiers compare a number or a level, not {subject.kind.value}")
+            c.error(where, self.words("subject_kind", kind=subject.kind.words))
             subject = ERROR
         for band in node.bands:
             bands.check_test(c, band.test, subject)
@@ -106,7 +177,7 @@ class TiersForm(Form[Tiers]):
             (bands.band_test(c, band.test, label_ranks), c.compile(band.score), i, band.span)
             for i, band in enumerate(node.bands)
         ]
-        span = node.span
+        span, words = node.span, self.words
         what = c.text(subject_node) if node.subject is not None else (c.subject or "value")
 
         def tiers(env: Env, tr: Trace) -> Any:
@@ -119,7 +190,7 @@ class TiersForm(Form[Tiers]):
                     points = score(env, tr)
                     tr.insert(at, TiersStep(span, x, index, band_span, points))
                     return points
-            raise EvalFailure(span, f"no band of these tiers matches {what} = {x}", "add `else: …` as the last band")
+            raise EvalFailure(span, words("no_band", what=what, x=x), words("hint_else"), key="no_band")
 
         return tiers
 
@@ -170,14 +241,14 @@ class TiersForm(Form[Tiers]):
                 shown_gap = " ∪ ".join(show_interval(p, percent) for p in gap.parts)
                 value = show_number(point, percent)
                 if len(gap.parts) == 1 and gap.parts[0].is_point:
-                    message = f"no band matches {what} = {value}: the rule cannot score it"
+                    message = self.words("gap_point", what=what, value=value)
                 else:
-                    message = f"no band matches {what} in {shown_gap}: at {what} = {value} the rule cannot score"
+                    message = self.words("gap", what=what, gap=shown_gap, value=value)
                 a.report(
                     "KPI-G201",
                     node.span,
                     message,
-                    "add a band for these values, or end the tiers with `else: …`",
+                    self.words("hint_gap"),
                     {what: value},
                 )
         return a.join(node, parts) if parts else Interval.point(Decimal(0))
@@ -204,8 +275,8 @@ class TiersForm(Form[Tiers]):
             a.report(
                 "KPI-G202",
                 band.span,
-                f"the `else` band is never reached: the bands above match every value of {what}",
-                "remove it, or keep it on purpose and suppress this finding with a reason",
+                self.words("else_unreached", what=what),
+                self.words("hint_else_unreached"),
             )
             return
         test_set = sets[index]
@@ -213,8 +284,8 @@ class TiersForm(Form[Tiers]):
             a.report(
                 "KPI-G202",
                 band.span,
-                f"band {index + 1} `{a.text(band.test)}` is an empty interval: it can never match",
-                "write the lower end first, as in [80%, 90%)",
+                self.words("empty_band", band=self.band_ref(a, band, index)),
+                self.words("hint_empty_band"),
             )
             return
         if inside.empty:
@@ -222,8 +293,8 @@ class TiersForm(Form[Tiers]):
             a.report(
                 "KPI-G202",
                 band.span,
-                f"band {index + 1} `{a.text(band.test)}` can never match: {what} is always in {shown}",
-                "correct the bound, or declare the measure's `range` if it is wrong",
+                self.words("outside_domain", band=self.band_ref(a, band, index), what=what, domain=shown),
+                self.words("hint_outside_domain"),
             )
             return
         shadows = []
@@ -233,16 +304,23 @@ class TiersForm(Form[Tiers]):
                 shadows.append(j)
         single = [j for j in shadows if inside.minus(sets[j]).empty]  # type: ignore[arg-type]
         chosen = single[:1] or shadows
-        names = " and ".join(f"band {j + 1} `{a.text(node.bands[j].test)}`" for j in chosen)
+        names = self.words("and").join(self.band_ref(a, node.bands[j], j) for j in chosen)
         a.report(
             "KPI-G202",
             band.span,
-            f"band {index + 1} `{a.text(band.test)}` can never match: {names} "
-            f"{'takes' if len(chosen) == 1 else 'take'} all its values first",
-            "bands are tried top to bottom; reorder them or correct the bounds",
+            self.words(
+                "shadowed_by_one" if len(chosen) == 1 else "shadowed_by_many",
+                band=self.band_ref(a, band, index),
+                earlier=names,
+            ),
+            self.words("hint_shadowed"),
             None,
-            [(f"band {j + 1} matches first", node.bands[j].span) for j in chosen],
+            [(self.words("matches_first", n=j + 1), node.bands[j].span) for j in chosen],
         )
+
+    def band_ref(self, a: RuleAnalysis, band: Band, index: int) -> str:
+        """``band 2 `[80%, 90%)```, in the current language."""
+        return self.words("band", n=index + 1, test=a.text(band.test))
 
     def labels(
         self, a: RuleAnalysis, node: Tiers, env: Domains, name: str | None, labels: Labels, levels: tuple[str, ...]
@@ -268,17 +346,18 @@ class TiersForm(Form[Tiers]):
             reach = inside - covered
             if not reach:
                 if isinstance(band.test, bands.ElseTest):
-                    message = f"the `else` band is never reached: the bands above match every level of {what}"
+                    message = self.words("else_unreached_levels", what=what)
                     related: list[tuple[str, Span]] = []
                 elif not inside:
-                    message = f"band {i + 1} `{a.text(band.test)}` can never match any level of {what}"
+                    message = self.words("no_level", band=self.band_ref(a, band, i), what=what)
                     related = []
                 else:
                     earlier = [j for j, s in enumerate(sets[:i]) if s and inside & s]
-                    names = " and ".join(f"band {j + 1} `{a.text(node.bands[j].test)}`" for j in earlier)
-                    message = f"band {i + 1} `{a.text(band.test)}` can never match: {names} take all its levels first"
-                    related = [(f"band {j + 1} matches first", node.bands[j].span) for j in earlier]
-                a.report("KPI-G202", band.span, message, "reorder the bands or correct the labels", None, related)
+                    names = self.words("and").join(self.band_ref(a, node.bands[j], j) for j in earlier)
+                    message = self.words("levels_shadowed", band=self.band_ref(a, band, i), earlier=names)
+                    related = [(self.words("matches_first", n=j + 1), node.bands[j].span) for j in earlier]
+                hint = self.words("hint_levels_shadowed")
+                a.report("KPI-G202", band.span, message, hint, None, related)
             else:
                 narrowed = {**env, name: frozenset(reach)} if name is not None else env
                 parts.append((band.score, a.ev(band.score, narrowed)))
@@ -288,8 +367,8 @@ class TiersForm(Form[Tiers]):
             a.report(
                 "KPI-G201",
                 node.span,
-                f"no band matches {what} = {', '.join(left)}: the rule cannot score it",
-                "add a band for these levels, or end the tiers with `else: …`",
+                self.words("gap_point", what=what, value=self.words("sep").join(left)),
+                self.words("hint_gap_levels"),
                 {what: left[0]},
             )
         return a.join(node, parts) if parts else Interval.point(Decimal(0))
