@@ -10,7 +10,78 @@ from pathlib import Path
 import click
 
 from ..errors import KpiRulesError
-from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit, fail, lang_option, write_atomically
+from ..messages import Catalog
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Command, emit, fail, lang_option, os_reason, write_atomically
+from . import M as CLI
+
+#: The words of `kpirules lint` and `kpirules rule`. The help texts are said when the commands are
+#: built, in the language of ``$KPIRULES_LANG`` (else Chinese): click builds them before ``--lang``
+#: is read. The pages `kpirules rule CODE` prints are the English documentation (docs/rules).
+M = Catalog(
+    "cli.lint",
+    {
+        "lint_help": (
+            "检查规则集文件（或存放规则集的文件夹；'-' 表示从标准输入读取）：无法解析的评分规则、分档的缺口、"
+            "超过分值的得分、合计不等于总分的分值等。`kpirules rule CODE` 解释问题代码的含义。",
+            "Check ruleset files (or folders of them; '-' reads standard input) for broken rules, gaps, "
+            "overshooting scores, weights that do not add up, and more. `kpirules rule CODE` explains a code.",
+        ),
+        "format_help": ("输出格式。", "Output format."),
+        "select_help": (
+            "只报告这些代码、名称或前缀（ALL 表示全部）。",
+            "Report only these codes, names or prefixes (ALL).",
+        ),
+        "ignore_help": ("不报告这些代码、名称或前缀。", "Do not report these codes, names or prefixes."),
+        "fail_level_help": (
+            "有达到或高于这一严重程度的问题时以状态 1 退出（默认：error）。",
+            "Exit 1 when a finding is at or above this severity (default: error).",
+        ),
+        "fix_help": (
+            "先对文件应用安全的修复（全角标点），再报告。",
+            "Apply safe fixes (full-width punctuation) to the files, then report.",
+        ),
+        "exit_zero_help": (
+            "即使有问题也以状态 0 退出（用法错误仍为 2）。",
+            "Exit 0 even with findings (2 still means bad usage).",
+        ),
+        "stdin_filename_help": (
+            "从 '-' 读取的规则集所显示的文件名。",
+            "The file name to show for a ruleset read from '-'.",
+        ),
+        "output_help": (
+            "把报告写入 FILE（原子写入），而不是标准输出。",
+            "Write the report to FILE (atomically) instead of stdout.",
+        ),
+        "rulesets_only_help": (
+            "跳过指定的、没有 [ruleset] 表的 .toml 文件（用于 pre-commit 钩子）。",
+            "Skip named .toml files that have no [ruleset] table (for pre-commit hooks).",
+        ),
+        "config_help": (
+            "从 FILE（一个 pyproject.toml）读取 [tool.kpirules.lint]。",
+            "Read [tool.kpirules.lint] from FILE (a pyproject.toml).",
+        ),
+        "isolated_help": ("不读取任何配置文件。", "Ignore every configuration file."),
+        "fix_stdin": (
+            "--fix 无法改写标准输入；请给出文件的路径",
+            "--fix cannot rewrite standard input; give the file's path",
+        ),
+        "rule_help": (
+            "显示问题代码的说明文档（KPI-G201、G201 或 tier-gap）；文档为英文。",
+            "Print the documentation of a lint code (KPI-G201, G201 or tier-gap).",
+        ),
+        "list_help": ("列出所有代码。", "List every code."),
+        "write_docs_help": (
+            "把每个代码的说明页和索引写入 DIR（docs/rules）；文档为英文。",
+            "Write every code's page and an index into DIR (docs/rules).",
+        ),
+        "row": ("{code}  {name:<24} {severity:<6} {summary}", "{code}  {name:<24} {severity:<8} {summary}"),
+        "error": ("错误", "error"),
+        "warning": ("警告", "warning"),
+        "info": ("信息", "info"),
+        "unknown_code": ("未知的问题代码 `{code}`", "unknown lint code `{code}`"),
+        "see_list": ("`kpirules rule --list` 列出所有代码", "`kpirules rule --list` lists them"),
+    },
+)
 
 _SKIP_DIRS = frozenset({".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox"})
 _RULESET_TABLE = re.compile(r"^\s*\[\s*ruleset\s*\]", re.MULTILINE)
@@ -36,7 +107,7 @@ def _discover(folder: Path) -> Iterator[Path]:
             yield path
 
 
-@click.command()
+@click.command(cls=Command, help=M("lint_help"))
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
     "--format",
@@ -45,27 +116,27 @@ def _discover(folder: Path) -> Iterator[Path]:
     default="text",
     show_default=True,
     envvar="KPIRULES_OUTPUT_FORMAT",
-    help="Output format.",
+    help=M("format_help"),
 )
-@click.option("--select", multiple=True, metavar="CODES", help="Report only these codes, names or prefixes (ALL).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these codes, names or prefixes.")
+@click.option("--select", multiple=True, metavar="CODES", help=M("select_help"))
+@click.option("--ignore", multiple=True, metavar="CODES", help=M("ignore_help"))
 @click.option(
     "--fail-level",
     type=click.Choice(["error", "warning", "info"]),
     default=None,
-    help="Exit 1 when a finding is at or above this severity (default: error).",
+    help=M("fail_level_help"),
 )
-@click.option("--fix", is_flag=True, help="Apply safe fixes (full-width punctuation) to the files, then report.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means bad usage).")
-@click.option("--stdin-filename", metavar="NAME", help="The file name to show for a ruleset read from '-'.")
-@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (atomically) instead of stdout.")
+@click.option("--fix", is_flag=True, help=M("fix_help"))
+@click.option("--exit-zero", is_flag=True, help=M("exit_zero_help"))
+@click.option("--stdin-filename", metavar="NAME", help=M("stdin_filename_help"))
+@click.option("--output", "-o", metavar="FILE", help=M("output_help"))
 @click.option(
     "--rulesets-only",
     is_flag=True,
-    help="Skip named .toml files that have no [ruleset] table (for pre-commit hooks).",
+    help=M("rulesets_only_help"),
 )
-@click.option("--config", "config_file", metavar="FILE", help="Read [tool.kpirules.lint] from FILE (a pyproject.toml).")
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--config", "config_file", metavar="FILE", help=M("config_help"))
+@click.option("--isolated", is_flag=True, help=M("isolated_help"))
 @lang_option
 def lint(
     paths: tuple[str, ...],
@@ -114,7 +185,7 @@ def lint(
         elif path.exists() or not rulesets_only:
             targets.append(path)
     if fix and None in targets:
-        fail(KpiRulesError("--fix cannot rewrite standard input; give the file's path"), EXIT_USAGE)
+        fail(KpiRulesError(M("fix_stdin")), EXIT_USAGE)
     found: list[Diagnostic] = []
     unreadable: list[KpiRulesError] = []
     unwritable: list[KpiRulesError] = []  # --fix could not write: said on stderr only
@@ -140,7 +211,7 @@ def lint(
                 try:
                     write_atomically(str(target), new_text)
                 except OSError as err:
-                    unwritable.append(KpiRulesError(f"cannot write {name}: {err.strerror}"))
+                    unwritable.append(KpiRulesError(CLI("cannot_write", output=name, reason=os_reason(err))))
                     continue
                 text, fixed = new_text, fixed + count
         linted += 1
@@ -160,13 +231,14 @@ def lint(
     sys.exit(EXIT_OK)
 
 
-@click.command()
+@click.command(cls=Command, help=M("rule_help"))
 @click.argument("code", required=False, metavar="CODE")
-@click.option("--list", "list_", is_flag=True, help="List every code.")
-@click.option("--write-docs", metavar="DIR", help="Write every code's page and an index into DIR (docs/rules).")
+@click.option("--list", "list_", is_flag=True, help=M("list_help"))
+@click.option("--write-docs", metavar="DIR", help=M("write_docs_help"))
 @lang_option
 def rule(code: str | None, list_: bool, write_docs: str | None, lang: str) -> None:
-    """Print the documentation of a lint code (KPI-G201, G201 or tier-gap)."""
+    """Print the documentation of a lint code (KPI-G201, G201 or tier-gap): the English page of
+    docs/rules, whatever the language; ``--list`` says each code's title in the current one."""
     from ..linter.catalog import RULES, find, generate, page
 
     if write_docs is not None:
@@ -175,9 +247,9 @@ def rule(code: str | None, list_: bool, write_docs: str | None, lang: str) -> No
         return
     if list_ or code is None:
         for item in RULES:
-            click.echo(f"{item.code}  {item.name:<24} {item.severity:<8} {item.summary}")
+            click.echo(M("row", code=item.code, name=item.name, severity=M(item.severity), summary=item.summary))
         return
     found = find(code)
     if found is None:
-        fail(KpiRulesError(f"unknown lint code `{code}`", hint="`kpirules rule --list` lists them"), EXIT_USAGE)
+        fail(KpiRulesError(M("unknown_code", code=code), hint=M("see_list")), EXIT_USAGE)
     click.echo(page(found.code), nl=False)

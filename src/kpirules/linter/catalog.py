@@ -5,7 +5,9 @@ Each code also has a kebab-case name, usable wherever a code is (``--select tier
 ``# kpirules: ignore[tier-gap] …``). The page of a code is built from its entry here and the
 markdown body in ``kpirules/linter/rules/CODE.md`` (package data): ``kpirules rule CODE`` prints it,
 and ``docs/rules/`` holds the same pages, written by ``kpirules rule --write-docs docs/rules`` (a test
-checks that the two agree).
+checks that the two agree). Each code's title (what it finds, in one sentence) is in the catalog
+:data:`M`, in Chinese and English; ``kpirules rule --list`` and SARIF's ``shortDescription`` say it
+in the current language. The pages are English documentation, whatever the language.
 """
 
 from __future__ import annotations
@@ -16,7 +18,161 @@ from pathlib import Path
 
 import attrs
 
+from ..messages import Catalog, use_language
 from .diagnostics import Severity
+
+#: The title of each code: one sentence that says what it finds (``kpirules rule --list``, SARIF's
+#: ``shortDescription``), in the current language. The documentation pages are English: they are
+#: written with the English titles whatever the language (:func:`page`, :func:`index`).
+M = Catalog(
+    "linter.catalog",
+    {
+        "KPI-E001": (
+            "文件不是有效的 TOML。",
+            "The file is not valid TOML.",
+        ),
+        "KPI-E002": (
+            "评分规则或公式无法解析。",
+            "A rule or formula does not parse.",
+        ),
+        "KPI-E003": (
+            "要检查的文件无法读取：文件不存在、是文件夹，或不是 UTF-8 编码。",
+            "A file named to lint cannot be read: missing, a folder, not UTF-8.",
+        ),
+        "KPI-S101": (
+            "表中有 kpirules 不认识的键。",
+            "A table holds a key that kpirules does not know.",
+        ),
+        "KPI-S102": (
+            "缺少必需的表或键。",
+            "A required table or key is missing.",
+        ),
+        "KPI-S103": (
+            "键的 TOML 值类型不对。",
+            "A key holds the wrong kind of TOML value.",
+        ),
+        "KPI-S104": (
+            "键的值在该处不允许。",
+            "A key holds a value that is not allowed there.",
+        ),
+        "KPI-S105": (
+            "规则集自带的 [values] 无法评分：评分规则或公式在这些数值上出错，或缺少数值。",
+            "The ruleset's own [values] cannot be scored: a rule or formula fails on them, or a value is missing.",
+        ),
+        "KPI-R101": (
+            "评分规则、公式、指标或数值引用了从未声明的数据项。",
+            "A rule, formula, indicator or value names a measure never declared.",
+        ),
+        "KPI-R102": (
+            "已声明的数据项没有任何指标使用。",
+            "A declared measure that no indicator uses.",
+        ),
+        "KPI-R103": (
+            "指标 id、分组路径或等级名称出现了两次。",
+            "An indicator id, a group path or a grade label appears twice.",
+        ),
+        "KPI-R104": (
+            "派生数据项之间循环依赖。",
+            "Derived measures depend on each other in a cycle.",
+        ),
+        "KPI-R105": (
+            "人工调整、公布的行或公布的小计引用了不存在的指标或分组。",
+            "An override, a reported row or a reported subtotal names an indicator or group that does not exist.",
+        ),
+        "KPI-T201": (
+            "评分规则的某一部分类型不对（数值、条件、等级名称、得分）。",
+            "A part of a rule has the wrong kind (number, condition, label, score).",
+        ),
+        "KPI-T202": (
+            "评分规则使用了等级数据项未声明的等级。",
+            "A rule uses a label that the level measure does not declare.",
+        ),
+        "KPI-T203": (
+            "评分形式要用指标的数据项，而指标没有数据项。",
+            "A form works on the indicator's measure, and there is none.",
+        ),
+        "KPI-W201": (
+            "各指标的分值之和不等于规则集的总分。",
+            "The weights of the indicators do not add up to the ruleset's total.",
+        ),
+        "KPI-W202": (
+            "分组内各指标的分值之和不等于该分组的分值。",
+            "The weights of a group's indicators do not add up to the group's weight.",
+        ),
+        "KPI-W203": (
+            "分值为零或负数。",
+            "A weight is zero or negative.",
+        ),
+        "KPI-G201": (
+            "数据项取值范围内有的值在分档规则中没有匹配的档。",
+            "Values of the subject's range that no band of a tiers rule matches.",
+        ),
+        "KPI-G202": (
+            "永远不会匹配的档：它的值都被前面的档取走了。",
+            "A band that can never match: earlier bands take all its values.",
+        ),
+        "KPI-G203": (
+            "等级评分规则没有为数据项声明的某个等级设档。",
+            "A grade rule has no band for a level the measure declares.",
+        ),
+        "KPI-G204": (
+            "评定区间在 0 到分值之间留下了不属于任何等级的分数。",
+            "Judged intervals leave points between 0 and the weight to no level.",
+        ),
+        "KPI-G205": (
+            "两个等级的评定区间重叠。",
+            "Judged intervals of two levels overlap.",
+        ),
+        "KPI-G206": (
+            "[grades] 的最低界限高于 0：总分低时得不到等级。",
+            "The lowest bound of [grades] is above 0: low totals get no grade.",
+        ),
+        "KPI-G207": (
+            "两个等级的界限相同：其中一个永远评不出。",
+            "Two grades have the same bound: one of them can never be given.",
+        ),
+        "KPI-G208": (
+            "某个等级的界限高于各指标所能给出的最高总分。",
+            "A grade's bound is above the highest total the indicators can give.",
+        ),
+        "KPI-B301": (
+            "评分规则在截取之前可能算出超过分值的得分。",
+            "A rule can compute more points than the weight, before clamping.",
+        ),
+        "KPI-B302": (
+            "评分规则在截取之前可能算出低于 0 的得分。",
+            "A rule can compute fewer than 0 points, before clamping.",
+        ),
+        "KPI-B303": (
+            "除数、目标值或步长可能为 0。",
+            "A division, target or step whose value can be 0.",
+        ),
+        "KPI-B304": (
+            "扣分界限在数据项的取值范围之外。",
+            "A deduction limit outside the measure's range.",
+        ),
+        "KPI-B305": (
+            "实测的比率没有声明取值范围。",
+            "A measured rate declares no range.",
+        ),
+        "KPI-X401": (
+            "评分规则或公式中有全角标点。",
+            "Full-width punctuation in a rule or formula.",
+        ),
+        "KPI-X402": (
+            "公布的评分标准中的数字与评分规则的不一致。",
+            "The numbers of the published standard differ from the rule's.",
+        ),
+        "KPI-L901": (
+            "屏蔽注释没有屏蔽任何问题。",
+            "A suppression comment that suppresses nothing.",
+        ),
+        "KPI-L902": (
+            "屏蔽注释中有未知的代码，或没有写理由。",
+            "A suppression comment with an unknown code or no reason.",
+        ),
+    },
+)
 
 
 @attrs.frozen
@@ -24,8 +180,16 @@ class Rule:
     code: str
     name: str
     severity: Severity
-    summary: str
     fixable: bool = False
+
+    @property
+    def summary(self) -> str:
+        """What the code finds, in the current language."""
+        return M(self.code)
+
+    def title(self, lang: str) -> str:
+        """What the code finds, in ``lang``."""
+        return M.say(lang, self.code)
 
     @property
     def category(self) -> str:
@@ -49,61 +213,42 @@ CATEGORIES = {
 }
 
 RULES: tuple[Rule, ...] = (
-    Rule("KPI-E001", "toml-syntax", "error", "The file is not valid TOML."),
-    Rule("KPI-E002", "rule-syntax", "error", "A rule or formula does not parse."),
-    Rule("KPI-E003", "unreadable-file", "error", "A file named to lint cannot be read: missing, a folder, not UTF-8."),
-    Rule("KPI-S101", "unknown-key", "error", "A table holds a key that kpirules does not know."),
-    Rule("KPI-S102", "missing-key", "error", "A required table or key is missing."),
-    Rule("KPI-S103", "wrong-type", "error", "A key holds the wrong kind of TOML value."),
-    Rule("KPI-S104", "invalid-value", "error", "A key holds a value that is not allowed there."),
-    Rule(
-        "KPI-S105",
-        "values-do-not-score",
-        "error",
-        "The ruleset's own [values] cannot be scored: a rule or formula fails on them, or a value is missing.",
-    ),
-    Rule("KPI-R101", "unknown-measure", "error", "A rule, formula, indicator or value names a measure never declared."),
-    Rule("KPI-R102", "unused-measure", "warning", "A declared measure that no indicator uses."),
-    Rule("KPI-R103", "duplicate-id", "error", "An indicator id, a group path or a grade label appears twice."),
-    Rule("KPI-R104", "measure-cycle", "error", "Derived measures depend on each other in a cycle."),
-    Rule(
-        "KPI-R105",
-        "unknown-indicator",
-        "error",
-        "An override, a reported row or a reported subtotal names an indicator or group that does not exist.",
-    ),
-    Rule(
-        "KPI-T201", "type-mismatch", "error", "A part of a rule has the wrong kind (number, condition, label, score)."
-    ),
-    Rule("KPI-T202", "unknown-label", "error", "A rule uses a label that the level measure does not declare."),
-    Rule("KPI-T203", "missing-subject", "error", "A form works on the indicator's measure, and there is none."),
-    Rule("KPI-W201", "weights-total", "error", "The weights of the indicators do not add up to the ruleset's total."),
-    Rule(
-        "KPI-W202", "group-weights", "error", "The weights of a group's indicators do not add up to the group's weight."
-    ),
-    Rule("KPI-W203", "non-positive-weight", "error", "A weight is zero or negative."),
-    Rule("KPI-G201", "tier-gap", "error", "Values of the subject's range that no band of a tiers rule matches."),
-    Rule("KPI-G202", "unreachable-band", "warning", "A band that can never match: earlier bands take all its values."),
-    Rule("KPI-G203", "grade-missing-level", "error", "A grade rule has no band for a level the measure declares."),
-    Rule("KPI-G204", "judged-gap", "warning", "Judged intervals leave points between 0 and the weight to no level."),
-    Rule("KPI-G205", "judged-overlap", "warning", "Judged intervals of two levels overlap."),
-    Rule("KPI-G206", "grades-start", "warning", "The lowest bound of [grades] is above 0: low totals get no grade."),
-    Rule("KPI-G207", "grades-repeat", "error", "Two grades have the same bound: one of them can never be given."),
-    Rule(
-        "KPI-G208",
-        "grade-unreachable",
-        "warning",
-        "A grade's bound is above the highest total the indicators can give.",
-    ),
-    Rule("KPI-B301", "score-above-weight", "error", "A rule can compute more points than the weight, before clamping."),
-    Rule("KPI-B302", "score-below-zero", "warning", "A rule can compute fewer than 0 points, before clamping."),
-    Rule("KPI-B303", "division-by-zero", "warning", "A division, target or step whose value can be 0."),
-    Rule("KPI-B304", "deduction-limit", "warning", "A deduction limit outside the measure's range."),
-    Rule("KPI-B305", "rate-without-range", "warning", "A measured rate declares no range."),
-    Rule("KPI-X401", "full-width-punctuation", "error", "Full-width punctuation in a rule or formula.", True),
-    Rule("KPI-X402", "standard-mismatch", "warning", "The numbers of the published standard differ from the rule's."),
-    Rule("KPI-L901", "unused-suppression", "warning", "A suppression comment that suppresses nothing."),
-    Rule("KPI-L902", "invalid-suppression", "warning", "A suppression comment with an unknown code or no reason."),
+    Rule("KPI-E001", "toml-syntax", "error"),
+    Rule("KPI-E002", "rule-syntax", "error"),
+    Rule("KPI-E003", "unreadable-file", "error"),
+    Rule("KPI-S101", "unknown-key", "error"),
+    Rule("KPI-S102", "missing-key", "error"),
+    Rule("KPI-S103", "wrong-type", "error"),
+    Rule("KPI-S104", "invalid-value", "error"),
+    Rule("KPI-S105", "values-do-not-score", "error"),
+    Rule("KPI-R101", "unknown-measure", "error"),
+    Rule("KPI-R102", "unused-measure", "warning"),
+    Rule("KPI-R103", "duplicate-id", "error"),
+    Rule("KPI-R104", "measure-cycle", "error"),
+    Rule("KPI-R105", "unknown-indicator", "error"),
+    Rule("KPI-T201", "type-mismatch", "error"),
+    Rule("KPI-T202", "unknown-label", "error"),
+    Rule("KPI-T203", "missing-subject", "error"),
+    Rule("KPI-W201", "weights-total", "error"),
+    Rule("KPI-W202", "group-weights", "error"),
+    Rule("KPI-W203", "non-positive-weight", "error"),
+    Rule("KPI-G201", "tier-gap", "error"),
+    Rule("KPI-G202", "unreachable-band", "warning"),
+    Rule("KPI-G203", "grade-missing-level", "error"),
+    Rule("KPI-G204", "judged-gap", "warning"),
+    Rule("KPI-G205", "judged-overlap", "warning"),
+    Rule("KPI-G206", "grades-start", "warning"),
+    Rule("KPI-G207", "grades-repeat", "error"),
+    Rule("KPI-G208", "grade-unreachable", "warning"),
+    Rule("KPI-B301", "score-above-weight", "error"),
+    Rule("KPI-B302", "score-below-zero", "warning"),
+    Rule("KPI-B303", "division-by-zero", "warning"),
+    Rule("KPI-B304", "deduction-limit", "warning"),
+    Rule("KPI-B305", "rate-without-range", "warning"),
+    Rule("KPI-X401", "full-width-punctuation", "error", fixable=True),
+    Rule("KPI-X402", "standard-mismatch", "warning"),
+    Rule("KPI-L901", "unused-suppression", "warning"),
+    Rule("KPI-L902", "invalid-suppression", "warning"),
 )
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
@@ -156,7 +301,15 @@ def example(code: str, which: str) -> str:
 
 def page(code: str) -> str:
     """The full documentation page of a code: its entry, the body, and under the bad example what
-    `kpirules lint` reports for it (computed, so the page cannot drift from the linter)."""
+    `kpirules lint` reports for it (computed, so the page cannot drift from the linter).
+
+    The pages are documentation, and the documentation is English: a page is the same whatever
+    the language (its title, and the report under the bad example, are said in English)."""
+    with use_language("en"):
+        return _page(code)
+
+
+def _page(code: str) -> str:
     from .engine import lint_bytes, lint_text
     from .formats import text
 
@@ -165,7 +318,7 @@ def page(code: str) -> str:
     head = (
         f"# {rule.code} {rule.name}\n\n"
         f"**Severity:** {rule.severity} · **Category:** {rule.category} · **Fix:** {fix}\n\n"
-        f"{rule.summary}\n\n"
+        f"{rule.title('en')}\n\n"
     )
 
     def with_output(match: re.Match[str]) -> str:
@@ -180,7 +333,7 @@ def page(code: str) -> str:
 
 
 def index() -> str:
-    """The catalog as a markdown table, for docs/rules/README.md."""
+    """The catalog as a markdown table, for docs/rules/README.md (English, as every page)."""
     lines = [
         "# Lint codes",
         "",
@@ -191,12 +344,13 @@ def index() -> str:
         "| --- | --- | --- | --- |",
     ]
     for rule in RULES:
-        lines.append(f"| [{rule.code}]({rule.code}.md) | `{rule.name}` | {rule.severity} | {rule.summary} |")
+        lines.append(f"| [{rule.code}]({rule.code}.md) | `{rule.name}` | {rule.severity} | {rule.title('en')} |")
     return "\n".join(lines) + "\n"
 
 
 def generate(folder: Path) -> list[Path]:
-    """Write every page and the index into ``folder``; returns the files written."""
+    """Write every page and the index into ``folder``; returns the files written. The pages are
+    English whatever the language (see :func:`page`)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for rule in RULES:

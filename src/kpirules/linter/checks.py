@@ -25,6 +25,7 @@ from ..forms.proportional import Proportional
 from ..forms.tiers import Tiers
 from ..intervals import INF, NINF, ZERO, Interval, Union, exact, frac, plain, show_number
 from ..kinds import Checked, Kind
+from ..messages import Catalog
 from ..model import Indicator, Measure
 from ..ruleset import Ruleset
 from ..source import RuleSource
@@ -32,6 +33,163 @@ from ..tomlspans import Path
 from .analysis import Finding, Pending, RuleAnalysis, derived_domains, formula_order
 from .probe import Probe, Values, candidates, combos, first_value, root
 from .probe import constants as probe_constants
+
+#: The words of the checks' findings. A rule's or formula's own text, values (``rate = 88%``) and
+#: ids are quoted as they are; ``whose`` is ``rule``/``formula``, ``what`` one of the ``what_*``.
+M = Catalog(
+    "linter.checks",
+    {
+        # the ruleset's own [values]
+        "own_values": ("规则集自带的 [values]", "the ruleset's own [values]"),
+        "values_problem": ("[values]：{message}", "[values]: {message}"),
+        "own_values_fail": (
+            "规则集自带的 [values] 无法评分：{message}",
+            "the ruleset's own [values] do not score: {message}",
+        ),
+        # weights and groups
+        "weights_total": (
+            "{count} 个指标的分值合计为 {weights}，不等于总分 {total}{note}",
+            "the weights of the {count} indicators add up to {weights}, not the total {total}{note}",
+        ),
+        "bonus_note": ("（加分指标除外：{count} 个）", " (bonus indicators excepted: {count})"),
+        "weights_total_help": (
+            "请修正分值，或把 [ruleset] 中的 `total` 设为分值之和",
+            "correct the weights, or set `total` in [ruleset] to their sum",
+        ),
+        "group_twice": (
+            "分组 {group} 声明了两次（第一次是第 {first} 个分组）",
+            "the group {group} is declared twice (first as group {first})",
+        ),
+        "group_twice_help": ("每个路径只保留一个 [[groups]] 条目", "keep one [[groups]] entry per path"),
+        "group_weights": (
+            "{group} 下 {count} 个指标的分值合计为 {weights}，不等于该分组的分值 {weight}",
+            "the {count} indicators under {group} weigh {weights}, not the group's {weight}",
+        ),
+        "group_weights_help": (
+            "请修正各指标的分值或该分组的分值；指标按其 `path` 归入分组",
+            "correct the weights or the group's weight; an indicator belongs to a group by its `path`",
+        ),
+        # [grades]
+        "grades_start": (
+            "最低的等级界限是 {bound}（{label}）：低于它的总分得不到等级",
+            "the lowest grade bound is {bound} ({label}): a total below it gets no grade",
+        ),
+        "grades_start_help": ('请加一个界限为 0 的等级，如 "差" = 0', 'add a grade with bound 0, such as "差" = 0'),
+        "grades_repeat": (
+            "'{label}' 的界限是 {bound}，与 '{other}' 相同：'{label}' 永远评不出",
+            "'{label}' has the bound {bound}, as '{other}' does: '{label}' can never be given",
+        ),
+        "grades_repeat_help": ("请给每个等级不同的界限", "give every grade its own bound"),
+        "grades_repeat_related": ("'{other}' 用了这个界限", "'{other}' takes this bound"),
+        "grade_unreachable": (
+            "'{label}' 需要总分达到 {bound}，而各指标最多给出 {most}",
+            "'{label}' needs a total of {bound}, and the indicators give at most {most}",
+        ),
+        "grade_unreachable_help": ("请修正界限或分值", "correct the bound or the weights"),
+        # measures
+        "unused": (
+            "数据项 `{name}` 已声明，但没有指标使用它{derived}",
+            "measure `{name}` is declared but no indicator uses it{derived}",
+        ),
+        "unused_derived": ("（它的公式从不计算）", " (its formula is never computed)"),
+        "unused_help": ("请删除它，或在评分规则中使用它", "remove it, or use it in a rule"),
+        "rate_range": (
+            "比率 `{name}` 未声明 `range`：按 0 % 及以上、没有上限处理",
+            "rate `{name}` declares no `range`: it is taken to be 0 % or more, with no upper end",
+        ),
+        "rate_range_help": (
+            "如果它不会超过 100 %，请在该数据项下声明 `range = [0, 1]`"
+            "（或评分标准允许的取值范围，如可能下降的比率用 [-1, 1]）",
+            "declare `range = [0, 1]` under the measure if it cannot pass 100 % (or the range the "
+            "standard allows, such as [-1, 1] for a rate that can fall)",
+        ),
+        # what a rule or formula does on some values
+        "whose_rule": ("评分规则", "rule"),
+        "whose_formula": ("公式", "formula"),
+        "values": ("，", ", "),
+        "no_band": (
+            "当 {values} 时，{subject} 没有匹配的档：{whose}无法对这些值评分",
+            "no band matches {subject} when {values}: the {whose} cannot score these values",
+        ),
+        "no_band_always": (
+            "无论取何值，{subject} 都没有匹配的档：{whose}无法对这些值评分",
+            "no band matches {subject} whatever the values: the {whose} cannot score these values",
+        ),
+        "no_band_help": (
+            "请为这些值加一档，或在分档最后加一档 `else: …`",
+            "add a band for these values, or end the tiers with `else: …`",
+        ),
+        "grade_fails": ("{message}（{values}）：{whose}无法评分", "{message} at {values}: the {whose} cannot score it"),
+        "grade_fails_always": ("{message}：{whose}无法评分", "{message}: the {whose} cannot score it"),
+        "grade_fails_help": ("请为每个等级设一档", "add a band for every level"),
+        "what_division": ("的除数", "divides by"),
+        "what_target": ("的目标值", "has the target"),
+        "what_step": ("的步长", "has the step"),
+        "zero": (
+            "{whose}{what} `{text}` 在 {values} 时为 0：该单位无法评分",
+            "the {whose} {what} `{text}`, which is 0 when {values}: the unit cannot be scored",
+        ),
+        "zero_always": (
+            "{whose}{what} `{text}` 总是为 0：该单位无法评分",
+            "the {whose} {what} `{text}`, which is 0 always: the unit cannot be scored",
+        ),
+        "zero_help": (
+            "请用 `if … == 0 then … else …` 避开 0，或声明不含 0 的 `range`",
+            "guard it with `if … == 0 then … else …`, or declare a `range` that excludes 0",
+        ),
+        "above": (
+            "{what} 在 {values} 时可得 {points} 分，超过分值 {weight}",
+            "{what} can give {points} points at {values}, more than the weight {weight}",
+        ),
+        "above_always": (
+            "{what} 无论取何值都得 {points} 分，超过分值 {weight}",
+            "{what} can give {points} points whatever the values, more than the weight {weight}",
+        ),
+        "above_help": (
+            "超过分值的分数会被截去；请用 min(full, …) 给评分规则设上限，或修正分数",
+            "points above the weight are cut off; cap the rule with min(full, …) or correct the points",
+        ),
+        "below": (
+            "{what} 在 {values} 时可得 {points} 分，低于 0",
+            "{what} can give {points} points at {values}, below 0",
+        ),
+        "below_always": (
+            "{what} 无论取何值都得 {points} 分，低于 0",
+            "{what} can give {points} points whatever the values, below 0",
+        ),
+        "below_help": (
+            "得分会被截取为 0；如果本意是“扣完为止”，请写 max(zero, …) 明确表示",
+            "the score is clamped to 0; if 扣完为止 is meant, write max(zero, …) to say so",
+        ),
+        # deduction limits
+        "below_limit": ("低于", "below"),
+        "above_limit": ("高于", "above"),
+        "declared_range": ("声明的取值范围", "declared range"),
+        "range": ("取值范围", "range"),
+        "never_deducts": (
+            "扣分永远不会发生：`{measure}` 从不{direction} {limit}（其{declared}为 {range}）",
+            "the deduction never applies: `{measure}` is never {direction} {limit} (its {declared} is {range})",
+        ),
+        "never_full": (
+            "评分规则永远给不了满分：`{measure}` 总是{direction} {limit}（其{declared}为 {range}）",
+            "the rule never gives full marks: `{measure}` is always {direction} {limit} (its {declared} is {range})",
+        ),
+        "limit_help": ("请修正扣分界限或数据项的取值范围", "correct the limit or the measure's range"),
+        # the published standard against the rule
+        "standard": (
+            "评分规则的数字与评分标准不一致：{problems}",
+            "the rule's numbers differ from the standard's: {problems}",
+        ),
+        "problems": ("；", "; "),
+        "numbers": ("、", ", "),
+        "standard_says": ("评分标准为 {said}，评分规则为 {rule}", "the standard says {said}, the rule {rule}"),
+        "standard_gives": ("评分标准给 {said}，评分规则给 {rule}", "the standard gives {said}, the rule {rule}"),
+        "standard_help": (
+            "请核对哪一个正确：得分按评分规则计算，评分标准是公布的文字",
+            "check which one is right: the rule is what scores, the standard is what was published",
+        ),
+    },
+)
 
 
 @attrs.define
@@ -124,20 +282,22 @@ class Checker:
         at_values: dict[tuple[int | None, int | None], str] = {
             (loc.line, loc.column): name for name, loc in rs.value_locations.items() if loc.line is not None
         }
-        table = [("the ruleset's own [values]", None, None, ("values",))]
+        table = [(M("own_values"), None, None, ("values",))]
         for problem in problems:
             loc = problem.location
             name = at_values.get((loc.line, loc.column)) if loc is not None else None
             if name is not None:
-                self.out.append(Raw("KPI-S104", f"[values]: {problem.message}", problem.hint, path=("values", name)))
+                self.out.append(
+                    Raw("KPI-S104", M("values_problem", message=problem.message), problem.hint, path=("values", name))
+                )
                 continue
             self.out.append(
                 Raw(
                     "KPI-S105",
-                    f"the ruleset's own [values] do not score: {problem.message}",
+                    M("own_values_fail", message=problem.message),
                     problem.hint,
                     location=loc,
-                    indicator=_indicator_of(problem.message),
+                    indicator=_indicator_at(rs, loc),
                     related=list(table),
                 )
             )
@@ -151,13 +311,12 @@ class Checker:
             return
         path: Path = ("ruleset", "total") if ("ruleset", "total") in rs.spans else ("ruleset",)
         bonus = len(rs.indicators) - len(counted)
-        note = f" (bonus indicators excepted: {bonus})" if bonus else ""
+        note = M("bonus_note", count=bonus) if bonus else ""
         self.out.append(
             Raw(
                 "KPI-W201",
-                f"the weights of the {len(counted)} indicators add up to {_num(total)}, not the total "
-                f"{_num(rs.header.total)}{note}",
-                "correct the weights, or set `total` in [ruleset] to their sum",
+                M("weights_total", count=len(counted), weights=_num(total), total=_num(rs.header.total), note=note),
+                M("weights_total_help"),
                 {"weights": _num(total), "total": _num(rs.header.total)},
                 path=path,
                 key=path == ("ruleset",),
@@ -175,8 +334,8 @@ class Checker:
                 self.out.append(
                     Raw(
                         "KPI-R103",
-                        f"the group {' / '.join(group.path)} is declared twice (first as group {seen[group.path] + 1})",
-                        "keep one [[groups]] entry per path",
+                        M("group_twice", group=" / ".join(group.path), first=seen[group.path] + 1),
+                        M("group_twice_help"),
                         path=("groups", index, "path"),
                     )
                 )
@@ -189,9 +348,14 @@ class Checker:
                 self.out.append(
                     Raw(
                         "KPI-W202",
-                        f"the {len(members)} indicators under {shown} weigh {_num(total)}, "
-                        f"not the group's {_num(group.weight)}",
-                        "correct the weights or the group's weight; an indicator belongs to a group by its `path`",
+                        M(
+                            "group_weights",
+                            count=len(members),
+                            group=shown,
+                            weights=_num(total),
+                            weight=_num(group.weight),
+                        ),
+                        M("group_weights_help"),
                         {"weights": _num(total), "group": _num(group.weight)},
                         path=path,
                     )
@@ -210,8 +374,8 @@ class Checker:
             self.out.append(
                 Raw(
                     "KPI-G206",
-                    f"the lowest grade bound is {_num(lowest)} ({label}): a total below it gets no grade",
-                    'add a grade with bound 0, such as "差" = 0',
+                    M("grades_start", bound=_num(lowest), label=label),
+                    M("grades_start_help"),
                     {"total": _num(lowest - 1 if lowest >= 1 else Decimal(0))},
                     path=("grades", label),
                     key=True,
@@ -223,12 +387,13 @@ class Checker:
                 self.out.append(
                     Raw(
                         "KPI-G207",
-                        f"'{label}' has the bound {_num(bound)}, as '{first[bound]}' does: "
-                        f"'{label}' can never be given",
-                        "give every grade its own bound",
+                        M("grades_repeat", label=label, bound=_num(bound), other=first[bound]),
+                        M("grades_repeat_help"),
                         path=("grades", label),
                         key=True,
-                        related=[(f"'{first[bound]}' takes this bound", None, None, ("grades", first[bound]))],
+                        related=[
+                            (M("grades_repeat_related", other=first[bound]), None, None, ("grades", first[bound]))
+                        ],
                     )
                 )
             else:
@@ -240,8 +405,8 @@ class Checker:
                     self.out.append(
                         Raw(
                             "KPI-G208",
-                            f"'{label}' needs a total of {_num(bound)}, and the indicators give at most {_num(most)}",
-                            "correct the bound or the weights",
+                            M("grade_unreachable", label=label, bound=_num(bound), most=_num(most)),
+                            M("grade_unreachable_help"),
                             {"total": _num(most)},
                             path=("grades", label),
                             key=True,
@@ -265,12 +430,12 @@ class Checker:
                 pending.extend(rs.formulas[name].measures)
         for name, measure in rs.measures.items():
             if name not in used:
-                derived = " (its formula is never computed)" if measure.derived else ""
+                derived = M("unused_derived") if measure.derived else ""
                 self.out.append(
                     Raw(
                         "KPI-R102",
-                        f"measure `{name}` is declared but no indicator uses it{derived}",
-                        "remove it, or use it in a rule",
+                        M("unused", name=name, derived=derived),
+                        M("unused_help"),
                         path=("measures", name),
                         key=True,
                     )
@@ -285,9 +450,8 @@ class Checker:
             self.out.append(
                 Raw(
                     "KPI-B305",
-                    f"rate `{name}` declares no `range`: it is taken to be 0 % or more, with no upper end",
-                    "declare `range = [0, 1]` under the measure if it cannot pass 100 % (or the range the "
-                    "standard allows, such as [-1, 1] for a rate that can fall)",
+                    M("rate_range", name=name),
+                    M("rate_range_help"),
                     path=("measures", name),
                     key=True,
                 )
@@ -434,39 +598,41 @@ class Checker:
             tree: ast.Expr = ind.rule
             source = ind.rule_source
             indicator: str | None = ind.id
-            whose = "rule"
+            whose = M("whose_rule")
         else:
             measure = rs.measures[formula]
             if measure.formula is None or measure.formula_source is None:  # pragma: no cover
                 return
-            tree, source, indicator, whose = measure.formula, measure.formula_source, None, "formula"
+            tree, source, indicator, whose = measure.formula, measure.formula_source, None, M("whose_formula")
         node = _failing_node(tree, failure.span)
         if node is None:
             return
         witness = {name: show_value(rs.measures.get(name), value) for name, value in values.items()}
-        shown = ", ".join(f"{k} = {v}" for k, v in witness.items())
-        at = f" at {shown}" if shown else ""
+        shown = _values(witness)
         if isinstance(node, Tiers):
             code, span = "KPI-G201", node.span
             subject = f"`{_text(source, node.subject.span)}`" if node.subject is not None else ind.measure or "value"
-            when = f"when {shown}" if shown else "whatever the values"
-            message = f"no band matches {subject} {when}: the {whose} cannot score these values"
-            help_ = "add a band for these values, or end the tiers with `else: …`"
+            if shown:
+                message = M("no_band", subject=subject, values=shown, whose=whose)
+            else:
+                message = M("no_band_always", subject=subject, whose=whose)
+            help_ = M("no_band_help")
         elif isinstance(node, Grade):
-            if node.by is not None and "outside the band" in failure.message:
+            if node.by is not None and failure.key == "grade_outside_band":
                 return  # the level and the points given disagree: the values are wrong, not the rule
             code, span = "KPI-G203", node.span
-            message = f"{failure.message}{at}: the {whose} cannot score it"
-            help_ = failure.hint or "add a band for every level"
+            if shown:
+                message = M("grade_fails", message=failure.message, values=shown, whose=whose)
+            else:
+                message = M("grade_fails_always", message=failure.message, whose=whose)
+            help_ = failure.hint or M("grade_fails_help")
         else:
             divisor = _divisor_of(node)
             if divisor is None:
                 return
             code, span = "KPI-B303", divisor[0].span
-            what = divisor[1]
-            where = f"when {shown}" if shown else "always"
-            message = f"the {whose} {what} `{_text(source, span)}`, which is 0 {where}: the unit cannot be scored"
-            help_ = "guard it with `if … == 0 then … else …`, or declare a `range` that excludes 0"
+            message = _zero(whose, divisor[1], _text(source, span), shown)
+            help_ = M("zero_help")
         for raw in self.out:
             if raw.code == code and raw.source is source and raw.span == span:
                 return
@@ -478,18 +644,20 @@ class Checker:
         weight = ind.weight
         node = _blame(ind.rule, analysis, frac(weight), above)
         witness = {name: show_value(rs.measures.get(name), value) for name, value in env.items()}
-        raw_text = _big(raw)
-        shown = ", ".join(f"{k} = {v}" for k, v in witness.items())
-        at = f" at {shown}" if shown else " whatever the values"
-        what = f"`{analysis.text(node)}`"
+        shown = _values(witness)
+        what, points = f"`{analysis.text(node)}`", _big(raw)
         if above:
-            message = f"{what} can give {raw_text} points{at}, more than the weight {_num(weight)}"
-            help_ = "points above the weight are cut off; cap the rule with min(full, …) or correct the points"
-            code = "KPI-B301"
+            code, help_ = "KPI-B301", M("above_help")
+            if shown:
+                message = M("above", what=what, points=points, values=shown, weight=_num(weight))
+            else:
+                message = M("above_always", what=what, points=points, weight=_num(weight))
         else:
-            message = f"{what} can give {raw_text} points{at}, below 0"
-            help_ = "the score is clamped to 0; if 扣完为止 is meant, write max(zero, …) to say so"
-            code = "KPI-B302"
+            code, help_ = "KPI-B302", M("below_help")
+            if shown:
+                message = M("below", what=what, points=points, values=shown)
+            else:
+                message = M("below_always", what=what, points=points)
         self.out.append(Raw(code, message, help_, witness, ind.rule_source, node.span, indicator=ind.id))
 
     def division(
@@ -540,14 +708,12 @@ class Checker:
             return False
         shown = {name: show_value(self.rs.measures.get(name), value) for name, value in witness.items()}
         text = " ".join(source.text[node.span.start : node.span.end].split())
-        where = "when " + ", ".join(f"{k} = {v}" for k, v in shown.items()) if shown else "always"
-        what = {"division": "divides by", "target": "has the target", "step": "has the step"}[pending.what]
-        whose = "rule" if indicator is not None else "formula"
+        whose = M("whose_rule") if indicator is not None else M("whose_formula")
         self.out.append(
             Raw(
                 "KPI-B303",
-                f"the {whose} {what} `{text}`, which is 0 {where}: the unit cannot be scored",
-                "guard it with `if … == 0 then … else …`, or declare a `range` that excludes 0",
+                _zero(whose, pending.what, text, _values(shown)),
+                M("zero_help"),
                 shown,
                 source,
                 node.span,
@@ -580,17 +746,21 @@ class Checker:
             can_full = not domain.intersect(full).on_grid(grid).empty
             percent = measure.type == "rate"
             rng = f"[{show_number(dom.lo, percent)}, {show_number(dom.hi, percent)}]"
-            declared = "declared range" if measure.range is not None else "range"
-            limit_text = show_number(limit, percent)
+            fields = {
+                "measure": ind.measure,
+                "direction": M("below_limit" if node.direction == "below" else "above_limit"),
+                "limit": show_number(limit, percent),
+                "declared": M("declared_range" if measure.range is not None else "range"),
+                "range": rng,
+            }
             if not can_deduct:
                 worst = dom.lo if node.direction == "below" else dom.hi
                 witness = {} if worst.is_infinite() else {ind.measure: show_value(measure, worst)}
                 self.out.append(
                     Raw(
                         "KPI-B304",
-                        f"the deduction never applies: `{ind.measure}` is never {node.direction} {limit_text} "
-                        f"(its {declared} is {rng})",
-                        "correct the limit or the measure's range",
+                        M("never_deducts", **fields),
+                        M("limit_help"),
                         witness or None,
                         source,
                         node.limit.span,
@@ -603,9 +773,8 @@ class Checker:
                 self.out.append(
                     Raw(
                         "KPI-B304",
-                        f"the rule never gives full marks: `{ind.measure}` is always {node.direction} {limit_text} "
-                        f"(its {declared} is {rng})",
-                        "correct the limit or the measure's range",
+                        M("never_full", **fields),
+                        M("limit_help"),
                         witness or None,
                         source,
                         node.limit.span,
@@ -653,22 +822,28 @@ class Checker:
         if odd_tests and odd_said:
             blame = tests[odd_tests[0]]
             problems.append(
-                f"the standard says {', '.join(show_number(v, True) for v in sorted(odd_said))}, "
-                f"the rule {', '.join(show_number(v, True) for v in sorted(odd_tests))}"
+                M(
+                    "standard_says",
+                    said=M("numbers").join(show_number(v, True) for v in sorted(odd_said)),
+                    rule=M("numbers").join(show_number(v, True) for v in sorted(odd_tests)),
+                )
             )
         if odd_points and odd_said_points:
             blame = blame or points[odd_points[0]]
             problems.append(
-                f"the standard gives {', '.join(show_number(v) + '分' for v in sorted(odd_said_points))}, "
-                f"the rule {', '.join(show_number(v) + ' pts' for v in sorted(odd_points))}"
+                M(
+                    "standard_gives",
+                    said=M("numbers").join(show_number(v) + "分" for v in sorted(odd_said_points)),
+                    rule=M("numbers").join(show_number(v) + " pts" for v in sorted(odd_points)),
+                )
             )
         if blame is None:
             return
         self.out.append(
             Raw(
                 "KPI-X402",
-                "the rule's numbers differ from the standard's: " + "; ".join(problems),
-                "check which one is right: the rule is what scores, the standard is what was published",
+                M("standard", problems=M("problems").join(problems)),
+                M("standard_help"),
                 None,
                 source,
                 blame.span,
@@ -716,10 +891,34 @@ def _const_of(node: ast.Node) -> Decimal | None:
 _ENOUGH = 128
 
 
-def _indicator_of(message: str) -> str | None:
-    """The indicator a scorer's message names (``indicator `i`: …``)."""
-    found = re.match(r"indicator `([^`]+)`", message)
-    return found.group(1) if found else None
+def _indicator_at(rs: Ruleset, loc: Location | None) -> str | None:
+    """The indicator whose rule holds the place a scorer's problem points at (a rule that fails, or
+    that needs a value it is not given); None for a formula's or a value's problem. Found by place,
+    not by the words, which are said in the current language."""
+    if loc is None or loc.line is None:
+        return None
+    at = (loc.line, loc.column or 1)
+    for ind in rs.indicators:
+        src = ind.rule_source
+        start, end = src.location(0, len(src.text)), src.location(len(src.text))
+        if start.line is None or end.line is None:
+            continue
+        if (start.line, start.column or 1) <= at <= (end.line, end.column or 1):
+            return ind.id
+    return None
+
+
+def _values(witness: dict[str, str]) -> str:
+    """Values as a finding shows them: ``rate = 88%, n = 3``."""
+    return M("values").join(f"{k} = {v}" for k, v in witness.items())
+
+
+def _zero(whose: str, what: str, text: str, shown: str) -> str:
+    """A divisor (``what``: division, target or step) of a rule or formula that is 0 at values."""
+    said = M("what_" + what)
+    if shown:
+        return M("zero", whose=whose, what=said, text=text, values=shown)
+    return M("zero_always", whose=whose, what=said, text=text)
 
 
 def _vary(fn: Fn, plain: Values, name: str) -> Callable[[Decimal], object]:
@@ -737,11 +936,11 @@ def _divisors(tree: ast.Node) -> Iterator[ast.Expr]:
 
 def _divisor_of(node: ast.Node) -> tuple[ast.Expr, str] | None:
     if isinstance(node, ast.BinOp) and node.op == "/":
-        return node.right, "divides by"
+        return node.right, "division"
     if isinstance(node, Proportional) and node.kind in ("to", "inverse") and node.operand is not None:
-        return node.operand, "has the target"
+        return node.operand, "target"
     if isinstance(node, Deduct) and node.step is not None:
-        return node.step, "has the step"
+        return node.step, "step"
     return None
 
 

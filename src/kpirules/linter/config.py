@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from ..errors import KpiRulesError
+from ..messages import Catalog
 from .catalog import select as pick
 from .diagnostics import SEVERITIES
 
@@ -35,6 +36,36 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 KEYS = ("select", "ignore", "fail-level", "per-file-ignores")
+
+#: What is wrong with a configuration; ``where`` is the file the setting is in (``where`` said
+#: first), or nothing for a table given in code.
+M = Catalog(
+    "linter.config",
+    {
+        "unreadable": ("无法读取配置文件 {path}：{reason}", "cannot read the configuration {path}: {reason}"),
+        "not_toml": ("配置文件 {path} 不是有效的 TOML：{error}", "the configuration {path} is not valid TOML: {error}"),
+        "not_table": ("{path}：[tool.kpirules.lint] 必须是表", "{path}: [tool.kpirules.lint] must be a table"),
+        "where": ("{path}：", "{path}: "),
+        "unknown_key": (
+            "{where}[tool.kpirules.lint] 中有未知的键 `{key}`",
+            "{where}unknown key `{key}` in [tool.kpirules.lint]",
+        ),
+        "keys": ("可用的键为 {keys}", "the keys are {keys}"),
+        "fail_level": (
+            "{where}`fail-level` 只能是 {levels} 之一，而不是 {value}",
+            "{where}`fail-level` must be one of {levels}, not {value}",
+        ),
+        "per_file": (
+            "{where}`per-file-ignores` 必须是 glob = [codes] 形式的表",
+            "{where}`per-file-ignores` must be a table of glob = [codes]",
+        ),
+        "codes": ("{where}`{key}` 必须是代码的列表", "{where}`{key}` must be a list of codes"),
+        "unknown_code": (
+            "{where}`{key}` 中有未知的代码或选择器 `{word}`",
+            "{where}unknown code or selector `{word}` in `{key}`",
+        ),
+    },
+)
 
 
 @attrs.frozen
@@ -78,40 +109,38 @@ def load(path: Path) -> Config:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except OSError as err:
-        raise KpiRulesError(f"cannot read the configuration {path}: {err.strerror}") from None
+        raise KpiRulesError(M("unreadable", path=path, reason=err.strerror)) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise KpiRulesError(f"the configuration {path} is not valid TOML: {err}") from None
+        raise KpiRulesError(M("not_toml", path=path, error=err)) from None
     table = data.get("tool", {}).get("kpirules", {}).get("lint")
     if table is None:
         return Config(path)
     if not isinstance(table, dict):
-        raise KpiRulesError(f"{path}: [tool.kpirules.lint] must be a table")
+        raise KpiRulesError(M("not_table", path=path))
     return parse(table, path)
 
 
 def parse(table: Mapping[str, Any], path: Path | None = None) -> Config:
-    where = f"{path}: " if path is not None else ""
+    where = M("where", path=path) if path is not None else ""
     for key in table:
         if key not in KEYS:
-            raise KpiRulesError(
-                f"{where}unknown key `{key}` in [tool.kpirules.lint]", hint=f"the keys are {', '.join(KEYS)}"
-            )
+            raise KpiRulesError(M("unknown_key", where=where, key=key), hint=M("keys", keys=", ".join(KEYS)))
     select = _codes(table.get("select", []), "select", where)
     ignore = _codes(table.get("ignore", []), "ignore", where)
     level = table.get("fail-level")
     if level is not None and level not in SEVERITIES:
-        raise KpiRulesError(f"{where}`fail-level` must be one of {', '.join(SEVERITIES)}, not {level!r}")
+        raise KpiRulesError(M("fail_level", where=where, levels=", ".join(SEVERITIES), value=repr(level)))
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
-        raise KpiRulesError(f"{where}`per-file-ignores` must be a table of glob = [codes]")
+        raise KpiRulesError(M("per_file", where=where))
     pairs = tuple((str(glob), _codes(codes, f"per-file-ignores.{glob}", where)) for glob, codes in per_file.items())
     return Config(path, select, ignore, level, pairs)
 
 
 def _codes(value: Any, key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise KpiRulesError(f"{where}`{key}` must be a list of codes")
+        raise KpiRulesError(M("codes", where=where, key=key))
     for word in value:
         if pick(word) is None:
-            raise KpiRulesError(f"{where}unknown code or selector `{word}` in `{key}`")
+            raise KpiRulesError(M("unknown_code", where=where, key=key, word=word))
     return tuple(value)

@@ -12,13 +12,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path as FilePath
 from typing import Any
 
 from ..errors import KpiRulesError, Location, RulesetError
 from ..loader import _Builder, parse_toml
+from ..messages import Catalog
 from ..parser import parse_rule
 from ..ruleset import Ruleset
 from ..source import RuleSource, SourceFile, read_text, undecodable_problem
@@ -29,13 +29,34 @@ from .checks import Checker, Raw
 from .diagnostics import Diagnostic, Edit, Fix, Related
 from .suppress import find_all
 
-_FALLBACK = (
-    (re.compile(r"unknown indicator"), "KPI-R105"),
-    (re.compile(r"unknown measure"), "KPI-R101"),
-    (re.compile(r"unknown key"), "KPI-S101"),
-    (re.compile(r"needs the key"), "KPI-S102"),
-    (re.compile(r"must be (a|an|true) "), "KPI-S103"),
+M = Catalog(
+    "linter.engine",
+    {
+        "unknown_selector": ("未知的代码或选择器 `{word}`", "unknown code or selector `{word}`"),
+        "see_list": ("用 `kpirules rule --list` 查看所有代码", "see `kpirules rule --list`"),
+        "full_width": (
+            "评分规则中有全角的 '{char}'；评分规则语言使用 ASCII 的 '{ascii}'",
+            "full-width '{char}' in a rule; the rule language uses the ASCII '{ascii}'",
+        ),
+        "replace": ("把 '{char}' 替换为 '{ascii}'", "replace '{char}' with '{ascii}'"),
+        "fix_replaces": ("`kpirules lint --fix` 会替换它", "`kpirules lint --fix` replaces it"),
+        "by_hand": ("请手动改为 ASCII 的 '{ascii}'", "write the ASCII '{ascii}' by hand"),
+        "once_fixed": (
+            "{message}（替换全角字符之后）",
+            "{message} (once the full-width characters are replaced)",
+        ),
+        "suppression": ("屏蔽注释：{problem}", "suppression: {problem}"),
+        "codes": ("、", ", "),
+        "unused": ("这条对 {codes} 的屏蔽没有屏蔽任何问题", "this suppression of {codes} suppresses nothing"),
+        "unused_help": (
+            "删除它，或把它移到问题所在的行、条目或表",
+            "remove it, or move it to the line, entry or table of the finding",
+        ),
+    },
 )
+
+#: The code of a load problem whose raising site gives none (every site gives one today).
+_FALLBACK = "KPI-S104"
 
 
 class Selection:
@@ -47,12 +68,12 @@ class Selection:
         for word in picked or ["ALL"]:
             codes = select(word)
             if codes is None:
-                raise KpiRulesError(f"unknown code or selector `{word}`", hint="see `kpirules rule --list`")
+                raise KpiRulesError(M("unknown_selector", word=word), hint=M("see_list"))
             chosen |= codes
         for word in ignore:
             codes = select(word)
             if codes is None:
-                raise KpiRulesError(f"unknown code or selector `{word}`", hint="see `kpirules rule --list`")
+                raise KpiRulesError(M("unknown_selector", word=word), hint=M("see_list"))
             chosen -= codes
         self.codes = frozenset(chosen)
 
@@ -178,7 +199,7 @@ def _lint(file: _File) -> Ruleset | None:
         ruleset = _Builder(file.source, file.spans, data).build()
     except KpiRulesError as err:
         for problem in err.problems:
-            code = problem.code or _fallback(problem.message)
+            code = problem.code or _FALLBACK
             loc = problem.location
             if code == "KPI-X401" and loc is not None and (loc.line, loc.column) in fixed_at:
                 continue  # reported above, with every other full-width character of the rule
@@ -189,13 +210,6 @@ def _lint(file: _File) -> Ruleset | None:
     for raw in Checker(ruleset).run():
         file.raw(raw)
     return ruleset
-
-
-def _fallback(message: str) -> str:
-    for pattern, code in _FALLBACK:
-        if pattern.search(message):
-            return code
-    return "KPI-S104"
 
 
 def _full_width(file: _File, data: Mapping[str, Any]) -> set[tuple[int | None, int | None]]:
@@ -212,7 +226,7 @@ def _full_width(file: _File, data: Mapping[str, Any]) -> set[tuple[int | None, i
         if hit.replacement is not None:
             end = file.source.location(hit.end)
             fix = Fix(
-                f"replace '{hit.char}' with '{hit.ascii}'",
+                M("replace", char=hit.char, ascii=hit.ascii),
                 (
                     Edit(
                         hit.start,
@@ -227,9 +241,9 @@ def _full_width(file: _File, data: Mapping[str, Any]) -> set[tuple[int | None, i
             )
         file.add(
             "KPI-X401",
-            f"full-width '{hit.char}' in a rule; the rule language uses the ASCII '{hit.ascii}'",
+            M("full_width", char=hit.char, ascii=hit.ascii),
             location,
-            help="`kpirules lint --fix` replaces it" if fix else f"write the ASCII '{hit.ascii}' by hand",
+            help=M("fix_replaces") if fix else M("by_hand", ascii=hit.ascii),
             fix=fix,
             offset=hit.start,
         )
@@ -246,7 +260,7 @@ def _full_width(file: _File, data: Mapping[str, Any]) -> set[tuple[int | None, i
             parse_rule(RuleSource(fixed, file.source, span.text))
         except KpiRulesError as err:
             at = err.location
-            file.add("KPI-E002", err.message + " (once the full-width characters are replaced)", at, help=err.hint)
+            file.add("KPI-E002", M("once_fixed", message=err.message), at, help=err.hint)
             if at is not None:
                 places.add((at.line, at.column))
         # the loader stops at the first full-width character: whatever it says there is covered
@@ -282,14 +296,13 @@ def _finish(file: _File, selection: Selection, *, checked: bool = True) -> list[
     for sup in suppressions:
         location = file.source.location(sup.offset, sup.offset + sup.length)
         for problem in sup.problems:
-            meta.add("KPI-L902", f"suppression: {problem}", location, offset=sup.offset)
+            meta.add("KPI-L902", M("suppression", problem=problem), location, offset=sup.offset)
         if sup.codes and not sup.used and checked:
-            codes = ", ".join(sup.codes)
             meta.add(
                 "KPI-L901",
-                f"this suppression of {codes} suppresses nothing",
+                M("unused", codes=M("codes").join(sup.codes)),
                 location,
-                help="remove it, or move it to the line, entry or table of the finding",
+                help=M("unused_help"),
                 offset=sup.offset,
             )
     kept.extend(meta.out)

@@ -9,8 +9,46 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import KpiRulesError, Location
+from ..messages import Catalog
 from .catalog import BY_CODE, RULES, page
 from .diagnostics import Diagnostic
+
+#: The words of the reports: the summary under them and the labels of a finding's lines. English
+#: has plurals (a ``_one`` key for one); Chinese counts with 个 and needs none.
+M = Catalog(
+    "linter.formats",
+    {
+        "passed": ("全部检查通过（{count} 个文件）。", "All checks passed ({count} files)."),
+        "passed_one": ("全部检查通过（{count} 个文件）。", "All checks passed ({count} file)."),
+        "found": ("发现 {count} 个问题（{parts}）。", "Found {count} problems ({parts})."),
+        "found_one": ("发现 {count} 个问题（{parts}）。", "Found {count} problem ({parts})."),
+        "error": ("{count} 个错误", "{count} errors"),
+        "error_one": ("{count} 个错误", "{count} error"),
+        "warning": ("{count} 个警告", "{count} warnings"),
+        "warning_one": ("{count} 个警告", "{count} warning"),
+        "info": ("{count} 条信息", "{count} infos"),
+        "info_one": ("{count} 条信息", "{count} info"),
+        "parts": ("，", ", "),
+        "fixable": ("[*] 其中 {count} 个可用 `--fix` 选项修复。", "[*] {count} fixable with the `--fix` option."),
+        "fixed": ("已修复 {count} 个全角字符。", "Fixed {count} full-width characters."),
+        "fixed_one": ("已修复 {count} 个全角字符。", "Fixed {count} full-width character."),
+        "witness": ("例值：{values}", "witness: {values}"),
+        "witness_values": ("，", ", "),
+        "github_witness": ("（例值：{values}）", " (witness: {values})"),
+        "note": ("注意：{file}:{line}:{column}：{message}", "note: {file}:{line}:{column}: {message}"),
+        "help": ("建议：{help}", "help: {help}"),
+    },
+)
+
+
+def _counted(key: str, count: int) -> str:
+    """``M(key)`` for ``count`` things: the ``_one`` form for one."""
+    return M(key + "_one" if count == 1 else key, count=count)
+
+
+def _witness(witness: dict[str, str]) -> str:
+    return M("witness_values").join(f"{k} = {v}" for k, v in witness.items())
+
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -32,16 +70,17 @@ def render(diagnostics: Sequence[Diagnostic], fmt: str, *, files: int = 1, fixed
 
 def _summary(diagnostics: Sequence[Diagnostic], files: int, fixed: int) -> str:
     if not diagnostics:
-        text = f"All checks passed ({files} file{'s' if files != 1 else ''})."
+        text = _counted("passed", files)
     else:
         counts = {s: sum(1 for d in diagnostics if d.severity == s) for s in ("error", "warning", "info")}
-        parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
-        text = f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} ({', '.join(parts)})."
+        parts = [_counted(s, n) for s, n in counts.items() if n]
+        found = "found_one" if len(diagnostics) == 1 else "found"
+        text = M(found, count=len(diagnostics), parts=M("parts").join(parts))
         fixable = sum(1 for d in diagnostics if d.fixable)
         if fixable:
-            text += f"\n[*] {fixable} fixable with the `--fix` option."
+            text += "\n" + M("fixable", count=fixable)
     if fixed:
-        text = f"Fixed {fixed} full-width character{'s' if fixed != 1 else ''}.\n" + text
+        text = _counted("fixed", fixed) + "\n" + text
     return text + "\n"
 
 
@@ -58,11 +97,11 @@ def text(diagnostics: Sequence[Diagnostic], *, files: int = 1, fixed: int = 0) -
         rendered = KpiRulesError(f"{d.code}{' [*]' if d.fixable else ''} {d.message}", location=location).render_one()
         lines = [rendered]
         if d.witness:
-            lines.append("witness: " + ", ".join(f"{k} = {v}" for k, v in d.witness.items()))
+            lines.append(M("witness", values=_witness(d.witness)))
         for rel in d.related:
-            lines.append(f"note: {d.file}:{rel.line}:{rel.column}: {rel.message}")
+            lines.append(M("note", file=d.file, line=rel.line, column=rel.column, message=rel.message))
         if d.help:
-            lines.append(f"help: {d.help}")
+            lines.append(M("help", help=d.help))
         blocks.append("\n".join(lines))
     body = "\n\n".join(blocks)
     return (body + "\n\n" if body else "") + _summary(diagnostics, files, fixed)
@@ -119,7 +158,7 @@ def sarif(diagnostics: Sequence[Diagnostic]) -> str:
     ]
     results = []
     for d in diagnostics:
-        message = d.message + (f"\nhelp: {d.help}" if d.help else "")
+        message = d.message + ("\n" + M("help", help=d.help) if d.help else "")
         result: dict[str, Any] = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],
@@ -227,7 +266,7 @@ def github(diagnostics: Sequence[Diagnostic]) -> str:
             props += [f"endLine={d.end_line}", f"endColumn={d.end_column}"]
         message = f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}"
         if d.witness:
-            message += " (witness: " + ", ".join(f"{k} = {v}" for k, v in d.witness.items()) + ")"
+            message += M("github_witness", values=_witness(d.witness))
         lines.append(f"::{kinds[d.severity]} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 

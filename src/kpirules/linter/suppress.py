@@ -27,8 +27,22 @@ from collections.abc import Mapping
 
 import attrs
 
+from ..messages import Catalog
 from ..tomlspans import Path, Span
 from .catalog import find
+
+#: What is wrong with a suppression comment (KPI-L902 says it after "suppression: ").
+M = Catalog(
+    "linter.suppress",
+    {
+        "no_codes": ("请写出要忽略的代码，如 ignore[KPI-B303]", "name the codes to ignore, as in ignore[KPI-B303]"),
+        "unknown_code": ("未知的代码 `{word}`", "unknown code `{word}`"),
+        "no_reason": (
+            "请在 ] 之后写明理由，如 ignore[KPI-B303] 报告中列明了 25 例",
+            "say why after the ], as in ignore[KPI-B303] the report states 25 cases",
+        ),
+    },
+)
 
 _COMMENT = re.compile(r"#\s*kpirules\s*:\s*(file-ignore|ignore)\s*(\[([^\]\n]*)\])?[ \t]*(.*)$", re.MULTILINE)
 
@@ -78,18 +92,18 @@ def find_all(text: str, spans: Mapping[Path, Span] | None) -> list[Suppression]:
         codes: list[str] = []
         problems: list[str] = []
         if codes_text is None or not codes_text.strip():
-            problems.append("name the codes to ignore, as in ignore[KPI-B303]")
+            problems.append(M("no_codes"))
         else:
             for word in re.split(r"[,\s]+", codes_text.strip()):
                 if not word:
                     continue
                 rule = find(word)
                 if rule is None:
-                    problems.append(f"unknown code `{word}`")
+                    problems.append(M("unknown_code", word=word))
                 else:
                     codes.append(rule.code)
         if not reason:
-            problems.append("say why after the ], as in ignore[KPI-B303] the report states 25 cases")
+            problems.append(M("no_reason"))
         end_of_match = match.end()
         if kind == "file-ignore":
             out.append(
