@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -150,6 +151,8 @@ def test_json_and_sarif_keep_their_keys_and_carry_the_chosen_language() -> None:
     assert rules_en["KPI-G201"]["shortDescription"]["text"] == BY_CODE["KPI-G201"].title("en")
     # the documentation page is English in every language
     assert rules_zh["KPI-G201"]["help"]["markdown"] == rules_en["KPI-G201"]["help"]["markdown"]
+    schema = json.loads((ROOT / "tests" / "lint_data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(zh)) == []
 
 
 def test_titles_in_both_languages_and_the_pages_in_english(tmp_path: Path) -> None:

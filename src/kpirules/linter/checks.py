@@ -106,7 +106,7 @@ M = Catalog(
         # what a rule or formula does on some values
         "whose_rule": ("评分规则", "rule"),
         "whose_formula": ("公式", "formula"),
-        "values": ("，", ", "),
+        "values": ("、", ", "),
         "no_band": (
             "当 {values} 时，{subject} 没有匹配的档：{whose}无法对这些值评分",
             "no band matches {subject} when {values}: the {whose} cannot score these values",
@@ -116,7 +116,7 @@ M = Catalog(
             "no band matches {subject} whatever the values: the {whose} cannot score these values",
         ),
         "no_band_help": (
-            "请为这些值加一档，或在分档最后加一档 `else: …`",
+            "为这些数值增加一档，或在分档最后加上 `else: …`",
             "add a band for these values, or end the tiers with `else: …`",
         ),
         "grade_fails": ("{message}（{values}）：{whose}无法评分", "{message} at {values}: the {whose} cannot score it"),
