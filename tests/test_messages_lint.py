@@ -143,6 +143,9 @@ def test_json_and_sarif_keep_their_keys_and_carry_the_chosen_language() -> None:
         assert keys(zh) == keys(en), fmt
     run_en, run_zh = en["runs"][0], zh["runs"][0]
     assert [r["ruleId"] for r in run_zh["results"]] == [r["ruleId"] for r in run_en["results"]]
+    fingerprints = [r["partialFingerprints"] for r in run_zh["results"]]
+    assert fingerprints == [r["partialFingerprints"] for r in run_en["results"]]
+    assert len({f["kpirules/v1"] for f in fingerprints}) == len(fingerprints)
     assert run_zh["results"][0]["message"]["text"].startswith("6 个指标的分值合计为 90")
     assert "\n建议：" in run_zh["results"][0]["message"]["text"]
     rules_zh = {r["id"]: r for r in run_zh["tool"]["driver"]["rules"]}

@@ -239,7 +239,13 @@ def _uri(path: str) -> str:
 
 
 def _fingerprint(d: Diagnostic) -> str:
-    key = f"{d.code}\0{d.file}\0{d.indicator or ''}\0{(d.source_line or '').strip()}\0{d.message}"
+    """The same finding's fingerprint in every language (the message is not in it, as it is said in
+    the current language): its code, file, indicator, line as written (indentation aside), place in
+    that line and witness."""
+    line = d.source_line or ""
+    at = d.column - (len(line) - len(line.lstrip()))
+    witness = "\0".join(f"{k}={v}" for k, v in sorted((d.witness or {}).items()))
+    key = f"{d.code}\0{d.file}\0{d.indicator or ''}\0{line.strip()}\0{at}\0{witness}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
