@@ -26,7 +26,7 @@ M = Catalog(
             "Check ruleset files (or folders of them; '-' reads standard input) for broken rules, gaps, "
             "overshooting scores, weights that do not add up, and more. `kpirules rule CODE` explains a code.",
         ),
-        "format_help": ("输出格式。", "Output format."),
+        "format_help": ("输出格式。  [默认：text]", "Output format.  [default: text]"),
         "select_help": (
             "只报告这些代码、名称或前缀（ALL 表示全部）。",
             "Report only these codes, names or prefixes (ALL).",
@@ -114,7 +114,6 @@ def _discover(folder: Path) -> Iterator[Path]:
     "fmt",
     type=click.Choice(["text", "concise", "json", "sarif", "github"]),
     default="text",
-    show_default=True,
     envvar="KPIRULES_OUTPUT_FORMAT",
     help=M("format_help"),
 )
