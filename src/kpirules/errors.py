@@ -19,6 +19,17 @@ from collections.abc import Sequence
 
 import attrs
 
+from .messages import Catalog
+
+M = Catalog(
+    "errors",
+    {
+        "hint": ("提示：{hint}", "hint: {hint}"),
+        "one_more": ("{message}（另有 1 个问题）", "{message} (and 1 more problem)"),
+        "more": ("{message}（另有 {count} 个问题）", "{message} (and {count} more problems)"),
+    },
+)
+
 _WINDOW = 100
 
 
@@ -98,8 +109,10 @@ class KpiRulesError(Exception):
         if len(problems) == 1 and isinstance(first, cls):
             return first
         message = first.message
-        if len(problems) > 1:
-            message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+        if len(problems) == 2:
+            message = M("one_more", message=message)
+        elif len(problems) > 2:
+            message = M("more", message=message, count=len(problems) - 1)
         return cls(message, location=first.location, hint=first.hint, problems=problems, code=first.code)
 
     def render_one(self) -> str:
@@ -123,7 +136,7 @@ class KpiRulesError(Exception):
                 caret_width = max(1, _display_width(text[column - 1 : column - 1 + width]))
                 lines.append(f" {' ' * len(gutter)} | {' ' * pad}{'^' * caret_width}")
         if self.hint:
-            lines.append(f"hint: {self.hint}")
+            lines.append(M("hint", hint=self.hint))
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -12,7 +12,44 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from .messages import Catalog
 from .model import Group, Indicator
+
+M = Catalog(
+    "hierarchy",
+    {
+        "unknown_ids": (
+            "小计 `{label}` 列出了不存在的指标：{ids}",
+            "subtotal `{label}` names unknown indicators: {ids}",
+        ),
+        "unknown_ids_hint": ("请列出指标的 id", "list indicator ids"),
+        "no_ids": ("小计 `{label}` 没有列出任何指标", "subtotal `{label}` lists no indicators"),
+        "no_ids_hint": ("请列出它所合计各行的指标 id", "list the ids of the rows it adds up"),
+        "no_path": ("没有指标的 `path` 是 {path}", "no indicator has the path {path}"),
+        "no_path_hint": (
+            "请给出一个分组的 `path`，写法与指标的 `path` 相同",
+            "give the `path` of a group, as the indicators' `path` has it",
+        ),
+        "ambiguous": (
+            "小计 `{label}` 可能指以下任一分组：{groups}",
+            "subtotal `{label}` may mean any of the groups {groups}",
+        ),
+        "ambiguous_hint": ("请给出其所属分组的 `path`", "give its group's `path`"),
+        "no_match": ("`{label}` 既不是指标名称，也不是分组名称", "`{label}` names no indicator and no group"),
+        "unclear": (
+            "无法确定小计 `{label}` 合计的是哪些指标",
+            "cannot tell which indicators subtotal `{label}` adds up",
+        ),
+        "unclear_hint": (
+            "请写明它合计的分组（即其指标的 `path`），或给出 `path` 或 `indicators`",
+            "name the group it adds up (its indicators' `path`), or give `path` or `indicators`",
+        ),
+        "bare_hint": (
+            "单独的「小计」合计其上方各行；上方没有指标行时，请给出 `path` 或 `indicators`",
+            "a bare 小计 adds up the rows above it; give `path` or `indicators` where there are none",
+        ),
+    },
+)
 
 #: Labels of the row that holds a table's total (and, often, its grade).
 TOTAL_LABELS = (
@@ -154,19 +191,14 @@ def resolve_subtotal(
     if ids is not None:
         unknown = [i for i in ids if i not in known]
         if unknown:
-            raise SubtotalError(
-                f"subtotal `{label}` names unknown indicators: {', '.join(unknown)}", "list indicator ids"
-            )
+            raise SubtotalError(M("unknown_ids", label=label, ids=", ".join(unknown)), M("unknown_ids_hint"))
         if not ids:
-            raise SubtotalError(f"subtotal `{label}` lists no indicators", "list the ids of the rows it adds up")
+            raise SubtotalError(M("no_ids", label=label), M("no_ids_hint"))
         return None, tuple(dict.fromkeys(ids))
     if path is not None:
         found = members(path, indicators)
         if not found:
-            raise SubtotalError(
-                f"no indicator has the path {list(path)}",
-                "give the `path` of a group, as the indicators' `path` has it",
-            )
+            raise SubtotalError(M("no_path", path=list(path)), M("no_path_hint"))
         return tuple(path), found
     named = subtotal_name(label)
     name = strip_note(strip_enumerator(named if named is not None else normalize_name(label)))
@@ -176,14 +208,10 @@ def resolve_subtotal(
             return matches[0]
         if len(matches) > 1:
             shown = "; ".join("/".join(p) for p, _ in matches)
-            raise SubtotalError(f"subtotal `{label}` may mean any of the groups {shown}", "give its group's `path`")
+            raise SubtotalError(M("ambiguous", label=label, groups=shown), M("ambiguous_hint"))
     if named is not None and above:
         return None, tuple(above)
     if named is None:
-        raise SubtotalError(f"`{label}` names no indicator and no group", "")
-    hint = (
-        "name the group it adds up (its indicators' `path`), or give `path` or `indicators`"
-        if name
-        else "a bare 小计 adds up the rows above it; give `path` or `indicators` where there are none"
-    )
-    raise SubtotalError(f"cannot tell which indicators subtotal `{label}` adds up", hint)
+        raise SubtotalError(M("no_match", label=label), "")
+    hint = M("unclear_hint") if name else M("bare_hint")
+    raise SubtotalError(M("unclear", label=label), hint)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,6 +18,43 @@ from typing import NamedTuple
 import attrs
 
 from .errors import KpiRulesError, Location
+from .messages import Catalog
+
+M = Catalog(
+    "source",
+    {
+        "no_file": ("找不到文件：{name}", "no such file: {name}"),
+        "folder": ("{name} 是文件夹，不是文件", "{name} is a folder, not a file"),
+        "cannot_read": ("无法读取 {name}：{reason}", "cannot read {name}: {reason}"),
+        "neither": ("{name} 不是 {encodings} 编码的文本", "{name} is neither {encodings} text"),
+        "neither_joiner": (" 或 ", " nor "),
+        "not_encoding": ("{name} 不是 {encoding} 编码的文本", "{name} is not {encoding} text"),
+        "not_encoding_at": (
+            "{name} 不是 {encoding} 编码的文本（第 {byte} 个字节）",
+            "{name} is not {encoding} text (byte {byte})",
+        ),
+        "save_utf8": ("请将文件另存为 UTF-8 编码", "save the file as UTF-8"),
+        "nul": (
+            "{name} 含有 NUL 字符（第一个在第 {byte} 个字节），文本表格中不会有这种字符",
+            "{name} holds NUL characters (the first at byte {byte}), which no table of text has",
+        ),
+        "nul_hint": (
+            "如果它是 UTF-16 文本，请带字节顺序标记（BOM）保存，或另存为 UTF-8",
+            "if it is UTF-16 text, save it with its byte-order mark or as UTF-8",
+        ),
+        "bad_row": ("无法读取表格的这一行：{reason}", "cannot read this row of the table: {reason}"),
+        "field_limit": (
+            "单元格长度超过上限（{limit} 个字符）",
+            "field larger than field limit ({limit})",
+        ),
+        "bad_row_hint": ('单元格开头的引号（"）必须闭合', 'a quote (") that opens a cell must close it'),
+        "repeated_column": (
+            "表头中列 `{column}` 出现了两次：哪一列才是数值？",
+            "the column `{column}` appears twice in the header: which one holds the values?",
+        ),
+        "repeated_column_hint": ("删除其中一列，或给其中一列改名", "remove or rename one of them"),
+    },
+)
 
 #: What CSV and table files may be encoded in: spreadsheets saved on Chinese Windows use GB18030,
 #: and Excel's "Unicode text" is UTF-16 (read only when the file starts with its byte-order mark).
@@ -33,11 +71,11 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        raise error(f"no such file: {name}") from None
+        raise error(M("no_file", name=name)) from None
     except IsADirectoryError:
-        raise error(f"{name} is a folder, not a file") from None
+        raise error(M("folder", name=name)) from None
     except OSError as err:
-        raise error(f"cannot read {name}: {err.strerror}") from None
+        raise error(M("cannot_read", name=name, reason=err.strerror)) from None
     failures: list[UnicodeDecodeError] = []
     for encoding in encodings_to_try(data, encodings):
         try:
@@ -68,18 +106,16 @@ def undecodable_problem(name: str, encodings: Sequence[str], byte: int | None = 
     ``byte``, named when there is one encoding to blame)."""
     named = [_ENCODING_NAMES.get(e, e) for e in encodings if e != "utf-16"]
     if len(named) > 1:
-        return f"{name} is neither {' nor '.join(named)} text", "save the file as UTF-8"
-    where = f" (byte {byte})" if byte is not None else ""
-    return f"{name} is not {named[0]} text{where}", "save the file as UTF-8"
+        return M("neither", name=name, encodings=M("neither_joiner").join(named)), M("save_utf8")
+    if byte is not None:
+        return M("not_encoding_at", name=name, encoding=named[0], byte=byte), M("save_utf8")
+    return M("not_encoding", name=name, encoding=named[0]), M("save_utf8")
 
 
 def nul_problem(name: str, byte: int) -> tuple[str, str]:
     """The message and hint for a table whose text holds a NUL character at ``byte``: no text
     table does, and UTF-16 read without its byte-order mark has one in every ASCII character."""
-    return (
-        f"{name} holds NUL characters (the first at byte {byte}), which no table of text has",
-        "if it is UTF-16 text, save it with its byte-order mark or as UTF-8",
-    )
+    return M("nul", name=name, byte=byte), M("nul_hint")
 
 
 _NOT_TEXT = str.maketrans("", "", ',\t"')
@@ -133,9 +169,9 @@ def table_rows(text: str, name: str, error: type[KpiRulesError]) -> Iterator[tup
             return
         except csv.Error as err:
             raise error(
-                f"cannot read this row of the table: {err}",
+                M("bad_row", reason=_csv_reason(err)),
                 location=Location(name, first, 1, source_line=lines[first - 1][:200]),
-                hint='a quote (") that opens a cell must close it',
+                hint=M("bad_row_hint"),
             ) from None
         last = reader.line_num
         starts = _field_starts(lines[first - 1 : last], first, separator)
@@ -145,6 +181,15 @@ def table_rows(text: str, name: str, error: type[KpiRulesError]) -> Iterator[tup
             cells.append(TableCell(cell, line, column, lines[line - 1]))
         yield first, cells
         first = last + 1
+
+
+_FIELD_LIMIT = re.compile(r"field larger than field limit \((\d+)\)")
+
+
+def _csv_reason(err: csv.Error) -> str:
+    """What :mod:`csv` said, in the current language where its words are known."""
+    match = _FIELD_LIMIT.fullmatch(str(err))
+    return M("field_limit", limit=match.group(1)) if match else str(err)
 
 
 def repeated_column(cells: Sequence[TableCell]) -> TableCell | None:
@@ -161,9 +206,9 @@ def repeated_column(cells: Sequence[TableCell]) -> TableCell | None:
 
 def repeated_column_error(cell: TableCell, name: str, error: type[KpiRulesError]) -> KpiRulesError:
     return error(
-        f"the column `{cell.text.strip()}` appears twice in the header: which one holds the values?",
+        M("repeated_column", column=cell.text.strip()),
         location=cell.location(name),
-        hint="remove or rename one of them",
+        hint=M("repeated_column_hint"),
     )
 
 

@@ -5,6 +5,24 @@ The loader uses it to validate ``[reported]`` figures; the audit to find 元/万
 
 from __future__ import annotations
 
+from .messages import Catalog
+
+M = Catalog(
+    "units",
+    {
+        "no_percent": ("类型为 `{type}` 的数据项不能以百分数列示", "a {type} cannot be printed as a percentage"),
+        "no_unit": (
+            "该数据项未声明计量单位，以 {unit} 列示的数值无法与它比较",
+            "the measure declares no unit, so a figure in {unit} cannot be compared with it",
+        ),
+        "cannot_convert": (
+            "{unit} 无法换算为该数据项的计量单位（{shown}）",
+            "{unit} cannot be converted to the measure's unit ({shown})",
+        ),
+        "none": ("无单位", "no unit"),
+    },
+)
+
 #: Money units as powers of ten of 元. A figure printed in one of these compares with an amount
 #: measure declared in another by an exact power of ten.
 MONEY: dict[str, int] = {
@@ -38,15 +56,15 @@ def scale(unit: str | None, measure_unit: str | None, measure_type: str) -> int:
         return 0
     if unit in PERCENT:
         if measure_type not in ("rate", "number"):
-            raise UnitMismatch(f"a {measure_type} cannot be printed as a percentage")
+            raise UnitMismatch(M("no_percent", type=measure_type))
         return PERCENT[unit]
     if unit in MONEY:
         if measure_unit in MONEY:
             return MONEY[unit] - MONEY[measure_unit]
         if measure_unit is None and measure_type == "amount":
-            raise UnitMismatch(f"the measure declares no unit, so a figure in {unit} cannot be compared with it")
-    shown = measure_unit if measure_unit is not None else "no unit"
-    raise UnitMismatch(f"{unit} cannot be converted to the measure's unit ({shown})")
+            raise UnitMismatch(M("no_unit", unit=unit))
+    shown = measure_unit if measure_unit is not None else M("none")
+    raise UnitMismatch(M("cannot_convert", unit=unit, shown=shown))
 
 
 def money_units_for(measure_unit: str | None) -> dict[str, int]:
