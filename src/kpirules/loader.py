@@ -19,6 +19,7 @@ from .errors import KpiRulesError, Location, RulesetError
 from .exact import CONTEXT, quantizer
 from .hierarchy import SubtotalError, resolve_subtotal
 from .kinds import Checked
+from .messages import Catalog
 from .model import (
     DEFAULT_GRADES,
     MEASURE_TYPES,
@@ -37,7 +38,16 @@ from .ruleset import Ruleset
 from .source import RuleSource, SourceFile, read_text
 from .tomlspans import Path, Span, scan
 from .units import UnitMismatch, scale
-from .values import NumberTooLarge, ValueProblem, converter, exact_number, is_missing, parse_number, show
+from .values import (
+    NumberTooLarge,
+    ValueProblem,
+    converter,
+    exact_number,
+    is_missing,
+    measure_problem,
+    parse_number,
+    show,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,6 +55,248 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 T = TypeVar("T")
+
+M = Catalog(
+    "loader",
+    {
+        # ---- TOML syntax ---------------------------------------------------------------------------
+        "invalid_toml": ("TOML 格式错误：{detail}", "invalid TOML: {detail}"),
+        "too_large_hint": (
+            "请检查该数字；kpirules 能计算的指数范围约为 ±999999",
+            "check the number; kpirules computes with exponents up to about ±999999",
+        ),
+        "quote_keys_hint": (
+            'TOML 中非 ASCII 字符的键需要加引号，如 [measures."预算执行率"]',
+            'TOML keys that are not ASCII need quotes, as in [measures."预算执行率"]',
+        ),
+        "too_deep": ("数组或表的嵌套层数过多", "arrays or tables nested too deeply"),
+        "at_end": ("{detail}（位于文件末尾）", "{detail} at the end of the file"),
+        "unclosed_string": ("从这里开始的字符串没有闭合", "the string that starts here is never closed"),
+        "unclosed_array": ("从这里开始的数组没有闭合", "the array that starts here is never closed"),
+        "unclosed_table": ("从这里开始的内联表没有闭合", "the inline table that starts here is never closed"),
+        # what tomllib says, with its first letter made lower case (see _TOML_MESSAGES)
+        "toml.statement": ("无效的语句", "invalid statement"),
+        "toml.newline": (
+            "语句之后应换行或结束文件",
+            "expected newline or end of document after a statement",
+        ),
+        "toml.expected": ("此处应为 {what}", "expected {what}"),
+        "toml.invalid_character": ("此处有无效字符 {char}", "found invalid character {char}"),
+        "toml.declare_twice": ("{key} 被声明了两次", "cannot declare {key} twice"),
+        "toml.overwrite": ("不能覆盖已有的值", "cannot overwrite a value"),
+        "toml.table_end": ("表声明的末尾应为 ']'", "expected ']' at the end of a table declaration"),
+        "toml.immutable": ("不能修改不可变的命名空间 {key}", "cannot mutate immutable namespace {key}"),
+        "toml.array_end": ("表数组声明的末尾应为 ']]'", "expected ']]' at the end of an array declaration"),
+        "toml.redefine": ("不能重新定义命名空间 {key}", "cannot redefine namespace {key}"),
+        "toml.equals": ("键值对中键的后面应为 '='", "expected '=' after a key in a key/value pair"),
+        "toml.key_start": ("键的第一个字符无效", "invalid initial character for a key part"),
+        "toml.unclosed_array": ("数组没有闭合", "unclosed array"),
+        "toml.duplicate_key": ("内联表中的键 {key} 重复", "duplicate inline table key {key}"),
+        "toml.unclosed_table": ("内联表没有闭合", "unclosed inline table"),
+        "toml.backslash": ("字符串中有未转义的 '\\'", "unescaped '\\' in a string"),
+        "toml.hex": ("无效的十六进制值", "invalid hex value"),
+        "toml.scalar": ("转义字符不是有效的 Unicode 标量值", "escaped character is not a Unicode scalar value"),
+        "toml.unterminated": ("字符串没有结束", "unterminated string"),
+        "toml.illegal": ("非法字符 {char}", "illegal character {char}"),
+        "toml.date": ("无效的日期或日期时间", "invalid date or datetime"),
+        "toml.value": ("无效的值", "invalid value"),
+        # ---- TOML types and places -----------------------------------------------------------------
+        "type.boolean": ("布尔值", "a boolean"),
+        "type.number": ("数字", "a number"),
+        "type.string": ("字符串", "a string"),
+        "type.array": ("数组", "an array"),
+        "type.table": ("表", "a table"),
+        "type.datetime": ("日期或时间", "a date or time"),
+        "the_file": ("规则集文件", "the ruleset file"),
+        "entry_number": ("第 {number} 个 {table}", "{table} #{number}"),
+        "each_entry": ("每个 {table} 条目", "each {table} entry"),
+        "joiner": ("、", ", "),
+        # ---- keys and types ------------------------------------------------------------------------
+        "not_table": ("{what} 必须是表，而不是{type}", "{what} must be a table, not {type}"),
+        "unknown_key": ("{where} 中有未知的键 `{key}`", "unknown key `{key}` in {where}"),
+        "did_you_mean": ("是否应为 `{name}`？", "did you mean `{name}`?"),
+        "keys_here": ("此处可用的键有：{keys}", "the keys here are {keys}"),
+        "needs_key": ("{where} 缺少键 `{key}`", "{where} needs the key `{key}`"),
+        "not_string": ("`{key}` 必须是字符串，而不是{type}", "`{key}` must be a string, not {type}"),
+        "not_integer": ("`{key}` 必须是整数，而不是{type}", "`{key}` must be a whole number, not {type}"),
+        "not_boolean": ("`{key}` 必须是 true 或 false，而不是{type}", "`{key}` must be true or false, not {type}"),
+        "not_number": ("`{key}` 必须是数字，而不是{type}", "`{key}` must be a number, not {type}"),
+        "not_finite": ("`{key}` 必须是有限的数", "`{key}` must be a finite number"),
+        "too_many_points": ("`{key}` = {value}，分数过大", "`{key}` = {value} is too large a number of points"),
+        "too_many_points_hint": ("分值最多为 {most}；请检查该数字", "points are at most {most}; check the number"),
+        "key_problem": ("`{key}`：{problem}", "`{key}`: {problem}"),
+        "not_strings": ("`{key}` 必须是字符串列表", "`{key}` must be a list of strings"),
+        "not_choice": (
+            "`{key}` 必须是 {options} 之一，而不是 {value}",
+            "`{key}` must be one of {options}, not {value}",
+        ),
+        "array_of_tables": (
+            "`{key}` 必须是表数组：请写作 [[{table}]]",
+            "`{key}` must be an array of tables: write [[{table}]]",
+        ),
+        # ---- [ruleset] -----------------------------------------------------------------------------
+        "no_ruleset": ("文件中没有 [ruleset] 表", "the file has no [ruleset] table"),
+        "no_ruleset_hint": ('请以 [ruleset] 和 id = "…" 开头', 'start it with [ruleset] and id = "…"'),
+        "no_indicators": (
+            "规则集中没有指标：没有可以评分的内容",
+            "the ruleset has no indicators: there is nothing to score",
+        ),
+        "no_indicators_hint": (
+            '请添加一个含 id、weight 和 rule 的 [[indicators]] 表，例如 rule = "proportional"',
+            'add an [[indicators]] table with id, weight and rule, such as rule = "proportional"',
+        ),
+        "ruleset_id": (
+            "规则集 id {id} 只能包含字母、数字、- 和 _",
+            "ruleset id {id} may hold only letters, digits, - and _",
+        ),
+        "total_positive": ("`total` 必须大于 0", "`total` must be greater than 0"),
+        "precision_range": ("`precision` 必须在 0 到 10 位小数之间", "`precision` must be between 0 and 10 decimals"),
+        # ---- [measures] ----------------------------------------------------------------------------
+        "measure_name": ("数据项名称 {name} 不是合法的标识符", "measure name {name} is not an identifier"),
+        "measure_name_hint": (
+            "请使用字母（汉字也可以）、数字和 _，并以字母开头",
+            "use letters (Chinese too), digits and _; start with a letter",
+        ),
+        "keyword_name": (
+            "`{name}` 是评分规则语言的关键字，不能用作数据项名称",
+            "`{name}` is a keyword of the rule language and cannot name a measure",
+        ),
+        "needs_levels": (
+            "等级数据项 `{name}` 需要 `levels`，按从好到差的顺序列出",
+            "level measure `{name}` needs `levels`, best first",
+        ),
+        "levels_empty": ("`levels` 至少要列出一个等级", "`levels` must list at least one label"),
+        "levels_twice": ("`levels` 中有重复的等级", "`levels` lists a label twice"),
+        "levels_not_level": (
+            "`levels` 只用于等级数据项，而 `{name}` 的类型是 `{type}`",
+            "`levels` belongs to level measures, and `{name}` is a {type}",
+        ),
+        "range_not_numeric": (
+            "`range` 只用于数值型数据项，而 `{name}` 的类型是 `{type}`",
+            "`range` needs a numeric measure, and `{name}` is a {type}",
+        ),
+        "range_shape": ("`range` 必须是两个数：[low, high]", "`range` must be two numbers: [low, high]"),
+        "range_empty": ("`range` 为空：{low} 大于 {high}", "`range` is empty: {low} is above {high}"),
+        "cycle": ("派生数据项之间形成了循环：{cycle}", "derived measures form a cycle: {cycle}"),
+        "cycle_hint": (
+            "公式不能直接或间接地依赖它自己的数据项",
+            "a formula cannot depend, directly or not, on its own measure",
+        ),
+        # ---- [[indicators]] and [[groups]] ---------------------------------------------------------
+        "indicator_id": ("指标 id {id} 必须是 ASCII 标识符", "indicator id {id} must be an ASCII identifier"),
+        "indicator_id_hint": (
+            "请使用字母、数字和 _，并以字母开头；中文名称写在 `name` 中",
+            "use letters, digits and _, starting with a letter; put the Chinese name in `name`",
+        ),
+        "duplicate_id": (
+            "指标 id `{id}` 重复（第 {first} 个指标已使用）",
+            "duplicate indicator id `{id}` (first used by indicator {first})",
+        ),
+        "weight_positive": ("分值必须大于 0，而不是 {weight}", "weight must be greater than 0, not {weight}"),
+        "weight_decimals": (
+            "分值 {weight} 的小数位数多于规则集的精度（{precision} 位）；满分无法等于该分值",
+            "weight {weight} has more decimals than the ruleset's precision ({precision}); "
+            "a full score could not equal it",
+        ),
+        "weight_decimals_hint": (
+            "请将分值取整，或提高 [ruleset] 中的 `precision`",
+            "round the weight, or raise `precision` in [ruleset]",
+        ),
+        "unknown_measure": ("未知的数据项 `{name}`", "unknown measure `{name}`"),
+        "declare_measure": ("请在 [measures] 下声明它", "declare it under [measures]"),
+        "path_empty": ("`path` 至少要有一级", "`path` must name at least one level"),
+        # ---- [values] and [overrides] --------------------------------------------------------------
+        "value_unknown": ("为未知的数据项 `{name}` 给出了数值", "value for unknown measure `{name}`"),
+        "derived_value": (
+            "`{name}` 由其公式计算，不能直接给出数值",
+            "`{name}` is computed from its formula and cannot be given a value",
+        ),
+        "override_reason": (
+            "人工调整需要填写理由，说明为何手工设定得分",
+            "an override needs a reason that says why the score was set by hand",
+        ),
+        "override_unknown": ("对未知指标 `{id}` 的人工调整", "override for unknown indicator `{id}`"),
+        "override_outside": (
+            "人工调整的得分 {score} 超出 [0, {weight}]",
+            "override score {score} is outside [0, {weight}]",
+        ),
+        "override_decimals": (
+            "人工调整的得分 {score} 的小数位数多于 {precision} 位",
+            "override score {score} has more than {precision} decimals",
+        ),
+        # ---- [reported] ----------------------------------------------------------------------------
+        "reported_by_name": (
+            "`{name}` 是指标 `{id}` 的名称；请用指标的 id 作为该行的键",
+            "`{name}` is the name of `{id}`; key the row by the indicator's id",
+        ),
+        "reported_key": ("请用指标的 id 作为每一行的键", "key each row by an indicator's id"),
+        "reported_unknown": ("公布的得分对应未知的指标 `{id}`", "reported score for unknown indicator `{id}`"),
+        "figure_unknown": ("未知数据项 `{name}` 的报告数字", "figure of unknown measure `{name}`"),
+        "figure_units": (
+            "数值以 {printed} 印出，但 `unit` 写的是 {unit}",
+            "the value is printed in {printed} but `unit` says {unit}",
+        ),
+        "figure_units_hint": (
+            "单位只写一次：写在数值中或写在 `unit` 中",
+            "give the unit once, in the value or in `unit`",
+        ),
+        "figure_problem": ("数据项 `{name}` 的报告数字：{problem}", "figure of `{name}`: {problem}"),
+        "figure_no_unit": ("类型为 `{type}` 的报告数字不应带单位", "a {type} figure has no unit"),
+        "figure_no_value": ("数据项 `{name}` 的报告数字没有值", "figure of `{name}` has no value"),
+        "figure_not_printed": (
+            "数据项 `{name}` 的报告数字：{raw} 不是按报告印法写出的数字",
+            "figure of `{name}`: {raw} is not a number as printed",
+        ),
+        "figure_not_printed_hint": (
+            '请按报告的印法写出数字及其单位，例如 "1899305.84万元" 或 "100%"',
+            'write the number with its unit as the report prints it, such as "1899305.84万元" or "100%"',
+        ),
+    },
+)
+
+#: What tomllib says (its first letter made lower case), to the key of the same words in the catalog:
+#: tried in order, each pattern matching the whole message; a message not here is shown as it is.
+_TOML_MESSAGES = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"invalid statement", "toml.statement"),
+        (r"expected newline or end of document after a statement", "toml.newline"),
+        (r"expected '\]' at the end of a table declaration", "toml.table_end"),
+        (r"expected '\]\]' at the end of an array declaration", "toml.array_end"),
+        (r"expected '=' after a key in a key/value pair", "toml.equals"),
+        (r"expected (?P<what>.+)", "toml.expected"),
+        (r"found invalid character (?P<char>.+)", "toml.invalid_character"),
+        (r"cannot declare (?P<key>.+) twice", "toml.declare_twice"),
+        (r"cannot overwrite a value", "toml.overwrite"),
+        (r"cannot mutate immutable namespace (?P<key>.+)", "toml.immutable"),
+        (r"cannot redefine namespace (?P<key>.+)", "toml.redefine"),
+        (r"invalid initial character for a key part", "toml.key_start"),
+        (r"unclosed array", "toml.unclosed_array"),
+        (r"duplicate inline table key (?P<key>.+)", "toml.duplicate_key"),
+        (r"unclosed inline table", "toml.unclosed_table"),
+        (r"unescaped '\\' in a string", "toml.backslash"),
+        (r"invalid hex value", "toml.hex"),
+        (r"escaped character is not a Unicode scalar value", "toml.scalar"),
+        (r"unterminated string", "toml.unterminated"),
+        (r"illegal character (?P<char>.+)", "toml.illegal"),
+        (r"invalid date or datetime", "toml.date"),
+        (r"invalid value", "toml.value"),
+    )
+)
+
+
+def _toml_words(message: str) -> str:
+    """What tomllib says (its position removed), first letter in lower case, in the current
+    language where the catalog knows its words."""
+    message = message[:1].lower() + message[1:]
+    for pattern, key in _TOML_MESSAGES:
+        match = pattern.fullmatch(message)
+        if match is not None:
+            words = M.say("en", key, **match.groupdict())
+            if words == message:  # the English template gives back exactly what tomllib said
+                return M(key, **match.groupdict())
+    return message
+
 
 _RULESET_ID = re.compile(r"[A-Za-z0-9_-]+")
 _INDICATOR_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -77,9 +329,9 @@ def parse_toml(source: SourceFile, parse_float: Callable[[str], Any] = exact_num
     except NumberTooLarge as err:
         at = source.text.find(err.text)
         raise RulesetError(
-            f"invalid TOML: {err}",
+            M("invalid_toml", detail=err),
             location=source.location(max(at, 0), max(at, 0) + len(err.text)),
-            hint="check the number; kpirules computes with exponents up to about ±999999",
+            hint=M("too_large_hint"),
             code="KPI-E001",
         ) from None
     except tomllib.TOMLDecodeError as err:
@@ -89,26 +341,26 @@ def parse_toml(source: SourceFile, parse_float: Callable[[str], Any] = exact_num
         if match:
             line, col = int(match.group(1)), int(match.group(2))
             location = source.location(_offset(source, line, col))
-            message = message[: match.start()].strip()
+            message = _toml_words(message[: match.start()].strip())
         elif message.endswith(_AT_END):  # say where the string or array that runs to the end began
             start = _unclosed_start(source.text)
             if start is not None:
                 location = source.location(start)
-                message = _UNCLOSED[source.text[start]]
+                message = M(_UNCLOSED[source.text[start]])
             else:
                 location = source.location(len(source.text))
-                message = message[: -len(_AT_END)].strip() + " at the end of the file"
+                message = M("at_end", detail=_toml_words(message[: -len(_AT_END)].strip()))
+        else:
+            message = _toml_words(message)
         hint = None
         if location is not None and location.source_line is not None and location.column is not None:
             rest = location.source_line[location.column - 1 :]
             if rest[:1] and not rest[:1].isascii():  # TOML bare keys are ASCII: [measures.预算执行率]
-                hint = 'TOML keys that are not ASCII need quotes, as in [measures."预算执行率"]'
-        raise RulesetError(
-            f"invalid TOML: {message[:1].lower() + message[1:]}", location=location, hint=hint, code="KPI-E001"
-        ) from None
+                hint = M("quote_keys_hint")
+        raise RulesetError(M("invalid_toml", detail=message), location=location, hint=hint, code="KPI-E001") from None
     except RecursionError:
         raise RulesetError(
-            "invalid TOML: arrays or tables nested too deeply", location=source.location(0), code="KPI-E001"
+            M("invalid_toml", detail=M("too_deep")), location=source.location(0), code="KPI-E001"
         ) from None
 
 
@@ -117,12 +369,7 @@ def parse_toml(source: SourceFile, parse_float: Callable[[str], Any] = exact_num
 MAX_POINTS = Decimal(10) ** 12
 
 _AT_END = "(at end of document)"
-_UNCLOSED = {
-    '"': "the string that starts here is never closed",
-    "'": "the string that starts here is never closed",
-    "[": "the array that starts here is never closed",
-    "{": "the inline table that starts here is never closed",
-}
+_UNCLOSED = {'"': "unclosed_string", "'": "unclosed_string", "[": "unclosed_array", "{": "unclosed_table"}
 
 
 def _unclosed_start(text: str) -> int | None:
@@ -200,7 +447,7 @@ class _Builder:
     # -- typed access ---------------------------------------------------------------------------
     def table(self, path: Path, value: Any, what: str) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.problem(path, f"{what} must be a table, not {_toml_type(value)}", code="KPI-S103")
+            self.problem(path, M("not_table", what=what, type=_toml_type(value)), code="KPI-S103")
             return None
         return value
 
@@ -210,13 +457,13 @@ class _Builder:
         for key in table:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f"did you mean `{close[0]}`?" if close else f"the keys here are {', '.join(allowed)}"
+                hint = M("did_you_mean", name=close[0]) if close else M("keys_here", keys=M("joiner").join(allowed))
                 self.problem(
-                    (*path, key), f"unknown key `{key}` in {_describe_path(path)}", hint, key=True, code="KPI-S101"
+                    (*path, key), M("unknown_key", key=key, where=_describe_path(path)), hint, key=True, code="KPI-S101"
                 )
         for key in required:
             if key not in table:
-                self.problem(path, f"{_describe_path(path)} needs the key `{key}`", key=True, code="KPI-S102")
+                self.problem(path, M("needs_key", where=_describe_path(path), key=key), key=True, code="KPI-S102")
 
     def get(
         self,
@@ -232,29 +479,29 @@ class _Builder:
 
     def string(self, path: Path, value: Any) -> str | None:
         if not isinstance(value, str):
-            self.problem(path, f"`{path[-1]}` must be a string, not {_toml_type(value)}", code="KPI-S103")
+            self.problem(path, M("not_string", key=path[-1], type=_toml_type(value)), code="KPI-S103")
             return None
         return value
 
     def integer(self, path: Path, value: Any) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(path, f"`{path[-1]}` must be a whole number, not {_toml_type(value)}", code="KPI-S103")
+            self.problem(path, M("not_integer", key=path[-1], type=_toml_type(value)), code="KPI-S103")
             return None
         return value
 
     def boolean(self, path: Path, value: Any) -> bool | None:
         if not isinstance(value, bool):
-            self.problem(path, f"`{path[-1]}` must be true or false, not {_toml_type(value)}", code="KPI-S103")
+            self.problem(path, M("not_boolean", key=path[-1], type=_toml_type(value)), code="KPI-S103")
             return None
         return value
 
     def number(self, path: Path, value: Any) -> Decimal | None:
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.problem(path, f"`{path[-1]}` must be a number, not {_toml_type(value)}", code="KPI-S103")
+            self.problem(path, M("not_number", key=path[-1], type=_toml_type(value)), code="KPI-S103")
             return None
         result = Decimal(value)
         if not result.is_finite():
-            self.problem(path, f"`{path[-1]}` must be a finite number", code="KPI-S104")
+            self.problem(path, M("not_finite", key=path[-1]), code="KPI-S104")
             return None
         return result
 
@@ -265,8 +512,8 @@ class _Builder:
         if result is not None and result.copy_abs() > MAX_POINTS:
             self.problem(
                 path,
-                f"`{path[-1]}` = {show(result)} is too large a number of points",
-                f"points are at most {MAX_POINTS:,}; check the number",
+                M("too_many_points", key=path[-1], value=show(result)),
+                M("too_many_points_hint", most=f"{MAX_POINTS:,}"),
                 code="KPI-S104",
             )
             return None
@@ -277,21 +524,21 @@ class _Builder:
             try:
                 return parse_number(value)
             except ValueProblem as err:
-                self.problem(path, f"`{path[-1]}`: {err}", code="KPI-S104")
+                self.problem(path, M("key_problem", key=path[-1], problem=err), code="KPI-S104")
                 return None
         return self.number(path, value)
 
     def strings(self, path: Path, value: Any) -> tuple[str, ...] | None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(path, f"`{path[-1]}` must be a list of strings", code="KPI-S103")
+            self.problem(path, M("not_strings", key=path[-1]), code="KPI-S103")
             return None
         return tuple(value)
 
     def choice(self, options: tuple[str, ...]) -> Callable[[Path, Any], str | None]:
         def check(path: Path, value: Any) -> str | None:
             if value not in options:
-                shown = ", ".join(f'"{o}"' for o in options)
-                self.problem(path, f"`{path[-1]}` must be one of {shown}, not {value!r}", code="KPI-S104")
+                shown = M("joiner").join(f'"{o}"' for o in options)
+                self.problem(path, M("not_choice", key=path[-1], options=shown, value=repr(value)), code="KPI-S104")
                 return None
             return str(value)
 
@@ -302,7 +549,7 @@ class _Builder:
         data = self.data
         self.keys((), data, _TOP_LEVEL)
         if "ruleset" not in data:
-            self.problem((), "the file has no [ruleset] table", 'start it with [ruleset] and id = "…"', code="KPI-S102")
+            self.problem((), M("no_ruleset"), M("no_ruleset_hint"), code="KPI-S102")
         header = self.header(data.get("ruleset"))
         grades = self.grades(data["grades"]) if "grades" in data else DEFAULT_GRADES
         measures = self.measures(data.get("measures", {}))
@@ -310,8 +557,8 @@ class _Builder:
         if not data.get("indicators") and "ruleset" in data:
             self.problem(
                 ("ruleset",),
-                "the ruleset has no indicators: there is nothing to score",
-                'add an [[indicators]] table with id, weight and rule, such as rule = "proportional"',
+                M("no_indicators"),
+                M("no_indicators_hint"),
                 key=True,
                 code="KPI-S102",
             )
@@ -343,19 +590,19 @@ class _Builder:
         path: Path = ("ruleset",)
         if raw is None:
             return None
-        table = self.table(path, raw, "[ruleset]")
+        table = self.table(path, raw, _describe_path(path))
         if table is None:
             return None
         self.keys(path, table, ("id", "title", "year", "total", "precision", "rounding", "description"), ("id",))
         rid = self.get(path, table, "id", self.string)
         if rid is not None and not _RULESET_ID.fullmatch(rid):
-            self.problem((*path, "id"), f"ruleset id {rid!r} may hold only letters, digits, - and _", code="KPI-S104")
+            self.problem((*path, "id"), M("ruleset_id", id=repr(rid)), code="KPI-S104")
         total = self.get(path, table, "total", self.points, Decimal(100))
         if total is not None and total <= 0:
-            self.problem((*path, "total"), "`total` must be greater than 0", code="KPI-S104")
+            self.problem((*path, "total"), M("total_positive"), code="KPI-S104")
         precision = self.get(path, table, "precision", self.integer, 2)
         if precision is not None and not 0 <= precision <= 10:
-            self.problem((*path, "precision"), "`precision` must be between 0 and 10 decimals", code="KPI-S104")
+            self.problem((*path, "precision"), M("precision_range"), code="KPI-S104")
         rounding = self.get(path, table, "rounding", self.choice(("half-up", "half-even")), "half-up")
         if rid is None:
             return None
@@ -370,7 +617,7 @@ class _Builder:
         )
 
     def grades(self, raw: Any) -> tuple[tuple[str, Decimal], ...]:
-        table = self.table(("grades",), raw, "[grades]")
+        table = self.table(("grades",), raw, _describe_path(("grades",)))
         out: list[tuple[str, Decimal]] = []
         for label, bound in (table or {}).items():
             value = self.points(("grades", label), bound)
@@ -379,15 +626,15 @@ class _Builder:
         return tuple(out)
 
     def measures(self, raw: Any) -> dict[str, Measure]:
-        table = self.table(("measures",), raw, "[measures]")
+        table = self.table(("measures",), raw, _describe_path(("measures",)))
         out: dict[str, Measure] = {}
         for name, spec in (table or {}).items():
             path: Path = ("measures", name)
             if not _MEASURE_NAME.fullmatch(name):
                 self.problem(
                     path,
-                    f"measure name {name!r} is not an identifier",
-                    "use letters (Chinese too), digits and _; start with a letter",
+                    M("measure_name", name=repr(name)),
+                    M("measure_name_hint"),
                     key=True,
                     code="KPI-S104",
                 )
@@ -395,12 +642,12 @@ class _Builder:
             if name in KEYWORDS:
                 self.problem(
                     path,
-                    f"`{name}` is a keyword of the rule language and cannot name a measure",
+                    M("keyword_name", name=name),
                     key=True,
                     code="KPI-S104",
                 )
                 continue
-            body = self.table(path, spec, f"[measures.{name}]")
+            body = self.table(path, spec, _describe_path(path))
             if body is None:
                 continue
             self.keys(path, body, ("type", "unit", "label", "levels", "range", "formula", "description"), ("type",))
@@ -409,18 +656,16 @@ class _Builder:
             if mtype == "level":
                 if not levels:
                     if "levels" not in body:
-                        self.problem(
-                            path, f"level measure `{name}` needs `levels`, best first", key=True, code="KPI-S102"
-                        )
+                        self.problem(path, M("needs_levels", name=name), key=True, code="KPI-S102")
                     elif levels is not None:
-                        self.problem((*path, "levels"), "`levels` must list at least one label", code="KPI-S104")
+                        self.problem((*path, "levels"), M("levels_empty"), code="KPI-S104")
                     levels = None
                 elif len(set(levels)) != len(levels):
-                    self.problem((*path, "levels"), "`levels` lists a label twice", code="KPI-S104")
+                    self.problem((*path, "levels"), M("levels_twice"), code="KPI-S104")
             elif levels is not None and mtype is not None:
                 self.problem(
                     (*path, "levels"),
-                    f"`levels` belongs to level measures, and `{name}` is a {mtype}",
+                    M("levels_not_level", name=name, type=mtype),
                     key=True,
                     code="KPI-S104",
                 )
@@ -428,7 +673,7 @@ class _Builder:
             if rng is not None and mtype not in ("rate", "number", "count", "amount", None):
                 self.problem(
                     (*path, "range"),
-                    f"`range` needs a numeric measure, and `{name}` is a {mtype}",
+                    M("range_not_numeric", name=name, type=mtype),
                     key=True,
                     code="KPI-S104",
                 )
@@ -458,13 +703,13 @@ class _Builder:
         raw = body["range"]
         where = (*path, "range")
         if not isinstance(raw, list) or len(raw) != 2:
-            self.problem(where, "`range` must be two numbers: [low, high]", code="KPI-S103")
+            self.problem(where, M("range_shape"), code="KPI-S103")
             return None
         low, high = self.number((*where, 0), raw[0]), self.number((*where, 1), raw[1])
         if low is None or high is None:
             return None
         if low > high:
-            self.problem(where, f"`range` is empty: {low} is above {high}", code="KPI-S104")
+            self.problem(where, M("range_empty", low=low, high=high), code="KPI-S104")
             return None
         return low, high
 
@@ -477,16 +722,14 @@ class _Builder:
 
     def indicators(self, raw: Any, measures: Mapping[str, Measure], header: Header | None) -> list[Indicator]:
         if not isinstance(raw, list):
-            self.problem(
-                ("indicators",), "`indicators` must be an array of tables: write [[indicators]]", code="KPI-S103"
-            )
+            self.problem(("indicators",), M("array_of_tables", key="indicators", table="indicators"), code="KPI-S103")
             return []
         out: list[Indicator] = []
         seen: dict[str, int] = {}
         allowed = ("id", "name", "path", "weight", "measure", "standard", "rule", "if_missing", "bonus", "description")
         for i, spec in enumerate(raw):
             path: Path = ("indicators", i)
-            body = self.table(path, spec, "each [[indicators]] entry")
+            body = self.table(path, spec, M("each_entry", table="[[indicators]]"))
             if body is None:
                 continue
             self.keys(path, body, allowed, ("id", "weight", "rule"))
@@ -495,21 +738,21 @@ class _Builder:
                 if not _INDICATOR_ID.fullmatch(iid):
                     self.problem(
                         (*path, "id"),
-                        f"indicator id {iid!r} must be an ASCII identifier",
-                        "use letters, digits and _, starting with a letter; put the Chinese name in `name`",
+                        M("indicator_id", id=repr(iid)),
+                        M("indicator_id_hint"),
                         code="KPI-S104",
                     )
                 elif iid in seen:
                     self.problem(
                         (*path, "id"),
-                        f"duplicate indicator id `{iid}` (first used by indicator {seen[iid] + 1})",
+                        M("duplicate_id", id=iid, first=seen[iid] + 1),
                         code="KPI-R103",
                     )
                 else:
                     seen[iid] = i
             weight = self.get(path, body, "weight", self.points)
             if weight is not None and weight <= 0:
-                self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}", code="KPI-W203")
+                self.problem((*path, "weight"), M("weight_positive", weight=weight), code="KPI-W203")
                 weight = None
             elif (
                 weight is not None
@@ -518,9 +761,8 @@ class _Builder:
             ):
                 self.problem(
                     (*path, "weight"),
-                    f"weight {weight} has more decimals than the ruleset's precision "
-                    f"({header.precision}); a full score could not equal it",
-                    "round the weight, or raise `precision` in [ruleset]",
+                    M("weight_decimals", weight=weight, precision=header.precision),
+                    M("weight_decimals_hint"),
                     code="KPI-S104",
                 )
                 weight = None
@@ -531,8 +773,8 @@ class _Builder:
                 close = difflib.get_close_matches(measure, list(measures), n=1, cutoff=0.6)
                 self.problem(
                     (*path, "measure"),
-                    f"unknown measure `{measure}`",
-                    f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
+                    M("unknown_measure", name=measure),
+                    M("did_you_mean", name=close[0]) if close else M("declare_measure"),
                     code="KPI-R101",
                 )
                 measure, bad_measure = None, True
@@ -570,21 +812,21 @@ class _Builder:
 
     def groups(self, raw: Any) -> tuple[Group, ...]:
         if not isinstance(raw, list):
-            self.problem(("groups",), "`groups` must be an array of tables: write [[groups]]", code="KPI-S103")
+            self.problem(("groups",), M("array_of_tables", key="groups", table="groups"), code="KPI-S103")
             return ()
         out: list[Group] = []
         for i, spec in enumerate(raw):
             path: Path = ("groups", i)
-            body = self.table(path, spec, "each [[groups]] entry")
+            body = self.table(path, spec, M("each_entry", table="[[groups]]"))
             if body is None:
                 continue
             self.keys(path, body, ("path", "weight", "name"), ("path", "weight"))
             gpath = self.get(path, body, "path", self.strings)
             weight = self.get(path, body, "weight", self.points)
             if weight is not None and weight <= 0:
-                self.problem((*path, "weight"), f"weight must be greater than 0, not {weight}", code="KPI-W203")
+                self.problem((*path, "weight"), M("weight_positive", weight=weight), code="KPI-W203")
             if gpath is not None and not gpath:
-                self.problem((*path, "path"), "`path` must name at least one level", code="KPI-S104")
+                self.problem((*path, "path"), M("path_empty"), code="KPI-S104")
             if gpath and weight is not None:
                 out.append(Group(gpath, weight, self.get(path, body, "name", self.string)))
         return tuple(out)
@@ -624,8 +866,8 @@ class _Builder:
                         cycle = [*trail[trail.index(dep) :], dep]
                         self.problem(
                             ("measures", dep, "formula"),
-                            "derived measures form a cycle: " + " → ".join(cycle),
-                            "a formula cannot depend, directly or not, on its own measure",
+                            M("cycle", cycle=" → ".join(cycle)),
+                            M("cycle_hint"),
                             code="KPI-R104",
                         )
                         continue
@@ -641,7 +883,7 @@ class _Builder:
         return tuple(order)
 
     def values(self, raw: Any, measures: Mapping[str, Measure]) -> tuple[dict[str, Any], dict[str, Any]]:
-        table = self.table(("values",), raw, "[values]") or {}
+        table = self.table(("values",), raw, _describe_path(("values",))) or {}
         out: dict[str, Any] = {}
         locations: dict[str, Any] = {}
         for name, value in table.items():
@@ -654,8 +896,8 @@ class _Builder:
                 close = difflib.get_close_matches(name, list(measures), n=1, cutoff=0.6)
                 self.problem(
                     path,
-                    f"value for unknown measure `{name}`",
-                    f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
+                    M("value_unknown", name=name),
+                    M("did_you_mean", name=close[0]) if close else M("declare_measure"),
                     key=True,
                     code="KPI-R101",
                 )
@@ -663,7 +905,7 @@ class _Builder:
             if measure.derived:
                 self.problem(
                     path,
-                    f"`{name}` is computed from its formula and cannot be given a value",
+                    M("derived_value", name=name),
                     key=True,
                     code="KPI-S104",
                 )
@@ -676,16 +918,16 @@ class _Builder:
                 if self.defer_values:
                     out[name] = value
                 else:
-                    self.problem(path, f"measure `{name}`: {err}", err.hint, code="KPI-S104")
+                    self.problem(path, measure_problem(name, err), err.hint, code="KPI-S104")
         return out, locations
 
     def overrides(self, raw: Any, indicators: list[Indicator], header: Header | None) -> dict[str, Override]:
-        table = self.table(("overrides",), raw, "[overrides]") or {}
+        table = self.table(("overrides",), raw, _describe_path(("overrides",))) or {}
         by_id = {ind.id: ind for ind in indicators}
         out: dict[str, Override] = {}
         for iid, spec in table.items():
             path: Path = ("overrides", iid)
-            body = self.table(path, spec, f"[overrides.{iid}]")
+            body = self.table(path, spec, _describe_path(path))
             if body is None:
                 continue
             self.keys(path, body, ("score", "reason"), ("score", "reason"))
@@ -694,23 +936,23 @@ class _Builder:
             if reason is not None and not reason.strip():
                 self.problem(
                     (*path, "reason"),
-                    "an override needs a reason that says why the score was set by hand",
+                    M("override_reason"),
                     code="KPI-S104",
                 )
                 reason = None
             ind = by_id.get(iid)
             if ind is None:
-                self.problem(path, f"override for unknown indicator `{iid}`", key=True, code="KPI-R105")
+                self.problem(path, M("override_unknown", id=iid), key=True, code="KPI-R105")
                 continue
             if score is not None and not 0 <= score <= ind.weight:
-                self.problem((*path, "score"), f"override score {score} is outside [0, {ind.weight}]", code="KPI-S104")
+                self.problem((*path, "score"), M("override_outside", score=score, weight=ind.weight), code="KPI-S104")
                 continue
             if score is not None and reason and header is not None:
                 quantum = quantizer(header.precision)
                 if score != score.quantize(quantum, context=CONTEXT):
                     self.problem(
                         (*path, "score"),
-                        f"override score {score} has more than {header.precision} decimals",
+                        M("override_decimals", score=score, precision=header.precision),
                         code="KPI-S104",
                     )
                     continue
@@ -728,7 +970,7 @@ class _Builder:
         if raw is None:
             return None
         path: Path = ("reported",)
-        table = self.table(path, raw, "[reported]")
+        table = self.table(path, raw, _describe_path(path))
         if table is None:
             return None
         self.keys(path, table, ("total", "grade", "scores", "subtotals", "figures", "quote", "source"))
@@ -738,22 +980,22 @@ class _Builder:
         rows: list[ReportedRow] = []
         by_id = {ind.id: ind for ind in indicators}
         by_name = {ind.name: ind.id for ind in indicators}
-        scores = self.table((*path, "scores"), table.get("scores", {}), "[reported.scores]") or {}
+        scores = self.table((*path, "scores"), table.get("scores", {}), _describe_path((*path, "scores"))) or {}
         for iid, spec in scores.items():
             where: Path = (*path, "scores", iid)
-            body = self.table(where, spec, f"[reported.scores.{iid}]")
+            body = self.table(where, spec, _describe_path(where))
             if body is None:
                 continue
             if iid not in by_id:
                 close = difflib.get_close_matches(iid, list(by_id), n=1, cutoff=0.6)
                 hint = (
-                    f"`{iid}` is the name of `{by_name[iid]}`; key the row by the indicator's id"
+                    M("reported_by_name", name=iid, id=by_name[iid])
                     if iid in by_name
-                    else f"did you mean `{close[0]}`?"
+                    else M("did_you_mean", name=close[0])
                     if close
-                    else "key each row by an indicator's id"
+                    else M("reported_key")
                 )
-                self.problem(where, f"reported score for unknown indicator `{iid}`", hint, key=True, code="KPI-R105")
+                self.problem(where, M("reported_unknown", id=iid), hint, key=True, code="KPI-R105")
                 continue
             self.keys(where, body, ("name", "weight", "score", "rate", "text_rate", "text_score", "quote"))
             row_locations = {
@@ -797,14 +1039,14 @@ class _Builder:
         if not isinstance(raw, list):
             self.problem(
                 ("reported", "subtotals"),
-                "`subtotals` must be an array of tables: write [[reported.subtotals]]",
+                M("array_of_tables", key="subtotals", table="reported.subtotals"),
                 code="KPI-S103",
             )
             return ()
         out: list[ReportedSubtotal] = []
         for i, spec in enumerate(raw):
             where: Path = ("reported", "subtotals", i)
-            body = self.table(where, spec, "each [[reported.subtotals]] entry")
+            body = self.table(where, spec, M("each_entry", table="[[reported.subtotals]]"))
             if body is None:
                 continue
             self.keys(where, body, ("name", "path", "indicators", "weight", "score", "rate"), ("name",))
@@ -845,14 +1087,14 @@ class _Builder:
         if not isinstance(raw, list):
             self.problem(
                 ("reported", "figures"),
-                "`figures` must be an array of tables: write [[reported.figures]]",
+                M("array_of_tables", key="figures", table="reported.figures"),
                 code="KPI-S103",
             )
             return ()
         out: list[ReportedFigure] = []
         for i, spec in enumerate(raw):
             where: Path = ("reported", "figures", i)
-            body = self.table(where, spec, "each [[reported.figures]] entry")
+            body = self.table(where, spec, M("each_entry", table="[[reported.figures]]"))
             if body is None:
                 continue
             self.keys(where, body, ("measure", "value", "unit", "quote", "where"), ("measure", "value"))
@@ -866,8 +1108,8 @@ class _Builder:
                     close = difflib.get_close_matches(name, list(measures), n=1, cutoff=0.6)
                     self.problem(
                         (*where, "measure"),
-                        f"figure of unknown measure `{name}`",
-                        f"did you mean `{close[0]}`?" if close else "declare it under [measures]",
+                        M("figure_unknown", name=name),
+                        M("did_you_mean", name=close[0]) if close else M("declare_measure"),
                         code="KPI-R101",
                     )
                 continue
@@ -878,8 +1120,8 @@ class _Builder:
             if printed_unit is not None and unit is not None and printed_unit != unit:
                 self.problem(
                     (*where, "unit"),
-                    f"the value is printed in {printed_unit} but `unit` says {unit}",
-                    "give the unit once, in the value or in `unit`",
+                    M("figure_units", printed=printed_unit, unit=unit),
+                    M("figure_units_hint"),
                     code="KPI-S104",
                 )
                 continue
@@ -890,12 +1132,12 @@ class _Builder:
                 except UnitMismatch as err:
                     self.problem(
                         (*where, "unit") if "unit" in body else (*where, "value"),
-                        f"figure of `{name}`: {err}",
+                        M("figure_problem", name=name, problem=err),
                         code="KPI-S104",
                     )
                     continue
             elif unit is not None:
-                self.problem((*where, "unit"), f"a {measure.type} figure has no unit", code="KPI-S104")
+                self.problem((*where, "unit"), M("figure_no_unit", type=measure.type), code="KPI-S104")
                 continue
             out.append(
                 ReportedFigure(
@@ -917,17 +1159,17 @@ class _Builder:
             try:
                 return converter(measure)(raw), None
             except ValueProblem as err:
-                self.problem(path, f"figure of `{measure.name}`: {err}", err.hint, code="KPI-S104")
+                self.problem(path, M("figure_problem", name=measure.name, problem=err), err.hint, code="KPI-S104")
             except MissingValue:
-                self.problem(path, f"figure of `{measure.name}` has no value", code="KPI-S104")
+                self.problem(path, M("figure_no_value", name=measure.name), code="KPI-S104")
             return None
         if isinstance(raw, str):
             match = _PRINTED.fullmatch(raw.strip())
             if match is None:
                 self.problem(
                     path,
-                    f"figure of `{measure.name}`: {raw!r} is not a number as printed",
-                    'write the number with its unit as the report prints it, such as "1899305.84万元" or "100%"',
+                    M("figure_not_printed", name=measure.name, raw=repr(raw)),
+                    M("figure_not_printed_hint"),
                     code="KPI-S104",
                 )
                 return None
@@ -942,25 +1184,25 @@ _PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s
 
 
 def _toml_type(value: Any) -> str:
+    """What a TOML value is, in words: "a string"."""
     if isinstance(value, bool):
-        return "a boolean"
+        return M("type.boolean")
     if isinstance(value, (int, Decimal)):
-        return "a number"
+        return M("type.number")
     if isinstance(value, str):
-        return "a string"
+        return M("type.string")
     if isinstance(value, list):
-        return "an array"
+        return M("type.array")
     if isinstance(value, dict):
-        return "a table"
-    return "a date or time"
+        return M("type.table")
+    return M("type.datetime")
 
 
 def _describe_path(path: Path) -> str:
+    """Where a key path is, in words: "[measures.x]", "[[indicators]] #3", "the ruleset file"."""
     if not path:
-        return "the ruleset file"
+        return M("the_file")
     head = path[0]
-    if head == "indicators" and len(path) > 1:
-        return f"[[indicators]] #{int(path[1]) + 1}"
-    if head == "groups" and len(path) > 1:
-        return f"[[groups]] #{int(path[1]) + 1}"
+    if head in ("indicators", "groups") and len(path) > 1:
+        return M("entry_number", table=f"[[{head}]]", number=int(path[1]) + 1)
     return "[" + ".".join(str(p) for p in path) + "]"

@@ -15,15 +15,70 @@ from .compiler import compile_expr, may_be_inexact
 from .errors import EvaluationError, KpiRulesError, Location, ValuesError
 from .exact import CONTEXT, ZERO, ColumnFn, EvalFailure, Fn, quantizer, rounding_mode, snap
 from .kinds import Checked
+from .messages import Catalog
 from .model import Group, Header, Indicator, Measure, Override, Reported
 from .result import Result
 from .source import SourceFile
 from .tomlspans import Path, Span
 from .trace import Step
-from .values import Converted, MissingValue, ValueProblem, converter, show
+from .values import Converted, MissingValue, ValueProblem, converter, measure_problem, show
 
 if TYPE_CHECKING:
     from .batch import Many
+
+M = Catalog(
+    "ruleset",
+    {
+        "weights_total": (
+            "各指标分值之和为 {weights}，不等于总分 {total}：总分将以 {weights} 为满分",
+            "the weights of the indicators add up to {weights}, not the total {total}: totals are out of {weights}",
+        ),
+        "weights_total_hint": (
+            "请更正各指标的分值，或将 [ruleset] 中的 `total` 设为它们的和",
+            "correct the weights, or set `total` in [ruleset] to their sum",
+        ),
+        "weights_group": (
+            "{group} 下各指标分值之和为 {weights}，不等于该分组的分值 {weight}",
+            "the indicators under {group} weigh {weights}, not the group's {weight}",
+        ),
+        "weights_group_hint": (
+            "请更正各指标的分值或该分组的分值；指标按其 `path` 归入分组",
+            "correct the weights or the group's weight; an indicator belongs to a group by its `path`",
+        ),
+        "from_formula": ("数据项 `{name}`（由公式计算）：{problem}", "measure `{name}` (from its formula): {problem}"),
+        "derived_given": (
+            "`{name}` 由其公式计算，不能直接给出数值",
+            "`{name}` is computed from its formula and cannot be given a value",
+        ),
+        "derived_given_hint": (
+            "请删除它，或改为给出它所依据的数据项",
+            "remove it, or give the measures it derives from",
+        ),
+        "unknown_measure": ("未知的数据项 `{name}`", "unknown measure `{name}`"),
+        "unknown_measure_hint": ("请在 [measures] 下声明它，或将其删除", "declare it under [measures] or remove it"),
+        "did_you_mean": ("是否应为 `{name}`？", "did you mean `{name}`?"),
+        "missing_one": (
+            "指标 `{id}` 需要 {measures}，但该数据项没有数值",
+            "indicator `{id}` needs {measures}, which has no value",
+        ),
+        "missing_many": (
+            "指标 `{id}` 需要 {measures}，但这些数据项没有数值",
+            "indicator `{id}` needs {measures}, which have no value",
+        ),
+        "labelled": ("{names}（{labels}）", "{names} ({labels})"),
+        "joiner": ("、", ", "),
+        "missing_hint": (
+            '请给出数值，或在该指标上设置 if_missing = "full" 或 "zero"',
+            'give the value, or set if_missing = "full" or "zero" on the indicator',
+        ),
+        "indicator": ("指标 `{id}`：{problem}", "indicator `{id}`: {problem}"),
+        "too_large": ("数值过大，无法计算", "the numbers are too large to compute with"),
+        "too_large_hint": (
+            "请检查各数值：其中有数值大得或小得离谱",
+            "check the values: one of them is absurdly large or small",
+        ),
+    },
+)
 
 _ABSENT = object()
 
@@ -102,10 +157,9 @@ class Ruleset:
         if weights != self.total:
             out.append(
                 KpiRulesError(
-                    f"the weights of the indicators add up to {show(weights)}, not the total "
-                    f"{show(self.total)}: totals are out of {show(weights)}",
+                    M("weights_total", weights=show(weights), total=show(self.total)),
                     location=self._location(("ruleset", "total"), ("ruleset",)),
-                    hint="correct the weights, or set `total` in [ruleset] to their sum",
+                    hint=M("weights_total_hint"),
                     code="KPI-W201",
                 )
             )
@@ -115,10 +169,14 @@ class Ruleset:
             if weights != group.weight:
                 out.append(
                     KpiRulesError(
-                        f"the indicators under {' / '.join(group.path)} weigh {show(weights)}, "
-                        f"not the group's {show(group.weight)}",
+                        M(
+                            "weights_group",
+                            group=" / ".join(group.path),
+                            weights=show(weights),
+                            weight=show(group.weight),
+                        ),
                         location=self._location(("groups", index, "weight")),
-                        hint="correct the weights or the group's weight; an indicator belongs to a group by its `path`",
+                        hint=M("weights_group_hint"),
                         code="KPI-W202",
                     )
                 )
@@ -311,7 +369,7 @@ class Ruleset:
                         continue
                     except ValueProblem as err:
                         where = (locations or {}).get(name)
-                        problems.append(ValuesError(f"measure `{name}`: {err}", location=where, hint=err.hint))
+                        problems.append(ValuesError(measure_problem(name, err), location=where, hint=err.hint))
                         failed.add(name)
                 if len(values) > len(env) and (len(values) > known or failed or len(env) < known):
                     self._check_keys(values, env, locations or {}, problems, failed)
@@ -334,7 +392,7 @@ class Ruleset:
                     try:
                         check(value)
                     except ValueProblem as err:
-                        problems.append(ValuesError(f"measure `{name}` (from its formula): {err}"))
+                        problems.append(ValuesError(M("from_formula", name=name, problem=err)))
                         failed.add(name)
                         continue
                 env[name] = value
@@ -446,17 +504,17 @@ class Ruleset:
             if name in self._derived_names:
                 problems.append(
                     ValuesError(
-                        f"`{name}` is computed from its formula and cannot be given a value",
+                        M("derived_given", name=name),
                         location=locations.get(name),
-                        hint="remove it, or give the measures it derives from",
+                        hint=M("derived_given_hint"),
                     )
                 )
             elif name not in known:
                 problems.append(
                     ValuesError(
-                        f"unknown measure `{name}`",
+                        M("unknown_measure", name=name),
                         location=locations.get(name),
-                        hint=_suggest(name, known) or "declare it under [measures] or remove it",
+                        hint=_suggest(name, known) or M("unknown_measure_hint"),
                     )
                 )
 
@@ -465,7 +523,7 @@ class Ruleset:
         assert source is not None
         span = failure.span
         return EvaluationError(
-            f"measure `{name}`: {failure.message}",
+            measure_problem(name, failure.message),
             location=source.location(span.start, span.end),
             hint=failure.hint,
         )
@@ -478,21 +536,22 @@ class Ruleset:
 
     def _missing_problem(self, index: int, roots: tuple[str, ...]) -> ValuesError:
         ind = self.indicators[index]
-        names = ", ".join(f"`{r}`" for r in roots)
+        joiner = M("joiner")
+        names = joiner.join(f"`{r}`" for r in roots)
         labels = [label for r in roots if (label := self.measures[r].label)]
-        shown = f"{names} ({', '.join(labels)})" if len(labels) == len(roots) else names
+        shown = M("labelled", names=names, labels=joiner.join(labels)) if len(labels) == len(roots) else names
         src = ind.rule_source
         return ValuesError(
-            f"indicator `{ind.id}` needs {shown}, which {'has' if len(roots) == 1 else 'have'} no value",
+            M("missing_one" if len(roots) == 1 else "missing_many", id=ind.id, measures=shown),
             location=src.location(0, len(src.text)),
-            hint='give the value, or set if_missing = "full" or "zero" on the indicator',
+            hint=M("missing_hint"),
         )
 
     def _failure(self, index: int, failure: EvalFailure) -> EvaluationError:
         ind = self.indicators[index]
         span: ast.Span = failure.span
         return EvaluationError(
-            f"indicator `{ind.id}`: {failure.message}",
+            M("indicator", id=ind.id, problem=failure.message),
             location=ind.rule_source.location(span.start, span.end),
             hint=failure.hint,
         )
@@ -502,9 +561,7 @@ def _too_large(node: ast.Node | None) -> EvalFailure:
     """The failure of a rule or formula whose arithmetic leaves Decimal's range (values such as
     1e999999 multiplied together)."""
     span = node.span if node is not None else ast.Span(0, 0)
-    return EvalFailure(
-        span, "the numbers are too large to compute with", "check the values: one of them is absurdly large or small"
-    )
+    return EvalFailure(span, M("too_large"), M("too_large_hint"))
 
 
 def _snapped(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -516,7 +573,7 @@ def _suggest(name: str, known: Iterable[str]) -> str | None:
     import difflib
 
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    return M("did_you_mean", name=close[0]) if close else None
 
 
 def _converts(convert: Callable[[Any], Converted], raw: Any) -> bool:

@@ -11,7 +11,73 @@ from collections.abc import Callable, Sequence
 from decimal import Context, Decimal, DecimalException, InvalidOperation
 from typing import Any
 
+from .messages import Catalog
 from .model import Measure
+
+M = Catalog(
+    "values",
+    {
+        "measure": ("数据项 `{name}`：{problem}", "measure `{name}`: {problem}"),
+        "literal_too_large": (
+            "{text} 过大或过小，无法参与计算",
+            "{text} is too large or too small a number to compute with",
+        ),
+        "too_large": ("{value} 过大或过小", "{value} is too large or too small a number"),
+        "bool_not_number": ("{raw} 是一个是/否值，不是数字", "{raw} is a yes/no value, not a number"),
+        "not_finite": ("{raw} 不是有限的数", "{raw} is not a finite number"),
+        "percentage": ("{raw} 是百分数；请填写不带百分号的数字", "{raw} is a percentage; give a plain number"),
+        "not_number": ("{raw} 不是数字", "{raw} is not a number"),
+        "not_number_type": ("{raw}（{type}）不是数字", "{raw} ({type}) is not a number"),
+        "expected": ("{problem}；应为{what}", "{problem}; expected {what}"),
+        "what_rate": ('比率，如 0.95 或 "95%"', 'a rate such as 0.95 or "95%"'),
+        "what_count": ("大于等于 0 的整数", "a whole number of 0 or more"),
+        "what_amount": ("金额", "an amount"),
+        "what_number": ("数字", "a number"),
+        "not_whole": ("{raw} 不是大于等于 0 的整数", "{raw} is not a whole number of 0 or more"),
+        "outside": ("{raw} 超出声明的取值范围 [{low}, {high}]", "{raw} is outside the declared range [{low}, {high}]"),
+        "negative": (
+            "{raw} 为负数，而数据项 {name} 未声明允许负数的取值范围",
+            "{raw} is negative, and {name} declares no range that allows it",
+        ),
+        "negative_hint": (
+            "未声明 `range` 的{what}应大于等于 0；如果它可以为负数，请在 [measures.{name}] 下声明其取值范围，"
+            "例如 range = {example}",
+            "{what} with no `range` is 0 or more; if it can be negative, declare its range under "
+            "[measures.{name}], such as range = {example}",
+        ),
+        "a_rate": ("比率", "a rate"),
+        "an_amount": ("金额", "an amount"),
+        "bare_rate": (
+            "{raw} 作为比率是 {percent} %，而数据项 {name} 未声明允许该值的取值范围",
+            "{raw} as a rate is {percent} %, and {name} declares no range that allows it",
+        ),
+        "bare_rate_hint": (
+            '比率以 1 表示 100 %：{shown} % 应写作 "{shown}%" 或 {fraction}；'
+            "如果该比率确实可达 {percent} %，请在 [measures.{name}] 下声明其取值范围",
+            'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}; if the rate can '
+            "reach {percent} %, declare its range under [measures.{name}]",
+        ),
+        "fraction_hint": (
+            '比率以 1 表示 100 %：{shown} % 应写作 "{shown}%" 或 {fraction}',
+            'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}',
+        ),
+        "range_hint": (
+            "取值范围 [{low}, {high}] 即 {low_percent} % 至 {high_percent} %；请更正数值，"
+            "若取值范围有误，请更正该数据项的 `range`",
+            "the range [{low}, {high}] is {low_percent} % to {high_percent} %; correct the value, "
+            "or the measure's `range` if it is wrong",
+        ),
+        "not_bool": (
+            "{raw} 不是有效的是/否值；应为 true 或 false",
+            "{raw} is not a yes/no value; expected true or false",
+        ),
+        "not_level": (
+            "{raw} 不是数据项 {name} 的等级；应为以下之一：{levels}",
+            "{raw} is not a level of {name}; expected one of {levels}",
+        ),
+        "levels_joiner": ("、", ", "),
+    },
+)
 
 Converted = Decimal | bool | str
 
@@ -38,7 +104,7 @@ class NumberTooLarge(ValueError):
     """A number literal (TOML, JSON) whose exponent no Decimal holds: ``1e9999999999999999999``."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(f"{text} is too large or too small a number to compute with")
+        super().__init__(M("literal_too_large", text=text))
         self.text = text
 
 
@@ -59,43 +125,43 @@ def _sized(value: Decimal) -> Decimal:
     """``value``, if exact scoring can hold it (an exponent within ±999999, as for a number typed
     as text)."""
     if value and not _EXACT.Emin <= value.adjusted() <= _EXACT.Emax:
-        raise ValueProblem(f"{show(value)} is too large or too small a number")
+        raise ValueProblem(M("too_large", value=show(value)))
     return value
 
 
 def parse_number(raw: object, *, percent_ok: bool = True) -> Decimal:
     """An exact Decimal from an int, float, Decimal or numeric string ("47.4%", "1,234.5")."""
     if isinstance(raw, bool):
-        raise ValueProblem(f"{raw} is a yes/no value, not a number")
+        raise ValueProblem(M("bool_not_number", raw=raw))
     if isinstance(raw, int):
         return _sized(Decimal(raw))
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            raise ValueProblem(f"{raw} is not a finite number")
+            raise ValueProblem(M("not_finite", raw=raw))
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            raise ValueProblem(f"{raw} is not a finite number")
+            raise ValueProblem(M("not_finite", raw=raw))
         return _sized(raw)
     if isinstance(raw, str):
         text = raw.strip().replace("％", "%")
         scale = 0
         if text.endswith("%") or text.endswith("‰"):
             if not percent_ok:
-                raise ValueProblem(f"{raw!r} is a percentage; give a plain number")
+                raise ValueProblem(M("percentage", raw=repr(raw)))
             scale = -2 if text.endswith("%") else -3
             text = text[:-1].strip()
         if _GROUPED.fullmatch(text):
             text = text.replace(",", "")
         if not _NUMBER.fullmatch(text):
-            raise ValueProblem(f"{raw!r} is not a number")
+            raise ValueProblem(M("not_number", raw=repr(raw)))
         try:
             return Decimal(text).scaleb(scale, context=_EXACT)
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-            raise ValueProblem(f"{raw!r} is not a number") from None
+            raise ValueProblem(M("not_number", raw=repr(raw))) from None
         except DecimalException:  # an exponent beyond Decimal's range: 9e999999999
-            raise ValueProblem(f"{raw!r} is too large or too small a number") from None
-    raise ValueProblem(f"{_describe(raw)} ({type(raw).__name__}) is not a number")
+            raise ValueProblem(M("too_large", value=repr(raw))) from None
+    raise ValueProblem(M("not_number_type", raw=_describe(raw), type=type(raw).__name__))
 
 
 def _number(measure: Measure) -> Callable[[Any], Converted]:
@@ -103,44 +169,47 @@ def _number(measure: Measure) -> Callable[[Any], Converted]:
     count = measure.type == "count"
     percent_ok = measure.type in ("rate", "number")
     from_zero = rng is None and measure.type in ("rate", "amount")  # see natural_limits
-    what = {
-        "rate": 'a rate such as 0.95 or "95%"',
-        "count": "a whole number of 0 or more",
-        "amount": "an amount",
-        "number": "a number",
-    }[measure.type]
+    what = "what_" + measure.type
 
     def convert(raw: Any) -> Converted:
         try:
             value = parse_number(raw, percent_ok=percent_ok)
         except ValueProblem as err:
-            raise ValueProblem(f"{err}; expected {what}") from None
+            raise ValueProblem(M("expected", problem=err, what=M(what))) from None
         if count and (value < 0 or value != value.to_integral_value()):
-            raise ValueProblem(f"{_describe(raw)} is not a whole number of 0 or more")
+            raise ValueProblem(M("not_whole", raw=_describe(raw)))
         if rng is not None and not (rng[0] <= value <= rng[1]):
             raise ValueProblem(
-                f"{_describe(raw)} is outside the declared range [{show(rng[0])}, {show(rng[1])}]",
+                M("outside", raw=_describe(raw), low=show(rng[0]), high=show(rng[1])),
                 _range_hint(measure, raw, value),
             )
         if from_zero and value < 0:
             raise ValueProblem(
-                f"{_describe(raw)} is negative, and {measure.name} declares no range that allows it",
-                f"{_ARTICLE[measure.type]} with no `range` is 0 or more; if it can be negative, declare "
-                f"its range under [measures.{measure.name}], such as range = {_EXAMPLE_RANGE[measure.type]}",
+                M("negative", raw=_describe(raw), name=measure.name),
+                M(
+                    "negative_hint",
+                    what=M(_ARTICLE[measure.type]),
+                    name=measure.name,
+                    example=_EXAMPLE_RANGE[measure.type],
+                ),
             )
         if from_zero and measure.type == "rate" and value >= BARE_RATE_LIMIT and not has_percent(raw):
             shown, fraction, percent = (show(value.scaleb(n, context=_WIDE)) for n in (0, -2, 2))
             raise ValueProblem(
-                f"{_describe(raw)} as a rate is {percent} %, and {measure.name} declares no range that allows it",
-                f'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}; if the rate can '
-                f"reach {percent} %, declare its range under [measures.{measure.name}]",
+                M("bare_rate", raw=_describe(raw), percent=percent, name=measure.name),
+                M("bare_rate_hint", shown=shown, fraction=fraction, percent=percent, name=measure.name),
             )
         return value
 
     return convert
 
 
-_ARTICLE = {"rate": "a rate", "amount": "an amount"}
+def measure_problem(name: str, problem: object) -> str:
+    """A problem with a value of measure ``name``, in the current language: "measure `x`: …"."""
+    return M("measure", name=name, problem=problem)
+
+
+_ARTICLE = {"rate": "a_rate", "amount": "an_amount"}
 _EXAMPLE_RANGE = {"rate": "[-1, 1]", "amount": "[-1e9, 1e9]"}
 
 #: A rate with no declared range, given as a bare number (no %), must be below this: ``86.5`` is
@@ -193,10 +262,13 @@ def _range_hint(measure: Measure, raw: Any, value: Decimal) -> str | None:
     as_percent = value.scaleb(-2, context=_WIDE)
     if value >= 2 and not has_percent(raw) and low <= as_percent <= high:
         shown, fraction = show(value), show(as_percent)
-        return f'a rate is a fraction of 1: write {shown} % as "{shown}%" or {fraction}'
-    return (
-        f"the range [{show(low)}, {show(high)}] is {show(low.scaleb(2, context=_WIDE))} % to "
-        f"{show(high.scaleb(2, context=_WIDE))} %; correct the value, or the measure's `range` if it is wrong"
+        return M("fraction_hint", shown=shown, fraction=fraction)
+    return M(
+        "range_hint",
+        low=show(low),
+        high=show(high),
+        low_percent=show(low.scaleb(2, context=_WIDE)),
+        high_percent=show(high.scaleb(2, context=_WIDE)),
     )
 
 
@@ -211,7 +283,7 @@ def _bool(raw: Any) -> Converted:
             return True
         if text in _FALSE:
             return False
-    raise ValueProblem(f"{_describe(raw)} is not a yes/no value; expected true or false")
+    raise ValueProblem(M("not_bool", raw=_describe(raw)))
 
 
 def _level(measure: Measure) -> Callable[[Any], Converted]:
@@ -221,8 +293,8 @@ def _level(measure: Measure) -> Callable[[Any], Converted]:
     def convert(raw: Any) -> Converted:
         if isinstance(raw, str) and raw.strip() in allowed:
             return raw.strip()
-        listed = ", ".join(levels)
-        raise ValueProblem(f"{_describe(raw)} is not a level of {measure.name}; expected one of {listed}")
+        listed = M("levels_joiner").join(levels)
+        raise ValueProblem(M("not_level", raw=_describe(raw), name=measure.name, levels=listed))
 
     return convert
 
