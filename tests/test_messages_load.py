@@ -395,6 +395,12 @@ def test_files_that_cannot_be_read(tmp_path: Path) -> None:
     with use_language("zh"), pytest.raises(RulesetError) as caught:
         kpirules.load(tmp_path)
     assert caught.value.message == f"{tmp_path} 是文件夹，不是文件"
+    inside = tmp_path / "file.toml"
+    inside.write_text("", encoding="utf-8")
+    for lang, words in (("zh", "：路径中有一部分不是文件夹"), ("en", ": Not a directory")):
+        with use_language(lang), pytest.raises(RulesetError) as caught:
+            kpirules.load(inside / "x.toml")
+        assert caught.value.message.endswith(words)
     latin = tmp_path / "latin.toml"
     latin.write_bytes("[ruleset]\nid = 'é'\n".encode("latin-1"))
     with use_language("zh"), pytest.raises(RulesetError) as caught:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import re
 from bisect import bisect_right
@@ -53,6 +54,13 @@ M = Catalog(
             "the column `{column}` appears twice in the header: which one holds the values?",
         ),
         "repeated_column_hint": ("删除其中一列，或给其中一列改名", "remove or rename one of them"),
+        # why a file cannot be read, for the common causes (by errno name; English: the system's words)
+        "EACCES": ("没有读取权限", "Permission denied"),
+        "EPERM": ("不允许此操作", "Operation not permitted"),
+        "ENOTDIR": ("路径中有一部分不是文件夹", "Not a directory"),
+        "ENAMETOOLONG": ("文件名过长", "File name too long"),
+        "ELOOP": ("符号链接的层数过多", "Too many levels of symbolic links"),
+        "EIO": ("读取时发生输入/输出错误", "Input/output error"),
     },
 )
 
@@ -75,7 +83,7 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
     except IsADirectoryError:
         raise error(M("folder", name=name)) from None
     except OSError as err:
-        raise error(M("cannot_read", name=name, reason=err.strerror)) from None
+        raise error(M("cannot_read", name=name, reason=_os_reason(err))) from None
     failures: list[UnicodeDecodeError] = []
     for encoding in encodings_to_try(data, encodings):
         try:
@@ -89,6 +97,15 @@ def read_text(path: str | Path, error: type[KpiRulesError], *, encodings: Sequen
         return text.replace("\r\n", "\n")
     message, hint = undecodable_problem(name, encodings, failures[0].start if failures else None)
     raise error(message, hint=hint)
+
+
+def _os_reason(err: OSError) -> str | None:
+    """Why reading failed: the system's words (``err.strerror``), the catalog's in the current
+    language for a common cause whose English is those same words."""
+    key = errno.errorcode.get(err.errno or 0)
+    if key is not None and key in M and M.say("en", key) == err.strerror:
+        return M(key)
+    return err.strerror
 
 
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}
