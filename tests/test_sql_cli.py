@@ -292,13 +292,13 @@ def test_parquet_values_without_a_reader(tmp_path: Path, monkeypatch: pytest.Mon
 def test_auto_falls_back_to_python_when_sql_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A ruleset the SQL path refuses: `--engine auto` scores it with Python into the same columns
     (a note on stderr); `--engine duckdb` exits 2."""
-    import kpirules.sql.compile as compile_module
+    import kpirules.sql.query as query_module
 
     units, out, sql_out = tmp_path / "units.parquet", tmp_path / "scores.parquet", tmp_path / "sql.parquet"
     _units_parquet(units, rows=40)
     runner = CliRunner()
     assert runner.invoke(main, ["score", BISHAN, "--values", str(units), "--output", str(sql_out)]).exit_code == 1
-    monkeypatch.setattr(compile_module, "MAX_NODES", 5)
+    monkeypatch.setattr(query_module, "MAX_NODES", 5)
     monkeypatch.setenv("KPIRULES_NO_CACHE", "1")  # else the query cached by the first run is used as is
     refused = runner.invoke(main, ["score", BISHAN, "--values", str(units), "--engine", "duckdb", "-o", str(out)])
     assert refused.exit_code == 2 and "too large" in refused.stderr and not out.exists()
@@ -1134,11 +1134,11 @@ def test_rate_columns_typed_without_percent_when_every_unit_is_scored_in_python(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same when the SQL path refuses the ruleset and every unit is scored in Python."""
-    import kpirules.sql.compile as compile_module
+    import kpirules.sql.query as query_module
     from kpirules.sql.cache import SqlCache
     from kpirules.sql.engine.duckdb import score_file
 
-    monkeypatch.setattr(compile_module, "MAX_NODES", 5)
+    monkeypatch.setattr(query_module, "MAX_NODES", 5)
     units, out = tmp_path / "units.csv", tmp_path / "scores.csv"
     units.write_text(f"{MINI_HEADER}\nA,2.5,0.9\nB,3,0.8\nC,95%,0.5\n", encoding="utf-8")
     refused: list[Exception] = []
@@ -1148,3 +1148,17 @@ def test_rate_columns_typed_without_percent_when_every_unit_is_scored_in_python(
     ours = [{k: v for k, v in r.items() if k != "row"} for r in csv.DictReader(out.open(encoding="utf-8"))]
     assert ours == list(csv.DictReader(io.StringIO(python.stdout)))
     assert "every rate of this column is above 150 %" in (ours[0]["error"] or "")
+
+
+def test_the_version_is_written_once() -> None:
+    """kpirules/_version.py holds the version: the package, the SQL cache's key and the wheel's
+    metadata (pyproject.toml reads it from there) take it from that module."""
+    import tomllib
+
+    import kpirules._version
+    from kpirules.sql import cache
+
+    assert kpirules.__version__ == kpirules._version.__version__ == cache.__version__
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["hatch"]["version"]["path"] == "src/kpirules/_version.py"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._version import __version__
 from .audit import audit
 from .errors import (
     EvaluationError,
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from .parser import parse_rule
     from .result import IndicatorResult, Result
     from .ruleset import Ruleset
-
-__version__ = "0.1.0"
 
 
 def lint(

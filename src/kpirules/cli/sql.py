@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import importlib.util
+import pkgutil
+from pathlib import Path
+
 import click
 
 from ..errors import KpiRulesError
 from . import EXIT_USAGE, emit, fail
 
-DIALECTS = ("duckdb", "spark", "databricks", "postgres", "trino", "snowflake", "bigquery")
+
+def dialect_names() -> tuple[str, ...]:
+    """The dialects of :mod:`kpirules.sql.dialects` (one module each), as
+    :data:`kpirules.sql.dialects.NAMES` orders them: read from that folder without importing
+    :mod:`kpirules.sql`, which every command would then load (this module is imported with the CLI)."""
+    spec = importlib.util.find_spec("kpirules.sql")  # finds the package without running it
+    assert spec is not None and spec.submodule_search_locations
+    folder = Path(next(iter(spec.submodule_search_locations))) / "dialects"
+    dialects = [m.name for m in pkgutil.iter_modules([str(folder)]) if m.name != "base" and not m.name.startswith("_")]
+    return tuple(sorted(dialects, key=lambda n: (n != "duckdb", n)))
 
 
 @click.command("sql")
 @click.argument("ruleset", metavar="RULESET")
-@click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb", show_default=True, help="SQL dialect.")
+@click.option("--dialect", type=click.Choice(dialect_names()), default="duckdb", show_default=True, help="SQL dialect.")
 @click.option("--table", default="units", show_default=True, help="The table of units: one row per unit.")
 @click.option(
     "--schema-from",

@@ -1,5 +1,5 @@
-"""Scoring at scale: a ruleset compiled to one SQL query (sqlglot trees), run on DuckDB or printed
-for Spark SQL and other engines, with results identical to the Python evaluator.
+"""Scoring at scale: a ruleset compiled to one SQL query (sqlglot trees), run on DuckDB or Spark,
+or printed for another engine, with results identical to the Python evaluator.
 
 >>> import kpirules
 >>> from kpirules import sql                                      # doctest: +SKIP
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .dialects import NAMES as DIALECTS
 from .errors import SqlEngineError, SqlMissingDependency, SqlUnsupported, require
 
 require("sqlglot")
@@ -23,17 +24,22 @@ require("sqlglot")
 if TYPE_CHECKING:
     from .compile import DOUBLE_SCALE, InputColumn, compile_ruleset, default_columns, to_sql
 
-DIALECTS = ("duckdb", "spark", "databricks", "postgres", "trino", "snowflake", "bigquery")
-
-_FROM_COMPILE = ("DOUBLE_SCALE", "InputColumn", "compile_ruleset", "default_columns", "to_sql")
+_LAZY = {
+    "DOUBLE_SCALE": "compile",
+    "InputColumn": "compile",
+    "compile_ruleset": "compile",
+    "default_columns": "compile",
+    "to_sql": "compile",
+}
 
 
 def __getattr__(name: str) -> object:
     """The compiler's names load with :mod:`kpirules.sql.compile` (and sqlglot), on first use."""
-    if name in _FROM_COMPILE:
-        from . import compile
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        return getattr(compile, name)
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

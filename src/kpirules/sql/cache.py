@@ -29,6 +29,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .._version import __version__
+
 #: Bumped when the layout of entries changes.
 FORMAT = 1
 #: Names of the environment variables that control the cache.
@@ -83,8 +85,6 @@ def fingerprint() -> str:
     global _FINGERPRINT
     if _FINGERPRINT is None:
         import importlib.util
-
-        from .. import __version__
 
         digest = hashlib.sha256(f"format {FORMAT}; kpirules {__version__}\n".encode())
         _tree_fingerprint(Path(__file__).resolve().parent.parent, digest)

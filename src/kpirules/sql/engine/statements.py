@@ -13,7 +13,9 @@ import json
 from sqlglot import exp
 
 from ...ruleset import Ruleset
-from ..compile import InputColumn, QueryCompiler, alias, col, ident, make_select, output_types
+from ..inputs import InputColumn
+from ..query import QueryCompiler, output_types
+from ..trees import alias, col, ident, make_select
 
 UNIT = "unit"
 ROW = "_kpi_row"
