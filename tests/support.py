@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -66,3 +67,38 @@ def make(rule: str, **kwargs: Any) -> kpirules.Ruleset:
 def score(rule: str, values: Mapping[str, Any], **kwargs: Any) -> Decimal:
     """The indicator's final score for ``values``."""
     return make(rule, **kwargs).evaluate(values)["i"].score
+
+
+# ---- which language a message speaks ------------------------------------------------------------
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_OWN = re.compile(  # what is the user's own, or no language: quoted text, code, places, numbers
+    r"`[^`\n]*`|'[^'\n]*'|\"[^\"\n]*\"|「[^」\n]*」|\S*[/\\]\S*|\S+\.(?:toml|csv|tsv|txt|json|xlsx|xls|xlsm|ods|parquet)\b"
+    r"|KPI-[A-Z]\d{3}|\[[^\]\n]*\]|\{[^}\n]*\}|-?\d[\d.,]*(?:E[+-]?\d+)?%?"
+)
+_ENGLISH_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:-]+[A-Za-z]+){2,}")
+
+
+def english_left(text: str) -> list[str]:
+    """The runs of three or more English words a text still holds once what is the user's own (quoted
+    values, code, file names, ids, numbers) and the echoed source lines are taken out."""
+    kept = [line for line in text.split("\n") if not re.match(r"\s*\d*\s*\|", line)]
+    return _ENGLISH_RUN.findall(_OWN.sub(" ", "\n".join(kept)))
+
+
+def neutral(phrase: str) -> bool:
+    """Whether ``phrase`` reads the same in every language (places, codes, numbers, quoted values)."""
+    return not re.search(r"[A-Za-z]{2,}", _OWN.sub(" ", phrase))
+
+
+def says(text: str, lang: str, *phrases: str) -> None:
+    """In English, ``text`` holds every phrase; in Chinese, it holds the phrases that are the same in
+    every language, speaks Chinese, and has no English sentence left."""
+    if lang == "en":
+        for phrase in phrases:
+            assert phrase in text, f"{phrase!r} not in:\n{text}"
+        return
+    for phrase in phrases:
+        if neutral(phrase):
+            assert phrase in text, f"{phrase!r} not in:\n{text}"
+    assert _CJK.search(text), f"no Chinese in:\n{text}"
+    assert not english_left(text), f"English left: {english_left(text)} in:\n{text}"

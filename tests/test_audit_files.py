@@ -310,7 +310,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_cli_on_bishan_exits_1_with_every_finding() -> None:
-    code, out = run("audit", str(BISHAN))
+    code, out = run("audit", str(BISHAN), "--lang", "zh")
     assert code == 1
     assert "共 9 处错误，0 处警告，0 条提示。" in out
     assert "一致的重构（改动最少：表内 6 处）：" in out
@@ -340,7 +340,7 @@ def test_cli_clean_table_exits_0(tmp_path: Path, bishan: kpirules.Ruleset) -> No
     lines = ["指标名称,权重,得分,得分率"] + [f'"{i.name}",{i.weight},{i.score},{printed_rate(i.rate)}' for i in result]
     path = tmp_path / "clean.csv"
     path.write_text("\n".join([*lines, f"合计,100,{result.total},"]) + "\n", encoding="utf-8")
-    code, out = run("audit", str(BISHAN), "--reported", str(path), "--format", "markdown")
+    code, out = run("audit", str(BISHAN), "--reported", str(path), "--format", "markdown", "--lang", "zh")
     assert code == 0, out
     assert "未发现不一致" in out
 

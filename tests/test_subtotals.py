@@ -155,7 +155,7 @@ def test_csv_one_unit_has_a_row_per_group_and_a_batch_a_column(tmp_path: Path) -
         "error",
     ]
     assert rows[1][0] == "甲" and rows[1][10:16] == ["4.00", "19.80", "39.38", "23.78", "86.96", "良"]
-    assert rows[2][0] == "乙" and rows[2][1:16] == [""] * 15 and "division by zero" in rows[2][16]
+    assert rows[2][0] == "乙" and rows[2][1:16] == [""] * 15 and "除数为零" in rows[2][16]
 
 
 def test_text_and_markdown_show_a_row_per_group() -> None:

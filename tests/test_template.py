@@ -155,7 +155,7 @@ def test_template_refuses_other_files(tmp_path: Path) -> None:
         result = _invoke("template", TUTORIAL, "-o", str(tmp_path / name), *args)
         assert result.exit_code == 2 and not (tmp_path / name).exists()
     result = _invoke("template", str(ROOT / "docs/examples/tutorial_draft.toml"), "-o", str(tmp_path / "t.xlsx"))
-    assert result.exit_code == 2 and "full-width" in result.stderr
+    assert result.exit_code == 2 and "全角" in result.stderr
 
 
 def test_headers_name_one_measure_each() -> None:

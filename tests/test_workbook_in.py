@@ -97,8 +97,8 @@ def bishan_workbook(path: Path) -> None:
 def test_a_workbook_scores_exactly_as_the_csv_file(tmp_path: Path) -> None:
     workbook = tmp_path / "units.xlsx"
     bishan_workbook(workbook)
-    via_csv = _invoke("score", BISHAN, "--values", str(UNITS_CSV), "--format", "csv")
-    via_xlsx = _invoke("score", BISHAN, "--values", str(workbook), "--format", "csv")
+    via_csv = _invoke("score", BISHAN, "--values", str(UNITS_CSV), "--format", "csv", "--lang", "en")
+    via_xlsx = _invoke("score", BISHAN, "--values", str(workbook), "--format", "csv", "--lang", "en")
     assert via_csv.exit_code == via_xlsx.exit_code == 1
     assert via_xlsx.stdout == via_csv.stdout
     assert "note: ignoring columns that are not input measures: 备注" in via_xlsx.stderr
@@ -108,7 +108,8 @@ def test_a_workbook_scores_exactly_as_the_csv_file(tmp_path: Path) -> None:
     assert result.exit_code == 1 and result.stdout == ""
     sheet = openpyxl.load_workbook(out)["评分结果"]
     got = {r[0]: r[1:] for r in sheet.iter_rows(min_row=3, values_only=True)}
-    for row in csv.reader(io.StringIO(via_csv.stdout.split("\n", 1)[1])):
+    in_chinese = _invoke("score", BISHAN, "--values", str(UNITS_CSV), "--format", "csv", "--lang", "zh")
+    for row in csv.reader(io.StringIO(in_chinese.stdout.split("\n", 1)[1])):
         cells = got[row[0]]
         numbers = [Decimal(repr(c)) if isinstance(c, float) else c for c in cells[:11]]
         assert numbers == [Decimal(x) if x else None for x in row[1:12]], row[0]
@@ -126,7 +127,7 @@ def test_every_bad_cell_is_reported_at_once_at_its_cell(tmp_path: Path) -> None:
     sheet.append(["三中队", datetime.date(2023, 5, 1), 0.9])  # Excel turned "5-1" into a date
     path = tmp_path / "bad.xlsx"
     book.save(path)
-    result = _invoke("score", MINI, "--values", str(path))
+    result = _invoke("score", MINI, "--values", str(path), "--lang", "en")
     assert result.exit_code == 1
     err = result.stderr
     assert "3 of 3 units could not be scored" in err
@@ -189,9 +190,9 @@ def test_sheet_is_chosen_by_name_number_or_its_header(tmp_path: Path) -> None:
     assert read_units(path, rs.measures, sheet="二月")[0][0].values["execution_rate"] == "97%"
     assert read_units(path, rs.measures, sheet="3")[0][0].values["execution_rate"] == "97%"
     assert read_units(path, rs.measures, sheet=2)[0][0].values["execution_rate"] == "93%"
-    result = _invoke("score", MINI, "--values", str(path), "--sheet", "三月")
+    result = _invoke("score", MINI, "--values", str(path), "--sheet", "三月", "--lang", "en")
     assert result.exit_code == 2 and "has no sheet 三月; its sheets are 1 说明, 2 一月, 3 二月" in result.stderr
-    result = _invoke("score", MINI, "--values", str(UNITS_CSV), "--sheet", "1")
+    result = _invoke("score", MINI, "--values", str(UNITS_CSV), "--sheet", "1", "--lang", "en")
     assert result.exit_code == 2 and "--sheet picks a sheet of a workbook" in result.stderr
     result = _invoke("score", MINI, "--values", str(path), "--sheet", "二月", "--format", "csv")
     assert result.exit_code == 0 and result.stdout.splitlines()[1].startswith("一中队,")
@@ -201,10 +202,10 @@ def test_sheet_is_chosen_by_name_number_or_its_header(tmp_path: Path) -> None:
 def test_a_file_that_is_no_workbook_is_a_clean_error(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"units{suffix}"
     path.write_bytes(b"unit,execution_rate\nA,0.9\n")
-    result = _invoke("score", MINI, "--values", str(path))
+    result = _invoke("score", MINI, "--values", str(path), "--lang", "en")
     assert result.exit_code == 2 and f"cannot read {path} as a workbook" in result.stderr
     assert "Traceback" not in result.output
-    result = _invoke("score", MINI, "--values", str(tmp_path / f"missing{suffix}"))
+    result = _invoke("score", MINI, "--values", str(tmp_path / f"missing{suffix}"), "--lang", "en")
     assert result.exit_code == 2 and "no such file" in result.stderr
 
 
@@ -226,7 +227,8 @@ def test_csv_headers_follow_the_same_rules(tmp_path: Path) -> None:
     assert plain.name == "甲" and "服务对象满意度" in plain.values
 
 
-def test_headers_that_name_no_one_measure_are_errors(tmp_path: Path) -> None:
+def test_headers_that_name_no_one_measure_are_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KPIRULES_LANG", "en")  # the messages read in English
     rs = kpirules.loads(
         '[ruleset]\nid = "t"\n[measures.a]\ntype = "count"\nlabel = "件数"\nunit = "件"\n'
         '[measures.b]\ntype = "amount"\nlabel = "件数"\nunit = "元"\n'
@@ -293,11 +295,11 @@ def test_duckdb_takes_only_headers_of_ids(
     auto = _invoke("score", MINI, "--values", str(units), "-o", str(out))
     assert auto.exit_code == 0 and "(DuckDB)" not in auto.stderr, auto.output
     assert out.read_text("utf-8-sig").splitlines()[1].startswith("一中队,")
-    explicit = _invoke("score", MINI, "--values", str(units), "--engine", "duckdb", "-o", str(out))
+    explicit = _invoke("score", MINI, "--values", str(units), "--engine", "duckdb", "-o", str(out), "--lang", "en")
     assert explicit.exit_code == 2
     assert f"--engine duckdb maps columns by measure id only, and {units} {why.format(e=e, s=s)}" in explicit.stderr
     assert "hint: use --engine python (or auto)" in explicit.stderr
-    parquet = _invoke("score", MINI, "--values", str(units), "-o", str(tmp_path / "s.parquet"))
+    parquet = _invoke("score", MINI, "--values", str(units), "-o", str(tmp_path / "s.parquet"), "--lang", "en")
     assert parquet.exit_code == 2 and "write a .csv or .xlsx file" in parquet.stderr
     ids = tmp_path / "ids.csv"
     ids.write_text("unit,execution_rate,satisfaction_rate\n一中队,0.93,0.88\n", "utf-8")
@@ -316,7 +318,7 @@ def test_a_parquet_header_of_labels_goes_to_the_python_path(tmp_path: Path) -> N
     auto = _invoke("score", MINI, "--values", str(parquet), "-o", str(out))
     assert auto.exit_code == 0 and "(DuckDB)" not in auto.stderr
     assert out.read_text("utf-8-sig").splitlines()[1].startswith("一中队,")
-    explicit = _invoke("score", MINI, "--values", str(parquet), "--engine", "duckdb", "-o", str(out))
+    explicit = _invoke("score", MINI, "--values", str(parquet), "--engine", "duckdb", "-o", str(out), "--lang", "en")
     assert explicit.exit_code == 2 and "heads columns otherwise: 单位" in explicit.stderr
 
 
@@ -333,5 +335,5 @@ def test_audit_values_read_workbooks_through_read_units(tmp_path: Path) -> None:
     assert one.exit_code == 1 and '"kind": "total-vs-sum"' in one.stdout  # the Bishan table, audited on these values
     book.active.append(next(csv.reader([second])))
     book.save(path)
-    two = _invoke("audit", BISHAN, "--values", str(path))
+    two = _invoke("audit", BISHAN, "--values", str(path), "--lang", "en")
     assert two.exit_code == 2 and "give the values of one unit" in two.stderr and "it holds 2" in two.stderr

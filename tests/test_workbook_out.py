@@ -39,14 +39,23 @@ def _invoke(*args: str) -> Any:
 def test_an_output_kpirules_cannot_write_is_refused_before_anything_is_read(tmp_path: Path, name: str) -> None:
     out = tmp_path / name
     # a ruleset that does not load, and values that do not exist: the output is refused first
-    result = _invoke("score", str(ROOT / "docs/examples/tutorial_draft.toml"), "--values", "nothing.csv", "-o", str(out))
+    result = _invoke(
+        "score",
+        str(ROOT / "docs/examples/tutorial_draft.toml"),
+        "--values",
+        "nothing.csv",
+        "-o",
+        str(out),
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"cannot write {out}: kpirules writes .xlsx (a workbook), .csv, .json")
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_a_workbook_takes_no_format(tmp_path: Path) -> None:
-    result = _invoke("score", MINI, "--format", "csv", "-o", str(tmp_path / "s.xlsx"))
+    result = _invoke("score", MINI, "--format", "csv", "-o", str(tmp_path / "s.xlsx"), "--lang", "en")
     assert result.exit_code == 2 and "a workbook has its own layout; leave out --format csv" in result.stderr
 
 
@@ -122,7 +131,7 @@ def test_many_units_are_written_with_the_first_rows_styles(tmp_path: Path) -> No
             assert [Decimal(repr(c.value)) for c in cells[1:4]] == [*outcome.scores, outcome.total]
             assert cells[4].value == outcome.grade and cells[5].value is None
         else:
-            assert [c.value for c in cells[1:5]] == [None] * 4 and "outside the declared range" in cells[5].value
+            assert [c.value for c in cells[1:5]] == [None] * 4 and "超出声明的取值范围" in cells[5].value
         assert [c.number_format for c in cells[1:4]] == ["0.00"] * 3
         assert cells[3].font.bold and cells[5].font.color.rgb.endswith("C00000")
     import python_calamine
