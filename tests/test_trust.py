@@ -320,3 +320,13 @@ def test_absurd_numbers_are_written_with_an_exponent() -> None:
     for value in (D("1e-999999999"), D("1e999999999"), D("-1e-40")):
         assert len(number(value)) < 40 and len(percent(value)) < 40 and len(exact_json(value)) < 40
     assert (number(D("0.5")), percent(D("0.474")), exact_json(D("10.00"))) == ("0.5", "47.4%", "10.00")
+
+
+def test_a_reader_that_goes_away_is_no_internal_error() -> None:
+    """`kpirules rule --list | head -1`: the pipe closes early; kpirules stops quietly, exit 0."""
+    import subprocess
+    import sys
+
+    shell = f"{sys.executable} -m kpirules rule --list --lang en | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("KPI-E001") and done.stderr == "", done.stderr

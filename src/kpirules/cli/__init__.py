@@ -159,6 +159,10 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`kpirules rule --list | head`): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so that Python's flush at exit does not fail again
+            sys.exit(EXIT_OK)
         except KpiRulesError as err:  # a user's error that a command did not catch: still no traceback
             with use_language(ctx.meta.get(_LANGUAGE, language())):  # the command's, which it has reset
                 fail(err, EXIT_USAGE)
