@@ -1,11 +1,15 @@
 """The Spark SQL query run on a local SparkSession: exactly the Python evaluator's scores, totals and
 grades, with ANSI mode on (Spark 4's default) and off, on Bishan, on generated rulesets of every
 form and on the edge ruleset; and no silent overflow with values at the edge of what the query
-computes exactly. Skipped without pyspark (``pip install "kpirules[spark]"``) or Java.
+computes exactly. :func:`kpirules.sql.score_dataframe` and docs/examples/spark_score.py give
+exactly ``Ruleset.evaluate_many``'s outcomes. CI (.ci/run) installs pyspark and, where ``java`` is
+missing, a headless JRE from the system's packages; the module is skipped only where pyspark
+(``pip install "kpirules[spark]"``) or Java cannot be had, and says which.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import shutil
@@ -15,10 +19,14 @@ from typing import Any
 
 import pytest
 
-pyspark = pytest.importorskip("pyspark")
+pyspark = pytest.importorskip("pyspark", reason='pyspark is not installed: pip install "kpirules[spark]"')
 pytest.importorskip("sqlglot")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-    pytest.skip("Spark needs Java", allow_module_level=True)
+    pytest.skip(
+        "Spark needs Java: no `java` on PATH and no JAVA_HOME (install a JRE 17 or later, e.g. "
+        "apt-get install default-jre-headless, as .ci/run does where it can)",
+        allow_module_level=True,
+    )
 
 import test_sql_parity as parity  # noqa: E402
 
@@ -212,3 +220,119 @@ def test_spark_query_shape() -> None:
     rs = kpirules.load(parity.ROOT / "rulesets" / "bishan_2022.toml")
     text = to_sql(compile_ruleset(rs, dialect="spark", columns=parity.BISHAN_TYPES), "spark", pretty=False)
     assert ("DIV " in text or "PMOD(" in text) and "HUGEINT" not in text and "INT128" not in text
+
+
+# ---- kpirules.sql.score_dataframe: one call, the types read from the DataFrame's schema ----------
+def _frame(spark: Any, rows: Sequence[Mapping[str, Any]], types: Mapping[str, str], *, extra: bool = False) -> Any:
+    """A DataFrame of units: ``unit``, then one column per measure named as the measure, typed as
+    ``types`` says (and, with ``extra``, a column no measure reads)."""
+    from pyspark.sql import types as T
+
+    names = list(types)
+    fields = [T.StructField("unit", T.StringType()), *(T.StructField(n, _spark_type(types[n])) for n in names)]
+    data = [(f"u{k}", *(_coerce(row.get(n), types[n]) for n in names)) for k, row in enumerate(rows)]
+    if extra:
+        fields.append(T.StructField("region", T.StringType()))
+        data = [(*d, "east") for d in data]
+    return spark.createDataFrame(data, T.StructType(fields))
+
+
+def check_scores(
+    rs: kpirules.Ruleset,
+    rows: Sequence[Mapping[str, Any]],
+    types: Mapping[str, str],
+    scored: Sequence[Any],
+    *,
+    deferred_ok: bool = False,
+) -> dict[str, int]:
+    """Each scored row (``unit``, the indicators, ``total``, ``grade``, ``error``) is exactly what
+    :meth:`Ruleset.evaluate_many` gives for the unit's values (or, with ``deferred_ok``, ``input: …``)."""
+    by_unit = {r["unit"]: r for r in scored}
+    assert len(by_unit) == len(rows)
+    values = [{n: _coerce(row.get(n), types[n]) for n in types} for row in rows]
+    counts = {"scored": 0, "failed": 0, "deferred": 0}
+    for k, outcome in enumerate(rs.evaluate_many(values)):
+        got = by_unit[f"u{k}"]
+        scores = [got[ind.id] for ind in rs.indicators]
+        error = got["error"]
+        if error is not None and error.startswith("input:"):
+            assert deferred_ok, f"{values[k]}: SQL deferred ({error})"
+            assert all(s is None for s in scores) and got["total"] is None
+            counts["deferred"] += 1
+        elif isinstance(outcome, kpirules.ValuesError):
+            assert error is not None, f"Python fails on {values[k]} but Spark scored it: {got}"
+            assert all(s is None for s in scores) and got["total"] is None and got["grade"] is None
+            counts["failed"] += 1
+        else:
+            assert error is None, f"Spark failed ({error}) where Python scored {values[k]}: {outcome.scores}"
+            assert scores == list(outcome.scores), f"{values[k]}: Spark {scores} != Python {list(outcome.scores)}"
+            assert got["total"] == outcome.total and got["grade"] == outcome.grade, values[k]
+            counts["scored"] += 1
+    return counts
+
+
+@pytest.mark.parametrize("ansi", [True, False])
+def test_score_dataframe_bishan(spark: Any, bishan: kpirules.Ruleset, ansi: bool) -> None:
+    """Bishan's units in a DataFrame (decimal, integer and boolean columns, and one no measure
+    reads): scores, totals, grades and failures exactly evaluate_many's, ANSI mode on and off."""
+    from kpirules.sql import score_dataframe
+
+    spark.conf.set("spark.sql.ansi.enabled", "true" if ansi else "false")
+    rows = [*bench.bishan_rows(200, seed=12), bench.bishan_values()]
+    rows += [dict(r, hotline_received=0, hotline_closed=0) for r in rows[:4]]  # division by zero
+    rows += [dict(r, budget_spent=None) for r in rows[4:8]]  # missing
+    frame = _frame(spark, rows, parity.BISHAN_TYPES, extra=True)
+    result = score_dataframe(bishan, frame)
+    assert result.columns == ["unit", *(ind.id for ind in bishan.indicators), "total", "grade", "error"]
+    kinds = dict(result.dtypes)
+    assert kinds["total"].startswith("decimal(") and kinds["grade"] == "string" and kinds["error"] == "string"
+    counts = check_scores(bishan, rows, parity.BISHAN_TYPES, result.collect())
+    assert counts == {"scored": 201, "failed": 8, "deferred": 0}
+    assert not [t for t in spark.catalog.listTables() if t.name.startswith("kpirules_")]  # no view left behind
+
+
+def test_score_dataframe_reads_each_columns_type(spark: Any) -> None:
+    """The generated ruleset of every form, its measures given as text (``"95%"``), doubles,
+    decimals, integers, booleans and levels as the schema says: exactly evaluate_many's."""
+    from kpirules.sql import score_dataframe
+
+    spark.conf.set("spark.sql.ansi.enabled", "false")
+    synthetic = bench.generate_ruleset(len(bench.FORMS) * 2, seed=5)
+    rs = kpirules.loads(synthetic.text, name="<generated>")
+    rng = random.Random(5)
+    rows = [synthetic.random_values(rng) for _ in range(80)]
+    types = parity._generated_types(synthetic)
+    counts = check_scores(rs, rows, types, score_dataframe(rs, _frame(spark, rows, types)).collect())
+    assert counts["scored"] == 80, counts
+
+
+def test_score_dataframe_of_text_columns(spark: Any) -> None:
+    """Every measure a string column, as a CSV file read by Spark gives it: plain and percent
+    numbers are converted in SQL; what is not (``"1,234"``) is ``input: measure``."""
+    from kpirules.sql import score_dataframe
+
+    rs = kpirules.load(parity.ROOT / "docs" / "examples" / "mini.toml")
+    inputs = [m for m in rs.measures.values() if not m.derived]
+    types = {m.name: "VARCHAR" for m in inputs}
+    rng = random.Random(8)
+    picks = ["0", "1", "3", "95%", "0.9", "50%", "12", "1,234", "", None]
+    rows = [{m.name: rng.choice(picks) for m in inputs} for _ in range(60)]
+    frame = _frame(spark, rows, types)
+    counts = check_scores(rs, rows, types, score_dataframe(rs, frame).collect(), deferred_ok=True)
+    assert counts["scored"] >= 1 and counts["deferred"] >= 1, counts
+
+
+def test_spark_submit_example(spark: Any, bishan: kpirules.Ruleset, tmp_path: Any) -> None:
+    """docs/examples/spark_score.py, as spark-submit runs it, on the local session: Parquet in,
+    score_dataframe, Parquet out; the scores are evaluate_many's."""
+    spec = importlib.util.spec_from_file_location("spark_score", parity.ROOT / "docs" / "examples" / "spark_score.py")
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    rows = [*bench.bishan_rows(40, seed=13), dict(bench.bishan_values(), hotline_received=0, hotline_closed=0)]
+    units, scores = tmp_path / "units.parquet", tmp_path / "scores.parquet"
+    _frame(spark, rows, parity.BISHAN_TYPES).write.parquet(str(units))
+    status = example.main([str(parity.ROOT / "rulesets" / "bishan_2022.toml"), str(units), str(scores)], spark=spark)
+    assert status == 1  # one unit divides by zero
+    written = spark.read.parquet(str(scores)).collect()
+    assert check_scores(bishan, rows, parity.BISHAN_TYPES, written) == {"scored": 40, "failed": 1, "deferred": 0}

@@ -5,11 +5,13 @@ or printed for another engine, with results identical to the Python evaluator.
 >>> from kpirules import sql                                      # doctest: +SKIP
 >>> query = sql.compile_ruleset(kpirules.load("rulesets/bishan_2022.toml"))   # doctest: +SKIP
 >>> print(sql.to_sql(query, "spark"))                              # doctest: +SKIP
+>>> scores = sql.score_dataframe(kpirules.load("rulesets/bishan_2022.toml"), spark_frame)  # doctest: +SKIP
 
 Needs the optional packages sqlglot and duckdb (``pip install "kpirules[sql]"``); importing this
 package without them raises :class:`SqlMissingDependency` with that advice. sqlglot itself is
 imported on first use of the compiler (``compile_ruleset``, ``to_sql`` …), not by this package:
 scoring with SQL text from the cache (:mod:`kpirules.sql.cache`) never imports it.
+:func:`score_dataframe` scores a Spark DataFrame (``pip install "kpirules[spark]"``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ require("sqlglot")
 
 if TYPE_CHECKING:
     from .compile import DOUBLE_SCALE, InputColumn, compile_ruleset, default_columns, to_sql
+    from .dataframe import score_dataframe
 
 _LAZY = {
     "DOUBLE_SCALE": "compile",
@@ -30,6 +33,7 @@ _LAZY = {
     "compile_ruleset": "compile",
     "default_columns": "compile",
     "to_sql": "compile",
+    "score_dataframe": "dataframe",
 }
 
 
@@ -52,5 +56,6 @@ __all__ = [
     "SqlUnsupported",
     "compile_ruleset",
     "default_columns",
+    "score_dataframe",
     "to_sql",
 ]
