@@ -323,7 +323,8 @@ def test_absurd_numbers_are_written_with_an_exponent() -> None:
 
 
 def test_a_reader_that_goes_away_is_no_internal_error() -> None:
-    """`kpirules rule --list | head -1`: the pipe closes early; kpirules stops quietly, exit 0."""
+    """`kpirules rule --list | head -1`: the pipe closes while kpirules still writes; it stops
+    quietly with exit 0 (it was an internal error, exit 3)."""
     import subprocess
     import sys
 
