@@ -30,8 +30,8 @@ from typing import Any
 from .messages import Catalog, language
 from .model import Measure
 from .ruleset import Ruleset
+from .tables import UNIT_COLUMNS
 from .textfmt import number, percent
-from .valuefiles import UNIT_COLUMNS
 
 #: Rows of the form that get data validation (the rows a unit may fill in).
 FORM_ROWS = 500

@@ -3,7 +3,7 @@
 A sheet is read as the finance officer typed it: title rows above the header (merged or not),
 blank rows, numbers stored as text, cells formatted as percentages (the cell holds 0.953),
 dates, and formulas (their cached values, as the workbook was last saved). The header follows the
-rules every table follows (:class:`~kpirules.valuefiles.HeaderNames`). Each value keeps its cell,
+rules every table follows (:class:`~kpirules.tables.HeaderNames`). Each value keeps its cell,
 so a bad one is reported as ``units.xlsx!Sheet1!C7``.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import Location
 from .messages import Catalog
-from .valuefiles import (
+from .tables import (
     HEADER_SEARCH_ROWS,
     UNIT_KEY,
     HeaderNames,
@@ -28,7 +28,7 @@ from .valuefiles import (
     find_header,
     scaled,
 )
-from .valuefiles import M as VALUEFILES
+from .tables import M as TABLES
 
 M = Catalog(
     "workbook",
@@ -78,7 +78,7 @@ def read_workbook(file: Path, names: HeaderNames | None = None, *, sheet: str | 
     names = names or HeaderNames()
     calamine = _calamine(file.name)
     if not file.exists():
-        raise ValuesFileError(VALUEFILES("no_such_file", file=file))
+        raise ValuesFileError(TABLES("no_such_file", file=file))
     if file.is_dir():
         raise ValuesFileError(M("is_folder", file=file))
     try:
@@ -207,9 +207,9 @@ def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: 
             continue
         if column.key in keys:
             raise ValuesFileError(
-                VALUEFILES("repeated", header=column.key),
+                TABLES("repeated", header=column.key),
                 location=Location(file, top + 1, index + 1, sheet=sheet),
-                hint=VALUEFILES("repeated_hint"),
+                hint=TABLES("repeated_hint"),
             )
         keys[column.key] = index
     unit_at = keys.pop(UNIT_KEY, None)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL need
     from ..model import Measure
     from ..report import Outcome
     from ..ruleset import Ruleset
-    from ..valuefiles import Unit
+    from ..tables import Unit
 
 #: The output formats of :mod:`kpirules.report`, kept here so that the command is built without it
 #: (a test checks that the two agree).
@@ -211,7 +211,8 @@ def score(
         engine = "python"  # it returns only for a CSV file that DuckDB cannot read as the Python path does
     from ..loader import load
     from ..report import render
-    from ..valuefiles import Unit, read_units
+    from ..tables import Unit
+    from ..valuefiles import read_units
 
     try:
         rules = load(ruleset)
@@ -399,7 +400,8 @@ def _header_needs_python(ruleset: str | None, values_file: str) -> str | None:
     brackets, ``单位`` for ``unit``, title rows above it), or None. Told from the ruleset's
     ``[measures]`` read as TOML (no rule is parsed) and the file's first MiB or Parquet schema; a
     ruleset or file that cannot be read so is left to the engine, which reports it."""
-    from ..valuefiles import HeaderNames, check_header
+    from ..tables import HeaderNames
+    from ..valuefiles import check_header
 
     measures = _toml_measures(ruleset) if ruleset is not None else None
     if measures is None:

@@ -503,7 +503,7 @@ def percent_slips(con: Any, statements: Statements, types: dict[str, str]) -> di
         raise SqlEngineError(f"DuckDB could not read the units: {err}") from None
     if not raws:
         return {}
-    from ...valuefiles import Unit
+    from ...tables import Unit
     from ...valuefiles import percent_slips as slips_of
 
     rs = statements.rs
