@@ -17,7 +17,7 @@ from typing import NoReturn
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from ..errors import KpiRulesError
 from ..messages import LANGS, Catalog, language, reset_language, set_language, use_language
 

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .._version import __version__
 from ..errors import KpiRulesError, Location
 from ..messages import Catalog
 from .catalog import BY_CODE, RULES, page
@@ -141,8 +142,6 @@ def _region(line: int, column: int, end_line: int | None, end_column: int | None
 
 def sarif(diagnostics: Sequence[Diagnostic]) -> str:
     """A SARIF 2.1.0 log: one run, a rule descriptor per code, one result per diagnostic."""
-    from .. import __version__
-
     index = {rule.code: i for i, rule in enumerate(RULES)}
     rules = [
         {
