@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "audit.md"
 
 
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The docs show what a user sees: no KPIRULES_LANG, so the default language (Chinese)."""
+    monkeypatch.delenv("KPIRULES_LANG", raising=False)
+
+
 def blocks(lang: str) -> list[tuple[int, str]]:
     """(line of the opening fence, text) of every ```lang block of docs/audit.md."""
     out: list[tuple[int, str]] = []

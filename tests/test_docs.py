@@ -2,6 +2,8 @@
 
 What is checked, and how the docs mark it:
 
+* The examples run as a user runs them, with no ``KPIRULES_LANG``: in the default language,
+  Chinese, so what the docs show (errors, hints, ``error="…"`` texts) is the Chinese message.
 * Every ```toml block in docs/language.md and docs/ruleset-file.md that has a ``[ruleset]`` table
   is a complete ruleset and must load with :func:`kpirules.loads`.
 * Right after such a block (only blank lines between) a doc may state results in HTML comments,
@@ -27,7 +29,8 @@ What is checked, and how the docs mark it:
 * In docs/tutorial.md a ```toml block preceded by ``<!-- file: PATH -->`` is that file, verbatim;
   every other ```toml block there is an excerpt of docs/examples/tutorial.toml.
 * Lists the docs copy from the code (keywords, full-width characters, yes/no words) match it,
-  and each row of the "Type errors" table in docs/language.md gets the message it shows.
+  and each row of the "Type errors" table in docs/language.md gets the messages it shows: its
+  English column with ``use_language("en")``, its Chinese column with ``use_language("zh")``.
 * The example files in docs/examples score through the CLI as docs/cli.md says.
 """
 
@@ -48,6 +51,7 @@ from click.testing import CliRunner
 import kpirules
 from kpirules import parser, values
 from kpirules.cli import main
+from kpirules.messages import use_language
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -333,11 +337,15 @@ def test_tutorial_ruleset_scores() -> None:
 
 
 def test_tutorial_draft_fails_with_both_mistakes() -> None:
-    with pytest.raises(kpirules.RulesetError) as caught:
-        kpirules.load(EXAMPLES / "tutorial_draft.toml")
-    messages = [p.message for p in caught.value.problems]
-    assert "full-width '：' in a rule" in messages
-    assert "the bare number 4 cannot be a score" in messages
+    for lang, full_width, bare in (
+        ("en", "full-width '：' in a rule", "the bare number 4 cannot be a score"),
+        ("zh", "评分规则中有全角字符 '：'", "单独的数字 4 不能作为得分"),
+    ):
+        with use_language(lang), pytest.raises(kpirules.RulesetError) as caught:
+            kpirules.load(EXAMPLES / "tutorial_draft.toml")
+        messages = [p.message for p in caught.value.problems]
+        assert full_width in messages, lang
+        assert bare in messages, lang
 
 
 # ---- the example value files through the CLI --------------------------------------------------
@@ -360,11 +368,15 @@ def test_cli_scores_the_example_files(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert code == 0
     assert out.splitlines()[1].startswith("城市管理局,9.68,")
 
-    code, out = _invoke("score", bishan, "--values", "docs/examples/units.csv", "--format", "csv")
-    assert code == 1  # two of the four units cannot be scored
-    assert "note: ignoring columns that are not input measures: 备注" in out
-    assert "2 of 4 units could not be scored:" in out
-    assert "智慧城管指挥中心,10.00,10.00,15.00,10.00,15.00,5.00,15.00,5.00,4.00,4.74,93.74,优," in out
+    for lang, ignoring, failed in (
+        ((), "注意：以下列不是输入数据项，已忽略：备注", "4 个单位中有 2 个未能评分："),  # the default, as docs/cli.md shows
+        (("--lang", "en"), "note: ignoring columns that are not input measures: 备注", "2 of 4 units could not be scored:"),
+    ):
+        code, out = _invoke("score", bishan, "--values", "docs/examples/units.csv", "--format", "csv", *lang)
+        assert code == 1  # two of the four units cannot be scored
+        assert ignoring in out
+        assert failed in out
+        assert "智慧城管指挥中心,10.00,10.00,15.00,10.00,15.00,5.00,15.00,5.00,4.00,4.74,93.74,优," in out
 
     code, out = _invoke("score", "docs/examples/tutorial.toml", "--format", "csv")
     assert code == 0
@@ -413,8 +425,14 @@ def test_example_files_exist() -> None:
         assert (EXAMPLES / name).is_file(), name
 
 
+def _code_spans(cell: str) -> list[str]:
+    """The code spans of a table cell (``…`` or `…`), stripped: a message and its hint."""
+    return [(a or b).strip() for a, b in re.findall(r"``(.+?)``|`([^`]+)`", cell)]
+
+
 def test_type_error_table() -> None:
-    """Each row of the table in "Type errors" is a rule and (part of) the message it gets."""
+    """Each row of the table in "Type errors" is a rule and the message it gets (with its hint,
+    where the row gives one), in English and in Chinese: each column is checked in its language."""
     section = _section("language.md", "### Type errors")
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     assert len(rows) >= 8
@@ -424,11 +442,14 @@ def test_type_error_table() -> None:
         'levels = ["优", "良", "中", "差"]\n[[indicators]]\nid = "i"\nweight = 10\nmeasure = "rate"\n'
     )
     for row in rows:
-        rule_cell, message_cell = row.split(" | ")[:2]
+        rule_cell, english_cell, chinese_cell = row.strip("|").split(" | ")[:3]
         rule_found = re.search(r"`([^`]+)`", rule_cell)
-        found = re.search(r"``(.+?)``", message_cell) or re.search(r"`([^`]+)`", message_cell)
-        assert rule_found is not None and found is not None, row
-        rule, message = rule_found.group(1), found.group(1).strip()
-        with pytest.raises(kpirules.RulesetError) as caught:
-            kpirules.loads(head + f"rule = '{rule}'\n")
-        assert message in str(caught.value), f"{rule}: {caught.value}"
+        assert rule_found is not None, row
+        rule = rule_found.group(1)
+        for lang, cell in (("en", english_cell), ("zh", chinese_cell)):
+            said = _code_spans(cell)
+            assert said, f"{rule}: no message in the {lang} column"
+            with use_language(lang), pytest.raises(kpirules.RulesetError) as caught:
+                kpirules.loads(head + f"rule = '{rule}'\n")
+            for text in said:
+                assert text in str(caught.value), f"{rule} ({lang}): {caught.value}"
