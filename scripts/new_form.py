@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from ..explain import Explainer
     from ..intervals import Env as Domains
     from ..linter.analysis import RuleAnalysis
+    from ..sql.rules import RuleCompiler
+    from ..sql.values import V
 
 
 @attrs.frozen(eq=False)
@@ -76,6 +78,9 @@ class {cls}Form(Form[{cls}]):
 
     def compile(self, c: Compiler, node: {cls}) -> Fn:
         raise NotImplementedError("{name}: the closure f(env, trace), and its column form if it has one")
+
+    def sql(self, s: RuleCompiler, node: {cls}) -> V:
+        raise NotImplementedError("{name}: the node as SQL, through s only (see kpirules.sql.rules.RuleCompiler)")
 
     def interval(self, a: RuleAnalysis, node: {cls}, env: Domains) -> Dom:
         raise NotImplementedError("{name}: the values it can take, for the linter")
@@ -110,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "now:\n"
         f'  1. grammar/kpirules.lark: a production `| "{word}" … -> {rule}` (in the `form` rule)\n'
         f"  2. {target.name}: write check, inexact, compile, interval and explain (forms/pass_.py is a short model)\n"
-        f"  3. the SQL: its `sql` method (see forms/base.py)\n"
+        f"  3. its SQL: the `sql` method, reaching everything through `s` (kpirules.sql.rules.RuleCompiler)\n"
         f"  4. docs/language.md: a section with the standard's own words and a runnable example\n"
         f"  5. tests/forms_examples.py: its examples (scored one unit, many units and on DuckDB alike)\n"
         "  6. python -m pytest tests/test_registry.py: it says what is still missing"

@@ -53,7 +53,7 @@ def test_the_compiler_handles(node: type[ast.Node]) -> None:
 
 @pytest.mark.parametrize("node", EXPRESSIONS, ids=lambda t: t.__name__)
 def test_the_sql_compiler_handles(node: type[ast.Node]) -> None:
-    assert hasattr(RuleCompiler, f"c_{node.__name__}"), f"the SQL compiler has no c_{node.__name__}"
+    assert node in FORMS or hasattr(RuleCompiler, f"c_{node.__name__}"), f"the SQL compiler has no c_{node.__name__}"
 
 
 @pytest.mark.parametrize("node", EXPRESSIONS, ids=lambda t: t.__name__)

@@ -8,7 +8,7 @@ for tests and debugging.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -126,23 +126,8 @@ class IfElse(Node):
 
 
 # ---- scoring forms --------------------------------------------------------------------------
-Expr = (
-    Number
-    | Points
-    | Text
-    | Bool
-    | Full
-    | Zero
-    | ValueRef
-    | Name
-    | Call
-    | Neg
-    | Not
-    | BinOp
-    | Logic
-    | Compare
-    | IfElse
-)
+#: An expression: a core node, or a scoring form's node (defined in its module of kpirules.forms).
+Expr = Node
 
 
 #: The core expressions: what is not a scoring form (those are in :mod:`kpirules.forms`). Each
@@ -205,30 +190,3 @@ def dump(node: Node) -> str:
         else:
             parts.append(str(value))
     return "(" + " ".join(parts) + ")"
-
-
-#: Nodes that moved to their form's module (kpirules.forms), still reachable as ``ast.X`` for the
-#: SQL compiler until its per-form methods move into the forms too.
-_MOVED = {
-    "Pass": "pass_",
-    "Proportional": "proportional",
-    "Deduct": "deduct",
-    "Checklist": "checklist",
-    "Item": "checklist",
-    "Tiers": "tiers",
-    "Band": "tiers",
-    "Grade": "grade",
-    "GradeBand": "grade",
-    "CompareTest": "bands",
-    "Interval": "bands",
-    "ElseTest": "bands",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f"kpirules.forms.{module}"), name)

@@ -20,10 +20,14 @@ from ..messages import Catalog
 
 if TYPE_CHECKING:
     from lark import Token
+    from sqlglot import exp
 
     from ..checker import _Checker as Checker
     from ..compiler import Compiler
     from ..linter.analysis import RuleAnalysis
+    from ..sql.rules import RuleCompiler
+    from ..sql.trees import Bool
+    from ..sql.values import V
 
 M = Catalog(
     "forms.bands",
@@ -132,3 +136,24 @@ def band_set(a: RuleAnalysis, test: BandTest) -> Union | None:
     if lo is None or hi is None:
         return None
     return Union.of([Range(lo, hi, test.low_closed, test.high_closed)])
+
+
+def band_sql(
+    s: RuleCompiler, test: BandTest, x: V, levels: tuple[str, ...] | None
+) -> tuple[Bool, exp.Expression | None]:
+    """The band test as a SQL condition on the subject's value ``x``, and its failure."""
+    if isinstance(test, ElseTest):
+        return True, None
+    if isinstance(test, CompareTest):
+        bound = s.compile(test.bound)
+        if levels is not None:
+            assert not isinstance(x.value, (s.Q, bool)) and not isinstance(bound.value, (s.Q, bool))
+            return s.compare_labels(x.value, test.op, bound.value, levels), bound.err
+        assert isinstance(x.value, s.Q) and isinstance(bound.value, s.Q)
+        return s.a.cmp(x.value, test.op, bound.value), bound.err
+    assert isinstance(x.value, s.Q)
+    lo, loe = s.num(test.low)
+    hi, hie = s.num(test.high)
+    low_ok = s.a.cmp(lo, "<=" if test.low_closed else "<", x.value)
+    high_ok = s.a.cmp(x.value, "<=" if test.high_closed else "<", hi)
+    return s.b_and(low_ok, high_ok), s.first_err(loe, s.when(low_ok, hie))

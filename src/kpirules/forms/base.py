@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from ..intervals import Dom, Env
     from ..kinds import Kind, Type
     from ..linter.analysis import RuleAnalysis
+    from ..sql.rules import RuleCompiler
+    from ..sql.values import V
 
 N = TypeVar("N", bound=Node)
 
@@ -75,6 +77,12 @@ class Form(ABC, Generic[N]):
     @abstractmethod
     def compile(self, c: Compiler, node: N) -> Fn:
         """The closure ``f(env, trace)``, with its column form recorded where it has one."""
+
+    @abstractmethod
+    def sql(self, s: RuleCompiler, node: N) -> V:
+        """The node as SQL (:class:`~kpirules.sql.values.V`: its value and its failure), exactly as
+        :meth:`compile` scores it; everything it needs comes through ``s`` (see
+        :class:`~kpirules.sql.rules.RuleCompiler`), never from an import of :mod:`kpirules.sql`."""
 
     @abstractmethod
     def interval(self, a: RuleAnalysis, node: N, env: Env) -> Dom:

@@ -21,11 +21,15 @@ from ..textfmt import number
 from .base import Form
 
 if TYPE_CHECKING:
+    from sqlglot import exp
+
     from ..checker import _Checker as Checker
     from ..compiler import Compiler
     from ..explain import Explainer
     from ..intervals import Env as Domains
     from ..linter.analysis import RuleAnalysis
+    from ..sql.rules import RuleCompiler
+    from ..sql.values import V
 
 _add = CONTEXT.add
 
@@ -93,6 +97,17 @@ class ChecklistForm(Form[Checklist]):
             return total
 
         return checklist
+
+    def sql(self, s: RuleCompiler, node: Checklist) -> V:
+        total = s.qconst(0)
+        errs: list[exp.Expression | None] = []
+        for item in node.items:
+            cond, ce = s.cond(item.cond)
+            score = s.compile(item.score)
+            assert isinstance(score.value, s.Q)
+            total = s.a.add(total, s.a.select(cond, score.value, s.qconst(0)))
+            errs.append(s.first_err(ce, s.when(cond, score.err)))
+        return s.V(total, s.first_err(*errs))
 
     def interval(self, a: RuleAnalysis, node: Checklist, env: Domains) -> Dom:
         total = Interval.point(ZERO)

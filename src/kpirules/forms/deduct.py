@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from ..explain import Explainer
     from ..intervals import Env as Domains
     from ..linter.analysis import RuleAnalysis
+    from ..sql.rules import RuleCompiler
+    from ..sql.values import V
 
 _sub, _mul, _div = CONTEXT.subtract, CONTEXT.multiply, CONTEXT.divide
 
@@ -167,6 +169,30 @@ class DeductForm(Form[Deduct]):
             return points
 
         return per_step
+
+    def sql(self, s: RuleCompiler, node: Deduct) -> V:
+        full = s.qconst(s.weight)
+        sv = s.subject_value()
+        assert isinstance(sv.value, s.Q)
+        x, xe = sv.value, sv.err
+        if node.mode == "each":
+            per, pe = s.num(node.amount)
+            return s.V(s.a.floor0(s.a.add(full, s.a.mul(per, x), -1)), s.first_err(xe, pe))
+        assert node.step is not None and node.limit is not None
+        lim, le = s.num(node.limit)
+        gap = s.a.add(lim, x, -1) if node.direction == "below" else s.a.add(x, lim, -1)
+        short = s.a.cmp(gap, ">", s.qconst(0))
+        size, se = s.num(node.step)
+        per, pe = s.num(node.amount)
+        zero = s.a.cmp(size, "==", s.qconst(0))
+        steps = s.a.div(gap, size)
+        if node.mode == "whole":
+            steps = s.a.floor(steps)
+        elif node.mode == "started":
+            steps = s.a.ceil(steps)
+        deducted = s.a.floor0(s.a.add(full, s.a.mul(per, steps), -1))
+        inner = s.first_err(se, s.when(zero, s.string(self.words("step_zero", step=s.text(node.step)))), pe)
+        return s.V(s.a.select(short, deducted, full), s.first_err(xe, le, s.when(short, inner)))
 
     def interval(self, a: RuleAnalysis, node: Deduct, env: Domains) -> Dom:
         full = Interval.point(a.weight)

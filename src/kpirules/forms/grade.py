@@ -23,11 +23,16 @@ from . import bands
 from .base import Form
 
 if TYPE_CHECKING:
+    from sqlglot import exp
+
     from ..checker import _Checker as Checker
     from ..compiler import Compiler
     from ..explain import Explainer
     from ..intervals import Env as Domains
     from ..linter.analysis import RuleAnalysis
+    from ..sql.arith import Q
+    from ..sql.rules import RuleCompiler
+    from ..sql.values import V
 
 
 @attrs.frozen(eq=False)
@@ -99,6 +104,11 @@ class GradeForm(Form[Grade]):
                 "the grade has no band for '{label}' (bands: {labels})",
             ),
             "hint_no_band": ("增加一档 `{label}: …`", "add a band `{label}: …`"),
+            "no_band_sql": (
+                "等级没有与该等级对应的档（各档：{labels}）",
+                "the grade has no band for this level (bands: {labels})",
+            ),
+            "outside_band_sql": ("{by} 超出等级「{label}」的分值区间", "{by} is outside the band of '{label}'"),
             "outside_band": (
                 "{by} = {shown} 不在等级 '{label}' 的分值区间 {band} 内",
                 "{by} = {shown} is outside the band of '{label}': {band} points",
@@ -243,6 +253,43 @@ class GradeForm(Form[Grade]):
             return list(map(points_of.__getitem__, labels_of(cols, n)))  # KeyError: a label has no band
 
         return c.columnar(grade, grade_columns)
+
+    def sql(self, s: RuleCompiler, node: Grade) -> V:
+        subject = s.subject_value(node.subject)
+        label = subject.value
+        by = s.compile(node.by) if node.by is not None else None
+        mode = s.rounding
+        precision = s.precision
+        value: Q = s.qconst(0)
+        labels = self.words("sep").join(band.label for band in node.bands)
+        err: exp.Expression | None = s.string(self.words("no_band_sql", labels=labels))
+        levels = s.checked.types[node.subject].levels if node.subject is not None else s.subject_levels
+        if not isinstance(label, str) and levels and set(levels) <= {band.label for band in node.bands}:
+            err = None  # the value is one of the levels (the input check sees to it): a band matches
+        for band in reversed(node.bands):
+            matches = s.label_is(label, band.label)
+            if isinstance(band.score, bands.Interval):
+                low, low_err = s.num(band.score.low)
+                high, high_err = s.num(band.score.high)
+                lc, hc = band.score.low_closed, band.score.high_closed
+            else:
+                low, low_err = s.num(band.score)
+                high, high_err, lc, hc = low, None, True, True
+            if by is None:
+                points, band_err = low, s.first_err(low_err, high_err)
+            else:
+                assert isinstance(by.value, s.Q)
+                awarded = s.a.norm(s.a.round_int(by.value, precision, mode), 10**precision, False)
+                inside = s.b_and(
+                    s.a.cmp(low, "<=" if lc else "<", awarded), s.a.cmp(awarded, "<=" if hc else "<", high)
+                )
+                assert node.by is not None
+                message = self.words("outside_band_sql", by=s.text(node.by), label=band.label)
+                outside = s.when(s.b_not(inside), s.string(message))
+                points, band_err = awarded, s.first_err(low_err, high_err, by.err, outside)
+            value = s.a.select(matches, points, value)
+            err = s.branch_err(matches, band_err, err)
+        return s.V(value, s.first_err(subject.err, err))
 
     # -- interval: the points a level can give, levels with no band, judged intervals ------------------
     def interval(self, a: RuleAnalysis, node: Grade, env: Domains) -> Dom:

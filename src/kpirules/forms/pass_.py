@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ..explain import Explainer
     from ..intervals import Env as Domains
     from ..linter.analysis import RuleAnalysis
+    from ..sql.rules import RuleCompiler
+    from ..sql.values import V
 
 
 @attrs.frozen(eq=False)
@@ -103,6 +105,13 @@ class PassForm(Form[Pass]):
             return full if env[name] else ZERO
 
         return c.columnar(pass_name, lambda cols, n: [full if v else ZERO for v in cols[name]])
+
+    def sql(self, s: RuleCompiler, node: Pass) -> V:
+        cond, ce = s.cond(node.cond)
+        orelse = s.compile(node.orelse) if node.orelse is not None else s.V(s.qconst(0))
+        assert isinstance(orelse.value, s.Q)
+        value = s.a.select(cond, s.qconst(s.weight), orelse.value)
+        return s.V(value, s.first_err(ce, s.branch_err(cond, None, orelse.err)))
 
     def interval(self, a: RuleAnalysis, node: Pass, env: Domains) -> Dom:
         cond = a.truth(node.cond, env)

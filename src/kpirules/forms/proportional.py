@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from ..explain import Explainer
     from ..intervals import Env as Domains
     from ..linter.analysis import RuleAnalysis
+    from ..sql.rules import RuleCompiler
+    from ..sql.values import V
 
 _mul, _div = CONTEXT.multiply, CONTEXT.divide
 
@@ -178,6 +180,30 @@ class ProportionalForm(Form[Proportional]):
             return [full if v >= ONE else ZERO if v <= ZERO else _mul(full, v) for v in credits]
 
         return c.columnar(ratio_to_constant, ratio_columns)
+
+    def sql(self, s: RuleCompiler, node: Proportional) -> V:
+        full = s.qconst(s.weight)
+        if node.kind in ("plain", "expr"):
+            if node.kind == "plain":
+                sv = s.subject_value()
+                assert isinstance(sv.value, s.Q)
+                credit, err = sv.value, sv.err
+            else:
+                assert node.operand is not None
+                credit, err = s.num(node.operand)
+            return s.V(s.a.mul(full, s.a.clamp01(credit)), err)
+        assert node.operand is not None
+        sv = s.subject_value()
+        assert isinstance(sv.value, s.Q)
+        x, xe = sv.value, sv.err
+        t, te = s.num(node.operand)
+        if node.kind == "inverse":
+            best = s.a.cmp(x, "<=", s.qconst(0))
+            credit = s.a.select(best, s.qconst(1), s.a.div(t, x))
+            return s.V(s.a.mul(full, s.a.clamp01(credit)), s.first_err(xe, te))
+        zero = s.a.cmp(t, "==", s.qconst(0))
+        err = s.first_err(xe, te, s.when(zero, s.string(self.words("target_zero", target=s.text(node.operand)))))
+        return s.V(s.a.mul(full, s.a.clamp01(s.a.div(x, t))), err)
 
     def interval(self, a: RuleAnalysis, node: Proportional, env: Domains) -> Dom:
         if node.kind == "expr":

@@ -35,11 +35,16 @@ from . import bands
 from .base import Form
 
 if TYPE_CHECKING:
+    from sqlglot import exp
+
     from ..checker import _Checker as Checker
     from ..compiler import Compiler
     from ..explain import Explainer
     from ..intervals import Env as Domains
     from ..linter.analysis import RuleAnalysis
+    from ..sql.arith import Q
+    from ..sql.rules import RuleCompiler
+    from ..sql.values import V
 
 
 @attrs.frozen(eq=False)
@@ -84,6 +89,7 @@ class TiersForm(Form[Tiers]):
                 "tiers compare a number or a level, not {kind}",
             ),
             "no_band": ("分档中没有与 {what} = {x} 匹配的档", "no band of these tiers matches {what} = {x}"),
+            "no_band_sql": ("分档中没有与 {what} 匹配的档", "no band of these tiers matches {what}"),
             "hint_else": ("在最后加一档 `else: …`", "add `else: …` as the last band"),
             # the linter's findings (KPI-G201, KPI-G202)
             "gap_point": (
@@ -193,6 +199,19 @@ class TiersForm(Form[Tiers]):
             raise EvalFailure(span, words("no_band", what=what, x=x), words("hint_else"), key="no_band")
 
         return tiers
+
+    def sql(self, s: RuleCompiler, node: Tiers) -> V:
+        x = s.subject_value(node.subject)
+        levels = s.checked.types[node.subject].levels if node.subject is not None else s.subject_levels
+        tests = [(bands.band_sql(s, band.test, x, levels), s.compile(band.score)) for band in node.bands]
+        what = s.text(node.subject) if node.subject is not None else (s.subject or "value")
+        value: Q = s.qconst(0)
+        err: exp.Expression | None = s.string(self.words("no_band_sql", what=what))
+        for (test, test_err), score in reversed(tests):
+            assert isinstance(score.value, s.Q)
+            value = s.a.select(test, score.value, value)
+            err = s.first_err(test_err, s.branch_err(test, score.err, err))
+        return s.V(value, s.first_err(x.err, err))
 
     # -- interval: the values the score can take, gaps and bands that can never match ----------------
     def interval(self, a: RuleAnalysis, node: Tiers, env: Domains) -> Dom:

@@ -3,7 +3,8 @@
 The SQL is always built by sqlglot from expression trees (:mod:`kpirules.sql.compile`); what is
 kept here is the text sqlglot generated, under a key that covers everything the text depends on:
 the ruleset's file name and text, the statement's inputs (the column names and types of the file
-of units, the bounds read from it, the output format), this cache's format, the version of
+of units, the bounds read from it, the output format), the language of its failure messages
+(:func:`kpirules.messages.language`), this cache's format, the version of
 kpirules and the size and modification time of every file of the installed kpirules and sqlglot
 packages (so an upgrade, or an edit of a development checkout, starts afresh).
 
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..messages import language
 
 #: Bumped when the layout of entries changes.
 FORMAT = 1
@@ -138,7 +140,8 @@ class SqlCache:
         return cls(directory, stamp)
 
     def _key(self, kind: str, parts: Any) -> str:
-        return json.dumps([FORMAT, self.stamp, kind, parts], ensure_ascii=False, separators=(",", ":"))
+        # the language too: a query holds its failure messages, worded when it is compiled
+        return json.dumps([FORMAT, self.stamp, language(), kind, parts], ensure_ascii=False, separators=(",", ":"))
 
     def _path(self, key: str) -> Path:
         assert self.directory is not None

@@ -18,8 +18,11 @@ from fractions import Fraction
 
 from sqlglot import exp
 
+from ..messages import Catalog
 from ..model import NUMERIC_TYPES, Measure
+from ..ruleset import M as RULESET
 from ..ruleset import Ruleset
+from ..values import measure_problem
 from .arith import Arith, Ints, Q, SqlInt, qconst
 from .dialects import DEFAULT, get_dialect
 from .dialects.base import Dialect
@@ -47,6 +50,16 @@ from .trees import (
     when,
 )
 from .values import INPUT, MISSING, fails, first_err
+
+M = Catalog(
+    "sql.query",
+    {
+        "formula_outside": (
+            "数据项 `{name}`（由公式计算）超出其取值范围",
+            "measure `{name}` (from its formula) is outside its range",
+        ),
+    },
+)
 
 #: An indicator whose SQL expression would exceed this many nodes is refused.
 MAX_NODES = 60_000
@@ -175,7 +188,7 @@ class QueryCompiler:
                     if measure.type == "count":
                         whole = a.cmp(a.floor(value_q), "==", value_q)
                         inside = b_and(b_and(a.cmp(value_q, ">=", qconst(0)), whole), inside)
-                    range_err = when(b_not(inside), string(f"measure `{name}` (from its formula) is outside its range"))
+                    range_err = when(b_not(inside), string(M("formula_outside", name=name)))
                 self.measured[name] = Measured("num", value_q, col(base + "_e"))
                 full_err = first_err(err, range_err)  # the range is checked only on a computed value
             else:
@@ -209,7 +222,7 @@ class QueryCompiler:
                         exp.NEQ(this=col(base + "_e"), expression=string(MISSING)),
                     ),
                     exp.Concat(
-                        expressions=[string(f"measure `{name}`: "), col(base + "_e")], safe=True, coalesce=False
+                        expressions=[string(measure_problem(name, "")), col(base + "_e")], safe=True, coalesce=False
                     ),
                 )  # type: ignore[arg-type]
             )
@@ -270,7 +283,7 @@ class QueryCompiler:
                             (
                                 b_sql(failing),
                                 exp.Concat(
-                                    expressions=[string(f"indicator `{ind.id}`: "), err.copy()],
+                                    expressions=[string(RULESET("indicator", id=ind.id, problem="")), err.copy()],
                                     safe=True,
                                     coalesce=False,
                                 ),

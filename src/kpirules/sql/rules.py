@@ -2,11 +2,10 @@
 and its failure, mirroring :mod:`kpirules.compiler` node by node.
 
 :meth:`RuleCompiler.compile` dispatches on the node's type to ``c_<Node>``. The core expressions
-(numbers, names, calls, operators, conditions, ``if``) are compiled here; so are the scoring forms
-(``c_Pass``, ``c_Proportional``, ``c_Tiers``, ``c_Deduct``, ``c_Checklist``, ``c_Grade``), which
-are to move to their modules in :mod:`kpirules.forms` as ``Form.sql(self, s, node)``. A form's
-SQL therefore reaches everything through the compiler ``s`` and imports nothing from this package
-(nor sqlglot) at run time; :class:`RuleCompiler`'s docstring lists what it offers.
+(numbers, names, calls, operators, conditions, ``if``) are compiled here; each scoring form's SQL
+is in its module of :mod:`kpirules.forms` (``Form.sql(self, s, node)``), which reaches everything
+through the compiler ``s`` and imports nothing from this package (nor sqlglot) at run time;
+:class:`RuleCompiler`'s docstring lists what it offers.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from .. import ast
+from ..compiler import M as COMPILER
+from ..forms import FORMS
 from ..kinds import Checked, Kind
 from ..source import RuleSource
 from .arith import FLIP, OPS, Q, qconst
@@ -27,8 +28,6 @@ from .trees import Bool, b_and, b_case, b_not, b_or, b_sql, case, paren, string,
 from .values import Label, V, first_err
 
 if TYPE_CHECKING:
-    from ..forms.pass_ import Pass
-    from ..forms.proportional import Proportional
     from .query import QueryCompiler
 
 
@@ -114,6 +113,9 @@ class RuleCompiler(Toolkit):
         return SqlUnsupported(message, location=self.source.location(node.span.start, node.span.end))
 
     def compile(self, node: ast.Node) -> V:
+        form = FORMS.get(type(node))
+        if form is not None:
+            return form.sql(self, node)
         method: Callable[[Any], V] = getattr(self, "c_" + type(node).__name__)
         return method(node)
 
@@ -204,7 +206,7 @@ class RuleCompiler(Toolkit):
         if node.op == "*":
             return V(self.a.mul(x, y), first_err(xe, ye))
         zero = self.a.cmp(y, "==", qconst(0))
-        message = f"division by zero: `{self.text(node.right)}` is 0"
+        message = COMPILER("division_by_zero", divisor=self.text(node.right))
         return V(self.a.div(x, y), first_err(xe, ye, when(zero, string(message))))
 
     def c_Logic(self, node: ast.Logic) -> V:
@@ -319,136 +321,3 @@ class RuleCompiler(Toolkit):
         if cond is False:
             return b
         return case([(cond, a if a is not None else exp.Null())], b if b is not None else exp.Null())
-
-    # -- scoring forms ------------------------------------------------------------------------
-    def c_Pass(self, node: Pass) -> V:
-        cond, ce = self.cond(node.cond)
-        orelse = self.compile(node.orelse) if node.orelse is not None else self.V(self.qconst(0))
-        assert isinstance(orelse.value, self.Q)
-        value = self.a.select(cond, self.qconst(self.weight), orelse.value)
-        return self.V(value, self.first_err(ce, self.branch_err(cond, None, orelse.err)))
-
-    def c_Proportional(self, node: Proportional) -> V:
-        full = self.qconst(self.weight)
-        if node.kind in ("plain", "expr"):
-            if node.kind == "plain":
-                sv = self.subject_value()
-                assert isinstance(sv.value, self.Q)
-                credit, err = sv.value, sv.err
-            else:
-                assert node.operand is not None
-                credit, err = self.num(node.operand)
-            return self.V(self.a.mul(full, self.a.clamp01(credit)), err)
-        assert node.operand is not None
-        sv = self.subject_value()
-        assert isinstance(sv.value, self.Q)
-        x, xe = sv.value, sv.err
-        t, te = self.num(node.operand)
-        if node.kind == "inverse":
-            best = self.a.cmp(x, "<=", self.qconst(0))
-            credit = self.a.select(best, self.qconst(1), self.a.div(t, x))
-            return self.V(self.a.mul(full, self.a.clamp01(credit)), self.first_err(xe, te))
-        zero = self.a.cmp(t, "==", self.qconst(0))
-        err = self.first_err(xe, te, self.when(zero, self.string(f"the target `{self.text(node.operand)}` is 0")))
-        return self.V(self.a.mul(full, self.a.clamp01(self.a.div(x, t))), err)
-
-    def band_test(self, test: ast.BandTest, x: V, levels: tuple[str, ...] | None) -> tuple[Bool, exp.Expression | None]:
-        if isinstance(test, ast.ElseTest):
-            return True, None
-        if isinstance(test, ast.CompareTest):
-            bound = self.compile(test.bound)
-            if levels is not None:
-                assert not isinstance(x.value, (self.Q, bool)) and not isinstance(bound.value, (self.Q, bool))
-                return self.compare_labels(x.value, test.op, bound.value, levels), bound.err
-            assert isinstance(x.value, self.Q) and isinstance(bound.value, self.Q)
-            return self.a.cmp(x.value, test.op, bound.value), bound.err
-        assert isinstance(x.value, self.Q)
-        lo, loe = self.num(test.low)
-        hi, hie = self.num(test.high)
-        low_ok = self.a.cmp(lo, "<=" if test.low_closed else "<", x.value)
-        high_ok = self.a.cmp(x.value, "<=" if test.high_closed else "<", hi)
-        return self.b_and(low_ok, high_ok), self.first_err(loe, self.when(low_ok, hie))
-
-    def c_Tiers(self, node: ast.Tiers) -> V:
-        x = self.subject_value(node.subject)
-        levels = self.checked.types[node.subject].levels if node.subject is not None else self.subject_levels
-        bands = [(self.band_test(band.test, x, levels), self.compile(band.score)) for band in node.bands]
-        what = self.text(node.subject) if node.subject is not None else (self.subject or "value")
-        value: Q = self.qconst(0)
-        err: exp.Expression | None = self.string(f"no band of these tiers matches {what}")
-        for (test, test_err), score in reversed(bands):
-            assert isinstance(score.value, self.Q)
-            value = self.a.select(test, score.value, value)
-            err = self.first_err(test_err, self.branch_err(test, score.err, err))
-        return self.V(value, self.first_err(x.err, err))
-
-    def c_Deduct(self, node: ast.Deduct) -> V:
-        full = self.qconst(self.weight)
-        sv = self.subject_value()
-        assert isinstance(sv.value, self.Q)
-        x, xe = sv.value, sv.err
-        if node.mode == "each":
-            per, pe = self.num(node.amount)
-            return self.V(self.a.floor0(self.a.add(full, self.a.mul(per, x), -1)), self.first_err(xe, pe))
-        assert node.step is not None and node.limit is not None
-        lim, le = self.num(node.limit)
-        gap = self.a.add(lim, x, -1) if node.direction == "below" else self.a.add(x, lim, -1)
-        short = self.a.cmp(gap, ">", self.qconst(0))
-        size, se = self.num(node.step)
-        per, pe = self.num(node.amount)
-        zero = self.a.cmp(size, "==", self.qconst(0))
-        steps = self.a.div(gap, size)
-        if node.mode == "whole":
-            steps = self.a.floor(steps)
-        elif node.mode == "started":
-            steps = self.a.ceil(steps)
-        deducted = self.a.floor0(self.a.add(full, self.a.mul(per, steps), -1))
-        inner = self.first_err(se, self.when(zero, self.string(f"the step `{self.text(node.step)}` is 0")), pe)
-        return self.V(self.a.select(short, deducted, full), self.first_err(xe, le, self.when(short, inner)))
-
-    def c_Checklist(self, node: ast.Checklist) -> V:
-        total = self.qconst(0)
-        errs: list[exp.Expression | None] = []
-        for item in node.items:
-            cond, ce = self.cond(item.cond)
-            score = self.compile(item.score)
-            assert isinstance(score.value, self.Q)
-            total = self.a.add(total, self.a.select(cond, score.value, self.qconst(0)))
-            errs.append(self.first_err(ce, self.when(cond, score.err)))
-        return self.V(total, self.first_err(*errs))
-
-    def c_Grade(self, node: ast.Grade) -> V:
-        subject = self.subject_value(node.subject)
-        label = subject.value
-        by = self.compile(node.by) if node.by is not None else None
-        mode = self.rounding
-        precision = self.precision
-        value: Q = self.qconst(0)
-        labels = ", ".join(band.label for band in node.bands)
-        err: exp.Expression | None = self.string(f"the grade has no band for this level (bands: {labels})")
-        levels = self.checked.types[node.subject].levels if node.subject is not None else self.subject_levels
-        if not isinstance(label, str) and levels and set(levels) <= {band.label for band in node.bands}:
-            err = None  # the value is one of the levels (the input check sees to it): a band matches
-        for band in reversed(node.bands):
-            matches = self.label_is(label, band.label)
-            if isinstance(band.score, ast.Interval):
-                low, low_err = self.num(band.score.low)
-                high, high_err = self.num(band.score.high)
-                lc, hc = band.score.low_closed, band.score.high_closed
-            else:
-                low, low_err = self.num(band.score)
-                high, high_err, lc, hc = low, None, True, True
-            if by is None:
-                points, band_err = low, self.first_err(low_err, high_err)
-            else:
-                assert isinstance(by.value, self.Q)
-                awarded = self.a.norm(self.a.round_int(by.value, precision, mode), 10**precision, False)
-                inside = self.b_and(
-                    self.a.cmp(low, "<=" if lc else "<", awarded), self.a.cmp(awarded, "<=" if hc else "<", high)
-                )
-                message = f"{self.text(node.by)} is outside the band of '{band.label}'"
-                outside = self.when(self.b_not(inside), self.string(message))
-                points, band_err = awarded, self.first_err(low_err, high_err, by.err, outside)
-            value = self.a.select(matches, points, value)
-            err = self.branch_err(matches, band_err, err)
-        return self.V(value, self.first_err(subject.err, err))
