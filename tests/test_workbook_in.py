@@ -293,7 +293,7 @@ def test_duckdb_takes_only_headers_of_ids(
     units.write_text(header.format(e=e, s=s) + "\n一中队,0.93,0.88\n", "utf-8")
     out = tmp_path / "scores.csv"
     auto = _invoke("score", MINI, "--values", str(units), "-o", str(out))
-    assert auto.exit_code == 0 and "(DuckDB)" not in auto.stderr, auto.output
+    assert auto.exit_code == 0 and "（DuckDB）" not in auto.stderr, auto.output
     assert out.read_text("utf-8-sig").splitlines()[1].startswith("一中队,")
     explicit = _invoke("score", MINI, "--values", str(units), "--engine", "duckdb", "-o", str(out), "--lang", "en")
     assert explicit.exit_code == 2
@@ -303,7 +303,7 @@ def test_duckdb_takes_only_headers_of_ids(
     assert parquet.exit_code == 2 and "write a .csv or .xlsx file" in parquet.stderr
     ids = tmp_path / "ids.csv"
     ids.write_text("unit,execution_rate,satisfaction_rate\n一中队,0.93,0.88\n", "utf-8")
-    assert "(DuckDB)" in _invoke("score", MINI, "--values", str(ids), "-o", str(out)).stderr  # ids: DuckDB
+    assert "（DuckDB）" in _invoke("score", MINI, "--values", str(ids), "-o", str(out)).stderr  # ids: DuckDB
 
 
 def test_a_parquet_header_of_labels_goes_to_the_python_path(tmp_path: Path) -> None:
@@ -316,7 +316,7 @@ def test_a_parquet_header_of_labels_goes_to_the_python_path(tmp_path: Path) -> N
     )
     out = tmp_path / "s.csv"
     auto = _invoke("score", MINI, "--values", str(parquet), "-o", str(out))
-    assert auto.exit_code == 0 and "(DuckDB)" not in auto.stderr
+    assert auto.exit_code == 0 and "（DuckDB）" not in auto.stderr
     assert out.read_text("utf-8-sig").splitlines()[1].startswith("一中队,")
     explicit = _invoke("score", MINI, "--values", str(parquet), "--engine", "duckdb", "-o", str(out), "--lang", "en")
     assert explicit.exit_code == 2 and "heads columns otherwise: 单位" in explicit.stderr

@@ -12,7 +12,34 @@ import sys
 import click
 
 from ..errors import KpiRulesError
+from ..messages import Catalog
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
+from .score import M as SCORE
+
+#: What ``kpirules score --engine duckdb`` says on stderr while it scores and when it is done.
+M = Catalog(
+    "cli.score_sql",
+    {
+        "note": ("注意：{note}", "note: {note}"),
+        "by_python": (
+            "用 Python 引擎为 {count} 个单位评分",
+            "scoring {count} unit(s) with the Python evaluator",
+        ),
+        "fall_back": (
+            "注意：这些单位无法用 SQL 评分；改用 Python 引擎为全部单位评分",
+            "note: the SQL path cannot score these units; scoring every unit with the Python evaluator",
+        ),
+        "unreadable": (
+            "注意：{message}；改用 Python 引擎为该文件评分",
+            "note: {message}; scoring it with the Python evaluator",
+        ),
+        "python_engine": ("Python 引擎", "Python evaluator"),
+        "scored": (
+            "已为 {units} 个单位中的 {scored} 个评分，结果写入 {output}（{engine}）",
+            "scored {scored} of {units} units into {output} ({engine})",
+        ),
+    },
+)
 
 
 def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: bool, cache: bool = True) -> None:
@@ -40,15 +67,13 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
 
         def note(count: int) -> None:
             if progress:
-                click.echo(f"scoring {count:,} unit(s) with the Python evaluator", err=True)
+                click.echo(M("by_python", count=f"{count:,}"), err=True)
 
         def fall_back(err: SqlUnsupported) -> None:
             nonlocal engine
-            engine = "Python evaluator"
-            click.echo(f"note: {err.render_one()}", err=True)
-            click.echo(
-                "note: the SQL path cannot score these units; scoring every unit with the Python evaluator", err=True
-            )
+            engine = M("python_engine")
+            click.echo(M("note", note=err.render_one()), err=True)
+            click.echo(M("fall_back"), err=True)
 
         report = score_file(
             ruleset,
@@ -62,13 +87,15 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
     except SqlUnreadableCsv as err:
         if explicit:
             fail(err, EXIT_USAGE)
-        click.echo(f"note: {err.message}; scoring it with the Python evaluator", err=True)
+        click.echo(M("unreadable", message=err.message), err=True)
         return
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
-    click.echo(f"scored {report.scored:,} of {report.units:,} units into {output} ({engine})", err=True)
+    click.echo(
+        M("scored", scored=f"{report.scored:,}", units=f"{report.units:,}", output=output, engine=engine), err=True
+    )
     if report.failed:
-        click.echo(f"{len(report.failed)} of {report.units} units could not be scored:", err=True)
+        click.echo(SCORE("failed", failed=len(report.failed), total=report.units), err=True)
         lines: list[str] = []
         for unit, error in report.failed:  # written 1,000 problems at a time: one echo each costs more
             lines += (f"[{unit}] {problem.render_one()}" for problem in error.problems)

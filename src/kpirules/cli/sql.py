@@ -9,7 +9,35 @@ from pathlib import Path
 import click
 
 from ..errors import KpiRulesError
-from . import EXIT_USAGE, emit, fail
+from ..messages import Catalog
+from . import EXIT_USAGE, Command, emit, fail, lang_option
+
+#: The words of ``kpirules sql``: its help, said when the command is built, in the language of
+#: ``$KPIRULES_LANG`` (else Chinese).
+M = Catalog(
+    "cli.sql",
+    {
+        "help": (
+            "输出按 RULESET 为表中每个单位评分的查询：各指标的得分、总分、等级，"
+            "以及 `error` 列（评分成功的单位此列为 NULL）。",
+            "Print the query that scores every unit of a table with RULESET: each indicator's score, the total, "
+            "the grade, and an `error` column that is NULL for scored units.",
+        ),
+        "dialect_help": ("SQL 方言。", "SQL dialect."),
+        "table_help": ("单位表：每个单位一行。", "The table of units: one row per unit."),
+        "schema_from_help": (
+            "从 .parquet 或 .csv 单位数据文件读取各列的类型（用 DuckDB 读取）。不给出时：数值为 DECIMAL(38, 10)，"
+            "是/否为 BOOLEAN，等级为字符串，各列以数据项命名。",
+            "Take the column types from a .parquet or .csv file of units (read with DuckDB). "
+            "Without it: numbers DECIMAL(38, 10), conditions BOOLEAN, levels strings, columns named as the measures.",
+        ),
+        "unit_column_help": ("写明单位名称的列。", "The column that names the unit."),
+        "output_help": (
+            "把查询（原子地）写入 FILE，而不是标准输出。",
+            "Write the query to FILE (atomically) instead of stdout.",
+        ),
+    },
+)
 
 
 def dialect_names() -> tuple[str, ...]:
@@ -23,20 +51,19 @@ def dialect_names() -> tuple[str, ...]:
     return tuple(sorted(dialects, key=lambda n: (n != "duckdb", n)))
 
 
-@click.command("sql")
+@click.command("sql", cls=Command, help=M("help"))
 @click.argument("ruleset", metavar="RULESET")
-@click.option("--dialect", type=click.Choice(dialect_names()), default="duckdb", show_default=True, help="SQL dialect.")
-@click.option("--table", default="units", show_default=True, help="The table of units: one row per unit.")
 @click.option(
-    "--schema-from",
-    "schema_from",
-    metavar="FILE",
-    help="Take the column types from a .parquet or .csv file of units (read with DuckDB). "
-    "Without it: numbers DECIMAL(38, 10), conditions BOOLEAN, levels strings, columns named as the measures.",
+    "--dialect", type=click.Choice(dialect_names()), default="duckdb", show_default=True, help=M("dialect_help")
 )
-@click.option("--unit-column", default="unit", show_default=True, help="The column that names the unit.")
-@click.option("--output", "-o", metavar="FILE", help="Write the query to FILE (atomically) instead of stdout.")
-def sql(ruleset: str, dialect: str, table: str, schema_from: str | None, unit_column: str, output: str | None) -> None:
+@click.option("--table", default="units", show_default=True, help=M("table_help"))
+@click.option("--schema-from", "schema_from", metavar="FILE", help=M("schema_from_help"))
+@click.option("--unit-column", default="unit", show_default=True, help=M("unit_column_help"))
+@lang_option
+@click.option("--output", "-o", metavar="FILE", help=M("output_help"))
+def sql(
+    ruleset: str, dialect: str, table: str, schema_from: str | None, unit_column: str, lang: str, output: str | None
+) -> None:
     """Print the query that scores every unit of a table with RULESET: each indicator's score, the
     total, the grade, and an `error` column that is NULL for scored units."""
     from ..loader import load

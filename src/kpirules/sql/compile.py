@@ -31,6 +31,7 @@ from collections.abc import Mapping
 import sqlglot
 from sqlglot import exp
 
+from ..messages import Catalog
 from ..ruleset import Ruleset
 from .dialects import DEFAULT, get_dialect
 from .dialects.base import Dialect
@@ -38,6 +39,21 @@ from .errors import SqlUnsupported
 from .inputs import DOUBLE_SCALE, InputColumn, default_columns
 from .query import QueryCompiler, output_types
 from .rules import RuleCompiler
+
+M = Catalog(
+    "sql.compile",
+    {
+        "too_wide": (
+            "这个规则集的运算超出了 {engine} 引擎 38 位整数能精确表示的范围，即使各输入值都小于 10 也是如此",
+            "the ruleset's arithmetic does not fit the {engine} engine's 38-digit integers exactly, "
+            "even for inputs below 10",
+        ),
+        "too_wide_hint": (
+            "请用 DuckDB 或 Python 引擎为这个规则集评分",
+            "score this ruleset with DuckDB or the Python engine",
+        ),
+    },
+)
 
 
 def compile_ruleset(
@@ -91,11 +107,7 @@ def compile_ruleset(
         else:
             high = mid - 1
     if best is None:
-        raise SqlUnsupported(
-            f"the ruleset's arithmetic does not fit the {target.name} engine's 38-digit integers exactly, "
-            "even for inputs below 10",
-            hint="score this ruleset with DuckDB or the Python engine",
-        )
+        raise SqlUnsupported(M("too_wide", engine=target.name), hint=M("too_wide_hint"))
     return best
 
 

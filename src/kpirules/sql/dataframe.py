@@ -13,6 +13,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KpiRulesError
+from ..messages import Catalog
 from ..ruleset import Ruleset
 from .compile import compile_ruleset, to_sql
 from .inputs import InputColumn
@@ -21,6 +22,16 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame  # type: ignore[import-not-found, unused-ignore]
 else:
     DataFrame = Any
+
+M = Catalog(
+    "sql.dataframe",
+    {
+        "clash": (
+            "指标 `{id}` 与结果中的一列同名",
+            "the indicator `{id}` has the name of a column of the result",
+        ),
+    },
+)
 
 #: Spark SQL's names of the types the compiler converts, in the spelling :class:`InputColumn` takes.
 _SPARK_TYPES = {
@@ -100,7 +111,7 @@ def score_dataframe(
     unit = unit_column if unit_column is not None and unit_column in schema else None
     clash = {ind.id for ind in ruleset.indicators} & {"unit", "total", "grade", "error"}
     if clash:
-        raise KpiRulesError(f"the indicator `{sorted(clash)[0]}` has the name of a column of the result")
+        raise KpiRulesError(M("clash", id=sorted(clash)[0]))
     view = f"kpirules_units_{uuid.uuid4().hex}"  # the session's catalog is shared: a name of its own
     query = compile_ruleset(
         ruleset, dialect="spark", table=view, columns=input_columns(ruleset, schema), unit_column=unit

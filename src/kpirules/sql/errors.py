@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 from ..errors import KpiRulesError
+from ..messages import Catalog
+
+M = Catalog(
+    "sql.errors",
+    {
+        "missing": (
+            "用 SQL 评分需要 `{module}` 包，但它没有安装",
+            "the SQL path needs the `{module}` package, which is not installed",
+        ),
+        "missing_hint": (
+            '请安装 SQL 附加组件：pip install "kpirules[sql]"',
+            'install the extra: pip install "kpirules[sql]"',
+        ),
+    },
+)
 
 
 class SqlUnsupported(KpiRulesError):
@@ -26,7 +41,4 @@ def require(module: str) -> None:
     import importlib.util
 
     if importlib.util.find_spec(module) is None:
-        raise SqlMissingDependency(
-            f"the SQL path needs the `{module}` package, which is not installed",
-            hint='install the extra: pip install "kpirules[sql]"',
-        )
+        raise SqlMissingDependency(M("missing", module=module), hint=M("missing_hint"))

@@ -58,6 +58,14 @@ M = Catalog(
             "数据项 `{name}`（由公式计算）超出其取值范围",
             "measure `{name}` (from its formula) is outside its range",
         ),
+        "too_large": (
+            "指标 `{id}`：评分规则太大，无法编译成一个 SQL 表达式（{size} 个节点）",
+            "indicator `{id}`: the rule is too large to compile to one SQL expression ({size} nodes)",
+        ),
+        "too_large_hint": (
+            "请把它拆分为几个派生数据项，或用 Python 引擎为这个规则集评分",
+            "split it into derived measures, or score this ruleset with the Python engine",
+        ),
     },
 )
 
@@ -298,9 +306,9 @@ class QueryCompiler:
             size = sum(1 for _ in m_expr.walk())
             if size > MAX_NODES:
                 raise SqlUnsupported(
-                    f"indicator `{ind.id}`: the rule is too large to compile to one SQL expression ({size:,} nodes)",
+                    M("too_large", id=ind.id, size=f"{size:,}"),
                     location=ind.rule_source.location(0, len(ind.rule_source.text)),
-                    hint="split it into derived measures, or score this ruleset with the Python engine",
+                    hint=M("too_large_hint"),
                 )
             cname = f"_s{k}"
             score_cols.append(cname)

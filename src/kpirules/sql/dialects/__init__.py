@@ -13,10 +13,25 @@ import importlib
 import pkgutil
 from typing import TYPE_CHECKING
 
+from ...messages import Catalog
 from ..errors import SqlUnsupported
 
 if TYPE_CHECKING:  # the dialects' modules import it (and sqlglot); listing them does not
     from .base import Dialect
+
+M = Catalog(
+    "sql.dialects",
+    {
+        "unknown": (
+            "没有名为 `{dialect}` 的 SQL 方言：可用的方言有 {names}",
+            "no SQL dialect `{dialect}`: the compiler writes {names}",
+        ),
+        "unknown_hint": (
+            "如需增加方言，请参阅 kpirules/sql/dialects/base.py",
+            "to add one, see kpirules/sql/dialects/base.py",
+        ),
+    },
+)
 
 #: The dialect used when none is named.
 DEFAULT = "duckdb"
@@ -46,10 +61,7 @@ def get_dialect(dialect: str | Dialect) -> Dialect:
     if loaded is not None:
         return loaded
     if dialect not in NAMES:
-        raise SqlUnsupported(
-            f"no SQL dialect `{dialect}`: the compiler writes {', '.join(NAMES)}",
-            hint="to add one, see kpirules/sql/dialects/base.py",
-        )
+        raise SqlUnsupported(M("unknown", dialect=dialect, names=", ".join(NAMES)), hint=M("unknown_hint"))
     module = importlib.import_module(f"{__name__}.{dialect}")
     found: Dialect = module.DIALECT
     assert getattr(found, "name", None) == dialect, f"{module.__name__}.DIALECT is not the {dialect} dialect"

@@ -8,13 +8,43 @@ UTF-16, or with lone CRs, into UTF-8 first. Files are read in 1 MiB pieces, neve
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ...messages import Catalog
 from ..errors import SqlEngineError, SqlUnreadableCsv
+
+M = Catalog(
+    "sql.engine.csvtext",
+    {
+        "empty": (
+            "{name} 是空的：它需要一个写明各数据项的表头行",
+            "{name} is empty: it needs a header row naming the measures",
+        ),
+        "odd_quote": (
+            "{path} 的单元格中有引号，或右引号后还有文字，DuckDB 读取这样的内容与 Python 引擎不同",
+            "{path} has a quote inside a cell, or text after a closing quote, which DuckDB reads "
+            "differently from the Python path",
+        ),
+        "odd_quote_hint": (
+            "请使用 --engine python，或给整个单元格加引号",
+            "use --engine python, or quote whole cells",
+        ),
+        "cannot_write": ("无法写入 {target}：{reason}", "cannot write {target}: {reason}"),
+        # why a file cannot be written, by errno (English: the system's words), as kpirules.cli says them
+        "ENOENT": ("所在的文件夹不存在", "No such file or directory"),
+        "EACCES": ("没有权限", "Permission denied"),
+        "EPERM": ("不允许此操作", "Operation not permitted"),
+        "EISDIR": ("这是一个文件夹", "Is a directory"),
+        "ENOTDIR": ("路径中有一部分不是文件夹", "Not a directory"),
+        "ENOSPC": ("磁盘空间不足", "No space left on device"),
+        "EROFS": ("文件系统是只读的", "Read-only file system"),
+    },
+)
 
 _CHUNK = 1 << 20
 
@@ -43,7 +73,7 @@ def csv_options(path: Path, original: Path | None = None) -> dict[str, Any]:
         if header is not None:
             raise err from None
     if header is None:
-        raise SqlEngineError(f"{name} is empty: it needs a header row naming the measures")
+        raise SqlEngineError(M("empty", name=name))
     options: dict[str, Any] = {
         "header": True,
         "all_varchar": True,
@@ -70,11 +100,7 @@ def utf8_text(path: Path, directory: Path | None) -> Iterator[Path]:
     is an error that says so. The file is read in 1 MiB pieces, never whole."""
     encoding, as_is, odd_quote = _encoding_of(path)
     if odd_quote:
-        raise SqlUnreadableCsv(
-            f"{path} has a quote inside a cell, or text after a closing quote, which DuckDB reads "
-            "differently from the Python path",
-            hint="use --engine python, or quote whole cells",
-        )
+        raise SqlUnreadableCsv(M("odd_quote", path=path), hint=M("odd_quote_hint"))
     if as_is:
         yield path
         return
@@ -145,4 +171,14 @@ def writing(target: Path) -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        raise SqlEngineError(f"cannot write {target}: {err.strerror or err}") from None
+        raise SqlEngineError(M("cannot_write", target=target, reason=_reason(err))) from None
+
+
+def _reason(err: OSError) -> str:
+    """Why writing failed: the system's words (``err.strerror``), the catalog's in the current
+    language for a common cause whose English is those same words."""
+    reason = err.strerror or str(err)
+    key = errno.errorcode.get(err.errno or 0)
+    if key is not None and key in M and M.say("en", key) == reason:
+        return M(key)
+    return reason

@@ -28,9 +28,52 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...errors import KpiRulesError, ValuesError
+from ...messages import Catalog
 from ..cache import SqlCache, ruleset_key, source_key
 from ..errors import SqlEngineError, SqlUnreadableCsv, SqlUnsupported, require
 from .csvtext import csv_options, utf8_text, writing
+
+M = Catalog(
+    "sql.engine.duckdb",
+    {
+        "no_file": ("找不到文件：{path}", "no such file: {path}"),
+        "input_suffix": (
+            "DuckDB 无法从 {name} 读取单位数据：请使用 .parquet 或 .csv 文件",
+            "cannot read units from {name} with DuckDB: use a .parquet or .csv file",
+        ),
+        "output_suffix": (
+            "DuckDB 无法写入 {name}：请使用 .parquet 或 .csv 文件",
+            "cannot write {name} with DuckDB: use a .parquet or .csv file",
+        ),
+        "cannot_read": ("无法读取 {path}：{error}", "cannot read {path}: {error}"),
+        "not_as_python": (
+            "DuckDB 无法像 Python 引擎那样读取 {path}（{error}）",
+            "DuckDB cannot read {path} as the Python path does ({error})",
+        ),
+        "use_python": ("请使用 --engine python", "use --engine python"),
+        "row_column": (
+            "{path} 中有名为 {row} 的列，这个名称是引擎自用的",
+            "{path} has a column named {row}, a name the engine keeps for itself",
+        ),
+        "rename_column": ("请给这一列改名", "rename it"),
+        "not_utf8": (
+            "DuckDB 无法打开 {path}：文件名不是 UTF-8 编码",
+            "DuckDB cannot open {path}: its name is not UTF-8",
+        ),
+        "rename_input": ("请给文件改名，或使用 --engine python", "rename the file, or use --engine python"),
+        "rename_output": ("请给输出文件改名", "rename it"),
+        "too_large": (
+            "数值太大，超出了 SQL 评分所用的 128 位整数运算的范围（{error}）",
+            "the values are too large for the SQL path's 128-bit arithmetic ({error})",
+        ),
+        "too_large_hint": (
+            "请使用 --engine python，它能计算任意大小的数",
+            "use --engine python, which computes with numbers of any size",
+        ),
+        "could_not_read": ("DuckDB 未能读取单位数据：{error}", "DuckDB could not read the units: {error}"),
+        "could_not_score": ("DuckDB 未能为各单位评分：{error}", "DuckDB could not score the units: {error}"),
+    },
+)
 
 UNIT = "unit"
 ROW = "_kpi_row"
@@ -150,10 +193,10 @@ def _input_suffix(path: Path) -> str:
     """The suffix of a file of units DuckDB can read (``.parquet`` or ``.csv``); else an error."""
     suffix = path.suffix.lower()
     if not path.exists():
-        raise SqlEngineError(f"no such file: {path}")
+        raise SqlEngineError(M("no_file", path=path))
     if suffix not in (".parquet", ".csv"):
-        raise SqlEngineError(f"cannot read units from {path.name} with DuckDB: use a .parquet or .csv file")
-    _utf8_name(path, "rename the file, or use --engine python")
+        raise SqlEngineError(M("input_suffix", name=path.name))
+    _utf8_name(path, M("rename_input"))
     return suffix
 
 
@@ -170,7 +213,7 @@ def file_columns(con: Any, path: Path, directory: Path | None = None) -> dict[st
     except KpiRulesError:
         raise
     except Exception as err:  # duckdb raises its own exception types
-        raise SqlEngineError(f"cannot read {path}: {err}") from None
+        raise SqlEngineError(M("cannot_read", path=path, error=err)) from None
 
 
 def open_units(
@@ -195,15 +238,15 @@ def open_units(
                     except Exception as err:  # its dialect guessing gave up (a blank line, then a long row …)
                         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
                         raise SqlUnreadableCsv(
-                            f"DuckDB cannot read {path} as the Python path does ({first})", hint="use --engine python"
+                            M("not_as_python", path=path, error=first), hint=M("use_python")
                         ) from None
         columns = [str(row[0]) for row in con.execute("DESCRIBE kpi_raw").fetchall()]
     except KpiRulesError:
         raise
     except Exception as err:  # duckdb raises its own exception types
-        raise SqlEngineError(f"cannot read {path}: {err}") from None
+        raise SqlEngineError(M("cannot_read", path=path, error=err)) from None
     if ROW in columns:
-        raise SqlEngineError(f"{path} has a column named {ROW}, a name the engine keeps for itself", hint="rename it")
+        raise SqlEngineError(M("row_column", path=path, row=ROW), hint=M("rename_column"))
     by_rowid = not any(c.lower() == "rowid" for c in columns)  # a column named rowid hides the row ids
 
     def build() -> dict[str, str]:
@@ -217,7 +260,7 @@ def open_units(
         con.execute(view)
         described = con.execute("DESCRIBE kpi_units").fetchall()
     except Exception as err:  # duckdb raises its own exception types
-        raise SqlEngineError(f"cannot read {path}: {err}") from None
+        raise SqlEngineError(M("cannot_read", path=path, error=err)) from None
     return VIEW, {name: str(kind) for name, kind, *_ in described}
 
 
@@ -367,8 +410,8 @@ def score_file(
     source, target = Path(values), Path(output)
     fmt = target.suffix.lower()
     if fmt not in (".parquet", ".csv"):
-        raise SqlEngineError(f"cannot write {target.name} with DuckDB: use a .parquet or .csv file")
-    _utf8_name(target, "rename it")
+        raise SqlEngineError(M("output_suffix", name=target.name))
+    _utf8_name(target, M("rename_output"))
     statements = Statements(rs, cache if cache is not None else SqlCache.default())
     statements.inputs()  # loads a ruleset file unless its inputs are cached: its errors come first
     directory = target.parent if str(target.parent) else Path(".")
@@ -392,10 +435,7 @@ def score_file(
                 except SqlEngineError as err:
                     if not _overflow(err):
                         raise
-                    too_large = SqlUnsupported(
-                        f"the values are too large for the SQL path's 128-bit arithmetic ({err.message})",
-                        hint="use --engine python, which computes with numbers of any size",
-                    )
+                    too_large = SqlUnsupported(M("too_large", error=err.message), hint=M("too_large_hint"))
                     if fallback is None:
                         raise too_large from None
                     fallback(too_large)
@@ -424,7 +464,7 @@ def _utf8_name(path: Path, hint: str) -> None:
     try:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
-        raise SqlEngineError(f"DuckDB cannot open {path!s}: its name is not UTF-8", hint=hint) from None
+        raise SqlEngineError(M("not_utf8", path=path), hint=hint) from None
 
 
 def _score_by_sql(
@@ -500,7 +540,7 @@ def percent_slips(con: Any, statements: Statements, types: dict[str, str]) -> di
             for row, raw in con.execute(fetches[k]).fetchall():
                 raws.setdefault(row, {})[measure] = raw
     except Exception as err:  # duckdb raises its own exception types
-        raise SqlEngineError(f"DuckDB could not read the units: {err}") from None
+        raise SqlEngineError(M("could_not_read", error=err)) from None
     if not raws:
         return {}
     from ...tables import Unit
@@ -520,7 +560,7 @@ def _write(con: Any, sql: str, path: str, fmt: str, params: list[Any] | None = N
         else:
             rel.write_csv(path)
     except Exception as err:
-        raise SqlEngineError(f"DuckDB could not score the units: {err}") from None
+        raise SqlEngineError(M("could_not_score", error=err)) from None
 
 
 def _fixes(statements: Statements, types: dict[str, str]) -> dict[str, str]:
