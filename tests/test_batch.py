@@ -20,6 +20,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from forms_examples import EXAMPLES, Example, assert_outcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -223,6 +224,34 @@ def test_a_result_keeps_the_row_it_was_given() -> None:
     for row, outcome in zip(rows, outcomes, strict=True):
         assert isinstance(outcome, kpirules.Result)
         assert outcome._given is row
+
+
+# ---- every form: its examples (tests/forms_examples.py) -------------------------------------------
+@pytest.mark.parametrize("key", sorted(EXAMPLES))
+def test_the_examples_of_each_form_at_once(key: str) -> None:
+    """All the examples of a form that share a ruleset, scored in one call among rows that fail (one
+    value "?", which no measure accepts), in order and reversed, in chunks of 3: each outcome is
+    what ``evaluate`` gives for the row alone and the example's own score or failure."""
+    groups: dict[str, list[Example]] = {}
+    for example in EXAMPLES[key]:
+        groups.setdefault(example.text, []).append(example)
+    for examples in groups.values():
+        rows: list[Any] = []
+        expected: list[Example | None] = []
+        for n, example in enumerate(examples):
+            rows.append(dict(example.values))
+            expected.append(example)
+            if n % 2 == 0:
+                rows.append({**example.values, next(iter(example.values)): "?"})
+                expected.append(None)
+        with batching(chunk=3):
+            for order in (1, -1):
+                outcomes = check_rows(examples[0].ruleset(), rows[::order])
+                for example, outcome in zip(expected[::order], outcomes, strict=True):
+                    if example is None:
+                        assert type(outcome) is kpirules.ValuesError, outcome
+                    else:
+                        assert_outcome(example, outcome)
 
 
 # ---- exact keys: equal values with different digits ----------------------------------------------

@@ -22,6 +22,7 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 pytest.importorskip("sqlglot")
 
+from forms_examples import EXAMPLES, Example  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -52,8 +53,10 @@ def run_parity(
     types: Mapping[str, str],
     *,
     canonical: bool = True,
+    outputs: dict[int, tuple[Any, ...]] | None = None,
 ) -> dict[str, int]:
-    """Score ``rows`` both ways and compare; returns counts of scored, failed and deferred units."""
+    """Score ``rows`` both ways and compare; returns counts of scored, failed and deferred units.
+    ``outputs``, where given, receives the query's row of each unit, by its place in ``rows``."""
     con = duckdb.connect()
     names = list(types)
     columns = ", ".join(["unit VARCHAR"] + [f"c{i} {types[n]}" for i, n in enumerate(names)])
@@ -73,6 +76,8 @@ def run_parity(
     for row in fetched:
         values = {name: v for name, v in zip(names, row[1:], strict=True)}
         got = out[row[0]]
+        if outputs is not None:
+            outputs[int(row[0][1:])] = got
         scores, total, grade, error = list(got[1 : 1 + n]), got[1 + n], got[2 + n], got[3 + n]
         try:
             result: kpirules.Result | None = rs.evaluate(values)
@@ -181,6 +186,62 @@ def test_generated_every_form(seed: int) -> None:
     rows = [synthetic.random_values(rng) for _ in range(400)]
     counts = run_parity(rs, rows, _generated_types(synthetic))
     assert counts["scored"] == 400
+
+
+# ---- every form: its examples (tests/forms_examples.py) ----------------------------------------------
+def _exact(value: Any) -> Decimal:
+    """A number as a user writes it (``"95%"``, ``"1.004"``, ``-3``) as the Decimal a DECIMAL column holds."""
+    if isinstance(value, str) and value.endswith("%"):
+        return Decimal(value[:-1]).scaleb(-2)
+    return Decimal(value)
+
+
+def _examples_table(examples: list[Example]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The examples' values as rows of typed columns, one column per input measure: a bool BOOLEAN, a
+    level VARCHAR, a count BIGINT, a rate or number DECIMAL with the scale its values need (DOUBLE
+    where a value is a float), so that every value is in a canonical form."""
+    rows: list[dict[str, Any]] = [{} for _ in examples]
+    types: dict[str, str] = {}
+    for name, spec in examples[0].measures.items():
+        if "formula" in spec:
+            continue
+        given = [e.values.get(name) for e in examples]
+        kind = spec["type"]
+        if kind in ("bool", "level", "count"):
+            types[name] = {"bool": "BOOLEAN", "level": "VARCHAR", "count": "BIGINT"}[kind]
+            column = given
+        elif any(isinstance(v, float) for v in given):
+            types[name], column = "DOUBLE", [None if v is None else float(v) for v in given]
+        else:
+            column = [None if v is None else _exact(v) for v in given]
+            scale = max([0, *(-int(v.as_tuple().exponent) for v in column if v is not None)])
+            types[name] = f"DECIMAL(18,{scale})"
+        for row, value in zip(rows, column, strict=True):
+            row[name] = value
+    return rows, types
+
+
+@pytest.mark.parametrize("key", sorted(EXAMPLES))
+def test_the_examples_of_each_form(key: str) -> None:
+    """Every example of the form, on DuckDB: the score ``evaluate`` gives and the example's own figure,
+    or a failure where the example fails; the examples that share a ruleset (and give floats for the
+    same measures) in one query."""
+    groups: dict[tuple[str, frozenset[str]], list[Example]] = {}
+    for example in EXAMPLES[key]:
+        floats = frozenset(k for k, v in example.values.items() if isinstance(v, float))
+        groups.setdefault((example.text, floats), []).append(example)
+    for examples in groups.values():
+        rows, types = _examples_table(examples)
+        outputs: dict[int, tuple[Any, ...]] = {}
+        counts = run_parity(examples[0].ruleset(), rows, types, outputs=outputs)
+        failing = sum(e.score is None for e in examples)
+        assert counts == {"scored": len(examples) - failing, "failed": failing, "deferred": 0}, counts
+        for n, example in enumerate(examples):
+            score, error = outputs[n][1], outputs[n][-1]
+            if example.score is None:
+                assert score is None and error is not None and "`i`" in error, (example.label, outputs[n])
+            else:
+                assert str(score) == example.score, (example.label, outputs[n])
 
 
 # ---- boundaries, half-up edges, missing values, failures: hypothesis ---------------------------------
