@@ -112,7 +112,7 @@ def test_a_wrong_weight_in_a_column_with_a_unit_is_found(tmp_path: Path, rules: 
     assert (weight.indicator, weight.reported, weight.expected) == ("ontime", D(40), D(20))
     # 40 is the weight of the row above; with the ruleset's 20 the score and the rate agree
     assert weight.cause is not None and weight.cause.code == "neighbour-weight"
-    assert "按评分标准的分值 20，所报得分 18 与得分率 90% 相符" in weight.message("zh")
+    assert "按规则集中的分值 20，所报得分 18 与得分率 90% 相符" in weight.message("zh")
 
 
 @pytest.mark.parametrize("label", ["合计", "总分", "综合得分", "自评总分", "得分合计"])

@@ -63,8 +63,8 @@ def test_checks_say_their_findings_in_both_languages() -> None:
     (en,) = [d for d in lint_in("en", DEFECTS) if d.code == "KPI-W201"]
     (zh,) = [d for d in lint_in("zh", DEFECTS) if d.code == "KPI-W201"]
     assert en.message == "the weights of the 6 indicators add up to 90, not the total 100"
-    assert zh.message == "6 个指标的分值合计为 90，不等于总分 100"
-    assert zh.help == "请修正分值，或把 [ruleset] 中的 `total` 设为分值之和"
+    assert zh.message == "6 个指标的分值之和为 90，不等于总分 100"
+    assert zh.help == "请更正各指标的分值，或把 [ruleset] 中的 `total` 设为分值之和"
     (en,) = [d for d in lint_in("en", DEFECTS) if d.code == "KPI-B303"]
     (zh,) = [d for d in lint_in("zh", DEFECTS) if d.code == "KPI-B303"]
     assert en.message == "the rule divides by `received`, which is 0 when received = 0: the unit cannot be scored"
@@ -115,7 +115,7 @@ def test_summaries_and_labels_of_the_text_formats() -> None:
         found = lint_text(DEFECTS, "d.toml")
         shown = render(found, "text")
         assert "例值：weights = 90，total = 100" in shown
-        assert "\n建议：请修正分值" in shown
+        assert "\n提示：请更正各指标的分值" in shown
         assert shown.endswith("发现 7 个问题（4 个错误，3 个警告）。\n")
         assert render([], "concise", files=2) == "全部检查通过（2 个文件）。\n"
         assert "\n已修复 1 个全角字符。\n发现 1 个问题（1 个错误）。\n" in render(found[:1], "concise", fixed=1)
@@ -146,8 +146,8 @@ def test_json_and_sarif_keep_their_keys_and_carry_the_chosen_language() -> None:
     fingerprints = [r["partialFingerprints"] for r in run_zh["results"]]
     assert fingerprints == [r["partialFingerprints"] for r in run_en["results"]]
     assert len({f["kpirules/v1"] for f in fingerprints}) == len(fingerprints)
-    assert run_zh["results"][0]["message"]["text"].startswith("6 个指标的分值合计为 90")
-    assert "\n建议：" in run_zh["results"][0]["message"]["text"]
+    assert run_zh["results"][0]["message"]["text"].startswith("6 个指标的分值之和为 90")
+    assert "\n提示：" in run_zh["results"][0]["message"]["text"]
     rules_zh = {r["id"]: r for r in run_zh["tool"]["driver"]["rules"]}
     rules_en = {r["id"]: r for r in run_en["tool"]["driver"]["rules"]}
     assert rules_zh["KPI-G201"]["shortDescription"]["text"] == "数据项取值范围内有的值在分档规则中没有匹配的档。"

@@ -276,10 +276,10 @@ GOOD: dict[str, object] = {"rate": "95%", "spent": 10, "done": True, "level": "�
             "数据项 `rate`：'120%' 超出声明的取值范围 [0, 1]",
             "measure `rate`: '120%' is outside the declared range [0, 1]",
         ),
-        ("spent", -3, "数据项 `spent`：-3 为负数，而数据项 spent 未声明允许负数的取值范围", None),
+        ("spent", -3, "数据项 `spent`：-3 为负数，但 [measures.spent] 未声明允许负数的取值范围", None),
         ("cases", "1.5", "数据项 `cases`：'1.5' 不是大于等于 0 的整数", None),
         ("done", "maybe", "数据项 `done`：'maybe' 不是有效的是/否值；应为 true 或 false", None),
-        ("level", "坏", "数据项 `level`：'坏' 不是数据项 level 的等级；应为以下之一：好、中、差", None),
+        ("level", "坏", "数据项 `level`：'坏' 不在 [measures.level] 的 `levels` 中；应为以下之一：好、中、差", None),
         (
             "spent",
             "a lot",
@@ -313,7 +313,7 @@ def test_value_hints_in_chinese() -> None:
     bare = kpirules.loads(RULESET.replace(", range = [0, 1]", ""))
     with use_language("zh"), pytest.raises(ValuesError) as caught:
         bare.evaluate({**GOOD, "rate": 86.5})
-    assert caught.value.message == "数据项 `rate`：86.5 作为比率是 8650 %，而数据项 rate 未声明允许该值的取值范围"
+    assert caught.value.message == "数据项 `rate`：86.5 作为比率是 8650 %，但 [measures.rate] 未声明允许该值的取值范围"
     assert caught.value.hint is not None and caught.value.hint.startswith("比率以 1 表示 100 %：86.5 % 应写作")
     with use_language("zh"), pytest.raises(ValuesError) as caught:
         bare.evaluate({**GOOD, "spent": -1})
@@ -382,8 +382,8 @@ def test_weight_warnings() -> None:
         "the indicators under 产出 weigh 40, not the group's 30",
     ]
     assert zh == [
-        "各指标分值之和为 100，不等于总分 90：总分将以 100 为满分",
-        "产出 下各指标分值之和为 40，不等于该分组的分值 30",
+        "各指标的分值之和为 100，不等于总分 90：总分将以 100 为满分",
+        "「产出」下各指标的分值之和为 40，不等于该分组的分值 30",
     ]
 
 

@@ -109,14 +109,21 @@ M = Catalog(
         "type.datetime": ("日期或时间", "a date or time"),
         "the_file": ("规则集文件", "the ruleset file"),
         "entry_number": ("第 {number} 个 {table}", "{table} #{number}"),
-        "each_entry": ("每个 {table} 条目", "each {table} entry"),
         "joiner": ("、", ", "),
         # ---- keys and types ------------------------------------------------------------------------
+        # where/what is a place in code ([measures.x], 第 2 个 [[indicators]]), so a blank follows it in
+        # Chinese; the places said in words have messages of their own, with no blank
         "not_table": ("{what} 必须是表，而不是{type}", "{what} must be a table, not {type}"),
+        "entry_not_table": (
+            "每个 {table} 条目必须是表，而不是{type}",
+            "each {table} entry must be a table, not {type}",
+        ),
         "unknown_key": ("{where} 中有未知的键 `{key}`", "unknown key `{key}` in {where}"),
+        "unknown_key_file": ("规则集文件中有未知的键 `{key}`", "unknown key `{key}` in the ruleset file"),
         "did_you_mean": ("是否应为 `{name}`？", "did you mean `{name}`?"),
         "keys_here": ("此处可用的键有：{keys}", "the keys here are {keys}"),
         "needs_key": ("{where} 缺少键 `{key}`", "{where} needs the key `{key}`"),
+        "needs_key_file": ("规则集文件缺少键 `{key}`", "the ruleset file needs the key `{key}`"),
         "not_string": ("`{key}` 必须是字符串，而不是{type}", "`{key}` must be a string, not {type}"),
         "not_integer": ("`{key}` 必须是整数，而不是{type}", "`{key}` must be a whole number, not {type}"),
         "not_boolean": ("`{key}` 必须是 true 或 false，而不是{type}", "`{key}` must be true or false, not {type}"),
@@ -175,7 +182,7 @@ M = Catalog(
             "`range` 只用于数值型数据项，而 `{name}` 的类型是 `{type}`",
             "`range` needs a numeric measure, and `{name}` is a {type}",
         ),
-        "range_shape": ("`range` 必须是两个数：[low, high]", "`range` must be two numbers: [low, high]"),
+        "range_shape": ("`range` 必须是两个数：[下限, 上限]", "`range` must be two numbers: [low, high]"),
         "range_empty": ("`range` 为空：{low} 大于 {high}", "`range` is empty: {low} is above {high}"),
         "cycle": ("派生数据项之间形成了循环：{cycle}", "derived measures form a cycle: {cycle}"),
         "cycle_hint": (
@@ -446,8 +453,16 @@ class _Builder:
 
     # -- typed access ---------------------------------------------------------------------------
     def table(self, path: Path, value: Any, what: str) -> dict[str, Any] | None:
+        """``value`` if it is a table, else None and a problem that says ``what`` must be one."""
         if not isinstance(value, dict):
             self.problem(path, M("not_table", what=what, type=_toml_type(value)), code="KPI-S103")
+            return None
+        return value
+
+    def entry(self, path: Path, value: Any, table: str) -> dict[str, Any] | None:
+        """``value``, an entry of the array of tables ``table`` (``"[[indicators]]"``), if it is a table."""
+        if not isinstance(value, dict):
+            self.problem(path, M("entry_not_table", table=table, type=_toml_type(value)), code="KPI-S103")
             return None
         return value
 
@@ -458,12 +473,14 @@ class _Builder:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 hint = M("did_you_mean", name=close[0]) if close else M("keys_here", keys=M("joiner").join(allowed))
-                self.problem(
-                    (*path, key), M("unknown_key", key=key, where=_describe_path(path)), hint, key=True, code="KPI-S101"
+                message = (
+                    M("unknown_key", key=key, where=_describe_path(path)) if path else M("unknown_key_file", key=key)
                 )
+                self.problem((*path, key), message, hint, key=True, code="KPI-S101")
         for key in required:
             if key not in table:
-                self.problem(path, M("needs_key", where=_describe_path(path), key=key), key=True, code="KPI-S102")
+                message = M("needs_key", where=_describe_path(path), key=key) if path else M("needs_key_file", key=key)
+                self.problem(path, message, key=True, code="KPI-S102")
 
     def get(
         self,
@@ -729,7 +746,7 @@ class _Builder:
         allowed = ("id", "name", "path", "weight", "measure", "standard", "rule", "if_missing", "bonus", "description")
         for i, spec in enumerate(raw):
             path: Path = ("indicators", i)
-            body = self.table(path, spec, M("each_entry", table="[[indicators]]"))
+            body = self.entry(path, spec, "[[indicators]]")
             if body is None:
                 continue
             self.keys(path, body, allowed, ("id", "weight", "rule"))
@@ -817,7 +834,7 @@ class _Builder:
         out: list[Group] = []
         for i, spec in enumerate(raw):
             path: Path = ("groups", i)
-            body = self.table(path, spec, M("each_entry", table="[[groups]]"))
+            body = self.entry(path, spec, "[[groups]]")
             if body is None:
                 continue
             self.keys(path, body, ("path", "weight", "name"), ("path", "weight"))
@@ -1046,7 +1063,7 @@ class _Builder:
         out: list[ReportedSubtotal] = []
         for i, spec in enumerate(raw):
             where: Path = ("reported", "subtotals", i)
-            body = self.table(where, spec, M("each_entry", table="[[reported.subtotals]]"))
+            body = self.entry(where, spec, "[[reported.subtotals]]")
             if body is None:
                 continue
             self.keys(where, body, ("name", "path", "indicators", "weight", "score", "rate"), ("name",))
@@ -1094,7 +1111,7 @@ class _Builder:
         out: list[ReportedFigure] = []
         for i, spec in enumerate(raw):
             where: Path = ("reported", "figures", i)
-            body = self.table(where, spec, M("each_entry", table="[[reported.figures]]"))
+            body = self.entry(where, spec, "[[reported.figures]]")
             if body is None:
                 continue
             self.keys(where, body, ("measure", "value", "unit", "quote", "where"), ("measure", "value"))

@@ -30,15 +30,15 @@ M = Catalog(
     "ruleset",
     {
         "weights_total": (
-            "各指标分值之和为 {weights}，不等于总分 {total}：总分将以 {weights} 为满分",
+            "各指标的分值之和为 {weights}，不等于总分 {total}：总分将以 {weights} 为满分",
             "the weights of the indicators add up to {weights}, not the total {total}: totals are out of {weights}",
         ),
         "weights_total_hint": (
-            "请更正各指标的分值，或将 [ruleset] 中的 `total` 设为它们的和",
+            "请更正各指标的分值，或把 [ruleset] 中的 `total` 设为分值之和",
             "correct the weights, or set `total` in [ruleset] to their sum",
         ),
         "weights_group": (
-            "{group} 下各指标分值之和为 {weights}，不等于该分组的分值 {weight}",
+            "「{group}」下各指标的分值之和为 {weights}，不等于该分组的分值 {weight}",
             "the indicators under {group} weigh {weights}, not the group's {weight}",
         ),
         "weights_group_hint": (

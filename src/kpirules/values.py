@@ -36,7 +36,7 @@ M = Catalog(
         "not_whole": ("{raw} 不是大于等于 0 的整数", "{raw} is not a whole number of 0 or more"),
         "outside": ("{raw} 超出声明的取值范围 [{low}, {high}]", "{raw} is outside the declared range [{low}, {high}]"),
         "negative": (
-            "{raw} 为负数，而数据项 {name} 未声明允许负数的取值范围",
+            "{raw} 为负数，但 [measures.{name}] 未声明允许负数的取值范围",
             "{raw} is negative, and {name} declares no range that allows it",
         ),
         "negative_hint": (
@@ -48,7 +48,7 @@ M = Catalog(
         "a_rate": ("比率", "a rate"),
         "an_amount": ("金额", "an amount"),
         "bare_rate": (
-            "{raw} 作为比率是 {percent} %，而数据项 {name} 未声明允许该值的取值范围",
+            "{raw} 作为比率是 {percent} %，但 [measures.{name}] 未声明允许该值的取值范围",
             "{raw} as a rate is {percent} %, and {name} declares no range that allows it",
         ),
         "bare_rate_hint": (
@@ -72,7 +72,7 @@ M = Catalog(
             "{raw} is not a yes/no value; expected true or false",
         ),
         "not_level": (
-            "{raw} 不是数据项 {name} 的等级；应为以下之一：{levels}",
+            "{raw} 不在 [measures.{name}] 的 `levels` 中；应为以下之一：{levels}",
             "{raw} is not a level of {name}; expected one of {levels}",
         ),
         "levels_joiner": ("、", ", "),

@@ -124,7 +124,7 @@ WORDS = Catalog(
         ),
         "cause.rows-wrong": ("合计无误，错在各行得分", "the total is right; the row scores are not"),
         "cause.weight-times-measure": (
-            "得分按分值 × 测量值 {rate} 算出，未按评分标准",
+            "得分按分值 × 测量值 {rate} 算出，未按评分规则",
             "the score is the weight × the measured {rate}; the scoring rule was not applied",
         ),
         "cause.score-as-weight": ("分值栏填入了本行的得分", "the row's score was put in the weight column"),
@@ -196,7 +196,7 @@ WORDS = Catalog(
             "The stated total {reported} is not the sum of the scores, {sum}{assumed}; it should be {expected}.",
         ),
         "finding.total-vs-rule": (
-            "所报合计 {reported}与按规则重算的合计 {recomputed} 不符；应为 {expected}。",
+            "所报合计 {reported} 与按规则重算的合计 {recomputed} 不符；应为 {expected}。",
             "The stated total {reported} differs from the total the rules give, {recomputed}; it should be {expected}.",
         ),
         "finding.total-vs-rule.follows": (
@@ -225,7 +225,7 @@ WORDS = Catalog(
         ),
         # ---- rows --------------------------------------------------------------------------------
         "finding.weight-vs-ruleset": (
-            "所报分值 {reported} 与评分标准规定的分值 {weight} 不符。",
+            "所报分值 {reported} 与规则集规定的分值 {weight} 不符。",
             "The printed weight {reported} differs from the ruleset's weight {weight}.",
         ),
         "finding.score-out-of-range": (
@@ -237,7 +237,7 @@ WORDS = Catalog(
             "The rule gives {recomputed} points{inputs}, but the table prints {reported}; it should be {expected}.",
         ),
         "finding.score-vs-rule.override": (
-            "评分标准人工调整为 {override} 分（理由：{reason}），而所报得分为 {reported}；应为 {expected}。",
+            "规则集将该行得分人工调整为 {override} 分（理由：{reason}），而所报得分为 {reported}；应为 {expected}。",
             "The ruleset overrides this score to {override} ({reason}), but {reported} is printed; it should be {expected}.",
         ),
         "finding.score-vs-rate": (
@@ -326,7 +326,7 @@ WORDS = Catalog(
         ),
         # ---- further relations a figure breaks ---------------------------------------------------
         "also.score-vs-rate.fits-ruleset": (
-            "按评分标准的分值 {weight}，所报得分 {score} 与得分率 {rate} 相符。",
+            "按规则集中的分值 {weight}，所报得分 {score} 与得分率 {rate} 相符。",
             "With the ruleset's weight {weight}, the printed score {score} and rate {rate} agree.",
         ),
         "also.score-vs-rate": (
@@ -343,7 +343,10 @@ WORDS = Catalog(
         ),
         "also.text-vs-table.score": ("正文称得 {score} 分{said}。", "The text says {score} points{said}."),
         "also.score-vs-rule": ("按规则重算亦为 {recomputed} 分。", "The rule gives {recomputed} points as well."),
-        "also.weight-vs-ruleset": ("所报分值亦与评分标准不符。", "The printed weight differs from the ruleset's, too."),
+        "also.weight-vs-ruleset": (
+            "所报分值亦与规则集中的分值不符。",
+            "The printed weight differs from the ruleset's, too.",
+        ),
         "also.score-out-of-range": ("所报得分超出分值范围。", "The printed score is outside [0, weight]."),
         "also.grade-vs-total": ("等级亦与所报合计不符。", "The grade does not match the stated total either."),
         "also.subtotal.confirms": (
@@ -393,7 +396,7 @@ WORDS = Catalog(
             "{name}: the printed score {reported} is the ruleset's override ({reason}); the rule gives {computed}.",
         ),
         "note.score-precision": (
-            "「{name}」得分 {reported} 的小数位多于评分标准的精度（{precision} 位），按 {expected} 核对。",
+            "「{name}」得分 {reported} 的小数位多于规则集的精度（{precision} 位），按 {expected} 核对。",
             "{name}: the score {reported} has more decimals than the ruleset's precision ({precision}); checked as {expected}.",
         ),
         "note.figure-unchecked": (
@@ -454,7 +457,7 @@ WORDS = Catalog(
             "所报表格：{source}；测量值：{values}",
             "reported table: {source}; measured values: {values}",
         ),
-        "render.values-from.ruleset": ("评分标准文件的 [values]", "the ruleset's [values]"),
+        "render.values-from.ruleset": ("规则集文件的 [values]", "the ruleset's [values]"),
         "render.values-from.given": ("给定的数值", "the values given"),
         "render.values-from.figures": ("报告印出的数字", "the figures the report prints"),
         "render.values-from.none": ("无", "none"),

@@ -48,25 +48,25 @@ M = Catalog(
         ),
         # weights and groups
         "weights_total": (
-            "{count} 个指标的分值合计为 {weights}，不等于总分 {total}{note}",
+            "{count} 个指标的分值之和为 {weights}，不等于总分 {total}{note}",
             "the weights of the {count} indicators add up to {weights}, not the total {total}{note}",
         ),
         "bonus_note": ("（加分指标除外：{count} 个）", " (bonus indicators excepted: {count})"),
         "weights_total_help": (
-            "请修正分值，或把 [ruleset] 中的 `total` 设为分值之和",
+            "请更正各指标的分值，或把 [ruleset] 中的 `total` 设为分值之和",
             "correct the weights, or set `total` in [ruleset] to their sum",
         ),
         "group_twice": (
-            "分组 {group} 声明了两次（第一次是第 {first} 个分组）",
+            "分组「{group}」声明了两次（第一次是第 {first} 个分组）",
             "the group {group} is declared twice (first as group {first})",
         ),
         "group_twice_help": ("每个路径只保留一个 [[groups]] 条目", "keep one [[groups]] entry per path"),
         "group_weights": (
-            "{group} 下 {count} 个指标的分值合计为 {weights}，不等于该分组的分值 {weight}",
+            "「{group}」下 {count} 个指标的分值之和为 {weights}，不等于该分组的分值 {weight}",
             "the {count} indicators under {group} weigh {weights}, not the group's {weight}",
         ),
         "group_weights_help": (
-            "请修正各指标的分值或该分组的分值；指标按其 `path` 归入分组",
+            "请更正各指标的分值或该分组的分值；指标按其 `path` 归入分组",
             "correct the weights or the group's weight; an indicator belongs to a group by its `path`",
         ),
         # [grades]

@@ -37,7 +37,7 @@ M = Catalog(
         "witness_values": ("，", ", "),
         "github_witness": ("（例值：{values}）", " (witness: {values})"),
         "note": ("注意：{file}:{line}:{column}：{message}", "note: {file}:{line}:{column}: {message}"),
-        "help": ("建议：{help}", "help: {help}"),
+        "help": ("提示：{help}", "help: {help}"),
     },
 )
 
