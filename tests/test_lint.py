@@ -21,7 +21,8 @@ import kpirules
 from kpirules.cli import main
 from kpirules.linter import Diagnostic, Selection, fix_text
 from kpirules.linter import lint_text as lint_all
-from kpirules.linter.catalog import BY_CODE, RULES, example, generate, page
+from kpirules.linter.catalog import BY_CODE, RULES, example
+from kpirules.linter.pages import generate, page
 from kpirules.linter.engine import lint_bytes
 from kpirules.linter.formats import render
 

@@ -18,7 +18,8 @@ from kpirules.cli import main
 from kpirules.errors import KpiRulesError
 from kpirules.linter import Diagnostic, Selection, lint_text
 from kpirules.linter import config as settings
-from kpirules.linter.catalog import BY_CODE, RULES, example, generate, index, page
+from kpirules.linter.catalog import BY_CODE, RULES, example
+from kpirules.linter.pages import generate, index, page
 from kpirules.linter.formats import render
 from kpirules.messages import use_language
 

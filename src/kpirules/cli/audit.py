@@ -9,7 +9,7 @@ import click
 
 from ..errors import KpiRulesError
 from ..messages import Catalog
-from . import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option
+from .common import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option
 
 _FORMATS = ("table", "json", "markdown")
 
@@ -100,3 +100,7 @@ def audit(
     emit(render(result, fmt, lang=lang, width=width, color=color), output)
     if result.errors:
         sys.exit(EXIT_FINDINGS)
+
+
+#: The commands this module adds to ``kpirules``.
+COMMANDS = (audit,)

@@ -11,8 +11,8 @@ import click
 
 from ..errors import KpiRulesError
 from ..messages import Catalog
-from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Command, emit, fail, lang_option, os_reason, write_atomically
-from . import M as CLI
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Command, emit, fail, lang_option, os_reason, write_atomically
+from .common import M as CLI
 
 #: The words of `kpirules lint` and `kpirules rule`. The help texts are said when the commands are
 #: built, in the language of ``$KPIRULES_LANG`` (else Chinese): click builds them before ``--lang``
@@ -238,7 +238,8 @@ def lint(
 def rule(code: str | None, list_: bool, write_docs: str | None, lang: str) -> None:
     """Print the documentation of a lint code (KPI-G201, G201 or tier-gap): the English page of
     docs/rules, whatever the language; ``--list`` says each code's title in the current one."""
-    from ..linter.catalog import RULES, find, generate, page
+    from ..linter.catalog import RULES, find
+    from ..linter.pages import generate, page
 
     if write_docs is not None:
         for path in generate(Path(write_docs)):
@@ -252,3 +253,10 @@ def rule(code: str | None, list_: bool, write_docs: str | None, lang: str) -> No
     if found is None:
         fail(KpiRulesError(M("unknown_code", code=code), hint=M("see_list")), EXIT_USAGE)
     click.echo(page(found.code), nl=False)
+
+
+#: The commands this module adds to ``kpirules``.
+COMMANDS = (
+    lint,
+    rule,
+)

@@ -13,8 +13,8 @@ import click
 
 from ..errors import KpiRulesError, ValuesError
 from ..messages import Catalog
-from . import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, os_reason
-from . import M as CLI
+from .common import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, os_reason
+from .common import M as CLI
 
 if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL needs none of them
     from ..model import Measure
@@ -139,7 +139,6 @@ M = Catalog(
             "注意：以下列不是输入数据项，已忽略：{columns}",
             "note: ignoring columns that are not input measures: {columns}",
         ),
-        "failed": ("{total} 个单位中有 {failed} 个未能评分：", "{failed} of {total} units could not be scored:"),
         "progress": ("评分", "scoring"),
     },
 )
@@ -254,7 +253,7 @@ def score(
         text = render(rules, outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color)
         _emit(text, output, fmt, encoding)
     if failed:
-        click.echo(M("failed", failed=len(failed), total=len(outcomes)), err=True)
+        click.echo(CLI("failed", failed=len(failed), total=len(outcomes)), err=True)
         for error in failed:
             unit = getattr(error, "unit", None)
             for problem in error.problems:
@@ -517,3 +516,7 @@ def _drop_unknown_columns(rules: Ruleset, units: Sequence[Unit]) -> None:
     for unit in units:
         for name in ignored:
             unit.values.pop(name, None)  # type: ignore[attr-defined]
+
+
+#: The commands this module adds to ``kpirules``.
+COMMANDS = (score,)

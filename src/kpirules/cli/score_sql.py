@@ -13,8 +13,8 @@ import click
 
 from ..errors import KpiRulesError
 from ..messages import Catalog
-from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
-from .score import M as SCORE
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
+from .common import M as CLI
 
 #: What ``kpirules score --engine duckdb`` says on stderr while it scores and when it is done.
 M = Catalog(
@@ -95,7 +95,7 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
         M("scored", scored=f"{report.scored:,}", units=f"{report.units:,}", output=output, engine=engine), err=True
     )
     if report.failed:
-        click.echo(SCORE("failed", failed=len(report.failed), total=report.units), err=True)
+        click.echo(CLI("failed", failed=len(report.failed), total=report.units), err=True)
         lines: list[str] = []
         for unit, error in report.failed:  # written 1,000 problems at a time: one echo each costs more
             lines += (f"[{unit}] {problem.render_one()}" for problem in error.problems)

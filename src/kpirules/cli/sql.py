@@ -10,7 +10,7 @@ import click
 
 from ..errors import KpiRulesError
 from ..messages import Catalog
-from . import EXIT_USAGE, Command, emit, fail, lang_option
+from .common import EXIT_USAGE, Command, emit, fail, lang_option
 
 #: The words of ``kpirules sql``: its help, said when the command is built, in the language of
 #: ``$KPIRULES_LANG`` (else Chinese).
@@ -95,3 +95,7 @@ def sql(
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
     emit(text, output)
+
+
+#: The commands this module adds to ``kpirules``.
+COMMANDS = (sql,)

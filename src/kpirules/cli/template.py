@@ -9,8 +9,8 @@ import click
 
 from ..errors import KpiRulesError
 from ..messages import Catalog
-from . import EXIT_USAGE, Command, fail, lang_option, os_reason
-from . import M as CLI
+from .common import EXIT_USAGE, Command, fail, lang_option, os_reason
+from .common import M as CLI
 
 #: The words of ``kpirules template``: its help (said when the command is built, in the language of
 #: ``$KPIRULES_LANG``, else Chinese), its refusals and what it wrote.
@@ -82,3 +82,7 @@ def template(ruleset: str, output: str, lang: str, encoding: str | None) -> None
         sys.exit(EXIT_USAGE)
     count = len(templates.input_measures(rules))
     click.echo(M("written", output=output, count=count), err=True)
+
+
+#: The commands this module adds to ``kpirules``.
+COMMANDS = (template,)

@@ -1,0 +1,145 @@
+"""What every command shares: exit codes, the command line's own words, ``--lang``, how an
+error is printed and how output is written. Command modules import from here, never from the
+package, which imports them."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from typing import NoReturn
+
+import click
+
+from .._version import __version__
+from ..atomic import replace_atomically
+from ..errors import KpiRulesError
+from ..messages import LANGS, Catalog, language, reset_language, set_language
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+#: The command line's own words. Help texts are said when the commands are built, in the language
+#: of ``$KPIRULES_LANG`` (else Chinese): click builds them before ``--lang`` is read.
+M = Catalog(
+    "cli",
+    {
+        "main_help": (
+            "kpirules：精确计算绩效指标的得分，并解释每一分从何而来。",
+            "kpirules: score performance indicators exactly, and explain every point.",
+        ),
+        "version": ("%(prog)s，版本 %(version)s", "%(prog)s, version %(version)s"),
+        "version_help": ("显示版本并退出。", "Show the version and exit."),
+        "help_help": ("显示本帮助并退出。", "Show this message and exit."),
+        "lang_help": (
+            "所有输出内容的语言：zh 或 en [默认：$KPIRULES_LANG，否则 zh]。",
+            "Language of everything printed: zh or en [default: $KPIRULES_LANG, else zh].",
+        ),
+        "cannot_write": ("无法写入 {output}：{reason}", "cannot write {output}: {reason}"),
+        "warning": ("警告：{warning}", "warning: {warning}"),
+        "hint": ("提示：{hint}", "hint: {hint}"),
+        # scoring a file of units, in Python or on an engine
+        "failed": ("{total} 个单位中有 {failed} 个未能评分：", "{failed} of {total} units could not be scored:"),
+        "internal_error": (
+            "kpirules：内部错误：{kind}：{error}\n"
+            "这是 kpirules {version} 的缺陷，不是您的文件有问题。请报告这个问题，并附上所运行的命令和它读取的文件；"
+            "设置 KPIRULES_TRACEBACK=1 可显示出错的位置。",
+            "kpirules: internal error: {kind}: {error}\n"
+            "This is a bug in kpirules {version}, not a problem with your files. Please report it with the "
+            "command you ran and the files it read; set KPIRULES_TRACEBACK=1 to print where it happened.",
+        ),
+        # why a file cannot be written, by errno (the system says it in English)
+        "ENOENT": ("所在的文件夹不存在", "No such file or directory"),
+        "EACCES": ("没有权限", "Permission denied"),
+        "EPERM": ("不允许此操作", "Operation not permitted"),
+        "EISDIR": ("这是一个文件夹", "Is a directory"),
+        "ENOTDIR": ("路径中有一部分不是文件夹", "Not a directory"),
+        "ENOSPC": ("磁盘空间不足", "No space left on device"),
+        "EROFS": ("文件系统是只读的", "Read-only file system"),
+    },
+)
+
+
+def os_reason(err: OSError) -> str:
+    """Why writing a file failed, in the current language: the system's words (``err.strerror``)
+    in English, ours for the common causes in Chinese (ENOENT: the file's folder is missing)."""
+    reason = err.strerror or str(err)
+    name = errno.errorcode.get(err.errno or 0)
+    if name is not None and name in M and language() != "en":
+        return M(name)
+    return reason
+
+
+#: Where a command keeps the language it speaks (in :attr:`click.Context.meta`, which its parent
+#: shares), for the group to report an error the command did not catch in it.
+_LANGUAGE = "kpirules.language"
+
+
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    token = set_language(value)  # None: $KPIRULES_LANG, else Chinese
+    ctx.call_on_close(lambda: reset_language(token))
+    ctx.meta[_LANGUAGE] = language()
+    return language()
+
+
+#: ``--lang zh|en`` on every command: the language of every word it prints (messages, hints,
+#: headings, explanations). Without it, ``$KPIRULES_LANG``, else Chinese.
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default=None,
+    is_eager=True,
+    callback=_choose_language,
+    help=M("lang_help"),
+)
+
+
+def fail(error: KpiRulesError, code: int) -> NoReturn:
+    """Print ``error`` as ``file:line:col: message`` with its source line, and exit with ``code``."""
+    click.echo(str(error), err=True)
+    sys.exit(code)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` (UTF-8, newlines as given) so that readers see the old file or
+    the new one, never half."""
+
+    def write(name: str) -> None:
+        with open(name, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+
+    replace_atomically(path, write)
+
+
+def emit(text: str, output: str | None) -> None:
+    """``text`` to stdout, or atomically to ``output``."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as err:
+        click.echo(M("cannot_write", output=output, reason=os_reason(err)), err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _help_option(option: click.Option | None) -> click.Option | None:
+    if option is not None:
+        option.help = M("help_help")  # when the help is shown: in --lang's language, if given before
+    return option
+
+
+class Command(click.Command):
+    """A command whose ``-h/--help`` option is described in kpirules' language, not click's."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_option(super().get_help_option(ctx))
+
+
+def internal_error(err: BaseException) -> NoReturn:
+    """Say that kpirules failed (not the user's files), how to report it, and exit 3."""
+    if os.environ.get("KPIRULES_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(err)
+    click.echo(M("internal_error", kind=type(err).__name__, error=err, version=__version__), err=True)
+    sys.exit(EXIT_INTERNAL)
