@@ -309,7 +309,9 @@ _RULESET_ID = re.compile(r"[A-Za-z0-9_-]+")
 _INDICATOR_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MEASURE_NAME = re.compile(r"[^\W\d]\w*")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_TOP_LEVEL = ("ruleset", "grades", "measures", "indicators", "groups", "values", "overrides", "reported")
+#: The tables of a ruleset file. ``[[tests]]`` (the author's test cases) is read by ``kpirules test``,
+#: not by the loader.
+_TOP_LEVEL = ("ruleset", "grades", "measures", "indicators", "groups", "values", "overrides", "reported", "tests")
 
 
 def load(path: str | FilePath) -> Ruleset:
