@@ -633,7 +633,7 @@ def test_schema_accepts_the_rulesets_and_refuses_unknown_keys() -> None:
 
 def test_schema_keys_are_the_loader_keys() -> None:
     schema = _ruleset_schema()
-    source = (ROOT / "src" / "kpirules" / "loader.py").read_text("utf-8")
+    source = "\n".join(p.read_text("utf-8") for p in sorted((ROOT / "src" / "kpirules" / "loader").glob("*.py")))
     props = schema["properties"]
     defs = schema["definitions"]
     assert isinstance(props, dict) and isinstance(defs, dict)
