@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         "  1. src/kpirules/linter/catalog.py, in RULES (in code order):\n"
         f'       Rule("{args.code}", "{args.name}", "{args.severity}", "{args.summary}"),\n'
         f"  2. {page.name}: the why, and a Bad example that gives the code and a Good one that does not\n"
-        "  3. the check: in src/kpirules/linter/checks.py (ruleset-wide or per indicator), or, for a\n"
+        "  3. the check: in src/kpirules/linter/checks/tables.py (ruleset-wide) or checks/rules.py (per rule), or, for a\n"
         "     finding about one scoring form, in that form's `interval` (a.report(code, span, …))\n"
         "  4. its words in the catalog of the module that reports it, in Chinese and English\n"
         "  5. kpirules rule --write-docs docs/rules, and a line in docs/lint.md's list of codes\n"
