@@ -91,7 +91,7 @@ def _singular(text: str) -> str:
 _ONE_POINTS = re.compile(r"(?<![\d.])(1) points(\b)")
 
 
-def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:
+def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  # noqa: C901 - one branch per kind of trace step of an indicator's explanation
     lang = check_language(lang or language())
     words = _templates(lang)
     ruleset = item._result.ruleset

@@ -333,7 +333,7 @@ class Ruleset:
             many = self._many = make_batch(self, self._run, self._derived, self._rules, rounding, self._columns)
         return many(rows, unit_key, overrides)
 
-    def _make_runner(
+    def _make_runner(  # noqa: C901 - the scoring loop, specialised once per ruleset so that a call does no dispatch
         self,
     ) -> Callable[[Mapping[str, Any] | None, str | None, Mapping[str, Location] | None, bool, bool], Result]:
         """The scoring loop as one closure with everything it needs bound once: convert, derive,

@@ -193,7 +193,7 @@ class _CellPlaces(Mapping[str, Location]):
         return len(self._where[2])
 
 
-def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: str) -> list[Unit]:
+def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: str) -> list[Unit]:  # noqa: C901 - reads a sheet's rows: header, blank, title and value rows, each a branch
     rows = [(i + 1, [_text(v) for v in row]) for i, row in enumerate(grid[: HEADER_SEARCH_ROWS * 2])]
     found = find_header(rows, names)
     if found is None:

@@ -386,7 +386,7 @@ def _explanations_sheet(
 
 
 # ---- 绩效自评表 ------------------------------------------------------------------------------------
-def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, words: dict[str, str], lang: str) -> None:
+def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, words: dict[str, str], lang: str) -> None:  # noqa: C901 - lays out the 绩效自评表 row by row as the seed report prints it
     from .explain import value_text
 
     sheet = book.add_worksheet(words["form"])

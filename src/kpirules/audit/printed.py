@@ -151,7 +151,7 @@ def scale_slip(printed: Decimal, expected: Decimal, powers: tuple[int, ...] = (1
     return 0
 
 
-def digit_slip(printed: Decimal, expected: Decimal, *, typos: bool = True) -> Slip | None:
+def digit_slip(printed: Decimal, expected: Decimal, *, typos: bool = True) -> Slip | None:  # noqa: C901 - one branch per kind of slip of the pen, tried in a fixed order
     """The single slip of the pen that turns ``expected`` into ``printed``, if there is one.
 
     Tried in this order: two neighbouring digits swapped (4.74 → 4.47), one digit too many

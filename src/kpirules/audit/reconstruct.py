@@ -105,7 +105,7 @@ class _Solution:
     corrections: tuple[Correction, ...]
 
 
-def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
+def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:  # noqa: C901 - the search loop over correction states; split, it would pass its state around
     """The smallest set of corrections that makes ``table`` consistent (module docstring)."""
     arith = Arithmetic(table.precision, table.rounding)
     causes = RowCauses(table, arith)

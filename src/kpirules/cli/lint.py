@@ -137,7 +137,7 @@ def _discover(folder: Path) -> Iterator[Path]:
 @click.option("--config", "config_file", metavar="FILE", help=M("config_help"))
 @click.option("--isolated", is_flag=True, help=M("isolated_help"))
 @lang_option
-def lint(
+def lint(  # noqa: C901 - a command: one branch per option (fix, stdin, config, format, output)
     paths: tuple[str, ...],
     fmt: str,
     select: tuple[str, ...],

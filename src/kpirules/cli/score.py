@@ -188,7 +188,7 @@ M = Catalog(
     is_flag=True,
     help=M("no_cache_help"),
 )
-def score(
+def score(  # noqa: C901 - a command: one branch per option (engine, values, format, output)
     ruleset: str,
     values_file: str | None,
     sheet: str | None,

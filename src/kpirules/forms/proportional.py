@@ -101,7 +101,7 @@ class ProportionalForm(Form[Proportional]):
             return True
         return subject if node.kind == "plain" else value(node.operand)
 
-    def compile(self, c: Compiler, node: Proportional) -> Fn:
+    def compile(self, c: Compiler, node: Proportional) -> Fn:  # noqa: C901 - one closure per kind of proportional credit (to, inverse, of), for speed
         full, span, kind = c.weight, node.span, node.kind
         step = ProportionalStep
 

@@ -169,7 +169,7 @@ def raw_form(measure: Measure, value: object) -> object:
 
 
 # ---- the values to try ------------------------------------------------------------------------------
-def candidates(
+def candidates(  # noqa: C901 - one branch per measure type and domain shape when choosing values to try
     measure: Measure, dom: object, breakpoints: Sequence[Decimal], poles: Sequence[Decimal] = ()
 ) -> list[object]:
     """The values of ``measure`` to try: for a numeric measure the ends of its domain ``dom``, the

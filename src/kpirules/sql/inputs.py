@@ -136,7 +136,7 @@ class Measured:
     err: exp.Expression | None
 
 
-def convert(
+def convert(  # noqa: C901 - one branch per measure type and column type of an input column's conversion
     measure: Measure, column: InputColumn, *, name: str, arith: Arith, cap_digits: int | None
 ) -> tuple[Measured, list[tuple[str, exp.Expression]], Bool, Bool]:
     """The measure's value, the columns that hold it, a condition on the raw column that is

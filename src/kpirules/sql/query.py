@@ -113,7 +113,7 @@ class QueryCompiler:
         return self.internal[measure]
 
     # -- the query ------------------------------------------------------------------------------
-    def build(self) -> exp.Select:
+    def build(self) -> exp.Select:  # noqa: C901 - assembles the query's clauses in order; each branch one optional part
         rs = self.ruleset
         i, a = self.ints, self.arith
         precision, mode = rs.header.precision, rs.header.rounding

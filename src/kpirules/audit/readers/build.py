@@ -109,7 +109,7 @@ _PRINTED = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s
 
 
 # ---- building the Reported --------------------------------------------------------------------
-def build(table: Table, ruleset: Ruleset) -> Reported:
+def build(table: Table, ruleset: Ruleset) -> Reported:  # noqa: C901 - matches each printed row to an indicator by id, name or path, one case a branch
     by_id = {ind.id: ind.id for ind in ruleset.indicators}
     by_name: dict[str, list[str]] = {}
     for ind in ruleset.indicators:

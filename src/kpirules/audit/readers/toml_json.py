@@ -201,7 +201,7 @@ def _json_positions(text: str) -> dict[tuple[tuple[Any, ...], bool], tuple[int, 
 
 
 # ---- TOML and JSON share one structure --------------------------------------------------------
-def _from_data(data: Any, name: str, where: Any) -> Table:
+def _from_data(data: Any, name: str, where: Any) -> Table:  # noqa: C901 - validates each key of the [reported] table where it is read, to locate errors
     table = Table(name)
     if not isinstance(data, dict):
         table.problem(M("not_a_table"), where(()))
