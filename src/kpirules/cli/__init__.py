@@ -12,12 +12,15 @@ import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from .._version import __version__
 from ..errors import KpiRulesError
-from ..messages import language, use_language
+from ..messages import LANGS, language, use_language
+from .clickwords import speaking
 from .common import (
     _LANGUAGE,
     EXIT_FINDINGS,
@@ -52,7 +55,15 @@ __all__ = [
 
 
 class _Main(click.Group):
-    """The command group; an exception no command expected is a bug, reported as one (exit 3)."""
+    """The command group; an exception no command expected is a bug, reported as one (exit 3).
+    While it runs, click's own words (usage errors, help headings) follow kpirules' language."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        # --lang is read before the arguments are parsed, so that a usage error (an option that
+        # does not exist) is said in the language asked for too
+        with speaking(), use_language(_lang_in(argv) or language()):
+            return super().main(argv, *rest, **kwargs)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _help_option(super().get_help_option(ctx))
@@ -72,6 +83,19 @@ class _Main(click.Group):
         except Exception as err:
             with use_language(ctx.meta.get(_LANGUAGE, language())):
                 internal_error(err)
+
+
+def _lang_in(argv: Sequence[str]) -> str | None:
+    """The language ``--lang zh|en`` or ``--lang=zh|en`` asks for on a command line, if any."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in LANGS:
+            return value
+    return None
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]}, help=M("main_help"))
