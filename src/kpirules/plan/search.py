@@ -1,0 +1,710 @@
+"""The exact search behind ``kpirules plan``: the least change of the measures that reaches a total.
+
+Every rule is piecewise linear in its measures: bands, proportional credit, linear and stepped
+deductions and clamps are linear (or constant, or a staircase) between the numbers the rule names.
+As a function of one input measure ``x`` (the others held), each indicator's points are therefore
+monotone between *breakpoints*: the values where ``x``, or a derived measure computed from it,
+equals a number of a rule or formula that reads it (or the current value of another measure the
+rule reads, or the end of a derived measure's range). A derived measure linear in ``x`` (``closed
+/ received`` as ``closed`` moves) crosses each number at a point solved exactly; one that is not
+(as ``received`` moves) is monotone in ``x`` and its crossing is found by bisection on the grid.
+
+A measure moves on its grid (:func:`grid_step`): whole steps for a count, 0.01 of a percentage
+point for a rate, a cent for an amount or number, or finer where the value is written finer. The
+search walks the grid outward from the current value, piece by piece between breakpoints: at each
+breakpoint it scores the values around it, and inside a piece, where the total is monotone, it
+scores the two ends and bisects for the first value that reaches the target. Every total is a
+:meth:`Ruleset.evaluate` of the changed values: nothing is estimated. An answer is kept only when
+its total reaches the target and the value one step nearer the current one does not.
+
+This module sits below :mod:`kpirules.ruleset`, which calls it: it takes the ruleset as an argument
+and never imports it at run time.
+"""
+
+from __future__ import annotations
+
+import decimal
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .. import ast
+from ..errors import KpiRulesError, ValuesError
+from ..exact import CONTEXT
+from ..model import Measure
+from ..values import Converted
+from .model import Change, Option, Plan, Single
+from .words import M
+
+if TYPE_CHECKING:
+    from ..result import Result
+    from ..ruleset import Ruleset
+
+#: The grid a measure moves on where its value is written no finer: 0.01 of a percentage point
+#: for a rate, a cent for an amount or a number, one for a count.
+DEFAULT_STEP: Mapping[str, Decimal] = {
+    "rate": Decimal("0.0001"),
+    "amount": Decimal("0.01"),
+    "number": Decimal("0.01"),
+    "count": Decimal(1),
+}
+#: A measure with no upper (or lower) end is searched this many times its value (at least 1) away.
+FAR = Decimal(10_000)
+#: A rate given as a bare number must be below this when it declares no range (kpirules.values).
+_BARE_RATE = Decimal(10)
+#: Relative tolerance of the test that a derived measure is linear in an input (quotients are
+#: carried to 60 digits, so a linear one is linear to far better than this).
+_LINEAR = Decimal("1e-40")
+#: Combinations: at most this many measures (those whose best single change gains most), and this
+#: many breakpoints of each measure held while the last one is solved, by the size of the combination.
+COMBO_MEASURES = {2: 16, 3: 8}
+COMBO_STOPS = {2: 16, 3: 5}
+#: The options a plan lists.
+MAX_OPTIONS = 8
+#: Steps back towards the current value when a piece is not monotone (see verify).
+_BACKTRACK = 10_000
+
+Changes = tuple[tuple[str, Converted], ...]
+
+
+def raw_form(measure: Measure, value: Converted) -> Any:
+    """A converted value as evaluate takes it back: a rate of 10 or more as a percentage."""
+    if measure.type == "rate" and isinstance(value, Decimal) and abs(value) >= _BARE_RATE:
+        return format(value.scaleb(2, context=CONTEXT), "f") + "%"
+    return value
+
+
+def grid_step(measure: Measure, value: Decimal) -> Decimal:
+    """The step ``measure`` moves by from ``value``: whole for a count, else :data:`DEFAULT_STEP`
+    or the last digit ``value`` is written with, whichever is finer."""
+    if measure.type == "count":
+        return Decimal(1)
+    default = DEFAULT_STEP.get(measure.type, Decimal("0.01"))
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < default.as_tuple().exponent:  # type: ignore[operator]
+        return Decimal(1).scaleb(exponent)
+    return default
+
+
+def _floor(x: Decimal) -> Decimal:
+    return x.to_integral_value(rounding=decimal.ROUND_FLOOR)
+
+
+def _ceil(x: Decimal) -> Decimal:
+    return x.to_integral_value(rounding=decimal.ROUND_CEILING)
+
+
+# ---- one unit's values, scored ------------------------------------------------------------------
+class Space:
+    """One unit's values and every total computed from changes to them (memoised)."""
+
+    def __init__(self, rs: Ruleset, values: Mapping[str, Any] | None = None, *, overrides: bool | None = None) -> None:
+        self.rs = rs
+        self.apply = values is None if overrides is None else overrides
+        env = rs.prepare(values)  # raises ValuesError as evaluate does
+        measures = rs.measures
+        self.env0 = env
+        self.inputs: dict[str, Converted] = {n: v for n, v in env.items() if not measures[n].derived}
+        self.base = {n: raw_form(measures[n], v) for n, v in self.inputs.items()}
+        self._scores: dict[Changes, Result | None] = {}
+        self._envs: dict[Changes, dict[str, Converted] | None] = {(): env}
+        first = self.score(())
+        if first is None:  # pragma: no cover - prepare succeeded, so evaluate does (it raises alike)
+            rs.evaluate(values, overrides=self.apply)
+            raise AssertionError("the values did not score")
+        self.result: Result = first
+        self.total0: Decimal = first.total
+        self._derived_from: dict[str, tuple[str, ...]] | None = None
+
+    def values(self, changes: Changes) -> dict[str, Any]:
+        out = dict(self.base)
+        measures = self.rs.measures
+        for name, value in changes:
+            out[name] = raw_form(measures[name], value)
+        return out
+
+    def score(self, changes: Changes) -> Result | None:
+        """The result of the changed values, or None where they cannot be scored."""
+        found = self._scores.get(changes, self)
+        if found is not self:
+            return found  # type: ignore[return-value]
+        try:
+            result: Result | None = self.rs.evaluate(self.values(changes), overrides=self.apply)
+        except KpiRulesError:
+            result = None
+        self._scores[changes] = result
+        return result
+
+    def total(self, changes: Changes) -> Decimal | None:
+        result = self.score(changes)
+        return None if result is None else result.total
+
+    def env(self, changes: Changes) -> dict[str, Converted] | None:
+        """The converted and derived values after the changes, or None where they fail."""
+        found = self._envs.get(changes, self)
+        if found is not self:
+            return found  # type: ignore[return-value]
+        try:
+            env: dict[str, Converted] | None = self.rs.prepare(self.values(changes))
+        except (ValuesError, KpiRulesError):
+            env = None
+        self._envs[changes] = env
+        return env
+
+    def derived_from(self) -> dict[str, tuple[str, ...]]:
+        """For each input measure, the derived measures computed from it (directly or not), in
+        the order they are computed."""
+        if self._derived_from is None:
+            rs = self.rs
+            needed = rs.needed_derived()
+            reads = {name: set(checked.measures) for name, checked in rs.formulas.items()}
+            closure: dict[str, set[str]] = {}
+
+            def roots(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+                if name in closure:
+                    return closure[name]
+                out: set[str] = set()
+                for used in reads.get(name, ()):
+                    if used in seen:
+                        continue
+                    if used in reads:
+                        out |= roots(used, seen | {name})
+                    else:
+                        out.add(used)
+                closure[name] = out
+                return out
+
+            table: dict[str, list[str]] = {}
+            for name in sorted(reads):
+                if name in needed:
+                    for root in roots(name):
+                        table.setdefault(root, []).append(name)
+            self._derived_from = {k: tuple(v) for k, v in table.items()}
+        return self._derived_from
+
+
+# ---- a measure that can move ----------------------------------------------------------------------
+@attrs.frozen
+class Axis:
+    """An input measure that some indicator reads, with its value and how it moves."""
+
+    name: str
+    measure: Measure
+    value: Converted
+    step: Decimal | None  # None for yes/no and levels
+    lo: Decimal | None  # the lowest value it may take (None: no end)
+    hi: Decimal | None
+    quantities: tuple[str, ...]  # itself, then the derived measures computed from it
+
+    @property
+    def numeric(self) -> bool:
+        return self.step is not None
+
+    def at(self, k: int) -> Decimal:
+        assert self.step is not None and isinstance(self.value, Decimal)
+        return CONTEXT.add(self.value, CONTEXT.multiply(self.step, Decimal(k)))
+
+    def relative(self, after: Converted) -> Decimal:
+        """How large moving to ``after`` is, to compare changes of different measures: a rate by
+        its change (1 = 100 percentage points), a measure with a range by the share of the range,
+        another number by the share of its value (by the change itself from 0); a yes/no value 1,
+        a level the share of the steps between its best and worst levels."""
+        m = self.measure
+        if m.type == "bool":
+            return Decimal(1) if after != self.value else Decimal(0)
+        if m.type == "level":
+            levels = m.levels or ()
+            if len(levels) < 2 or after not in levels or self.value not in levels:
+                return Decimal(1)
+            steps = abs(levels.index(str(after)) - levels.index(str(self.value)))
+            return CONTEXT.divide(Decimal(steps), Decimal(len(levels) - 1))
+        assert isinstance(after, Decimal) and isinstance(self.value, Decimal)
+        delta = abs(CONTEXT.subtract(after, self.value))
+        if m.range is not None and m.range[1] > m.range[0]:
+            return CONTEXT.divide(delta, CONTEXT.subtract(m.range[1], m.range[0]))
+        if m.type == "rate" or not self.value:
+            return delta
+        return CONTEXT.divide(delta, abs(self.value))
+
+
+def axes(space: Space) -> list[Axis]:
+    """The input measures with a value that some indicator reads, in the order they are declared."""
+    rs = space.rs
+    read: set[str] = set()
+    for ind in rs.indicators:
+        read.update(rs.inputs_of(ind.id))
+    derived = space.derived_from()
+    out: list[Axis] = []
+    for name, measure in rs.measures.items():
+        if measure.derived or name not in read or name not in space.inputs:
+            continue
+        value = space.inputs[name]
+        quantities = (name, *derived.get(name, ()))
+        if measure.type in ("bool", "level"):
+            out.append(Axis(name, measure, value, None, None, None, quantities))
+            continue
+        assert isinstance(value, Decimal)
+        lo: Decimal | None
+        hi: Decimal | None
+        if measure.range is not None:
+            lo, hi = measure.range
+        elif measure.type in ("rate", "amount", "count"):
+            lo, hi = Decimal(0), None
+        else:
+            lo = hi = None
+        out.append(Axis(name, measure, value, grid_step(measure, value), lo, hi, quantities))
+    return out
+
+
+def constants(space: Space, quantity: str, env: Mapping[str, Converted]) -> list[Decimal]:
+    """The values of ``quantity`` where a rule or formula that reads it may change course: the
+    numbers they name, the current values of the other measures they read, the ends of its range,
+    and 0 and 100 % for a rate."""
+    rs = space.rs
+    found: set[Decimal] = set()
+    nodes: list[ast.Node] = []
+    others: set[str] = set()
+    for ind in rs.indicators:
+        checked = rs.checked[ind.id]
+        if quantity in checked.measures:
+            nodes.append(ind.rule)
+            others.update(checked.measures)
+    for name, checked in rs.formulas.items():
+        if quantity in checked.measures:
+            formula = rs.measures[name].formula
+            if formula is not None:
+                nodes.append(formula)
+                others.update(checked.measures)
+    for root in nodes:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Number | ast.Points):
+                found.add(Decimal(node.value))
+    for name in others:
+        value = env.get(name)
+        if name != quantity and isinstance(value, Decimal):
+            found.add(value)
+    measure = rs.measures[quantity]
+    if measure.range is not None:
+        found.update(measure.range)
+    if measure.type == "rate":
+        found.update((Decimal(0), Decimal(1)))
+    return sorted(v for v in found if v.is_finite())
+
+
+# ---- one measure in one direction ---------------------------------------------------------------
+class Line:
+    """The values of one numeric measure on one side of its current value: ``k`` steps away in
+    direction ``d`` (+1 up, -1 down), up to ``K`` steps, with the changes ``fixed`` held."""
+
+    def __init__(self, space: Space, axis: Axis, d: int, fixed: Changes = ()) -> None:
+        assert axis.step is not None and isinstance(axis.value, Decimal)
+        self.space, self.axis, self.d, self.fixed = space, axis, d, fixed
+        end = axis.hi if d > 0 else axis.lo
+        self.bounded = end is not None
+        if end is None:
+            end = CONTEXT.add(axis.value, CONTEXT.multiply(Decimal(d), CONTEXT.multiply(FAR, max(abs(axis.value), Decimal(1)))))
+        steps = CONTEXT.divide(CONTEXT.subtract(end, axis.value), CONTEXT.multiply(axis.step, Decimal(d)))
+        self.K = max(int(_floor(steps)), 0)
+        self.seen: dict[int, Decimal | None] = {}
+        self._boundaries: list[int] | None = None
+
+    def value(self, k: int) -> Decimal:
+        return self.axis.at(self.d * k)
+
+    def changes(self, k: int) -> Changes:
+        if k == 0:
+            return self.fixed
+        return tuple(sorted((*self.fixed, (self.axis.name, self.value(k)))))
+
+    def T(self, k: int) -> Decimal | None:
+        found = self.seen.get(k, self)
+        if found is not self:
+            return found  # type: ignore[return-value]
+        total = self.space.total(self.changes(k))
+        self.seen[k] = total
+        return total
+
+    def q(self, name: str, k: int) -> Decimal | None:
+        if name == self.axis.name:
+            return self.value(k)
+        env = self.space.env(self.changes(k))
+        value = None if env is None else env.get(name)
+        return value if isinstance(value, Decimal) else None
+
+    def boundaries(self) -> list[int]:
+        """The steps around every breakpoint on this side, in order, the last step included."""
+        if self._boundaries is not None:
+            return self._boundaries
+        K = self.K
+        points: set[int] = {K} if K >= 1 else set()
+        if K >= 1:
+            lo, hi = 1, K
+            fail_lo, fail_hi = self.T(1) is None, self.T(K) is None
+            if fail_lo != fail_hi:  # where the values stop scoring (a derived value leaves its range)
+                edge = self._first(lambda k: (self.T(k) is None) != fail_lo, 1, K)
+                points.update((edge - 1, edge))
+                lo, hi = (edge, K) if fail_lo else (1, edge - 1)
+            env = self.space.env(self.fixed) or self.space.env0
+            for name in self.axis.quantities:
+                for k in self._crossings(name, constants(self.space, name, env), lo, hi):
+                    points.add(k)
+        self._boundaries = sorted(k for k in points if 1 <= k <= K)
+        return self._boundaries
+
+    def _crossings(self, name: str, values: Sequence[Decimal], lo: int, hi: int) -> Iterable[int]:
+        if not values or hi < lo:
+            return
+        f0 = self.q(name, 0)
+        if f0 is None:
+            return
+        if name == self.axis.name:  # the measure itself: solved exactly
+            assert self.axis.step is not None
+            slope = CONTEXT.multiply(self.axis.step, Decimal(self.d))
+            for c in values:
+                yield from _around(CONTEXT.divide(CONTEXT.subtract(c, f0), slope))
+            return
+        f1, f2, fK = self.q(name, lo), self.q(name, lo + 1), self.q(name, hi)
+        if f1 is not None and f2 is not None and fK is not None:
+            slope = CONTEXT.subtract(f2, f1)
+            scale = max(abs(f1), abs(fK), Decimal(1)) * _LINEAR
+            line = abs(CONTEXT.subtract(CONTEXT.subtract(f1, f0), CONTEXT.multiply(slope, Decimal(lo)))) <= scale
+            far = CONTEXT.subtract(CONTEXT.subtract(fK, f0), CONTEXT.multiply(slope, Decimal(hi)))
+            if line and abs(far) <= scale:  # linear in the measure: each crossing solved
+                if slope:
+                    for c in values:
+                        yield from _around(CONTEXT.divide(CONTEXT.subtract(c, f0), slope))
+                return
+        for c in values:  # monotone, not linear: bisect where it passes c (and where it leaves c)
+            for strict in (False, True):
+
+                def above(k: int, c: Decimal = c, strict: bool = strict) -> bool:
+                    v = self.q(name, k)
+                    return v is not None and (v > c if strict else v >= c)
+
+                if above(lo) != above(hi):
+                    k = self._first(lambda k, a=above(lo), f=above: f(k) != a, lo, hi)  # type: ignore[misc]
+                    yield from (k - 1, k, k + 1)
+
+    @staticmethod
+    def _first(changed: Any, lo: int, hi: int) -> int:
+        """The first k in (lo, hi] where ``changed(k)`` holds, given it holds at hi and not at lo."""
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if changed(mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+    def first_reach(self, target: Decimal) -> int | None:
+        """The least k ≥ 1 whose total reaches ``target``, walking piece by piece."""
+
+        def reaches(k: int) -> bool:
+            t = self.T(k)
+            return t is not None and t >= target
+
+        prev = 0
+        for b in self.boundaries():
+            if b - prev > 1:
+                lo, hi = prev + 1, b - 1
+                if reaches(lo):
+                    return lo
+                if hi > lo and reaches(hi):
+                    return self._first(reaches, lo, hi)
+            if reaches(b):
+                return b
+            prev = b
+        return None
+
+    def best(self) -> tuple[Decimal | None, int]:
+        """The highest total on this side (the walk has scored every piece's ends) and the least k
+        with it."""
+        top: Decimal | None = None
+        for k, t in self.seen.items():
+            if t is not None and (top is None or t > top):
+                top = t
+        if top is None:
+            return None, 0
+        k = self.first_reach(top)
+        return top, k or 0
+
+
+def _around(k: Decimal) -> Iterable[int]:
+    if not k.is_finite() or abs(k) > Decimal(10) ** 18:
+        return
+    low, high = int(_floor(k)), int(_ceil(k))
+    yield from range(low - 1, high + 2)
+
+
+# ---- the least change of one measure ------------------------------------------------------------
+@attrs.frozen
+class Found:
+    """A verified point: the changes, the total and result there, and one step short."""
+
+    changes: Changes
+    result: Result
+    short: Converted | None
+    total_short: Decimal | None
+    after: Converted
+
+
+def _verify(line: Line, k: int, target: Decimal) -> int | None:
+    """``k`` moved back towards the current value while the step before it still reaches the
+    target: the answer then holds with the step short of it below the target (verified)."""
+    t = line.T(k)
+    if t is None or t < target:
+        return None
+    for _ in range(_BACKTRACK):
+        before = line.T(k - 1) if k > 1 else line.space.total(line.fixed)
+        if before is None or before < target:
+            return k
+        k -= 1
+        if k == 0:
+            return None  # the held values already reach it
+    return None
+
+
+def least_numeric(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()) -> tuple[Found | None, list[Line]]:
+    lines = [Line(space, axis, d, fixed) for d in (1, -1)]
+    best: Found | None = None
+    best_rel: Decimal | None = None
+    for line in lines:
+        k = line.first_reach(target)
+        if k is None:
+            continue
+        k2 = _verify(line, k, target)
+        if k2 is None:
+            continue
+        after = line.value(k2)
+        rel = axis.relative(after)
+        if best_rel is None or rel < best_rel:
+            result = space.score(line.changes(k2))
+            assert result is not None
+            short = line.value(k2 - 1) if k2 > 1 else axis.value
+            best = Found(line.changes(k2), result, short, line.T(k2 - 1) if k2 > 1 else space.total(fixed), after)
+            best_rel = rel
+    return best, lines
+
+
+def alternatives(axis: Axis) -> list[Converted]:
+    """The other values of a yes/no value or a level, nearest first (a better level before a
+    worse one as near)."""
+    if axis.measure.type == "bool":
+        return [not axis.value]
+    levels = list(axis.measure.levels or ())
+    if axis.value not in levels:
+        return levels
+    here = levels.index(str(axis.value))
+    order = sorted((i for i in range(len(levels)) if i != here), key=lambda i: (abs(i - here), i > here))
+    return [levels[i] for i in order]
+
+
+def _with(fixed: Changes, name: str, value: Converted) -> Changes:
+    return tuple(sorted((*fixed, (name, value))))
+
+
+def single(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()) -> tuple[Single, list[Line]]:
+    """What ``axis`` alone (with ``fixed`` held) can do: the least change reaching ``target``, or
+    the best total it reaches."""
+    base_total = space.total(fixed)
+    assert base_total is not None
+    if not axis.numeric:
+        best_total, best_value = base_total, axis.value
+        for value in alternatives(axis):
+            changes = _with(fixed, axis.name, value)
+            result = space.score(changes)
+            if result is None:
+                continue
+            if result.total >= target:
+                option = _option(space, ((axis, value),), changes, result, None, None, fixed)
+                return Single(axis.name, axis.value, option, result.total, value), []
+            if result.total > best_total:
+                best_total, best_value = result.total, value
+        return Single(axis.name, axis.value, None, best_total, best_value), []
+    found, lines = least_numeric(space, axis, target, fixed)
+    if found is not None:
+        option = _option(space, ((axis, found.after),), found.changes, found.result, found.short, found.total_short, fixed)
+        return Single(axis.name, axis.value, option, found.result.total, found.after), lines
+    best_total, best_value = base_total, axis.value
+    best_rel: Decimal | None = None
+    for line in lines:
+        top, k = line.best()
+        if top is None or k == 0:
+            continue
+        value = line.value(k)
+        rel = axis.relative(value)
+        if top > best_total or (top == best_total and best_rel is not None and rel < best_rel):
+            best_total, best_value, best_rel = top, value, rel
+    up = lines[0]
+    bound = None if up.bounded else up.value(up.K)
+    return Single(axis.name, axis.value, None, best_total, best_value, bound), lines
+
+
+def _option(
+    space: Space,
+    moved: Sequence[tuple[Axis, Converted]],
+    changes: Changes,
+    result: Result,
+    short: Converted | None,
+    total_short: Decimal | None,
+    fixed: Changes = (),
+) -> Option:
+    env0 = space.env0
+    env = space.env(changes) or {}
+    out: list[Change] = []
+    relative = Decimal(0)
+    for axis, after in moved:
+        derived = tuple(
+            (name, env0[name], env[name])
+            for name in axis.quantities[1:]
+            if name in env0 and name in env and env0[name] != env[name]
+        )
+        out.append(Change(axis.name, axis.value, after, derived))
+        relative = CONTEXT.add(relative, axis.relative(after))
+    return Option(tuple(out), result.total, result.grade, relative, short, total_short)
+
+
+# ---- targets ----------------------------------------------------------------------------------------
+def resolve_target(rs: Ruleset, target: str | Decimal | int | None, total: Decimal) -> tuple[Decimal, str | None]:
+    """A target as a total: a grade's label gives its lower bound, a number itself; None gives the
+    next grade above ``total`` (or the top grade's bound, reached, at the top)."""
+    grades = rs.grades  # best first
+    if target is None:
+        above = [(label, bound) for label, bound in grades if bound > total]
+        if above:
+            label, bound = above[-1]
+            return bound, label
+        if grades:
+            return grades[0][1], grades[0][0]
+        raise KpiRulesError(M("no_grades"), hint=M("bad_target_hint"))
+    if isinstance(target, str):
+        text = target.strip()
+        for label, bound in grades:
+            if label == text:
+                return bound, label
+        try:
+            number = Decimal(text)
+        except decimal.InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            listed = M("joiner").join(label for label, _ in grades)
+            raise KpiRulesError(M("bad_target", target=target, grades=listed), hint=M("bad_target_hint"))
+        target = number
+    value = Decimal(target)
+    most = rs.weight_sum + sum((i.weight for i in rs.indicators if i.bonus), Decimal(0))
+    if value > most:
+        raise KpiRulesError(M("target_too_high", target=value, most=most), hint=M("bad_target_hint"))
+    label = next((lb for lb, bound in grades if bound == value), None)
+    return value, label
+
+
+# ---- plans ------------------------------------------------------------------------------------------
+def plan(
+    rs: Ruleset,
+    values: Mapping[str, Any] | None = None,
+    *,
+    target: str | Decimal | int | None = None,
+    max_measures: int = 3,
+    unit: str | None = None,
+    overrides: bool | None = None,
+) -> Plan:
+    """The plan for one unit; see :meth:`kpirules.Ruleset.plan`."""
+    space = Space(rs, values, overrides=overrides)
+    goal, label = resolve_target(rs, target, space.total0)
+    result = space.result
+    if space.total0 >= goal:
+        return Plan(goal, label, space.total0, result.grade, (), (), 0, unit=unit)
+    found = [single(space, axis, goal) for axis in axes(space)]
+    singles = tuple(s for s, _ in found)
+    options = sorted((s.option for s in singles if s.option is not None), key=_order)
+    if options or max_measures < 2:
+        return Plan(goal, label, space.total0, result.grade, singles, tuple(options[:MAX_OPTIONS]), 1 if options else 0, unit=unit)
+    size, combos, bounds = combinations(space, found, goal, max_measures)
+    optimal = not bounds
+    return Plan(
+        goal, label, space.total0, result.grade, singles, tuple(combos[:MAX_OPTIONS]), size, optimal, tuple(bounds), unit
+    )
+
+
+def _order(option: Option) -> tuple[int, Decimal, Decimal]:
+    return (len(option.changes), option.relative, -option.total_after)
+
+
+def stops(axis: Axis, lines: Sequence[Line], total0: Decimal, limit: int) -> tuple[list[Converted], bool]:
+    """The values of a measure worth holding while another is solved: for every total the search
+    met above the current one, the least change giving it, kept where no smaller change gives as
+    much (the staircase of what the measure can do); at most ``limit``, the highest totals first.
+    For a yes/no value or a level, its other values."""
+    if not axis.numeric:
+        return alternatives(axis), False
+    points: list[tuple[Decimal, Decimal, Converted]] = []
+    for line in lines:
+        for k, t in line.seen.items():
+            if t is not None and t > total0 and k > 0:
+                value = line.value(k)
+                points.append((axis.relative(value), -t, value))
+    points.sort()
+    kept: list[tuple[Decimal, Converted]] = []
+    top: Decimal | None = None
+    for _, negative, value in points:
+        t = -negative
+        if top is None or t > top:
+            kept.append((t, value))
+            top = t
+    kept.sort(key=lambda item: -item[0])
+    return [v for _, v in kept[:limit]], len(kept) > limit
+
+
+def combinations(
+    space: Space, found: Sequence[tuple[Single, list[Line]]], goal: Decimal, max_measures: int
+) -> tuple[int, list[Option], list[tuple[str, int]]]:
+    """The least combinations reaching ``goal``: pairs first, then triples (up to ``max_measures``).
+    Every measure but the last is held at one of its stops and the last is solved exactly."""
+    all_axes = {a.name: a for a in axes(space)}
+    movers = [(s, lines) for s, lines in found if s.best > space.total0 or not all_axes[s.measure].numeric]
+    movers.sort(key=lambda item: (-item[0].best, item[0].measure))
+    bounds: list[tuple[str, int]] = []
+    for size in range(2, max_measures + 1):
+        cap = COMBO_MEASURES.get(size, 6)
+        chosen = movers[:cap]
+        if len(movers) > cap:
+            bounds.append(("bound_measures", cap))
+        stop_cap = COMBO_STOPS.get(size, 4)
+        held: dict[str, list[Converted]] = {}
+        for s, lines in chosen:
+            values, cut = stops(all_axes[s.measure], lines, space.total0, stop_cap)
+            held[s.measure] = values
+            if cut and ("bound_stops", stop_cap) not in bounds:
+                bounds.append(("bound_stops", stop_cap))
+        names = [s.measure for s, _ in chosen]
+        options: dict[tuple[str, ...], Option] = {}
+        for group in itertools.combinations(names, size):
+            for last in group:
+                rest = [n for n in group if n != last]
+                for picked in itertools.product(*(held[n] for n in rest)):
+                    fixed = tuple(sorted(zip(rest, picked, strict=True)))
+                    base = space.total(fixed)
+                    if base is None:
+                        continue
+                    answer, _ = single(space, all_axes[last], goal, fixed)
+                    if answer.option is None:
+                        continue
+                    moved = [(all_axes[n], v) for n, v in zip(rest, picked, strict=True)]
+                    moved.append((all_axes[last], answer.option.changes[0].after))
+                    moved.sort(key=lambda item: names.index(item[0].name))
+                    changes = tuple(sorted((a.name, v) for a, v in moved))
+                    result = space.score(changes)
+                    if result is None or result.total < goal:
+                        continue
+                    option = _option(space, moved, changes, result, answer.option.short, answer.option.total_short)
+                    key = tuple(sorted(group))
+                    if key not in options or _order(option) < _order(options[key]):
+                        options[key] = option
+        if options:
+            return size, sorted(options.values(), key=_order), bounds
+    if max_measures < 3 and len(movers) >= 3:
+        bounds.append(("bound_size", max_measures))
+    return 0, [], bounds
