@@ -25,6 +25,7 @@ from .values import Converted, MissingValue, ValueProblem, converter, measure_pr
 
 if TYPE_CHECKING:
     from .batch import Many
+    from .plan.model import Marginal, Plan
 
 M = Catalog(
     "ruleset",
@@ -462,6 +463,31 @@ class Ruleset:
             return Result(self, values, env if keep else None, final, computed, missing, total, grade, unit)
 
         return run
+
+    def plan(
+        self,
+        values: Mapping[str, Any] | None = None,
+        *,
+        target: str | Decimal | int | None = None,
+        max_measures: int = 3,
+        overrides: bool | None = None,
+    ) -> Plan:
+        """The least change of one unit's values that reaches ``target`` (a grade's label or a
+        total; by default the grade above the unit's): for every measure that can move the total,
+        its least change alone, and the options that reach the target, best first (the single
+        changes, or the least combinations of up to ``max_measures`` measures when no single one
+        suffices). Exact and verified by scoring; see :mod:`kpirules.plan.search` and docs/plan.md."""
+        from .plan.search import plan
+
+        return plan(self, values, target=target, max_measures=max_measures, overrides=overrides)
+
+    def marginal(self, values: Mapping[str, Any] | None = None, *, overrides: bool | None = None) -> Marginal:
+        """Where one unit's next points are: for each indicator, its points per unit of each
+        measure it reads (below and above the current value), the next breakpoint and the points
+        there, and the points still to gain."""
+        from .plan.marginal import marginal
+
+        return marginal(self, values, overrides=overrides)
 
     def prepare(self, values: Mapping[str, Any] | None = None) -> dict[str, Converted]:
         """The converted values of one unit, derived measures included (raises like ``evaluate``)."""

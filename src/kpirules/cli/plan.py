@@ -46,7 +46,10 @@ M = Catalog(
             "the next breakpoint, and the points still to gain.",
         ),
         "format_help": ("输出格式 [默认：text]。", "Output format [default: text]."),
-        "output_help": ("把结果（原子地）写入 FILE，而不是标准输出。", "Write the output to FILE (atomically) instead of stdout."),
+        "output_help": (
+            "把结果（原子地）写入 FILE，而不是标准输出。",
+            "Write the output to FILE (atomically) instead of stdout.",
+        ),
         "max_help": (
             "单项不够时，最多同时改变几个数据项（1 至 3）[默认：3]。",
             "At most how many measures to change together where no single one suffices (1 to 3) [default: 3].",
@@ -105,7 +108,9 @@ def plan(
     name = None
     if values_file is not None:
         try:
-            units, batch = read_units(values_file, rules.measures, sheet=int(sheet) if sheet and sheet.isdigit() else sheet)
+            units, batch = read_units(
+                values_file, rules.measures, sheet=int(sheet) if sheet and sheet.isdigit() else sheet
+            )
         except KpiRulesError as err:
             fail(err, EXIT_USAGE)
         if batch:

@@ -64,7 +64,12 @@ def _change_line(rs: Ruleset, option: Option, key: str) -> list[str]:
     out = []
     for change in option.changes:
         m = rs.measures[change.measure]
-        text = M(key, measure=_name(rs, change.measure), before=value_text(m, change.before), after=value_text(m, change.after))
+        text = M(
+            key,
+            measure=_name(rs, change.measure),
+            before=value_text(m, change.before),
+            after=value_text(m, change.after),
+        )
         for name, before, after in change.derived:
             d = rs.measures[name]
             text += M("derived", measure=_name(rs, name), before=value_text(d, before), after=value_text(d, after))
@@ -80,10 +85,20 @@ def plan_text(rs: Ruleset, plan: Plan, marginal: Marginal | None = None) -> str:
     if plan.unit:
         lines.append(plan.unit)
     if plan.reached:
-        lines.append(M("heading_reached", title=title, total=plan.total, grade=grade, target=show(plan.target), label=label))
+        lines.append(
+            M("heading_reached", title=title, total=plan.total, grade=grade, target=show(plan.target), label=label)
+        )
     else:
         lines.append(
-            M("heading", title=title, total=plan.total, grade=grade, target=show(plan.target), label=label, gap=show(plan.gap))
+            M(
+                "heading",
+                title=title,
+                total=plan.total,
+                grade=grade,
+                target=show(plan.target),
+                label=label,
+                gap=show(plan.gap),
+            )
         )
         lines += _singles_text(rs, plan)
         if plan.size >= 2:
@@ -137,7 +152,13 @@ def _singles_text(rs: Ruleset, plan: Plan) -> list[str]:
         lines.append(text)
     for s in rest:
         m = rs.measures[s.measure]
-        text = M("cannot", measure=_name(rs, s.measure), best=s.best, before=value_text(m, s.before), after=value_text(m, s.best_value))
+        text = M(
+            "cannot",
+            measure=_name(rs, s.measure),
+            best=s.best,
+            before=value_text(m, s.before),
+            after=value_text(m, s.best_value),
+        )
         lines.append(text)
     if not reaching and not rest:
         lines.append(M("no_move"))
@@ -163,19 +184,18 @@ def marginal_lines(rs: Ruleset, marginal: Marginal) -> list[str]:
         moved = False
         for slope in margin.slopes:
             m = rs.measures[slope.measure]
-            if m.type not in ("bool", "level"):
-                if slope.up or slope.down:
-                    lines.append(
-                        M(
-                            "marginal_slope",
-                            measure=_name(rs, slope.measure),
-                            value=value_text(m, slope.value),
-                            per=_per(m),
-                            down=slope_text(slope.down),
-                            up=slope_text(slope.up),
-                        )
+            if m.type not in ("bool", "level") and (slope.up or slope.down):
+                lines.append(
+                    M(
+                        "marginal_slope",
+                        measure=_name(rs, slope.measure),
+                        value=value_text(m, slope.value),
+                        per=_per(m),
+                        down=slope_text(slope.down),
+                        up=slope_text(slope.up),
                     )
-                    moved = True
+                )
+                moved = True
             if slope.next_value is not None and slope.next_points is not None:
                 gain = slope.next_points - margin.score
                 lines.append(
@@ -222,7 +242,15 @@ def units_text(rs: Ruleset, units: Sequence[UnitPlan]) -> str:
         else:
             change = M("unit_none")
         lines.append(
-            M("unit_line", unit=u.unit, total=u.total, grade=grade, next=u.next_grade or show(u.target), gap=show(u.gap or 0), change=change)
+            M(
+                "unit_line",
+                unit=u.unit,
+                total=u.total,
+                grade=grade,
+                next=u.next_grade or show(u.target),
+                gap=show(u.gap or Decimal(0)),
+                change=change,
+            )
         )
     return "\n".join(lines) + "\n"
 
@@ -343,7 +371,19 @@ def to_json(data: Mapping[str, Any]) -> str:
 
 # ---- CSV ----------------------------------------------------------------------------------------------
 PLAN_COLUMNS = ("option", "measures", "measure", "from", "to", "total_after", "relative_change")
-UNIT_COLUMNS = ("unit", "total", "grade", "next_grade", "target", "gap", "measure", "from", "to", "total_after", "error")
+UNIT_COLUMNS = (
+    "unit",
+    "total",
+    "grade",
+    "next_grade",
+    "target",
+    "gap",
+    "measure",
+    "from",
+    "to",
+    "total_after",
+    "error",
+)
 
 
 def plan_csv(rs: Ruleset, plan: Plan) -> str:
@@ -376,7 +416,11 @@ def units_csv(rs: Ruleset, units: Sequence[UnitPlan]) -> str:
         if u.option is not None:
             c = u.option.changes[0]
             m = rs.measures[c.measure]
-            measure, before, after = c.measure, value_text(m, c.before, words=False), value_text(m, c.after, words=False)
+            measure, before, after = (
+                c.measure,
+                value_text(m, c.before, words=False),
+                value_text(m, c.after, words=False),
+            )
             total_after = str(u.option.total_after)
         writer.writerow(
             (

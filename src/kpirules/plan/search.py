@@ -305,7 +305,9 @@ class Line:
         end = axis.hi if d > 0 else axis.lo
         self.bounded = end is not None
         if end is None:
-            end = CONTEXT.add(axis.value, CONTEXT.multiply(Decimal(d), CONTEXT.multiply(FAR, max(abs(axis.value), Decimal(1)))))
+            end = CONTEXT.add(
+                axis.value, CONTEXT.multiply(Decimal(d), CONTEXT.multiply(FAR, max(abs(axis.value), Decimal(1))))
+            )
         steps = CONTEXT.divide(CONTEXT.subtract(end, axis.value), CONTEXT.multiply(axis.step, Decimal(d)))
         self.K = max(int(_floor(steps)), 0)
         self.seen: dict[int, Decimal | None] = {}
@@ -384,8 +386,13 @@ class Line:
                     v = self.q(name, k)
                     return v is not None and (v > c if strict else v >= c)
 
-                if above(lo) != above(hi):
-                    k = self._first(lambda k, a=above(lo), f=above: f(k) != a, lo, hi)  # type: ignore[misc]
+                start = above(lo)
+                if start != above(hi):
+
+                    def changed(k: int, start: bool = start, above: Any = above) -> bool:
+                        return bool(above(k) != start)
+
+                    k = self._first(changed, lo, hi)
                     yield from (k - 1, k, k + 1)
 
     @staticmethod
@@ -423,13 +430,12 @@ class Line:
         """The highest total on this side (the walk has scored every piece's ends) and the least k
         with it."""
         top: Decimal | None = None
-        for k, t in self.seen.items():
+        for t in self.seen.values():
             if t is not None and (top is None or t > top):
                 top = t
         if top is None:
             return None, 0
-        k = self.first_reach(top)
-        return top, k or 0
+        return top, self.first_reach(top) or 0
 
 
 def _around(k: Decimal) -> Iterable[int]:
@@ -494,10 +500,10 @@ def alternatives(axis: Axis) -> list[Converted]:
     worse one as near)."""
     if axis.measure.type == "bool":
         return [not axis.value]
-    levels = list(axis.measure.levels or ())
+    levels: list[Converted] = list(axis.measure.levels or ())
     if axis.value not in levels:
         return levels
-    here = levels.index(str(axis.value))
+    here = levels.index(axis.value)
     order = sorted((i for i in range(len(levels)) if i != here), key=lambda i: (abs(i - here), i > here))
     return [levels[i] for i in order]
 
@@ -526,7 +532,9 @@ def single(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()) -> tu
         return Single(axis.name, axis.value, None, best_total, best_value), []
     found, lines = least_numeric(space, axis, target, fixed)
     if found is not None:
-        option = _option(space, ((axis, found.after),), found.changes, found.result, found.short, found.total_short, fixed)
+        option = _option(
+            space, ((axis, found.after),), found.changes, found.result, found.short, found.total_short, fixed
+        )
         return Single(axis.name, axis.value, option, found.result.total, found.after), lines
     best_total, best_value = base_total, axis.value
     best_rel: Decimal | None = None
@@ -597,8 +605,8 @@ def resolve_target(rs: Ruleset, target: str | Decimal | int | None, total: Decim
     most = rs.weight_sum + sum((i.weight for i in rs.indicators if i.bonus), Decimal(0))
     if value > most:
         raise KpiRulesError(M("target_too_high", target=value, most=most), hint=M("bad_target_hint"))
-    label = next((lb for lb, bound in grades if bound == value), None)
-    return value, label
+    named = next((lb for lb, bound in grades if bound == value), None)
+    return value, named
 
 
 # ---- plans ------------------------------------------------------------------------------------------
@@ -621,11 +629,29 @@ def plan(
     singles = tuple(s for s, _ in found)
     options = sorted((s.option for s in singles if s.option is not None), key=_order)
     if options or max_measures < 2:
-        return Plan(goal, label, space.total0, result.grade, singles, tuple(options[:MAX_OPTIONS]), 1 if options else 0, unit=unit)
+        return Plan(
+            goal,
+            label,
+            space.total0,
+            result.grade,
+            singles,
+            tuple(options[:MAX_OPTIONS]),
+            1 if options else 0,
+            unit=unit,
+        )
     size, combos, bounds = combinations(space, found, goal, max_measures)
     optimal = not bounds
     return Plan(
-        goal, label, space.total0, result.grade, singles, tuple(combos[:MAX_OPTIONS]), size, optimal, tuple(bounds), unit
+        goal,
+        label,
+        space.total0,
+        result.grade,
+        singles,
+        tuple(combos[:MAX_OPTIONS]),
+        size,
+        optimal,
+        tuple(bounds),
+        unit,
     )
 
 
@@ -640,12 +666,12 @@ def stops(axis: Axis, lines: Sequence[Line], total0: Decimal, limit: int) -> tup
     For a yes/no value or a level, its other values."""
     if not axis.numeric:
         return alternatives(axis), False
-    points: list[tuple[Decimal, Decimal, Converted]] = []
+    points: list[tuple[Decimal, Decimal, Decimal]] = []
     for line in lines:
         for k, t in line.seen.items():
             if t is not None and t > total0 and k > 0:
-                value = line.value(k)
-                points.append((axis.relative(value), -t, value))
+                at = line.value(k)
+                points.append((axis.relative(at), -t, at))
     points.sort()
     kept: list[tuple[Decimal, Converted]] = []
     top: Decimal | None = None

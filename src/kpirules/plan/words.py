@@ -103,7 +103,10 @@ M = Catalog(
             "  {unit}：总分 {total}（{grade}），距 {next} 还差 {gap} 分：{change}",
             "  {unit}: total {total} ({grade}), {gap} points short of {next}: {change}",
         ),
-        "unit_top": ("  {unit}：总分 {total}（{grade}），已是最高等级", "  {unit}: total {total} ({grade}), the top grade"),
+        "unit_top": (
+            "  {unit}：总分 {total}（{grade}），已是最高等级",
+            "  {unit}: total {total} ({grade}), the top grade",
+        ),
         "unit_none": ("单独改变一个数据项不能达到", "no single change reaches it"),
         "unit_change": (
             "{measure} 由 {before} 变为 {after} → {total_after}",
