@@ -1,0 +1,128 @@
+"""The invariants every ruleset's results hold, as functions: each returns the violations it finds
+(empty when the result is sound). ``kpirules test --properties`` checks them on values hypothesis
+draws; a user's own tests may call them on any result.
+
+* every score within [0, weight], with the ruleset's precision;
+* the rule's raw points within the bounds the linter's interval analysis proves;
+* the total the sum of the scores, and each group's subtotal the sum of its members;
+* the grade the one the ruleset's bands give for the total;
+* ``evaluate`` and ``evaluate_many`` agree (:func:`check_batch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ..errors import ValuesError
+from ..hierarchy import groups_of, members
+from ..intervals import Interval
+from ..result import Result
+from ..ruleset import Ruleset
+from .words import M
+
+
+@attrs.frozen
+class Violation:
+    """One broken invariant: ``kind`` (``score_range``, ``bounds``, ``total``, ``subtotal``,
+    ``grade``, ``batch``, ``sql``, ``monotone``), the indicator where there is one, and what was
+    found, in words."""
+
+    kind: str
+    message: str
+    indicator: str | None = None
+
+
+def expected_grade(ruleset: Ruleset, total: Decimal) -> str | None:
+    """The label of the highest grade bound at or below ``total``."""
+    for label, bound in ruleset.grades:  # highest first
+        if total >= bound:
+            return label
+    return None
+
+
+def indicator_bounds_of(ruleset: Ruleset) -> dict[str, Interval]:
+    """The linter's proven interval of each indicator's raw points (where it proves one)."""
+    from ..linter.analysis import indicator_bounds
+
+    out: dict[str, Interval] = {}
+    for ind in ruleset.indicators:
+        try:
+            out[ind.id] = indicator_bounds(ruleset, ind.id)
+        except Exception:  # noqa: BLE001, S112 - no bound proved for this rule: nothing to check
+            continue
+    return out
+
+
+def check_result(result: Result, bounds: Mapping[str, Interval] | None = None) -> list[Violation]:
+    """The invariants of one result (``bounds``: :func:`indicator_bounds_of`, to check raw points)."""
+    rs = result.ruleset
+    found: list[Violation] = []
+    quantum = Decimal(1).scaleb(-rs.header.precision)
+    total = Decimal(0)
+    for item in result:
+        score, weight = item.score, item.weight
+        total += score
+        if item.override is not None:
+            continue
+        if not Decimal(0) <= score <= weight:
+            found.append(Violation("score_range", M("v_score_range", id=item.id, score=score, weight=weight), item.id))
+        elif score != score.quantize(quantum):
+            found.append(
+                Violation("score_range", M("v_precision", id=item.id, score=score, n=rs.header.precision), item.id)
+            )
+        if bounds is not None and item.id in bounds and not item.missing:
+            raw = item.raw
+            bound = bounds[item.id]
+            if raw is not None and not bound.contains(raw):
+                found.append(Violation("bounds", M("v_bounds", id=item.id, raw=raw, bounds=_show(bound)), item.id))
+    if result.total != total:
+        found.append(Violation("total", M("v_total", total=result.total, sum=total)))
+    grade = expected_grade(rs, result.total)
+    if result.grade != grade:
+        found.append(Violation("grade", M("v_grade", got=result.grade, want=grade, total=result.total)))
+    scores = {item.id: item.score for item in result}
+    for path in groups_of(rs.indicators, rs.groups):
+        ids = members(path, rs.indicators)
+        subtotal = sum((scores[i] for i in ids), Decimal(0))
+        weights = sum((rs.indicator(i).weight for i in ids), Decimal(0))
+        if not Decimal(0) <= subtotal <= weights:
+            found.append(Violation("subtotal", M("v_subtotal", path="/".join(path), sum=subtotal, weight=weights)))
+    return found
+
+
+def _show(bound: Interval) -> str:
+    lo = "-∞" if not bound.lo.is_finite() else format(bound.lo.normalize(), "f")
+    hi = "∞" if not bound.hi.is_finite() else format(bound.hi.normalize(), "f")
+    return f"{'[' if bound.lo_closed else '('}{lo}, {hi}{']' if bound.hi_closed else ')'}"
+
+
+def same_outcome(a: Result | ValuesError, b: Result | ValuesError) -> bool:
+    """Two outcomes of one unit agree: the same scores, total and grade, or both failed."""
+    if isinstance(a, Result) and isinstance(b, Result):
+        return a.scores == b.scores and a.total == b.total and a.grade == b.grade
+    return isinstance(a, ValuesError) and isinstance(b, ValuesError)
+
+
+def check_batch(ruleset: Ruleset, rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, Violation]]:
+    """``evaluate`` and ``evaluate_many`` agree on every row: (row index, violation) for each
+    row where they do not."""
+    many = ruleset.evaluate_many(rows)
+    found = []
+    for i, (row, batch) in enumerate(zip(rows, many, strict=True)):
+        try:
+            one: Result | ValuesError = ruleset.evaluate(row)
+        except ValuesError as err:
+            one = err
+        if not same_outcome(one, batch):
+            found.append((i, Violation("batch", M("v_batch", one=_outcome(one), many=_outcome(batch)))))
+    return found
+
+
+def _outcome(outcome: Result | ValuesError) -> str:
+    if isinstance(outcome, Result):
+        return f"{outcome.total} ({', '.join(str(s) for s in outcome.scores)})"
+    return outcome.message.split("\n")[0]
