@@ -27,6 +27,22 @@ M = Catalog(
         "not_finite": ("{raw} 不是有限的数", "{raw} is not a finite number"),
         "percentage": ("{raw} 是百分数；请填写不带百分号的数字", "{raw} is a percentage; give a plain number"),
         "not_number": ("{raw} 不是数字", "{raw} is not a number"),
+        "cell_error": (
+            "单元格显示 {raw}：这是公式计算出错的结果，不是数值",
+            "the cell shows {raw}: its formula failed, and there is no value",
+        ),
+        "cell_error_hint": (
+            "请修正这个单元格的公式（例如除数为 0、引用了已删除的单元格），或直接填入数值",
+            "correct the cell's formula (a division by 0, a reference to a deleted cell …) or type the value",
+        ),
+        "unsaved_formula": (
+            "单元格中的公式 {raw} 没有保存计算结果",
+            "the cell's formula {raw} has no saved value",
+        ),
+        "unsaved_formula_hint": (
+            "请用 Excel 或 WPS 打开并保存这个工作簿，让公式算出数值；或直接填入数值",
+            "open the workbook in Excel or WPS and save it, so that its formulas are computed; or type the value",
+        ),
         "not_number_type": ("{raw}（{type}）不是数字", "{raw} ({type}) is not a number"),
         "expected": ("{problem}；应为{what}", "{problem}; expected {what}"),
         "what_rate": ('比率，如 0.95 或 "95%"', 'a rate such as 0.95 or "95%"'),
@@ -303,6 +319,38 @@ class MissingValue(Exception):
     """Raised by a converter for ``None`` or an empty string: the measure has no value."""
 
 
+#: What a spreadsheet shows for a formula that failed: #DIV/0!, #N/A, #VALUE!, #REF!, #NAME?, #NUM!,
+#: #NULL!, and the newer #SPILL!, #CALC!, #GETTING_DATA (a workbook's error cells, or their text in a
+#: CSV file that Excel or WPS saved).
+_CELL_ERROR = re.compile(
+    r"#(?:DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|UNKNOWN!)"
+)
+
+
+class UnsavedFormula(str):
+    """A workbook cell holding a formula with no saved value (a file written by a program and never
+    opened in Excel or WPS): its text, ``=B2/C2``, for the converter to refuse with the reason."""
+
+    __slots__ = ()
+
+
+def _spreadsheet(full: Callable[[Any], Converted]) -> Callable[[Any], Converted]:
+    """``full``, saying why when a value it refuses is a spreadsheet's formula error or a formula with
+    no saved value, rather than that it is not a number (only refused values pay for the check)."""
+
+    def convert(raw: Any) -> Converted:
+        try:
+            return full(raw)
+        except ValueProblem:
+            if isinstance(raw, UnsavedFormula):
+                raise ValueProblem(M("unsaved_formula", raw=str(raw)), M("unsaved_formula_hint")) from None
+            if isinstance(raw, str) and _CELL_ERROR.fullmatch(raw.strip()):
+                raise ValueProblem(M("cell_error", raw=raw.strip()), M("cell_error_hint")) from None
+            raise
+
+    return convert
+
+
 def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - one branch per measure type and raw value type
     """The function that turns a raw value for ``measure`` into its exact form.
 
@@ -312,7 +360,7 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
     """
     full: Callable[[Any], Converted]
     if measure.type == "bool":
-        full = _bool
+        full = _spreadsheet(_bool)
 
         def to_bool(raw: Any) -> Converted:
             if raw is True or raw is False:
@@ -324,7 +372,7 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
         return to_bool
     if measure.type == "level":
         allowed = frozenset(measure.levels or ())
-        full = _level(measure)
+        full = _spreadsheet(_level(measure))
 
         def to_label(raw: Any) -> Converted:
             if type(raw) is str and raw in allowed:
@@ -334,7 +382,7 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
             return full(raw)
 
         return to_label
-    full = _number(measure)
+    full = _spreadsheet(_number(measure))
     limits = fast_limits(measure)
     low, high, cap = limits if limits is not None else (None, None, None)
     count = measure.type == "count"

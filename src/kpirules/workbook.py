@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -104,7 +105,7 @@ def read_workbook(file: Path, names: HeaderNames | None = None, *, sheet: str | 
         gc.disable()
         try:
             grid = (opened or book.get_sheet_by_name(chosen)).to_python(skip_empty_area=False)
-            return _units(grid, names, str(file), chosen)
+            return _units(grid, names, str(file), chosen, lambda: _unreadable_cells(file, chosen))
         finally:
             if enabled:
                 gc.enable()
@@ -193,7 +194,13 @@ class _CellPlaces(Mapping[str, Location]):
         return len(self._where[2])
 
 
-def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: str) -> list[Unit]:  # noqa: C901 - reads a sheet's rows: header, blank, title and value rows, each a branch
+def _units(  # noqa: C901 - reads a sheet's rows: header, blank, title and value rows, each a branch
+    grid: Sequence[Sequence[Any]],
+    names: HeaderNames,
+    file: str,
+    sheet: str,
+    unreadable: Callable[[], Mapping[tuple[int, int], str]] | None = None,
+) -> list[Unit]:
     rows = [(i + 1, [_text(v) for v in row]) for i, row in enumerate(grid[: HEADER_SEARCH_ROWS * 2])]
     found = find_header(rows, names)
     if found is None:
@@ -244,6 +251,8 @@ def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: 
                 values[key] = v = _value(v)
             if power:
                 values[key] = scaled(v, power)
+    if unreadable is not None and any(values[key] == "" for values in given for key in keyed):
+        _explain_empty_cells(given, keys, top, unreadable())
     names_of = [_text(row[unit_at]).strip() for row in body] if unit_at is not None else None
     units: list[Unit] = []
     append = units.append
@@ -260,3 +269,85 @@ def _units(grid: Sequence[Sequence[Any]], names: HeaderNames, file: str, sheet: 
 #: Cell values kept as they are: text, yes/no, and numbers Excel stored with a fraction (a float is
 #: read exactly as its shortest decimal, ``Decimal(repr(x))``, when it is converted).
 _PLAIN: frozenset[type] = frozenset({str, bool, int})
+
+
+# ---- cells calamine reads as empty ----------------------------------------------------------------
+# python-calamine reads a cell whose formula failed (#DIV/0!) and a formula with no saved value as
+# empty (dimastbk/python-calamine#105), which kpirules would take as "no value". Where a measure's
+# cell reads empty, the sheet's own XML (.xlsx, .xlsm) says which of them are neither, and the value
+# becomes what the cell shows, for the converter to refuse with the reason and the cell.
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _explain_empty_cells(
+    given: Sequence[dict[str, Any]], keys: Mapping[str, int], top: int, cells: Mapping[tuple[int, int], str]
+) -> None:
+    """Put in ``given`` (rows below the header at 0-based row ``top``) what ``cells`` say the empty
+    cells of measure columns show."""
+    if not cells:
+        return
+    for k, values in enumerate(given):
+        row = top + k + 2
+        for key, column in keys.items():
+            if values[key] == "":
+                shown = cells.get((row, column + 1))
+                if shown is not None:
+                    values[key] = shown
+
+
+def _unreadable_cells(file: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """(row, column), 1-based, of the cells of ``sheet`` that hold a formula error (to what it shows,
+    ``#DIV/0!``) or a formula with no saved value (to an :class:`UnsavedFormula` of its text). Empty
+    for a workbook that is not Office Open XML (.xls, .ods), whose reader says nothing more."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    from .values import UnsavedFormula
+
+    try:
+        with zipfile.ZipFile(file) as book:
+            part = _sheet_part(book, sheet)
+            if part is None:
+                return {}
+            found: dict[tuple[int, int], str] = {}
+            with book.open(part) as xml:
+                for _, element in iterparse(xml):
+                    if element.tag != _MAIN + "c":
+                        continue
+                    formula, value = element.find(_MAIN + "f"), element.find(_MAIN + "v")
+                    ref = _CELL_REF.fullmatch(element.get("r", ""))
+                    if ref is not None and element.get("t") == "e" and value is not None and value.text:
+                        found[_place(ref)] = value.text
+                    elif ref is not None and formula is not None and (value is None or value.text is None):
+                        found[_place(ref)] = UnsavedFormula("=" + (formula.text or "…"))
+                    element.clear()
+            return found
+    except (OSError, zipfile.BadZipFile, KeyError, SyntaxError):  # not OOXML, or not as expected
+        return {}
+
+
+def _place(ref: re.Match[str]) -> tuple[int, int]:
+    column = 0
+    for letter in ref.group(1):
+        column = column * 26 + ord(letter) - 64
+    return int(ref.group(2)), column
+
+
+def _sheet_part(book: Any, sheet: str) -> str | None:
+    """The zip member of the sheet named ``sheet``: xl/workbook.xml names it, its relationships
+    say where it is."""
+    from xml.etree.ElementTree import fromstring
+
+    workbook = fromstring(book.read("xl/workbook.xml"))
+    rid = next(
+        (s.get(_RELS + "id") for s in workbook.iter(_MAIN + "sheet") if s.get("name") == sheet),
+        None,
+    )
+    rels = fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels:
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
