@@ -66,20 +66,7 @@ M = Catalog(
             "a ruleset is a .toml file with a [ruleset] table",
         ),
         "no_cases": ("{path}：没有测试用例", "{path}: no test cases"),
-        "file_line": ("{path}：{n} 个用例 {marks}", "{path}: {n} cases {marks}"),
-        "failed_head": ("失败 {where} {name}", "FAILED {where} {name}"),
-        "score_line": (
-            "  {id}：预期 {expected}，实际 {got}",
-            "  {id}: expected {expected}, got {got}",
-        ),
-        "total_line": ("  总分：预期 {expected}，实际 {got}", "  total: expected {expected}, got {got}"),
-        "grade_line": ("  等级：预期 {expected}，实际 {got}", "  grade: expected {expected}, got {got}"),
-        "error_line": (
-            "  预期错误「{expected}」，实际：{got}",
-            "  expected the error `{expected}`, got: {got}",
-        ),
-        "failed_line": ("  评分失败：{got}", "  scoring failed: {got}"),
-        "scores": ("  各项得分：{scores}", "  scores: {scores}"),
+        "file_line": ("{path} {marks}", "{path} {marks}"),
         "coverage_head": ("覆盖率", "coverage"),
         "coverage_file": ("{path}：{reached}/{total}（{pct}%）", "{path}: {reached}/{total} ({pct}%)"),
         "coverage_ind": ("  {id:<{w}}  {reached}/{total}  {pct}%", "  {id:<{w}}  {reached}/{total}  {pct}%"),
@@ -202,27 +189,6 @@ def _where(outcome: CaseOutcome) -> str:
     return str(outcome.case.location)
 
 
-def _failure_text(suite: Suite, outcome: CaseOutcome) -> list[str]:
-    lines = [M("failed_head", where=_where(outcome), name=outcome.case.name)]
-    result = outcome.result
-    for m in outcome.mismatches:
-        if m.what == "score":
-            lines.append(M("score_line", id=m.indicator, expected=m.expected, got=m.got))
-            if result is not None and m.indicator is not None:
-                lines += ["    " + line for line in result[m.indicator].explain().rstrip("\n").split("\n")]
-        elif m.what == "total":
-            lines.append(M("total_line", expected=m.expected, got=m.got))
-        elif m.what == "grade":
-            lines.append(M("grade_line", expected=m.expected, got=m.got))
-        elif m.what == "error":
-            lines.append(M("error_line", expected=m.expected, got=m.got))
-        else:
-            lines.append(M("failed_line", got=m.got))
-    if result is not None and any(m.what in ("total", "grade") for m in outcome.mismatches):
-        lines.append(M("scores", scores=", ".join(f"{item.id} {item.score}" for item in result)))
-    return lines
-
-
 def _text(
     runs: list[tuple[Suite, list[CaseOutcome], Coverage | None, PropertyReport | None]],
     passed: int,
@@ -232,6 +198,7 @@ def _text(
     errors: list[KpiRulesError],
 ) -> str:
     from ..testing.coverage import witness_case
+    from ..testing.report import failure_lines
 
     out: list[str] = [str(err) for err in errors]
     for suite, outcomes, _, _ in runs:
@@ -243,7 +210,7 @@ def _text(
     failures = [(suite, o) for suite, outs, _, _ in runs for o in outs if not o.passed]
     for suite, outcome in failures:
         out.append("")
-        out += _failure_text(suite, outcome)
+        out += failure_lines(outcome)
     covs = [(suite, c) for suite, _, c, _ in runs if c is not None]
     if covs:
         out += ["", M("coverage_head")]
@@ -277,7 +244,6 @@ def _text(
             )
             out.append(M("property_failed" if bad else "property_ok", what=what))
         for failure in props.failures:
-            out.append("    " + failure.violation.message)
             out += ["    " + line for line in failure.case.rstrip("\n").split("\n")]
     summary = M("summary", passed=passed, failed=failed)
     if pct is not None:
@@ -350,6 +316,8 @@ def _junit(
 ) -> str:
     from xml.etree import ElementTree as ET
 
+    from ..testing.report import failure_lines
+
     root = ET.Element("testsuites", name="kpirules test")
     total = failures = 0
     for suite, outcomes, cov, props in runs:
@@ -368,7 +336,7 @@ def _junit(
             )
             if not outcome.passed:
                 bad += 1
-                lines = _failure_text(suite, outcome)
+                lines = failure_lines(outcome)
                 failure = ET.SubElement(case, "failure", message=lines[1].strip() if len(lines) > 1 else lines[0])
                 failure.text = "\n".join(lines)
         if props is not None:

@@ -51,6 +51,7 @@ from ..values import ValueProblem, converter
 from .cases import Suite
 from .run import CaseOutcome
 from .toml import case_text
+from .toml import shown_value as _shown
 from .words import M
 
 #: The most combinations of candidate values tried per indicator when searching for witnesses.
@@ -377,13 +378,39 @@ class _Search:
         nodes: list[ast.Node] = [ind.rule]
         nodes += [m.formula for n in rs.inputs_of(ind.id) if (m := rs.measures[n]).formula is not None]
         breakpoints = constants(nodes, ind.weight)
-        lists = [self._candidates(n, rs.measures[n], breakpoints) for n in inputs]
         wanted = {s.target.key: s for s in missing}
         found: dict[tuple[str, str, int, str | int], list[dict[str, Any]]] = {}
+        lists = [self._candidates(n, rs.measures[n], breakpoints) for n in inputs]
+        self._search(ind, index, inputs, lists, wanted, found)
+        if len(found) < len(wanted):  # finer: points between the candidates, one measure at a time
+            finer = [self._finer(rs.measures[n], values) for n, values in zip(inputs, lists, strict=True)]
+            self._search(ind, index, inputs, finer, wanted, found, product=False)
+        unreachable = self._proved_unreachable(ind)
+        for key, status in wanted.items():
+            for option in sorted(found.get(key, []), key=self._plainness):
+                witness = self._verify(ind, key, option)
+                if witness is not None:
+                    status.witness = witness
+                    break
+            if status.witness is None and (status.target.span in unreachable or key not in found):
+                # the linter proves it, or no value the search tries reaches it: said, not counted
+                status.unreachable = status.target.span in unreachable or self._surely_unreachable(ind, status)
+
+    def _search(
+        self,
+        ind: Indicator,
+        index: int,
+        inputs: list[str],
+        lists: list[list[tuple[Any, Any]]],
+        wanted: Mapping[tuple[str, str, int, str | int], TargetStatus],
+        found: dict[tuple[str, str, int, str | int], list[dict[str, Any]]],
+        *,
+        product: bool = True,
+    ) -> None:
         fn = self.probe.rule(index)
-        for combo in itertools.islice(_combos(lists), SEARCH_LIMIT):
+        for combo in itertools.islice(_combos(lists, product), SEARCH_LIMIT):
             values = {n: pair[1] for n, pair in zip(inputs, combo, strict=True)}
-            env, stopped = self.probe.env(index, values)
+            env, _ = self.probe.env(index, values)
             if env is None:
                 continue
             steps: list[Any] = []
@@ -397,17 +424,32 @@ class _Search:
                     if len(options) < 8:
                         options.append({n: pair[0] for n, pair in zip(inputs, combo, strict=True)})
             if len(found) == len(wanted) and all(len(found[k]) >= 8 for k in wanted):
-                break
-        unreachable = self._proved_unreachable(ind)
-        for key, status in wanted.items():
-            for option in sorted(found.get(key, []), key=self._plainness):
-                witness = self._verify(ind, key, option)
-                if witness is not None:
-                    status.witness = witness
-                    break
-            if status.witness is None and (status.target.span in unreachable or key not in found):
-                # the linter proves it, or no value the search tries reaches it: said, not counted
-                status.unreachable = status.target.span in unreachable or self._surely_unreachable(ind, status)
+                return
+
+    def _finer(self, measure: Measure, values: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+        """The candidates of a numeric measure with nine points between each two neighbours."""
+        numbers = sorted({v for _, v in values if isinstance(v, Decimal)})
+        if len(numbers) < 2:
+            return values
+        extra: list[Decimal] = []
+        grid = measure.type == "count"
+        for a, b in itertools.pairwise(numbers):
+            for k in range(1, 10):
+                p = a + (b - a) * k / 10
+                extra.append(p.to_integral_value(rounding=decimal.ROUND_FLOOR) if grid else p.normalize())
+        out = list(values)
+        convert = converter(measure)
+        seen = {v for _, v in values}
+        for p in extra:
+            shown = _shown(measure, p)
+            try:
+                value = convert(shown)
+            except (ValueProblem, ArithmeticError):
+                continue
+            if value not in seen:
+                seen.add(value)
+                out.append((shown, value))
+        return out
 
     def _plainness(self, option: Mapping[str, Any]) -> tuple[int, int]:
         """Witnesses that change fewer of the [values], then shorter ones, first."""
@@ -416,7 +458,7 @@ class _Search:
         return changed, sum(len(str(v)) for v in option.values())
 
     def _verify(self, ind: Indicator, key: tuple[str, str, int, str | int], option: Mapping[str, Any]) -> Witness | None:
-        given = {**self.defaults, **option}
+        given = {**option, **{k: v for k, v in self.defaults.items() if k not in option}}
         values = {**self.suite.raw_values, **given}
         try:
             result = self.rs.evaluate(values)
@@ -452,9 +494,9 @@ class _Search:
         return status.target.form in ("proportional", "clamp", "deduct")
 
 
-def _combos(lists: list[list[tuple[Any, Any]]]) -> Any:
-    """Each measure's candidates with the others at their first (own) value, then every
-    combination."""
+def _combos(lists: list[list[tuple[Any, Any]]], product: bool = True) -> Any:
+    """Each measure's candidates with the others at their first (own) value, then (with
+    ``product``) every combination."""
     if not lists:
         yield ()
         return
@@ -462,19 +504,8 @@ def _combos(lists: list[list[tuple[Any, Any]]]) -> Any:
     for i, values in enumerate(lists):
         for value in values:
             yield (*firsts[:i], value, *firsts[i + 1 :])
-    yield from itertools.product(*lists)
-
-
-def _shown(measure: Measure, raw: Any) -> Any:
-    """A candidate as a case writes it: a rate as a percentage string, a whole number as an int."""
-    if isinstance(raw, Decimal):
-        if measure.type == "rate":
-            text = format(raw.scaleb(2).normalize(), "f")
-            return f"{text}%"
-        if raw == raw.to_integral_value():
-            return int(raw)
-        return raw.normalize()
-    return raw
+    if product:
+        yield from itertools.product(*lists)
 
 
 __all__ = ["Coverage", "IndicatorCoverage", "Target", "TargetStatus", "Witness", "coverage", "targets_of"]

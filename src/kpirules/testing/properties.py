@@ -21,7 +21,7 @@ from ..ruleset import Ruleset
 from .cases import Monotone, Suite
 from .invariants import Violation, check_result, indicator_bounds_of, same_outcome
 from .strategies import _hypothesis, edges, measure_values, values_for
-from .toml import case_text
+from .toml import case_text, shown_values
 from .words import M
 
 
@@ -125,7 +125,7 @@ def check_properties(suite: Suite, examples: int = 200) -> PropertyReport:
     for (values, one), many in zip(seen, rs.evaluate_many(rows), strict=True):
         if not same_outcome(one, many):  # type: ignore[arg-type]
             violation = Violation("batch", M("v_batch", one=_outcome(one), many=_outcome(many)))
-            report.failures.append(PropertyFailure(violation, values, case_text(M("c_batch"), values)))
+            report.failures.append(PropertyFailure(violation, values, case_text(M("c_batch"), shown_values(rs.measures, values))))
             break
     for prop in suite.properties:
         report.checked.append(M("p_monotone", id=prop.indicator, direction=M(prop.direction), measure=prop.measure))
@@ -147,9 +147,9 @@ def _case_for(rs: Ruleset, violation: Violation, values: Mapping[str, Any], resu
         reads = set(rs.inputs_of(violation.indicator))
         shown = {k: v for k, v in values.items() if k in reads}
         return case_text(
-            name, shown, scores={violation.indicator: result[violation.indicator].score}, comment=violation.message
+            name, shown_values(rs.measures, shown), scores={violation.indicator: result[violation.indicator].score}, comment=violation.message
         )
-    return case_text(name, values, total=result.total, comment=violation.message)
+    return case_text(name, shown_values(rs.measures, values), total=result.total, comment=violation.message)
 
 
 def _rank(rs: Ruleset, measure: str, value: Any) -> Any:
@@ -223,7 +223,7 @@ def _monotone(rs: Ruleset, prop: Monotone, examples: int, bounds: Mapping[str, I
             values[prop.measure] = hi
         name = M("c_monotone", id=prop.indicator, direction=M(prop.direction), measure=prop.measure)
         # the case the property asks for: at the better value, at least (at most) the score of the worse one
-        case = case_text(name, values, scores={prop.indicator: s_lo}, comment=message)
+        case = case_text(name, shown_values(rs.measures, values), scores={prop.indicator: s_lo}, comment=message)
         raise _Found(violation, {**values, prop.measure: hi}, case)
 
     return _explore(strategy, check, examples)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..model import Measure
 
 
 def _key(name: str) -> str:
@@ -61,3 +64,18 @@ def case_text(
         f"expect = {{ {', '.join(expect)} }}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def shown_value(measure: Measure, raw: Any) -> Any:
+    """A value as a case writes it: a rate as a percentage string, a whole number as an int."""
+    if isinstance(raw, Decimal) and not isinstance(raw, bool):
+        if measure.type == "rate":
+            return format(raw.scaleb(2).normalize(), "f") + "%"
+        if raw == raw.to_integral_value():
+            return int(raw)
+        return raw.normalize()
+    return raw
+
+
+def shown_values(measures: Mapping[str, Measure], values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: shown_value(measures[k], v) if k in measures else v for k, v in values.items()}

@@ -96,6 +96,20 @@ M = Catalog(
         "row_case": ("第 {row} 行", "row {row}"),
         # running cases
         "no_error": ("没有出错（总分 {total}）", "no error (total {total})"),
+        # a failed case
+        "failed_head": ("失败 {where} {name}", "FAILED {where} {name}"),
+        "score_line": (
+            "  {id}：预期 {expected}，实际 {got}",
+            "  {id}: expected {expected}, got {got}",
+        ),
+        "total_line": ("  总分：预期 {expected}，实际 {got}", "  total: expected {expected}, got {got}"),
+        "grade_line": ("  等级：预期 {expected}，实际 {got}", "  grade: expected {expected}, got {got}"),
+        "error_line": (
+            "  预期错误「{expected}」，实际：{got}",
+            "  expected the error `{expected}`, got: {got}",
+        ),
+        "failed_line": ("  评分失败：{got}", "  scoring failed: {got}"),
+        "scores": ("  各项得分：{scores}", "  scores: {scores}"),
         # coverage targets
         "t_band": ("第 {n} 档 `{text}`", "band {n} `{text}`"),
         "t_level": ("等级「{label}」", "level '{label}'"),
