@@ -90,9 +90,7 @@ M = Catalog(
 
 @click.command(cls=Command, help=M("help"))
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", help=M("format_help")
-)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", help=M("format_help"))
 @click.option("-k", "keyword", metavar="EXPR", help=M("k_help"))
 @click.option("--coverage", "want_coverage", is_flag=True, help=M("coverage_help"))
 @click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PCT", help=M("fail_under_help"))
@@ -145,8 +143,8 @@ def test(
 
             try:
                 props = check_properties(suite, examples)
-            except ImportError as err:
-                click.echo(str(err), err=True)
+            except ImportError as missing:
+                click.echo(str(missing), err=True)
                 sys.exit(EXIT_USAGE)
         runs.append((suite, outcomes, cov, props))
     all_outcomes = [o for _, outs, _, _ in runs for o in outs]
@@ -167,8 +165,8 @@ def test(
     emit(text, output)
     if errors:
         if fmt != "text" or output is not None:
-            for err in errors:
-                click.echo(str(err), err=True)
+            for problem in errors:
+                click.echo(str(problem), err=True)
         sys.exit(EXIT_USAGE)
     if failed or broken or under:
         sys.exit(EXIT_FINDINGS)
@@ -197,7 +195,6 @@ def _text(
     broken: int,
     errors: list[KpiRulesError],
 ) -> str:
-    from ..testing.coverage import witness_case
     from ..testing.report import failure_lines
 
     out: list[str] = [str(err) for err in errors]
@@ -207,44 +204,16 @@ def _text(
             continue
         marks = "".join("." if o.passed else "F" for o in outcomes)
         out.append(M("file_line", path=suite.path, n=len(outcomes), marks=marks))
-    failures = [(suite, o) for suite, outs, _, _ in runs for o in outs if not o.passed]
-    for suite, outcome in failures:
+    for outcome in [o for _, outs, _, _ in runs for o in outs if not o.passed]:
         out.append("")
         out += failure_lines(outcome)
-    covs = [(suite, c) for suite, _, c, _ in runs if c is not None]
+    covs = [c for _, _, c, _ in runs if c is not None]
     if covs:
         out += ["", M("coverage_head")]
-        for _suite, cov in covs:
-            out.append(M("coverage_file", path=cov.path, reached=cov.reached, total=cov.total, pct=cov.percent))
-            width = max((len(ic.indicator.id) for ic in cov.indicators), default=0)
-            for ic in cov.indicators:
-                out.append(
-                    M("coverage_ind", id=ic.indicator.id, w=width, reached=ic.reached, total=ic.total, pct=ic.percent)
-                )
-                for status in ic.targets:
-                    if status.unreachable:
-                        out.append(M("unreachable", what=status.target.describe()))
-                    elif not status.reached:
-                        out.append(M("missing", what=status.target.describe()))
-                        if status.witness is not None:
-                            out += ["      " + line for line in witness_case(status).rstrip("\n").split("\n")]
-                        else:
-                            out.append(M("no_witness"))
+        out += _coverage_text(covs)
     for suite, _, _, props in runs:
-        if props is None:
-            continue
-        out += ["", M("properties_head", path=suite.path, n=props.examples)]
-        failed_checks = {f.violation.kind for f in props.failures}
-        monotone_failed = {f.violation.indicator for f in props.failures if f.violation.kind == "monotone"}
-        for i, what in enumerate(props.checked):
-            bad = (
-                (i == 0 and failed_checks - {"batch", "monotone"})
-                or (i == 1 and "batch" in failed_checks)
-                or (i >= 2 and suite.properties[i - 2].indicator in monotone_failed)
-            )
-            out.append(M("property_failed" if bad else "property_ok", what=what))
-        for failure in props.failures:
-            out += ["    " + line for line in failure.case.rstrip("\n").split("\n")]
+        if props is not None:
+            out += ["", *_properties_text(suite, props)]
     summary = M("summary", passed=passed, failed=failed)
     if pct is not None:
         summary += M("summary_coverage", pct=pct)
@@ -254,6 +223,45 @@ def _text(
         summary += M("summary_errors", n=len(errors))
     out += ["", summary]
     return "\n".join(out).lstrip("\n") + "\n"
+
+
+def _coverage_text(covs: list[Coverage]) -> list[str]:
+    from ..testing.coverage import witness_case
+
+    out: list[str] = []
+    for cov in covs:
+        out.append(M("coverage_file", path=cov.path, reached=cov.reached, total=cov.total, pct=cov.percent))
+        width = max((len(ic.indicator.id) for ic in cov.indicators), default=0)
+        for ic in cov.indicators:
+            out.append(
+                M("coverage_ind", id=ic.indicator.id, w=width, reached=ic.reached, total=ic.total, pct=ic.percent)
+            )
+            for status in ic.targets:
+                if status.unreachable:
+                    out.append(M("unreachable", what=status.target.describe()))
+                elif not status.reached:
+                    out.append(M("missing", what=status.target.describe()))
+                    if status.witness is not None:
+                        out += ["      " + line for line in witness_case(status).rstrip("\n").split("\n")]
+                    else:
+                        out.append(M("no_witness"))
+    return out
+
+
+def _properties_text(suite: Suite, props: PropertyReport) -> list[str]:
+    out = [M("properties_head", path=suite.path, n=props.examples)]
+    failed_checks = {f.violation.kind for f in props.failures}
+    monotone_failed = {f.violation.indicator for f in props.failures if f.violation.kind == "monotone"}
+    for i, what in enumerate(props.checked):
+        bad = (
+            (i == 0 and failed_checks - {"batch", "monotone"})
+            or (i == 1 and "batch" in failed_checks)
+            or (i >= 2 and suite.properties[i - 2].indicator in monotone_failed)
+        )
+        out.append(M("property_failed" if bad else "property_ok", what=what))
+    for failure in props.failures:
+        out += ["    " + line for line in failure.case.rstrip("\n").split("\n")]
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -343,7 +351,9 @@ def _junit(
             for failure_found in props.failures:
                 count += 1
                 bad += 1
-                case = ET.SubElement(node, "testcase", classname=str(suite.path), name=f"property {failure_found.violation.kind}")
+                case = ET.SubElement(
+                    node, "testcase", classname=str(suite.path), name=f"property {failure_found.violation.kind}"
+                )
                 failure = ET.SubElement(case, "failure", message=failure_found.violation.message)
                 failure.text = failure_found.case
         if cov is not None:

@@ -16,7 +16,7 @@ hypothesis is needed only for the property checks and the strategies (the ``test
 
 from __future__ import annotations
 
-from .cases import Case, Expect, Monotone, Suite, CaseFileError, discover, load_suite
+from .cases import Case, CaseFileError, Expect, Monotone, Suite, discover, load_suite
 from .coverage import Coverage, Target, coverage
 from .invariants import Violation, check_result
 from .properties import PropertyReport, check_properties
@@ -24,6 +24,7 @@ from .run import CaseOutcome, Mismatch, run_case, run_suite
 
 __all__ = [
     "Case",
+    "CaseFileError",
     "CaseOutcome",
     "Coverage",
     "Expect",
@@ -32,7 +33,6 @@ __all__ = [
     "PropertyReport",
     "Suite",
     "Target",
-    "CaseFileError",
     "Violation",
     "check_properties",
     "check_result",

@@ -247,7 +247,7 @@ def _read_entries(
     entries: object,
     source: SourceFile,
     spans: Mapping[tuple[str | int, ...], Any],
-    prefix: tuple[str, ...],
+    prefix: tuple[str | int, ...],
     base: Path,
 ) -> None:
     if entries is None:
@@ -256,13 +256,16 @@ def _read_entries(
     if not isinstance(entries, list):
         raise CaseFileError(M("tests_array"), location=at(prefix), hint=M("tests_array_hint"), code="KPI-T001")
     for i, entry in enumerate(entries):
-        where = (*prefix, i)
+        where: tuple[str | int, ...] = (*prefix, i)
         if not isinstance(entry, dict):
             raise CaseFileError(M("tests_array"), location=at(where), hint=M("tests_array_hint"), code="KPI-T001")
         for key in entry:
             if key not in _CASE_KEYS:
                 raise CaseFileError(
-                    M("unknown_case_key", key=key), location=at((*where, key)), hint=M("case_keys_hint"), code="KPI-T001"
+                    M("unknown_case_key", key=key),
+                    location=at((*where, key)),
+                    hint=M("case_keys_hint"),
+                    code="KPI-T001",
                 )
         if "monotone" in entry:
             indicator = entry.get("indicator")
@@ -279,7 +282,10 @@ def _monotone(suite: Suite, indicator: str, spec: Mapping[str, Any], where: tupl
         ind = rs.indicator(indicator)
     except KeyError:
         raise CaseFileError(
-            M("unknown_indicator", id=indicator), location=at(where), hint=M("indicators", ids=_ids(rs)), code="KPI-T002"
+            M("unknown_indicator", id=indicator),
+            location=at(where),
+            hint=M("indicators", ids=_ids(rs)),
+            code="KPI-T002",
         ) from None
     direction = spec.get("monotone")
     if direction not in _DIRECTIONS:

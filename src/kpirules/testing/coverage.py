@@ -77,7 +77,10 @@ class Target:
     def describe(self, lang: str | None = None) -> str:
         """``tiers: band 2 `>= 90%``` in the current language (or ``lang``)."""
         form, detail = self.form, self.detail
-        say = (lambda key, **f: M.say(lang, key, **f)) if lang else (lambda key, **f: M(key, **f))
+
+        def say(key: str, **fields: object) -> str:
+            return M.say(lang, key, **fields) if lang else M(key, **fields)
+
         if form == "tiers":
             return say("t_band", n=int(detail) + 1, text=self.text)
         if form == "grade":
@@ -221,35 +224,11 @@ def targets_of(ruleset: Ruleset, ind: Indicator) -> list[Target]:
         return words if len(words) <= 50 else words[:47] + "…"
 
     out: list[Target] = []
-
-    def add(form: str, detail: str | int, span: Span, at: Span | None = None) -> None:
-        out.append(Target(ind.id, form, detail, span, (at or span).start, text(span)))
-
     for node in ast.walk(ind.rule):
-        if isinstance(node, Pass):
-            add("pass", "held", node.cond.span, node.span)
-            add("pass", "failed", node.cond.span, node.span)
-        elif isinstance(node, ast.IfElse) and node in checked.types and checked.kind(node) is Kind.SCORE:
-            add("if", "then", node.cond.span, node.span)
-            add("if", "else", node.cond.span, node.span)
-        elif isinstance(node, Tiers):
-            for i, band in enumerate(node.bands):
-                out.append(Target(ind.id, "tiers", i, band.span, node.span.start, text(band.test.span)))
-        elif isinstance(node, Grade):
-            for band in node.bands:
-                out.append(Target(ind.id, "grade", band.label, band.span, node.span.start, band.label))
-        elif isinstance(node, Deduct):
-            for regime in ("none", "deducting", "floored"):
-                add("deduct", regime, node.span)
-        elif isinstance(node, Checklist):
-            for i, item in enumerate(node.items):
-                out.append(Target(ind.id, "checklist", i, item.span, node.span.start, text(item.cond.span)))
-        elif isinstance(node, Proportional):
-            for regime in ("zero", "partial", "full"):
-                add("proportional", regime, node.span)
+        out += _node_targets(ind, node, checked, text)
     try:
         bounds = indicator_bounds(ruleset, ind.id)
-    except Exception:  # noqa: BLE001 - the linter's analysis cannot bound this rule: no clamp targets
+    except Exception:
         bounds = None
     if bounds is not None:
         end = len(source)
@@ -258,6 +237,28 @@ def targets_of(ruleset: Ruleset, ind: Indicator) -> list[Target]:
         if bounds.lo < 0:
             out.append(Target(ind.id, "clamp", "low", None, end, ""))
     return out
+
+
+def _node_targets(ind: Indicator, node: ast.Node, checked: Any, text: Any) -> list[Target]:
+    """The targets of one node of a rule (none for a node that is no scoring form)."""
+    i = ind.id
+    if isinstance(node, Pass):
+        return [Target(i, "pass", d, node.cond.span, node.span.start, text(node.cond.span)) for d in ("held", "failed")]
+    if isinstance(node, ast.IfElse) and node in checked.types and checked.kind(node) is Kind.SCORE:
+        return [Target(i, "if", d, node.cond.span, node.span.start, text(node.cond.span)) for d in ("then", "else")]
+    if isinstance(node, Tiers):
+        return [Target(i, "tiers", n, b.span, node.span.start, text(b.test.span)) for n, b in enumerate(node.bands)]
+    if isinstance(node, Grade):
+        return [Target(i, "grade", b.label, b.span, node.span.start, b.label) for b in node.bands]
+    if isinstance(node, Deduct):
+        regimes = ("none", "deducting", "floored")
+        return [Target(i, "deduct", d, node.span, node.span.start, text(node.span)) for d in regimes]
+    if isinstance(node, Checklist):
+        return [Target(i, "checklist", n, t.span, node.span.start, text(t.cond.span)) for n, t in enumerate(node.items)]
+    if isinstance(node, Proportional):
+        regimes = ("zero", "partial", "full")
+        return [Target(i, "proportional", d, node.span, node.span.start, text(node.span)) for d in regimes]
+    return []
 
 
 def reached_by_trace(ind: Indicator, steps: Iterable[Any], raw: Decimal | None) -> set[tuple[str, str, int, str | int]]:
@@ -457,12 +458,14 @@ class _Search:
         changed = sum(1 for k, v in option.items() if k not in own or str(own[k]) != str(v))
         return changed, sum(len(str(v)) for v in option.values())
 
-    def _verify(self, ind: Indicator, key: tuple[str, str, int, str | int], option: Mapping[str, Any]) -> Witness | None:
+    def _verify(
+        self, ind: Indicator, key: tuple[str, str, int, str | int], option: Mapping[str, Any]
+    ) -> Witness | None:
         given = {**option, **{k: v for k, v in self.defaults.items() if k not in option}}
         values = {**self.suite.raw_values, **given}
         try:
             result = self.rs.evaluate(values)
-        except Exception:  # noqa: BLE001 - another indicator cannot score these values: try the next
+        except Exception:
             return None
         item = result[ind.id]
         if key not in reached_by_trace(ind, item.trace, item.raw):
@@ -483,7 +486,7 @@ class _Search:
                 subject=ind.measure,
                 precision=rs.header.precision,
             )
-        except Exception:  # noqa: BLE001 - no proof
+        except Exception:
             return set()
         return {f.span for f in analysis.findings if f.code == "KPI-G202"}
 

@@ -33,9 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="also check each ruleset's invariants and declared properties with hypothesis",
     )
-    group.addoption(
-        "--kpirules-examples", type=int, default=200, metavar="N", help="examples per property check (200)"
-    )
+    group.addoption("--kpirules-examples", type=int, default=200, metavar="N", help="examples per property check (200)")
 
 
 def _holds_tests(path: Path) -> bool:
@@ -54,7 +52,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
-class CaseFailed(Exception):  # noqa: N818 - what a failed case raises
+class CaseFailed(Exception):
     def __init__(self, lines: list[str]) -> None:
         super().__init__("\n".join(lines))
         self.lines = lines

@@ -63,7 +63,7 @@ class PropertyReport:
         }
 
 
-class _Found(Exception):  # noqa: N818 - internal: carries a violation out of hypothesis
+class _Found(Exception):
     def __init__(self, violation: Violation, values: Mapping[str, Any], case: str) -> None:
         super().__init__(violation.message)
         self.found = PropertyFailure(violation, dict(values), case)
@@ -125,7 +125,9 @@ def check_properties(suite: Suite, examples: int = 200) -> PropertyReport:
     for (values, one), many in zip(seen, rs.evaluate_many(rows), strict=True):
         if not same_outcome(one, many):  # type: ignore[arg-type]
             violation = Violation("batch", M("v_batch", one=_outcome(one), many=_outcome(many)))
-            report.failures.append(PropertyFailure(violation, values, case_text(M("c_batch"), shown_values(rs.measures, values))))
+            report.failures.append(
+                PropertyFailure(violation, values, case_text(M("c_batch"), shown_values(rs.measures, values)))
+            )
             break
     for prop in suite.properties:
         report.checked.append(M("p_monotone", id=prop.indicator, direction=M(prop.direction), measure=prop.measure))
@@ -147,7 +149,10 @@ def _case_for(rs: Ruleset, violation: Violation, values: Mapping[str, Any], resu
         reads = set(rs.inputs_of(violation.indicator))
         shown = {k: v for k, v in values.items() if k in reads}
         return case_text(
-            name, shown_values(rs.measures, shown), scores={violation.indicator: result[violation.indicator].score}, comment=violation.message
+            name,
+            shown_values(rs.measures, shown),
+            scores={violation.indicator: result[violation.indicator].score},
+            comment=violation.message,
         )
     return case_text(name, shown_values(rs.measures, values), total=result.total, comment=violation.message)
 

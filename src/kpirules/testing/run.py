@@ -73,7 +73,7 @@ def _error_matches(suite: Suite, case: Case, err: KpiRulesError, want: str) -> b
 
 
 def _first_line(err: KpiRulesError) -> str:
-    return err.message.split("\n")[0]
+    return str(err.message).split("\n")[0]
 
 
 def run_case(suite: Suite, case: Case) -> CaseOutcome:
@@ -120,7 +120,7 @@ def keyword_filter(expr: str) -> Callable[[str], bool]:
     """pytest's ``-k``: words matched case-insensitively as substrings of a case's id
     (``file::name``), combined with ``and``, ``or``, ``not`` and parentheses. Raises ValueError
     for an expression that does not parse."""
-    tokens = [t for t in _TOKEN.findall(expr) if t]
+    tokens: list[str] = [str(t) for t in _TOKEN.findall(expr) if t]
     pos = 0
 
     def peek() -> str | None:
@@ -154,16 +154,14 @@ def keyword_filter(expr: str) -> Callable[[str], bool]:
         left = atom()
         while peek() == "and":
             take()
-            right, prev = atom(), left
-            left = lambda s, a=prev, b=right: a(s) and b(s)  # noqa: E731
+            left = _and(left, atom())
         return left
 
     def either() -> Pred:
         left = both()
         while peek() == "or":
             take()
-            right, prev = both(), left
-            left = lambda s, a=prev, b=right: a(s) or b(s)  # noqa: E731
+            left = _or(left, both())
         return left
 
     if not tokens:
@@ -172,6 +170,14 @@ def keyword_filter(expr: str) -> Callable[[str], bool]:
     if pos != len(tokens):
         raise ValueError(expr)
     return pred
+
+
+def _and(a: Callable[[str], bool], b: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda s: a(s) and b(s)
+
+
+def _or(a: Callable[[str], bool], b: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda s: a(s) or b(s)
 
 
 def select_cases(expr: str | None) -> Callable[[Case], bool] | None:

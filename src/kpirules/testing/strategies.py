@@ -103,15 +103,17 @@ def measure_values(ruleset: Ruleset, name: str, edge: list[Any] | None = None) -
     declared range allow."""
     st = _hypothesis()
     measure = ruleset.measures[name]
+    strategy: SearchStrategy[Any]
     if measure.type == "bool":
-        return st.booleans()
-    if measure.type == "level":
-        return st.sampled_from(list(measure.levels or ()))
-    general = _general(st, measure)
-    found = edge if edge is not None else edges(ruleset).get(name, [])
-    if not found:
-        return general
-    return st.one_of(st.sampled_from(found), general)
+        strategy = st.booleans()
+    elif measure.type == "level":
+        strategy = st.sampled_from(list(measure.levels or ()))
+    else:
+        strategy = _general(st, measure)
+        found = edge if edge is not None else edges(ruleset).get(name, [])
+        if found:
+            strategy = st.one_of(st.sampled_from(found), strategy)
+    return strategy
 
 
 def _general(st: Any, measure: Measure) -> Any:
@@ -121,7 +123,7 @@ def _general(st: Any, measure: Measure) -> Any:
         lo = Decimal(-(10**6)) if measure.type == "number" else Decimal(0)
         hi = lo + _SPAN[measure.type] if measure.type != "number" else _SPAN["number"]
     if measure.type == "count":
-        return st.integers(min_value=int(max(lo, 0).to_integral_value()), max_value=int(hi))
+        return st.integers(min_value=int(max(lo, Decimal(0)).to_integral_value()), max_value=int(hi))
     places = _PLACES.get(measure.type, 4)
     strategy = st.decimals(min_value=lo, max_value=hi, places=places, allow_nan=False, allow_infinity=False)
     if measure.type == "rate":  # a bare rate of 10 or more is written as a percentage
@@ -134,13 +136,14 @@ def values_for(ruleset: Ruleset, *, only: Callable[[str], bool] | None = None) -
     :func:`measure_values`."""
     st = _hypothesis()
     found = edges(ruleset)
-    return st.fixed_dictionaries(
+    strategy: SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
         {
             name: measure_values(ruleset, name, found.get(name))
             for name in input_measures(ruleset)
             if only is None or only(name)
         }
     )
+    return strategy
 
 
 def edge_values(ruleset: Ruleset) -> SearchStrategy[dict[str, Any]]:
@@ -154,7 +157,8 @@ def edge_values(ruleset: Ruleset) -> SearchStrategy[dict[str, Any]]:
             fields[name] = measure_values(ruleset, name, [])
         else:
             fields[name] = st.sampled_from(found[name])
-    return st.fixed_dictionaries(fields)
+    strategy: SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(fields)
+    return strategy
 
 
 def units_for(ruleset: Ruleset, n: int) -> SearchStrategy[list[dict[str, Any]]]:
@@ -162,9 +166,10 @@ def units_for(ruleset: Ruleset, n: int) -> SearchStrategy[list[dict[str, Any]]]:
     ``ruleset.evaluate_many(rows, unit_key="unit")``."""
     st = _hypothesis()
     one = values_for(ruleset)
-    return st.lists(one, min_size=n, max_size=n).map(
+    strategy: SearchStrategy[list[dict[str, Any]]] = st.lists(one, min_size=n, max_size=n).map(
         lambda rows: [{"unit": f"u{i + 1}", **row} for i, row in enumerate(rows)]
     )
+    return strategy
 
 
 __all__ = ["edge_values", "edges", "input_measures", "measure_values", "units_for", "values_for"]

@@ -20,7 +20,7 @@ M = Catalog(
         ),
         "properties_table": ("[properties] 应为表", "[properties] must be a table"),
         "property_table": (
-            "[properties.{indicator}] 应为表，如 {{ monotone = \"increasing\" }}",
+            '[properties.{indicator}] 应为表，如 {{ monotone = "increasing" }}',
             '[properties.{indicator}] must be a table such as {{ monotone = "increasing" }}',
         ),
         "unknown_property_key": ("属性中有未知的键 `{key}`", "unknown key `{key}` in a property"),
@@ -39,13 +39,13 @@ M = Catalog(
             "a case may hold name, values, values_file and expect",
         ),
         "monotone_needs_indicator": (
-            "含 monotone 的 [[tests]] 需要 indicator = \"指标 id\"",
+            '含 monotone 的 [[tests]] 需要 indicator = "指标 id"',
             '[[tests]] with monotone needs indicator = "its id"',
         ),
         "unknown_indicator": ("没有指标 `{id}`", "no indicator `{id}`"),
         "indicators": ("指标有：{ids}", "the indicators are: {ids}"),
         "bad_direction": (
-            "monotone 应为 \"increasing\" 或 \"decreasing\"，而不是 {got}",
+            'monotone 应为 "increasing" 或 "decreasing"，而不是 {got}',
             'monotone must be "increasing" or "decreasing", not {got}',
         ),
         "unknown_measure": ("没有数据项 `{name}`", "no measure `{name}`"),
@@ -81,8 +81,11 @@ M = Catalog(
         "not_a_number": ("{what} 的预期值 {got} 不是数字", "the expected {what} {got} is not a number"),
         "number_hint": ('写成精确的小数，如 "4.74"', 'write an exact decimal, such as "4.74"'),
         "unknown_expect_key": ("expect 中有未知的键 `{key}`", "unknown key `{key}` in expect"),
-        "scores_table": ("scores 应为表：{{ 指标 id = \"得分\" }}", 'scores must be a table: {{ id = "score" }}'),
-        "error_text": ("error 应为文字：错误信息的一部分或错误代码", "error must be text: part of the message, or a code"),
+        "scores_table": ('scores 应为表：{{ 指标 id = "得分" }}', 'scores must be a table: {{ id = "score" }}'),
+        "error_text": (
+            "error 应为文字：错误信息的一部分或错误代码",
+            "error must be text: part of the message, or a code",
+        ),
         "error_alone": (
             "预期出错的测试用例不能同时预期得分",
             "a case that expects an error expects no figures",
