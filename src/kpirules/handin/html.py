@@ -225,7 +225,8 @@ def _lint(lines: Sequence[LintLine] | str | None, lang: str) -> list[str]:
         for line in lines:
             message = _e(line.message) + (f"<br><span class='note'>{_e(line.help)}</span>" if line.help else "")
             out.append(
-                f"<tr><td class='sev'>{_e(line.code)}</td><td class='sev'>{_e(w.get(line.severity, line.severity))}</td>"
+                f"<tr><td class='sev'>{_e(line.code)}</td>"
+                f"<td class='sev'>{_e(w.get(line.severity, line.severity))}</td>"
                 f"<td>{_e(line.where)}</td><td>{message}</td></tr>\n"
             )
         out.append("</tbody>\n</table>\n")
@@ -245,7 +246,8 @@ def _audit(page: AuditPage, lang: str) -> list[str]:
             cause = f.get("cause_text")
             message = _e(f["message"]) + (f"<br><span class='note'>{_e(cause)}</span>" if cause else "")
             out.append(
-                f"<tr><td class='num'>{n}</td><td class='sev'>{_e(w.get(f['severity'], f['severity']))}</td><td>{_e(what)}</td>"
+                f"<tr><td class='num'>{n}</td><td class='sev'>{_e(w.get(f['severity'], f['severity']))}</td>"
+                f"<td>{_e(what)}</td>"
                 f"<td class='num'>{_e(f.get('reported_text') or '')}</td>"
                 f"<td class='num'>{_e(f.get('expected_text') or '')}</td>"
                 f"<td>{_e(f['kind'])}</td><td>{message}</td></tr>\n"
