@@ -269,3 +269,27 @@ def test_rate_given_as_a_percentage_number_gets_a_hint(given: object, hint: str 
     with pytest.raises(kpirules.ValuesError, match="outside the declared range") as caught:
         rs.evaluate({"rate": given})
     assert caught.value.hint == hint
+
+
+def test_the_fast_test_of_a_bare_rate_agrees_with_the_full_way() -> None:
+    # A rate with no range takes a bare number below 10 (BARE_RATE_LIMIT) and refuses one at or
+    # above it; the fast path stops at the largest 60-digit number below 10, and a number closer
+    # to 10 than that goes the full way: both must agree on every side of the limit.
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from kpirules.model import Measure
+    from kpirules.values import BARE_RATE_LIMIT, ValueProblem, converter
+
+    convert = converter(Measure("r", "rate"))
+    edge = [BARE_RATE_LIMIT - D(1).scaleb(-k) for k in (1, 30, 59, 60, 61, 80)] + [BARE_RATE_LIMIT, D(0), D("-0.0")]
+
+    @given(st.one_of(st.sampled_from(edge), st.decimals(min_value=-1, max_value=11, allow_nan=False, places=70)))
+    def check(value: D) -> None:
+        if D(0) <= value < BARE_RATE_LIMIT:
+            assert convert(value) == value
+        else:
+            with pytest.raises(ValueProblem):
+                convert(value)
+
+    check()

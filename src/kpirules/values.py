@@ -384,7 +384,14 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
         return to_label
     full = _spreadsheet(_number(measure))
     limits = fast_limits(measure)
-    low, high, cap = limits if limits is not None else (None, None, None)
+    low, high = None, None
+    if limits is not None:
+        # one chained test for every limit (this runs for every value of every unit): a bare-rate
+        # limit is exclusive, so its fast test stops at the largest number below it; a number
+        # between that and the limit (past 60 digits) goes the full way, which takes it
+        low, high, cap = limits
+        if cap is not _INFINITY:
+            high = min(high, cap.next_minus(_EXACT))
     count = measure.type == "count"
 
     def to_number(raw: Any) -> Converted:
@@ -398,7 +405,7 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
                 value = Decimal(raw)
         elif kind is Decimal and raw.is_finite() and not count:
             value = raw
-        if value is not None and (low is None or (low <= value <= high and value < cap)):  # type: ignore[operator]
+        if value is not None and (low is None or low <= value <= high):  # type: ignore[operator]
             return value
         if is_missing(raw):
             raise MissingValue
