@@ -34,8 +34,8 @@ M = Catalog(
         ),
         "format_help": ("输出格式。  [默认：text]", "Output format.  [default: text]"),
         "k_help": (
-            "只运行名称（文件::名称）与表达式匹配的用例，如 'edge and not 满意度'。",
-            "Run only the cases whose id (file::name) matches, as in 'edge and not 满意度'.",
+            "只运行名称（文件名::用例名）与表达式匹配的用例，如 'edge and not 满意度'。",
+            "Run only the cases whose id (FILE::name) matches, as in 'edge and not 满意度'.",
         ),
         "coverage_help": (
             "报告各指标的各档、分支、扣分情形、清单项和截断被用例覆盖的情况，并为未覆盖的给出可粘贴的用例。",

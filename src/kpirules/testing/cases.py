@@ -97,8 +97,8 @@ class Case:
 
     @property
     def id(self) -> str:
-        """``file::name``, as ``-k`` and the pytest plugin name it."""
-        return f"{self.location.file}::{self.name}"
+        """``FILE::name`` (the file's name without its folder), what ``-k`` matches."""
+        return f"{Path(self.location.file or '').name}::{self.name}"
 
 
 @attrs.frozen
