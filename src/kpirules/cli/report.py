@@ -73,22 +73,22 @@ M = Catalog(
             "kpirules report writes .html (or .htm) and .pdf files",
         ),
         "no_charts": (
-            "kpirules report 需要图表库 vl-convert-python，但它没有安装",
-            "kpirules report needs the charting library vl-convert-python, which is not installed",
+            "kpirules report 需要图表库 `vl-convert-python`，但它没有安装",
+            "kpirules report needs the charting library `vl-convert-python`, which is not installed",
         ),
         "no_charts_hint": (
-            "pip install 'kpirules[report]'（安装 report 附加组件）",
-            "pip install 'kpirules[report]' (the report extra)",
+            "`pip install 'kpirules[report]'`（安装 report 附加组件）",
+            "`pip install 'kpirules[report]'` (the report extra)",
         ),
         "no_chromium": (
-            "写 PDF 需要 Chromium 或 Chrome，但在 PATH 中找不到 chromium、chromium-browser 或 google-chrome",
-            "a PDF is printed by Chromium or Chrome, and none of chromium, chromium-browser or google-chrome is on "
-            "PATH",
+            "写 PDF 需要 Chromium 或 Chrome，但在 PATH 中找不到 `chromium`、`chromium-browser` 或 `google-chrome`",
+            "a PDF is printed by Chromium or Chrome, and none of `chromium`, `chromium-browser` or "
+            "`google-chrome` is on PATH",
         ),
         "no_chromium_hint": (
-            "请安装 Chromium（Debian、Ubuntu：apt-get install chromium），或用 KPIRULES_CHROMIUM 指明浏览器程序；"
+            "请安装 Chromium（Debian、Ubuntu：`apt-get install chromium`），或用 KPIRULES_CHROMIUM 指明浏览器程序；"
             "也可以写 .html 文件，再在浏览器中打印为 PDF",
-            "install Chromium (Debian, Ubuntu: apt-get install chromium) or name the browser in KPIRULES_CHROMIUM; "
+            "install Chromium (Debian, Ubuntu: `apt-get install chromium`) or name the browser in KPIRULES_CHROMIUM; "
             "or write an .html file and print it to PDF from a browser",
         ),
         "chromium_failed": ("Chromium 未能打印 PDF：{reason}", "Chromium could not print the PDF: {reason}"),

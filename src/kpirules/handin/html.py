@@ -151,7 +151,11 @@ def form_table(page: UnitPage, lang: str) -> str:
     heads.append(words["level3"] if page.depth >= 2 else (words["level2"] if page.depth == 1 else words["indicator"]))
     heads += [words["weight"], words["standard"], words["actual"], words["score"], words["reason"]]
     lead = page.depth + 1  # the columns before 分值
-    out = ['<table class="form">\n<thead><tr>', *(f"<th>{_e(h)}</th>" for h in heads), "</tr></thead>\n<tbody>\n"]
+    widths = [9] * page.depth + [14 if page.depth else 18, 5, 22, 17, 6]
+    widths.append(100 - sum(widths))
+    cols = "".join(f'<col style="width: {width}%">' for width in widths)
+    out = [f'<table class="form">\n<colgroup>{cols}</colgroup>\n<thead><tr>', *(f"<th>{_e(h)}</th>" for h in heads)]
+    out.append("</tr></thead>\n<tbody>\n")
     for row in page.rows:
         out.append(_form_row(row, page.depth, lead))
     out.append("</tbody>\n</table>\n")
