@@ -353,8 +353,43 @@ class Line:
             for name in self.axis.quantities:
                 for k in self._crossings(name, constants(self.space, name, env), lo, hi):
                     points.add(k)
-        self._boundaries = sorted(k for k in points if 1 <= k <= K)
+        found = sorted(k for k in points if 1 <= k <= K)
+        self._boundaries = sorted(set(found) | set(self._kinks(found)))
         return self._boundaries
+
+    def _scores(self, k: int) -> tuple[Decimal, ...] | None:
+        result = self.space.score(self.changes(k))
+        return None if result is None else result.scores
+
+    def _kinks(self, found: Sequence[int]) -> Iterable[int]:
+        """In a piece where some indicators gain and others lose, the total need not be monotone:
+        there, where each indicator that moves stops moving (its score reaches the weight or zero,
+        a clamp at no number the rule names) or starts, found by bisection (each one is monotone)."""
+        prev = 0
+        for b in found:
+            lo, hi = prev + 1, b - 1
+            prev = b
+            if hi - lo < 2:
+                continue
+            start, end = self._scores(lo), self._scores(hi)
+            if start is None or end is None:
+                continue
+            moves = [(i, a, z) for i, (a, z) in enumerate(zip(start, end, strict=True)) if a != z]
+            if not (any(z > a for _, a, z in moves) and any(z < a for _, a, z in moves)):
+                continue
+            for i, a, z in moves:
+
+                def left(k: int, i: int = i, a: Decimal = a) -> bool:
+                    scores = self._scores(k)
+                    return scores is None or scores[i] != a
+
+                def arrived(k: int, i: int = i, z: Decimal = z) -> bool:
+                    scores = self._scores(k)
+                    return scores is None or scores[i] == z
+
+                for changed in (left, arrived):
+                    k = self._first(changed, lo, hi)
+                    yield from (k - 1, k)
 
     def _crossings(self, name: str, values: Sequence[Decimal], lo: int, hi: int) -> Iterable[int]:
         if not values or hi < lo:
