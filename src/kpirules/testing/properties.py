@@ -9,13 +9,13 @@ A violation comes back shrunk by hypothesis to the simplest values that show it,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 import attrs
 
 from ..errors import KpiRulesError
-from ..intervals import Interval
+from ..exact import CONTEXT, quantizer, rounding_mode, snap
 from ..result import Result
 from ..ruleset import Ruleset
 from .cases import Monotone, Suite
@@ -131,7 +131,7 @@ def check_properties(suite: Suite, examples: int = 200) -> PropertyReport:
             break
     for prop in suite.properties:
         report.checked.append(M("p_monotone", id=prop.indicator, direction=M(prop.direction), measure=prop.measure))
-        failure = _monotone(rs, prop, examples, bounds)
+        failure = _monotone(rs, prop, examples, _fill(suite))
         if failure is not None:
             report.failures.append(failure)
     return report
@@ -168,27 +168,53 @@ def _rank(rs: Ruleset, measure: str, value: Any) -> Any:
     return value
 
 
-def _monotone(rs: Ruleset, prop: Monotone, examples: int, bounds: Mapping[str, Interval]) -> PropertyFailure | None:
+def _fill(suite: Suite) -> dict[str, Any]:
+    """Values for every input measure: the ruleset's own [values], else an edge of the measure."""
+    rs = suite.ruleset
+    found = edges(rs)
+    fill: dict[str, Any] = {}
+    for name, measure in rs.measures.items():
+        if measure.derived:
+            continue
+        if name in suite.raw_values:
+            fill[name] = suite.raw_values[name]
+        elif measure.type == "bool":
+            fill[name] = True
+        elif measure.type == "level":
+            fill[name] = (measure.levels or ("",))[0]
+        elif found.get(name):
+            fill[name] = found[name][0]
+    return fill
+
+
+def _monotone(rs: Ruleset, prop: Monotone, examples: int, fill: Mapping[str, Any]) -> PropertyFailure | None:
+    """Draw the indicator's other inputs and two values of the measure: the score at the better
+    one must not be lower (``increasing``) or higher (``decreasing``). The measures the indicator
+    does not read keep the ruleset's own values."""
     st = _hypothesis()
     measure = rs.measures[prop.measure]
     index = rs.index_of(prop.indicator)
     ind = rs.indicators[index]
+    reads = set(rs.inputs_of(prop.indicator))
     if measure.derived:
         points = _derived_values(rs, prop.measure)
     else:
         points = measure_values(rs, prop.measure, edges(rs).get(prop.measure))
-    strategy = st.tuples(values_for(rs), points, points)
+    others = values_for(rs, only=lambda n: n in reads and n != prop.measure)
+    strategy = st.tuples(others, points, points)
     convert = None if measure.derived else _converter(measure)
+    rounding = Context(prec=CONTEXT.prec, rounding=rounding_mode(rs.header.rounding))
+    quantum = quantizer(rs.header.precision)
 
     def score_at(base: dict[str, Any], value: Any) -> Decimal | None:
         """The indicator's score with ``measure`` at ``value``, the rest of ``base`` held still."""
         if not measure.derived:
             try:
-                return rs.evaluate({**base, prop.measure: value})[prop.indicator].score
+                return rs.evaluate({**fill, **base, prop.measure: value})[prop.indicator].score
             except KpiRulesError:
                 return None
         try:
-            env = rs.prepare(base)
+            env = rs.prepare({**fill, **base})
         except KpiRulesError:
             return None
         env[prop.measure] = value
@@ -196,7 +222,7 @@ def _monotone(rs: Ruleset, prop: Monotone, examples: int, bounds: Mapping[str, I
         if raw is None:
             return None
         clamped = min(max(raw, Decimal(0)), ind.weight)
-        return clamped.quantize(Decimal(1).scaleb(-rs.header.precision))
+        return rounding.quantize(snap(clamped), quantum)
 
     def check(drawn: tuple[dict[str, Any], Any, Any]) -> None:
         base, a, b = drawn

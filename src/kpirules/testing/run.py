@@ -118,8 +118,8 @@ _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
 
 def keyword_filter(expr: str) -> Callable[[str], bool]:
     """pytest's ``-k``: words matched case-insensitively as substrings of a case's id
-    (``FILE::name``, the file without its folder), combined with ``and``, ``or``, ``not`` and parentheses. Raises ValueError
-    for an expression that does not parse."""
+    (``FILE::name``, the file without its folder), combined with ``and``, ``or``, ``not`` and
+    parentheses. Raises ValueError for an expression that does not parse."""
     tokens: list[str] = [str(t) for t in _TOKEN.findall(expr) if t]
     pos = 0
 
