@@ -83,6 +83,16 @@ class Call(Node):
     func: str
     args: tuple[Expr, ...]
 
+    @property
+    def digits(self) -> int:
+        """The decimals of ``round(x, n)``: ``n``, written as a literal (the checker makes sure);
+        0 for ``round(x)``."""
+        if len(self.args) < 2:
+            return 0
+        written = self.args[1]
+        assert isinstance(written, Number)
+        return int(written.value)
+
 
 @attrs.frozen(eq=False)
 class Neg(Node):

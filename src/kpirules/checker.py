@@ -81,10 +81,15 @@ M = Catalog(
         "min_args": ("{func}() 至少需要两个参数", "{func}() needs at least two arguments"),
         "minmax_kind": ("{func}() 的参数应为数值或得分，而不是{kind}", "{func}() takes numbers or scores, not {kind}"),
         "abs_args": ("abs() 只接受一个参数", "abs() takes one argument"),
-        "abs_kind": ("abs() 的参数应为数值，而不是{kind}", "abs() takes a number, not {kind}"),
+        "abs_kind": ("abs() 的参数应为数值或得分，而不是{kind}", "abs() takes a number or a score, not {kind}"),
         "round_args": (
-            "round() 需要一个数值和保留的小数位数：round(x, 2)",
-            "round() takes a number and a count of decimals: round(x, 2)",
+            "round() 需要一个数值或得分，以及可选的保留小数位数：round(x) 或 round(x, 2)",
+            "round() takes a number or a score, and optionally a count of decimals: round(x) or round(x, 2)",
+        ),
+        "round_kind": ("round() 的参数应为数值或得分，而不是{kind}", "round() takes a number or a score, not {kind}"),
+        "functions_kinds": (
+            "min、max、abs 和 round 都接受数值或得分，结果与参数同类",
+            "min, max, abs and round all take numbers or scores, and give what they take",
         ),
         "round_digits": (
             "round() 的小数位数必须是 0 到 12 之间的整数",
@@ -290,23 +295,25 @@ class _Checker:
                 return self.error(node, M("abs_args"))
             got = self.infer(args[0], want)
             if got.kind not in (Kind.NUMBER, Kind.SCORE, Kind.ERROR):
-                return self.error(args[0], M("abs_kind", kind=got.kind.words))
+                return self.error(args[0], M("abs_kind", kind=got.kind.words), M("functions_kinds"))
             return got
         if node.func == "round":
-            if len(args) != 2:
+            if len(args) not in (1, 2):
                 return self.error(node, M("round_args"))
-            self.expect(args[0], Kind.NUMBER)
-            digits = args[1]
-            if not (
-                isinstance(digits, ast.Number)
-                and not digits.unit
-                and digits.value == digits.value.to_integral_value()
-                and 0 <= digits.value <= 12
-            ):
+            got = self.infer(args[0], want)
+            if len(args) == 2:
+                digits = args[1]
                 self.infer(digits)
-                return self.error(digits, M("round_digits"))
-            self.infer(digits)
-            return NUMBER
+                if not (
+                    isinstance(digits, ast.Number)
+                    and not digits.unit
+                    and digits.value == digits.value.to_integral_value()
+                    and 0 <= digits.value <= 12
+                ):
+                    return self.error(digits, M("round_digits"))
+            if got.kind not in (Kind.NUMBER, Kind.SCORE, Kind.ERROR):
+                return self.error(args[0], M("round_kind", kind=got.kind.words), M("functions_kinds"))
+            return got
         return self.error(node, M("unknown_function", func=node.func), M("functions", names=listed(FUNCTIONS)))
 
     def neg(self, node: ast.Neg, want: Kind | None, levels: object) -> Type:

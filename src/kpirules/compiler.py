@@ -276,23 +276,34 @@ class Compiler:
             if score:
                 return self.unary(self.recorded(node, "abs", node.args, args, absolute), inner, absolute)
             return self.unary(lambda env, tr: absolute(inner(env, tr)), inner, absolute)
-        # round(x, n): half-up, as standards that round a rate before scoring it mean
+        # round(x) and round(x, n): half-up, as standards that round a rate before scoring it, or
+        # that round a score (执行率（取整）× 分值), mean
         inner = self.exact_fn(node.args[0])
-        digits = node.args[1]
-        assert isinstance(digits, ast.Number)
-        q = quantizer(int(digits.value))
+        n = node.digits
+        q = quantizer(n)
 
         def round_half_up(x: Decimal) -> Decimal:
             return x.quantize(q, rounding=ROUND_HALF_UP, context=CONTEXT)
 
+        if score:
+            places = Decimal(n)
+            recorded = self.recorded(node, "round", node.args[:1], [inner], round_half_up, shown=(places,))
+            return self.unary(recorded, inner, round_half_up)
         fn: Fn = lambda env, tr: inner(env, tr).quantize(q, rounding=ROUND_HALF_UP, context=CONTEXT)  # noqa: E731
         return self.unary(fn, inner, round_half_up)
 
     def recorded(
-        self, node: ast.Node, func: str, operands: Sequence[ast.Node], fns: Sequence[Fn], op: Callable[..., Any]
+        self,
+        node: ast.Node,
+        func: str,
+        operands: Sequence[ast.Node],
+        fns: Sequence[Fn],
+        op: Callable[..., Any],
+        shown: tuple[Decimal, ...] = (),
     ) -> Fn:
         """``op`` of the values of ``fns`` (compiled from ``operands``), an operation on scores:
-        traced, it leaves a :class:`~kpirules.trace.CombineStep` after its operands' records."""
+        traced, it leaves a :class:`~kpirules.trace.CombineStep` after its operands' records, with
+        ``shown`` after their values (the decimals of ``round``)."""
         span, score, step = node.span, self.checked.kind(node) is Kind.SCORE, tr_.CombineStep
         if len(fns) == 1:
             (a,) = fns
@@ -301,7 +312,7 @@ class Compiler:
                 x = a(env, tr)
                 result = op(x)
                 if tr is not None:
-                    tr.append(step(span, func, (x,), result, score))
+                    tr.append(step(span, func, (x, *shown), result, score))
                 return result
 
             return one

@@ -201,6 +201,9 @@ def _step(step: t.Step, x: Explainer) -> str:
         calc = f"-{args[0]}" if args[0].startswith("(") else f"-({args[0]})"
     elif step.func in ("abs", "min", "max"):
         calc = f"{step.func}({', '.join(number(a) for a in step.args)})"
+    elif step.func == "round":  # its value, then the decimals
+        value, places = step.args
+        calc = f"round({number(value)})" if not places else f"round({number(value)}, {number(places)})"
     else:
         symbol = {"*": "×", "/": words["divide"]}.get(step.func, step.func)
         calc = f" {symbol} ".join(args)

@@ -345,8 +345,7 @@ class RuleAnalysis:
             return out
         if node.func == "abs":
             return iabs(args[0])
-        digits = node.args[1]
-        n = int(digits.value) if isinstance(digits, ast.Number) else 0
+        n = node.digits
         return monotone(args[0], lambda x: round_half_up(x, n))
 
     def e_Neg(self, node: ast.Neg, env: Env) -> Dom:

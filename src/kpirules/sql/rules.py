@@ -183,9 +183,7 @@ class RuleCompiler(Toolkit):
             value, err = self.num(node.args[0])
             return V(self.a.abs(value), err)
         value, err = self.num(node.args[0])
-        digits = node.args[1]
-        assert isinstance(digits, ast.Number)
-        n = int(digits.value)
+        n = node.digits
         return V(self.a.norm(self.a.round_int(value, n, "half-up"), 10**n, False), err)
 
     def c_Neg(self, node: ast.Neg) -> V:
