@@ -76,7 +76,7 @@ M = Catalog(
             "      (no values found that reach it)",
         ),
         "unreachable": ("    不可达（不计入）：{what}", "    unreachable (not counted): {what}"),
-        "properties_head": ("属性检查：{path}，{n} 个样例", "properties: {path}, {n} examples"),
+        "properties_head": ("属性检查：{path}，每项 {n} 个样例", "properties: {path}, {n} examples each"),
         "property_ok": ("  ✓ {what}", "  ✓ {what}"),
         "property_failed": ("  ✗ {what}", "  ✗ {what}"),
         "summary": ("{passed} 个通过，{failed} 个失败", "{passed} passed, {failed} failed"),
@@ -249,7 +249,7 @@ def _coverage_text(covs: list[Coverage]) -> list[str]:
 
 
 def _properties_text(suite: Suite, props: PropertyReport) -> list[str]:
-    out = [M("properties_head", path=suite.path, n=props.examples)]
+    out = [M("properties_head", path=suite.path, n=props.requested)]
     failed_checks = {f.violation.kind for f in props.failures}
     monotone_failed = {f.violation.indicator for f in props.failures if f.violation.kind == "monotone"}
     for i, what in enumerate(props.checked):

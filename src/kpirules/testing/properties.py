@@ -37,7 +37,8 @@ class PropertyFailure:
 @attrs.define
 class PropertyReport:
     path: str
-    examples: int = 0  # the examples that were scored (not refused)
+    requested: int = 0  # the examples drawn for each check
+    examples: int = 0  # of those drawn for the invariants, the ones scored (not refused)
     failures: list[PropertyFailure] = attrs.Factory(list)
     checked: list[str] = attrs.Factory(list)  # what was checked, in words
 
@@ -48,6 +49,7 @@ class PropertyReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "ruleset": self.path,
+            "requested": self.requested,
             "examples": self.examples,
             "checked": self.checked,
             "failures": [
@@ -98,7 +100,7 @@ def check_properties(suite: Suite, examples: int = 200) -> PropertyReport:
     declared property; every batch of drawn units is also scored by ``evaluate_many``."""
     _hypothesis()  # say which extra to install before anything runs
     rs = suite.ruleset
-    report = PropertyReport(str(suite.path))
+    report = PropertyReport(str(suite.path), examples)
     bounds = indicator_bounds_of(rs)
     seen: list[tuple[dict[str, Any], Result | KpiRulesError]] = []
 
