@@ -259,7 +259,7 @@ def _audit(page: AuditPage, lang: str) -> list[str]:
         out.append("</tbody>\n</table>\n")
     else:
         out.append(f'<p class="note">{_e(w["audit_clean"])}</p>\n')
-    out.append(f"<h3>{_e(w['audit_beside'])}</h3>\n")
+    out.append(f"<h3 id=\"reconstruction\">{_e(w['audit_beside'])}</h3>\n")
     pub, con = w["published"], w["consistent"]
     out.append(
         "<table>\n<thead><tr>"
