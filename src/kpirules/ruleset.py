@@ -470,16 +470,18 @@ class Ruleset:
         *,
         target: str | Decimal | int | None = None,
         max_measures: int = 3,
+        hold: Iterable[str] = (),
         overrides: bool | None = None,
     ) -> Plan:
         """The least change of one unit's values that reaches ``target`` (a grade's label or a
         total; by default the grade above the unit's): for every measure that can move the total,
         its least change alone, and the options that reach the target, best first (the single
         changes, or the least combinations of up to ``max_measures`` measures when no single one
-        suffices). Exact and verified by scoring; see :mod:`kpirules.plan.search` and docs/plan.md."""
+        suffices). ``hold`` names measures to keep as they are. Exact and verified by scoring; see
+        :mod:`kpirules.plan.search` and docs/plan.md."""
         from .plan.search import plan
 
-        return plan(self, values, target=target, max_measures=max_measures, overrides=overrides)
+        return plan(self, values, target=target, max_measures=max_measures, hold=hold, overrides=overrides)
 
     def marginal(self, values: Mapping[str, Any] | None = None, *, overrides: bool | None = None) -> Marginal:
         """Where one unit's next points are: for each indicator, its points per unit of each

@@ -40,6 +40,11 @@ M = Catalog(
             "The target: a grade label (such as 优) or a total (such as 95) [default: the grade above the "
             "current one].",
         ),
+        "hold_help": (
+            "保持该数据项不变，不作为改变的候选（可多次给出），如受理件数这类不宜压低的数据项。",
+            "Keep MEASURE as it is: never propose changing it (repeatable), such as a count of cases received "
+            "that should not be lowered.",
+        ),
         "marginal_help": (
             "另列出每个指标的下一分在哪里：每单位数据项的得分（向下、向上）、下一个断点和还可得的分。",
             "Also list where each indicator's next points are: points per unit of each measure (down and up), "
@@ -73,6 +78,7 @@ FORMATS = ("text", "json", "csv")
 @click.option("--values", "values_file", metavar="FILE", help=M("values_help"))
 @click.option("--sheet", metavar="NAME|N", help=M("sheet_help"))
 @click.option("--target", metavar="GRADE|TOTAL", help=M("target_help"))
+@click.option("--hold", metavar="MEASURE", multiple=True, help=M("hold_help"))
 @click.option("--marginal", is_flag=True, help=M("marginal_help"))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", help=M("format_help"))
 @click.option("--max-measures", type=click.IntRange(1, 3), default=3, help=M("max_help"))
@@ -83,6 +89,7 @@ def plan(
     values_file: str | None,
     sheet: str | None,
     target: str | None,
+    hold: tuple[str, ...],
     marginal: bool,
     fmt: str,
     max_measures: int,
@@ -117,8 +124,13 @@ def plan(
             if marginal:
                 click.echo(M("marginal_many"), err=True)
                 sys.exit(EXIT_USAGE)
+            from ..valuefiles import percent_slips
+            from .score import _drop_unknown_columns
+
+            _drop_unknown_columns(rules, units)
+            refused = {i: str(errors[0]).split("\n")[0] for i, errors in percent_slips(rules.measures, units).items()}
             try:
-                found = many(rules, [(u.name, u.values) for u in units], target=target)
+                found = many(rules, [(u.name, u.values) for u in units], target=target, refused=refused, hold=hold)
             except KpiRulesError as err:
                 fail(err, EXIT_USAGE)
             if fmt == "json":
@@ -131,7 +143,7 @@ def plan(
             sys.exit(EXIT_FINDINGS if any(u.error is not None for u in found) else EXIT_OK)
         values, name = dict(units[0].values), units[0].name
     try:
-        result = find_plan(rules, values, target=target, max_measures=max_measures, unit=name)
+        result = find_plan(rules, values, target=target, max_measures=max_measures, unit=name, hold=hold)
         margins = find_marginal(rules, values) if marginal else None
     except KpiRulesError as err:
         fail(err, EXIT_FINDINGS if isinstance(err, ValuesError) else EXIT_USAGE)

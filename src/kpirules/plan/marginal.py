@@ -13,7 +13,7 @@ from ..errors import KpiRulesError
 from ..exact import CONTEXT
 from ..values import Converted
 from .model import Margin, Marginal, Slope, UnitPlan
-from .search import Axis, Line, Space, alternatives, axes, plan
+from .search import Axis, Line, Space, alternatives, axes, check_hold, plan
 from .words import M
 
 if TYPE_CHECKING:
@@ -143,16 +143,23 @@ def many(
     units: Iterable[tuple[str | None, Mapping[str, Any]]],
     *,
     target: str | Decimal | int | None = None,
+    refused: Mapping[int, str] | None = None,
+    hold: Iterable[str] = (),
 ) -> list[UnitPlan]:
     """For each unit (name, values): its gap to the next grade (or to ``target``) and the cheapest
     single change that closes it; sorted: units one change away first (the smallest relative
     change first), then the others by their gap, then units at the top grade and units that
-    could not be scored."""
+    could not be scored. ``hold``: measures kept as they are. ``refused`` gives, by position, units
+    refused before scoring and why."""
+    check_hold(rs, hold)
     out: list[UnitPlan] = []
     for n, (name, values) in enumerate(units, 1):
         label = name if name is not None else M("unit_name", n=n)
+        if refused and n - 1 in refused:
+            out.append(UnitPlan(label, None, None, None, None, None, refused[n - 1]))
+            continue
         try:
-            found = plan(rs, values, target=target, max_measures=1, unit=label, overrides=False)
+            found = plan(rs, values, target=target, max_measures=1, unit=label, overrides=False, hold=hold)
         except KpiRulesError as err:
             out.append(UnitPlan(label, None, None, None, None, None, str(err).split("\n")[0]))
             continue

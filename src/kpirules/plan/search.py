@@ -64,6 +64,8 @@ COMBO_MEASURES = {2: 16, 3: 8}
 COMBO_STOPS = {2: 16, 3: 5}
 #: The options a plan lists.
 MAX_OPTIONS = 8
+#: Changes of points walked through, in a piece where indicators pull both ways, before giving up.
+WALK_LIMIT = 5_000
 #: Steps back towards the current value when a piece is not monotone (see verify).
 _BACKTRACK = 10_000
 
@@ -101,8 +103,16 @@ def _ceil(x: Decimal) -> Decimal:
 class Space:
     """One unit's values and every total computed from changes to them (memoised)."""
 
-    def __init__(self, rs: Ruleset, values: Mapping[str, Any] | None = None, *, overrides: bool | None = None) -> None:
+    def __init__(
+        self,
+        rs: Ruleset,
+        values: Mapping[str, Any] | None = None,
+        *,
+        overrides: bool | None = None,
+        hold: Iterable[str] = (),
+    ) -> None:
         self.rs = rs
+        self.hold = frozenset(hold)  # measures the plan keeps as they are
         self.apply = values is None if overrides is None else overrides
         env = rs.prepare(values)  # raises ValuesError as evaluate does
         measures = rs.measures
@@ -239,7 +249,7 @@ def axes(space: Space) -> list[Axis]:
     derived = space.derived_from()
     out: list[Axis] = []
     for name, measure in rs.measures.items():
-        if measure.derived or name not in read or name not in space.inputs:
+        if measure.derived or name not in read or name not in space.inputs or name in space.hold:
             continue
         value = space.inputs[name]
         quantities = (name, *derived.get(name, ()))
@@ -312,6 +322,7 @@ class Line:
         self.K = max(int(_floor(steps)), 0)
         self.seen: dict[int, Decimal | None] = {}
         self._boundaries: list[int] | None = None
+        self.cut = False  # a walk met WALK_LIMIT
 
     def value(self, k: int) -> Decimal:
         return self.axis.at(self.d * k)
@@ -441,6 +452,46 @@ class Line:
                 lo = mid
         return hi
 
+    def _mixed(self, lo: int, hi: int) -> bool:
+        """Whether, from step lo to step hi, some indicators gain and others lose points: the total
+        is then not monotone (the rounding of one goes up as the other's goes down)."""
+        start, end = self._scores(lo), self._scores(hi)
+        if start is None or end is None:
+            return False
+        ups = downs = False
+        for a, z in zip(start, end, strict=True):
+            ups, downs = ups or z > a, downs or z < a
+        return ups and downs
+
+    def _walk(self, lo: int, hi: int, target: Decimal | None) -> int | None:
+        """Step by step through a piece where indicators pull both ways: from lo, to the next step
+        where any indicator's points change (each is monotone: found by bisection), until the
+        total reaches ``target`` (None: to the end, scoring every change for :meth:`best`).
+        Stops after :data:`WALK_LIMIT` changes (``self.cut``)."""
+        k = lo
+        for _ in range(WALK_LIMIT):
+            t = self.T(k)
+            if target is not None and t is not None and t >= target:
+                return k
+            if k >= hi:
+                return None
+            here, end = self._scores(k), self._scores(hi)
+            if here is None or end is None:
+                return None
+            nxt = hi
+            for i, (a, z) in enumerate(zip(here, end, strict=True)):
+                if a == z:
+                    continue
+
+                def moved(j: int, i: int = i, a: Decimal = a) -> bool:
+                    scores = self._scores(j)
+                    return scores is None or scores[i] != a
+
+                nxt = min(nxt, self._first(moved, k, nxt) if nxt > k + 1 else nxt)
+            k = nxt
+        self.cut = True
+        return None
+
     def first_reach(self, target: Decimal) -> int | None:
         """The least k ≥ 1 whose total reaches ``target``, walking piece by piece."""
 
@@ -452,18 +503,28 @@ class Line:
         for b in self.boundaries():
             if b - prev > 1:
                 lo, hi = prev + 1, b - 1
-                if reaches(lo):
-                    return lo
-                if hi > lo and reaches(hi):
-                    return self._first(reaches, lo, hi)
+                if hi - lo >= 2 and self._mixed(lo, hi):
+                    found = self._walk(lo, hi, target)
+                    if found is not None:
+                        return found
+                else:
+                    if reaches(lo):
+                        return lo
+                    if hi > lo and reaches(hi):
+                        return self._first(reaches, lo, hi)
             if reaches(b):
                 return b
             prev = b
         return None
 
     def best(self) -> tuple[Decimal | None, int]:
-        """The highest total on this side (the walk has scored every piece's ends) and the least k
-        with it."""
+        """The highest total on this side and the least k with it: the walk has scored every
+        piece's ends, and here every change in the pieces where indicators pull both ways."""
+        prev = 0
+        for b in self.boundaries():
+            if b - prev > 3 and self._mixed(prev + 1, b - 1):
+                self._walk(prev + 1, b - 1, None)
+            prev = b
         top: Decimal | None = None
         for t in self.seen.values():
             if t is not None and (top is None or t > top):
@@ -645,6 +706,17 @@ def resolve_target(rs: Ruleset, target: str | Decimal | int | None, total: Decim
 
 
 # ---- plans ------------------------------------------------------------------------------------------
+def check_hold(rs: Ruleset, hold: Iterable[str]) -> frozenset[str]:
+    """The measures to hold, each an input measure of the ruleset."""
+    held = frozenset(hold)
+    for name in sorted(held):
+        measure = rs.measures.get(name)
+        if measure is None or measure.derived:
+            inputs = M("joiner").join(n for n, m in rs.measures.items() if not m.derived)
+            raise KpiRulesError(M("bad_hold", name=name), hint=M("bad_hold_hint", inputs=inputs))
+    return held
+
+
 def plan(
     rs: Ruleset,
     values: Mapping[str, Any] | None = None,
@@ -653,9 +725,11 @@ def plan(
     max_measures: int = 3,
     unit: str | None = None,
     overrides: bool | None = None,
+    hold: Iterable[str] = (),
 ) -> Plan:
     """The plan for one unit; see :meth:`kpirules.Ruleset.plan`."""
-    space = Space(rs, values, overrides=overrides)
+    held = check_hold(rs, hold)
+    space = Space(rs, values, overrides=overrides, hold=held)
     goal, label = resolve_target(rs, target, space.total0)
     result = space.result
     if space.total0 >= goal:

@@ -16,6 +16,8 @@ M = Catalog(
             "请给出等级名称（如 --target 优）或总分（如 --target 95）",
             "give a grade label (such as --target 优) or a total (such as --target 95)",
         ),
+        "bad_hold": ("--hold {name}：不是输入数据项", "--hold {name}: not an input measure"),
+        "bad_hold_hint": ("可保持不变的数据项：{inputs}", "the input measures that can be held: {inputs}"),
         "target_too_high": (
             "目标 {target} 高于可得的总分 {most}",
             "the target {target} is above the most a unit can earn, {most}",
@@ -109,7 +111,7 @@ M = Catalog(
         ),
         "unit_none": ("单独改变一个数据项不能达到", "no single change reaches it"),
         "unit_change": (
-            "{measure} 由 {before} 变为 {after} → {total_after}",
+            "{measure}由 {before} 变为 {after} → {total_after}",
             "{measure} from {before} to {after} → {total_after}",
         ),
         "unit_failed": ("  {unit}：未能评分：{error}", "  {unit}: could not be scored: {error}"),
