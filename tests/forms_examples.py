@@ -502,6 +502,54 @@ EXAMPLES: dict[str, list[Example]] = {
             note="unequal items, points in Chinese",
         ),
     ],
+    # ---- deduct unless ----------------------------------------------------------------------------
+    "deduct_unless": [
+        *table(
+            "deduct unless { ok: 1 pt, ok2: 2 pts, n >= 1: 2 pts }",
+            "ok ok2 n",
+            [
+                (True, True, 1, "5.00"),
+                (True, False, 1, "3.00"),
+                (False, False, 1, "2.00"),
+                (False, False, 0, "0.00"),
+                (True, False, 0, "1.00"),
+            ],
+            weight=5,
+            measure=None,
+            note="未落实的分别扣 1、2、2 分: the weight less the points of the items not met",
+        ),
+        *table(
+            "deduct unless { ok: 3 pts, ok2: 3 pts }",
+            "ok ok2",
+            [(False, False, "0.00"), (False, True, "1.00")],
+            weight=4,
+            measure=None,
+            note="扣完为止: more points off than the weight stops at 0",
+        ),
+        ex(
+            "deduct unless {\n ok: 1分\n rate >= 90%: 50%\n}",
+            {"ok": True, "rate": "80%"},
+            "5.00",
+            weight=10,
+            measure=None,
+            note="items on lines of their own; a share of the weight as the points",
+        ),
+        ex(
+            "min(full, deduct unless { ok: 1 pt } + 1 pt)",
+            {"ok": False},
+            "4.00",
+            weight=4,
+            measure=None,
+            note="inside score arithmetic",
+        ),
+        failing(
+            "deduct unless { ok: 1 pt, n / m > 1: 1 pt }",
+            {"ok": True, "n": 1, "m": 0},
+            "division by zero",
+            weight=2,
+            measure=None,
+        ),
+    ],
     # ---- grade ----------------------------------------------------------------------------------
     "grade": [
         *table(
