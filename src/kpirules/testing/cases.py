@@ -35,7 +35,8 @@ Every problem in a case file is a :class:`CaseFileError` at ``file:line:col``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ class Expect:
         return self.total is None and self.grade is None and not self.scores and self.error is None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Case:
     """One test case: values to score and what the result must be."""
 
@@ -88,8 +89,14 @@ class Case:
     values: Mapping[str, Any] | None  # the raw values to score; None: the ruleset's own [values]
     given: Mapping[str, Any]  # the values the case itself gives (shown in reports)
     expect: Expect
-    location: Location
+    place: Location | Callable[[], Location] = attrs.field(eq=False, repr=False)
     value_locations: Mapping[str, Location] = attrs.field(factory=dict, eq=False, repr=False)
+
+    @functools.cached_property
+    def location(self) -> Location:
+        """Where the case is written (found when first asked: a file of many cases is not
+        scanned for positions unless something is said about one of them)."""
+        return self.place if isinstance(self.place, Location) else self.place()
 
     @property
     def own(self) -> bool:
@@ -193,8 +200,8 @@ def load_suite(path: str | Path, *, extra: Sequence[Path] = ()) -> Suite:
     data = parse_toml(source)
     raw_values = data.get("values") if isinstance(data.get("values"), dict) else {}
     suite = Suite(path, ruleset, dict(raw_values or {}))
-    spans = scan(source.text)
-    _read_entries(suite, data.get("tests"), source, spans, ("tests",), path.parent)
+    spans = ruleset.spans if ruleset.spans and ruleset.source is not None else None
+    _read_entries(suite, data.get("tests"), _Locator(source, spans), ("tests",), path.parent)
     for file in [*case_files(path), *extra]:
         if file in suite.files:
             continue
@@ -209,14 +216,13 @@ def load_suite(path: str | Path, *, extra: Sequence[Path] = ()) -> Suite:
 def _read_case_toml(suite: Suite, file: Path) -> None:
     source = SourceFile(str(file), read_text(file, CaseFileError).replace("\r\n", "\n"))
     data = parse_toml(source)
-    spans = scan(source.text)
-    at = _locator(source, spans)
+    at = _Locator(source)
     for key in data:
         if key not in ("tests", "properties", "ruleset"):
             raise CaseFileError(
                 M("unknown_top", key=key), location=at((key,)), hint=M("unknown_top_hint"), code="KPI-T001"
             )
-    _read_entries(suite, data.get("tests"), source, spans, ("tests",), file.parent)
+    _read_entries(suite, data.get("tests"), at, ("tests",), file.parent)
     props = data.get("properties", {})
     if not isinstance(props, dict):
         raise CaseFileError(M("properties_table"), location=at(("properties",)), code="KPI-T001")
@@ -232,27 +238,58 @@ def _read_case_toml(suite: Suite, file: Path) -> None:
         suite.properties.append(_monotone(suite, indicator, spec, where, at))
 
 
-def _locator(source: SourceFile, spans: Mapping[tuple[str | int, ...], Any]) -> Any:
-    def at(path: tuple[str | int, ...]) -> Location:
+class _Locator:
+    """``at(path)``: where a key path of a TOML file is; the file is scanned for positions on the
+    first question (:mod:`kpirules.tomlspans`), not before."""
+
+    def __init__(self, source: SourceFile, spans: Mapping[tuple[str | int, ...], Any] | None = None) -> None:
+        self.source = source
+        self._spans = spans
+
+    @property
+    def spans(self) -> Mapping[tuple[str | int, ...], Any]:
+        if self._spans is None:
+            self._spans = scan(self.source.text)
+        return self._spans
+
+    def __call__(self, path: tuple[str | int, ...]) -> Location:
+        spans = self.spans
         while path and path not in spans:
             path = path[:-1]
         span = spans.get(path)
-        return source.location(span.key_start, span.value_end) if span is not None else source.location(0)
+        return self.source.location(span.key_start, span.value_end) if span is not None else self.source.location(0)
 
-    return at
+    def later(self, path: tuple[str | int, ...]) -> Callable[[], Location]:
+        return lambda: self(path)
+
+
+class _Places(Mapping[str, Location]):
+    """The places of a case's values, found when asked (for an error message)."""
+
+    def __init__(self, at: _Locator, prefix: tuple[str | int, ...], keys: Sequence[str]) -> None:
+        self._at, self._prefix, self._keys = at, prefix, list(keys)
+
+    def __getitem__(self, key: str) -> Location:
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._at((*self._prefix, key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def _read_entries(
     suite: Suite,
     entries: object,
-    source: SourceFile,
-    spans: Mapping[tuple[str | int, ...], Any],
+    at: _Locator,
     prefix: tuple[str | int, ...],
     base: Path,
 ) -> None:
     if entries is None:
         return
-    at = _locator(source, spans)
     if not isinstance(entries, list):
         raise CaseFileError(M("tests_array"), location=at(prefix), hint=M("tests_array_hint"), code="KPI-T001")
     for i, entry in enumerate(entries):
@@ -273,7 +310,7 @@ def _read_entries(
                 raise CaseFileError(M("monotone_needs_indicator"), location=at(where), code="KPI-T001")
             suite.properties.append(_monotone(suite, indicator, entry, where, at))
             continue
-        suite.cases.append(_case(suite, entry, where, at, source, spans, base, i))
+        suite.cases.append(_case(suite, entry, where, at, base, i))
 
 
 def _monotone(suite: Suite, indicator: str, spec: Mapping[str, Any], where: tuple[str | int, ...], at: Any) -> Monotone:
@@ -304,19 +341,16 @@ def _case(
     suite: Suite,
     entry: Mapping[str, Any],
     where: tuple[str | int, ...],
-    at: Any,
-    source: SourceFile,
-    spans: Mapping[tuple[str | int, ...], Any],
+    at: _Locator,
     base: Path,
     index: int,
 ) -> Case:
     name = entry.get("name", f"case {index + 1}")
     if not isinstance(name, str):
         raise CaseFileError(M("name_text"), location=at((*where, "name")), code="KPI-T001")
-    location = at(where)
     values = entry.get("values")
     given: dict[str, Any] = {}
-    locations: dict[str, Location] = {}
+    locations: Mapping[str, Location] = {}
     merged: dict[str, Any] | None
     if "values_file" in entry:
         if values is not None:
@@ -327,8 +361,7 @@ def _case(
         merged = None
     elif isinstance(values, dict):
         given = dict(values)
-        for key in given:
-            locations[key] = at((*where, "values", key))
+        locations = _Places(at, (*where, "values"), list(given))
         merged = {**suite.raw_values, **given}
     else:
         raise CaseFileError(M("values_kind"), location=at((*where, "values")), hint=M("values_hint"), code="KPI-T001")
@@ -341,7 +374,7 @@ def _case(
     result = _expect(suite, expect, (*where, "expect"), at)
     if result.empty:
         raise CaseFileError(M("no_expect", name=name), location=at((*where, "expect")), hint=M("expect_hint"))
-    return Case(name, merged, given, result, location, locations)
+    return Case(name, merged, given, result, at.later(where), locations)
 
 
 def _check_measures(suite: Suite, given: Mapping[str, Any], locations: Mapping[str, Location]) -> None:
@@ -374,15 +407,17 @@ def _values_file(suite: Suite, raw: object, base: Path, where: Location) -> tupl
     return values, dict(unit.locations)
 
 
-def _decimal(raw: object, location: Location, what: str) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal, float)):
-        raise CaseFileError(M("not_a_number", what=what, got=raw), location=location, hint=M("number_hint"))
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise CaseFileError(M("not_a_number", what=what, got=raw), location=location, hint=M("number_hint")) from None
-    if not value.is_finite():
-        raise CaseFileError(M("not_a_number", what=what, got=raw), location=location, hint=M("number_hint"))
+def _decimal(raw: object, where: Callable[[], Location | None], what: str) -> Decimal:
+    value = None
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+        try:
+            value = Decimal(repr(raw) if isinstance(raw, float) else str(raw).strip())
+        except InvalidOperation:
+            value = None
+    if value is None or not value.is_finite():
+        raise CaseFileError(M("not_a_number", what=what, got=raw), location=where(), hint=M("number_hint"))
     return value
 
 
@@ -392,16 +427,16 @@ def _expect(suite: Suite, expect: Mapping[str, Any], where: tuple[str | int, ...
             raise CaseFileError(
                 M("unknown_expect_key", key=key), location=at((*where, key)), hint=M("expect_hint"), code="KPI-T001"
             )
-    total = _decimal(expect["total"], at((*where, "total")), "total") if "total" in expect else None
+    total = _decimal(expect["total"], at.later((*where, "total")), "total") if "total" in expect else None
     grade = expect.get("grade")
     if grade is not None:
-        grade = _grade(suite, grade, at((*where, "grade")))
+        grade = _grade(suite, grade, at.later((*where, "grade")))
     scores = expect.get("scores", {})
     if not isinstance(scores, dict):
         raise CaseFileError(M("scores_table"), location=at((*where, "scores")), hint=M("expect_hint"), code="KPI-T001")
     pairs = []
     for ind, raw in scores.items():
-        place = at((*where, "scores", ind))
+        place = at.later((*where, "scores", ind))
         _indicator(suite, ind, place)
         pairs.append((ind, _decimal(raw, place, ind)))
     error = expect.get("error")
@@ -412,25 +447,29 @@ def _expect(suite: Suite, expect: Mapping[str, Any], where: tuple[str | int, ...
     return Expect(total, grade, tuple(pairs), error)
 
 
-def _grade(suite: Suite, grade: object, location: Location) -> str:
+def _grade(suite: Suite, grade: object, where: Callable[[], Location | None]) -> str:
     labels = [label for label, _ in suite.ruleset.grades]
     if not isinstance(grade, str) or (grade not in labels and grade != "none"):
         raise CaseFileError(
-            M("unknown_grade", got=grade, labels=", ".join(labels) or "—"), location=location, code="KPI-T002"
+            M("unknown_grade", got=grade, labels=", ".join(labels) or "—"), location=where(), code="KPI-T002"
         )
     return grade
 
 
-def _indicator(suite: Suite, ind: str, location: Location | None) -> None:
+def _indicator(suite: Suite, ind: str, where: Callable[[], Location | None]) -> None:
     try:
         suite.ruleset.indicator(ind)
     except KeyError:
         raise CaseFileError(
             M("unknown_indicator", id=ind),
-            location=location,
+            location=where(),
             hint=M("indicators", ids=_ids(suite.ruleset)),
             code="KPI-T002",
         ) from None
+
+
+def _there(place: Location | None, file: Path) -> Callable[[], Location]:
+    return lambda: place or Location(str(file))
 
 
 def _read_case_table(suite: Suite, file: Path) -> None:
@@ -460,13 +499,13 @@ def _read_case_table(suite: Suite, file: Path) -> None:
             elif key in _NAME_COLUMNS:
                 name = str(raw).strip()
             elif key == "total":
-                total = _decimal(raw, place or Location(str(file)), "total")
+                total = _decimal(raw, _there(place, file), "total")
             elif key == "grade":
-                grade = _grade(suite, str(raw).strip(), place or Location(str(file)))
+                grade = _grade(suite, str(raw).strip(), _there(place, file))
             elif key == "error":
                 error = str(raw).strip()
             elif key in ids:
-                scores.append((key, _decimal(raw, place or Location(str(file)), key)))
+                scores.append((key, _decimal(raw, _there(place, file), key)))
             else:
                 raise CaseFileError(
                     M("unknown_column", header=key),

@@ -90,8 +90,9 @@ def run_case(suite: Suite, case: Case) -> CaseOutcome:
     if want.error is not None:
         return CaseOutcome(case, (Mismatch("error", want.error, M("no_error", total=result.total)),), result)
     found: list[Mismatch] = []
+    index_of = suite.ruleset.index_of
     for indicator, expected in want.scores:
-        got = result[indicator].score
+        got = result.scores[index_of(indicator)]
         if got != expected:
             found.append(Mismatch("score", _show(expected), str(got), indicator))
     if want.total is not None and result.total != want.total:
