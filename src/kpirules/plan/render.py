@@ -33,9 +33,18 @@ def value_text(measure: Measure, value: Converted | None, *, words: bool = True)
     if isinstance(value, str):
         return value
     if measure.type == "rate":
-        return show(value.scaleb(2, context=CONTEXT)) + "%"
+        return _rounded(value.scaleb(2, context=CONTEXT), 2) + "%"
     if words and measure.unit:
-        return f"{show(value)} {measure.unit}"
+        return f"{_rounded(value, 4)} {measure.unit}"
+    return _rounded(value, 4)
+
+
+def _rounded(value: Decimal, places: int) -> str:
+    """``value`` as written, or, for a quotient that does not end (a derived rate such as
+    500/576), rounded to ``places`` decimals after ``≈``."""
+    exponent = value.normalize(CONTEXT).as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -10:
+        return "≈" + show(value.quantize(Decimal(1).scaleb(-places), context=CONTEXT))
     return show(value)
 
 
@@ -167,7 +176,11 @@ def _singles_text(rs: Ruleset, plan: Plan) -> list[str]:
 
 def marginal_lines(rs: Ruleset, marginal: Marginal) -> list[str]:
     lines = [M("marginal_heading")]
+    full = 0
     for margin in marginal.margins:
+        if not margin.to_gain:
+            full += 1
+            continue
         ind = rs.indicator(margin.indicator)
         lines.append(
             M(
@@ -179,8 +192,6 @@ def marginal_lines(rs: Ruleset, marginal: Marginal) -> list[str]:
                 left=show(margin.to_gain),
             )
         )
-        if not margin.to_gain:
-            continue
         moved = False
         for slope in margin.slopes:
             m = rs.measures[slope.measure]
@@ -210,6 +221,8 @@ def marginal_lines(rs: Ruleset, marginal: Marginal) -> list[str]:
                 moved = True
         if not moved:
             lines.append(M("marginal_none"))
+    if full:
+        lines.append(M("marginal_full_count", count=full))
     return lines
 
 

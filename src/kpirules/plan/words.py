@@ -91,7 +91,7 @@ M = Catalog(
             "    下一个断点：{measure}达到 {after} → {points} 分（{gain} 分）",
             "    next breakpoint: {measure} at {after} → {points} points ({gain} pt)",
         ),
-        "marginal_full": ("    已得满分", "    full marks already"),
+        "marginal_full_count": ("  其余 {count} 个指标已得满分", "  the other {count} indicators have full marks"),
         "marginal_none": ("    没有数据项能提高它的得分", "    no measure raises its score"),
         "per_point": ("个百分点", "percentage point"),
         "per_unit": ("{unit}", "{unit}"),
