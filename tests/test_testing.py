@@ -363,3 +363,39 @@ def test_help() -> None:
     assert code == 0
     for option in ("--format", "-k", "--coverage", "--fail-under", "--properties", "--examples", "--lang"):
         assert option in out
+
+
+def test_workbook_cases(bishan: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    (bishan / "bishan_2022.test.toml").unlink()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "satisfaction_rate", "total", "satisfaction"])
+    sheet.append(["90 %", "90%", 98, 9])
+    sheet.append(["wrong", 0.5, 94.5, None])
+    book.save(bishan / "bishan_2022.test.xlsx")
+    code, out = run(str(bishan))
+    assert code == 1
+    assert "total: expected 94.5, got 94.00" in out
+    assert re.search(r"FAILED .*bishan_2022\.test\.xlsx!\S+!A3 wrong", out), out
+    assert "1 passed, 1 failed" in out
+
+
+def test_a_ruleset_that_does_not_load_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text(
+        '[ruleset]\nid = "bad"\n\n[[indicators]]\nid = "x"\nweight = 1\nrule = "pass if"\n'
+    )
+    code, out = run(str(tmp_path))
+    assert code == 2
+    assert "bad.toml:7:" in out
+
+
+def test_without_hypothesis_properties_say_which_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "hypothesis", None)
+    monkeypatch.setitem(sys.modules, "hypothesis.strategies", None)
+    assert run(str(BISHAN))[0] == 0  # cases and coverage need no hypothesis
+    code, out = run(str(BISHAN), "--properties")
+    assert code == 2
+    assert 'pip install "kpirules[testing]"' in out
