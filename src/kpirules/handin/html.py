@@ -259,7 +259,7 @@ def _audit(page: AuditPage, lang: str) -> list[str]:
         out.append("</tbody>\n</table>\n")
     else:
         out.append(f'<p class="note">{_e(w["audit_clean"])}</p>\n')
-    out.append(f"<h3 id=\"reconstruction\">{_e(w['audit_beside'])}</h3>\n")
+    out.append(f'<h3 id="reconstruction">{_e(w["audit_beside"])}</h3>\n')
     pub, con = w["published"], w["consistent"]
     out.append(
         "<table>\n<thead><tr>"
@@ -337,7 +337,8 @@ def unit_html(
         *(_audit(audit, lang) if audit is not None else ()),
         _footer(ruleset_id, lang),
     ]
-    return _page(lang, f"{w['unit_kind']}：{heading}" + (f" — {page.unit}" if page.unit else ""), body)
+    title_text = w["page_title"].format(kind=w["unit_kind"], title=heading)
+    return _page(lang, title_text + (f" — {page.unit}" if page.unit else ""), body)
 
 
 def batch_html(
@@ -459,4 +460,4 @@ def batch_html(
         ]
     body.append("</section>\n")
     body += [*_lint(lint, lang), _footer(ruleset_id, lang)]
-    return _page(lang, f"{kind}：{heading}", body)
+    return _page(lang, w["page_title"].format(kind=kind, title=heading), body)

@@ -10,6 +10,7 @@ M = Catalog(
     {
         # the page
         "html_lang": ("zh-CN", "en"),
+        "page_title": ("{kind}：{title}", "{kind}: {title}"),
         "unit_kind": ("绩效自评报告", "Self-evaluation report"),
         "batch_kind": ("绩效评价汇总报告：{units} 个单位", "Evaluation summary: {units} units"),
         "unit_line": ("单位：{unit}", "Unit: {unit}"),
