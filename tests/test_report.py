@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import says
 
 from kpirules.cli import main
@@ -371,3 +373,42 @@ def test_a_ruleset_that_does_not_load_exits_2(tmp_path: Path) -> None:
     result = run("report", str(bad), "-o", str(tmp_path / "r.html"))
     assert result.exit_code == 2
     assert "bad.toml" in result.stderr
+
+
+# ---- what is computed across units -------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 1000), st.integers(0, 1000)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_ranking_grades_and_shares_follow_the_results(rates: list[tuple[int, int]]) -> None:
+    """Ranks are competition ranks of the totals (1 + how many units score higher), the grades are
+    counted once each, and an indicator's share is the exact sum of its scores over its weights."""
+    import kpirules
+    from kpirules.handin import data
+
+    rs = kpirules.load(ROOT / "docs" / "examples" / "mini.toml")
+    outcomes: list[Any] = [
+        rs.evaluate({"execution_rate": Decimal(a) / 1000, "satisfaction_rate": Decimal(b) / 1000}, unit=f"u{k}")
+        for k, (a, b) in enumerate(rates)
+    ]
+    pages = [data.unit_page(rs, r, "en", anchor=f"u{k}") for k, r in enumerate(outcomes)]
+    summary = data.summary(rs, outcomes, pages, "en")
+    totals = [r.total for r in outcomes]
+    for ranked in summary.ranking:
+        assert ranked.rank == 1 + sum(1 for t in totals if t > ranked.page.total)
+    assert [r.page.total for r in summary.ranking] == sorted(totals, reverse=True)
+    assert sum(count for _, count in summary.grades) == len(outcomes)
+    assert dict(summary.grades) == {label: sum(1 for r in outcomes if r.grade == label) for label, _ in rs.grades}
+    for share in summary.shares:
+        index = rs.index_of(share.id)
+        earned = sum((r.scores[index] for r in outcomes), Decimal(0))
+        assert share.score_sum == earned and share.weight_sum == share.weight * len(outcomes)
+        assert share.lost == share.weight_sum - earned
+        assert share.share is not None and abs(share.share - earned / share.weight_sum) <= Decimal("0.00005")
+    shares = [s.share for s in summary.shares]
+    assert shares == sorted(shares)  # type: ignore[type-var]
+    assert summary.median is not None and summary.lowest <= summary.median <= summary.highest  # type: ignore[operator]
