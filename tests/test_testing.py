@@ -215,7 +215,7 @@ def test_broken_monotone_ruleset_fails_properties_with_a_shrunk_counterexample(t
 def test_sound_ruleset_passes_properties() -> None:
     code, out = run(str(BISHAN), "--properties", "--examples", "60")
     assert code == 0, out
-    assert out.count("✓") == 7 and "✗" not in out
+    assert out.count("✓") == 8 and "✗" not in out
 
 
 # ---- coverage of every form ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +104,28 @@ def test_pytest_plugin_collects_cases(tmp_path: Path) -> None:
     assert "1 failed, 25 passed" in out  # 25 cases and the properties item
     assert "FAILED bishan_2022.test.toml::满意度 90 %" in out
     assert "total: expected 97.00, got 98.00" in out
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(values_for(BISHAN), min_size=20, max_size=20))
+def test_sql_on_duckdb_agrees(rows: list[dict[str, object]]) -> None:
+    from kpirules.testing.sqlparity import check_sql
+
+    assert check_sql(BISHAN, rows) == []
+
+
+def test_sql_disagreement_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SQL of another rule for 满意度 scores the drawn units otherwise: the check says so."""
+    pytest.importorskip("duckdb")
+    import kpirules.sql
+    from kpirules.sql.compile import compile_ruleset
+    from kpirules.testing.sqlparity import check_sql
+
+    text = (ROOT / "rulesets" / "bishan_2022.toml").read_text("utf-8")
+    other = kpirules.loads(
+        text.replace('rule = "proportional"\n\n# ---- measured', 'rule = "proportional to 90%"\n\n# ---- measured')
+    )
+    monkeypatch.setattr(kpirules.sql, "compile_ruleset", lambda rs, **kw: compile_ruleset(other, **kw), raising=False)
+    found = check_sql(BISHAN, [{**BISHAN.values, "satisfaction_rate": Decimal("0.5")}])
+    assert found is not None and [v.kind for _, v in found] == ["sql"]
+    assert found[0][1].message.startswith("evaluate and the SQL on DuckDB disagree: 94.00 and 94.56")

@@ -250,15 +250,9 @@ def _coverage_text(covs: list[Coverage]) -> list[str]:
 
 def _properties_text(suite: Suite, props: PropertyReport) -> list[str]:
     out = [M("properties_head", path=suite.path, n=props.requested)]
-    failed_checks = {f.violation.kind for f in props.failures}
-    monotone_failed = {f.violation.indicator for f in props.failures if f.violation.kind == "monotone"}
-    for i, what in enumerate(props.checked):
-        bad = (
-            (i == 0 and failed_checks - {"batch", "monotone"})
-            or (i == 1 and "batch" in failed_checks)
-            or (i >= 2 and suite.properties[i - 2].indicator in monotone_failed)
-        )
-        out.append(M("property_failed" if bad else "property_ok", what=what))
+    broken = props.broken
+    for key, what in props.checked:
+        out.append(M("property_failed" if key in broken else "property_ok", what=what))
     for failure in props.failures:
         out += ["    " + line for line in failure.case.rstrip("\n").split("\n")]
     return out
@@ -351,9 +345,8 @@ def _junit(
             for failure_found in props.failures:
                 count += 1
                 bad += 1
-                case = ET.SubElement(
-                    node, "testcase", classname=str(suite.path), name=f"property {failure_found.violation.kind}"
-                )
+                name = f"property {failure_found.check}"
+                case = ET.SubElement(node, "testcase", classname=str(suite.path), name=name)
                 failure = ET.SubElement(case, "failure", message=failure_found.violation.message)
                 failure.text = failure_found.case
         if cov is not None:

@@ -32,6 +32,7 @@ class PropertyFailure:
     violation: Violation
     values: Mapping[str, Any]
     case: str
+    check: str = ""  # the key of the check that broke (``PropertyReport.checked``)
 
 
 @attrs.define
@@ -40,7 +41,13 @@ class PropertyReport:
     requested: int = 0  # the examples drawn for each check
     examples: int = 0  # of those drawn for the invariants, the ones scored (not refused)
     failures: list[PropertyFailure] = attrs.Factory(list)
-    checked: list[str] = attrs.Factory(list)  # what was checked, in words
+    #: what was checked: (key, words); keys ``invariants``, ``batch``, ``sql``, ``monotone:ID:MEASURE``
+    checked: list[tuple[str, str]] = attrs.Factory(list)
+
+    @property
+    def broken(self) -> set[str]:
+        """The keys of the checks that broke."""
+        return {f.check for f in self.failures}
 
     @property
     def passed(self) -> bool:
@@ -51,9 +58,12 @@ class PropertyReport:
             "ruleset": self.path,
             "requested": self.requested,
             "examples": self.examples,
-            "checked": self.checked,
+            "checked": [
+                {"check": key, "description": words, "passed": key not in self.broken} for key, words in self.checked
+            ],
             "failures": [
                 {
+                    "check": f.check,
                     "kind": f.violation.kind,
                     "indicator": f.violation.indicator,
                     "message": f.violation.message,
@@ -116,26 +126,36 @@ def check_properties(suite: Suite, examples: int = 200) -> PropertyReport:
         for violation in check_result(result, bounds):
             raise _Found(violation, values, _case_for(rs, violation, values, result))
 
-    report.checked.append(M("p_invariants"))
+    report.checked.append(("invariants", M("p_invariants")))
     failure = _explore(values_for(rs), invariants, examples)
     report.examples = sum(1 for _, r in seen if isinstance(r, Result))
     if failure is not None:
-        report.failures.append(failure)
+        report.failures.append(attrs.evolve(failure, check="invariants"))
     # evaluate == evaluate_many on everything drawn
-    report.checked.append(M("p_batch"))
+    report.checked.append(("batch", M("p_batch")))
     rows = [values for values, _ in seen]
     for (values, one), many in zip(seen, rs.evaluate_many(rows), strict=True):
         if not same_outcome(one, many):  # type: ignore[arg-type]
             violation = Violation("batch", M("v_batch", one=_outcome(one), many=_outcome(many)))
-            report.failures.append(
-                PropertyFailure(violation, values, case_text(M("c_batch"), shown_values(rs.measures, values)))
-            )
+            case = case_text(M("c_batch"), shown_values(rs.measures, values))
+            report.failures.append(PropertyFailure(violation, values, case, "batch"))
             break
+    # and the SQL path on DuckDB, where installed
+    from .sqlparity import check_sql
+
+    sql = check_sql(rs, rows)
+    if sql is not None:
+        report.checked.append(("sql", M("p_sql")))
+        for i, violation in sql[:1]:
+            case = case_text(M("c_sql"), shown_values(rs.measures, rows[i]))
+            report.failures.append(PropertyFailure(violation, rows[i], case, "sql"))
     for prop in suite.properties:
-        report.checked.append(M("p_monotone", id=prop.indicator, direction=M(prop.direction), measure=prop.measure))
+        key = f"monotone:{prop.indicator}:{prop.measure}"
+        words = M("p_monotone", id=prop.indicator, direction=M(prop.direction), measure=prop.measure)
+        report.checked.append((key, words))
         failure = _monotone(rs, prop, examples, _fill(suite))
         if failure is not None:
-            report.failures.append(failure)
+            report.failures.append(attrs.evolve(failure, check=key))
     return report
 
 

@@ -152,6 +152,10 @@ M = Catalog(
             "evaluate 与 evaluate_many 的结果不同：{one} 与 {many}",
             "evaluate and evaluate_many disagree: {one} and {many}",
         ),
+        "v_sql": (
+            "evaluate 与 DuckDB 上的 SQL 结果不同：{one} 与 {sql}",
+            "evaluate and the SQL on DuckDB disagree: {one} and {sql}",
+        ),
         "v_monotone_increasing": (
             "{id} 声明随 {measure} 单调递增，但 {measure} 从 {lo} 升到 {hi} 时得分从 {s_lo} 降到 {s_hi}",
             "{id} is declared increasing in {measure}, but as {measure} rises from {lo} to {hi} "
@@ -172,6 +176,8 @@ M = Catalog(
             "every score within [0, weight] and the linter's bounds, the total the sum, the grade the total's",
         ),
         "p_batch": ("evaluate 与 evaluate_many 结果一致", "evaluate equals evaluate_many"),
+        "p_sql": ("evaluate 与 DuckDB 上的 SQL 结果一致", "evaluate equals the SQL on DuckDB"),
+        "c_sql": ("evaluate 与 DuckDB 上的 SQL 不一致的单位", "a unit evaluate and the SQL on DuckDB disagree on"),
         "p_monotone": ("{id} 随 {measure} {direction}", "{id} {direction} in {measure}"),
         "increasing": ("单调递增", "increasing"),
         "decreasing": ("单调递减", "decreasing"),
