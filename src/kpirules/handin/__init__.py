@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..result import Result
-
 if TYPE_CHECKING:
     from ..audit import Audit
     from ..linter import Diagnostic
@@ -48,6 +46,7 @@ def build_html(
     ``lint`` is the linter's findings on the ruleset file (or why it could not run); ``audit``
     the audit of the published table (one unit only). ``unit_charts`` draws a chart per unit in
     a batch (default: up to :data:`UNIT_CHARTS_UP_TO` units). Needs vl-convert for the charts."""
+    from ..result import Result
     from . import charts, data, html
 
     title = ruleset.title or ruleset.id
