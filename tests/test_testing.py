@@ -399,3 +399,18 @@ def test_without_hypothesis_properties_say_which_extra(monkeypatch: pytest.Monke
     code, out = run(str(BISHAN), "--properties")
     assert code == 2
     assert 'pip install "kpirules[testing]"' in out
+
+
+def test_values_file_and_a_property_in_tests(bishan: Path) -> None:
+    (bishan / "unit.toml").write_text('satisfaction_rate = "90%"\nstaff_rating = "优"\n', "utf-8")
+    (bishan / "bishan_2022.test.toml").write_text(
+        '[[tests]]\nname = "from a file"\nvalues_file = "unit.toml"\nexpect = { total = "99.00" }\n\n'
+        '[[tests]]\nindicator = "satisfaction"\nmonotone = "decreasing"\n',
+        "utf-8",
+    )
+    suite = load_suite(bishan / "bishan_2022.toml")
+    assert [p.direction for p in suite.properties] == ["decreasing"]
+    code, out = run(str(bishan), "--properties", "--examples", "30")
+    assert code == 1
+    assert "1 passed, 0 failed, 1 properties broken" in out
+    assert "✗ satisfaction decreasing in satisfaction_rate" in out
