@@ -412,3 +412,17 @@ def test_ranking_grades_and_shares_follow_the_results(rates: list[tuple[int, int
     shares = [s.share for s in summary.shares]
     assert shares == sorted(shares)  # type: ignore[type-var]
     assert summary.median is not None and summary.lowest <= summary.median <= summary.highest  # type: ignore[operator]
+
+
+@needs_charts
+def test_a_table_of_one_row_is_one_unit_for_the_audit(tmp_path: Path) -> None:
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join(Path(UNITS).read_text("utf-8").split("\n")[:2]) + "\n", "utf-8")
+    out = tmp_path / "one.html"
+    result = run("report", BISHAN, "--values", str(one), "--reported", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "note: ignoring columns that are not input measures: 备注" in result.stderr
+    html = out.read_text("utf-8")
+    (expected,) = score_json(BISHAN, "--values", str(one))["results"]
+    same_figures(html, expected)
+    assert 'id="audit"' in html and "Unit: 智慧城管指挥中心" in html

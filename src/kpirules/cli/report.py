@@ -225,8 +225,11 @@ def _units(rules: Ruleset, values_file: str | None, sheet: str | None, audited: 
         units, batch = read_units(values_file, rules.measures, sheet=sheet)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
-    if audited and batch and len(units) == 1:
-        batch = False  # a table of one row is that unit's values, as kpirules audit reads it
+    if audited and batch and len(units) == 1:  # a table of one row is that unit's values, as kpirules audit reads it
+        from .score import _drop_unknown_columns
+
+        _drop_unknown_columns(rules, units)  # as for a table: columns that are not input measures, with a note
+        batch = False
     if audited and batch:
         click.echo(M("reported_batch", file=values_file, count=len(units)), err=True)
         sys.exit(EXIT_USAGE)
