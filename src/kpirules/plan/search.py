@@ -62,6 +62,9 @@ _LINEAR = Decimal("1e-40")
 #: many breakpoints of each measure held while the last one is solved, by the size of the combination.
 COMBO_MEASURES = {2: 16, 3: 8}
 COMBO_STOPS = {2: 16, 3: 5}
+#: Walks of the last measure with the others held (where they move the same indicators), at most,
+#: for each size of combination.
+COMBO_WALKS = 1_000
 #: The options a plan lists.
 MAX_OPTIONS = 8
 #: Changes of points walked through, in a piece where indicators pull both ways, before giving up.
@@ -768,6 +771,94 @@ def _order(option: Option) -> tuple[int, Decimal, Decimal]:
     return (len(option.changes), option.relative, -option.total_after)
 
 
+def _solve_group(
+    space: Space,
+    all_axes: Mapping[str, Axis],
+    touches: Mapping[str, frozenset[int]],
+    own: Mapping[str, tuple[Single, Sequence[Line]]],
+    held: Mapping[str, Sequence[Converted]],
+    group: Sequence[str],
+    last: str,
+    goal: Decimal,
+    budget: list[int],
+) -> Iterable[Option]:
+    """The options of one group of measures with ``last`` solved and the others at their stops.
+    A walk with the others held costs one of ``budget``; none is taken once it is spent."""
+    rest = [n for n in group if n != last]
+    apart = all(touches[last].isdisjoint(touches[n]) for n in rest)
+    for picked in itertools.product(*(held[n] for n in rest)):
+        fixed = tuple(sorted(zip(rest, picked, strict=True)))
+        base = space.total(fixed)
+        if base is None or _ceiling(space, touches[last], fixed) < goal:
+            continue
+        short: Converted | None
+        if apart:
+            need = goal - (base - space.total0)
+            if own[last][0].best < need:
+                continue
+            solved = _solve_alone(space, all_axes[last], own[last][1], need)
+            if solved is None:
+                continue
+            after, short = solved
+        else:
+            if budget[0] <= 0:
+                return
+            budget[0] -= 1
+            answer, _ = single(space, all_axes[last], goal, fixed)
+            if answer.option is None:
+                continue
+            after, short = answer.option.changes[0].after, answer.option.short
+        moved = [(all_axes[n], v) for n, v in zip(rest, picked, strict=True)]
+        moved.append((all_axes[last], after))
+        changes = tuple(sorted((a.name, v) for a, v in moved))
+        result = space.score(changes)
+        if result is None or result.total < goal:
+            continue
+        total_short = None
+        if short is not None:
+            total_short = space.total(_with(fixed, last, short))
+            if total_short is not None and total_short >= goal:
+                continue  # not verified: one step less reaches it too
+        yield _option(space, moved, changes, result, short, total_short)
+
+
+def _ceiling(space: Space, moved: Iterable[int], fixed: Changes) -> Decimal:
+    """The most the total can be with ``fixed`` held when only the indicators ``moved`` change: each
+    of them at its full weight (an exact bound: the others keep their points)."""
+    result = space.score(fixed)
+    if result is None:
+        return Decimal("-Infinity")
+    indicators = space.rs.indicators
+    total = result.total
+    for i in moved:
+        total = CONTEXT.add(total, max(CONTEXT.subtract(indicators[i].weight, result.scores[i]), Decimal(0)))
+    return total
+
+
+def _solve_alone(
+    space: Space, axis: Axis, lines: Sequence[Line], need: Decimal
+) -> tuple[Converted, Converted | None] | None:
+    """The least change of ``axis`` alone whose total reaches ``need`` (verified), and the value one
+    step short of it (None for a yes/no value or a level)."""
+    if not axis.numeric:
+        for value in alternatives(axis):
+            t = space.total(((axis.name, value),))
+            if t is not None and t >= need:
+                return value, None
+        return None
+    best: tuple[Decimal, Converted, Converted] | None = None
+    for line in lines:
+        k = line.first_reach(need)
+        k = None if k is None else _verify(line, k, need)
+        if k is None:
+            continue
+        after = line.value(k)
+        rel = axis.relative(after)
+        if best is None or rel < best[0]:
+            best = (rel, after, line.value(k - 1) if k > 1 else axis.value)
+    return None if best is None else (best[1], best[2])
+
+
 def stops(axis: Axis, lines: Sequence[Line], total0: Decimal, limit: int) -> tuple[list[Converted], bool]:
     """The values of a measure worth holding while another is solved: for every total the search
     met above the current one, the least change giving it, kept where no smaller change gives as
@@ -797,10 +888,19 @@ def combinations(
     space: Space, found: Sequence[tuple[Single, list[Line]]], goal: Decimal, max_measures: int
 ) -> tuple[int, list[Option], list[tuple[str, int]]]:
     """The least combinations reaching ``goal``: pairs first, then triples (up to ``max_measures``).
-    Every measure but the last is held at one of its stops and the last is solved exactly."""
+    Every measure but the last is held at one of its stops and the last is solved exactly.
+
+    Where the last measure moves no indicator the held ones move, the total is the sum of what each
+    does alone: the last is then solved on its own walk, for what the held ones leave to gain (and
+    skipped where its best cannot close that); otherwise it is walked again with the others held."""
     all_axes = {a.name: a for a in axes(space)}
+    rs = space.rs
+    touches = {
+        name: frozenset(i for i, ind in enumerate(rs.indicators) if name in rs.inputs_of(ind.id)) for name in all_axes
+    }
     movers = [(s, lines) for s, lines in found if s.best > space.total0 or not all_axes[s.measure].numeric]
     movers.sort(key=lambda item: (-item[0].best, item[0].measure))
+    own = {s.measure: (s, lines) for s, lines in movers}
     bounds: list[tuple[str, int]] = []
     for size in range(2, max_measures + 1):
         cap = COMBO_MEASURES.get(size, 6)
@@ -816,28 +916,20 @@ def combinations(
                 bounds.append(("bound_stops", stop_cap))
         names = [s.measure for s, _ in chosen]
         options: dict[tuple[str, ...], Option] = {}
+        budget = [COMBO_WALKS]
         for group in itertools.combinations(names, size):
+            if _ceiling(space, set().union(*(touches[n] for n in group)), ()) < goal:
+                continue  # even full marks on every indicator they move fall short
             for last in group:
-                rest = [n for n in group if n != last]
-                for picked in itertools.product(*(held[n] for n in rest)):
-                    fixed = tuple(sorted(zip(rest, picked, strict=True)))
-                    base = space.total(fixed)
-                    if base is None:
-                        continue
-                    answer, _ = single(space, all_axes[last], goal, fixed)
-                    if answer.option is None:
-                        continue
-                    moved = [(all_axes[n], v) for n, v in zip(rest, picked, strict=True)]
-                    moved.append((all_axes[last], answer.option.changes[0].after))
-                    moved.sort(key=lambda item: names.index(item[0].name))
-                    changes = tuple(sorted((a.name, v) for a, v in moved))
-                    result = space.score(changes)
-                    if result is None or result.total < goal:
-                        continue
-                    option = _option(space, moved, changes, result, answer.option.short, answer.option.total_short)
+                for option in _solve_group(space, all_axes, touches, own, held, group, last, goal, budget):
                     key = tuple(sorted(group))
+                    option = attrs.evolve(
+                        option, changes=tuple(sorted(option.changes, key=lambda c: names.index(c.measure)))
+                    )
                     if key not in options or _order(option) < _order(options[key]):
                         options[key] = option
+        if budget[0] <= 0:
+            bounds.append(("bound_walks", COMBO_WALKS))
         if options:
             return size, sorted(options.values(), key=_order), bounds
     if max_measures < 3 and len(movers) >= 3:

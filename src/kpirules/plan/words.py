@@ -69,6 +69,10 @@ M = Catalog(
             "每个数据项只取 {count} 个断点",
             "only {count} breakpoints per measure",
         ),
+        "bound_walks": (
+            "最多 {count} 次联动搜索（数据项影响同一指标时）",
+            "at most {count} searches of measures that move the same indicators",
+        ),
         "bound_size": ("最多同时改变 {count} 个数据项", "at most {count} measures changed together"),
         "none_found": (
             "在最多同时改变 {count} 个数据项的范围内，没有方案能达到目标。",
