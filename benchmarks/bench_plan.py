@@ -50,7 +50,7 @@ from bench_evaluate import (
 import kpirules
 from kpirules.plan import Option, Plan
 from kpirules.plan.marginal import many
-from kpirules.plan.search import grid_step
+from kpirules.plan.space import grid_step
 
 SINGLE_TARGET = Target(1, "s", at_most=True)
 MANY_TARGET = Target(30, "s", at_most=True)

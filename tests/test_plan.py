@@ -18,7 +18,7 @@ import kpirules
 from kpirules.cli import main
 from kpirules.plan import Plan
 from kpirules.plan.render import value_text
-from kpirules.plan.search import grid_step
+from kpirules.plan.space import grid_step
 
 ROOT = Path(__file__).resolve().parent.parent
 BISHAN = str(ROOT / "rulesets" / "bishan_2022.toml")

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import kpirules
-from kpirules.plan.search import Axis, Space, axes, constants, grid_step
+from kpirules.plan.space import Axis, Space, axes, constants, grid_step
 
 RULES = [
     "proportional",

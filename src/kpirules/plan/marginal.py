@@ -13,7 +13,8 @@ from ..errors import KpiRulesError
 from ..exact import CONTEXT
 from ..values import Converted
 from .model import Margin, Marginal, Slope, UnitPlan
-from .search import Axis, Line, Space, alternatives, axes, check_hold, plan
+from .search import Line, alternatives, check_hold, plan
+from .space import Axis, Space, axes
 from .words import M
 
 if TYPE_CHECKING:
