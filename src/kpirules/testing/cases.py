@@ -219,17 +219,15 @@ def _read_case_toml(suite: Suite, file: Path) -> None:
     at = _Locator(source)
     for key in data:
         if key not in ("tests", "properties", "ruleset"):
-            raise CaseFileError(
-                M("unknown_top", key=key), location=at((key,)), hint=M("unknown_top_hint"), code="KPI-T001"
-            )
+            raise CaseFileError(M("unknown_top", key=key), location=at((key,)), hint=M("unknown_top_hint"))
     _read_entries(suite, data.get("tests"), at, ("tests",), file.parent)
     props = data.get("properties", {})
     if not isinstance(props, dict):
-        raise CaseFileError(M("properties_table"), location=at(("properties",)), code="KPI-T001")
+        raise CaseFileError(M("properties_table"), location=at(("properties",)))
     for indicator, spec in props.items():
         where = ("properties", indicator)
         if not isinstance(spec, dict):
-            raise CaseFileError(M("property_table", indicator=indicator), location=at(where), code="KPI-T001")
+            raise CaseFileError(M("property_table", indicator=indicator), location=at(where))
         for key in spec:
             if key not in ("monotone", "measure"):
                 raise CaseFileError(
@@ -291,23 +289,22 @@ def _read_entries(
     if entries is None:
         return
     if not isinstance(entries, list):
-        raise CaseFileError(M("tests_array"), location=at(prefix), hint=M("tests_array_hint"), code="KPI-T001")
+        raise CaseFileError(M("tests_array"), location=at(prefix), hint=M("tests_array_hint"))
     for i, entry in enumerate(entries):
         where: tuple[str | int, ...] = (*prefix, i)
         if not isinstance(entry, dict):
-            raise CaseFileError(M("tests_array"), location=at(where), hint=M("tests_array_hint"), code="KPI-T001")
+            raise CaseFileError(M("tests_array"), location=at(where), hint=M("tests_array_hint"))
         for key in entry:
             if key not in _CASE_KEYS:
                 raise CaseFileError(
                     M("unknown_case_key", key=key),
                     location=at((*where, key)),
                     hint=M("case_keys_hint"),
-                    code="KPI-T001",
                 )
         if "monotone" in entry:
             indicator = entry.get("indicator")
             if not isinstance(indicator, str):
-                raise CaseFileError(M("monotone_needs_indicator"), location=at(where), code="KPI-T001")
+                raise CaseFileError(M("monotone_needs_indicator"), location=at(where))
             suite.properties.append(_monotone(suite, indicator, entry, where, at))
             continue
         suite.cases.append(_case(suite, entry, where, at, base, i))
@@ -322,14 +319,13 @@ def _monotone(suite: Suite, indicator: str, spec: Mapping[str, Any], where: tupl
             M("unknown_indicator", id=indicator),
             location=at(where),
             hint=M("indicators", ids=_ids(rs)),
-            code="KPI-T002",
         ) from None
     direction = spec.get("monotone")
     if direction not in _DIRECTIONS:
-        raise CaseFileError(M("bad_direction", got=direction), location=at((*where, "monotone")), code="KPI-T001")
+        raise CaseFileError(M("bad_direction", got=direction), location=at((*where, "monotone")))
     measure = spec.get("measure", ind.measure)
     if not isinstance(measure, str) or measure not in rs.measures:
-        raise CaseFileError(M("unknown_measure", name=measure), location=at((*where, "measure")), code="KPI-T002")
+        raise CaseFileError(M("unknown_measure", name=measure), location=at((*where, "measure")))
     return Monotone(indicator, measure, str(direction), at(where))
 
 
@@ -347,14 +343,14 @@ def _case(
 ) -> Case:
     name = entry.get("name", f"case {index + 1}")
     if not isinstance(name, str):
-        raise CaseFileError(M("name_text"), location=at((*where, "name")), code="KPI-T001")
+        raise CaseFileError(M("name_text"), location=at((*where, "name")))
     values = entry.get("values")
     given: dict[str, Any] = {}
     locations: Mapping[str, Location] = {}
     merged: dict[str, Any] | None
     if "values_file" in entry:
         if values is not None:
-            raise CaseFileError(M("values_twice"), location=at((*where, "values_file")), code="KPI-T001")
+            raise CaseFileError(M("values_twice"), location=at((*where, "values_file")))
         given, locations = _values_file(suite, entry["values_file"], base, at((*where, "values_file")))
         merged = {**suite.raw_values, **given}
     elif values is None or values == "own":
@@ -364,13 +360,11 @@ def _case(
         locations = _Places(at, (*where, "values"), list(given))
         merged = {**suite.raw_values, **given}
     else:
-        raise CaseFileError(M("values_kind"), location=at((*where, "values")), hint=M("values_hint"), code="KPI-T001")
+        raise CaseFileError(M("values_kind"), location=at((*where, "values")), hint=M("values_hint"))
     _check_measures(suite, given, locations)
     expect = entry.get("expect")
     if not isinstance(expect, dict):
-        raise CaseFileError(
-            M("no_expect", name=name), location=at((*where, "expect")), hint=M("expect_hint"), code="KPI-T001"
-        )
+        raise CaseFileError(M("no_expect", name=name), location=at((*where, "expect")), hint=M("expect_hint"))
     result = _expect(suite, expect, (*where, "expect"), at)
     if result.empty:
         raise CaseFileError(M("no_expect", name=name), location=at((*where, "expect")), hint=M("expect_hint"))
@@ -387,7 +381,6 @@ def _check_measures(suite: Suite, given: Mapping[str, Any], locations: Mapping[s
                 M("derived_measure" if measure is not None else "unknown_measure", name=key),
                 location=locations.get(key),
                 hint=M("measures", names=inputs),
-                code="KPI-T002",
             )
 
 
@@ -395,13 +388,13 @@ def _values_file(suite: Suite, raw: object, base: Path, where: Location) -> tupl
     from ..valuefiles import read_units
 
     if not isinstance(raw, str):
-        raise CaseFileError(M("values_file_text"), location=where, code="KPI-T001")
+        raise CaseFileError(M("values_file_text"), location=where)
     path = base / raw
     if not path.exists():
-        raise CaseFileError(M("no_values_file", path=path), location=where, code="KPI-T003")
+        raise CaseFileError(M("no_values_file", path=path), location=where)
     units, batch = read_units(path, suite.ruleset.measures)
     if batch and len(units) != 1:
-        raise CaseFileError(M("values_file_one", path=path, n=len(units)), location=where, code="KPI-T001")
+        raise CaseFileError(M("values_file_one", path=path, n=len(units)), location=where)
     unit = units[0]
     values = {k: v for k, v in unit.values.items() if not is_missing(v)}
     return values, dict(unit.locations)
@@ -424,16 +417,14 @@ def _decimal(raw: object, where: Callable[[], Location | None], what: str) -> De
 def _expect(suite: Suite, expect: Mapping[str, Any], where: tuple[str | int, ...], at: Any) -> Expect:
     for key in expect:
         if key not in _EXPECT_KEYS:
-            raise CaseFileError(
-                M("unknown_expect_key", key=key), location=at((*where, key)), hint=M("expect_hint"), code="KPI-T001"
-            )
+            raise CaseFileError(M("unknown_expect_key", key=key), location=at((*where, key)), hint=M("expect_hint"))
     total = _decimal(expect["total"], at.later((*where, "total")), "total") if "total" in expect else None
     grade = expect.get("grade")
     if grade is not None:
         grade = _grade(suite, grade, at.later((*where, "grade")))
     scores = expect.get("scores", {})
     if not isinstance(scores, dict):
-        raise CaseFileError(M("scores_table"), location=at((*where, "scores")), hint=M("expect_hint"), code="KPI-T001")
+        raise CaseFileError(M("scores_table"), location=at((*where, "scores")), hint=M("expect_hint"))
     pairs = []
     for ind, raw in scores.items():
         place = at.later((*where, "scores", ind))
@@ -441,18 +432,16 @@ def _expect(suite: Suite, expect: Mapping[str, Any], where: tuple[str | int, ...
         pairs.append((ind, _decimal(raw, place, ind)))
     error = expect.get("error")
     if error is not None and not isinstance(error, str):
-        raise CaseFileError(M("error_text"), location=at((*where, "error")), code="KPI-T001")
+        raise CaseFileError(M("error_text"), location=at((*where, "error")))
     if error is not None and (total is not None or grade is not None or pairs):
-        raise CaseFileError(M("error_alone"), location=at((*where, "error")), code="KPI-T001")
+        raise CaseFileError(M("error_alone"), location=at((*where, "error")))
     return Expect(total, grade, tuple(pairs), error)
 
 
 def _grade(suite: Suite, grade: object, where: Callable[[], Location | None]) -> str:
     labels = [label for label, _ in suite.ruleset.grades]
     if not isinstance(grade, str) or (grade not in labels and grade != "none"):
-        raise CaseFileError(
-            M("unknown_grade", got=grade, labels=", ".join(labels) or "—"), location=where(), code="KPI-T002"
-        )
+        raise CaseFileError(M("unknown_grade", got=grade, labels=", ".join(labels) or "—"), location=where())
     return grade
 
 
@@ -464,7 +453,6 @@ def _indicator(suite: Suite, ind: str, where: Callable[[], Location | None]) -> 
             M("unknown_indicator", id=ind),
             location=where(),
             hint=M("indicators", ids=_ids(suite.ruleset)),
-            code="KPI-T002",
         ) from None
 
 
@@ -511,7 +499,6 @@ def _read_case_table(suite: Suite, file: Path) -> None:
                     M("unknown_column", header=key),
                     location=place or Location(str(file)),
                     hint=M("columns_hint"),
-                    code="KPI-T001",
                 )
         _check_measures(suite, values, locations)
         location = first or Location(str(file))
@@ -520,7 +507,7 @@ def _read_case_table(suite: Suite, file: Path) -> None:
         expect = Expect(total, grade, tuple(scores), error)
         case_name = name or M("row_case", row=row)
         if expect.empty:
-            raise CaseFileError(M("no_expect", name=case_name), location=where, hint=M("columns_hint"), code="KPI-T001")
+            raise CaseFileError(M("no_expect", name=case_name), location=where, hint=M("columns_hint"))
         suite.cases.append(Case(case_name, {**suite.raw_values, **values}, values, expect, where, locations))
 
 
