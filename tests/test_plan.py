@@ -211,3 +211,62 @@ def test_value_text() -> None:
     assert value_text(rs.measures["satisfaction_rate"], D("0.474")) == "47.4%"
     assert value_text(rs.measures["hotline_closed"], D("576"), words=False) == "576"
     assert value_text(rs.measures["disclosed_on_time"], True, words=False) == "true"
+
+
+# ---- overrides and missing values -------------------------------------------------------------------
+OVERRIDDEN = """
+[ruleset]
+id = "o"
+[grades]
+"优" = 90
+"良" = 0
+[measures.a]
+type = "rate"
+[measures.b]
+type = "rate"
+[measures.c]
+type = "count"
+[[indicators]]
+id = "ia"
+weight = 50
+measure = "a"
+rule = "proportional"
+[[indicators]]
+id = "ib"
+weight = 40
+measure = "b"
+rule = "proportional"
+[[indicators]]
+id = "ic"
+weight = 10
+measure = "c"
+rule = "deduct 1 pt each"
+if_missing = "zero"
+[values]
+a = "50%"
+b = "50%"
+[overrides.ia]
+score = 30
+reason = "set by hand"
+"""
+
+
+def test_overrides_hold_with_own_values_and_missing_values_do_not_move() -> None:
+    rs = kpirules.loads(OVERRIDDEN)
+    own = rs.evaluate()
+    assert own.total == D("50.00")  # 30 by hand + 20; ic has no value: zero
+    plan = rs.plan(target=60)
+    movers = [s.measure for s in plan.singles if s.reaches or s.best > plan.total]
+    assert movers == ["b"]  # a is overridden in its own unit; c has no value
+    (option,) = plan.options
+    assert option.changes[0].after == D("0.7499") and option.total_after == D("60.00")  # 29.996 → 30.00
+    assert rs.evaluate({"a": "50%", "b": "74.99%"}, overrides=True).total == D("60.00")
+    assert rs.evaluate({"a": "50%", "b": "74.98%"}, overrides=True).total == D("59.99")
+    # other values: the override does not apply, and a moves; c moves down
+    other = rs.plan({"a": "50%", "b": "50%", "c": 3}, target=60)
+    assert other.total == D("52.00")
+    assert {s.measure for s in other.singles if s.reaches} == {"a", "b"}
+    c = next(s for s in other.singles if s.measure == "c")
+    assert not c.reaches and c.best == D("55.00") and c.best_value == D(0)
+    a = next(s for s in other.singles if s.measure == "a")
+    assert a.option is not None and a.option.changes[0].after == D("0.6599")  # 32.995 → 33.00

@@ -341,10 +341,13 @@ def least_numeric(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()
         after = line.value(k2)
         rel = axis.relative(after)
         if best_rel is None or rel < best_rel:
-            result = space.score(line.changes(k2))
-            assert result is not None
+            result = space.confirm(line.changes(k2))
             short = line.value(k2 - 1) if k2 > 1 else axis.value
-            best = Found(line.changes(k2), result, short, line.T(k2 - 1) if k2 > 1 else space.total(fixed), after)
+            before = space.confirm(line.changes(k2 - 1) if k2 > 1 else fixed)
+            if result is None or not space.fast:
+                return None, lines  # the fast total was wrong here: the caller searches again
+            total_short = None if before is None else before.total
+            best = Found(line.changes(k2), result, short, total_short, after)
             best_rel = rel
     return best, lines
 
@@ -384,6 +387,17 @@ def single(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()) -> tu
             if result.total > best_total:
                 best_total, best_value = result.total, value
         return Single(axis.name, axis.value, None, best_total, best_value), []
+    while True:
+        fast = space.fast
+        answer, lines = _single_numeric(space, axis, target, fixed, base_total)
+        if space.fast == fast:
+            return answer, lines
+        # the fast total disagreed with evaluate at a point reported: search again with evaluate
+
+
+def _single_numeric(
+    space: Space, axis: Axis, target: Decimal, fixed: Changes, base_total: Decimal
+) -> tuple[Single, list[Line]]:
     found, lines = least_numeric(space, axis, target, fixed)
     if found is not None:
         option = _option(
@@ -392,6 +406,7 @@ def single(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()) -> tu
         return Single(axis.name, axis.value, option, found.result.total, found.after), lines
     best_total, best_value = base_total, axis.value
     best_rel: Decimal | None = None
+    best_changes: Changes = fixed
     for line in lines:
         top, k = line.best()
         if top is None or k == 0:
@@ -399,7 +414,8 @@ def single(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()) -> tu
         value = line.value(k)
         rel = axis.relative(value)
         if top > best_total or (top == best_total and best_rel is not None and rel < best_rel):
-            best_total, best_value, best_rel = top, value, rel
+            best_total, best_value, best_rel, best_changes = top, value, rel, line.changes(k)
+    space.confirm(best_changes)
     up = lines[0]
     bound = None if up.bounded else up.value(up.K)
     return Single(axis.name, axis.value, None, best_total, best_value, bound), lines
@@ -571,7 +587,8 @@ def _solve_group(
             continue
         total_short = None
         if short is not None:
-            total_short = space.total(_with(fixed, last, short))
+            before = space.score(_with(fixed, last, short))
+            total_short = None if before is None else before.total
             if total_short is not None and total_short >= goal:
                 continue  # not verified: one step less reaches it too
         yield _option(space, moved, changes, result, short, total_short)

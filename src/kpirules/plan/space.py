@@ -18,7 +18,7 @@ import attrs
 
 from .. import ast
 from ..errors import KpiRulesError, ValuesError
-from ..exact import CONTEXT
+from ..exact import CONTEXT, snap
 from ..model import Measure
 from ..values import Converted
 
@@ -96,6 +96,44 @@ class Space:
         self.result: Result = first
         self.total0: Decimal = first.total
         self._derived_from: dict[str, tuple[str, ...]] | None = None
+        self._totals: dict[Changes, Decimal | None] = {(): first.total}
+        self._prepare_fast()
+
+    # -- the fast total: only the indicators a change moves are scored again -------------------
+    def _prepare_fast(self) -> None:
+        """What :meth:`total` needs to score only the indicators that read a changed measure:
+        for each input measure, those indicators (not those the ruleset's overrides set, nor those
+        whose value is missing and whose ``if_missing`` decides their score), with the rounding of
+        the ruleset. ``fast`` is off where evaluate's total is needed every time."""
+        rs = self.rs
+        header = rs.header
+        self._round = decimal.Context(
+            prec=CONTEXT.prec,
+            rounding=decimal.ROUND_HALF_EVEN if header.rounding == "half-even" else decimal.ROUND_HALF_UP,
+            traps=CONTEXT.traps,
+        )
+        self._quantum = Decimal(1).scaleb(-header.precision)
+        overridden = set(rs.overrides) if self.apply else set()
+        readers: dict[str, list[int]] = {}
+        for i, ind in enumerate(rs.indicators):
+            if ind.id in overridden or rs.raw_score(i, self.env0) is None:
+                continue  # its score does not move with the values
+            for name in rs.inputs_of(ind.id):
+                readers.setdefault(name, []).append(i)
+        self._readers = readers
+        self.fast = True
+
+    def _points(self, index: int, env: Mapping[str, Converted]) -> Decimal | None:
+        """One indicator's final points on prepared values, as evaluate computes them."""
+        raw = self.rs.raw_score(index, env)
+        if raw is None:
+            return None
+        weight = self.rs.indicators[index].weight
+        if raw >= weight:
+            return self._round.quantize(weight, self._quantum)
+        if raw <= 0:
+            return self._round.quantize(Decimal(0), self._quantum)
+        return self._round.quantize(snap(raw), self._quantum)
 
     def values(self, changes: Changes) -> dict[str, Any]:
         out = dict(self.base)
@@ -117,8 +155,46 @@ class Space:
         return result
 
     def total(self, changes: Changes) -> Decimal | None:
+        """The total of the changed values (None where they cannot be scored): the current total
+        with the points of the indicators that read a changed measure scored again. The answers
+        the plan reports are scored again in full by :meth:`score` (evaluate)."""
+        found = self._totals.get(changes, self)
+        if found is not self:
+            return found  # type: ignore[return-value]
+        total: Decimal | None
+        if not self.fast:
+            result = self.score(changes)
+            total = None if result is None else result.total
+        else:
+            total = self._fast_total(changes)
+        self._totals[changes] = total
+        return total
+
+    def _fast_total(self, changes: Changes) -> Decimal | None:
+        env = self.env(changes)
+        if env is None:
+            return None
+        moved: set[int] = set()
+        for name, _ in changes:
+            moved.update(self._readers.get(name, ()))
+        total = self.total0
+        scores = self.result.scores
+        for i in moved:
+            points = self._points(i, env)
+            if points is None:
+                return None
+            total = CONTEXT.add(total, CONTEXT.subtract(points, scores[i]))
+        return total
+
+    def confirm(self, changes: Changes) -> Result | None:
+        """The full result of the changed values; where its total is not the fast one, the fast
+        total is switched off for good (and the caller searches again)."""
         result = self.score(changes)
-        return None if result is None else result.total
+        fast = self._totals.get(changes, self)
+        if fast is not self and (None if result is None else result.total) != fast:
+            self.fast = False
+            self._totals = {(): self.total0}
+        return result
 
     def env(self, changes: Changes) -> dict[str, Converted] | None:
         """The converted and derived values after the changes, or None where they fail."""
