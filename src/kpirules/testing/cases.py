@@ -218,7 +218,7 @@ def _read_case_toml(suite: Suite, file: Path) -> None:
     data = parse_toml(source)
     at = _Locator(source)
     for key in data:
-        if key not in ("tests", "properties", "ruleset"):
+        if key not in ("tests", "properties"):
             raise CaseFileError(M("unknown_top", key=key), location=at((key,)), hint=M("unknown_top_hint"))
     _read_entries(suite, data.get("tests"), at, ("tests",), file.parent)
     props = data.get("properties", {})

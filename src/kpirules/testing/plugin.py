@@ -1,6 +1,6 @@
 """A pytest plugin: plain ``pytest`` runs the cases of rulesets with the user's own tests.
 
-It collects every ``NAME.test.toml`` and ``NAME.test.csv`` file (the cases of ``NAME.toml`` beside
+It collects every ``NAME.test.toml``, ``NAME.test.csv`` and ``NAME.test.xlsx`` file (the cases of ``NAME.toml`` beside
 it), and every ruleset file with ``[[tests]]``; each case is a test item named after the case. With
 ``--kpirules-properties`` each ruleset's invariants and declared properties are items too
 (``--kpirules-examples N`` examples each, 200 by default).
@@ -22,7 +22,7 @@ from .cases import Case, Suite, is_case_file, load_suite, ruleset_of
 from .report import failure_lines
 from .run import run_case
 
-_TABLE_SUFFIXES = (".test.toml", ".test.csv")
+_TABLE_SUFFIXES = (".test.toml", ".test.csv", ".test.xlsx")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
