@@ -42,19 +42,34 @@ def available() -> bool:
 
 
 def _config() -> dict[str, Any]:
+    # room on the right: the reader's fonts may draw text wider than vl-convert measured it
     return {
+        "padding": {"left": 5, "top": 5, "right": 60, "bottom": 5},
         "font": FONTS,
         "background": "white",
         "view": {"stroke": None},
         "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 320, "titleFontWeight": "normal"},
         "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "top"},
-        "title": {"fontSize": 14, "anchor": "start", "fontWeight": "bold", "offset": 12},
+        "title": {
+            "fontSize": 14,
+            "anchor": "start",
+            "fontWeight": "bold",
+            "offset": 12,
+            "subtitleFontSize": 11,
+            "subtitleColor": "#555",
+        },
     }
 
 
 def _float(value: Decimal) -> float:
     """A decimal as a position on a chart (geometry only: its text is the decimal's own)."""
     return float(value)
+
+
+def _count_axis(title: str, most: int) -> dict[str, Any]:
+    """A y axis of numbers of units: whole numbers only (at most five ticks, and no more than the
+    largest count, so that a count of 1 or 2 is not divided into halves)."""
+    return {"title": title, "axis": {"tickCount": max(1, min(most, 5)), "format": "d", "tickMinStep": 1}}
 
 
 def _labels(names: Sequence[str], ids: Sequence[str]) -> list[str]:
@@ -120,6 +135,7 @@ def grades_spec(summary: Summary, lang: str) -> dict[str, Any]:
     labels = [label or w["no_grade"] for label, _ in summary.grades]
     rows = [{"grade": label, "units": count} for label, (_, count) in zip(labels, summary.grades, strict=True)]
     colours = [GRADE_COLOURS[min(k, len(GRADE_COLOURS) - 1)] for k in range(len(labels))]
+    most = max((count for _, count in summary.grades), default=0)
     return {
         "$schema": _SCHEMA,
         "title": w["chart_grades"],
@@ -128,7 +144,7 @@ def grades_spec(summary: Summary, lang: str) -> dict[str, Any]:
         "height": 220,
         "encoding": {
             "x": {"field": "grade", "type": "nominal", "sort": labels, "title": w["grade"], "axis": {"labelAngle": 0}},
-            "y": {"field": "units", "type": "quantitative", "title": w["chart_units"], "axis": {"tickMinStep": 1}},
+            "y": {"field": "units", "type": "quantitative", **_count_axis(w["chart_units"], most)},
         },
         "layer": [
             {
@@ -155,6 +171,10 @@ def totals_spec(summary: Summary, weight_sum: Decimal, lang: str) -> dict[str, A
     colours = [GRADE_COLOURS[min(k, len(GRADE_COLOURS) - 1)] for k in range(len(labels))]
     rows = [{"total": _float(r.page.total), "grade": r.page.grade or w["no_grade"]} for r in summary.ranking]
     top = _float(weight_sum) or 1.0
+    bins: dict[int, int] = {}
+    for ranked in summary.ranking:  # the tallest bar, for the axis' ticks only (Vega draws the bins)
+        key = min(int(_float(ranked.page.total) * 20 / top), 19)
+        bins[key] = bins.get(key, 0) + 1
     return {
         "$schema": _SCHEMA,
         "title": w["chart_totals"],
@@ -169,7 +189,11 @@ def totals_spec(summary: Summary, weight_sum: Decimal, lang: str) -> dict[str, A
                 "bin": {"extent": [0, top], "step": top / 20},
                 "title": w["chart_total"],
             },
-            "y": {"aggregate": "count", "type": "quantitative", "title": w["chart_units"], "axis": {"tickMinStep": 1}},
+            "y": {
+                "aggregate": "count",
+                "type": "quantitative",
+                **_count_axis(w["chart_units"], max(bins.values(), default=0)),
+            },
             "color": {
                 "field": "grade",
                 "type": "nominal",
@@ -197,7 +221,7 @@ def shares_spec(found: Sequence[Share], lang: str) -> dict[str, Any]:
     y = {"field": "indicator", "type": "nominal", "sort": None, "title": None}
     return {
         "$schema": _SCHEMA,
-        "title": w["chart_share"],
+        "title": {"text": w["chart_share"], "subtitle": w["chart_share_note"]},
         "data": {"values": rows},
         "width": 420,
         "height": {"step": 22},

@@ -38,10 +38,7 @@ M = Catalog(
         "failed": ("未能评分的单位", "Units that could not be scored"),
         "units": ("各单位评分", "Each unit"),
         # the charts
-        "chart_scores": (
-            "各指标得分与分值（按失分从多到少）",
-            "Score and weight per indicator (most points lost first)",
-        ),
+        "chart_scores": ("各指标得分与分值（失分最多的在上）", "Score and weight per indicator (most lost first)"),
         "chart_points": ("分", "points"),
         "chart_indicator": ("指标", "indicator"),
         "chart_score": ("得分", "score"),
@@ -50,9 +47,10 @@ M = Catalog(
         "chart_units": ("单位数（个）", "units"),
         "chart_totals": ("总分分布", "Distribution of totals"),
         "chart_total": ("总分（分）", "total (points)"),
-        "chart_share": (
-            "各指标得分占分值的比例（所有已评分单位，失分最多的在上）",
-            "Share of each indicator's weight earned by all scored units (most lost first)",
+        "chart_share": ("各指标得分率", "Share of weight earned per indicator"),
+        "chart_share_note": (
+            "所有已评分单位的得分合计 ÷ 分值合计；失分最多的在上",
+            "scores added ÷ weights added over all scored units; most lost first",
         ),
         "chart_share_axis": ("得分率（%）", "share of weight earned (%)"),
         "unit_charts_off": (
