@@ -213,3 +213,79 @@ def test_combinations_reach_the_target(text: str, values: dict[str, Any]) -> Non
         assert len(option.changes) == plan.size
     if plan.size == 2:
         assert all(s.option is None for s in plan.singles)
+
+
+# ---- rules generated from the grammar ---------------------------------------------------------------
+GRAMMAR_MEASURES = """[ruleset]
+id = "g"
+[measures.x]
+type = "number"
+[measures.rate]
+type = "rate"
+[measures.n]
+type = "count"
+[measures.ok]
+type = "bool"
+[measures.rating]
+type = "level"
+levels = ["优", "良", "中", "差"]
+"""
+
+grammar_values = st.fixed_dictionaries(
+    {
+        "x": st.integers(-50, 50),
+        "rate": st.integers(0, 1000).map(lambda v: f"{D(v) / 10}%"),
+        "n": st.integers(0, 40),
+        "ok": st.booleans(),
+        "rating": st.sampled_from(["优", "良", "中", "差"]),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_plans_of_generated_rules_are_verified(data: Any) -> None:
+    """Whatever rule the grammar allows, the plan answers with options that reach the target when
+    scored (one step less does not), or raises a KpiRulesError, never anything else."""
+    import grammar_gen
+
+    rule = data.draw(grammar_gen.rules())
+    if len(rule) > 600:
+        return
+    text = (
+        GRAMMAR_MEASURES
+        + f'[[indicators]]\nid = "i"\nweight = 10\nmeasure = "x"\nrule = """{rule.replace(chr(92), "")}"""\n'
+    )
+    try:
+        rs = kpirules.loads(text)
+    except kpirules.KpiRulesError:
+        event("the rule does not load")
+        return
+    values = data.draw(grammar_values)
+    try:
+        total0 = rs.evaluate(values).total
+    except kpirules.KpiRulesError:
+        event("the values do not score")
+        return
+    if total0 >= 10:
+        event("full marks already")
+        return
+    target = data.draw(st.integers(int(total0 * 100) + 1, 1000)).__truediv__(100)
+    target = D(str(target)).quantize(D("0.01"))
+    plan = rs.plan(values, target=target, max_measures=2)
+    event("options found" if plan.options else "no option")
+    for option in plan.options:
+        changed = dict(values)
+        for change in option.changes:
+            kind = rs.measures[change.measure].type
+            changed[change.measure] = f"{change.after * 100}%" if kind == "rate" else change.after  # type: ignore[operator]
+        assert rs.evaluate(changed).total >= target
+        last = option.changes[-1]
+        if option.short is not None and option.short != last.before:
+            kind = rs.measures[last.measure].type
+            changed[last.measure] = f"{option.short * 100}%" if kind == "rate" else option.short  # type: ignore[operator]
+            try:
+                below = rs.evaluate(changed).total
+            except kpirules.KpiRulesError:
+                continue
+            assert below < target

@@ -209,21 +209,36 @@ def marginal_lines(rs: Ruleset, marginal: Marginal) -> list[str]:
                 moved = True
             if slope.next_value is not None and slope.next_points is not None:
                 gain = slope.next_points - margin.score
-                lines.append(
-                    M(
-                        "marginal_next",
-                        measure=_name(rs, slope.measure),
-                        after=value_text(m, slope.next_value),
-                        points=slope.next_points,
-                        gain=f"+{gain}",
-                    )
-                )
+                fields = {
+                    "measure": _name(rs, slope.measure),
+                    "after": value_text(m, slope.next_value),
+                    "points": slope.next_points,
+                    "gain": f"+{gain}",
+                }
+                delta = _delta(m, slope.value, slope.next_value)
+                if delta is None:
+                    lines.append(M("marginal_next", **fields))
+                else:
+                    lines.append(M("marginal_next_by", **fields, delta=delta))
                 moved = True
         if not moved:
             lines.append(M("marginal_none"))
     if full:
         lines.append(M("marginal_full_count", count=full))
     return lines
+
+
+def _delta(measure: Measure, before: Converted, after: Converted) -> str | None:
+    """How far a number moves, in words: "2 件 more", "12.6 percentage points more"."""
+    if not isinstance(before, Decimal) or not isinstance(after, Decimal) or isinstance(before, bool):
+        return None
+    change = CONTEXT.subtract(after, before)
+    size = abs(change)
+    if measure.type == "rate":
+        amount = M("points_pp", amount=_rounded(size.scaleb(2, context=CONTEXT), 2))
+    else:
+        amount = _rounded(size, 4) + (f" {measure.unit}" if measure.unit else "")
+    return M("more" if change > 0 else "less", amount=amount)
 
 
 def _per(measure: Measure) -> str:

@@ -95,6 +95,13 @@ M = Catalog(
             "    下一个断点：{measure}达到 {after} → {points} 分（{gain} 分）",
             "    next breakpoint: {measure} at {after} → {points} points ({gain} pt)",
         ),
+        "marginal_next_by": (
+            "    下一个断点：{measure}达到 {after}（{delta}）→ {points} 分（{gain} 分）",
+            "    next breakpoint: {measure} at {after} ({delta}) → {points} points ({gain} pt)",
+        ),
+        "more": ("多 {amount}", "{amount} more"),
+        "less": ("少 {amount}", "{amount} less"),
+        "points_pp": ("{amount} 个百分点", "{amount} percentage points"),
         "marginal_full_count": ("  其余 {count} 个指标已得满分", "  the other {count} indicators have full marks"),
         "marginal_none": ("    没有数据项能提高它的得分", "    no measure raises its score"),
         "per_point": ("个百分点", "percentage point"),
