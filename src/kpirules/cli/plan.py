@@ -10,6 +10,7 @@ import click
 from ..errors import KpiRulesError, ValuesError
 from ..messages import Catalog
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Command, emit, fail, lang_option
+from .common import M as CLI
 
 #: The words of ``kpirules plan``: its help (said when the command is built, in the language of
 #: ``$KPIRULES_LANG``, else Chinese) and its refusals.
@@ -108,6 +109,8 @@ def plan(
         rules = load(ruleset)
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
+    for warning in rules.warnings:
+        click.echo(CLI("warning", warning=warning), err=True)
     if sheet is not None and values_file is None:
         click.echo(M("sheet_without_values"), err=True)
         sys.exit(EXIT_USAGE)
@@ -115,9 +118,7 @@ def plan(
     name = None
     if values_file is not None:
         try:
-            units, batch = read_units(
-                values_file, rules.measures, sheet=int(sheet) if sheet and sheet.isdigit() else sheet
-            )
+            units, batch = read_units(values_file, rules.measures, sheet=sheet)
         except KpiRulesError as err:
             fail(err, EXIT_USAGE)
         if batch:
