@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..ruleset import Ruleset
 
 #: Above this many units a batch report draws no chart per unit unless asked (each takes some
-#: 40 ms to render; the charts across units are always drawn).
+#: 60 ms to render; the charts across units are always drawn).
 UNIT_CHARTS_UP_TO = 50
 
 
