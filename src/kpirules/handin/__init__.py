@@ -9,10 +9,13 @@ charts (or a PDF printed from it by headless Chromium).
   the page through it;
 * :mod:`.words` holds the words, in Chinese and English.
 
->>> from kpirules.loader import load
->>> from kpirules.handin import build_html
->>> rs = load("rulesets/bishan_2022.toml")
->>> page = build_html(rs, [rs.evaluate()], batch=False, lang="en")  # doctest: +SKIP
+For example (the charts need vl-convert)::
+
+    from kpirules.loader import load
+    from kpirules.handin import build_html
+
+    rs = load("rulesets/bishan_2022.toml")
+    page = build_html(rs, [rs.evaluate()], batch=False, lang="en")
 """
 
 from __future__ import annotations
