@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ValuesError
 from .exact import CONTEXT, ZERO, ColumnFn, Fn, snap
-from .result import Result
+from .result import Result, unnamed
 from .values import BAD, MISSING, Texts, column_converter
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ def make_batch(  # noqa: C901 - builds the column runner: one branch per column 
                     number += 1
                     given = chunk[i] = dict(row)
                     raw_unit = given.pop(unit_key, None)
-                    units[i] = str(raw_unit) if raw_unit is not None else f"row {number}"
+                    units[i] = str(raw_unit) if raw_unit is not None else unnamed(number)
             score_chunk(chunk, units, texts, out, apply)
         return out
 

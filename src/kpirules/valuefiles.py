@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from .errors import Location, ValuesError
 from .messages import Catalog
 from .model import Measure
+from .result import unnamed
 from .source import (
     SPREADSHEET_ENCODINGS,
     TABLE_SUFFIXES,
@@ -210,7 +211,7 @@ def read_parquet(file: Path, names: HeaderNames | None = None) -> list[Unit]:
             values[key] = scaled(values[key], power)
         where = Location(str(file), number)
         units.append(
-            Unit(str(unit) if unit not in (None, "") else f"row {number}", values, dict.fromkeys(values, where))
+            Unit(str(unit) if unit not in (None, "") else unnamed(number), values, dict.fromkeys(values, where))
         )
     return units
 
@@ -306,7 +307,9 @@ def read_json(text: str, name: str, names: HeaderNames | None = None) -> tuple[l
         for number, row in enumerate(data, 1):
             row = _keyed(row, names, file)
             unit = row.pop(UNIT_KEY, None)
-            units.append(Unit(str(unit) if unit is not None else f"#{number}", row, {k: file for k in row}))
+            units.append(
+                Unit(str(unit) if unit is not None else unnamed(number, entry=True), row, {k: file for k in row})
+            )
         return units, True
     raise ValuesFileError(M("json_list_shape"), location=file)
 
@@ -366,7 +369,7 @@ def read_csv(text: str, name: str, names: HeaderNames | None = None) -> list[Uni
                 else:  # the row is shorter than the header: no value, placed at the row's start
                     values[key] = ""
                     locations[key] = Location(name, line_no, 1, source_line=cells[0].source_line)
-        units.append(Unit(unit or f"row {line_no}", values, locations))
+        units.append(Unit(unit or unnamed(line_no), values, locations))
     return units
 
 

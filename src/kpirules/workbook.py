@@ -20,6 +20,7 @@ from typing import Any
 
 from .errors import Location
 from .messages import Catalog
+from .result import unnamed
 from .tables import (
     HEADER_SEARCH_ROWS,
     UNIT_KEY,
@@ -262,7 +263,7 @@ def _units(  # noqa: C901 - reads a sheet's rows: header, blank, title and value
         name = names_of[k] if names_of is not None else ""
         if not name and body[k].count("") == width:
             continue  # a blank row
-        append(Unit(name or f"row {number}", values, _CellPlaces(where, number)))
+        append(Unit(name or unnamed(number), values, _CellPlaces(where, number)))
     return units
 
 

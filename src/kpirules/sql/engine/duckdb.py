@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import KpiRulesError, ValuesError
 from ...messages import Catalog
+from ...result import unnamed
 from ..cache import SqlCache, ruleset_key, source_key
 from ..errors import SqlEngineError, SqlUnreadableCsv, SqlUnsupported, require
 from .csvtext import csv_options, utf8_text, writing
@@ -630,7 +631,7 @@ def _python_fixes(
             units = []
             for record in fetched:
                 unit = record[unit_at] if unit_at is not None else None
-                units.append(str(unit) if unit not in (None, "") else f"row {record[0]}")
+                units.append(str(unit) if unit not in (None, "") else unnamed(record[0]))
             hopeful = [rows is None or (unread is not None and record[0] in unread) for record in fetched]
             outcomes = _outcomes(rs, values, units, hopeful if together else [False] * len(fetched))
             tried = [outcome for outcome, hope in zip(outcomes, hopeful, strict=True) if hope]
