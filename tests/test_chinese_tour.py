@@ -80,3 +80,24 @@ def test_every_word_is_chinese(args: list[str], folder: Path, monkeypatch: pytes
     assert result.exit_code != 3, said
     assert any(ch >= CJK_FLOOR for ch in said), f"no Chinese in:\n{said}"
     assert not english_left(said), f"English left: {english_left(said)} in:\n{said}"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "row", "entry"), [("zh", "第 3 行", "第 2 行", "第 2 项"), ("en", "row 3", "row 2", "#2")]
+)
+def test_a_unit_without_a_name_is_named_in_the_language(
+    tmp_path: Path, lang: str, line: str, row: str, entry: str
+) -> None:
+    table = tmp_path / "units.csv"
+    table.write_text("execution_rate,satisfaction_rate\n90%,80%\nabc,90%\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", MINI, "--values", str(table), "--lang", lang])
+    assert result.exit_code == 1 and f"[{line}] {table}:3:1" in result.output, result.output  # the file's line
+    out = str(tmp_path / "out.csv")
+    result = CliRunner().invoke(
+        main, ["score", MINI, "--values", str(table), "--lang", lang, "--engine", "duckdb", "-o", out]
+    )
+    assert result.exit_code == 1 and f"[{row}]" in result.output, result.output  # the row of units, as in out.csv
+    listed = tmp_path / "units.json"
+    listed.write_text('[{"execution_rate": "90%", "satisfaction_rate": "80%"}, {"execution_rate": "abc"}]', "utf-8")
+    result = CliRunner().invoke(main, ["score", MINI, "--values", str(listed), "--lang", lang])
+    assert result.exit_code == 1 and f"[{entry}]" in result.output, result.output
