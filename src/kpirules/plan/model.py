@@ -26,8 +26,9 @@ class Option:
     """A set of changes that reaches the target, verified by scoring the changed values.
 
     ``total_after`` is the total then. ``short`` is the value one grid step short of the last
-    change (None for yes/no values and levels, which have no step) and ``total_short`` the total
-    there, below the target. ``relative`` is the relative change the options are ordered by."""
+    change, the one solved exactly where several measures change (None for yes/no values and
+    levels, which have no step), and ``total_short`` the total there, below the target.
+    ``relative`` is the relative change the options are ordered by."""
 
     changes: tuple[Change, ...]
     total_after: Decimal

@@ -114,7 +114,20 @@ def plan_text(rs: Ruleset, plan: Plan, marginal: Marginal | None = None) -> str:
             lines.append("")
             lines.append(M("combos", count=plan.size))
             for n, option in enumerate(plan.options, 1):
-                lines.append(M("combo", n=n, total_after=option.total_after))
+                if option.short is not None and option.total_short is not None:
+                    last = rs.measures[option.changes[-1].measure]
+                    short = value_text(last, option.short)
+                    lines.append(
+                        M(
+                            "combo_short",
+                            n=n,
+                            total_after=option.total_after,
+                            short=short,
+                            total_short=option.total_short,
+                        )
+                    )
+                else:
+                    lines.append(M("combo", n=n, total_after=option.total_after))
                 lines += _change_line(rs, option, "combo_change")
         if plan.size >= 2 or (plan.size == 0 and not any(s.reaches for s in plan.singles)):
             lines.append("")

@@ -695,9 +695,6 @@ def combinations(
             for last in group:
                 for option in _solve_group(space, all_axes, touches, own, held, group, last, goal, budget):
                     key = tuple(sorted(group))
-                    option = attrs.evolve(
-                        option, changes=tuple(sorted(option.changes, key=lambda c: names.index(c.measure)))
-                    )
                     if key not in options or _order(option) < _order(options[key]):
                         options[key] = option
         if budget[0] <= 0:

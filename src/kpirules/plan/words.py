@@ -54,6 +54,10 @@ M = Catalog(
         "no_move": ("  没有哪个数据项能单独提高总分", "  no measure can raise the total alone"),
         "combos": ("同时改变 {count} 个数据项：", "Changing {count} measures together:"),
         "combo": ("  方案 {n} → 总分 {total_after}", "  option {n} → total {total_after}"),
+        "combo_short": (
+            "  方案 {n} → 总分 {total_after}（最后一项少一步 {short}：{total_short}）",
+            "  option {n} → total {total_after} (the last one step less, {short}: {total_short})",
+        ),
         "combo_change": ("    {measure}：由 {before} 变为 {after}", "    {measure}: from {before} to {after}"),
         "optimal": (
             "以上按“改变的数据项最少，其次相对改变最小”排序，是在各数据项断点上精确搜索的最优解。",
