@@ -17,14 +17,19 @@ the indicator             the rule's points above the weight (capped) or below 0
 ========================  =======================================================
 
 What a case reached is read from the traces evaluation records (:mod:`kpirules.trace`), not
-re-computed. A target no values can reach (a band the linter proves unreachable, a regime the
-measure's declared range excludes that no search finds) is listed as unreachable and not counted.
+re-computed. A target no values can reach is listed as unreachable and not counted, when the
+linter's interval analysis proves it: a band that can never match (KPI-G202), or a regime of
+``proportional`` or ``deduct`` that the values its subject can take there rule out (full credit of
+``proportional to 95%`` in the ``else`` of ``if value >= 95% then full else …``; no credit of
+``proportional inverse``, which is never 0). A target the search does not reach and no proof rules
+out counts, and is said to have no witness.
 """
 
 from __future__ import annotations
 
 import decimal
 import itertools
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -40,6 +45,7 @@ from ..forms.grade import Grade, GradeStep
 from ..forms.pass_ import Pass, PassStep
 from ..forms.proportional import Proportional, ProportionalStep
 from ..forms.tiers import Tiers, TiersStep
+from ..intervals import Interval
 from ..kinds import Kind
 from ..linter.analysis import RuleAnalysis, derived_domains, formula_order, indicator_bounds
 from ..linter.probe import Probe, candidates, constants
@@ -56,6 +62,7 @@ from .words import M
 
 #: The most combinations of candidate values tried per indicator when searching for witnesses.
 SEARCH_LIMIT = 4096
+_HALF_ONE = (Decimal(1), Decimal("0.5"))
 
 
 @attrs.frozen
@@ -305,7 +312,8 @@ def reached_by_result(result: Result) -> set[tuple[str, str, int, str | int]]:
 # ---- coverage ------------------------------------------------------------------------------------
 def coverage(suite: Suite, outcomes: Sequence[CaseOutcome], *, witnesses: bool = True) -> Coverage:
     """What the outcomes' results reached, per indicator; for each target they missed, a verified
-    witness (with ``witnesses``) or the proof that none exists."""
+    witness or the proof that none exists. ``witnesses=False`` skips the search (and so the proofs:
+    every target then counts)."""
     rs = suite.ruleset
     reached: dict[tuple[str, str, int, str | int], list[str]] = {}
     for outcome in outcomes:
@@ -335,19 +343,35 @@ class _Search:
         order = formula_order(rs)
         self.probe = Probe(rs, order)
         self.domains = derived_domains(rs.measures, rs.formulas, order)
-        # a plain value for every input measure [values] does not give: the witness carries it
+        # a plain value for every input measure [values] does not give, the witness carries it:
+        # the first choice of values with which the whole ruleset scores (100 rather than 0, which
+        # a formula may divide by, and which a bound scales to a whole number: 95% of 100 is 95)
         self.defaults: dict[str, Any] = {}
+        options: dict[str, list[Any]] = {}
         for name, measure in rs.measures.items():
             if not measure.derived and name not in suite.raw_values:
-                found = self._candidates(name, measure, [])
+                found = [raw for raw, _ in self._candidates(name, measure, [])]
+                hundred = "100%" if measure.type == "rate" else 100
+                if measure.type not in ("bool", "level") and _accepts(measure, hundred):
+                    found.insert(0, hundred)
                 if found:
-                    self.defaults[name] = found[0][0]
+                    options[name] = found
+        for pick in (_first, _one_or_first, _middle, _last):
+            chosen = {name: pick(measure_options) for name, measure_options in options.items()}
+            try:
+                self.rs.evaluate({**suite.raw_values, **chosen})
+            except Exception:  # these values do not score: try the next choice
+                continue
+            self.defaults = chosen
+            break
+        else:
+            self.defaults = {name: found[0] for name, found in options.items()}
 
     def _candidates(self, name: str, measure: Measure, breakpoints: list[Decimal]) -> list[tuple[Any, Any]]:
         """(raw value as a case writes it, converted value) pairs for one input measure: its own
         value first."""
         points = list(breakpoints)
-        own = self.suite.raw_values.get(name)
+        own = self.suite.raw_values.get(name, self.defaults.get(name))
         convert = converter(measure)
         own_converted = None
         if own is not None:
@@ -357,6 +381,11 @@ class _Search:
                 own_converted = None
         if isinstance(own_converted, Decimal) and own_converted:
             points += [own_converted * c for c in breakpoints if c]
+        # a step either side of a limit (`deduct … per 1% above 2%` deducts between 2% and 4%)
+        points += [a + sign * b * k for a in breakpoints for b in breakpoints for sign in (1, -1) for k in _HALF_ONE]
+        if measure.type == "count":  # a ratio of counts reaches a rate only with enough units
+            points += [Decimal(10**k) for k in (1, 2, 3)]
+            points += [(p * 10**k).to_integral_value() for p in list(points) for k in (2, 3) if 0 < p < 1]
         raw_values = ([own] if own is not None else []) + candidates(measure, self.domains.get(name), points)
         out: list[tuple[Any, Any]] = []
         seen: set[Any] = set()
@@ -386,16 +415,20 @@ class _Search:
         if len(found) < len(wanted):  # finer: points between the candidates, one measure at a time
             finer = [self._finer(rs.measures[n], values) for n, values in zip(inputs, lists, strict=True)]
             self._search(ind, index, inputs, finer, wanted, found, product=False)
-        unreachable = self._proved_unreachable(ind)
+            if len(found) < len(wanted) and len(inputs) > 1:  # then together (a ratio of two counts)
+                self._search(ind, index, inputs, finer, wanted, found)
+        proofs: _Proofs | None = None
         for key, status in wanted.items():
             for option in sorted(found.get(key, []), key=self._plainness):
                 witness = self._verify(ind, key, option)
                 if witness is not None:
                     status.witness = witness
                     break
-            if status.witness is None and (status.target.span in unreachable or key not in found):
-                # the linter proves it, or no value the search tries reaches it: said, not counted
-                status.unreachable = status.target.span in unreachable or self._surely_unreachable(ind, status)
+            if status.witness is None and key not in found:
+                # no value the search tries reaches it: not counted if the linter's analysis proves
+                # that none can (else it is counted, and said to have no witness)
+                proofs = proofs or self._proofs(ind)
+                status.unreachable = proofs.unreachable(status.target, ind.weight)
 
     def _search(
         self,
@@ -472,11 +505,11 @@ class _Search:
             return None
         return Witness(given, item.score)
 
-    def _proved_unreachable(self, ind: Indicator) -> set[Span]:
-        """Spans of bands the linter's interval analysis proves can never match (KPI-G202)."""
+    def _proofs(self, ind: Indicator) -> _Proofs:
+        """What the linter's interval analysis proves of the rule's forms."""
         rs = self.rs
         try:
-            analysis = RuleAnalysis(
+            analysis = _Recorder(
                 ind.rule,
                 rs.checked[ind.id],
                 ind.rule_source,
@@ -486,20 +519,114 @@ class _Search:
                 subject=ind.measure,
                 precision=rs.header.precision,
             )
-        except Exception:
-            return set()
-        return {f.span for f in analysis.findings if f.code == "KPI-G202"}
+        except Exception:  # no proof
+            return _Proofs(set(), {})
+        bands = {f.span for f in analysis.findings if f.code == "KPI-G202"}
+        return _Proofs(bands, analysis.points, analysis.credit)
 
-    def _surely_unreachable(self, ind: Indicator, status: TargetStatus) -> bool:
-        """Regimes that the measure's domain excludes: a proportional credit above 1 or below 0 of
-        a measure declared within [0, 1], a clamp the bounds allow only loosely, are not counted
-        when no value found reaches them; a band or a branch always is."""
-        return status.target.form in ("proportional", "clamp", "deduct")
+
+class _Recorder(RuleAnalysis):
+    """The linter's interval analysis, keeping the interval of the points of every ``proportional``
+    and ``deduct`` in the rule: over the values each can see (a branch's narrowed domains)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.points: dict[ast.Node, Interval] = {}
+        #: the values of a proportional's subject, and its target where it is a number
+        self.credit: dict[ast.Node, tuple[Interval, Decimal | None]] = {}
+        super().__init__(*args, **kwargs)
+
+    def ev(self, node: ast.Node, env: Any) -> Any:
+        dom = super().ev(node, env)
+        if isinstance(node, (Proportional, Deduct)) and isinstance(dom, Interval):
+            seen = self.points.get(node)
+            self.points[node] = dom if seen is None else seen.hull(dom)
+        if isinstance(node, Proportional) and node.kind != "expr":
+            x = self.subject_dom(env)
+            target = self.constant(node.operand) if node.operand is not None else Decimal(1)
+            before = self.credit.get(node)
+            self.credit[node] = (x if before is None else before[0].hull(x), target)
+        return dom
+
+
+@attrs.frozen
+class _Proofs:
+    bands: set[Span]  # bands that can never match (KPI-G202)
+    points: dict[ast.Node, Interval]  # the points each proportional and deduct can give
+    credit: dict[ast.Node, tuple[Interval, Decimal | None]] = attrs.Factory(dict)
+
+    def unreachable(self, target: Target, weight: Decimal) -> bool:
+        if target.form == "tiers":
+            return target.span in self.bands
+        if target.form not in ("proportional", "deduct"):
+            return False
+        node = next((n for n in self.points if n.span.start == target.start), None)
+        if node is None:
+            return False
+        if isinstance(node, Proportional) and node in self.credit and self._no_credit(node, str(target.detail)):
+            return True
+        return not _meets(self.points[node], str(target.detail), Decimal(0), weight)
+
+    def _no_credit(self, node: Proportional, regime: str) -> bool:
+        """From the values the subject can take at the form (a branch's narrowing kept): the
+        credit ``x``, ``x / T`` or ``T / x`` is never 0, never 1 or more, or never between."""
+        x, target = self.credit[node]
+        if target is None or target <= 0:
+            return False
+        if node.kind == "inverse":  # T / x: full at x <= T, never 0
+            if regime == "zero":
+                return True
+            if regime == "full":  # some x <= T
+                return not _meets(x, "zero", target, INF_DECIMAL)
+            return not _meets(x, "partial", target, INF_DECIMAL)  # some x > T
+        return not _meets(x, regime, Decimal(0), target if node.kind == "to" else Decimal(1))
+
+
+INF_DECIMAL = Decimal("Infinity")
+
+
+def _meets(dom: Interval, regime: str, low: Decimal, high: Decimal) -> bool:
+    """Whether ``dom`` has a value at or below ``low`` (``zero``, ``floored``), at or above
+    ``high`` (``full``, ``none``), or strictly between them (the rest)."""
+    if dom.empty:
+        return False
+    if regime in ("zero", "floored"):
+        return dom.lo < low or (dom.lo == low and dom.lo_closed)
+    if regime in ("full", "none"):
+        return dom.hi > high or (dom.hi == high and dom.hi_closed)
+    return not dom.intersect(Interval(low, high, False, False)).empty
+
+
+def _accepts(measure: Measure, raw: Any) -> bool:
+    try:
+        converter(measure)(raw)
+    except (ValueProblem, ArithmeticError):
+        return False
+    return True
+
+
+def _first(options: list[Any]) -> Any:
+    return options[0]
+
+
+def _one_or_first(options: list[Any]) -> Any:
+    for value in options:
+        if not isinstance(value, bool) and value in (1, "100%"):
+            return value
+    return options[0]
+
+
+def _middle(options: list[Any]) -> Any:
+    return options[len(options) // 2]
+
+
+def _last(options: list[Any]) -> Any:
+    return options[-1]
 
 
 def _combos(lists: list[list[tuple[Any, Any]]], product: bool = True) -> Any:
-    """Each measure's candidates with the others at their first (own) value, then (with
-    ``product``) every combination."""
+    """Each measure's candidates with the others at their first (own) value; then (with
+    ``product``) every combination where there are few, else two measures at a time and then
+    all of them, from a fixed random sample."""
     if not lists:
         yield ()
         return
@@ -507,8 +634,23 @@ def _combos(lists: list[list[tuple[Any, Any]]], product: bool = True) -> Any:
     for i, values in enumerate(lists):
         for value in values:
             yield (*firsts[:i], value, *firsts[i + 1 :])
-    if product:
+    if not product:
+        return
+    total = 1
+    for values in lists:
+        total *= len(values)
+    if total <= SEARCH_LIMIT:
         yield from itertools.product(*lists)
+        return
+    rng = random.Random(0)
+    pairs = list(itertools.combinations(range(len(lists)), 2))
+    for _ in range(SEARCH_LIMIT // 2):
+        i, j = rng.choice(pairs)
+        combo = list(firsts)
+        combo[i], combo[j] = rng.choice(lists[i]), rng.choice(lists[j])
+        yield tuple(combo)
+    while True:
+        yield tuple(rng.choice(values) for values in lists)
 
 
 __all__ = ["Coverage", "IndicatorCoverage", "Target", "TargetStatus", "Witness", "coverage", "targets_of"]
