@@ -129,3 +129,28 @@ def test_sql_disagreement_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     found = check_sql(BISHAN, [{**BISHAN.values, "satisfaction_rate": Decimal("0.5")}])
     assert found is not None and [v.kind for _, v in found] == ["sql"]
     assert found[0][1].message.startswith("evaluate and the SQL on DuckDB disagree: 94.00 and 94.56")
+
+
+TUTORIAL = kpirules.load(ROOT / "docs" / "examples" / "tutorial.toml")
+
+
+@settings(max_examples=60, deadline=None)
+@given(values_for(TUTORIAL))
+def test_tutorial_results_hold_the_invariants_and_subtotals(values: dict[str, object]) -> None:
+    """The tutorial's ruleset has groups (部门决策 …), derived rates and if_missing."""
+    try:
+        result = TUTORIAL.evaluate(values)
+    except kpirules.ValuesError:
+        return
+    assert check_result(result, indicator_bounds_of(TUTORIAL)) == []
+
+
+def test_a_wrong_subtotal_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kpirules.report
+    from kpirules.report import Subtotal
+
+    result = TUTORIAL.evaluate()
+    monkeypatch.setattr(
+        kpirules.report, "subtotals", lambda rs, r: [Subtotal("部门决策", Decimal(10), Decimal(1), None)]
+    )
+    assert [v.kind for v in check_result(result)] == ["subtotal"]

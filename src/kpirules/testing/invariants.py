@@ -85,6 +85,13 @@ def check_result(result: Result, bounds: Mapping[str, Interval] | None = None) -
     if result.grade != grade:
         found.append(Violation("grade", M("v_grade", got=result.grade, want=grade, total=result.total)))
     scores = {item.id: item.score for item in result}
+    from ..report import subtotals  # the subtotals the tables print: each the sum of its members
+
+    for sub in subtotals(rs, result):
+        inside = [ind.id for ind in rs.indicators if ind.path and ind.path[0] == sub.group]
+        expected = sum((scores[i] for i in inside), Decimal(0))
+        if sub.score != expected:
+            found.append(Violation("subtotal", M("v_subtotal_sum", path=sub.group, got=sub.score, sum=expected)))
     for path in groups_of(rs.indicators, rs.groups):
         ids = members(path, rs.indicators)
         subtotal = sum((scores[i] for i in ids), Decimal(0))

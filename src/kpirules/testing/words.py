@@ -148,6 +148,10 @@ M = Catalog(
             "{path} 的小计 {sum} 不在 [0, {weight}] 内",
             "the subtotal of {path}, {sum}, is outside [0, {weight}]",
         ),
+        "v_subtotal_sum": (
+            "{path} 的小计 {got} 不等于其各项得分之和 {sum}",
+            "the subtotal of {path}, {got}, is not the sum of its scores, {sum}",
+        ),
         "v_batch": (
             "evaluate 与 evaluate_many 的结果不同：{one} 与 {many}",
             "evaluate and evaluate_many disagree: {one} and {many}",
