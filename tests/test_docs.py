@@ -63,7 +63,7 @@ def default_language(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KPIRULES_LANG", raising=False)
 EXAMPLES = DOCS / "examples"
 RULESET_DOCS = ("language.md", "ruleset-file.md")
-ALL_DOCS = ("language.md", "ruleset-file.md", "cli.md", "tutorial.md")
+ALL_DOCS = ("language.md", "ruleset-file.md", "cli.md", "tutorial.md", "testing.md")
 
 _EXPECT = re.compile(r"^<!--\s*expect:(.*?)-->\s*$")
 _FILE = re.compile(r"^<!--\s*file:\s*(\S+)\s*-->\s*$")
