@@ -25,7 +25,7 @@ Standards: "…（the published words）" → ``{keyword} …``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ from ..exact import Fn
 from ..intervals import Dom
 from ..kinds import Kind, Type
 from ..messages import Catalog
-from .base import Form
+from .base import Form, Goal
 
 if TYPE_CHECKING:
     from ..checker import _Checker as Checker
@@ -64,11 +64,15 @@ class {cls}Step:
 
 
 class {cls}Form(Form[{cls}]):
+    name = "{name}"
     node = {cls}
     #: grammar rule name -> builder(span, *children); add the production to grammar/kpirules.lark
     builders = {{"{rule}": lambda span, operand: {cls}(span, operand)}}
     steps = ({cls}Step,)
-    words = Catalog("forms.{name}", {{"{name}": ("…：得 {{p}} 分", "…: {{p}} points")}})
+    words = Catalog(
+        "forms.{name}",
+        {{"{name}": ("…：得 {{p}} 分", "…: {{p}} points"), "goal": ("…（第 {{n}} 项）", "… ({{n}})")}},
+    )
 
     def check(self, c: Checker, node: {cls}, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
         raise NotImplementedError("{name}: the kind of the node (see forms/pass_.py)")
@@ -87,6 +91,12 @@ class {cls}Form(Form[{cls}]):
 
     def explain(self, step: {cls}Step, x: Explainer) -> str:
         return self.words.say(x.lang, "{name}", p=step.points)
+
+    def goals(self, node: {cls}) -> Sequence[Goal]:
+        raise NotImplementedError("{name}: what test cases should make it do (each band, branch, regime …)")
+
+    def reached(self, step: {cls}Step) -> Iterable[str | int]:
+        raise NotImplementedError("{name}: the goals one of its steps reached")
 
 
 FORM = {cls}Form()

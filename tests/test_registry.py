@@ -86,3 +86,34 @@ def test_every_builder_is_a_rule_of_the_grammar() -> None:
     for form in FORMS.values():
         for rule in form.builders:
             assert f"-> {rule}" in text or f"\n{rule}:" in text or f"?{rule}:" in text, rule
+
+
+def test_every_form_declares_the_goals_its_steps_reach() -> None:
+    """Coverage (``kpirules test --coverage``) asks each form for its goals and for what a traced
+    step reached; what the form's examples reach is always among its goals, and each form's
+    examples reach at least one."""
+    from forms_examples import EXAMPLES
+
+    for module, examples in EXAMPLES.items():
+        if module not in {type(f).__module__.rsplit(".", 1)[1] for f in FORMS.values()}:
+            continue
+        reached_any = False
+        for example in examples:
+            if example.score is None:
+                continue
+            rs = example.ruleset()
+            result = rs.evaluate(dict(example.values))
+            goals = {
+                (node.span.start, goal.detail)
+                for node in ast.walk(rs.indicators[0].rule)
+                if type(node) in FORMS
+                for goal in FORMS[type(node)].goals(node)
+            }
+            for step in result["i"].trace:
+                form = STEPS.get(type(step))
+                if form is None:
+                    continue
+                for detail in form.reached(step):
+                    reached_any = True
+                    assert (step.span.start, detail) in goals, f"{module}: {example.label} reached {detail!r}"
+        assert reached_any, f"{module}: no example reaches a goal"

@@ -3,8 +3,9 @@
 A scoring form (``pass if``, ``proportional``, ``tiers``, ``deduct``, ``checklist``, ``grade``) is
 one module of this package that owns everything about it: its tree node, how the parser builds it,
 its kind (the checker), whether its value may come from a quotient that does not end, its closure
-and column form (the compiler), its SQL, its interval (the linter), and the record it leaves when
-traced with the words that explain it, in every language. Each pass of kpirules asks the registry
+and column form (the compiler), its SQL, its interval (the linter), the record it leaves when
+traced with the words that explain it, in every language, and its goals for a rule's test cases
+(what coverage counts). Each pass of kpirules asks the registry
 (:data:`kpirules.forms.FORMS`) for the form of a node and calls the method of its own name; a form
 that lacks one cannot be registered (the methods are abstract), and ``tests/test_registry.py``
 checks that every node reaches a handler in every pass.
@@ -30,10 +31,12 @@ docs/language.md and its examples in tests/forms_examples.py.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from ..ast import Node
+import attrs
+
+from ..ast import Node, Span
 from ..messages import Catalog
 
 if TYPE_CHECKING:
@@ -50,9 +53,23 @@ if TYPE_CHECKING:
 N = TypeVar("N", bound=Node)
 
 
+@attrs.frozen
+class Goal:
+    """One thing a form can do that a rule author's test cases should make it do (``kpirules test
+    --coverage``): a band, a branch, a regime, an item. ``detail`` names it among the form's goals
+    (a band's number, a level, ``"held"``), ``span`` is where it is in the rule, ``shown`` the part
+    of the rule whose words describe it."""
+
+    detail: str | int
+    span: Span | None
+    shown: Span | None = None
+
+
 class Form(ABC, Generic[N]):
     """One scoring form. Subclasses set the class attributes and implement every method."""
 
+    #: Its name where kpirules names a form to people and in JSON (coverage targets): ``tiers``.
+    name: ClassVar[str]
     #: The tree node this form owns.
     node: ClassVar[type[Node]]
     #: The grammar rules that build the node, by rule name: ``builder(span, *children) -> node``.
@@ -92,3 +109,19 @@ class Form(ABC, Generic[N]):
     @abstractmethod
     def explain(self, step: Any, x: Explainer) -> str:
         """One line of explanation for one of the form's :attr:`steps`, in ``x.lang``."""
+
+    @abstractmethod
+    def goals(self, node: N) -> Sequence[Goal]:
+        """What a test suite should make the node do: each band, branch, regime or item
+        (``kpirules test --coverage`` reports the ones no case reached)."""
+
+    @abstractmethod
+    def reached(self, step: Any) -> Iterable[str | int]:
+        """The :attr:`Goal.detail` of each goal one of the form's :attr:`steps` shows reached."""
+
+    def describe(self, detail: str | int, text: str, lang: str) -> str:
+        """A goal in words: the form's message ``goal.DETAIL`` if it has one, else ``goal``, with
+        ``n`` (a numbered goal, from 1), ``label`` (the detail) and ``text`` (the rule's words)."""
+        key = f"goal.{detail}" if f"goal.{detail}" in self.words else "goal"
+        n = detail + 1 if isinstance(detail, int) else None
+        return self.words.say(lang, key, n=n, label=detail, text=text)

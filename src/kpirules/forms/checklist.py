@@ -6,7 +6,7 @@ Standards: "制度健全 2 分，执行有效 3 分，档案完整 1 分" → ``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from ..intervals import Dom, Interval, add, hull_all
 from ..kinds import SCORE, Kind, Type
 from ..messages import Catalog
 from ..textfmt import number
-from .base import Form
+from .base import Form, Goal
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -53,6 +53,7 @@ class ChecklistStep:
 
 
 class ChecklistForm(Form[Checklist]):
+    name = "checklist"
     node = Checklist
     builders = {
         "checklist": lambda span, *items: Checklist(span, items),
@@ -62,6 +63,7 @@ class ChecklistForm(Form[Checklist]):
     words = Catalog(
         "forms.checklist",
         {
+            "goal": ("第 {n} 项 `{text}` 成立", "item {n} `{text}` holds"),
             "checklist": ("清单：{items}，合计 {p} 分", "checklist: {items}, total {p} points"),
             "held": ("✓", "✓"),
             "not_held": ("✗", "✗"),
@@ -129,6 +131,12 @@ class ChecklistForm(Form[Checklist]):
             for span, held, _ in step.items
         )
         return self.words.say(x.lang, "checklist", items=items, p=number(step.points))
+
+    def goals(self, node: Checklist) -> Sequence[Goal]:
+        return [Goal(n, item.span, item.cond.span) for n, item in enumerate(node.items)]
+
+    def reached(self, step: ChecklistStep) -> Iterable[str | int]:
+        return [n for n, (_, held, _) in enumerate(step.items) if held]
 
 
 FORM = ChecklistForm()

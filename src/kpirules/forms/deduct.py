@@ -8,7 +8,7 @@ or every started step (``started``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -20,7 +20,7 @@ from ..intervals import INF, Dom, Interval, ceil, div, floor, hull_all, imax, mo
 from ..kinds import SCORE, Kind, Type
 from ..messages import Catalog
 from ..textfmt import number
-from .base import Form
+from .base import Form, Goal
 
 if TYPE_CHECKING:
     from lark import Token
@@ -68,6 +68,7 @@ def _per(span: Span, amount: Expr, mode: Token | None, step: Expr, direction: To
 
 
 class DeductForm(Form[Deduct]):
+    name = "deduct"
     node = Deduct
     builders = {
         "deduct_per": _per,
@@ -77,6 +78,9 @@ class DeductForm(Form[Deduct]):
     words = Catalog(
         "forms.deduct",
         {
+            "goal.none": ("扣分：未扣分", "deduct: nothing deducted"),
+            "goal.deducting": ("扣分：部分扣分", "deduct: points deducted"),
+            "goal.floored": ("扣分：扣完为止（0 分）", "deduct: deducted to zero"),
             "deduct_none": (
                 "扣分：{x} 未{dir} {l}，不扣分，得 {p} 分",
                 "deduction: {x} is not {dir} {l}, nothing deducted: {p} points",
@@ -252,6 +256,12 @@ class DeductForm(Form[Deduct]):
             d=number(step.deduction),
             p=number(step.points),
         )
+
+    def goals(self, node: Deduct) -> Sequence[Goal]:
+        return [Goal(regime, node.span, node.span) for regime in ("none", "deducting", "floored")]
+
+    def reached(self, step: DeductStep) -> Iterable[str | int]:
+        return ("none" if not step.deduction else "floored" if step.points <= 0 else "deducting",)
 
 
 FORM = DeductForm()

@@ -8,7 +8,7 @@ off the weight, and the score stops at 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from ..intervals import Dom, Interval, add, hull_all, imax, sub
 from ..kinds import SCORE, Kind, Type
 from ..messages import Catalog
 from ..textfmt import number
-from .base import Form
+from .base import Form, Goal
 from .checklist import Item
 
 if TYPE_CHECKING:
@@ -55,12 +55,14 @@ class DeductUnlessStep:
 
 
 class DeductUnlessForm(Form[DeductUnless]):
+    name = "deduct_unless"
     node = DeductUnless
     builders = {"deduct_unless": lambda span, *items: DeductUnless(span, items)}
     steps = (DeductUnlessStep,)
     words = Catalog(
         "forms.deduct_unless",
         {
+            "goal": ("第 {n} 项 `{text}` 未落实（扣分）", "item {n} `{text}` not met (deducted)"),
             "deduct_unless": (
                 "逐项扣分：{items}；共扣 {d} 分，得 {w} - {d} = {p} 分",
                 "deducted item by item: {items}; {d} points off, {w} - {d} = {p} points",
@@ -142,6 +144,12 @@ class DeductUnlessForm(Form[DeductUnless]):
         )
         key = "floored" if step.deducted > x.weight else "deduct_unless"
         return say(x.lang, key, items=items, d=number(step.deducted), w=number(x.weight), p=number(step.points))
+
+    def goals(self, node: DeductUnless) -> Sequence[Goal]:
+        return [Goal(n, item.span, item.cond.span) for n, item in enumerate(node.items)]
+
+    def reached(self, step: DeductUnlessStep) -> Iterable[str | int]:
+        return [n for n, (_, held, _) in enumerate(step.items) if not held]
 
 
 FORM = DeductUnlessForm()

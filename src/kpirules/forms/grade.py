@@ -7,7 +7,7 @@ awarded``: the evaluator's points (``awarded``) must fall in the band of the lev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from ..kinds import SCORE, Kind, Type
 from ..messages import Catalog
 from ..textfmt import number
 from . import bands
-from .base import Form
+from .base import Form, Goal
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -73,6 +73,7 @@ def _band(span: Span, label: Name | Text, score: Expr | bands.Interval) -> Grade
 
 
 class GradeForm(Form[Grade]):
+    name = "grade"
     node = Grade
     builders = {
         "grade": lambda span, subject, *bands_: Grade(span, subject, bands_, None),
@@ -83,6 +84,7 @@ class GradeForm(Form[Grade]):
     words = Catalog(
         "forms.grade",
         {
+            "goal": ("等级「{label}」", "level '{label}'"),
             "grade_band": ("等级「{label}」，得 {p} 分", "level '{label}': {p} points"),
             "grade_range": (
                 "等级「{label}」的分值区间 {r}，评定 {p} 分",
@@ -390,6 +392,12 @@ class GradeForm(Form[Grade]):
             + ("]" if step.high_closed else ")"),
             p=number(step.points),
         )
+
+    def goals(self, node: Grade) -> Sequence[Goal]:
+        return [Goal(band.label, band.span) for band in node.bands]
+
+    def reached(self, step: GradeStep) -> Iterable[str | int]:
+        return (step.label,)
 
 
 FORM = GradeForm()

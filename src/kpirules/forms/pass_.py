@@ -6,7 +6,7 @@ Standards: "按时公开的得满分，否则不得分" → ``pass if disclosed_
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from ..intervals import Dom, Interval
 from ..kinds import SCORE, Kind, Type
 from ..messages import Catalog
 from ..textfmt import number
-from .base import Form
+from .base import Form, Goal
 
 if TYPE_CHECKING:
     from ..checker import _Checker as Checker
@@ -52,12 +52,15 @@ def _build(span: Span, cond: Expr, orelse: Expr | None) -> Pass:
 
 
 class PassForm(Form[Pass]):
+    name = "pass"
     node = Pass
     builders = {"pass_form": _build}
     steps = (PassStep,)
     words = Catalog(
         "forms.pass",
         {
+            "goal.held": ("条件 `{text}` 成立", "`{text}` holds"),
+            "goal.failed": ("条件 `{text}` 不成立", "`{text}` fails"),
             "pass_held": ("条件成立，得满分 {p} 分", "the condition holds: full marks, {p} points"),
             "pass_failed": ("条件不成立，得 {p} 分", "the condition fails: {p} points"),
         },
@@ -129,6 +132,12 @@ class PassForm(Form[Pass]):
 
     def explain(self, step: PassStep, x: Explainer) -> str:
         return self.words.say(x.lang, "pass_held" if step.held else "pass_failed", p=number(step.points))
+
+    def goals(self, node: Pass) -> Sequence[Goal]:
+        return [Goal("held", node.cond.span, node.cond.span), Goal("failed", node.cond.span, node.cond.span)]
+
+    def reached(self, step: PassStep) -> Iterable[str | int]:
+        return ("held" if step.held else "failed",)
 
 
 FORM = PassForm()

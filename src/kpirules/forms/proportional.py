@@ -8,7 +8,7 @@ Standards: "按 完成值/指标值 × 分值 计分" → ``proportional to 95%`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +21,7 @@ from ..intervals import INF, NINF, Dom, Interval, clamp, div, hull_all, mul
 from ..kinds import SCORE, Kind, Type
 from ..messages import Catalog
 from ..textfmt import number, percent
-from .base import Form
+from .base import Form, Goal
 
 if TYPE_CHECKING:
     from ..checker import _Checker as Checker
@@ -55,6 +55,7 @@ class ProportionalStep:
 
 
 class ProportionalForm(Form[Proportional]):
+    name = "proportional"
     node = Proportional
     builders = {
         "prop_plain": lambda span: Proportional(span, "plain", None),
@@ -66,6 +67,9 @@ class ProportionalForm(Form[Proportional]):
     words = Catalog(
         "forms.proportional",
         {
+            "goal.zero": ("按比例：得分率为 0", "proportional: no credit"),
+            "goal.partial": ("按比例：部分得分", "proportional: part credit"),
+            "goal.full": ("按比例：得满分", "proportional: full credit"),
             "prop_plain": ("按比例：得分率 {c}", "proportional: credit {c}"),
             "prop_to": ("按比例：{x} ÷ {t} = {c}", "proportional: {x} / {t} = {c}"),
             "prop_inverse": ("按比例（越低越好）：{t} ÷ {x} = {c}", "proportional (lower is better): {t} / {x} = {c}"),
@@ -251,6 +255,12 @@ class ProportionalForm(Form[Proportional]):
         return text + self.words.say(
             x.lang, "prop_points", w=number(x.weight), c=percent(step.capped), p=number(step.points)
         )
+
+    def goals(self, node: Proportional) -> Sequence[Goal]:
+        return [Goal(regime, node.span, node.span) for regime in ("zero", "partial", "full")]
+
+    def reached(self, step: ProportionalStep) -> Iterable[str | int]:
+        return ("zero" if step.capped <= 0 else "full" if step.capped >= 1 else "partial",)
 
 
 FORM = ProportionalForm()

@@ -8,7 +8,7 @@ indicator's measure, or any number or level written after ``tiers``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from ..kinds import ERROR, SCORE, Kind, Type
 from ..messages import Catalog
 from ..textfmt import number
 from . import bands
-from .base import Form
+from .base import Form, Goal
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -69,6 +69,7 @@ class TiersStep:
 
 
 class TiersForm(Form[Tiers]):
+    name = "tiers"
     node = Tiers
     builders = {
         "tiers": lambda span, subject, *bands_: Tiers(span, subject, bands_),
@@ -79,6 +80,7 @@ class TiersForm(Form[Tiers]):
     words = Catalog(
         "forms.tiers",
         {
+            "goal": ("第 {n} 档 `{text}`", "band {n} `{text}`"),
             "tiers": (
                 "分档：{s} = {x}，符合第 {n} 档「{b}」，得 {p} 分",
                 "tiers: {s} = {x} falls in band {n} `{b}`: {p} points",
@@ -402,6 +404,12 @@ class TiersForm(Form[Tiers]):
             b=x.snippet(step.band_span),
             p=number(step.points),
         )
+
+    def goals(self, node: Tiers) -> Sequence[Goal]:
+        return [Goal(n, band.span, band.test.span) for n, band in enumerate(node.bands)]
+
+    def reached(self, step: TiersStep) -> Iterable[str | int]:
+        return (step.band,)
 
 
 FORM = TiersForm()

@@ -2,16 +2,19 @@
 each one they did not, a witness: values that reach it, found by searching the values the linter
 would try and verified by scoring them, printed as a ``[[tests]]`` case.
 
-The targets of a rule, by form:
+The targets of a rule: each scoring form's goals, which the form declares itself
+(:meth:`kpirules.forms.base.Form.goals`, and :meth:`~kpirules.forms.base.Form.reached` for what a
+traced step shows reached), so that a new form is covered as soon as it exists:
 
 ========================  =======================================================
 ``pass if … [else …]``    the condition holds; it fails
-``if … then … else …``    the then branch; the else branch (over scores)
 ``tiers``                 each band
 ``grade``                 each level's band
 ``deduct``                nothing deducted; deducting; deducted to zero
 ``checklist``             each item holding
+``deduct unless``         each item not met
 ``proportional``          no credit; part credit; full credit
+``if … then … else …``    the then branch; the else branch (over scores)
 the indicator             the rule's points above the weight (capped) or below 0
                           (floored), where the linter's bounds say they can be
 ========================  =======================================================
@@ -39,16 +42,14 @@ import attrs
 from .. import ast
 from ..ast import Span
 from ..exact import EvalFailure
-from ..forms.checklist import Checklist, ChecklistStep
-from ..forms.deduct import Deduct, DeductStep
-from ..forms.grade import Grade, GradeStep
-from ..forms.pass_ import Pass, PassStep
-from ..forms.proportional import Proportional, ProportionalStep
-from ..forms.tiers import Tiers, TiersStep
+from ..forms import FORMS, STEPS
+from ..forms.deduct import Deduct
+from ..forms.proportional import Proportional
 from ..intervals import Interval
 from ..kinds import Kind
 from ..linter.analysis import RuleAnalysis, derived_domains, formula_order, indicator_bounds
 from ..linter.probe import Probe, candidates, constants
+from ..messages import language
 from ..model import Indicator, Measure
 from ..result import Result
 from ..ruleset import Ruleset
@@ -59,6 +60,9 @@ from .run import CaseOutcome
 from .toml import case_text
 from .toml import shown_value as _shown
 from .words import M
+
+#: Each scoring form by its name, for the words of its goals.
+_BY_NAME = {form.name: form for form in FORMS.values()}
 
 #: The most combinations of candidate values tried per indicator when searching for witnesses.
 SEARCH_LIMIT = 4096
@@ -84,19 +88,12 @@ class Target:
     def describe(self, lang: str | None = None) -> str:
         """``tiers: band 2 `>= 90%``` in the current language (or ``lang``)."""
         form, detail = self.form, self.detail
-
-        def say(key: str, **fields: object) -> str:
-            return M.say(lang, key, **fields) if lang else M(key, **fields)
-
-        if form == "tiers":
-            return say("t_band", n=int(detail) + 1, text=self.text)
-        if form == "grade":
-            return say("t_level", label=detail)
-        if form == "checklist":
-            return say("t_item", n=int(detail) + 1, text=self.text)
-        if form in ("pass", "if"):
-            return say(f"t_{form}_{detail}", text=self.text)
-        return say(f"t_{form}_{detail}")
+        owner = _BY_NAME.get(form)
+        if owner is not None:
+            return owner.describe(detail, self.text, lang or language())
+        if form == "if":
+            return M.say(lang, f"t_if_{detail}", text=self.text) if lang else M(f"t_if_{detail}", text=self.text)
+        return M.say(lang, f"t_{form}_{detail}") if lang else M(f"t_{form}_{detail}")
 
 
 @attrs.frozen
@@ -247,50 +244,31 @@ def targets_of(ruleset: Ruleset, ind: Indicator) -> list[Target]:
 
 
 def _node_targets(ind: Indicator, node: ast.Node, checked: Any, text: Any) -> list[Target]:
-    """The targets of one node of a rule (none for a node that is no scoring form)."""
+    """The targets of one node of a rule: a scoring form's goals (each form says its own,
+    :meth:`kpirules.forms.base.Form.goals`), and the branches of an ``if`` over scores."""
     i = ind.id
-    if isinstance(node, Pass):
-        return [Target(i, "pass", d, node.cond.span, node.span.start, text(node.cond.span)) for d in ("held", "failed")]
+    form = FORMS.get(type(node))
+    if form is not None:
+        return [
+            Target(i, form.name, g.detail, g.span, node.span.start, text(g.shown) if g.shown is not None else "")
+            for g in form.goals(node)
+        ]
     if isinstance(node, ast.IfElse) and node in checked.types and checked.kind(node) is Kind.SCORE:
         return [Target(i, "if", d, node.cond.span, node.span.start, text(node.cond.span)) for d in ("then", "else")]
-    if isinstance(node, Tiers):
-        return [Target(i, "tiers", n, b.span, node.span.start, text(b.test.span)) for n, b in enumerate(node.bands)]
-    if isinstance(node, Grade):
-        return [Target(i, "grade", b.label, b.span, node.span.start, b.label) for b in node.bands]
-    if isinstance(node, Deduct):
-        regimes = ("none", "deducting", "floored")
-        return [Target(i, "deduct", d, node.span, node.span.start, text(node.span)) for d in regimes]
-    if isinstance(node, Checklist):
-        return [Target(i, "checklist", n, t.span, node.span.start, text(t.cond.span)) for n, t in enumerate(node.items)]
-    if isinstance(node, Proportional):
-        regimes = ("zero", "partial", "full")
-        return [Target(i, "proportional", d, node.span, node.span.start, text(node.span)) for d in regimes]
     return []
 
 
 def reached_by_trace(ind: Indicator, steps: Iterable[Any], raw: Decimal | None) -> set[tuple[str, str, int, str | int]]:
-    """The keys of the targets one traced evaluation reached."""
+    """The keys of the targets one traced evaluation reached: what each form's step says it
+    reached (:meth:`kpirules.forms.base.Form.reached`), the branch an ``if`` took, the clamps."""
     out: set[tuple[str, str, int, str | int]] = set()
     i = ind.id
     for step in steps:
-        if isinstance(step, PassStep):
-            out.add((i, "pass", step.span.start, "held" if step.held else "failed"))
+        form = STEPS.get(type(step))
+        if form is not None:
+            out.update((i, form.name, step.span.start, detail) for detail in form.reached(step))
         elif isinstance(step, BranchStep):
             out.add((i, "if", step.span.start, "then" if step.held else "else"))
-        elif isinstance(step, TiersStep):
-            out.add((i, "tiers", step.span.start, step.band))
-        elif isinstance(step, GradeStep):
-            out.add((i, "grade", step.span.start, step.label))
-        elif isinstance(step, DeductStep):
-            regime = "none" if not step.deduction else "floored" if step.points <= 0 else "deducting"
-            out.add((i, "deduct", step.span.start, regime))
-        elif isinstance(step, ChecklistStep):
-            for n, (_, held, _) in enumerate(step.items):
-                if held:
-                    out.add((i, "checklist", step.span.start, n))
-        elif isinstance(step, ProportionalStep):
-            regime = "zero" if step.capped <= 0 else "full" if step.capped >= 1 else "partial"
-            out.add((i, "proportional", step.span.start, regime))
     if raw is not None:
         end = len(ind.rule_source.text)
         if raw > ind.weight:
