@@ -160,7 +160,7 @@ def many(
             out.append(UnitPlan(label, None, None, None, None, None, refused[n - 1]))
             continue
         try:
-            found = plan(rs, values, target=target, max_measures=1, unit=label, overrides=False, hold=hold)
+            found = plan(rs, values, target=target, max_measures=1, unit=label, overrides=False, hold=hold, best=False)
         except KpiRulesError as err:
             out.append(UnitPlan(label, None, None, None, None, None, str(err).split("\n")[0]))
             continue

@@ -369,7 +369,9 @@ def _with(fixed: Changes, name: str, value: Converted) -> Changes:
     return tuple(sorted((*fixed, (name, value))))
 
 
-def single(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()) -> tuple[Single, list[Line]]:
+def single(
+    space: Space, axis: Axis, target: Decimal, fixed: Changes = (), *, best: bool = True
+) -> tuple[Single, list[Line]]:
     """What ``axis`` alone (with ``fixed`` held) can do: the least change reaching ``target``, or
     the best total it reaches."""
     base_total = space.total(fixed)
@@ -389,14 +391,14 @@ def single(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()) -> tu
         return Single(axis.name, axis.value, None, best_total, best_value), []
     while True:
         fast = space.fast
-        answer, lines = _single_numeric(space, axis, target, fixed, base_total)
+        answer, lines = _single_numeric(space, axis, target, fixed, base_total, best)
         if space.fast == fast:
             return answer, lines
         # the fast total disagreed with evaluate at a point reported: search again with evaluate
 
 
 def _single_numeric(
-    space: Space, axis: Axis, target: Decimal, fixed: Changes, base_total: Decimal
+    space: Space, axis: Axis, target: Decimal, fixed: Changes, base_total: Decimal, want_best: bool = True
 ) -> tuple[Single, list[Line]]:
     found, lines = least_numeric(space, axis, target, fixed)
     if found is not None:
@@ -407,7 +409,7 @@ def _single_numeric(
     best_total, best_value = base_total, axis.value
     best_rel: Decimal | None = None
     best_changes: Changes = fixed
-    for line in lines:
+    for line in lines if want_best else ():
         top, k = line.best()
         if top is None or k == 0:
             continue
@@ -500,15 +502,18 @@ def plan(
     unit: str | None = None,
     overrides: bool | None = None,
     hold: Iterable[str] = (),
+    best: bool = True,
 ) -> Plan:
-    """The plan for one unit; see :meth:`kpirules.Ruleset.plan`."""
+    """The plan for one unit; see :meth:`kpirules.Ruleset.plan`. With ``best=False`` a measure
+    that cannot reach the target alone is not walked to its best total (``Single.best`` is then
+    the current total): what a list of many units needs."""
     held = check_hold(rs, hold)
     space = Space(rs, values, overrides=overrides, hold=held)
     goal, label = resolve_target(rs, target, space.total0)
     result = space.result
     if space.total0 >= goal:
         return Plan(goal, label, space.total0, result.grade, (), (), 0, unit=unit)
-    found = [single(space, axis, goal) for axis in axes(space)]
+    found = [single(space, axis, goal, best=best) for axis in axes(space)]
     singles = tuple(s for s, _ in found)
     options = sorted((s.option for s in singles if s.option is not None), key=_order)
     if options or max_measures < 2:
