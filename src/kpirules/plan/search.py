@@ -127,8 +127,9 @@ class Line:
         return self._boundaries
 
     def _scores(self, k: int) -> tuple[Decimal, ...] | None:
-        result = self.space.score(self.changes(k))
-        return None if result is None else result.scores
+        """The points of the indicators that can move along this line (all of them where the fast
+        total is off), or None where the values cannot be scored."""
+        return self.space.points(self.changes(k), self.axis.name)
 
     def _kinks(self, found: Sequence[int]) -> Iterable[int]:
         """In a piece where some indicators gain and others lose, the total need not be monotone:

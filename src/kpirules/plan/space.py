@@ -186,6 +186,24 @@ class Space:
             total = CONTEXT.add(total, CONTEXT.subtract(points, scores[i]))
         return total
 
+    def points(self, changes: Changes, name: str) -> tuple[Decimal, ...] | None:
+        """The points of the indicators that read ``name`` (the only ones that move with it) after
+        the changes; every indicator's, from evaluate, where the fast total is off."""
+        if not self.fast:
+            result = self.score(changes)
+            return None if result is None else result.scores
+        if self.total(changes) is None:
+            return None
+        env = self.env(changes)
+        assert env is not None
+        out = []
+        for i in self._readers.get(name, ()):
+            points = self._points(i, env)
+            if points is None:
+                return None
+            out.append(points)
+        return tuple(out)
+
     def confirm(self, changes: Changes) -> Result | None:
         """The full result of the changed values; where its total is not the fast one, the fast
         total is switched off for good (and the caller searches again)."""
