@@ -384,6 +384,9 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
         return to_label
     full = _spreadsheet(_number(measure))
     limits = fast_limits(measure)
+    count = measure.type == "count"
+    if count and measure.range is None:
+        limits = None  # 0 or more, which the test of a count below makes already
     low, high = None, None
     if limits is not None:
         # one chained test for every limit (this runs for every value of every unit): a bare-rate
@@ -392,7 +395,6 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
         low, high, cap = limits
         if cap is not _INFINITY:
             high = min(high, cap.next_minus(_EXACT))
-    count = measure.type == "count"
 
     def to_number(raw: Any) -> Converted:
         kind = type(raw)
