@@ -416,7 +416,6 @@ def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, wo
         sheet.set_column(col, col, width)
     found = groups(ruleset)
     parts: dict[str, Subtotal] = {t.group: t for t in subtotals(ruleset, result, found)}
-    shown_elsewhere = tuple(f"  {EXPLAIN.say(lang, word)}{colon}" for word in _FORM_SKIPS for colon in ":：")
     env = result.values
     # the rows: each group's indicators and its subtotal, then the indicators with no path
     blocks: list[tuple[Any, list[int]]] = []
@@ -449,7 +448,7 @@ def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, wo
             ]
             reason = ""
             if item.score < item.weight:
-                reason = _reason(item.explain(lang), shown_elsewhere)
+                reason = deduction_reason(item.explain(lang), lang)
             sheet.write_string(row, 0, level1, styles.cell_mid)
             sheet.write_string(row, 1, level2, styles.cell_mid)
             sheet.write_string(row, 2, " / ".join([*ind.path[2:], ind.name]), styles.cell)
@@ -486,9 +485,11 @@ def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, wo
 _FORM_SKIPS = ("standard", "rule", "values")
 
 
-def _reason(explanation: str, skipped: tuple[str, ...]) -> str:
-    """The steps of an indicator's explanation: without its first line, and without the lines
-    starting with ``skipped`` (with the rule's own lines under them)."""
+def deduction_reason(explanation: str, lang: str) -> str:
+    """The 扣分原因 of a row of the 绩效自评表 (the workbook's and the HTML report's): the steps of
+    the indicator's ``explanation`` in ``lang``, without its first line and without the lines the
+    form shows in columns of their own or leaves out (with the rule's own lines under them)."""
+    skipped = tuple(f"  {EXPLAIN.say(lang, word)}{colon}" for word in _FORM_SKIPS for colon in ":：")
     kept: list[str] = []
     skipping = False
     for line in explanation.split("\n")[1:]:

@@ -126,9 +126,9 @@ def plan(
                 click.echo(M("marginal_many"), err=True)
                 sys.exit(EXIT_USAGE)
             from ..valuefiles import percent_slips
-            from .score import _drop_unknown_columns
+            from .score import drop_unknown_columns
 
-            _drop_unknown_columns(rules, units)
+            drop_unknown_columns(rules, units)
             refused = {i: str(errors[0]).split("\n")[0] for i, errors in percent_slips(rules.measures, units).items()}
             try:
                 found = many(rules, [(u.name, u.values) for u in units], target=target, refused=refused, hold=hold)

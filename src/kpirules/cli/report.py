@@ -167,7 +167,7 @@ def report(
             click.echo(CLI("hint", hint=M("no_chromium_hint")), err=True)
             sys.exit(EXIT_USAGE)
     from ..loader import load
-    from .score import _score
+    from .score import score_units
 
     try:
         rules = load(ruleset)
@@ -176,7 +176,7 @@ def report(
     for warning in rules.warnings:
         click.echo(CLI("warning", warning=warning), err=True)
     units, batch = _units(rules, values_file, sheet, reported is not None)
-    outcomes = _score(rules, units, values_file is not None, batch)
+    outcomes = score_units(rules, units, values_file is not None, batch)
     failed = [o for o in outcomes if isinstance(o, KpiRulesError)]
     if failed and not batch:
         fail(failed[0], EXIT_FINDINGS)
@@ -226,9 +226,9 @@ def _units(rules: Ruleset, values_file: str | None, sheet: str | None, audited: 
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
     if audited and batch and len(units) == 1:  # a table of one row is that unit's values, as kpirules audit reads it
-        from .score import _drop_unknown_columns
+        from .score import drop_unknown_columns
 
-        _drop_unknown_columns(rules, units)  # as for a table: columns that are not input measures, with a note
+        drop_unknown_columns(rules, units)  # as for a table: columns that are not input measures, with a note
         batch = False
     if audited and batch:
         click.echo(M("reported_batch", file=values_file, count=len(units)), err=True)

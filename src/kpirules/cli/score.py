@@ -234,7 +234,7 @@ def score(  # noqa: C901 - a command: one branch per option (engine, values, for
             units, batch = read_units(values_file, rules.measures, sheet=sheet)
         except KpiRulesError as err:
             fail(err, EXIT_USAGE)
-    outcomes = _score(rules, units, values_file is not None, batch)
+    outcomes = score_units(rules, units, values_file is not None, batch)
     failed = [o for o in outcomes if isinstance(o, KpiRulesError)]
     if failed and not batch:
         (error,) = failed
@@ -457,7 +457,9 @@ def _no_parquet(engine: str, values_file: str | None, explain: bool, fmt: str | 
     return M("parquet_needs")
 
 
-def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> list[Outcome]:
+def score_units(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> list[Outcome]:
+    """The outcomes of scoring ``units`` as `kpirules score` scores them (the ruleset's own values when
+    none are ``given``; one unit alone, or a batch), shared by the commands that score."""
     if not given:
         try:
             return [rules.evaluate()]
@@ -470,7 +472,7 @@ def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> l
     if batch:
         from ..valuefiles import percent_slips
 
-        _drop_unknown_columns(rules, units)
+        drop_unknown_columns(rules, units)
         slips = percent_slips(rules.measures, units)
     outcomes: list[Outcome] = []
     show = batch and len(units) >= 20_000 and sys.stderr.isatty()
@@ -504,7 +506,7 @@ def _score(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool) -> l
     return outcomes
 
 
-def _drop_unknown_columns(rules: Ruleset, units: Sequence[Unit]) -> None:
+def drop_unknown_columns(rules: Ruleset, units: Sequence[Unit]) -> None:
     """Columns of a batch that are not input measures are ignored, with one note."""
     seen: set[str] = set()
     for unit in units:

@@ -22,13 +22,12 @@ import attrs
 
 from ..errors import M as ERRORS
 from ..exact import CONTEXT
-from ..explain import M as EXPLAIN
 from ..explain import value_text
 from ..report import Group, grouped_rows, groups, subtotals
 from ..result import Result
 from ..textfmt import number, percent
-from ..xlsxout import _FORM_SKIPS, _reason
 from ..xlsxout import M as FORM
+from ..xlsxout import deduction_reason
 
 if TYPE_CHECKING:
     from ..audit import Audit
@@ -175,7 +174,6 @@ def unit_page(ruleset: Ruleset, result: Result, lang: str, anchor: str = "unit")
     words = FORM.templates(lang)
     found = groups(ruleset)
     parts = {t.group: t for t in subtotals(ruleset, result, found)}
-    shown_elsewhere = tuple(f"  {EXPLAIN.say(lang, word)}{colon}" for word in _FORM_SKIPS for colon in ":：")
     env = result.values
     depth = min(max((len(ind.path) for ind in ruleset.indicators), default=0), 2)
     items: list[Item] = []
@@ -229,7 +227,7 @@ def unit_page(ruleset: Ruleset, result: Result, lang: str, anchor: str = "unit")
                     standard=ind.standard or "",
                     actual=actual,
                     score=str(item.score),
-                    reason=_reason(explanations[ind.id], shown_elsewhere) if short else "",
+                    reason=deduction_reason(explanations[ind.id], lang) if short else "",
                     indicator=ind.id,
                     lost=short,
                 )
