@@ -530,13 +530,16 @@ def column_converter(measure: Measure) -> ColumnConverter:  # noqa: C901 - the c
 
     limits = fast_limits(measure)
     count = measure.type == "count"
+    if count and measure.range is None:
+        limits = None  # 0 or more, which the test of a count column below makes already
     isfinite, is_finite = math.isfinite, Decimal.is_finite
 
-    def in_range(values: Column) -> tuple[bool, Column]:
-        if limits is None or not values:
-            return True, values
+    def in_range(values: Column, least: Decimal, most: Decimal) -> tuple[bool, Column]:
+        """``values``, whose smallest is ``least`` and largest ``most``, if all are within the
+        limits; else each one outside them marked BAD (for the full way to explain)."""
+        assert limits is not None
         low, high, cap = limits
-        if low <= min(values) and (top := max(values)) <= high and top < cap:
+        if low <= least and most <= high and most < cap:
             return True, values
         return False, [v if low <= v <= high and v < cap else BAD for v in values]
 
@@ -545,12 +548,22 @@ def column_converter(measure: Measure) -> ColumnConverter:  # noqa: C901 - the c
         if len(kinds) != 1:
             return each(raws)
         kind = kinds.pop()
+        # the least and the largest are found among the raw numbers, which compare faster than
+        # Decimals: the exact value of a float (its shortest repr) and of an int keep their order
         if kind is float and not count and all(map(isfinite, raws)):
-            return in_range(list(map(Decimal, map(repr, raws))))
+            values = list(map(Decimal, map(repr, raws)))
+            if limits is None:
+                return True, values
+            return in_range(values, Decimal(repr(min(raws))), Decimal(repr(max(raws))))
         if kind is int and (not count or min(raws) >= 0):
-            return in_range(list(map(Decimal, raws)))
+            values = list(map(Decimal, raws))
+            if limits is None:
+                return True, values
+            return in_range(values, Decimal(min(raws)), Decimal(max(raws)))
         if kind is Decimal and not count and all(map(is_finite, raws)):
-            return in_range(raws)
+            if limits is None:
+                return True, raws
+            return in_range(raws, min(raws), max(raws))
         if kind is str:
             return strings(raws, texts)
         return each(raws)
