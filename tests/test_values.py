@@ -293,3 +293,67 @@ def test_the_fast_test_of_a_bare_rate_agrees_with_the_full_way() -> None:
                 convert(value)
 
     check()
+
+
+def test_the_fast_test_of_a_number_agrees_with_the_full_way() -> None:
+    # converter() takes a float, an int or a Decimal at once when it passes the measure's limits,
+    # tested on the raw number where that is exact; anything else goes the full way. Both must give
+    # the same value, or both refuse, for every kind of measure and limit and every number.
+    import math
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kpirules.model import Measure
+    from kpirules.values import MissingValue, ValueProblem, _number, _spreadsheet, converter
+
+    measures = [
+        Measure("r", "rate"),  # 0 <= v < 10 as a bare number
+        Measure("r", "rate", range=(D(0), D(1))),  # bounds that are floats
+        Measure("r", "rate", range=(D("0.05"), D("0.95"))),  # bounds that are no floats
+        Measure("r", "rate", range=(D(-1), D("1.5"))),
+        Measure("a", "amount"),  # 0 or more
+        Measure("a", "amount", range=(D("-1e9"), D("1e9"))),
+        Measure("n", "number"),  # any number
+        Measure("n", "number", range=(D("-2.5"), D("7.25"))),
+        Measure("c", "count"),  # a whole number of 0 or more
+        Measure("c", "count", range=(D(3), D(1000))),
+        Measure("c", "count", range=(D("0.5"), D("9.5"))),
+    ]
+    edges = [0.0, -0.0, 1.0, 10.0, 9.999999999999998, 0.05, 0.95, 1.5, -1.0, 7.25, -2.5, 1e9, -1e9, 5e-324]
+    floats = st.one_of(
+        st.sampled_from(edges + [math.inf, -math.inf, math.nan]),
+        st.sampled_from(edges).map(lambda x: math.nextafter(x, math.inf)),
+        st.sampled_from(edges).map(lambda x: math.nextafter(x, -math.inf)),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.floats(min_value=-12, max_value=12),
+    )
+    ints = st.one_of(
+        st.integers(-3, 12), st.integers(-20, 1200), st.sampled_from([10**59, 10**60, 10**61, -(10**61), 10**200])
+    )
+    decimals = st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-12, max_value=12),
+        st.sampled_from([D("NaN"), D("Infinity"), D("-Infinity")]),
+        st.decimals(allow_nan=False, allow_infinity=False),
+        st.sampled_from([D("10"), D("9.99999999999999999999999999999999999999999999999999999999999999"), D("-0")]),
+    )
+
+    def outcome(convert: Any, raw: object) -> object:
+        try:
+            return ("value", convert(raw))
+        except (ValueProblem, MissingValue) as err:
+            return ("refused", type(err))
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.sampled_from(measures), st.one_of(floats, ints, decimals))
+    def check(measure: Any, raw: object) -> None:
+        fast, full = converter(measure), _spreadsheet(_number(measure))
+        got, expected = outcome(fast, raw), outcome(full, raw)
+        assert got == expected or (got[0] == expected[0] == "value" and str(got[1]) == str(expected[1])), (
+            measure,
+            raw,
+            got,
+            expected,
+        )
+
+    check()

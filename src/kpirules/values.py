@@ -254,6 +254,52 @@ def fast_limits(measure: Measure) -> tuple[Decimal, Decimal, Decimal] | None:
 _INFINITY = Decimal("Infinity")
 
 
+_NEG_INFINITY = Decimal("-Infinity")
+#: Past these, an int goes the full way (which takes it exactly, or says why not): bounds for the
+#: fast test of an int, far beyond any number a table holds.
+_INT_FAR = 10**60
+_FLOAT_MAX = float.fromhex("0x1.fffffffffffffp+1023")
+
+
+def _decimal_bounds(limits: tuple[Decimal, Decimal, Decimal] | None) -> tuple[Decimal, Decimal]:
+    """``(low, high)``, both inclusive, of the fast test of a number: its limits, a bare-rate limit
+    (exclusive) taken as the largest 60-digit number below it (a number nearer goes the full way)."""
+    if limits is None:
+        return _NEG_INFINITY, _INFINITY
+    low, high, cap = limits
+    if cap is not _INFINITY:
+        high = min(high, cap.next_minus(_EXACT))
+    return low, high
+
+
+def _int_bounds(low: Decimal, high: Decimal, count: bool) -> tuple[int, int]:
+    """Whole bounds that an int passes exactly when it is within ``[low, high]`` (and is 0 or more,
+    for a count)."""
+    ilow = -_INT_FAR if low < -_INT_FAR else int(low.to_integral_value(rounding=decimal.ROUND_CEILING))
+    ihigh = _INT_FAR if high > _INT_FAR else int(high.to_integral_value(rounding=decimal.ROUND_FLOOR))
+    return (max(ilow, 0) if count else ilow), ihigh
+
+
+def _float_bounds(low: Decimal, high: Decimal, count: bool) -> tuple[float | None, float | None]:
+    """Float bounds that a float ``x`` passes exactly when it is finite and ``Decimal(repr(x))`` is
+    within ``[low, high]``: the bounds themselves where they are floats (the exact value of a float's
+    shortest repr keeps the order of floats), the largest finite floats for an open end; None where
+    a bound is no float (a range of ``[0, 0.95]``: the test is then made on the Decimal). A count
+    takes no float at once (an empty pair)."""
+    if count:
+        return 1.0, 0.0
+    ends = []
+    for bound, far in ((low, -_FLOAT_MAX), (high, _FLOAT_MAX)):
+        if not bound.is_finite():
+            ends.append(far)
+            continue
+        as_float = float(bound)
+        if Decimal(as_float) != bound or not math.isfinite(as_float):
+            return None, None
+        ends.append(as_float)
+    return ends[0], ends[1]
+
+
 def has_percent(raw: Any) -> bool:
     """Whether ``raw`` is a text written as a percentage or per mille (``"86.5%"``)."""
     return isinstance(raw, str) and raw.strip().endswith(("%", "％", "‰"))
@@ -383,32 +429,32 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
 
         return to_label
     full = _spreadsheet(_number(measure))
-    limits = fast_limits(measure)
     count = measure.type == "count"
-    if count and measure.range is None:
-        limits = None  # 0 or more, which the test of a count below makes already
-    low, high = None, None
-    if limits is not None:
-        # one chained test for every limit (this runs for every value of every unit): a bare-rate
-        # limit is exclusive, so its fast test stops at the largest number below it; a number
-        # between that and the limit (past 60 digits) goes the full way, which takes it
-        low, high, cap = limits
-        if cap is not _INFINITY:
-            high = min(high, cap.next_minus(_EXACT))
+    low, high = _decimal_bounds(fast_limits(measure))
+    ilow, ihigh = _int_bounds(low, high, count)
+    flow, fhigh = _float_bounds(low, high, count)
+    exact_floats = flow is not None
+    # A number given as it is (a float, an int, a Decimal) is taken at once when it is within the
+    # measure's limits, tested on the raw number where that is exact (floats against bounds that
+    # are floats, ints against whole bounds): this runs for every value of every unit. Anything
+    # else, and a number at or past a limit, goes the full way, which takes it, refuses it or
+    # explains why. ``tests/test_values.py`` holds the two to the same answers.
 
     def to_number(raw: Any) -> Converted:
         kind = type(raw)
-        value: Decimal | None = None
         if kind is float:
-            if raw - raw == 0.0 and not count:  # finite
+            if exact_floats:
+                if flow <= raw <= fhigh:
+                    return Decimal(repr(raw))
+            elif raw - raw == 0.0 and not count:  # finite, against bounds that are not floats
                 value = Decimal(repr(raw))
+                if low <= value <= high:
+                    return value
         elif kind is int:
-            if not count or raw >= 0:
-                value = Decimal(raw)
-        elif kind is Decimal and raw.is_finite() and not count:
-            value = raw
-        if value is not None and (low is None or low <= value <= high):  # type: ignore[operator]
-            return value
+            if ilow <= raw <= ihigh:
+                return Decimal(raw)
+        elif kind is Decimal and not count and raw.is_finite() and low <= raw <= high:
+            return raw  # type: ignore[no-any-return]  # a Decimal: its type was tested
         if is_missing(raw):
             raise MissingValue
         return full(raw)
