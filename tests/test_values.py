@@ -319,17 +319,21 @@ def test_the_fast_test_of_a_number_agrees_with_the_full_way() -> None:
         Measure("c", "count"),  # a whole number of 0 or more
         Measure("c", "count", range=(D(3), D(1000))),
         Measure("c", "count", range=(D("0.5"), D("9.5"))),
+        Measure("n", "number", range=(D("2e999999999"), D("3e999999999"))),  # bounds no int or float holds
+        Measure("n", "number", range=(D("-3e999999999"), D("1e-999999999"))),
     ]
     edges = [0.0, -0.0, 1.0, 10.0, 9.999999999999998, 0.05, 0.95, 1.5, -1.0, 7.25, -2.5, 1e9, -1e9, 5e-324]
     floats = st.one_of(
-        st.sampled_from(edges + [math.inf, -math.inf, math.nan]),
+        st.sampled_from([*edges, math.inf, -math.inf, math.nan]),
         st.sampled_from(edges).map(lambda x: math.nextafter(x, math.inf)),
         st.sampled_from(edges).map(lambda x: math.nextafter(x, -math.inf)),
         st.floats(allow_nan=True, allow_infinity=True),
         st.floats(min_value=-12, max_value=12),
     )
     ints = st.one_of(
-        st.integers(-3, 12), st.integers(-20, 1200), st.sampled_from([10**59, 10**60, 10**61, -(10**61), 10**200])
+        st.integers(-3, 12),
+        st.integers(-20, 1200),
+        st.sampled_from([10**59, 10**60, 10**60 + 1, 10**61, -(10**61), 10**200]),
     )
     decimals = st.one_of(
         st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-12, max_value=12),

@@ -275,8 +275,20 @@ def _decimal_bounds(limits: tuple[Decimal, Decimal, Decimal] | None) -> tuple[De
 def _int_bounds(low: Decimal, high: Decimal, count: bool) -> tuple[int, int]:
     """Whole bounds that an int passes exactly when it is within ``[low, high]`` (and is 0 or more,
     for a count)."""
-    ilow = -_INT_FAR if low < -_INT_FAR else int(low.to_integral_value(rounding=decimal.ROUND_CEILING))
-    ihigh = _INT_FAR if high > _INT_FAR else int(high.to_integral_value(rounding=decimal.ROUND_FLOOR))
+    # a bound far out (1e999999999) is never made an int (a billion digits): past _INT_FAR every int
+    # goes the full way
+    if low <= -_INT_FAR:
+        ilow = -_INT_FAR
+    elif low >= _INT_FAR:
+        ilow = _INT_FAR + 1
+    else:
+        ilow = int(low.to_integral_value(rounding=decimal.ROUND_CEILING))
+    if high >= _INT_FAR:
+        ihigh = _INT_FAR
+    elif high <= -_INT_FAR:
+        ihigh = -_INT_FAR - 1
+    else:
+        ihigh = int(high.to_integral_value(rounding=decimal.ROUND_FLOOR))
     return (max(ilow, 0) if count else ilow), ihigh
 
 
