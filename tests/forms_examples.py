@@ -403,6 +403,20 @@ EXAMPLES: dict[str, list[Example]] = {
     # ---- deduct ---------------------------------------------------------------------------------
     "deduct": [
         *table(
+            "deduct 1 pt per 1 of n below 10",
+            "n",
+            [(7, "7.00"), (10, "10.00"), (0, "0.00")],
+            measure=None,
+            note="a deduction over a measure of its own (of n), the indicator having none",
+        ),
+        ex("deduct 2 pts per 1 of m above 0", {"m": 3}, "4.00", measure=None, note="每发生一起扣 2 分 on a count of its own"),
+        ex(
+            "deduct 0.5 pts per 1% of rate below 95%",
+            {"rate": "93%", "x": 1},
+            "9.00",
+            note="of a measure other than the indicator's",
+        ),
+        *table(
             "deduct 0.5 pts per 1% below 95%",
             "rate",
             [
@@ -500,6 +514,38 @@ EXAMPLES: dict[str, list[Example]] = {
             weight=3,
             measure=None,
             note="unequal items, points in Chinese",
+        ),
+    ],
+    # ---- deductions from one pot -------------------------------------------------------------------
+    "deductions": [
+        *table(
+            "deduct {\n 0.5 pts per 1% of rate below 100%\n 1 pt per 1 of n below 5\n}",
+            "rate n",
+            [("98%", 5, "9.00"), ("90%", 3, "3.00"), ("80%", 0, "0.00"), ("100%", 5, "10.00")],
+            measure=None,
+            note="两项扣分共用 10 分，扣完为止: both lines from one pot, floored once",
+        ),
+        ex("deduct { 1 pt each of n, 2 pts each of m }", {"n": 2, "m": 1}, "6.00", measure=None),
+        ex(
+            "deduct { 20 pts each of n, 1 pt each of m }",
+            {"n": 1, "m": 0},
+            "0.00",
+            measure=None,
+            note="a line alone over the weight takes off the weight",
+        ),
+        ex(
+            "deduct { 0.5 pts per 1% below 95%, 1 pt each of n }",
+            {"rate": "93%", "n": 1},
+            "8.00",
+            measure="rate",
+            note="a line over the indicator's measure beside one over a measure of its own",
+        ),
+        ex(
+            "min(full, deduct { 1 pt each of n } + 1 pt)",
+            {"n": 3},
+            "8.00",
+            measure=None,
+            note="inside score arithmetic",
         ),
     ],
     # ---- deduct unless ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ..ast import Expr, Node, Span
+from ..ast import Expr, Name, Node, Span
 from ..exact import CONTEXT, ZERO, Env, EvalFailure, Fn, Trace, snap
 from ..intervals import INF, Dom, Interval, ceil, div, floor, hull_all, imax, monotone, mul, sub
 from ..kinds import SCORE, Kind, Type
@@ -45,6 +45,8 @@ class Deduct(Node):
     step: Expr | None
     direction: Literal["below", "above"] | None
     limit: Expr | None
+    #: what is measured (``deduct … per 1% of 按期结案率 below 95%``); None: the indicator's measure
+    subject: Expr | None = None
 
 
 @attrs.frozen
@@ -60,11 +62,14 @@ class DeductStep:
     amount: Decimal | None  # points per step (None when nothing is deducted: it is not read)
     deduction: Decimal
     points: Decimal  # full − deduction, floored at zero
+    subject_span: Span | None = None  # where its own subject is written (``of X``), if it has one
 
 
-def _per(span: Span, amount: Expr, mode: Token | None, step: Expr, direction: Token, limit: Expr) -> Deduct:
+def _per(
+    span: Span, amount: Expr, mode: Token | None, step: Expr, subject: Expr | None, direction: Token, limit: Expr
+) -> Deduct:
     kind = "linear" if mode is None else str(mode)
-    return Deduct(span, amount, kind, step, str(direction), limit)  # type: ignore[arg-type]
+    return Deduct(span, amount, kind, step, str(direction), limit, subject)  # type: ignore[arg-type]
 
 
 class DeductForm(Form[Deduct]):
@@ -72,7 +77,7 @@ class DeductForm(Form[Deduct]):
     node = Deduct
     builders = {
         "deduct_per": _per,
-        "deduct_each": lambda span, amount: Deduct(span, amount, "each", None, None, None),
+        "deduct_each": lambda span, amount, subject=None: Deduct(span, amount, "each", None, None, None, subject),
     }
     steps = (DeductStep,)
     words = Catalog(
@@ -106,15 +111,20 @@ class DeductForm(Form[Deduct]):
             "step_zero": ("扣分步长 `{step}` 为 0", "the step `{step}` is 0"),
         },
     )
-    continue_after = frozenset({"DEDUCT", "PER", "WHOLE", "STARTED", "BELOW", "ABOVE"})
-    continue_before = frozenset({"PER", "EACH", "BELOW", "ABOVE"})
+    continue_after = frozenset({"DEDUCT", "PER", "WHOLE", "STARTED", "BELOW", "ABOVE", "OF"})
+    continue_before = frozenset({"PER", "EACH", "BELOW", "ABOVE", "OF"})
 
     def check(self, c: Checker, node: Deduct, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
         if (bad := c.no_scores_here(node)) is not None:
             return bad
-        subject = c.subject_type(node, "deduct")
-        if subject.kind not in (Kind.NUMBER, Kind.ERROR):
-            c.error(node, self.words("needs_number", subject=c.subject, kind=subject.kind.words))
+        if node.subject is not None:
+            subject = c.infer(node.subject)
+            if subject.kind not in (Kind.NUMBER, Kind.ERROR):
+                c.error(node.subject, self.words("needs_number", subject=_named(node.subject), kind=subject.kind.words))
+        else:
+            subject = c.subject_type(node, "deduct")
+            if subject.kind not in (Kind.NUMBER, Kind.ERROR):
+                c.error(node, self.words("needs_number", subject=c.subject, kind=subject.kind.words))
         c.expect(node.amount, Kind.SCORE)
         if node.step is not None:
             c.expect(node.step, Kind.NUMBER)
@@ -123,11 +133,13 @@ class DeductForm(Form[Deduct]):
         return SCORE
 
     def inexact(self, node: Deduct, value: Callable[[Node | None], bool], subject: bool) -> bool:
-        return node.mode == "linear" or value(node.amount) or (node.mode == "each" and subject)
+        own = value(node.subject) if node.subject is not None else subject
+        return node.mode == "linear" or value(node.amount) or (node.mode == "each" and own)
 
     def compile(self, c: Compiler, node: Deduct) -> Fn:
         full, span, mode, direction = c.weight, node.span, node.mode, node.direction
-        subject = c.exact_subject(node)
+        subject = c.exact_subject(node, node.subject)
+        where = node.subject.span if node.subject is not None else None
         amount = c.compile(node.amount)
         if mode == "each":
 
@@ -138,7 +150,7 @@ class DeductForm(Form[Deduct]):
                 if points < 0:
                     points = ZERO
                 if tr is not None:
-                    tr.append(DeductStep(span, mode, None, x, None, None, x, x, per, deduction, points))
+                    tr.append(DeductStep(span, mode, None, x, None, None, x, x, per, deduction, points, where))
                 return points
 
             return each
@@ -169,14 +181,14 @@ class DeductForm(Form[Deduct]):
             if points < 0:
                 points = ZERO
             if tr is not None:
-                tr.append(DeductStep(span, mode, direction, x, lim, size, gap, steps, per, deduction, points))
+                tr.append(DeductStep(span, mode, direction, x, lim, size, gap, steps, per, deduction, points, where))
             return points
 
         return per_step
 
     def sql(self, s: RuleCompiler, node: Deduct) -> V:
         full = s.qconst(s.weight)
-        sv = s.subject_value()
+        sv = s.subject_value(node.subject)
         assert isinstance(sv.value, s.Q)
         x, xe = sv.value, sv.err
         if node.mode == "each":
@@ -201,7 +213,7 @@ class DeductForm(Form[Deduct]):
     def interval(self, a: RuleAnalysis, node: Deduct, env: Domains) -> Dom:
         full = Interval.point(a.weight)
         amount = a.num(node.amount, env)
-        x = a.subject_dom(env)
+        x = a.num(node.subject, env) if node.subject is not None else a.subject_dom(env)
         if node.mode == "each":
             points = sub(full, mul(amount, x))
             return imax(points, Interval.point(ZERO))
@@ -225,12 +237,14 @@ class DeductForm(Form[Deduct]):
 
     def explain(self, step: DeductStep, x: Explainer) -> str:
         fmt = x.fmt
+        # a deduction over a measure of its own names it: 按期结案率 93%
+        named = f"{x.snippet(step.subject_span)} " if step.subject_span is not None else ""
         if step.mode == "each":
             assert step.amount is not None
             return self.words.say(
                 x.lang,
                 "deduct_each",
-                x=number(step.subject),
+                x=named + number(step.subject),
                 a=number(step.amount),
                 d=number(step.deduction),
                 p=number(step.points),
@@ -239,13 +253,18 @@ class DeductForm(Form[Deduct]):
         direction = self.words.say(x.lang, step.direction)
         if step.gap <= 0:
             return self.words.say(
-                x.lang, "deduct_none", x=fmt(step.subject), dir=direction, l=fmt(step.limit), p=number(step.points)
+                x.lang,
+                "deduct_none",
+                x=named + fmt(step.subject),
+                dir=direction,
+                l=fmt(step.limit),
+                p=number(step.points),
             )
         assert step.step is not None and step.amount is not None
         return self.words.say(
             x.lang,
             "deduct",
-            x=fmt(step.subject),
+            x=named + fmt(step.subject),
             dir=direction,
             l=fmt(step.limit),
             g=fmt(step.gap),
@@ -262,6 +281,11 @@ class DeductForm(Form[Deduct]):
 
     def reached(self, step: DeductStep) -> Iterable[str | int]:
         return ("none" if not step.deduction else "floored" if step.points <= 0 else "deducting",)
+
+
+def _named(subject: Expr) -> str:
+    """The subject of a deduction, for a message: its measure, else the expression."""
+    return subject.name if isinstance(subject, Name) else "of …"
 
 
 FORM = DeductForm()
