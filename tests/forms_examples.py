@@ -210,6 +210,21 @@ EXAMPLES: dict[str, list[Example]] = {
     # ---- proportional ---------------------------------------------------------------------------
     "proportional": [
         *table(
+            "proportional to 80% either way",
+            "rate",
+            [("60%", "7.50"), ("80%", "10.00"), ("100%", "8.00"), ("0%", "0.00"), ("160%", "5.00")],
+            measure="rate",
+            note="按 B/A 或 A/B × 分值（取不大于 1 者）: below the target x / T, past it T / x",
+        ),
+        *table(
+            "proportional to n either way",
+            "m n",
+            [(8, 10, "8.00"), (12, 10, "8.33"), (0, 10, "0.00"), (10, 10, "10.00")],
+            measure="m",
+            note="two measures, whichever ratio is at most 1",
+        ),
+        failing("proportional to n either way", {"m": 3, "n": 0}, "target `n` is 0", measure="m"),
+        *table(
             "proportional",
             "rate",
             [

@@ -2,8 +2,9 @@
 
 Standards: "按 完成值/指标值 × 分值 计分" → ``proportional to 95%``; "满意度 × 分值" →
 ``proportional``; "越低越好，按 指标值/完成值 计分" → ``proportional inverse to 5%``; "按
-办结件数/受理件数 × 分值 计分" → ``proportional closed / received``. The credit is limited to
-[0, 100 %], and the points are the weight times the credit.
+办结件数/受理件数 × 分值 计分" → ``proportional closed / received``; "按 B/A 或 A/B × 该指标分值（取不大于 1
+者）" → ``proportional to A either way``. The credit is limited to [0, 100 %], and the points are the
+weight times the credit.
 """
 
 from __future__ import annotations
@@ -37,18 +38,19 @@ _mul, _div = CONTEXT.multiply, CONTEXT.divide
 
 @attrs.frozen(eq=False)
 class Proportional(Node):
-    """``proportional``, ``proportional to T``, ``proportional inverse to T``, ``proportional E``."""
+    """``proportional``, ``proportional to T``, ``proportional inverse to T``, ``proportional to T
+    either way``, ``proportional E``."""
 
-    kind: Literal["plain", "to", "inverse", "expr"]
+    kind: Literal["plain", "to", "inverse", "either", "expr"]
     operand: Expr | None
 
 
 @attrs.frozen
 class ProportionalStep:
     span: Span
-    kind: str  # plain | to | inverse | expr
-    subject: Decimal | None  # x, for plain, to and inverse
-    target: Decimal | None  # T, for to and inverse
+    kind: str  # plain | to | inverse | either | expr
+    subject: Decimal | None  # x, for plain, to, inverse and either
+    target: Decimal | None  # T, for to, inverse and either
     credit: Decimal  # before clamping to [0, 1]
     capped: Decimal  # after
     points: Decimal
@@ -61,6 +63,7 @@ class ProportionalForm(Form[Proportional]):
         "prop_plain": lambda span: Proportional(span, "plain", None),
         "prop_to": lambda span, target: Proportional(span, "to", target),
         "prop_inverse": lambda span, target: Proportional(span, "inverse", target),
+        "prop_either": lambda span, target: Proportional(span, "either", target),
         "prop_expr": lambda span, credit: Proportional(span, "expr", credit),
     }
     steps = (ProportionalStep,)
@@ -78,6 +81,14 @@ class ProportionalForm(Form[Proportional]):
                 "proportional (lower is better): {x} ≤ 0, credit 100%",
             ),
             "prop_expr": ("按比例：{e} = {c}", "proportional: {e} = {c}"),
+            "prop_either_below": (
+                "按比例（取不大于 1 的比值）：{x} ÷ {t} = {c}",
+                "proportional (either way): {x} / {t} = {c}",
+            ),
+            "prop_either_above": (
+                "按比例（取不大于 1 的比值）：{t} ÷ {x} = {c}",
+                "proportional (either way): {t} / {x} = {c}",
+            ),
             "capped": ("，限定在 [0, 100%] 内为 {c}", ", limited to [0, 100%]: {c}"),
             "prop_points": ("，得 {w} × {c} = {p} 分", ", {w} × {c} = {p} points"),
             # check errors and failures
@@ -101,7 +112,7 @@ class ProportionalForm(Form[Proportional]):
         return SCORE
 
     def inexact(self, node: Proportional, value: Callable[[Node | None], bool], subject: bool) -> bool:
-        if node.kind in ("to", "inverse"):
+        if node.kind in ("to", "inverse", "either"):
             return True
         return subject if node.kind == "plain" else value(node.operand)
 
@@ -152,16 +163,18 @@ class ProportionalForm(Form[Proportional]):
         assert node.operand is not None
         subject, target = c.subject_fn(node), c.compile(node.operand)
         target_text = c.text(node.operand)
-        inverse = kind == "inverse"
+        inverse, either = kind == "inverse", kind == "either"
 
         def ratio(env: Env, tr: Trace) -> Any:
             x, t = subject(env, tr), target(env, tr)
             if inverse:
                 credit = ONE if x <= 0 else _div(t, x)  # lower is better, and nothing at all is best
-            elif t:
-                credit = _div(x, t)
-            else:
+            elif not t:
                 raise EvalFailure(span, self.words("target_zero", target=target_text), key="target_zero")
+            elif not either or x <= t:
+                credit = _div(x, t)
+            else:  # either way, past the target: T / x (0 for x = 0, which is past only a target below 0)
+                credit = _div(t, x) if x else ZERO
             capped = cap(credit)
             points = _mul(full, capped)
             if tr is not None:
@@ -207,7 +220,11 @@ class ProportionalForm(Form[Proportional]):
             return s.V(s.a.mul(full, s.a.clamp01(credit)), s.first_err(xe, te))
         zero = s.a.cmp(t, "==", s.qconst(0))
         err = s.first_err(xe, te, s.when(zero, s.string(self.words("target_zero", target=s.text(node.operand)))))
-        return s.V(s.a.mul(full, s.a.clamp01(s.a.div(x, t))), err)
+        credit = s.a.div(x, t)
+        if node.kind == "either":
+            past = s.a.select(s.a.cmp(x, "==", s.qconst(0)), s.qconst(0), s.a.div(t, x))
+            credit = s.a.select(s.a.cmp(x, "<=", t), credit, past)
+        return s.V(s.a.mul(full, s.a.clamp01(credit)), err)
 
     def interval(self, a: RuleAnalysis, node: Proportional, env: Domains) -> Dom:
         if node.kind == "expr":
@@ -222,6 +239,11 @@ class ProportionalForm(Form[Proportional]):
                 target = a.num(node.operand, env)
                 a.check_divisor(node.operand, target, env, "target")
                 credit = div(x, target)
+            elif node.kind == "either":  # x / T up to the target, T / x past it: within [0, 1] once capped
+                assert node.operand is not None
+                target = a.num(node.operand, env)
+                a.check_divisor(node.operand, target, env, "target")
+                credit = hull_all([div(x, target), div(target, x)])
             else:  # inverse: x <= 0 earns full marks
                 assert node.operand is not None
                 target = a.num(node.operand, env)
@@ -248,6 +270,10 @@ class ProportionalForm(Form[Proportional]):
                 text = self.words.say(x.lang, "prop_inverse_zero", x=fmt(step.subject))
             else:
                 text = self.words.say(x.lang, "prop_inverse", x=fmt(step.subject), t=fmt(step.target), c=c)
+        elif step.kind == "either":
+            assert step.subject is not None and step.target is not None
+            key = "prop_either_below" if step.subject <= step.target else "prop_either_above"
+            text = self.words.say(x.lang, key, x=fmt(step.subject), t=fmt(step.target), c=c)
         else:
             text = self.words.say(x.lang, "prop_expr", e=x.snippet(step.span).removeprefix("proportional").strip(), c=c)
         if step.capped != step.credit:

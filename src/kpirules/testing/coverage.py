@@ -548,7 +548,7 @@ class _Proofs:
         """From the values the subject can take at the form (a branch's narrowing kept): the
         credit ``x``, ``x / T`` or ``T / x`` is never 0, never 1 or more, or never between."""
         x, target = self.credit[node]
-        if target is None or target <= 0:
+        if target is None or target <= 0 or node.kind == "either":  # either way: no proof made here
             return False
         if node.kind == "inverse":  # T / x: full at x <= T, never 0
             if regime == "zero":
