@@ -37,6 +37,8 @@ FILES = {
     "awarded = 1\nclosed = 1\nreceived = 1\n",
     "bad.csv": "unit,budget_adjusted,satisfaction_rate\nA,12x,95%\nB,100,abc\n",
     "notes.txt": "not a table",
+    "cases.toml": ruleset_text("pass if ok", measure=None),
+    "cases.test.toml": "[[tests]]\nname = 3\n",
 }
 
 CASES = {
@@ -59,6 +61,12 @@ CASES = {
     "audit: a ruleset that does not load": ["audit", "typo.toml"],
     "sql: an unknown dialect": ["sql", MINI, "--dialect", "cobol"],
     "template: an output of unknown kind": ["template", MINI, "-o", "form.docx"],
+    "plan: a target that is neither a grade nor a number": ["plan", BISHAN, "--target", "超优"],
+    "plan: a measure to hold that is not one": ["plan", BISHAN, "--hold", "nothing"],
+    "plan: where the next points are": ["plan", BISHAN, "--marginal"],
+    "report: an output of unknown kind": ["report", BISHAN, "-o", "report.docx"],
+    "test: a case file with a mistake": ["test", "cases.toml"],
+    "test: the Bishan cases and their coverage": ["test", str(ROOT / "rulesets"), "--coverage"],
 }
 
 
