@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_docs import blocks as doc_blocks
 
 from kpirules.audit.findings import KINDS
 from kpirules.cli import main
@@ -26,19 +27,7 @@ def default_language(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def blocks(lang: str) -> list[tuple[int, str]]:
     """(line of the opening fence, text) of every ```lang block of docs/audit.md."""
-    out: list[tuple[int, str]] = []
-    lines = DOC.read_text("utf-8").split("\n")
-    i = 0
-    while i < len(lines):
-        if lines[i].strip() == f"```{lang}":
-            start, body = i + 1, []
-            i += 1
-            while lines[i].strip() != "```":
-                body.append(lines[i])
-                i += 1
-            out.append((start, "\n".join(body) + "\n"))
-        i += 1
-    return out
+    return [(block.line, block.text) for block in doc_blocks("audit.md") if block.lang == lang]
 
 
 @pytest.mark.parametrize(("line", "text"), blocks("console"), ids=lambda x: str(x) if isinstance(x, int) else "")

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from test_docs import blocks as doc_blocks
 
 from kpirules.cli import main
 from kpirules.cli.report import report
@@ -29,19 +30,7 @@ def default_language(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def blocks(lang: str) -> list[tuple[int, str]]:
     """(line of the opening fence, text) of every ```lang block of docs/report.md."""
-    out: list[tuple[int, str]] = []
-    lines = DOC.read_text("utf-8").split("\n")
-    i = 0
-    while i < len(lines):
-        if lines[i].strip() == f"```{lang}":
-            start, body = i + 1, []
-            i += 1
-            while lines[i].strip() != "```":
-                body.append(lines[i])
-                i += 1
-            out.append((start, "\n".join(body) + "\n"))
-        i += 1
-    return out
+    return [(block.line, block.text) for block in doc_blocks("report.md") if block.lang == lang]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("vl_convert") is None, reason="vl-convert-python is not installed")
