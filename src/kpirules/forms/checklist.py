@@ -45,6 +45,16 @@ class Checklist(Node):
     items: tuple[Item, ...]
 
 
+def check_items(c: Checker, node: Node, items: tuple[Item, ...]) -> Type:
+    """The kind of a list of items (``checklist``, ``deduct unless``): each a condition and a score."""
+    if (bad := c.no_scores_here(node)) is not None:
+        return bad
+    for item in items:
+        c.expect(item.cond, Kind.BOOL)
+        c.expect(item.score, Kind.SCORE)
+    return SCORE
+
+
 @attrs.frozen
 class ChecklistStep:
     span: Span
@@ -71,12 +81,7 @@ class ChecklistForm(Form[Checklist]):
     )
 
     def check(self, c: Checker, node: Checklist, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
-        if (bad := c.no_scores_here(node)) is not None:
-            return bad
-        for item in node.items:
-            c.expect(item.cond, Kind.BOOL)
-            c.expect(item.score, Kind.SCORE)
-        return SCORE
+        return check_items(c, node, node.items)
 
     def inexact(self, node: Checklist, value: Callable[[Node | None], bool], subject: bool) -> bool:
         return any(value(item.score) for item in node.items)

@@ -17,11 +17,11 @@ import attrs
 from ..ast import Node, Span
 from ..exact import CONTEXT, ZERO, Env, Fn, Trace
 from ..intervals import Dom, Interval, add, hull_all, imax, sub
-from ..kinds import SCORE, Kind, Type
+from ..kinds import Kind, Type
 from ..messages import Catalog
 from ..textfmt import number
 from .base import Form, Goal
-from .checklist import Item
+from .checklist import Item, check_items
 
 if TYPE_CHECKING:
     from ..checker import _Checker as Checker
@@ -78,12 +78,7 @@ class DeductUnlessForm(Form[DeductUnless]):
     )
 
     def check(self, c: Checker, node: DeductUnless, want: Kind | None, levels: tuple[str, ...] | None) -> Type:
-        if (bad := c.no_scores_here(node)) is not None:
-            return bad
-        for item in node.items:
-            c.expect(item.cond, Kind.BOOL)
-            c.expect(item.score, Kind.SCORE)
-        return SCORE
+        return check_items(c, node, node.items)
 
     def inexact(self, node: DeductUnless, value: Callable[[Node | None], bool], subject: bool) -> bool:
         return any(value(item.score) for item in node.items)
