@@ -233,43 +233,33 @@ _EXAMPLE_RANGE = {"rate": "[-1, 1]", "amount": "[-1e9, 1e9]"}
 BARE_RATE_LIMIT = Decimal(10)
 
 
-def fast_limits(measure: Measure) -> tuple[Decimal, Decimal, Decimal] | None:
-    """``(low, high, cap)``: a bare number ``v`` with ``low <= v <= high and v < cap`` is a good
-    value of ``measure`` as it is; None where any number is (a plain number with no range).
+def fast_limits(measure: Measure) -> tuple[Decimal, Decimal] | None:
+    """``(low, high)``, both inclusive: a number ``v`` given as it is (a float, an int, a Decimal)
+    with ``low <= v <= high`` is a good value of ``measure`` as it is; None where there are no
+    limits to test (a plain number with no range, and a count with no range, 0 or more, which the
+    test that a count is a whole number makes already).
 
-    Without a declared ``range``, counts, amounts and rates are 0 or more (the linter's natural
-    domain is the same, so that what lint proves is what the scorer accepts), and a rate given as
-    a bare number is below :data:`BARE_RATE_LIMIT`. Everything else goes the full way, which
-    refuses it or explains it.
+    Without a declared ``range``, amounts and rates are 0 or more (the linter's natural domain is the
+    same, so that what lint proves is what the scorer accepts), and a rate given as a bare number is
+    below :data:`BARE_RATE_LIMIT`, an exclusive limit taken here as the largest 60-digit number
+    below it (a number nearer goes the full way, which takes it). Everything else goes the full
+    way, which refuses it or explains it.
     """
     if measure.range is not None:
-        return measure.range[0], measure.range[1], _INFINITY
+        return measure.range
     if measure.type == "rate":
-        return Decimal(0), _INFINITY, BARE_RATE_LIMIT
-    if measure.type in ("amount", "count"):
-        return Decimal(0), _INFINITY, _INFINITY
+        return Decimal(0), BARE_RATE_LIMIT.next_minus(_EXACT)
+    if measure.type == "amount":
+        return Decimal(0), _INFINITY
     return None
 
 
 _INFINITY = Decimal("Infinity")
-
-
 _NEG_INFINITY = Decimal("-Infinity")
 #: Past these, an int goes the full way (which takes it exactly, or says why not): bounds for the
 #: fast test of an int, far beyond any number a table holds.
 _INT_FAR = 10**60
 _FLOAT_MAX = float.fromhex("0x1.fffffffffffffp+1023")
-
-
-def _decimal_bounds(limits: tuple[Decimal, Decimal, Decimal] | None) -> tuple[Decimal, Decimal]:
-    """``(low, high)``, both inclusive, of the fast test of a number: its limits, a bare-rate limit
-    (exclusive) taken as the largest 60-digit number below it (a number nearer goes the full way)."""
-    if limits is None:
-        return _NEG_INFINITY, _INFINITY
-    low, high, cap = limits
-    if cap is not _INFINITY:
-        high = min(high, cap.next_minus(_EXACT))
-    return low, high
 
 
 def _int_bounds(low: Decimal, high: Decimal, count: bool) -> tuple[int, int]:
@@ -442,7 +432,7 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
         return to_label
     full = _spreadsheet(_number(measure))
     count = measure.type == "count"
-    low, high = _decimal_bounds(fast_limits(measure))
+    low, high = fast_limits(measure) or (_NEG_INFINITY, _INFINITY)
     ilow, ihigh = _int_bounds(low, high, count)
     flow, fhigh = _float_bounds(low, high, count)
     exact_floats = flow is not None
@@ -472,6 +462,11 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
         return full(raw)
 
     return to_number
+
+
+def _float_exact(raw: float) -> Decimal:
+    """A float's exact value as kpirules reads it: its shortest repr (0.953, not the binary fraction)."""
+    return Decimal(repr(raw))
 
 
 def is_missing(raw: object) -> bool:
@@ -588,40 +583,31 @@ def column_converter(measure: Measure) -> ColumnConverter:  # noqa: C901 - the c
 
     limits = fast_limits(measure)
     count = measure.type == "count"
-    if count and measure.range is None:
-        limits = None  # 0 or more, which the test of a count column below makes already
     isfinite, is_finite = math.isfinite, Decimal.is_finite
 
-    def in_range(values: Column, least: Decimal, most: Decimal) -> tuple[bool, Column]:
-        """``values``, whose smallest is ``least`` and largest ``most``, if all are within the
-        limits; else each one outside them marked BAD (for the full way to explain)."""
-        assert limits is not None
-        low, high, cap = limits
-        if low <= least and most <= high and most < cap:
+    def in_range(values: Column, raws: Column, exact: Callable[[Any], Decimal]) -> tuple[bool, Column]:
+        """``values`` (the exact ``raws``), if all are within the limits; else each one outside
+        them marked BAD (for the full way to explain). The least and the largest are found among
+        the raw numbers, which compare faster than Decimals: ``exact`` keeps their order (the
+        shortest repr of a float, an int's own value)."""
+        if limits is None:
             return True, values
-        return False, [v if low <= v <= high and v < cap else BAD for v in values]
+        low, high = limits
+        if low <= exact(min(raws)) and exact(max(raws)) <= high:
+            return True, values
+        return False, [v if low <= v <= high else BAD for v in values]
 
     def convert_numbers(raws: Column, texts: Texts) -> tuple[bool, Column]:
         kinds = set(map(type, raws))
         if len(kinds) != 1:
             return each(raws)
         kind = kinds.pop()
-        # the least and the largest are found among the raw numbers, which compare faster than
-        # Decimals: the exact value of a float (its shortest repr) and of an int keep their order
         if kind is float and not count and all(map(isfinite, raws)):
-            values = list(map(Decimal, map(repr, raws)))
-            if limits is None:
-                return True, values
-            return in_range(values, Decimal(repr(min(raws))), Decimal(repr(max(raws))))
+            return in_range(list(map(Decimal, map(repr, raws))), raws, _float_exact)
         if kind is int and (not count or min(raws) >= 0):
-            values = list(map(Decimal, raws))
-            if limits is None:
-                return True, values
-            return in_range(values, Decimal(min(raws)), Decimal(max(raws)))
+            return in_range(list(map(Decimal, raws)), raws, Decimal)
         if kind is Decimal and not count and all(map(is_finite, raws)):
-            if limits is None:
-                return True, raws
-            return in_range(raws, min(raws), max(raws))
+            return in_range(raws, raws, Decimal)
         if kind is str:
             return strings(raws, texts)
         return each(raws)
