@@ -162,3 +162,11 @@ def test_unused_derived_measures_are_not_computed() -> None:
     # a formula that no indicator reads cannot fail a unit (the linter reports it as unused)
     rs = kpirules.loads(_formula_ruleset(("broken", "number", "x / 0")))
     assert "broken" not in rs.evaluate({"x": 1}).values
+
+
+def test_a_deduction_of_its_own_subject_needs_a_number() -> None:
+    rule = "deduct 1 pt per 1 of ok below 5"
+    err = type_error(rule, measure=None)
+    assert "`deduct` needs a numeric measure; `ok` is a condition" in err.message
+    located_in_rule(err, rule, "ok below", measure=None)
+    assert "round() takes a number or a score, not a condition" in type_error("round(ok)", measure=None).message

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ..ast import Expr, Name, Node, Span
+from ..ast import Expr, Node, Span
 from ..exact import CONTEXT, ZERO, Env, EvalFailure, Fn, Trace, snap
 from ..intervals import INF, Dom, Interval, ceil, div, floor, hull_all, imax, monotone, mul, sub
 from ..kinds import SCORE, Kind, Type
@@ -120,7 +120,9 @@ class DeductForm(Form[Deduct]):
         if node.subject is not None:
             subject = c.infer(node.subject)
             if subject.kind not in (Kind.NUMBER, Kind.ERROR):
-                c.error(node.subject, self.words("needs_number", subject=_named(node.subject), kind=subject.kind.words))
+                c.error(
+                    node.subject, self.words("needs_number", subject=c.snippet(node.subject), kind=subject.kind.words)
+                )
         else:
             subject = c.subject_type(node, "deduct")
             if subject.kind not in (Kind.NUMBER, Kind.ERROR):
@@ -281,11 +283,6 @@ class DeductForm(Form[Deduct]):
 
     def reached(self, step: DeductStep) -> Iterable[str | int]:
         return ("none" if not step.deduction else "floored" if step.points <= 0 else "deducting",)
-
-
-def _named(subject: Expr) -> str:
-    """The subject of a deduction, for a message: its measure, else the expression."""
-    return subject.name if isinstance(subject, Name) else "of …"
 
 
 FORM = DeductForm()
