@@ -174,9 +174,9 @@ def test(
 
 
 def _overall(covs: list[Coverage]) -> Decimal:
-    from ..testing.coverage import _percent
+    from ..testing.coverage import percent_of
 
-    return _percent(sum(c.reached for c in covs), sum(c.total for c in covs))
+    return percent_of(sum(c.reached for c in covs), sum(c.total for c in covs))
 
 
 def _pct_text(pct: Decimal) -> str:

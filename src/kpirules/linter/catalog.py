@@ -286,13 +286,13 @@ def body(code: str) -> str:
     return resources.files("kpirules.linter").joinpath(f"rules/{code}.md").read_text("utf-8")
 
 
-_INTRO = r"(?:[^`\n][^\n]*\n)*\n?"  # an optional paragraph before the example
-_BAD = re.compile(rf"(## Bad\n\n{_INTRO}```toml\n)(.*?)(```\n)", re.S)
+#: An optional paragraph before a page's example.
+INTRO = r"(?:[^`\n][^\n]*\n)*\n?"
 
 
 def example(code: str, which: str) -> str:
     """The ``Bad`` or ``Good`` example of a code's page: a complete ruleset file."""
-    found = re.search(rf"## {which}\n\n{_INTRO}```toml\n(.*?)```", body(code), re.S)
+    found = re.search(rf"## {which}\n\n{INTRO}```toml\n(.*?)```", body(code), re.S)
     if found is None:  # pragma: no cover - every page has both (a test checks it)
         raise KeyError(f"{code} has no {which} example")
     return found.group(1)

@@ -12,7 +12,7 @@ from .._version import __version__
 from .catalog import BY_CODE, RULES
 from .diagnostics import Diagnostic
 from .pages import page
-from .text import M, _witness, concise, text
+from .text import M, concise, text, witness_values
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -190,7 +190,7 @@ def github(diagnostics: Sequence[Diagnostic]) -> str:
             props += [f"endLine={d.end_line}", f"endColumn={d.end_column}"]
         message = f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}"
         if d.witness:
-            message += M("github_witness", values=_witness(d.witness))
+            message += M("github_witness", values=witness_values(d.witness))
         lines.append(f"::{kinds[d.severity]} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 

@@ -8,9 +8,12 @@ import re
 from pathlib import Path
 
 from ..messages import use_language
-from .catalog import _BAD, BY_CODE, RULES, body
+from .catalog import BY_CODE, INTRO, RULES, body
 from .engine import lint_bytes, lint_text
 from .text import text
+
+#: The bad example of a page, under which what `kpirules lint` reports for it is written.
+_BAD = re.compile(rf"(## Bad\n\n{INTRO}```toml\n)(.*?)(```\n)", re.S)
 
 
 def page(code: str) -> str:

@@ -42,7 +42,7 @@ def _counted(key: str, count: int) -> str:
     return M(key + "_one" if count == 1 else key, count=count)
 
 
-def _witness(witness: dict[str, str]) -> str:
+def witness_values(witness: dict[str, str]) -> str:
     return M("witness_values").join(f"{k} = {v}" for k, v in witness.items())
 
 
@@ -75,7 +75,7 @@ def text(diagnostics: Sequence[Diagnostic], *, files: int = 1, fixed: int = 0) -
         rendered = KpiRulesError(f"{d.code}{' [*]' if d.fixable else ''} {d.message}", location=location).render_one()
         lines = [rendered]
         if d.witness:
-            lines.append(M("witness", values=_witness(d.witness)))
+            lines.append(M("witness", values=witness_values(d.witness)))
         for rel in d.related:
             lines.append(M("note", file=d.file, line=rel.line, column=rel.column, message=rel.message))
         if d.help:

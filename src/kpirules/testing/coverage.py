@@ -136,7 +136,7 @@ class IndicatorCoverage:
 
     @property
     def percent(self) -> Decimal:
-        return _percent(self.reached, self.total)
+        return percent_of(self.reached, self.total)
 
 
 @attrs.define
@@ -157,7 +157,7 @@ class Coverage:
 
     @property
     def percent(self) -> Decimal:
-        return _percent(self.reached, self.total)
+        return percent_of(self.reached, self.total)
 
     @property
     def missing(self) -> list[TargetStatus]:
@@ -210,7 +210,7 @@ def witness_case(status: TargetStatus) -> str:
     return case_text(name, status.witness.values, scores={target.indicator: status.witness.score})
 
 
-def _percent(reached: int, total: int) -> Decimal:
+def percent_of(reached: int, total: int) -> Decimal:
     if total == 0:
         return Decimal(100)
     return (Decimal(100) * reached / total).quantize(Decimal("0.1"), rounding=decimal.ROUND_FLOOR)

@@ -20,7 +20,7 @@ from ..result import Result
 from ..ruleset import Ruleset
 from .cases import Monotone, Suite
 from .invariants import Violation, check_result, indicator_bounds_of, same_outcome
-from .strategies import _hypothesis, edges, measure_values, values_for
+from .strategies import edges, hypothesis_strategies, measure_values, values_for
 from .toml import case_text, shown_values
 from .words import M
 
@@ -108,7 +108,7 @@ def _explore(strategy: Any, check: Any, examples: int) -> PropertyFailure | None
 def check_properties(suite: Suite, examples: int = 200) -> PropertyReport:
     """Explore the ruleset of ``suite`` with ``examples`` drawn units: the invariants, then each
     declared property; every batch of drawn units is also scored by ``evaluate_many``."""
-    _hypothesis()  # say which extra to install before anything runs
+    hypothesis_strategies()  # say which extra to install before anything runs
     rs = suite.ruleset
     report = PropertyReport(str(suite.path), examples)
     bounds = indicator_bounds_of(rs)
@@ -213,7 +213,7 @@ def _monotone(rs: Ruleset, prop: Monotone, examples: int, fill: Mapping[str, Any
     """Draw the indicator's other inputs and two values of the measure: the score at the better
     one must not be lower (``increasing``) or higher (``decreasing``). The measures the indicator
     does not read keep the ruleset's own values."""
-    st = _hypothesis()
+    st = hypothesis_strategies()
     measure = rs.measures[prop.measure]
     index = rs.index_of(prop.indicator)
     ind = rs.indicators[index]
@@ -299,7 +299,7 @@ def _converter(measure: Any) -> Any:
 def _derived_values(rs: Ruleset, name: str) -> Any:
     """Values of a derived measure to put in its place (a formula's result is not drawn: its
     domain, with the rules' own numbers)."""
-    st = _hypothesis()
+    st = hypothesis_strategies()
     measure = rs.measures[name]
     if measure.type == "bool":
         return st.booleans()

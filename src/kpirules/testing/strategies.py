@@ -39,7 +39,7 @@ _SPAN = {"rate": Decimal(2), "count": Decimal(10**6), "amount": Decimal(10**9), 
 _PLACES = {"rate": 4, "amount": 2, "number": 4}
 
 
-def _hypothesis() -> Any:
+def hypothesis_strategies() -> Any:
     try:
         import hypothesis.strategies as st
     except ImportError as err:  # pragma: no cover - hypothesis is a test dependency
@@ -101,7 +101,7 @@ def _accepted(measure: Measure, raw: list[Any]) -> list[Any]:
 def measure_values(ruleset: Ruleset, name: str, edge: list[Any] | None = None) -> SearchStrategy[Any]:
     """Raw values of one input measure: its edges half the time, else any value its type and
     declared range allow."""
-    st = _hypothesis()
+    st = hypothesis_strategies()
     measure = ruleset.measures[name]
     strategy: SearchStrategy[Any]
     if measure.type == "bool":
@@ -134,7 +134,7 @@ def _general(st: Any, measure: Measure) -> Any:
 def values_for(ruleset: Ruleset, *, only: Callable[[str], bool] | None = None) -> SearchStrategy[dict[str, Any]]:
     """One unit's raw values: every input measure (``only`` may keep fewer), drawn by
     :func:`measure_values`."""
-    st = _hypothesis()
+    st = hypothesis_strategies()
     found = edges(ruleset)
     strategy: SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
         {
@@ -148,7 +148,7 @@ def values_for(ruleset: Ruleset, *, only: Callable[[str], bool] | None = None) -
 
 def edge_values(ruleset: Ruleset) -> SearchStrategy[dict[str, Any]]:
     """One unit's raw values, every measure at one of its edges (bools and levels: any)."""
-    st = _hypothesis()
+    st = hypothesis_strategies()
     found = edges(ruleset)
     fields = {}
     for name in input_measures(ruleset):
@@ -164,7 +164,7 @@ def edge_values(ruleset: Ruleset) -> SearchStrategy[dict[str, Any]]:
 def units_for(ruleset: Ruleset, n: int) -> SearchStrategy[list[dict[str, Any]]]:
     """``n`` units' raw values, each with a ``unit`` key (``u1`` …), for
     ``ruleset.evaluate_many(rows, unit_key="unit")``."""
-    st = _hypothesis()
+    st = hypothesis_strategies()
     one = values_for(ruleset)
     strategy: SearchStrategy[list[dict[str, Any]]] = st.lists(one, min_size=n, max_size=n).map(
         lambda rows: [{"unit": f"u{i + 1}", **row} for i, row in enumerate(rows)]

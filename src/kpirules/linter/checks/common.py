@@ -43,7 +43,7 @@ class Raw:
     location: Location | None = None  # a place the scorer gave (a problem of the own [values])
 
 
-def _rule_finding(finding: Finding, source: RuleSource, indicator: str | None) -> Raw:
+def rule_finding(finding: Finding, source: RuleSource, indicator: str | None) -> Raw:
     return Raw(
         finding.code,
         finding.message,
@@ -86,45 +86,45 @@ class CheckerBase:
 
 
 # ---- helpers --------------------------------------------------------------------------------
-def _big(value: Decimal) -> str:
+def big_number(value: Decimal) -> str:
     """A raw score for a message: at most six decimals, and huge values in exponent form."""
     if value.is_finite() and abs(value) >= Decimal(10) ** 15:
         return f"{value:.6e}"
     if value.is_finite() and value.as_tuple().exponent < -6:  # type: ignore[operator]
         value = value.quantize(Decimal(1).scaleb(-6), context=_QUANTIZE)
-    return _num(value)
+    return ruleset_number(value)
 
 
 _QUANTIZE = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
 
 
-def _num(value: Decimal) -> str:
+def ruleset_number(value: Decimal) -> str:
     """A number of the ruleset (a weight, a total, a bound) as written, or in exponent form when
     it would be longer than 30 digits."""
     return plain(value)
 
 
-def _file_order(rs: Ruleset) -> list[tuple[str, Decimal]]:
+def grades_in_file_order(rs: Ruleset) -> list[tuple[str, Decimal]]:
     """The [grades] as written, in file order."""
     spans = [(span.key_start, path[1]) for path, span in rs.spans.items() if len(path) == 2 and path[0] == "grades"]
     bounds = dict(rs.grades)
     return [(str(label), bounds[str(label)]) for _, label in sorted(spans) if str(label) in bounds]
 
 
-def _const_of(node: ast.Node) -> Decimal | None:
+def constant_of(node: ast.Node) -> Decimal | None:
     if isinstance(node, ast.Number):
         return frac(node.value)
     if isinstance(node, ast.Neg):
-        inner = _const_of(node.operand)
+        inner = constant_of(node.operand)
         return None if inner is None else -inner
     return None
 
 
 #: A search for a score out of range stops once it has one and has tried this many values.
-_ENOUGH = 128
+ENOUGH = 128
 
 
-def _indicator_at(rs: Ruleset, loc: Location | None) -> str | None:
+def indicator_at(rs: Ruleset, loc: Location | None) -> str | None:
     """The indicator whose rule holds the place a scorer's problem points at (a rule that fails, or
     that needs a value it is not given); None for a formula's or a value's problem. Found by place,
     not by the words, which are said in the current language."""
@@ -141,12 +141,12 @@ def _indicator_at(rs: Ruleset, loc: Location | None) -> str | None:
     return None
 
 
-def _values(witness: dict[str, str]) -> str:
+def shown_values(witness: dict[str, str]) -> str:
     """Values as a finding shows them: ``rate = 88%, n = 3``."""
     return M("values").join(f"{k} = {v}" for k, v in witness.items())
 
 
-def _zero(whose: str, what: str, text: str, shown: str) -> str:
+def zero_divisor(whose: str, what: str, text: str, shown: str) -> str:
     """A divisor (``what``: division, target or step) of a rule or formula that is 0 at values."""
     said = M("what_" + what)
     if shown:
@@ -154,20 +154,20 @@ def _zero(whose: str, what: str, text: str, shown: str) -> str:
     return M("zero_always", whose=whose, what=said, text=text)
 
 
-def _vary(fn: Fn, plain: Values, name: str) -> Callable[[Decimal], object]:
+def varying(fn: Fn, plain: Values, name: str) -> Callable[[Decimal], object]:
     """``fn`` as a function of one measure, the others held at ``plain``."""
     return lambda x: fn({**plain, name: x}, None)
 
 
-def _divisors(tree: ast.Node) -> Iterator[ast.Expr]:
+def divisors_of(tree: ast.Node) -> Iterator[ast.Expr]:
     """Every divisor of a rule or formula: of `/`, a `proportional to` target, a deduction step."""
     for node in ast.walk(tree):
-        found = _divisor_of(node)
+        found = divisor_of(node)
         if found is not None:
             yield found[0]
 
 
-def _divisor_of(node: ast.Node) -> tuple[ast.Expr, str] | None:
+def divisor_of(node: ast.Node) -> tuple[ast.Expr, str] | None:
     if isinstance(node, ast.BinOp) and node.op == "/":
         return node.right, "division"
     if isinstance(node, Proportional) and node.kind in ("to", "inverse") and node.operand is not None:
@@ -177,7 +177,7 @@ def _divisor_of(node: ast.Node) -> tuple[ast.Expr, str] | None:
     return None
 
 
-def _reads(node: ast.Node, checked: object, subject: str | None) -> set[str]:
+def measures_read(node: ast.Node, checked: object, subject: str | None) -> set[str]:
     """The measures ``node`` reads (``value`` is the subject)."""
     assert isinstance(checked, Checked)
     out: set[str] = set()
@@ -189,7 +189,7 @@ def _reads(node: ast.Node, checked: object, subject: str | None) -> set[str]:
     return out
 
 
-def _failing_node(tree: ast.Node, span: ast.Span) -> ast.Node | None:
+def failing_node(tree: ast.Node, span: ast.Span) -> ast.Node | None:
     """The form that raised a failure at ``span``."""
     for node in ast.walk(tree):
         if node.span == span and isinstance(node, (Tiers, Grade, ast.BinOp, Proportional, Deduct)):
@@ -199,12 +199,12 @@ def _failing_node(tree: ast.Node, span: ast.Span) -> ast.Node | None:
     return None
 
 
-def _text(source: RuleSource, span: ast.Span) -> str:
+def rule_text(source: RuleSource, span: ast.Span) -> str:
     text = " ".join(source.text[span.start : span.end].split())
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _blame(rule: ast.Expr, analysis: RuleAnalysis, weight: Decimal, above: bool) -> ast.Node:
+def blamed_node(rule: ast.Expr, analysis: RuleAnalysis, weight: Decimal, above: bool) -> ast.Node:
     """The smallest choice-free part of the rule that overshoots: a band's score, a branch …"""
     node: ast.Node = rule
     while node in analysis.children:

@@ -19,22 +19,22 @@ from ..analysis import Pending, RuleAnalysis
 from ..probe import Values, candidates, combos, first_value, root
 from ..probe import constants as probe_constants
 from .common import (
-    _ENOUGH,
+    ENOUGH,
     Raw,
-    _big,
-    _blame,
-    _const_of,
-    _divisor_of,
-    _divisors,
-    _failing_node,
-    _num,
-    _reads,
-    _rule_finding,
-    _text,
-    _values,
-    _vary,
-    _zero,
+    big_number,
+    blamed_node,
+    constant_of,
+    divisor_of,
+    divisors_of,
+    failing_node,
+    measures_read,
+    rule_finding,
+    rule_text,
+    ruleset_number,
     show_value,
+    shown_values,
+    varying,
+    zero_divisor,
 )
 from .standard import StandardCheck
 from .words import M
@@ -48,7 +48,7 @@ class RuleChecks(StandardCheck):
         checked = self.rs.formulas[name]
         analysis = RuleAnalysis(measure.formula, checked, measure.formula_source, self.rs.measures, self.base)
         for finding in analysis.findings:
-            self.out.append(_rule_finding(finding, measure.formula_source, None))
+            self.out.append(rule_finding(finding, measure.formula_source, None))
         consts = probe_constants([measure.formula], ZERO)
         confirmed = [
             self.division(pending, checked, measure.formula_source, None, Decimal(0), None, consts)
@@ -72,7 +72,7 @@ class RuleChecks(StandardCheck):
             precision=rs.header.precision,
         )
         for finding in analysis.findings:
-            self.out.append(_rule_finding(finding, source, ind.id))
+            self.out.append(rule_finding(finding, source, ind.id))
         inputs = rs.inputs_of(ind.id)
         formulas = [rs.measures[n].formula for n in inputs if n in rs.formulas]
         consts = probe_constants([ind.rule, *(f for f in formulas if f is not None)], frac(ind.weight))
@@ -124,7 +124,7 @@ class RuleChecks(StandardCheck):
         low: tuple[Values, Decimal] | None = None
         failed: dict[tuple[str | None, int, int], tuple[Values, EvalFailure]] = {}
         for tried, combo in enumerate(combos(lists, 2048 if failures else 512)):
-            if tried >= _ENOUGH and not failures and (high is not None or not above) and (low is not None or not below):
+            if tried >= ENOUGH and not failures and (high is not None or not above) and (low is not None or not below):
                 break  # found: the smallest overshoot among the first values tried is witness enough
             values: Values = dict(zip(names, combo, strict=True))
             outcome = probe.run(index, values)
@@ -159,8 +159,8 @@ class RuleChecks(StandardCheck):
         plain = {n: first_value(self.base.get(n), rs.measures[n]) for n in names}
         out: dict[str, list[Decimal]] = {}
         for node, checked, source, weight, subject in sources:
-            for divisor in _divisors(node):
-                reads = _reads(divisor, checked, subject)
+            for divisor in divisors_of(node):
+                reads = measures_read(divisor, checked, subject)
                 if not reads or not reads <= set(names):
                     continue
                 compiler = Compiler(checked, source, weight=weight, subject=subject)  # type: ignore[arg-type]
@@ -171,7 +171,7 @@ class RuleChecks(StandardCheck):
                 for name in sorted(reads):
                     if rs.measures[name].type not in ("rate", "amount", "count", "number"):
                         continue
-                    found = root(_vary(fn, plain, name), ZERO, Decimal(1))
+                    found = root(varying(fn, plain, name), ZERO, Decimal(1))
                     if found is not None:
                         out.setdefault(name, []).append(found)
         return out
@@ -189,14 +189,16 @@ class RuleChecks(StandardCheck):
             if measure.formula is None or measure.formula_source is None:  # pragma: no cover
                 return
             tree, source, indicator, whose = measure.formula, measure.formula_source, None, M("whose_formula")
-        node = _failing_node(tree, failure.span)
+        node = failing_node(tree, failure.span)
         if node is None:
             return
         witness = {name: show_value(rs.measures.get(name), value) for name, value in values.items()}
-        shown = _values(witness)
+        shown = shown_values(witness)
         if isinstance(node, Tiers):
             code, span = "KPI-G201", node.span
-            subject = f"`{_text(source, node.subject.span)}`" if node.subject is not None else ind.measure or "value"
+            subject = (
+                f"`{rule_text(source, node.subject.span)}`" if node.subject is not None else ind.measure or "value"
+            )
             if shown:
                 message = M("no_band", subject=subject, values=shown, whose=whose)
             else:
@@ -212,11 +214,11 @@ class RuleChecks(StandardCheck):
                 message = M("grade_fails_always", message=failure.message, whose=whose)
             help_ = failure.hint or M("grade_fails_help")
         else:
-            divisor = _divisor_of(node)
+            divisor = divisor_of(node)
             if divisor is None:
                 return
             code, span = "KPI-B303", divisor[0].span
-            message = _zero(whose, divisor[1], _text(source, span), shown)
+            message = zero_divisor(whose, divisor[1], rule_text(source, span), shown)
             help_ = M("zero_help")
         for raw in self.out:
             if raw.code == code and raw.source is source and raw.span == span:
@@ -227,16 +229,16 @@ class RuleChecks(StandardCheck):
         """Report a raw score above the weight (or below 0) at values that give it; blame a node."""
         rs = self.rs
         weight = ind.weight
-        node = _blame(ind.rule, analysis, frac(weight), above)
+        node = blamed_node(ind.rule, analysis, frac(weight), above)
         witness = {name: show_value(rs.measures.get(name), value) for name, value in env.items()}
-        shown = _values(witness)
-        what, points = f"`{analysis.text(node)}`", _big(raw)
+        shown = shown_values(witness)
+        what, points = f"`{analysis.text(node)}`", big_number(raw)
         if above:
             code, help_ = "KPI-B301", M("above_help")
             if shown:
-                message = M("above", what=what, points=points, values=shown, weight=_num(weight))
+                message = M("above", what=what, points=points, values=shown, weight=ruleset_number(weight))
             else:
-                message = M("above_always", what=what, points=points, weight=_num(weight))
+                message = M("above_always", what=what, points=points, weight=ruleset_number(weight))
         else:
             code, help_ = "KPI-B302", M("below_help")
             if shown:
@@ -276,7 +278,7 @@ class RuleChecks(StandardCheck):
         plain = {name: first_value(doms[name], self.rs.measures[name]) for name in analysis_names}
         lists = []
         for name in analysis_names:
-            found = root(_vary(fn, plain, name), ZERO, Decimal(1))
+            found = root(varying(fn, plain, name), ZERO, Decimal(1))
             extra = [found] if found is not None else []
             lists.append(candidates(self.rs.measures[name], doms[name], [*consts, *extra]))
         witness: dict[str, object] | None = None
@@ -297,7 +299,7 @@ class RuleChecks(StandardCheck):
         self.out.append(
             Raw(
                 "KPI-B303",
-                _zero(whose, pending.what, text, _values(shown)),
+                zero_divisor(whose, pending.what, text, shown_values(shown)),
                 M("zero_help"),
                 shown,
                 source,
@@ -318,7 +320,7 @@ class RuleChecks(StandardCheck):
         for node in ast.walk(ind.rule):
             if not isinstance(node, Deduct) or node.limit is None:
                 continue
-            analysis_limit = _const_of(node.limit)
+            analysis_limit = constant_of(node.limit)
             if analysis_limit is None:
                 continue
             limit = analysis_limit

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ...errors import KpiRulesError, ValuesError
 from ...tomlspans import Path
-from .common import Raw, _file_order, _indicator_at, _num
+from .common import Raw, grades_in_file_order, indicator_at, ruleset_number
 from .rules import RuleChecks
 from .words import M
 
@@ -46,7 +46,7 @@ class TableChecks(RuleChecks):
                     M("own_values_fail", message=problem.message),
                     problem.hint,
                     location=loc,
-                    indicator=_indicator_at(rs, loc),
+                    indicator=indicator_at(rs, loc),
                     related=list(table),
                 )
             )
@@ -64,9 +64,15 @@ class TableChecks(RuleChecks):
         self.out.append(
             Raw(
                 "KPI-W201",
-                M("weights_total", count=len(counted), weights=_num(total), total=_num(rs.header.total), note=note),
+                M(
+                    "weights_total",
+                    count=len(counted),
+                    weights=ruleset_number(total),
+                    total=ruleset_number(rs.header.total),
+                    note=note,
+                ),
                 M("weights_total_help"),
-                {"weights": _num(total), "total": _num(rs.header.total)},
+                {"weights": ruleset_number(total), "total": ruleset_number(rs.header.total)},
                 path=path,
                 key=path == ("ruleset",),
             )
@@ -101,11 +107,11 @@ class TableChecks(RuleChecks):
                             "group_weights",
                             count=len(members),
                             group=shown,
-                            weights=_num(total),
-                            weight=_num(group.weight),
+                            weights=ruleset_number(total),
+                            weight=ruleset_number(group.weight),
                         ),
                         M("group_weights_help"),
-                        {"weights": _num(total), "group": _num(group.weight)},
+                        {"weights": ruleset_number(total), "group": ruleset_number(group.weight)},
                         path=path,
                     )
                 )
@@ -114,7 +120,7 @@ class TableChecks(RuleChecks):
         rs = self.rs
         if "grades" not in {p[0] for p in rs.spans if p}:
             return  # the national default bands
-        grades = [(label, bound) for label, bound in _file_order(rs)]
+        grades = [(label, bound) for label, bound in grades_in_file_order(rs)]
         if not grades:
             return
         lowest = min(bound for _, bound in grades)
@@ -123,9 +129,9 @@ class TableChecks(RuleChecks):
             self.out.append(
                 Raw(
                     "KPI-G206",
-                    M("grades_start", bound=_num(lowest), label=label),
+                    M("grades_start", bound=ruleset_number(lowest), label=label),
                     M("grades_start_help"),
-                    {"total": _num(lowest - 1 if lowest >= 1 else Decimal(0))},
+                    {"total": ruleset_number(lowest - 1 if lowest >= 1 else Decimal(0))},
                     path=("grades", label),
                     key=True,
                 )
@@ -136,7 +142,7 @@ class TableChecks(RuleChecks):
                 self.out.append(
                     Raw(
                         "KPI-G207",
-                        M("grades_repeat", label=label, bound=_num(bound), other=first[bound]),
+                        M("grades_repeat", label=label, bound=ruleset_number(bound), other=first[bound]),
                         M("grades_repeat_help"),
                         path=("grades", label),
                         key=True,
@@ -154,9 +160,9 @@ class TableChecks(RuleChecks):
                     self.out.append(
                         Raw(
                             "KPI-G208",
-                            M("grade_unreachable", label=label, bound=_num(bound), most=_num(most)),
+                            M("grade_unreachable", label=label, bound=ruleset_number(bound), most=ruleset_number(most)),
                             M("grade_unreachable_help"),
-                            {"total": _num(most)},
+                            {"total": ruleset_number(most)},
                             path=("grades", label),
                             key=True,
                         )
