@@ -81,8 +81,6 @@ M = Catalog(
     },
 )
 
-_ABSENT = object()
-
 
 class Ruleset:
     """Scores measured values by the rules of one ruleset file.
@@ -361,8 +359,8 @@ class Ruleset:
                 env = {}
                 get = values.get
                 for name, convert in converters:
-                    raw = get(name, _ABSENT)
-                    if raw is _ABSENT or raw is None:
+                    raw = get(name)
+                    if raw is None:  # absent, or given as None: no value
                         continue
                     try:
                         env[name] = convert(raw)
@@ -414,9 +412,7 @@ class Ruleset:
             scores: list[Decimal] = []
             append = scores.append
             missing: dict[int, tuple[str, ...]] | None = None
-            i = -1
-            for fn, weight, full, policy, inexact in rules:
-                i += 1
+            for i, (fn, weight, full, policy, inexact) in enumerate(rules):
                 try:
                     raw = fn(env, None)
                 except KeyError:
