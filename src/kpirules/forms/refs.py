@@ -247,10 +247,12 @@ class RefForm(Form[Ref]):
     def sql(self, s: RuleCompiler, node: Ref) -> V:
         ind, target = node.target.indicator, node.target
         assert ind is not None and target.checked is not None
+        said = _WORDS("failed", id=node.id, problem="")  # a failure names the indicator, as evaluate says it
         if node.func == "rule":
             inner = type(s)(s.q, s.checked, ind.rule_source, subject=s.subject, subject_levels=s.subject_levels)
             inner.weight = s.weight
-            return inner.compile(ind.rule)
+            v = inner.compile(ind.rule)
+            return s.V(v.value, s.prefixed(said, v.err))
         inner = type(s)(
             s.q, target.checked, ind.rule_source, weight=ind.weight, subject=ind.measure, subject_levels=target.levels
         )
@@ -259,13 +261,13 @@ class RefForm(Form[Ref]):
         assert isinstance(raw, s.Q)
         weight = Fraction(ind.weight)
         if node.func == "deduction":
-            return s.V(s.a.add(s.qconst(weight), raw, -1), v.err)
+            return s.V(s.a.add(s.qconst(weight), raw, -1), s.prefixed(said, v.err))
         # the score as its row prints it: clamped to [0, weight], rounded (the query's own steps)
         scale = 10**s.precision
         rounded = s.a.round_int(raw, s.precision, s.rounding)
         low = rounded if raw.nonneg else s.i.case(s.a.cmp(raw, "<=", s.qconst(0)), 0, rounded)
         m = s.i.case(s.a.cmp(raw, ">=", s.qconst(weight)), int(weight * scale), low)
-        return s.V(s.Q(m, scale, True, weight), v.err)
+        return s.V(s.Q(m, scale, True, weight), s.prefixed(said, v.err))
 
     def interval(self, a: RuleAnalysis, node: Ref, env: Domains) -> Dom:
         ind, target = node.target.indicator, node.target
