@@ -268,3 +268,26 @@ def test_coverage_counts_a_reference_used(tmp_path: Any) -> None:
     out = CliRunner().invoke(main, ["test", "--lang", "en", "--coverage", str(path)], catch_exceptions=False)
     assert out.exit_code == 0, out.output
     assert "quality  1/1" in out.output
+
+
+def test_duckdb_says_a_failing_reference_as_evaluate_does(tmp_path: Any) -> None:
+    pytest.importorskip("duckdb")
+    text = HEAD.format(total=14) + "".join(
+        [
+            indicator("a", "score(b) + 1 pt", measure=None),
+            indicator("b", "proportional m / n", weight=4, measure=None, extra='if_missing = "zero"'),
+        ]
+    )
+    (tmp_path / "t.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "u.csv").write_text("unit,n,m\nx,0,1\ny,4,1\nz,4,\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    args = ["score", "--lang", "en", str(tmp_path / "t.toml"), "--values", str(tmp_path / "u.csv")]
+    CliRunner().invoke(main, [*args, "--engine", "duckdb", "-o", str(out)], catch_exceptions=False)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert "indicator `a`: indicator `b` cannot be scored: division by zero: `n` is 0" in lines[1]
+    assert lines[2].startswith("y,2,2.00,1.00,3.00")
+    rs = kpirules.loads(text, name="t.toml")
+    with use_language("en"), pytest.raises(kpirules.ValuesError) as caught:
+        rs.evaluate({"n": 0, "m": 1})
+    assert caught.value.problems[0].message in lines[1]
+    assert "indicator `a` needs `m`" in lines[3]
