@@ -145,6 +145,9 @@ HALF_EVEN = 'rounding = "half-even"'
 REWORK = '[[indicators]]\nid = "rework"\nweight = 5\nmeasure = "n"\nrule = "deduct 1 pt each"\n'
 CUT = '[[indicators]]\nid = "cut"\nweight = 5\nrule = "full - 1 pt * n"\n'
 PART = '[[indicators]]\nid = "part"\nweight = 3\nmeasure = "rate"\nrule = "proportional"\n'
+BANDED = '[[indicators]]\nid = "banded"\nweight = 5\nmeasure = "rate"\n' + (
+    'rule = "tiers { >= 95%: full, >= 90%: 80%, else: zero }"\n'
+)
 RATIO = '[[indicators]]\nid = "ratio"\nweight = 4\nrule = "proportional closed / received"\n'
 
 
@@ -702,6 +705,15 @@ EXAMPLES: dict[str, list[Example]] = {
         failing("score(ratio) + 1 pt", {"closed": 1, "received": 0}, "`ratio`", measure=None, others=RATIO),
         ex("score(ratio) + 1 pt", {"closed": 1, "received": 4}, "2.00", measure=None, others=RATIO),
         ex("if n > 3 then zero else score(rework)", {"n": 2}, "3.00", measure=None, others=REWORK),
+        # a share of the weight in the rule referred to is a share of this indicator's weight
+        *table(
+            "rule(banded)",
+            "rate",
+            [("92%", "8.00"), ("96%", "10.00"), ("89.99%", "0.00")],
+            measure="rate",
+            others=BANDED,
+        ),
+        ex("score(banded) + rule(banded)", {"rate": "92%"}, "10.00", measure="rate", others=BANDED, raw="12.00"),
     ],
     "scores": [
         ex(
