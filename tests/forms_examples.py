@@ -148,6 +148,7 @@ PART = '[[indicators]]\nid = "part"\nweight = 3\nmeasure = "rate"\nrule = "propo
 BANDED = '[[indicators]]\nid = "banded"\nweight = 5\nmeasure = "rate"\n' + (
     'rule = "tiers { >= 95%: full, >= 90%: 80%, else: zero }"\n'
 )
+PER_VALUE = '[[indicators]]\nid = "ratio"\nweight = 4\nmeasure = "received"\nrule = "proportional closed / value"\n'
 RATIO = '[[indicators]]\nid = "ratio"\nweight = 4\nrule = "proportional closed / received"\n'
 
 
@@ -704,6 +705,14 @@ EXAMPLES: dict[str, list[Example]] = {
         ex("score(part) * 5", {"rate": "46.67%"}, "5", measure=None, others=PART, header="precision = 0", raw="5"),
         failing("score(ratio) + 1 pt", {"closed": 1, "received": 0}, "`ratio`", measure=None, others=RATIO),
         ex("score(ratio) + 1 pt", {"closed": 1, "received": 4}, "2.00", measure=None, others=RATIO),
+        # ratio's rule on this indicator's measure `rate`: 0 here, where ratio itself scores
+        failing(
+            "rule(ratio)",
+            {"closed": 1, "received": 2, "rate": 0},
+            "by the rule of indicator `ratio`",
+            measure="rate",
+            others=PER_VALUE,
+        ),
         ex("if n > 3 then zero else score(rework)", {"n": 2}, "3.00", measure=None, others=REWORK),
         # a share of the weight in the rule referred to is a share of this indicator's weight
         *table(

@@ -144,6 +144,7 @@ _WORDS = Catalog(
             "`rule({id})`: the rule of indicator `{id}` does not apply to this indicator: {problem}",
         ),
         "failed": ("指标 `{id}` 无法计分：{problem}", "indicator `{id}` cannot be scored: {problem}"),
+        "failed_rule": ("按指标 `{id}` 的规则：{problem}", "by the rule of indicator `{id}`: {problem}"),
         "sep": ("、", ", "),
     },
 )
@@ -209,8 +210,10 @@ class RefForm(Form[Ref]):
         found = c.column_of(inner)
         text = ind.rule_source.text
 
+        said = "failed_rule" if mine else "failed"  # `rule(ID)` can fail here where ID itself scores
+
         def failed(failure: EvalFailure) -> EvalFailure:
-            return EvalFailure(span, _WORDS("failed", id=rid, problem=failure.message), failure.hint, key=failure.key)
+            return EvalFailure(span, _WORDS(said, id=rid, problem=failure.message), failure.hint, key=failure.key)
 
         if mine:
 
@@ -247,7 +250,8 @@ class RefForm(Form[Ref]):
     def sql(self, s: RuleCompiler, node: Ref) -> V:
         ind, target = node.target.indicator, node.target
         assert ind is not None and target.checked is not None
-        said = _WORDS("failed", id=node.id, problem="")  # a failure names the indicator, as evaluate says it
+        # a failure names the indicator, as evaluate says it
+        said = _WORDS("failed_rule" if node.func == "rule" else "failed", id=node.id, problem="")
         if node.func == "rule":
             inner = type(s)(s.q, s.checked, ind.rule_source, subject=s.subject, subject_levels=s.subject_levels)
             inner.weight = s.weight
