@@ -58,6 +58,8 @@ class Example:
     header: str = ""
     #: Why the example is there, where its rule does not say it.
     note: str = ""
+    #: More indicators, as TOML after ``i`` (the ones ``i``'s rule refers to: ``score(rework)``).
+    others: str = ""
 
     def __post_init__(self) -> None:
         assert (self.score is None) == bool(self.fails), f"{self.rule}: a score or a failure, not both"
@@ -65,7 +67,9 @@ class Example:
     @property
     def text(self) -> str:
         """The ruleset, as TOML."""
-        text = ruleset_text(self.rule, weight=self.weight, measure=self.measure, measures=self.measures)
+        text = ruleset_text(
+            self.rule, weight=self.weight, measure=self.measure, measures=self.measures, extra=self.others
+        )
         return text.replace('id = "t"', 'id = "t"\n' + self.header, 1) if self.header else text
 
     def ruleset(self) -> kpirules.Ruleset:
@@ -81,6 +85,8 @@ class Example:
             parts.append(f"weight {self.weight}")
         if self.header:
             parts.append(self.header.replace("\n", "; "))
+        if self.others:
+            parts.append("; ".join(re.findall(r'(?m)^id = "(\w+)"', self.others)))
         return " · ".join(parts)
 
 
@@ -133,6 +139,17 @@ ADJUST = "tiers adjust { == 0: 3 pts, (0, 10%]: 2 pts, (10%, 20%]: 1 pt, > 20%: 
 HALF_OPEN = "tiers { >= 90%: 5 pts\n [80%, 90%): 4 pts\n [70%, 80%): 3 pts\n [60%, 70%): 2 pts\n < 60%: zero }"
 JUDGED = "grade { 达成: [80%, 100%], 部分达成: [60%, 80%), 未达成: [0, 60%) } by awarded"
 HALF_EVEN = 'rounding = "half-even"'
+
+
+#: Indicators that the examples of references refer to (``score(rework)``, ``rule(rework)`` …).
+REWORK = '[[indicators]]\nid = "rework"\nweight = 5\nmeasure = "n"\nrule = "deduct 1 pt each"\n'
+CUT = '[[indicators]]\nid = "cut"\nweight = 5\nrule = "full - 1 pt * n"\n'
+PART = '[[indicators]]\nid = "part"\nweight = 3\nmeasure = "rate"\nrule = "proportional"\n'
+BANDED = '[[indicators]]\nid = "banded"\nweight = 5\nmeasure = "rate"\n' + (
+    'rule = "tiers { >= 95%: full, >= 90%: 80%, else: zero }"\n'
+)
+PER_VALUE = '[[indicators]]\nid = "ratio"\nweight = 4\nmeasure = "received"\nrule = "proportional closed / value"\n'
+RATIO = '[[indicators]]\nid = "ratio"\nweight = 4\nrule = "proportional closed / received"\n'
 
 
 def _interval_ends() -> list[Example]:
@@ -424,7 +441,13 @@ EXAMPLES: dict[str, list[Example]] = {
             measure=None,
             note="a deduction over a measure of its own (of n), the indicator having none",
         ),
-        ex("deduct 2 pts per 1 of m above 0", {"m": 3}, "4.00", measure=None, note="每发生一起扣 2 分 on a count of its own"),
+        ex(
+            "deduct 2 pts per 1 of m above 0",
+            {"m": 3},
+            "4.00",
+            measure=None,
+            note="每发生一起扣 2 分 on a count of its own",
+        ),
         ex(
             "deduct 0.5 pts per 1% of rate below 95%",
             {"rate": "93%", "x": 1},
@@ -655,6 +678,52 @@ EXAMPLES: dict[str, list[Example]] = {
         failing("grade { 优: full, 良: 80% }", {"rating": "差"}, "no band for '差'", measure="rating"),
     ],
     # ---- the arithmetic of scores: no form's module ---------------------------------------------
+    "refs": [
+        # 计分方法同上，加倍扣分: twice what rework's rule took off its 5 points (it stops at 0 itself)
+        *table(
+            "full - 2 * deduction(rework)",
+            "n",
+            [(0, "10.00"), (2, "6.00"), (5, "0.00"), (6, "0.00")],
+            measure="n",
+            others=REWORK,
+        ),
+        # 计分方法同上: rework's rule on this indicator's weight (10) and measure
+        *table("rule(rework)", "n", [(2, "8.00"), (12, "0.00")], measure="n", others=REWORK),
+        ex("rule(rework)", {"n": 1, "m": 3}, "7.00", measure="m", others=REWORK, note="this indicator's measure"),
+        ex("rule(rework) + score(rework)", {"n": 2}, "10.00", measure="n", others=REWORK, raw="11"),
+        # deduction(ID) is before the clamp: `cut` computes 5 - 7 = -2 and prints 0, 7 points off
+        *table("full - deduction(cut)", "n", [(1, "9.00"), (7, "3.00"), (11, "0.00")], measure=None, others=CUT),
+        # score(ID) is the score as its row prints it: clamped and rounded (precision 0: 1.4 prints 1)
+        *table(
+            "score(part) * 5",
+            "rate",
+            [("90%", "10"), ("0", "0")],
+            measure=None,
+            others=PART,
+            header="precision = 0",
+        ),
+        ex("score(part) * 5", {"rate": "46.67%"}, "5", measure=None, others=PART, header="precision = 0", raw="5"),
+        failing("score(ratio) + 1 pt", {"closed": 1, "received": 0}, "`ratio`", measure=None, others=RATIO),
+        ex("score(ratio) + 1 pt", {"closed": 1, "received": 4}, "2.00", measure=None, others=RATIO),
+        # ratio's rule on this indicator's measure `rate`: 0 here, where ratio itself scores
+        failing(
+            "rule(ratio)",
+            {"closed": 1, "received": 2, "rate": 0},
+            "by the rule of indicator `ratio`",
+            measure="rate",
+            others=PER_VALUE,
+        ),
+        ex("if n > 3 then zero else score(rework)", {"n": 2}, "3.00", measure=None, others=REWORK),
+        # a share of the weight in the rule referred to is a share of this indicator's weight
+        *table(
+            "rule(banded)",
+            "rate",
+            [("92%", "8.00"), ("96%", "10.00"), ("89.99%", "0.00")],
+            measure="rate",
+            others=BANDED,
+        ),
+        ex("score(banded) + rule(banded)", {"rate": "92%"}, "10.00", measure="rate", others=BANDED, raw="12.00"),
+    ],
     "scores": [
         ex(
             "full - 0.2 pts * n - 0.5 pts * m",
@@ -719,6 +788,8 @@ NOT_FORMS = frozenset({"scores"})
 
 def assert_outcome(example: Example, outcome: kpirules.Result | kpirules.ValuesError) -> None:
     """``outcome``, the example's values scored one way or another, is the example's score or failure."""
+    if example.score is None and isinstance(outcome, kpirules.ValuesError) and len(outcome.problems) > 1:
+        outcome = next((p for p in outcome.problems if "`i`" in p.message), outcome)  # others fail too
     if example.score is None:
         assert isinstance(outcome, kpirules.EvaluationError), f"{example.label}: {outcome!r} is no failure"
         for pattern in example.fails:

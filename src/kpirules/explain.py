@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -176,6 +176,16 @@ class Explainer:
     snippet: Callable[[Span], str]
     weight: Decimal
     subject: str
+
+    def nested(self, text: str, steps: Sequence[t.Step]) -> list[str]:
+        """The lines of ``steps`` taken in another rule, ``text`` (``rule(ID)``: the rule of ID)."""
+
+        def snippet(span: Span) -> str:
+            shown = " ".join(text[span.start : span.end].split())
+            return shown if len(shown) <= 60 else shown[:57] + "…"
+
+        inner = attrs.evolve(self, snippet=snippet)
+        return [_step(step, inner).replace("= ≈", "≈ ") for step in steps]
 
 
 @functools.cache

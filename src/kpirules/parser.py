@@ -290,6 +290,8 @@ class _Build(Transformer[Token, ast.Expr]):
         return ast.Name(_span(meta), str(tok))
 
     def call(self, meta: Any, func: Token, *args: ast.Expr | None) -> ast.Call:
+        # not used as such: forms/refs.py builds `call` (a reference for score/deduction/rule, else
+        # this same ast.Call); a change here goes there too
         return ast.Call(_span(meta), str(func), tuple(a for a in args if a is not None))
 
     # operators

@@ -15,6 +15,7 @@ from .. import ast
 from ..checker import check_formula, check_rule
 from ..errors import KpiRulesError, RulesetError
 from ..exact import CONTEXT, quantizer
+from ..forms import refs
 from ..kinds import Checked
 from ..model import (
     DEFAULT_GRADES,
@@ -355,11 +356,18 @@ class _Builder(ReportedReader):
                 formulas[name] = result
         order = self.derived_order(measures, formulas)
         checked: dict[str, Checked] = {}
-        for ind in indicators:
+        # rule references (score(ID), rule(ID) …): resolved, cycles refused, referenced rules checked first
+        levels = {ind.id: measures[ind.measure].levels if ind.measure is not None else None for ind in indicators}
+        ordered, problems = refs.resolve(indicators, levels)
+        self.problems.extend(problems)
+        pointing = refs.pointing(indicators)
+        for ind in ordered:
             result = check_rule(ind.rule, measures, ind.measure, ind.rule_source, self.broken, ind.weight)
             self.problems.extend(result.errors)
             checked[ind.id] = result
-        return checked, formulas, order
+            for target in pointing.get(ind.id, ()):
+                target.checked = result
+        return {ind.id: checked[ind.id] for ind in indicators}, formulas, order
 
     def derived_order(self, measures: Mapping[str, Measure], formulas: Mapping[str, Checked]) -> tuple[str, ...]:
         """Derived measures in an order where each comes after what it reads; cycles are errors."""

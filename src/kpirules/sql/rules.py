@@ -25,7 +25,7 @@ from ..source import RuleSource
 from .arith import FLIP, OPS, Q, qconst
 from .errors import SqlUnsupported
 from .trees import Bool, b_and, b_case, b_not, b_or, b_sql, case, paren, string, when
-from .values import Label, V, first_err
+from .values import MISSING, Label, V, first_err
 
 if TYPE_CHECKING:
     from .query import QueryCompiler
@@ -47,6 +47,15 @@ class Toolkit:
     b_not = staticmethod(b_not)
     b_case = staticmethod(b_case)
     b_sql = staticmethod(b_sql)
+
+    @staticmethod
+    def prefixed(text: str, err: exp.Expression | None) -> exp.Expression | None:
+        """The failure ``err`` said after ``text`` (a rule reference names the indicator it refers
+        to); no failure and a missing value stay as they are."""
+        if err is None:
+            return None
+        said = exp.Concat(expressions=[string(text), err.copy()], safe=True, coalesce=False)
+        return case([(exp.EQ(this=err.copy(), expression=string(MISSING)), err.copy())], said)
 
 
 class RuleCompiler(Toolkit):
