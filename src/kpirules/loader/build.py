@@ -239,8 +239,19 @@ class _Builder(ReportedReader):
             return []
         out: list[Indicator] = []
         seen: dict[str, int] = {}
-        allowed = ("id", "name", "path", "weight", "measure", "standard", "rule", "if_missing", "bonus", "description")
-        allowed += ("floor",)
+        allowed = (
+            "id",
+            "name",
+            "path",
+            "weight",
+            "measure",
+            "standard",
+            "rule",
+            "if_missing",
+            "bonus",
+            "description",
+            "floor",
+        )
         for i, spec in enumerate(raw):
             path: Path = ("indicators", i)
             body = self.entry(path, spec, "[[indicators]]")
