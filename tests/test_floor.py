@@ -8,6 +8,7 @@ overrides, audit and the output files.
 from __future__ import annotations
 
 import csv
+import decimal
 import io
 import json
 from decimal import Decimal as D
@@ -15,9 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import test_lint_differential as differential
+from hypothesis import HealthCheck, given, settings
 from support import says
 
 import kpirules
+from kpirules.exact import snap
+from kpirules.linter import lint
 from kpirules.linter.analysis import indicator_bounds
 from kpirules.testing.coverage import targets_of
 from kpirules.testing.invariants import check_result
@@ -205,8 +210,6 @@ rule = "full - 0.5 pts * late_funds"
 
 
 def codes(text: str) -> list[str]:
-    from kpirules.linter import lint
-
     return [d.code for d in lint(text, name="demo.toml")]
 
 
@@ -303,3 +306,33 @@ def test_csv_json_and_workbook_carry_negative_scores(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path).worksheets[0]
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert tuple(values[3][1:5]) == (-1.5, 0, -2.35, -3.85), values
+
+
+# ---- a property: rules drawn as the linter's differential test draws them, with no floor -----------
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(case=differential.cases())
+def test_no_floor_bounds_scores_and_paths_agree(case: tuple[str, list[dict[str, Any]], D]) -> None:
+    """With floor = "none": the linter's interval holds every raw score (below 0 too), KPI-B302 is
+    never reported, the score is the raw score capped at the weight and rounded (no -0), and
+    ``evaluate_many`` gives what ``evaluate`` gives."""
+    text, rows, weight = case
+    text = text.replace('[[indicators]]\nid = "i"\n', '[[indicators]]\nid = "i"\nfloor = "none"\n', 1)
+    try:
+        rs = kpirules.loads(text, name="g.toml")
+    except kpirules.KpiRulesError:
+        return
+    assert "KPI-B302" not in {d.code for d in lint(text, name="g.toml")}
+    bounds = indicator_bounds(rs, "i")
+    rounding = decimal.Context(rounding=decimal.ROUND_HALF_UP)
+    many = rs.evaluate_many(rows)
+    for row, other in zip(rows, many, strict=True):
+        try:
+            result = rs.evaluate(row)
+        except kpirules.ValuesError as err:
+            assert isinstance(other, kpirules.ValuesError) and str(other) == str(err)
+            continue
+        assert isinstance(other, kpirules.Result) and other.scores == result.scores
+        item = result["i"]
+        assert item.raw is not None and bounds.contains(item.raw), (item.raw, bounds)
+        expected = rounding.quantize(min(snap(item.raw), weight), D("0.01")) or D("0.00")
+        assert str(item.score) == str(expected), (item.raw, item.score)
