@@ -56,6 +56,8 @@ class Example:
     measure: str | None = "x"
     #: Lines of the ``[ruleset]`` table (``precision = 0``, ``rounding = "half-even"``).
     header: str = ""
+    #: Lines of the indicator's own table (``floor = "none"``).
+    indicator: str = ""
     #: Why the example is there, where its rule does not say it.
     note: str = ""
     #: More indicators, as TOML after ``i`` (the ones ``i``'s rule refers to: ``score(rework)``).
@@ -68,7 +70,12 @@ class Example:
     def text(self) -> str:
         """The ruleset, as TOML."""
         text = ruleset_text(
-            self.rule, weight=self.weight, measure=self.measure, measures=self.measures, extra=self.others
+            self.rule,
+            weight=self.weight,
+            measure=self.measure,
+            measures=self.measures,
+            extra=self.others,
+            indicator_extra=self.indicator,
         )
         return text.replace('id = "t"', 'id = "t"\n' + self.header, 1) if self.header else text
 
@@ -85,6 +92,8 @@ class Example:
             parts.append(f"weight {self.weight}")
         if self.header:
             parts.append(self.header.replace("\n", "; "))
+        if self.indicator:
+            parts.append(self.indicator.replace("\n", "; "))
         if self.others:
             parts.append("; ".join(re.findall(r'(?m)^id = "(\w+)"', self.others)))
         return " · ".join(parts)
@@ -139,11 +148,14 @@ ADJUST = "tiers adjust { == 0: 3 pts, (0, 10%]: 2 pts, (10%, 20%]: 1 pt, > 20%: 
 HALF_OPEN = "tiers { >= 90%: 5 pts\n [80%, 90%): 4 pts\n [70%, 80%): 3 pts\n [60%, 70%): 2 pts\n < 60%: zero }"
 JUDGED = "grade { 达成: [80%, 100%], 部分达成: [60%, 80%), 未达成: [0, 60%) } by awarded"
 HALF_EVEN = 'rounding = "half-even"'
+NO_FLOOR = 'floor = "none"'
 
 
 #: Indicators that the examples of references refer to (``score(rework)``, ``rule(rework)`` …).
 REWORK = '[[indicators]]\nid = "rework"\nweight = 5\nmeasure = "n"\nrule = "deduct 1 pt each"\n'
 CUT = '[[indicators]]\nid = "cut"\nweight = 5\nrule = "full - 1 pt * n"\n'
+#: ``rework`` with no floor: 1 point off per case, past 0
+REWORK_NO_FLOOR = REWORK.replace('rule = ', 'floor = "none"\nrule = ', 1)
 PART = '[[indicators]]\nid = "part"\nweight = 3\nmeasure = "rate"\nrule = "proportional"\n'
 BANDED = '[[indicators]]\nid = "banded"\nweight = 5\nmeasure = "rate"\n' + (
     'rule = "tiers { >= 95%: full, >= 90%: 80%, else: zero }"\n'
@@ -534,6 +546,39 @@ EXAMPLES: dict[str, list[Example]] = {
             measures=REPEATING,
             note="100% − 62.5% is exactly three steps of 12.5%: started steps must not count a fourth",
         ),
+        # floor = "none": 每发现一处扣 0.5 分, with no 扣完为止 (a 数字城管考核细则 row)
+        *table(
+            "deduct 0.5 pts each",
+            "n",
+            [(3, "3.50"), (10, "0.00"), (11, "-0.50"), (13, "-1.50"), (0, "5.00")],
+            weight=5,
+            measure="n",
+            indicator=NO_FLOOR,
+            note="每发现一处扣 0.5 分 with no 扣完为止: the points go on below 0",
+        ),
+        *table(
+            "deduct 0.5 pts per 1% below 95%",
+            "rate",
+            [("75%", "0.00"), ("50%", "-12.50"), ("94.99%", "10.00"), ("70.01%", "-2.50"), ("70.02%", "-2.49")],
+            measure="rate",
+            indicator=NO_FLOOR,
+        ),
+        ex(
+            "deduct 2 pts per whole 5% below 100%",
+            {"rate": "70%"},
+            "-4.00",
+            weight=8,
+            measure="rate",
+            indicator=NO_FLOOR,
+        ),
+        ex(
+            "deduct 1 pt per 1 of n below 10",
+            {"n": 7},
+            "7.00",
+            measure=None,
+            indicator=NO_FLOOR,
+            note='nothing below 0: floor = "none" changes nothing',
+        ),
     ],
     # ---- checklist ------------------------------------------------------------------------------
     "checklist": [
@@ -585,6 +630,14 @@ EXAMPLES: dict[str, list[Example]] = {
             measure=None,
             note="inside score arithmetic",
         ),
+        *table(
+            "deduct { 20 pts each of n, 1 pt each of m }",
+            "n m",
+            [(1, 2, "-12.00"), (0, 12, "-2.00"), (0, 3, "7.00")],
+            measure=None,
+            indicator=NO_FLOOR,
+            note='floor = "none": no line stops at 0, nor the pot',
+        ),
     ],
     # ---- deduct unless ----------------------------------------------------------------------------
     "deduct_unless": [
@@ -632,6 +685,15 @@ EXAMPLES: dict[str, list[Example]] = {
             "division by zero",
             weight=2,
             measure=None,
+        ),
+        *table(
+            "deduct unless { ok: 3 pts, ok2: 3 pts }",
+            "ok ok2",
+            [(False, False, "-2.00"), (False, True, "1.00")],
+            weight=4,
+            measure=None,
+            indicator=NO_FLOOR,
+            note='floor = "none": more points off than the weight go below 0',
         ),
     ],
     # ---- grade ----------------------------------------------------------------------------------
@@ -723,6 +785,12 @@ EXAMPLES: dict[str, list[Example]] = {
             others=BANDED,
         ),
         ex("score(banded) + rule(banded)", {"rate": "92%"}, "10.00", measure="rate", others=BANDED, raw="12.00"),
+        # a reference follows the floor of the rule it runs: the target's for score and deduction,
+        # this indicator's for rule
+        ex("score(rework) + 5 pts", {"n": 7}, "3.00", measure=None, others=REWORK_NO_FLOOR, raw="3.00"),
+        ex("full - deduction(rework)", {"n": 7}, "3.00", measure=None, others=REWORK_NO_FLOOR, raw="3"),
+        ex("rule(rework)", {"n": 15}, "0.00", measure="n", others=REWORK_NO_FLOOR, note="floored here"),
+        ex("rule(rework)", {"n": 12}, "-2.00", measure="n", others=REWORK, indicator=NO_FLOOR),
     ],
     "scores": [
         ex(
@@ -779,6 +847,61 @@ EXAMPLES: dict[str, list[Example]] = {
                 ("full * 0.5 - 1 pt", "4.00"),
             ]
         ),
+        # floor = "none": clamped above only; a negative score rounds on its magnitude
+        *table(
+            "full - x * 1 pt",
+            "x",
+            [
+                ("12.345", "-2.35"),
+                ("12.3449", "-2.34"),
+                ("12.355", "-2.36"),
+                ("10", "0.00"),
+                ("9.995", "0.01"),
+                ("10.004", "0.00"),
+                ("10.005", "-0.01"),
+                (-3, "10.00"),
+            ],
+            indicator=NO_FLOOR,
+            note="half up on the magnitude: -2.345 → -2.35, as Decimal's ROUND_HALF_UP",
+        ),
+        *table(
+            "full - x * 1 pt",
+            "x",
+            [("12.345", "-2.34"), ("12.355", "-2.36"), ("12.3451", "-2.35")],
+            header=HALF_EVEN,
+            indicator=NO_FLOOR,
+            note="half even on a negative tie: -2.345 → -2.34, -2.355 → -2.36",
+        ),
+        *table(
+            "full - x * 1 pt",
+            "x",
+            [("12.5", "-3"), ("13.5", "-4"), ("12.4", "-2")],
+            header="precision = 0",
+            indicator=NO_FLOOR,
+        ),
+        *table(
+            "full - x * 1 pt",
+            "x",
+            [("12.5", "-2"), ("13.5", "-4")],
+            header='precision = 0\nrounding = "half-even"',
+            indicator=NO_FLOOR,
+        ),
+        ex(
+            "full - 1 pt * n / 3",
+            {"n": 40},
+            "-3.33",
+            measure=None,
+            indicator=NO_FLOOR,
+            note="a quotient that does not end, below 0",
+        ),
+        ex(
+            "full - 1 pt * n / 3",
+            {"n": 47},
+            "-5.67",
+            measure=None,
+            indicator=NO_FLOOR,
+        ),
+        ex("full - x * 1 pt", {"x": "12.345"}, "0.00", raw="-2.345", note="the default floor: clamped at 0"),
     ],
 }
 

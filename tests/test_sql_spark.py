@@ -336,3 +336,20 @@ def test_spark_submit_example(spark: Any, bishan: kpirules.Ruleset, tmp_path: An
     assert status == 1  # one unit divides by zero
     written = spark.read.parquet(str(scores)).collect()
     assert check_scores(bishan, rows, parity.BISHAN_TYPES, written) == {"scored": 40, "failed": 1, "deferred": 0}
+
+
+@pytest.mark.parametrize("ansi", [True, False])
+def test_floor_none(spark: Any, ansi: bool) -> None:
+    """floor = "none" (tests/test_floor.py): scores and totals below 0, negative ties rounded on the
+    magnitude, no -0; counts as large as a BIGINT scored exactly or marked ``input``, never wrong."""
+    import test_floor
+
+    rs = test_floor.city()
+    types = {"found": "BIGINT", "rate": "DECIMAL(9,4)", "x": "DECIMAL(18,4)"}
+    rows = [
+        {"found": u["found"], "rate": Decimal(u["rate"][:-1]) / 100, "x": Decimal(str(u["x"]))}
+        for u in test_floor.UNITS
+    ]
+    rows += [{"found": f, "rate": Decimal("0.5"), "x": Decimal("12.345")} for f in (2**62, 10**15 + 1, 13)]
+    counts = run_spark(spark, rs, rows, types, ansi=ansi, deferred_ok=True)
+    assert counts["scored"] >= 6, counts

@@ -45,14 +45,27 @@ Env = dict[str, Any]
 Runner = Callable[[Any, "str | None", Any, bool, bool], Result]
 Many = Callable[[Iterable[Mapping[str, Any]], "str | None", bool], "list[Result | ValuesError]"]
 Derived = Sequence[tuple[Any, Fn, "Callable[[Any], Any] | None"]]
-Rules = Sequence[tuple[Fn, Decimal, Decimal, str, bool]]
+Rules = Sequence[tuple[Fn, Decimal, Decimal, str, bool, Decimal]]
 
 
 class _Node:
     """A derived measure (``target`` names it) or an indicator (``target`` is None), computed for
     a column of rows exactly as the one-unit loop computes it."""
 
-    __slots__ = ("check", "column", "fn", "full", "inexact", "quantize", "quantum", "reads", "target", "weight", "zero")
+    __slots__ = (
+        "check",
+        "column",
+        "floor",
+        "fn",
+        "full",
+        "inexact",
+        "quantize",
+        "quantum",
+        "reads",
+        "target",
+        "weight",
+        "zero",
+    )
 
     def __init__(
         self,
@@ -68,21 +81,28 @@ class _Node:
         quantize: Callable[[Decimal, Decimal], Decimal] | None = None,
         quantum: Decimal = ZERO,
         inexact: bool = False,
+        floor: Decimal = ZERO,
     ) -> None:
         self.target, self.reads, self.fn, self.column, self.check = target, reads, fn, column, check
+        self.floor = floor  # at or below it the score is 0 (-Infinity for floor = "none")
         self.weight, self.full, self.zero, self.inexact = weight, full, zero, inexact
         self.quantize, self.quantum = quantize, quantum
 
     def finish(self, raws: list[Any]) -> list[Any]:
         """A derived measure's values checked against its range; an indicator's points clamped to
-        [0, weight] and rounded, full and zero scores already rounded (as the one-unit loop)."""
+        [0, weight] (to the weight only, for floor = "none") and rounded, full and zero scores
+        already rounded (as the one-unit loop)."""
         if self.target is not None:
             if self.check is not None:
                 for value in raws:
                     self.check(value)
             return raws
         weight, full, zero, quantize, quantum = self.weight, self.full, self.zero, self.quantize, self.quantum
+        floor = self.floor
         assert quantize is not None
+        if floor != ZERO:  # floor = "none": a negative score that rounds to 0 is 0, not -0
+            snapped = snap if self.inexact else _same
+            return [full if r is weight or r >= weight else quantize(snapped(r), quantum) or zero for r in raws]
         if self.inexact:  # a score reached through a quotient that may not end is snapped first
             return [
                 full if r is weight or r >= weight else zero if r <= ZERO else quantize(snap(r), quantum) for r in raws
@@ -128,7 +148,7 @@ def make_batch(  # noqa: C901 - builds the column runner: one branch per column 
     for measure, fn, check in derived:
         reads = tuple(sorted(ruleset.formulas[measure.name].measures))
         nodes.append(_Node(measure.name, reads, fn, columns.get(fn), check=check))
-    for ind, (fn, weight, full, _policy, inexact) in zip(ruleset.indicators, rules, strict=True):
+    for ind, (fn, weight, full, _policy, inexact, floor) in zip(ruleset.indicators, rules, strict=True):
         reads = tuple(sorted(ruleset.checked[ind.id].measures))
         nodes.append(
             _Node(
@@ -142,6 +162,7 @@ def make_batch(  # noqa: C901 - builds the column runner: one branch per column 
                 quantize=quantize,
                 quantum=quantum,
                 inexact=inexact,
+                floor=floor,
             )
         )
     read = frozenset(name for node in nodes for name in node.reads)
@@ -276,6 +297,10 @@ def _envs(reads: tuple[str, ...], columns: Mapping[str, Sequence[Any]], n: int) 
     if not reads:
         return [{} for _ in range(n)]
     return [dict(zip(reads, values, strict=True)) for values in zip(*(columns[r] for r in reads), strict=True)]
+
+
+def _same(value: Decimal) -> Decimal:
+    return value
 
 
 def _usable(values: Iterable[Any]) -> bool:

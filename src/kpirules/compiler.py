@@ -111,8 +111,11 @@ class Compiler:
         rounding: tuple[Context, Decimal] | None = None,
         inexact: Collection[str] = (),
         columns: dict[Fn, ColumnFn] | None = None,
+        floored: bool = True,
     ) -> None:
         self.columns = columns
+        #: False for an indicator with ``floor = "none"``: a deduction goes past 0
+        self.floored = floored
         self.checked = checked
         self.subject_levels = subject_levels
         self.rounding = rounding
@@ -535,11 +538,13 @@ def compile_expr(
     rounding: tuple[Context, Decimal] | None = None,
     inexact: Collection[str] = (),
     columns: dict[Fn, ColumnFn] | None = None,
+    floored: bool = True,
 ) -> Fn:
     """Compile a checked rule or formula to a closure ``f(env, trace)``. ``rounding`` is the
     ruleset's (context, quantum), used where a rule compares points as they will be scored;
     ``inexact`` the derived measures whose values may come from a quotient that does not end.
-    With ``columns``, the column forms of the closures that have one are recorded in it."""
+    With ``columns``, the column forms of the closures that have one are recorded in it.
+    ``floored`` is False for an indicator with ``floor = "none"`` (its deductions go past 0)."""
     compiler = Compiler(
         checked,
         source,
@@ -550,5 +555,6 @@ def compile_expr(
         rounding=rounding,
         inexact=inexact,
         columns=columns,
+        floored=floored,
     )
     return compiler.compile(node)

@@ -30,6 +30,8 @@ CONTEXT = Context(
 )
 ZERO = Decimal(0)
 ONE = Decimal(1)
+#: The floor of an indicator with ``floor = "none"``: no score is at or below it.
+NO_FLOOR = Decimal("-Infinity")
 
 #: Values computed through a quotient that may not terminate are rounded to 40 significant digits
 #: before anything that is not continuous in them (a comparison, a band test, whole or started

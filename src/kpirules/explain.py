@@ -45,6 +45,10 @@ M = Catalog(
         "no_value": ("无数值", "no value"),
         "clamp_high": ("计算得分 {r} 超过分值 {w}，按 {w} 计", "computed {r} exceeds the weight {w}: counted as {w}"),
         "clamp_low": ("计算得分 {r} 小于 0，按 0 计", "computed {r} is below 0: counted as 0"),
+        "no_floor": (
+            '计算得分 {r} 小于 0：该指标不设下限（floor = "none"），按 {r} 计',
+            'computed {r} is below 0: the indicator has no floor (floor = "none"), counted as {r}',
+        ),
         "round": ("保留 {n} 位小数（{mode}）：{s}", "rounded to {n} decimals ({mode}): {s}"),
         "half-up": ("四舍五入", "half up"),
         "half-even": ("银行家舍入", "half even"),
@@ -146,7 +150,7 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
     subject_name = (subject.label or subject.name) if subject is not None else "value"
     for step in item.trace:
         step_fmt = own_subject.get(getattr(step, "span", None), fmt)  # type: ignore[arg-type]
-        explainer = Explainer(lang, step_fmt, snippet, ind.weight, subject_name)
+        explainer = Explainer(lang, step_fmt, snippet, ind.weight, subject_name, ind.floored)
         lines.append("  " + _step(step, explainer).replace("= ≈", "≈ "))
     raw = item.raw
     if raw is not None:  # the last figure is the score: the rule's points, clamped, rounded
@@ -154,9 +158,11 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
             lines.append("  " + words["fixed"].format(p=number(raw)))
         if raw > ind.weight:
             lines.append("  " + words["clamp_high"].format(r=number(raw), w=number(ind.weight)))
-        elif raw < 0:
+        elif raw < 0 and ind.floored:
             lines.append("  " + words["clamp_low"].format(r=number(raw)))
-        clamped = min(max(raw, Decimal(0)), ind.weight)
+        elif raw < 0:  # floor = "none": said where it matters, when the points are below 0
+            lines.append("  " + words["no_floor"].format(r=number(raw)))
+        clamped = min(max(raw, Decimal(0)) if ind.floored else raw, ind.weight)
         if clamped != item.computed or number(clamped).startswith("≈"):  # changed, or not shown exactly
             header = ruleset.header
             lines.append("  " + words["round"].format(n=header.precision, mode=words[header.rounding], s=item.computed))
@@ -176,6 +182,8 @@ class Explainer:
     snippet: Callable[[Span], str]
     weight: Decimal
     subject: str
+    #: False for an indicator with ``floor = "none"``: its points may go below 0
+    floored: bool = True
 
     def nested(self, text: str, steps: Sequence[t.Step]) -> list[str]:
         """The lines of ``steps`` taken in another rule, ``text`` (``rule(ID)``: the rule of ID)."""

@@ -20,6 +20,8 @@ MeasureType = Literal["rate", "number", "count", "amount", "bool", "level"]
 MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level")
 NUMERIC_TYPES = frozenset({"rate", "number", "count", "amount"})
 IfMissing = Literal["full", "zero", "error"]
+#: Where an indicator's score stops below: at 0 (the default), or nowhere (``floor = "none"``).
+Floor = Literal["zero", "none"]
 Rounding = Literal["half-up", "half-even"]
 
 #: The national grade bands (财政部: 优 90–100, 良 80–89, 中 60–79, 差 0–59), used when a ruleset
@@ -78,6 +80,13 @@ class Indicator:
     if_missing: IfMissing = "error"
     bonus: bool = False
     description: str | None = None
+    #: ``"none"``: the score is not clamped at 0 (a 考核细则 that deducts past zero); it may be negative.
+    floor: Floor = "zero"
+
+    @property
+    def floored(self) -> bool:
+        """Whether the score stops at 0 (the default)."""
+        return self.floor == "zero"
 
 
 @attrs.frozen

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import ast
 from .compiler import compile_expr, may_be_inexact
 from .errors import EvaluationError, KpiRulesError, Location, ValuesError
-from .exact import CONTEXT, ZERO, ColumnFn, EvalFailure, Fn, quantizer, rounding_mode, snap
+from .exact import CONTEXT, NO_FLOOR, ZERO, ColumnFn, EvalFailure, Fn, quantizer, rounding_mode, snap
 from .kinds import Checked
 from .messages import Catalog
 from .model import Group, Header, Indicator, Measure, Override, Reported
@@ -233,7 +233,7 @@ class Ruleset:
             self._derived.append((measure, fn, check))
         quantize, quantum = self._round.quantize, self._quantum
         self._zero = quantize(ZERO, quantum)
-        self._rules: list[tuple[Fn, Decimal, Decimal, str, bool]] = []
+        self._rules: list[tuple[Fn, Decimal, Decimal, str, bool, Decimal]] = []
         for ind in self.indicators:
             levels = None
             if ind.measure is not None:
@@ -249,8 +249,10 @@ class Ruleset:
                 rounding=(self._round, self._quantum),
                 inexact=inexact,
                 columns=self._columns,
+                floored=ind.floored,
             )
-            # the weight rounded, so that a full score skips rounding
+            # the weight rounded, so that a full score skips rounding; the floor, below which the
+            # score is 0 (-Infinity, never reached, for floor = "none")
             self._rules.append(
                 (
                     fn,
@@ -258,6 +260,7 @@ class Ruleset:
                     quantize(ind.weight, quantum),
                     ind.if_missing,
                     may_be_inexact(ind.rule, inexact, ind.measure),
+                    ZERO if ind.floored else NO_FLOOR,
                 )
             )
         self._inputs: dict[str, tuple[str, ...]] = {}
@@ -412,7 +415,7 @@ class Ruleset:
             scores: list[Decimal] = []
             append = scores.append
             missing: dict[int, tuple[str, ...]] | None = None
-            for i, (fn, weight, full, policy, inexact) in enumerate(rules):
+            for i, (fn, weight, full, policy, inexact, floor) in enumerate(rules):
                 try:
                     raw = fn(env, None)
                 except KeyError:
@@ -434,11 +437,14 @@ class Ruleset:
                     problems.append(self._failure(i, _too_large(self.indicators[i].rule)))
                     append(zero)
                     continue
-                # clamp to [0, weight], then round; full and zero scores are already rounded
+                # clamp to [0, weight] (to weight only, with floor = "none"), then round; full and
+                # zero scores are already rounded; a negative one rounds on its magnitude, as Decimal does
                 if raw is weight or raw >= weight:
                     append(full)
-                elif raw <= ZERO:
+                elif raw <= floor:
                     append(zero)
+                elif raw <= ZERO:  # floor = "none": a negative score; one that rounds to 0 is 0, not -0
+                    append(quantize(snap(raw) if inexact else raw, quantum) or zero)
                 else:  # a score reached through a quotient that may not end is snapped first
                     append(quantize(snap(raw) if inexact else raw, quantum))
             if problems:

@@ -7,7 +7,7 @@ only the table's own arithmetic for them); a bad value is the user's to fix, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from ..compiler import compile_expr
 from ..errors import KpiRulesError, Location, ValuesError
 from ..exact import EvalFailure
 from ..messages import Catalog
-from ..model import Measure, Reported, ReportedFigure
+from ..model import Indicator, Measure, Reported, ReportedFigure
 from ..ruleset import Ruleset
 from ..units import UnitMismatch, scale
 from ..values import Converted, MissingValue, ValueProblem, converter, is_missing
@@ -127,7 +127,7 @@ class Recomputed:
                     self.unknown[i] = Unscored(reason=M("reasons").join(problems) or M("unscorable"))
                     continue
             else:
-                score = self.arith.round(min(max(raw, ZERO), ind.weight))
+                score = _final(self.arith.round, raw, ind)
             self.computed[i] = score
             override = rs.overrides.get(ind.id)
             self.scores[i] = override.score if override is not None else score
@@ -223,7 +223,7 @@ class Recomputed:
         raw = rs.raw_score(i, env)
         if raw is None:
             return None
-        return self.arith.round(min(max(raw, ZERO), rs.indicators[i].weight))
+        return _final(self.arith.round, raw, rs.indicators[i])
 
     def measure_value(self, measure: Measure) -> Converted | None:
         """A measure's value: measured, or computed by its formula; None where neither is known."""
@@ -255,3 +255,11 @@ def figure_in_measure(fig: ReportedFigure, measure: Measure) -> tuple[Converted,
     except UnitMismatch:  # pragma: no cover - the loader and the readers refuse these
         return None
     return fig.value.scaleb(k, context=C), half_unit(fig.value).scaleb(k, context=C)
+
+
+def _final(round_: Callable[[Decimal], Decimal], raw: Decimal, ind: Indicator) -> Decimal:
+    """An indicator's score from its raw points, as evaluate gives it: clamped to [0, weight] (to
+    the weight only, for floor = "none": a negative score that rounds to 0 is 0), rounded."""
+    if ind.floored:
+        return round_(min(max(raw, ZERO), ind.weight))
+    return round_(min(raw, ind.weight)) or round_(ZERO)

@@ -67,7 +67,7 @@ def candidates(row: RowIn, arith: Arithmetic) -> list[Decimal]:
     out: list[Decimal] = []
 
     def add(value: Decimal | None) -> None:
-        if value is None or not ZERO <= value <= row.weight:
+        if value is None or not row.possible(value):
             return
         if decimals(value) > arith.precision and value != value.quantize(arith.quantum, context=C):
             return
@@ -79,7 +79,7 @@ def candidates(row: RowIn, arith: Arithmetic) -> list[Decimal]:
         add(arith.round(row.score))
         if row.score > row.weight:
             add(row.weight)
-        if row.score < 0:
+        if row.score < 0 and row.floored:
             add(ZERO)
     for rate in (row.rate, row.text_rate):
         if rate is not None:
@@ -217,7 +217,7 @@ def reconstruct(table: TableIn, *, max_states: int = 200_000) -> Reconstruction:
                 assert table.total is not None
                 value = table.total - fixed_sum - partial
                 row = rows[free[residual]]
-                if not ZERO <= value <= row.weight or not arith.is_score(value):
+                if not row.possible(value) or not arith.is_score(value):
                     continue
                 chosen[free[residual]] = value
             solutions.append(finish(chosen))

@@ -34,6 +34,13 @@ class RowIn:
     note: str | None = None
     #: figures the report prints rounded at which the rule gives another score than at the exact value
     rounded: tuple[RoundedFigure, ...] = ()
+    #: False for an indicator with ``floor = "none"``: a negative score is a score
+    floored: bool = True
+
+    def possible(self, value: Decimal) -> bool:
+        """Whether ``value`` is within the row's scores: [0, weight], or at most the weight for
+        floor = "none"."""
+        return value <= self.weight and (value >= 0 or not self.floored)
 
     @property
     def deliberate(self) -> bool:
@@ -106,7 +113,8 @@ class Arithmetic:
         rate ``r`` that rounds to the printed ``rate`` at the decimals it is printed with.
 
         The rate's interval is closed (how the report rounded it is unknown); the score's is the
-        one the ruleset's rounding gives: half-up [s − q/2, s + q/2), half-even closed for an even
+        one the ruleset's rounding gives: half-up [s − q/2, s + q/2) ((s − q/2, s + q/2] for a
+        negative score: half up on the magnitude), half-even closed for an even
         last digit and open for an odd one. A score printed with more decimals than the precision
         stands for its own closed interval."""
         half_rate = Decimal(5).scaleb(-decimals(rate) - 1, context=C)
@@ -120,6 +128,8 @@ class Arithmetic:
             if self.context.rounding == "ROUND_HALF_EVEN":
                 last = int(score.scaleb(self.precision, context=C)) % 2
                 a_closed = b_closed = last == 0
+            elif score < 0:  # half up on the magnitude (floor = "none"): -2.345 → -2.35
+                a_closed, b_closed = False, True
             else:
                 a_closed, b_closed = True, False
         lo, hi = max(low, a), min(high, b)

@@ -1,4 +1,5 @@
-"""``deduct A per S below|above L`` and ``deduct A each``: full marks less a deduction, never below 0.
+"""``deduct A per S below|above L`` and ``deduct A each``: full marks less a deduction, never below 0
+(unless the indicator has ``floor = "none"``: then the points go on below 0).
 
 Standards: "≥95%得满分，每降低1个百分点扣0.5分，扣完为止" → ``deduct 0.5 pts per 1% below 95%``;
 "每超过 1 天扣 1 分" → ``deduct 1 pt per whole 1 above 0``; "每发生一起扣 2 分" → ``deduct 2 pts
@@ -61,7 +62,7 @@ class DeductStep:
     steps: Decimal  # the number of steps charged
     amount: Decimal | None  # points per step (None when nothing is deducted: it is not read)
     deduction: Decimal
-    points: Decimal  # full − deduction, floored at zero
+    points: Decimal  # full − deduction, floored at zero (unless the indicator has floor = "none")
     subject_span: Span | None = None  # where its own subject is written (``of X``), if it has one
 
 
@@ -140,6 +141,7 @@ class DeductForm(Form[Deduct]):
 
     def compile(self, c: Compiler, node: Deduct) -> Fn:
         full, span, mode, direction = c.weight, node.span, node.mode, node.direction
+        floored = c.floored  # False for floor = "none": the points go below 0
         subject = c.exact_subject(node, node.subject)
         where = node.subject.span if node.subject is not None else None
         amount = c.compile(node.amount)
@@ -149,7 +151,7 @@ class DeductForm(Form[Deduct]):
                 x, per = subject(env, tr), amount(env, tr)
                 deduction = _mul(per, x)
                 points = _sub(full, deduction)
-                if points < 0:
+                if points < 0 and floored:
                     points = ZERO
                 if tr is not None:
                     tr.append(DeductStep(span, mode, None, x, None, None, x, x, per, deduction, points, where))
@@ -180,7 +182,7 @@ class DeductForm(Form[Deduct]):
                 gap = steps = deduction = ZERO
                 per = size = None
             points = _sub(full, deduction)
-            if points < 0:
+            if points < 0 and floored:
                 points = ZERO
             if tr is not None:
                 tr.append(DeductStep(span, mode, direction, x, lim, size, gap, steps, per, deduction, points, where))
@@ -195,7 +197,8 @@ class DeductForm(Form[Deduct]):
         x, xe = sv.value, sv.err
         if node.mode == "each":
             per, pe = s.num(node.amount)
-            return s.V(s.a.floor0(s.a.add(full, s.a.mul(per, x), -1)), s.first_err(xe, pe))
+            left = s.a.add(full, s.a.mul(per, x), -1)
+            return s.V(s.a.floor0(left) if s.floored else left, s.first_err(xe, pe))
         assert node.step is not None and node.limit is not None
         lim, le = s.num(node.limit)
         gap = s.a.add(lim, x, -1) if node.direction == "below" else s.a.add(x, lim, -1)
@@ -208,7 +211,9 @@ class DeductForm(Form[Deduct]):
             steps = s.a.floor(steps)
         elif node.mode == "started":
             steps = s.a.ceil(steps)
-        deducted = s.a.floor0(s.a.add(full, s.a.mul(per, steps), -1))
+        deducted = s.a.add(full, s.a.mul(per, steps), -1)
+        if s.floored:
+            deducted = s.a.floor0(deducted)
         inner = s.first_err(se, s.when(zero, s.string(self.words("step_zero", step=s.text(node.step)))), pe)
         return s.V(s.a.select(short, deducted, full), s.first_err(xe, le, s.when(short, inner)))
 
@@ -218,7 +223,7 @@ class DeductForm(Form[Deduct]):
         x = a.num(node.subject, env) if node.subject is not None else a.subject_dom(env)
         if node.mode == "each":
             points = sub(full, mul(amount, x))
-            return imax(points, Interval.point(ZERO))
+            return imax(points, Interval.point(ZERO)) if a.floored else points
         assert node.limit is not None and node.step is not None
         limit = a.num(node.limit, env)
         gap = sub(limit, x) if node.direction == "below" else sub(x, limit)
@@ -234,7 +239,8 @@ class DeductForm(Form[Deduct]):
                 steps = monotone(steps, floor)
             elif node.mode == "started":
                 steps = monotone(steps, ceil)
-            parts.append(imax(sub(full, mul(amount, steps)), Interval.point(ZERO)))
+            left = sub(full, mul(amount, steps))
+            parts.append(imax(left, Interval.point(ZERO)) if a.floored else left)
         return hull_all(parts)
 
     def explain(self, step: DeductStep, x: Explainer) -> str:

@@ -85,7 +85,7 @@ class DeductUnlessForm(Form[DeductUnless]):
 
     def compile(self, c: Compiler, node: DeductUnless) -> Fn:
         items = [(c.compile(item.cond), c.compile(item.score), item.cond.span) for item in node.items]
-        full, span = c.weight, node.span
+        full, span, floored = c.weight, node.span, c.floored
 
         def deduct_unless(env: Env, tr: Trace) -> Any:
             deducted = ZERO
@@ -97,7 +97,7 @@ class DeductUnlessForm(Form[DeductUnless]):
                 if tr is not None:
                     record.append((item_span, held, points))
             left = _sub(full, deducted)
-            result = left if left > ZERO else ZERO
+            result = left if left > ZERO or not floored else ZERO
             if tr is not None:
                 tr.append(DeductUnlessStep(span, tuple(record), deducted, result))
             return result
@@ -113,7 +113,8 @@ class DeductUnlessForm(Form[DeductUnless]):
             assert isinstance(score.value, s.Q)
             deducted = s.a.add(deducted, s.a.select(cond, s.qconst(0), score.value))
             errs.append(s.first_err(ce, s.when(s.b_not(cond), score.err)))
-        return s.V(s.a.floor0(s.a.add(s.qconst(s.weight), deducted, -1)), s.first_err(*errs))
+        left = s.a.add(s.qconst(s.weight), deducted, -1)
+        return s.V(s.a.floor0(left) if s.floored else left, s.first_err(*errs))
 
     def interval(self, a: RuleAnalysis, node: DeductUnless, env: Domains) -> Dom:
         deducted = Interval.point(ZERO)
@@ -127,7 +128,8 @@ class DeductUnlessForm(Form[DeductUnless]):
                 if narrowed is not None:
                     parts.append(a.num(item.score, narrowed))
             deducted = add(deducted, hull_all(parts) if parts else Interval.point(ZERO))
-        return imax(sub(Interval.point(a.weight), deducted), Interval.point(ZERO))
+        left = sub(Interval.point(a.weight), deducted)
+        return imax(left, Interval.point(ZERO)) if a.floored else left
 
     def explain(self, step: DeductUnlessStep, x: Explainer) -> str:
         say = self.words.say
@@ -137,7 +139,7 @@ class DeductUnlessForm(Form[DeductUnless]):
             else say(x.lang, "unmet", item=x.snippet(span), p=number(points))
             for span, held, points in step.items
         )
-        key = "floored" if step.deducted > x.weight else "deduct_unless"
+        key = "floored" if step.deducted > x.weight and x.floored else "deduct_unless"
         return say(x.lang, key, items=items, d=number(step.deducted), w=number(x.weight), p=number(step.points))
 
     def goals(self, node: DeductUnless) -> Sequence[Goal]:

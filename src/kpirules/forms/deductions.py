@@ -88,7 +88,7 @@ class DeductionsForm(Form[Deductions]):
     def compile(self, c: Compiler, node: Deductions) -> Fn:
         # each line scores full - its deduction, not below 0: what it took off is full - its points
         lines = [c.compile(item) for item in node.items]
-        full, span = c.weight, node.span
+        full, span, floored = c.weight, node.span, c.floored
 
         def deductions(env: Env, tr: Trace) -> Any:
             taken = [_sub(full, line(env, tr)) for line in lines]
@@ -96,7 +96,7 @@ class DeductionsForm(Form[Deductions]):
             for points in taken:
                 deducted = _add(deducted, points)
             left = _sub(full, deducted)
-            result = left if left > ZERO else ZERO
+            result = left if left > ZERO or not floored else ZERO
             if tr is not None:
                 tr.append(DeductionsStep(span, tuple(taken), deducted, result))
             return result
@@ -112,18 +112,20 @@ class DeductionsForm(Form[Deductions]):
             assert isinstance(line.value, s.Q)
             deducted = s.a.add(deducted, s.a.add(full, line.value, -1))
             errs.append(line.err)
-        return s.V(s.a.floor0(s.a.add(full, deducted, -1)), s.first_err(*errs))
+        left = s.a.add(full, deducted, -1)
+        return s.V(s.a.floor0(left) if s.floored else left, s.first_err(*errs))
 
     def interval(self, a: RuleAnalysis, node: Deductions, env: Domains) -> Dom:
         full = Interval.point(a.weight)
         deducted = Interval.point(ZERO)
         for item in node.items:
             deducted = add(deducted, sub(full, a.num(item, env)))
-        return imax(sub(full, deducted), Interval.point(ZERO))
+        left = sub(full, deducted)
+        return imax(left, Interval.point(ZERO)) if a.floored else left
 
     def explain(self, step: DeductionsStep, x: Explainer) -> str:
         taken = " + ".join(number(points) for points in step.taken)
-        key = "floored" if step.deducted >= x.weight and step.deducted > 0 else "deductions"
+        key = "floored" if step.deducted >= x.weight and step.deducted > 0 and x.floored else "deductions"
         return self.words.say(
             x.lang, key, taken=taken, d=number(step.deducted), w=number(x.weight), p=number(step.points)
         )

@@ -205,6 +205,7 @@ class RefForm(Form[Ref]):
             rounding=c.rounding,
             inexact=c.inexact_measures,
             columns=c.columns,
+            floored=c.floored if mine else ind.floored,
         )
         inner = inner_c.compile(ind.rule)
         found = c.column_of(inner)
@@ -229,7 +230,11 @@ class RefForm(Form[Ref]):
 
             return rule_ref if found is None else c.columnar(rule_ref, found[0])
 
-        convert = _to_score(c, ind.weight, inner_c.inexact(ind.rule)) if func == "score" else _deducted(ind.weight)
+        convert = (
+            _to_score(c, ind.weight, inner_c.inexact(ind.rule), ind.floored)
+            if func == "score"
+            else _deducted(ind.weight)
+        )
         weight = ind.weight
 
         def ref(env: Env, tr: Trace) -> Any:
@@ -253,12 +258,20 @@ class RefForm(Form[Ref]):
         # a failure names the indicator, as evaluate says it
         said = _WORDS("failed_rule" if node.func == "rule" else "failed", id=node.id, problem="")
         if node.func == "rule":
-            inner = type(s)(s.q, s.checked, ind.rule_source, subject=s.subject, subject_levels=s.subject_levels)
+            inner = type(s)(
+                s.q, s.checked, ind.rule_source, subject=s.subject, subject_levels=s.subject_levels, floored=s.floored
+            )
             inner.weight = s.weight
             v = inner.compile(ind.rule)
             return s.V(v.value, s.prefixed(said, v.err))
         inner = type(s)(
-            s.q, target.checked, ind.rule_source, weight=ind.weight, subject=ind.measure, subject_levels=target.levels
+            s.q,
+            target.checked,
+            ind.rule_source,
+            weight=ind.weight,
+            subject=ind.measure,
+            subject_levels=target.levels,
+            floored=ind.floored,
         )
         v = inner.compile(ind.rule)
         raw = v.value
@@ -266,12 +279,14 @@ class RefForm(Form[Ref]):
         weight = Fraction(ind.weight)
         if node.func == "deduction":
             return s.V(s.a.add(s.qconst(weight), raw, -1), s.prefixed(said, v.err))
-        # the score as its row prints it: clamped to [0, weight], rounded (the query's own steps)
+        # the score as its row prints it: clamped to [0, weight] (to the weight only, for floor =
+        # "none"), rounded (the query's own steps)
         scale = 10**s.precision
         rounded = s.a.round_int(raw, s.precision, s.rounding)
-        low = rounded if raw.nonneg else s.i.case(s.a.cmp(raw, "<=", s.qconst(0)), 0, rounded)
+        nonneg = raw.nonneg or ind.floored
+        low = rounded if raw.nonneg or not ind.floored else s.i.case(s.a.cmp(raw, "<=", s.qconst(0)), 0, rounded)
         m = s.i.case(s.a.cmp(raw, ">=", s.qconst(weight)), int(weight * scale), low)
-        return s.V(s.Q(m, scale, True, weight), s.prefixed(said, v.err))
+        return s.V(s.Q(m, scale, nonneg, weight), s.prefixed(said, v.err))
 
     def interval(self, a: RuleAnalysis, node: Ref, env: Domains) -> Dom:
         ind, target = node.target.indicator, node.target
@@ -287,6 +302,7 @@ class RefForm(Form[Ref]):
                 weight=a.weight,
                 subject=a.subject,
                 precision=a.precision,
+                floored=a.floored,
             ).bound
         inner = type(a)(
             ind.rule,
@@ -297,6 +313,7 @@ class RefForm(Form[Ref]):
             weight=ind.weight,
             subject=ind.measure,
             precision=a.precision,
+            floored=ind.floored,
         )
         raw = inner.bound
         if not isinstance(raw, Interval) or raw.empty:
@@ -304,7 +321,7 @@ class RefForm(Form[Ref]):
         weight = Interval.point(ind.weight)
         if node.func == "deduction":
             return sub(weight, raw)
-        lo, hi = max(raw.lo, ZERO), min(raw.hi, ind.weight)
+        lo, hi = max(raw.lo, ZERO) if ind.floored else raw.lo, min(raw.hi, ind.weight)
         if lo > hi:  # all of it above the weight, or below 0
             point = ind.weight if raw.lo > ind.weight else ZERO
             return Interval.point(point)
@@ -331,9 +348,9 @@ class RefForm(Form[Ref]):
         return ("used",)
 
 
-def _to_score(c: Compiler, weight: Decimal, inexact: bool) -> Callable[[Decimal], Decimal]:
-    """A raw score clamped to ``[0, weight]`` and rounded as the ruleset rounds (half up to 2
-    decimals where the compiler has no ruleset, as for a witness)."""
+def _to_score(c: Compiler, weight: Decimal, inexact: bool, floored: bool) -> Callable[[Decimal], Decimal]:
+    """A raw score clamped to ``[0, weight]`` (to ``weight`` only for ``floor = "none"``) and rounded
+    as the ruleset rounds (half up to 2 decimals where the compiler has no ruleset, as for a witness)."""
     rounder, quantum = c.rounding if c.rounding is not None else (Context(rounding=ROUND_HALF_UP), quantizer(2))
     quantize = rounder.quantize
     full, zero = quantize(weight, quantum), quantize(ZERO, quantum)
@@ -341,9 +358,9 @@ def _to_score(c: Compiler, weight: Decimal, inexact: bool) -> Callable[[Decimal]
     def to_score(raw: Decimal) -> Decimal:
         if raw >= weight:
             return full
-        if raw <= ZERO:
+        if raw <= ZERO and floored:
             return zero
-        return quantize(snap(raw) if inexact else raw, quantum)
+        return quantize(snap(raw) if inexact else raw, quantum) or zero  # never -0
 
     return to_score
 

@@ -11,6 +11,7 @@ figure a chart writes as text (a bar's label) is the exact decimal, formatted he
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -171,9 +172,13 @@ def totals_spec(summary: Summary, weight_sum: Decimal, lang: str) -> dict[str, A
     colours = [GRADE_COLOURS[min(k, len(GRADE_COLOURS) - 1)] for k in range(len(labels))]
     rows = [{"total": _float(r.page.total), "grade": r.page.grade or w["no_grade"]} for r in summary.ranking]
     top = _float(weight_sum) or 1.0
+    step = top / 20
+    # totals below 0 (an indicator with floor = "none") get bins of their own, left of 0
+    lowest = min([0.0, *(_float(r.page.total) for r in summary.ranking)])
+    bottom = -step * math.ceil(-lowest / step) if lowest < 0 else 0.0
     bins: dict[int, int] = {}
     for ranked in summary.ranking:  # the tallest bar, for the axis' ticks only (Vega draws the bins)
-        key = min(int(_float(ranked.page.total) * 20 / top), 19)
+        key = min(math.floor(_float(ranked.page.total) / step), 19)
         bins[key] = bins.get(key, 0) + 1
     return {
         "$schema": _SCHEMA,
@@ -186,7 +191,7 @@ def totals_spec(summary: Summary, weight_sum: Decimal, lang: str) -> dict[str, A
             "x": {
                 "field": "total",
                 "type": "quantitative",
-                "bin": {"extent": [0, top], "step": top / 20},
+                "bin": {"extent": [bottom, top], "step": step},
                 "title": w["chart_total"],
             },
             "y": {
@@ -233,7 +238,8 @@ def shares_spec(found: Sequence[Share], lang: str) -> dict[str, Any]:
                     "x": {
                         "field": "share",
                         "type": "quantitative",
-                        "scale": {"domain": [0, 100]},
+                        # a share below 0 (floor = "none") widens the axis to the left
+                        "scale": {"domain": [min([0.0, *(_float(s.share) * 100 for s in found if s.share)]), 100]},
                         "title": w["chart_share_axis"],
                     }
                 },

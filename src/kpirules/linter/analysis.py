@@ -125,8 +125,11 @@ class RuleAnalysis:
         weight: Decimal | None = None,
         subject: str | None = None,
         precision: int = 2,
+        floored: bool = True,
     ) -> None:
         self.root = node
+        #: False for an indicator with ``floor = "none"``: a deduction goes past 0
+        self.floored = floored
         self.checked = checked
         self.source = source
         self.measures = measures
@@ -537,9 +540,12 @@ def score_bounds(
     weight: Decimal,
     subject: str | None,
     precision: int = 2,
+    floored: bool = True,
 ) -> Interval:
     """The interval of the raw score (before clamping) of a rule over the measures' domains."""
-    analysis = RuleAnalysis(rule, checked, source, measures, base, weight=weight, subject=subject, precision=precision)
+    analysis = RuleAnalysis(
+        rule, checked, source, measures, base, weight=weight, subject=subject, precision=precision, floored=floored
+    )
     bound = analysis.bound
     return bound if isinstance(bound, Interval) else EVERYTHING
 
@@ -558,6 +564,7 @@ def indicator_bounds(ruleset: Ruleset, indicator_id: str) -> Interval:
         weight=ind.weight,
         subject=ind.measure,
         precision=ruleset.header.precision,
+        floored=ind.floored,
     )
 
 

@@ -93,6 +93,7 @@ class Probe:
                 ranks=self.ranks,
                 rounding=self.rounding,
                 inexact=self.inexact,
+                floored=ind.floored,
             )
         return fn
 

@@ -240,7 +240,19 @@ class _Builder(ReportedReader):
             return []
         out: list[Indicator] = []
         seen: dict[str, int] = {}
-        allowed = ("id", "name", "path", "weight", "measure", "standard", "rule", "if_missing", "bonus", "description")
+        allowed = (
+            "id",
+            "name",
+            "path",
+            "weight",
+            "measure",
+            "standard",
+            "rule",
+            "if_missing",
+            "bonus",
+            "description",
+            "floor",
+        )
         for i, spec in enumerate(raw):
             path: Path = ("indicators", i)
             body = self.entry(path, spec, "[[indicators]]")
@@ -304,6 +316,7 @@ class _Builder(ReportedReader):
             ipath = self.get(path, body, "path", self.strings) or ()
             standard = self.get(path, body, "standard", self.string)
             bonus = bool(self.get(path, body, "bonus", self.boolean, False))
+            floor = self.get(path, body, "floor", self.choice(("zero", "none")), "zero")
             description = self.get(path, body, "description", self.string)
             if iid is None or weight is None or rule is None or source is None or bad_measure:
                 continue
@@ -320,6 +333,7 @@ class _Builder(ReportedReader):
                     if_missing="full" if if_missing == "full" else "zero" if if_missing == "zero" else "error",
                     bonus=bonus,
                     description=description,
+                    floor="none" if floor == "none" else "zero",
                 )
             )
         return out
@@ -465,8 +479,10 @@ class _Builder(ReportedReader):
             if ind is None:
                 self.problem(path, M("override_unknown", id=iid), key=True, code="KPI-R105")
                 continue
-            if score is not None and not 0 <= score <= ind.weight:
-                self.problem((*path, "score"), M("override_outside", score=score, weight=ind.weight), code="KPI-S104")
+            # floor = "none": a negative override is allowed, as the rule's own score may be negative
+            if score is not None and (score > ind.weight or (score < 0 and ind.floored)):
+                key = "override_outside" if ind.floored else "override_above"
+                self.problem((*path, "score"), M(key, score=score, weight=ind.weight), code="KPI-S104")
                 continue
             if score is not None and reason and header is not None:
                 quantum = quantizer(header.precision)

@@ -185,6 +185,10 @@ M = Catalog(
             "人工调整的得分 {score} 超出 [0, {weight}]",
             "override score {score} is outside [0, {weight}]",
         ),
+        "override_above": (
+            "人工调整的得分 {score} 超过分值 {weight}",
+            "override score {score} is above the weight {weight}",
+        ),
         "override_decimals": (
             "人工调整的得分 {score} 的小数位数多于 {precision} 位",
             "override score {score} has more than {precision} decimals",

@@ -25,15 +25,16 @@ PER_RATE = Decimal("0.01")
 
 
 def _clamped(space: Space, index: int, changes: tuple[tuple[str, Converted], ...]) -> Decimal | None:
-    """An indicator's points before rounding, clamped to [0, weight], on the changed values."""
+    """An indicator's points before rounding, clamped to [0, weight] (to the weight only, for
+    floor = "none"), on the changed values."""
     env = space.env(changes)
     if env is None:
         return None
     raw = space.rs.raw_score(index, env)
     if raw is None:
         return None
-    weight = space.rs.indicators[index].weight
-    return min(max(raw, Decimal(0)), weight)
+    ind = space.rs.indicators[index]
+    return min(max(raw, Decimal(0)) if ind.floored else raw, ind.weight)
 
 
 def _points(space: Space, index: int, changes: tuple[tuple[str, Converted], ...]) -> Decimal | None:

@@ -128,12 +128,13 @@ class Space:
         raw = self.rs.raw_score(index, env)
         if raw is None:
             return None
-        weight = self.rs.indicators[index].weight
-        if raw >= weight:
-            return self._round.quantize(weight, self._quantum)
-        if raw <= 0:
+        ind = self.rs.indicators[index]
+        if raw >= ind.weight:
+            return self._round.quantize(ind.weight, self._quantum)
+        if raw <= 0 and ind.floored:
             return self._round.quantize(Decimal(0), self._quantum)
-        return self._round.quantize(snap(raw), self._quantum)
+        # floor = "none": a negative score rounds on its magnitude, and one that rounds to 0 is 0
+        return self._round.quantize(snap(raw), self._quantum) or self._round.quantize(Decimal(0), self._quantum)
 
     def values(self, changes: Changes) -> dict[str, Any]:
         out = dict(self.base)

@@ -250,22 +250,32 @@ class QueryCompiler:
         for k, ind in enumerate(rs.indicators):
             levels = rs.measures[ind.measure].levels if ind.measure is not None else None
             rc = RuleCompiler(
-                self, rs.checked[ind.id], ind.rule_source, weight=ind.weight, subject=ind.measure, subject_levels=levels
+                self,
+                rs.checked[ind.id],
+                ind.rule_source,
+                weight=ind.weight,
+                subject=ind.measure,
+                subject_levels=levels,
+                floored=ind.floored,
             )
             v = rc.compile(ind.rule)
             assert isinstance(v.value, Q)
             raw = v.value
             full_m = int(Fraction(ind.weight) * scale)
-            rounded = a.round_int(raw, precision, mode)
-            # clamp to [0, weight], unless the form already keeps the score there
+            rounded = a.round_int(raw, precision, mode)  # a negative one rounds on its magnitude, as Decimal
+            # clamp to [0, weight] (to the weight only, for floor = "none"), unless the form already
+            # keeps the score there
             at_most_full = raw.hi is not None and raw.hi <= Fraction(ind.weight)
-            low: SqlInt = rounded if raw.nonneg else i.case(a.cmp(raw, "<=", qconst(0)), 0, rounded)
+            low: SqlInt = rounded if raw.nonneg or not ind.floored else i.case(a.cmp(raw, "<=", qconst(0)), 0, rounded)
             m = low if at_most_full else i.case(a.cmp(raw, ">=", qconst(ind.weight)), full_m, low)
-            narrow = max(1, i.rank_for(full_m))  # the score lies in [0, full_m]: a narrow type holds it
+            # the score lies in [0, full_m], or for floor = "none" in [-bound, full_m] where bound is
+            # the magnitude the integer arithmetic already proved for the rounded points
+            bound_m = full_m if raw.nonneg or ind.floored else max(full_m, i.bound(rounded))
+            narrow = max(1, i.rank_for(bound_m))  # a narrow type holds it
             if not isinstance(m, int) and i.rank(m) > narrow:
-                m = i.tag(exp.Cast(this=m, to=dtype(i.types[narrow][0])), full_m, narrow)
+                m = i.tag(exp.Cast(this=m, to=dtype(i.types[narrow][0])), bound_m, narrow)
             elif not isinstance(m, int):
-                m = i.tag(m.copy(), full_m, i.rank(m))
+                m = i.tag(m.copy(), bound_m, i.rank(m))
             if v.err is not None:
                 err = v.err
                 failed = fails(err)
@@ -313,7 +323,7 @@ class QueryCompiler:
             cname = f"_s{k}"
             score_cols.append(cname)
             scores_stage.append(alias(m_expr, cname))
-            score_refs.append(i.tag(col(cname), full_m, max(i.rank(m), i.rank(full_m))))
+            score_refs.append(i.tag(col(cname), bound_m, max(i.rank(m), i.rank(full_m))))
         error = coalesce(col("_bad"), *fail_exprs)
         # the messages are put together only for units that failed somewhere (a cheap test first)
         any_fail = b_or(not_null(col("_bad")), any_fail)
@@ -392,7 +402,9 @@ class QueryCompiler:
 
 
 def output_types(ruleset: Ruleset) -> list[str]:
-    """The SQL types of the result's score columns, in indicator order, then of the total."""
+    """The SQL types of the result's score columns, in indicator order, then of the total. A score
+    with floor = "none" has no lower bound a narrow type could rely on (a count of deductions need
+    not have an upper end): it, and the total beside it, take the widest decimal, DECIMAL(38, p)."""
     precision = ruleset.header.precision
     width = max([len(str(int(ind.weight))) for ind in ruleset.indicators] + [1]) + precision + 2
     total_width = len(str(int(sum((ind.weight for ind in ruleset.indicators), Decimal(0))))) + precision + 3
@@ -400,7 +412,9 @@ def output_types(ruleset: Ruleset) -> list[str]:
     def kind(w: int) -> str:
         return f"DECIMAL({min(38, max(w, precision + 1, 18))}, {precision})"
 
-    return [kind(width)] * len(ruleset.indicators) + [kind(total_width)]
+    widest = kind(38)
+    scores = [kind(width) if ind.floored else widest for ind in ruleset.indicators]
+    return [*scores, kind(total_width) if all(ind.floored for ind in ruleset.indicators) else widest]
 
 
 def _digits(kind: str) -> int:

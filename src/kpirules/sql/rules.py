@@ -95,8 +95,11 @@ class RuleCompiler(Toolkit):
         weight: Decimal = Decimal(0),
         subject: str | None = None,
         subject_levels: tuple[str, ...] | None = None,
+        floored: bool = True,
     ) -> None:
         self.q = query
+        #: False for an indicator with ``floor = "none"``: a deduction goes past 0
+        self.floored = floored
         self.a = query.arith
         self.i = query.ints
         self.checked = checked

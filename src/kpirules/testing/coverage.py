@@ -238,7 +238,7 @@ def targets_of(ruleset: Ruleset, ind: Indicator) -> list[Target]:
         end = len(source)
         if bounds.hi > ind.weight:
             out.append(Target(ind.id, "clamp", "high", None, end, ""))
-        if bounds.lo < 0:
+        if bounds.lo < 0 and ind.floored:  # floor = "none": points below 0 stand, no clamp to reach
             out.append(Target(ind.id, "clamp", "low", None, end, ""))
     return out
 
@@ -273,7 +273,7 @@ def reached_by_trace(ind: Indicator, steps: Iterable[Any], raw: Decimal | None) 
         end = len(ind.rule_source.text)
         if raw > ind.weight:
             out.add((i, "clamp", end, "high"))
-        elif raw < 0:
+        elif raw < 0 and ind.floored:
             out.add((i, "clamp", end, "low"))
     return out
 
@@ -496,6 +496,7 @@ class _Search:
                 weight=ind.weight,
                 subject=ind.measure,
                 precision=rs.header.precision,
+                floored=ind.floored,
             )
         except Exception:  # no proof
             return _Proofs(set(), {})

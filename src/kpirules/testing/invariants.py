@@ -68,7 +68,7 @@ def check_result(result: Result, bounds: Mapping[str, Interval] | None = None) -
         total += score
         if item.override is not None:
             continue
-        if not Decimal(0) <= score <= weight:
+        if score > weight or (score < 0 and item.indicator.floored):  # floor = "none": below 0 is allowed
             found.append(Violation("score_range", M("v_score_range", id=item.id, score=score, weight=weight), item.id))
         elif score != score.quantize(quantum):
             found.append(
@@ -96,7 +96,8 @@ def check_result(result: Result, bounds: Mapping[str, Interval] | None = None) -
         ids = members(path, rs.indicators)
         subtotal = sum((scores[i] for i in ids), Decimal(0))
         weights = sum((rs.indicator(i).weight for i in ids), Decimal(0))
-        if not Decimal(0) <= subtotal <= weights:
+        floored = all(rs.indicator(i).floored for i in ids)  # floor = "none": a subtotal may be below 0
+        if subtotal > weights or (subtotal < 0 and floored):
             found.append(Violation("subtotal", M("v_subtotal", path="/".join(path), sum=subtotal, weight=weights)))
     return found
 

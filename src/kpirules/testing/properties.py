@@ -243,8 +243,9 @@ def _monotone(rs: Ruleset, prop: Monotone, examples: int, fill: Mapping[str, Any
         raw = rs.raw_score(index, env)
         if raw is None:
             return None
-        clamped = min(max(raw, Decimal(0)), ind.weight)
-        return rounding.quantize(snap(clamped), quantum)
+        clamped = min(max(raw, Decimal(0)) if ind.floored else raw, ind.weight)
+        # floor = "none": a negative score that rounds to 0 is 0, not -0
+        return rounding.quantize(snap(clamped), quantum) or rounding.quantize(Decimal(0), quantum)
 
     def check(drawn: tuple[dict[str, Any], Any, Any]) -> None:
         base, a, b = drawn

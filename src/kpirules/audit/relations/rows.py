@@ -67,11 +67,12 @@ def rows_in(a: Audited) -> list[RowIn]:
                 measured=measured_rates(a, iid),
                 note=zero_reason(row.quote),
                 rounded=rounded_figures(a, i),
+                floored=ind.floored,
             )
         )
     for i, ind in enumerate(a.rs.indicators):
         if ind.id not in a.rows:
-            rows.append(RowIn(id=ind.id, weight=ind.weight, printed=False, fixed=a.scores[i]))
+            rows.append(RowIn(id=ind.id, weight=ind.weight, printed=False, fixed=a.scores[i], floored=ind.floored))
     return rows
 
 
@@ -158,7 +159,7 @@ def _broken(a: Audited, iid: str) -> dict[str, tuple[tuple[str, ...], dict[str, 
         found["score-vs-rule"] = (("score",), {})
     if row.weight is not None and row.weight != ind.weight:
         found["weight-vs-ruleset"] = (("weight",), {})
-    if s is not None and not ZERO <= s <= ind.weight:
+    if s is not None and (s > ind.weight or (s < ZERO and ind.floored)):  # floor = "none": below 0 is a score
         found["score-out-of-range"] = (("score",), {})
     # a printed weight that differs from the ruleset's takes part in the row's arithmetic too
     wrong_weight = ("weight",) if row.weight is not None and row.weight != ind.weight else ()

@@ -70,6 +70,7 @@ class RuleChecks(StandardCheck):
             weight=ind.weight,
             subject=ind.measure,
             precision=rs.header.precision,
+            floored=ind.floored,
         )
         for finding in analysis.findings:
             self.out.append(rule_finding(finding, source, ind.id))
@@ -85,7 +86,8 @@ class RuleChecks(StandardCheck):
         weight = frac(ind.weight)
         above = below = False
         if isinstance(bound, Interval) and not bound.empty:
-            above, below = bound.hi > weight, bound.lo < 0
+            # with floor = "none" a score below 0 stands: nothing to report (KPI-B302 is about the clamp)
+            above, below = bound.hi > weight, bound.lo < 0 and ind.floored
         # a form the analysis could not decide, or a division it could not confirm with a witness
         uncertain = bool(analysis.uncertain) or not all(confirmed) or any(n in self.uncertain_formulas for n in inputs)
         if above or below or uncertain:
