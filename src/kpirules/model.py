@@ -16,8 +16,13 @@ from . import ast
 from .errors import Location
 from .source import RuleSource
 
-MeasureType = Literal["rate", "number", "count", "amount", "bool", "level"]
-MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level")
+MeasureType = Literal["rate", "number", "count", "amount", "bool", "level", "judged"]
+MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level", "judged")
+#: Measures whose value is a level (a label of ``levels``); a ``judged`` one may carry points too.
+LEVEL_TYPES = frozenset({"level", "judged"})
+#: The points of a ``judged`` measure ``x`` may arrive beside it, as ``x__points`` (a key of a unit's
+#: values, a column of a table; in SQL, the column that holds them).
+POINTS = "__points"
 NUMERIC_TYPES = frozenset({"rate", "number", "count", "amount"})
 IfMissing = Literal["full", "zero", "error"]
 Rounding = Literal["half-up", "half-even"]
@@ -54,6 +59,8 @@ class Measure:
     formula: ast.Expr | None = None
     formula_source: RuleSource | None = None
     description: str | None = None
+    #: The name of the ``[scales.NAME]`` its levels come from (``level`` and ``judged`` measures).
+    scale: str | None = None
 
     @property
     def derived(self) -> bool:
@@ -62,6 +69,29 @@ class Measure:
     @property
     def display(self) -> str:
         """The label if there is one, else the name."""
+        return self.label or self.name
+
+
+@attrs.frozen
+class Scale:
+    """A shared scale, ``[scales.NAME]``: levels (best first) and the score each gives, a single
+    score or an interval the evaluator's points must lie in, written once and used by name.
+
+    ``bands`` are ``grade`` bands (:class:`kpirules.forms.grade.GradeBand`) parsed from its
+    ``bands`` string, whose ``source`` they point into."""
+
+    name: str
+    bands: tuple[ast.Node, ...]
+    source: RuleSource
+    label: str | None = None
+    description: str | None = None
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return tuple(getattr(band, "label", "") for band in self.bands)
+
+    @property
+    def display(self) -> str:
         return self.label or self.name
 
 
