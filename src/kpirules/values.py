@@ -417,7 +417,10 @@ def _judged(measure: Measure) -> Callable[[Any], Converted]:
         return parse_number(raw, percent_ok=False)
 
     def convert(raw: Any) -> Converted:
-        if isinstance(raw, str):
+        if isinstance(raw, Judged):
+            if raw in allowed:
+                return raw
+        elif isinstance(raw, str):
             text = raw.strip()
             if text in allowed:
                 return text

@@ -142,8 +142,8 @@ M = Catalog(
             "`bands` lists the bands of the scale, as `达成: [80%, 100%]`, one a line or separated by commas",
         ),
         "scale_shape_hint": (
-            'bands = """\n达成: [80%, 100%]\n部分达成: [60%, 80%)\n未达成: [0, 60%)\n"""',
-            'bands = """\n达成: [80%, 100%]\n部分达成: [60%, 80%)\n未达成: [0, 60%)\n"""',
+            "例如 `bands = '达成: [80%, 100%], 部分达成: [60%, 80%), 未达成: [0, 60%)'`",
+            "for example `bands = '达成: [80%, 100%], 部分达成: [60%, 80%), 未达成: [0, 60%)'`",
         ),
         "scale_twice": ("等级 '{label}' 在等级序列中出现了两次", "the level '{label}' appears twice in the scale"),
         "scale_score": (

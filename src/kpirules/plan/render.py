@@ -31,7 +31,8 @@ def value_text(measure: Measure, value: Converted | None, *, words: bool = True)
             return M("yes") if value else M("no")
         return "true" if value else "false"
     if isinstance(value, str):
-        return value
+        points = getattr(value, "points", None)  # a judged measure's level and points: "达成 10"
+        return value if points is None else f"{value} {_rounded(points, 10)}"
     if measure.type == "rate":
         return _rounded(value.scaleb(2, context=CONTEXT), 2) + "%"
     if words and measure.unit:

@@ -358,7 +358,7 @@ def alternatives(axis: Axis) -> list[Converted]:
     worse one as near)."""
     if axis.measure.type == "bool":
         return [not axis.value]
-    levels: list[Converted] = list(axis.measure.levels or ())
+    levels: list[Converted] = list(axis.choices or axis.measure.levels or ())
     if axis.value not in levels:
         return levels
     here = levels.index(axis.value)
