@@ -72,6 +72,18 @@ class Measure:
         return self.label or self.name
 
 
+def input_names(measures: Mapping[str, Measure]) -> list[str]:
+    """The names of the values a unit gives: every input measure, a ``judged`` one followed by the
+    column of its points (``x__points``)."""
+    out: list[str] = []
+    for m in measures.values():
+        if not m.derived:
+            out.append(m.name)
+            if m.type == "judged":
+                out.append(m.name + POINTS)
+    return out
+
+
 @attrs.frozen
 class Scale:
     """A shared scale, ``[scales.NAME]``: levels (best first) and the score each gives, a single
