@@ -434,7 +434,13 @@ EXAMPLES: dict[str, list[Example]] = {
             measure=None,
             note="a deduction over a measure of its own (of n), the indicator having none",
         ),
-        ex("deduct 2 pts per 1 of m above 0", {"m": 3}, "4.00", measure=None, note="每发生一起扣 2 分 on a count of its own"),
+        ex(
+            "deduct 2 pts per 1 of m above 0",
+            {"m": 3},
+            "4.00",
+            measure=None,
+            note="每发生一起扣 2 分 on a count of its own",
+        ),
         ex(
             "deduct 0.5 pts per 1% of rate below 95%",
             {"rate": "93%", "x": 1},

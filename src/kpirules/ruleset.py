@@ -21,8 +21,8 @@ from .result import Result
 from .source import SourceFile
 from .tomlspans import Path, Span
 from .trace import Step
-from .values import M as M_VALUES
 from .values import Converted, Judged, MissingValue, ValueProblem, converter, measure_problem, show
+from .values import M as M_VALUES
 
 if TYPE_CHECKING:
     from .batch import Many
@@ -559,7 +559,9 @@ class Ruleset:
                 assert isinstance(points, Decimal)
                 env[name] = Judged(level, points)
             elif name not in failed:
-                problems.append(ValuesError(M_VALUES("points_no_level", name=name, key=key), location=locations.get(key)))
+                problems.append(
+                    ValuesError(M_VALUES("points_no_level", name=name, key=key), location=locations.get(key))
+                )
                 failed.add(name)
 
     def _check_keys(

@@ -93,13 +93,13 @@ M = Catalog(
         ),
         "levels_joiner": ("、", ", "),
         "not_judged": (
-            "{raw} 不是 {name} 的评定值；应为等级（{levels}之一），或等级加评定分数，如 \"{first} {example}\"",
+            '{raw} 不是 {name} 的评定值；应为等级（{levels}之一），或等级加评定分数，如 "{first} {example}"',
             "{raw} is not a judgement of {name}: give a level (one of {levels}), or a level and the points, "
-            "as \"{first} {example}\"",
+            'as "{first} {example}"',
         ),
         "points_alone": (
-            "{raw} 只有分数：请在分数前写出评定等级（{levels}之一），如 \"{first} {raw_text}\"",
-            "{raw} gives points without a level: write the level ({levels}) before them, as \"{first} {raw_text}\"",
+            '{raw} 只有分数：请在分数前写出评定等级（{levels}之一），如 "{first} {raw_text}"',
+            '{raw} gives points without a level: write the level ({levels}) before them, as "{first} {raw_text}"',
         ),
         "judged_keys": (
             "{name} 的评定值只能有 `level` 和 `points` 两个键，不能有 {keys}",

@@ -255,8 +255,10 @@ class GradeForm(Form[Grade]):
         return SCORE
 
     def inexact(self, node: Grade, value: Callable[[Node | None], bool], subject: bool) -> bool:
-        return node.by is None and node.measure is None and any(
-            value(band.score) for band in node.bands if not isinstance(band.score, bands.Interval)
+        return (
+            node.by is None
+            and node.measure is None
+            and any(value(band.score) for band in node.bands if not isinstance(band.score, bands.Interval))
         )
 
     def compile(self, c: Compiler, node: Grade) -> Fn:
@@ -329,7 +331,9 @@ class GradeForm(Form[Grade]):
                     )
                 points = awarded
             if tr is not None:
-                step = GradeStep(span, str(label), band_span, awarded, low, high, low_closed, high_closed, points, scale)
+                step = GradeStep(
+                    span, str(label), band_span, awarded, low, high, low_closed, high_closed, points, scale
+                )
                 tr.append(step)
             return points
 

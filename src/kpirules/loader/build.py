@@ -19,11 +19,11 @@ from ..kinds import Checked
 from ..model import (
     DEFAULT_GRADES,
     MEASURE_TYPES,
+    POINTS,
     Group,
     Header,
     Indicator,
     Measure,
-    POINTS,
     Override,
     Scale,
 )
@@ -55,7 +55,18 @@ _MEASURE_NAME = re.compile(r"[^\W\d]\w*")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 #: The tables of a ruleset file. ``[[tests]]`` (the author's test cases) is read by ``kpirules test``,
 #: not by the loader.
-_TOP_LEVEL = ("ruleset", "grades", "scales", "measures", "indicators", "groups", "values", "overrides", "reported", "tests")
+_TOP_LEVEL = (
+    "ruleset",
+    "grades",
+    "scales",
+    "measures",
+    "indicators",
+    "groups",
+    "values",
+    "overrides",
+    "reported",
+    "tests",
+)
 
 
 class _Builder(ReportedReader, ScaleReader):
@@ -171,29 +182,10 @@ class _Builder(ReportedReader, ScaleReader):
             allowed = ("type", "unit", "label", "levels", "scale", "range", "formula", "description")
             self.keys(path, body, allowed, ("type",))
             mtype = self.get(path, body, "type", self.choice(MEASURE_TYPES))
-            levels = self.get(path, body, "levels", self.strings)
-            scale = self.get(path, body, "scale", self.string)
-            if scale is not None or mtype == "judged":
-                levels, scale, broken = self.measure_scale(path, name, mtype, body, scale, scales or {})
-                if broken:
-                    self.broken.add(name)
-                    continue
-            elif mtype == "level":
-                if not levels:
-                    if "levels" not in body:
-                        self.problem(path, M("needs_levels", name=name), key=True, code="KPI-S102")
-                    elif levels is not None:
-                        self.problem((*path, "levels"), M("levels_empty"), code="KPI-S104")
-                    levels = None
-                elif len(set(levels)) != len(levels):
-                    self.problem((*path, "levels"), M("levels_twice"), code="KPI-S104")
-            elif levels is not None and mtype is not None:
-                self.problem(
-                    (*path, "levels"),
-                    M("levels_not_level", name=name, type=mtype),
-                    key=True,
-                    code="KPI-S104",
-                )
+            levels, scale, broken = self.measure_levels(path, name, mtype, body, scales or {})
+            if broken:
+                self.broken.add(name)
+                continue
             rng = self.range(path, body) if "range" in body else None
             if rng is not None and mtype not in ("rate", "number", "count", "amount", None):
                 self.problem(
@@ -225,6 +217,32 @@ class _Builder(ReportedReader, ScaleReader):
             )
         return out
 
+    def measure_levels(
+        self, path: Path, name: str, mtype: str | None, body: Mapping[str, Any], scales: Mapping[str, Scale]
+    ) -> tuple[tuple[str, ...] | None, str | None, bool]:
+        """A measure's levels (its own, or its scale's), its scale, and whether it is broken."""
+        levels = self.get(path, body, "levels", self.strings)
+        scale = self.get(path, body, "scale", self.string)
+        if scale is not None or mtype == "judged":
+            return self.measure_scale(path, name, mtype, body, scale, scales)
+        if mtype == "level":
+            if not levels:
+                if "levels" not in body:
+                    self.problem(path, M("needs_levels", name=name), key=True, code="KPI-S102")
+                elif levels is not None:
+                    self.problem((*path, "levels"), M("levels_empty"), code="KPI-S104")
+                levels = None
+            elif len(set(levels)) != len(levels):
+                self.problem((*path, "levels"), M("levels_twice"), code="KPI-S104")
+        elif levels is not None and mtype is not None:
+            self.problem(
+                (*path, "levels"),
+                M("levels_not_level", name=name, type=mtype),
+                key=True,
+                code="KPI-S104",
+            )
+        return levels, None, False
+
     def measure_scale(
         self,
         path: Path,
@@ -255,7 +273,9 @@ class _Builder(ReportedReader, ScaleReader):
         declared = self.data.get("measures")
         if mtype == "judged" and isinstance(declared, dict) and name + POINTS in declared:
             taken = name + POINTS
-            self.problem(("measures", taken), M("points_name_taken", name=taken, judged=name), key=True, code="KPI-S104")
+            self.problem(
+                ("measures", taken), M("points_name_taken", name=taken, judged=name), key=True, code="KPI-S104"
+            )
         return scales[scale].levels, scale, False
 
     def range(self, path: Path, body: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:

@@ -54,12 +54,14 @@ class ScaleReader(Base):
             out[name] = Scale(name, bands, source, label=label, description=description)
         return out
 
+    _broken_scales: set[str] | None = None
+
     @property
     def broken_scales(self) -> set[str]:
-        found: set[str] | None = getattr(self, "_broken_scales", None)
-        if found is None:
-            found = self._broken_scales = set()
-        return found
+        """Declared scales whose declaration has errors (a measure that names one is not reported again)."""
+        if self._broken_scales is None:
+            self._broken_scales = set()
+        return self._broken_scales
 
     def scale_bands(self, path: Path, text: str) -> tuple[tuple[GradeBand, ...], RuleSource] | None:
         """The bands of a scale, parsed as the braces of ``grade``; None (and problems) if they are not."""
@@ -137,9 +139,8 @@ class ScaleReader(Base):
             )
             return attrs.evolve(node, bands=bands, scale=scale.name, measure=measure.name if judged else None)
 
-        result = _rebuild(rule, resolve)
-        assert isinstance(result, ast.Node)
-        return result  # type: ignore[return-value]  # a rule's root stays an expression
+        result: ast.Expr = _rebuild(rule, resolve)
+        return result
 
 
 def _score_literal(node: ast.Node) -> bool:

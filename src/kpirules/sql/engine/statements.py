@@ -12,8 +12,8 @@ import json
 
 from sqlglot import exp
 
-from ...ruleset import Ruleset
 from ...model import input_names
+from ...ruleset import Ruleset
 from ..inputs import InputColumn
 from ..query import QueryCompiler, output_types
 from ..trees import alias, col, ident, make_select
