@@ -210,14 +210,14 @@ class GradeForm(Form[Grade]):
         if (bad := c.no_scores_here(node)) is not None:
             return bad
         subject = c.infer(node.subject) if node.subject is not None else c.subject_type(node, "grade")
+        if node.unresolved:
+            return self.check_unresolved(c, node, subject)
         scale: tuple[str, ...] | None = None
         if subject.kind is Kind.LABEL and subject.levels is not None:
             scale = subject.levels
         elif subject.kind is not Kind.ERROR:
             where = node.subject if node.subject is not None else node
             c.error(where, self.words("subject_kind", kind=subject.kind.words))
-        if node.unresolved:
-            return self.check_unresolved(c, node, subject)
         seen: dict[str, GradeBand] = {}
         for band in node.bands:
             if scale is not None and band.label not in scale:

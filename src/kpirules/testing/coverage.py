@@ -49,6 +49,7 @@ from ..intervals import Interval
 from ..kinds import Kind
 from ..linter.analysis import RuleAnalysis, derived_domains, formula_order, indicator_bounds
 from ..linter.probe import Probe, candidates, constants
+from ..plan.space import judged_choices
 from ..messages import language
 from ..model import Indicator, Measure
 from ..result import Result
@@ -330,8 +331,10 @@ class _Search:
             if not measure.derived and name not in suite.raw_values:
                 found = [raw for raw, _ in self._candidates(name, measure, [])]
                 hundred = "100%" if measure.type == "rate" else 100
-                if measure.type not in ("bool", "level") and _accepts(measure, hundred):
+                if measure.type not in ("bool", "level", "judged") and _accepts(measure, hundred):
                     found.insert(0, hundred)
+                if measure.type == "judged":  # the best level with the most points its band allows
+                    found[:0] = [raw_judged(v) for v in judged_choices(rs, measure)[:1]]
                 if found:
                     options[name] = found
         for pick in (_first, _one_or_first, _middle, _last):
@@ -373,9 +376,10 @@ class _Search:
                 value = convert(shown)
             except (ValueProblem, ArithmeticError):
                 continue
-            if (value, type(value)) in seen:
+            key = (value, type(value), getattr(value, "points", None))  # a judged level with its points
+            if key in seen:
                 continue
-            seen.add((value, type(value)))
+            seen.add(key)
             out.append((shown, value))
         return out
 
@@ -599,6 +603,12 @@ def _middle(options: list[Any]) -> Any:
 
 def _last(options: list[Any]) -> Any:
     return options[-1]
+
+
+def raw_judged(value: Any) -> Any:
+    """A judged value as a case writes it: ``"达成 10"``."""
+    points = getattr(value, "points", None)
+    return value if points is None else f"{value} {format(points.normalize(), 'f')}"
 
 
 def _combos(lists: list[list[tuple[Any, Any]]], product: bool = True) -> Any:
