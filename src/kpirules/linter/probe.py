@@ -180,7 +180,6 @@ def judged_candidates(measure: Measure, dom: object, breakpoints: Sequence[Decim
     return [*levels, *(f"{lv} {p}" for lv in levels for p in shown)]
 
 
-
 def candidates(  # noqa: C901 - one branch per measure type and domain shape when choosing values to try
     measure: Measure, dom: object, breakpoints: Sequence[Decimal], poles: Sequence[Decimal] = ()
 ) -> list[object]:

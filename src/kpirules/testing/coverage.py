@@ -49,9 +49,9 @@ from ..intervals import Interval
 from ..kinds import Kind
 from ..linter.analysis import RuleAnalysis, derived_domains, formula_order, indicator_bounds
 from ..linter.probe import Probe, candidates, constants
-from ..plan.space import judged_choices
 from ..messages import language
 from ..model import Indicator, Measure
+from ..plan.space import judged_choices
 from ..result import Result
 from ..ruleset import Ruleset
 from ..trace import BranchStep
