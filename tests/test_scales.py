@@ -256,3 +256,21 @@ def test_the_template_holds_a_judged_measure_in_one_cell(tmp_path: Path) -> None
     out = tmp_path / "units.csv"
     invoke("template", str(path), "-o", str(out))
     assert out.read_text("utf-8-sig").splitlines() == ["unit,social,eco"]
+
+
+def test_properties_hold_for_a_judged_measure_on_every_path(tmp_path: Path) -> None:
+    path = tmp_path / "t.toml"
+    case = '\n[[tests]]\nindicator = "social"\nmonotone = "increasing"\n'
+    path.write_text(TWO + case, "utf-8")
+    out = invoke("test", str(path), "--properties", "--examples", "30").output
+    assert "✓ evaluate equals the SQL on DuckDB" in out or "DuckDB" not in out
+    assert "✓ social increasing in social" in out and "broken" not in out
+
+
+def test_plan_raises_the_points_within_a_level() -> None:
+    rs = load()
+    marginal = rs.marginal({"social": "部分达成 7", "eco": "达成 4.5"})
+    found = {m.indicator: [s.next_value for s in m.slopes] for m in marginal.margins}
+    assert [str(v) for v in found["eco"]] == ["达成"]
+    assert [getattr(v, "points", None) for v in found["eco"]] == [Decimal(5)]
+    assert [getattr(v, "points", None) for v in found["social"]] == [Decimal("7.99")]

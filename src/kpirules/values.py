@@ -403,6 +403,12 @@ class Judged(str):
         return f"Judged({str(self)!r}, {self.points!r})"
 
 
+def judged_text(value: Any) -> Any:
+    """A judged value as a user writes it (``"达成 10"``); any other value as it is."""
+    points = getattr(value, "points", None)
+    return value if points is None else f"{value} {format(points.normalize(_EXACT), 'f')}"
+
+
 #: "达成 8.5", "达成 8.5分", "达成：8.5", "达成8.5 pts": a level, then the points.
 _JUDGED = re.compile(r"(?P<level>.*?\S)\s*[:：]?\s*(?P<points>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:分|pts?)?")
 

@@ -55,7 +55,7 @@ from ..plan.space import judged_choices
 from ..result import Result
 from ..ruleset import Ruleset
 from ..trace import BranchStep
-from ..values import ValueProblem, converter
+from ..values import ValueProblem, converter, judged_text
 from .cases import Suite
 from .run import CaseOutcome
 from .toml import case_text
@@ -334,7 +334,7 @@ class _Search:
                 if measure.type not in ("bool", "level", "judged") and _accepts(measure, hundred):
                     found.insert(0, hundred)
                 if measure.type == "judged":  # the best level with the most points its band allows
-                    found[:0] = [raw_judged(v) for v in judged_choices(rs, measure)[:1]]
+                    found[:0] = [judged_text(v) for v in judged_choices(rs, measure)[:1]]
                 if found:
                     options[name] = found
         for pick in (_first, _one_or_first, _middle, _last):
@@ -603,12 +603,6 @@ def _middle(options: list[Any]) -> Any:
 
 def _last(options: list[Any]) -> Any:
     return options[-1]
-
-
-def raw_judged(value: Any) -> Any:
-    """A judged value as a case writes it: ``"达成 10"``."""
-    points = getattr(value, "points", None)
-    return value if points is None else f"{value} {format(points.normalize(), 'f')}"
 
 
 def _combos(lists: list[list[tuple[Any, Any]]], product: bool = True) -> Any:
