@@ -147,6 +147,16 @@ TIERS = "tiers { >= 95%: full, >= 90%: 80%, >= 80%: 60%, else: zero }"
 ADJUST = "tiers adjust { == 0: 3 pts, (0, 10%]: 2 pts, (10%, 20%]: 1 pt, > 20%: zero }"
 HALF_OPEN = "tiers { >= 90%: 5 pts\n [80%, 90%): 4 pts\n [70%, 80%): 3 pts\n [60%, 70%): 2 pts\n < 60%: zero }"
 JUDGED = "grade { 达成: [80%, 100%], 部分达成: [60%, 80%), 未达成: [0, 60%) } by awarded"
+#: A shared scale (its own table of the ruleset, under ``[ruleset]``) and a judged measure on it.
+SCALE = """
+[scales."定性"]
+bands = '''
+达成: [80%, 100%]
+部分达成: [60%, 80%)
+未达成: [0, 60%)
+不适用: full
+'''"""
+SCALED: Measures = {"q": {"type": "judged", "scale": "定性"}}
 HALF_EVEN = 'rounding = "half-even"'
 NO_FLOOR = 'floor = "none"'
 
@@ -738,6 +748,54 @@ EXAMPLES: dict[str, list[Example]] = {
             for label, awarded in [("达成", "7.99"), ("部分达成", "8"), ("部分达成", "5.99"), ("未达成", "6")]
         ),
         failing("grade { 优: full, 良: 80% }", {"rating": "差"}, "no band for '差'", measure="rating"),
+        # a shared scale: `[scales.定性]`, a judged measure (a level and the points in one value)
+        *table(
+            "grade",
+            "q",
+            [
+                ("达成 8", "8.00"),
+                ("达成 10", "10.00"),
+                ("达成 9.25分", "9.25"),
+                ({"level": "部分达成", "points": "7.99"}, "7.99"),
+                ("部分达成 6", "6.00"),
+                ("未达成 0", "0.00"),
+                ("未达成 5.99", "5.99"),
+                ("不适用", "10.00"),
+            ],
+            measure="q",
+            measures=SCALED,
+            header=SCALE,
+            note="a bare grade scores by the scale of its judged measure",
+        ),
+        *table(
+            "grade q",
+            "q",
+            [("达成 4", "4.00"), ("部分达成 3.5", "3.50"), ("未达成 2.99", "2.99")],
+            weight=5,
+            measure=None,
+            measures=SCALED,
+            header=SCALE,
+            note="the scale's shares of the weight follow each indicator's weight",
+        ),
+        *table(
+            "if value >= 部分达成 then grade else zero",
+            "q",
+            [("达成 9", "9.00"), ("部分达成 7", "7.00"), ("未达成 5", "0.00")],
+            measure="q",
+            measures=SCALED,
+            header=SCALE,
+            note="a judged measure's level compares and orders as a level",
+        ),
+        *(
+            failing("grade", {"q": q}, *fails, measure="q", measures=SCALED, header=SCALE)
+            for q, fails in [
+                ("达成", ("q is '达成'", r"no points")),
+                ("部分达成 8", (r"q = 8", "'部分达成'")),
+                ("达成 7.99", (r"q = 7\.99", "'达成'")),
+                ("未达成 6", (r"q = 6", "'未达成'")),
+                ("不适用 9", (r"q = 9", "'不适用'")),
+            ]
+        ),
     ],
     # ---- the arithmetic of scores: no form's module ---------------------------------------------
     "refs": [

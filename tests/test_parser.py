@@ -52,7 +52,12 @@ def test_grammar_file_in_the_repository_is_the_packaged_one() -> None:
             "(Deduct (Points 1) linear (Number 0.01 %) below (Number 0.95 %) (Name rate))",
         ),
         ("checklist { a: 1 pt, b: 2分 }", "(Checklist (Item (Name a) (Points 1)) (Item (Name b) (Points 2)))"),
-        ("grade { 优: full, '良': 80% }", "(Grade None (GradeBand 优 (Full)) (GradeBand 良 (Number 0.80 %)) None)"),
+        (
+            "grade { 优: full, '良': 80% }",
+            "(Grade None (GradeBand 优 (Full)) (GradeBand 良 (Number 0.80 %)) None None None)",
+        ),
+        ("grade", "(Grade None None None None)"),
+        ("grade q + 1 pt", "(BinOp + (Grade (Name q) None None None) (Points 1))"),
         ("if a then full else zero", "(IfElse (Name a) (Full) (Zero))"),
         ("min(full, 2 pts + proportional)", "(Call min (Full) (BinOp + (Points 2) (Proportional plain None)))"),
         ("full - 0.2 pts * n", "(BinOp - (Full) (BinOp * (Points 0.2) (Name n)))"),

@@ -196,6 +196,17 @@ def _exact(value: Any) -> Decimal:
     return Decimal(value)
 
 
+def _judgement(value: Any) -> tuple[str | None, Decimal | None]:
+    """A judged measure's value as a user gives it ("达成 8.5", ``{level, points}``) as its two columns."""
+    if value is None:
+        return None, None
+    if isinstance(value, dict):
+        points = value.get("points")
+        return value["level"], None if points is None else Decimal(str(points))
+    level, _, points = str(value).partition(" ")
+    return level, Decimal(points.removesuffix("分")) if points else None
+
+
 def _examples_table(examples: list[Example]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The examples' values as rows of typed columns, one column per input measure: a bool BOOLEAN, a
     level VARCHAR, a count BIGINT, a rate or number DECIMAL with the scale its values need (DOUBLE
@@ -207,6 +218,12 @@ def _examples_table(examples: list[Example]) -> tuple[list[dict[str, Any]], dict
             continue
         given = [e.values.get(name) for e in examples]
         kind = spec["type"]
+        if kind == "judged":  # the level in `x`, the points in `x__points` (docs/sql.md)
+            judged = [_judgement(v) for v in given]
+            types[name], types[name + "__points"] = "VARCHAR", "DECIMAL(18,4)"
+            for row, (level, points) in zip(rows, judged, strict=True):
+                row[name], row[name + "__points"] = level, points
+            continue
         if kind in ("bool", "level", "count"):
             types[name] = {"bool": "BOOLEAN", "level": "VARCHAR", "count": "BIGINT"}[kind]
             column = given

@@ -62,6 +62,7 @@ M = Catalog(
         ),
         "bonus": ("加分项", "bonus"),
         "with_unit": ("{n}{unit}", "{n} {unit}"),
+        "judged": ("{level}（评定 {p} 分）", "{level} ({p} points awarded)"),
     },
 )
 
@@ -71,7 +72,8 @@ def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
     if isinstance(value, bool):
         return words["yes"] if value else words["no"]
     if isinstance(value, str):
-        return value
+        points = getattr(value, "points", None)  # a judged measure's level and the points awarded
+        return value if points is None else words["judged"].format(level=str(value), p=number(points))
     if measure is not None and measure.type == "rate":
         return percent(value)
     text = number(value)

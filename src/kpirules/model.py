@@ -16,8 +16,13 @@ from . import ast
 from .errors import Location
 from .source import RuleSource
 
-MeasureType = Literal["rate", "number", "count", "amount", "bool", "level"]
-MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level")
+MeasureType = Literal["rate", "number", "count", "amount", "bool", "level", "judged"]
+MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level", "judged")
+#: Measures whose value is a level (a label of ``levels``); a ``judged`` one may carry points too.
+LEVEL_TYPES = frozenset({"level", "judged"})
+#: The points of a ``judged`` measure ``x`` may arrive beside it, as ``x__points`` (a key of a unit's
+#: values, a column of a table; in SQL, the column that holds them).
+POINTS = "__points"
 NUMERIC_TYPES = frozenset({"rate", "number", "count", "amount"})
 IfMissing = Literal["full", "zero", "error"]
 #: Where an indicator's score stops below: at 0 (the default), or nowhere (``floor = "none"``).
@@ -56,6 +61,8 @@ class Measure:
     formula: ast.Expr | None = None
     formula_source: RuleSource | None = None
     description: str | None = None
+    #: The name of the ``[scales.NAME]`` its levels come from (``level`` and ``judged`` measures).
+    scale: str | None = None
 
     @property
     def derived(self) -> bool:
@@ -64,6 +71,41 @@ class Measure:
     @property
     def display(self) -> str:
         """The label if there is one, else the name."""
+        return self.label or self.name
+
+
+def input_names(measures: Mapping[str, Measure]) -> list[str]:
+    """The names of the values a unit gives: every input measure, a ``judged`` one followed by the
+    column of its points (``x__points``)."""
+    out: list[str] = []
+    for m in measures.values():
+        if not m.derived:
+            out.append(m.name)
+            if m.type == "judged":
+                out.append(m.name + POINTS)
+    return out
+
+
+@attrs.frozen
+class Scale:
+    """A shared scale, ``[scales.NAME]``: levels (best first) and the score each gives, a single
+    score or an interval the evaluator's points must lie in, written once and used by name.
+
+    ``bands`` are ``grade`` bands (:class:`kpirules.forms.grade.GradeBand`) parsed from its
+    ``bands`` string, whose ``source`` they point into."""
+
+    name: str
+    bands: tuple[ast.Node, ...]
+    source: RuleSource
+    label: str | None = None
+    description: str | None = None
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return tuple(getattr(band, "label", "") for band in self.bands)
+
+    @property
+    def display(self) -> str:
         return self.label or self.name
 
 

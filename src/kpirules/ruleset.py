@@ -16,12 +16,13 @@ from .errors import EvaluationError, KpiRulesError, Location, ValuesError
 from .exact import CONTEXT, NO_FLOOR, ZERO, ColumnFn, EvalFailure, Fn, quantizer, rounding_mode, snap
 from .kinds import Checked
 from .messages import Catalog
-from .model import Group, Header, Indicator, Measure, Override, Reported
+from .model import POINTS, Group, Header, Indicator, Measure, Override, Reported, Scale
 from .result import Result
 from .source import SourceFile
 from .tomlspans import Path, Span
 from .trace import Step
-from .values import Converted, MissingValue, ValueProblem, converter, measure_problem, show
+from .values import Converted, Judged, MissingValue, ValueProblem, converter, measure_problem, show
+from .values import M as M_VALUES
 
 if TYPE_CHECKING:
     from .batch import Many
@@ -95,6 +96,7 @@ class Ruleset:
         header: Header,
         grades: tuple[tuple[str, Decimal], ...],
         measures: Mapping[str, Measure],
+        scales: Mapping[str, Scale] | None = None,
         indicators: tuple[Indicator, ...],
         groups: tuple[Group, ...] = (),
         values: Mapping[str, Converted] | None = None,
@@ -110,6 +112,8 @@ class Ruleset:
         self.header = header
         self.grades = tuple(sorted(grades, key=lambda g: g[1], reverse=True))
         self.measures = dict(measures)
+        #: The shared scales (``[scales.NAME]``), by name.
+        self.scales = dict(scales or {})
         self.indicators = indicators
         self.groups = groups
         self.values: dict[str, Converted] = dict(values or {})
@@ -204,6 +208,13 @@ class Ruleset:
     def _compile(self, derived_order: tuple[str, ...]) -> None:
         ranks: dict[tuple[str, ...], dict[str, int]] = {}
         self._converters = [(m.name, converter(m)) for m in self.measures.values() if not m.derived]
+        #: judged measures whose points may come beside them, as ``x__points``: (x, its key, converter)
+        self._points = tuple(
+            (m.name, m.name + POINTS, converter(Measure(m.name + POINTS, "number")))
+            for m in self.measures.values()
+            if m.type == "judged" and not m.derived
+        )
+        self._points_keys = frozenset(key for _, key, _ in self._points)
         self._own_values_clean = all(
             _converts(convert, self.values[name]) for name, convert in self._converters if name in self.values
         )
@@ -342,6 +353,7 @@ class Ruleset:
         run each rule, clamp and round, total, grade. Problems are rare, so their handling lives
         in methods the loop calls only when one occurs."""
         converters = tuple(self._converters)
+        judged = self._points
         derived = tuple((m.name, fn, check) for m, fn, check in self._derived)
         rules = tuple(self._rules)
         own_values, overrides, grades = self.values, self.overrides, self.grades
@@ -373,6 +385,8 @@ class Ruleset:
                         where = (locations or {}).get(name)
                         problems.append(ValuesError(measure_problem(name, err), location=where, hint=err.hint))
                         failed.add(name)
+                if judged:
+                    self._judged_points(values, env, locations or {}, problems, failed)
                 if len(values) > len(env) and (len(values) > known or failed or len(env) < known):
                     self._check_keys(values, env, locations or {}, problems, failed)
             for name, fn, check in derived:
@@ -518,6 +532,40 @@ class Ruleset:
         return tuple(steps)
 
     # -- helpers ------------------------------------------------------------------------------
+    def _judged_points(
+        self,
+        values: Mapping[str, Any],
+        env: dict[str, Converted],
+        locations: Mapping[str, Location],
+        problems: list[KpiRulesError],
+        failed: set[str],
+    ) -> None:
+        """The points of judged measures given beside them (``x__points``), joined to their levels."""
+        for name, key, convert in self._points:
+            raw = values.get(key)
+            if raw is None:
+                continue
+            try:
+                points = convert(raw)
+            except MissingValue:
+                continue
+            except ValueProblem as err:
+                problems.append(ValuesError(measure_problem(key, err), location=locations.get(key), hint=err.hint))
+                failed.add(name)
+                continue
+            level = env.get(name)
+            if isinstance(level, Judged):
+                problems.append(ValuesError(M_VALUES("points_twice", name=name, key=key), location=locations.get(key)))
+                failed.add(name)
+            elif isinstance(level, str):
+                assert isinstance(points, Decimal)
+                env[name] = Judged(level, points)
+            elif name not in failed:
+                problems.append(
+                    ValuesError(M_VALUES("points_no_level", name=name, key=key), location=locations.get(key))
+                )
+                failed.add(name)
+
     def _check_keys(
         self,
         values: Mapping[str, Any],
@@ -529,7 +577,7 @@ class Ruleset:
         """Keys of ``values`` that are not input measures are problems too."""
         known = self.measures
         for name in values:
-            if name in env or name in failed:
+            if name in env or name in failed or name in self._points_keys:
                 continue
             if name in self._derived_names:
                 problems.append(

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from .errors import KpiRulesError, Location
 from .messages import Catalog
-from .model import Measure
+from .model import POINTS, Measure
 from .units import MONEY, PERCENT, UnitMismatch, scale
 from .values import ValueProblem, is_missing, parse_number
 
@@ -133,6 +133,9 @@ class HeaderNames:
             return Column(UNIT_KEY, 0, written != UNIT_KEY, True)
         if written in self.measures:
             return Column(written, 0, False, True)
+        judged = self.measures.get(written.removesuffix(POINTS)) if written.endswith(POINTS) else None
+        if judged is not None and judged.type == "judged":
+            return Column(written, 0, False, True)  # the points of a judged measure, beside its level
         found = self._base(text)
         unit: str | None = None
         if not found and (match := _BRACKETED.match(text)):

@@ -66,6 +66,11 @@ M = Catalog(
         "amount": ("金额", "amount"),
         "bool": ("是/否", "yes/no"),
         "level": ("等级", "level"),
+        "judged": ("评定等级（及分数）", "judged level (and points)"),
+        "judged_of": (
+            "以下之一：{levels}；需要评定分数的档，在等级后写分数，如「{example}」",
+            "one of: {levels}; where the band takes points, write them after the level, as '{example}'",
+        ),
         "any": ("不限", "any"),
         "at_least": ("≥ {low}", "≥ {low}"),
         "between": ("{low} 至 {high}", "{low} to {high}"),
@@ -126,6 +131,8 @@ def range_text(measure: Measure, lang: str | None = None) -> str:
         return f"{YES} / {NO}"
     if measure.type == "level":
         return words["one_of"].format(levels="、".join(measure.levels or ()))
+    if measure.type == "judged":
+        return words["judged_of"].format(levels="、".join(measure.levels or ()), example=example(measure))
     low, high = _low_high(measure)
     if low is not None and high is not None:
         return words["between"].format(low=_shown(measure, low), high=_shown(measure, high))
@@ -140,6 +147,8 @@ def example(measure: Measure) -> Any:
         return YES
     if measure.type == "level":
         return (measure.levels or ("",))[0]
+    if measure.type == "judged":  # a level and the points: one cell ("达成 9")
+        return f"{(measure.levels or ('',))[0]} 9"
     low, high = _low_high(measure)
     if measure.type == "rate":
         value = Decimal("0.95")
@@ -201,6 +210,7 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str | None = None, rows
         "number": book.add_format({**base, "num_format": "General"}),
         "bool": book.add_format({**base, "align": "center"}),
         "level": book.add_format({**base, "align": "center"}),
+        "judged": book.add_format({**base, "align": "center", "num_format": "@"}),
     }
     text = book.add_format({**base, "num_format": "@"})
 

@@ -12,7 +12,7 @@ from decimal import Context, Decimal, DecimalException, InvalidOperation
 from typing import Any
 
 from .messages import Catalog
-from .model import Measure
+from .model import LEVEL_TYPES, Measure
 
 M = Catalog(
     "values",
@@ -92,6 +92,27 @@ M = Catalog(
             "{raw} is not a level of {name}; expected one of {levels}",
         ),
         "levels_joiner": ("、", ", "),
+        "not_judged": (
+            '{raw} 不是 {name} 的评定值；应为等级（{levels}之一），或等级加评定分数，如 "{first} {example}"',
+            "{raw} is not a judgement of {name}: give a level (one of {levels}), or a level and the points, "
+            'as "{first} {example}"',
+        ),
+        "points_alone": (
+            '{raw} 只有分数：请在分数前写出评定等级（{levels}之一），如 "{first} {raw_text}"',
+            '{raw} gives points without a level: write the level ({levels}) before them, as "{first} {raw_text}"',
+        ),
+        "judged_keys": (
+            "{name} 的评定值只能有 `level` 和 `points` 两个键，不能有 {keys}",
+            "a judgement of {name} has the keys `level` and `points` only, not {keys}",
+        ),
+        "points_twice": (
+            "{name} 的评定分数给了两次：在 {name} 中和在 {key} 中",
+            "the points of {name} are given twice: in {name} and in {key}",
+        ),
+        "points_no_level": (
+            "给出了 {key}，但 {name} 没有评定等级",
+            "{key} is given, and {name} has no level",
+        ),
     },
 )
 
@@ -363,6 +384,75 @@ def _level(measure: Measure) -> Callable[[Any], Converted]:
     return convert
 
 
+class Judged(str):
+    """The value of a ``judged`` measure that carries points: the level (the string itself, so that
+    it compares, orders and prints as its level) and the points the evaluator gave. A judgement
+    without points is its level, a plain ``str``."""
+
+    points: Decimal
+
+    def __new__(cls, level: str, points: Decimal) -> Judged:
+        self = super().__new__(cls, level)
+        self.points = points
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Judged, (str(self), self.points))
+
+    def __repr__(self) -> str:
+        return f"Judged({str(self)!r}, {self.points!r})"
+
+
+def judged_text(value: Any) -> Any:
+    """A judged value as a user writes it (``"达成 10"``); any other value as it is."""
+    points = getattr(value, "points", None)
+    return value if points is None else f"{value} {format(points.normalize(_EXACT), 'f')}"
+
+
+#: "达成 8.5", "达成 8.5分", "达成：8.5", "达成8.5 pts": a level, then the points.
+_JUDGED = re.compile(r"(?P<level>.*?\S)\s*[:：]?\s*(?P<points>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:分|pts?)?")
+
+
+def _judged(measure: Measure) -> Callable[[Any], Converted]:
+    levels = measure.levels or ()
+    allowed = frozenset(levels)
+    listed = M("levels_joiner").join(levels)
+    first = levels[0] if levels else ""
+
+    def points_of(raw: Any) -> Decimal:
+        return parse_number(raw, percent_ok=False)
+
+    def convert(raw: Any) -> Converted:
+        if isinstance(raw, Judged):
+            if raw in allowed:
+                return raw
+        elif isinstance(raw, str):
+            text = raw.strip()
+            if text in allowed:
+                return text
+            found = _JUDGED.fullmatch(text)
+            if found is not None and found["level"] in allowed:
+                return Judged(found["level"], points_of(found["points"]))
+            if _NUMBER.fullmatch(text.rstrip("分 ")):
+                raise ValueProblem(M("points_alone", raw=repr(raw), levels=listed, first=first, raw_text=text))
+        elif isinstance(raw, dict):
+            extra = sorted(set(raw) - {"level", "points"})
+            if extra:
+                raise ValueProblem(M("judged_keys", name=measure.name, keys=", ".join(map(repr, extra))))
+            level = raw.get("level")
+            if not isinstance(level, str) or level.strip() not in allowed:
+                raise ValueProblem(M("not_level", raw=_describe(level), name=measure.name, levels=listed))
+            points = raw.get("points")
+            return level.strip() if points is None else Judged(level.strip(), points_of(points))
+        elif isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+            raise ValueProblem(M("points_alone", raw=_describe(raw), levels=listed, first=first, raw_text=raw))
+        raise ValueProblem(
+            M("not_judged", raw=_describe(raw), name=measure.name, levels=listed, first=first, example="8.5")
+        )
+
+    return convert
+
+
 class MissingValue(Exception):
     """Raised by a converter for ``None`` or an empty string: the measure has no value."""
 
@@ -418,9 +508,9 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
             return full(raw)
 
         return to_bool
-    if measure.type == "level":
+    if measure.type in LEVEL_TYPES:
         allowed = frozenset(measure.levels or ())
-        full = _spreadsheet(_level(measure))
+        full = _spreadsheet(_level(measure) if measure.type == "level" else _judged(measure))
 
         def to_label(raw: Any) -> Converted:
             if type(raw) is str and raw in allowed:
@@ -568,7 +658,7 @@ def column_converter(measure: Measure) -> ColumnConverter:  # noqa: C901 - the c
 
         return convert_bools
 
-    if measure.type == "level":
+    if measure.type in LEVEL_TYPES:
         allowed = frozenset(measure.levels or ())
 
         def convert_labels(raws: Column, texts: Texts) -> tuple[bool, Column]:

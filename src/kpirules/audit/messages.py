@@ -23,6 +23,7 @@ import attrs
 
 from ..messages import check_language, language
 from ..units import MONEY, PERCENT
+from ..values import judged_text
 from .findings import Cause, Correction, Finding, Reconstruction
 from .printed import C, plain, printed_rate, show, show_rate
 from .words import WORDS
@@ -132,7 +133,7 @@ def value_text(
     if isinstance(value, bool):
         return speak(say("value.yes" if value else "value.no"), lang or language())
     if isinstance(value, str):
-        return value
+        return str(judged_text(value))  # a judged level with the points awarded: "达成 9"
     if not isinstance(value, Decimal):  # pragma: no cover - every figure is one of the above
         return str(value)
     if field in RATE_FIELDS:
@@ -175,7 +176,7 @@ def _values(items: Sequence[tuple[str, Any, str | None, str | None]] | None) -> 
         elif isinstance(value, Decimal):
             shown = show_rate(value) if mtype == "rate" else show(value) + (unit or "" if mtype is not None else "")
         else:
-            shown = str(value)
+            shown = str(judged_text(value))  # a judged level with its points: "达成 9"
         parts.append(say("value.named", label=label, value=shown))
     return joined(parts, "join.values")
 

@@ -20,7 +20,7 @@ from ..messages import Catalog
 from ..model import Indicator, Measure, Reported, ReportedFigure
 from ..ruleset import Ruleset
 from ..units import UnitMismatch, scale
-from ..values import Converted, MissingValue, ValueProblem, converter, is_missing
+from ..values import Converted, Judged, MissingValue, ValueProblem, converter, is_missing
 from .printed import ZERO, C, half_unit
 from .table import Arithmetic
 
@@ -43,6 +43,9 @@ class Unscored:
 
     missing: tuple[str, ...] = ()
     reason: str | None = None
+    #: The rule failed on points taken from the printed score (a judged row): the printed score
+    #: does not fit the band of the level given.
+    judged: bool = False
 
 
 class Recomputed:
@@ -77,6 +80,8 @@ class Recomputed:
                 self.values_from = "figures"
         if not base:
             self.values_from = "none"
+        #: judged measures whose points are the printed score of their row, by measure
+        self.points_from_scores = self.judged_points(base)
         try:
             result = ruleset.evaluate(base, overrides=True)  # the published table is the ruleset's own unit
         except ValuesError as err:
@@ -124,13 +129,38 @@ class Recomputed:
                     continue
                 else:
                     problems = [p.message for p in failure.problems if f"`{ind.id}`" in p.message]
-                    self.unknown[i] = Unscored(reason=M("reasons").join(problems) or M("unscorable"))
+                    judged = self.points_from_scores.get(ind.measure or "") == ind.id
+                    reason = M("reasons").join(problems) or M("unscorable")
+                    self.unknown[i] = Unscored(reason=reason, judged=judged)
                     continue
             else:
                 score = _final(self.arith.round, raw, ind)
             self.computed[i] = score
             override = rs.overrides.get(ind.id)
             self.scores[i] = override.score if override is not None else score
+
+    def judged_points(self, base: dict[str, Any]) -> dict[str, str]:
+        """A judged measure given as a level alone takes as its points the printed score of the row
+        it is the measure of, so that the rule checks that score against the band of the level
+        (a published 定性 row prints the level and the points). Returns {measure: indicator}."""
+        out: dict[str, str] = {}
+        printed = {row.indicator: row.score for row in self.table.rows if row.score is not None}
+        for ind in self.rs.indicators:
+            name = ind.measure
+            measure = self.rs.measures.get(name or "")
+            if name is None or measure is None or measure.type != "judged" or name in out:
+                continue
+            score, raw = printed.get(ind.id), base.get(name)
+            if score is None or raw is None or is_missing(raw):
+                continue
+            try:
+                level = converter(measure)(raw)
+            except (ValueProblem, MissingValue):
+                continue
+            if isinstance(level, str) and not isinstance(level, Judged):
+                base[name] = Judged(level, score)
+                out[name] = ind.id
+        return out
 
     def prepare(self, base: Mapping[str, Any]) -> tuple[dict[str, Converted], dict[str, str]]:
         """Converted values and every derived measure that can be computed; formulas that fail

@@ -511,13 +511,24 @@ def drop_unknown_columns(rules: Ruleset, units: Sequence[Unit]) -> None:
     seen: set[str] = set()
     for unit in units:
         seen.update(unit.values)
-    ignored = sorted(name for name in seen if name not in rules.measures or rules.measures[name].derived)
+    ignored = sorted(name for name in seen if not _input_column(rules, name))
     if not ignored:
         return
     click.echo(M("ignored_columns", columns=", ".join(ignored)), err=True)
     for unit in units:
         for name in ignored:
             unit.values.pop(name, None)  # type: ignore[attr-defined]
+
+
+def _input_column(rules: Ruleset, name: str) -> bool:
+    """Whether a column holds values of an input measure: its own, or a judged measure's points."""
+    from ..model import POINTS
+
+    measure = rules.measures.get(name)
+    if measure is None and name.endswith(POINTS):
+        judged = rules.measures.get(name.removesuffix(POINTS))
+        return judged is not None and judged.type == "judged" and not judged.derived
+    return measure is not None and not measure.derived
 
 
 #: The commands this module adds to ``kpirules``.

@@ -3,6 +3,11 @@
 Standards: "优 得满分，良 得 80%，中 得 60%，差 不得分" → ``grade { 优: full, 良: 80%, 中: 60%, 差:
 zero }``. With judged intervals, "良（60%-80%）" → ``grade { 优: [80%, 100%], 良: [60%, 80%), … } by
 awarded``: the evaluator's points (``awarded``) must fall in the band of the level given.
+
+A bare ``grade`` (or ``grade X``) uses the shared scale of its measure (``[scales.NAME]``): the
+loader puts the scale's bands into the node (``scale`` names it). A ``judged`` measure's value
+carries the points the evaluator gave (``points`` of the value, ``x__points`` in SQL; ``measure``
+names it); an interval band takes them as ``by`` does.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..ast import Expr, Name, Node, Span, Text
+from ..ast import Expr, Name, Node, Span, Text, ValueRef
 from ..exact import ONE, Env, EvalFailure, Fn, Trace
 from ..intervals import ZERO, Dom, Interval, Labels, Union, nice_point, show_interval, show_number
 from ..kinds import SCORE, Kind, Type
 from ..messages import Catalog
+from ..model import POINTS
 from ..textfmt import number
 from . import bands
 from .base import Form, Goal
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
     from ..linter.analysis import RuleAnalysis
     from ..sql.arith import Q
     from ..sql.rules import RuleCompiler
+    from ..sql.trees import Bool
     from ..sql.values import V
 
 
@@ -47,6 +54,15 @@ class Grade(Node):
     subject: Expr | None
     bands: tuple[GradeBand, ...]
     by: Expr | None
+    #: The shared scale whose bands these are (a bare ``grade``), once the loader has put them in.
+    scale: str | None = None
+    #: The ``judged`` measure whose points an interval band takes (a bare ``grade`` on one).
+    measure: str | None = None
+
+    @property
+    def unresolved(self) -> bool:
+        """A bare ``grade`` whose measure has no scale (the checker reports it)."""
+        return not self.bands
 
 
 @attrs.frozen
@@ -60,6 +76,7 @@ class GradeStep:
     low_closed: bool
     high_closed: bool
     points: Decimal
+    scale: str | None = None
 
 
 def _grade_by(span: Span, subject: Expr | None, *rest: Any) -> Grade:
@@ -79,6 +96,7 @@ class GradeForm(Form[Grade]):
         "grade": lambda span, subject, *bands_: Grade(span, subject, bands_, None),
         "grade_by": _grade_by,
         "grade_band": _band,
+        "grade_scaled": lambda span, subject: Grade(span, subject, (), None),
     }
     steps = (GradeStep,)
     words = Catalog(
@@ -116,6 +134,44 @@ class GradeForm(Form[Grade]):
                 "{by} = {shown} is outside the band of '{label}': {band} points",
             ),
             "rounded": ("{given}（舍入后为 {awarded}）", "{given} (rounded {awarded})"),
+            # shared scales
+            "scale_band": (
+                "按等级序列「{scale}」，等级「{label}」得 {p} 分",
+                "by the scale '{scale}', level '{label}': {p} points",
+            ),
+            "scale_range": (
+                "按等级序列「{scale}」，等级「{label}」的分值区间 {r}，评定 {p} 分",
+                "by the scale '{scale}', level '{label}' allows {r}; awarded {p} points",
+            ),
+            "no_scale": (
+                "不带档的 `grade` 使用数据项的等级序列，但 `{name}` 没有设置 `scale`",
+                "a `grade` without bands uses its measure's scale, and `{name}` has no `scale`",
+            ),
+            "hint_no_scale": (
+                '在 [measures.{name}] 中写 `scale = "…"`（见 [scales.NAME]），或在 `grade` 后写出各档',
+                'add `scale = "…"` to [measures.{name}] (see [scales.NAME]), or write the bands after `grade`',
+            ),
+            "no_scale_subject": (
+                "不带档的 `grade` 需要一个设置了 `scale` 的数据项",
+                "a `grade` without bands needs a measure with a `scale`",
+            ),
+            "level_needs_points": (
+                "等级序列「{scale}」的档是分值区间，而等级型数据项 `{name}` 不含评定分数",
+                "the scale '{scale}' has intervals of points, and the level measure `{name}` holds no points",
+            ),
+            "hint_level_needs_points": (
+                '把 `{name}` 改为 `type = "judged"`，其值可同时给出等级和分数，如 "达成 8.5"',
+                'make `{name}` `type = "judged"`: its value then gives the level and the points, as "达成 8.5"',
+            ),
+            "needs_points": (
+                "{name} 为 '{label}'，其分值区间为 {band}，但没有给出评定分数",
+                "{name} is '{label}', whose band is {band} points, and no points were given",
+            ),
+            "hint_needs_points": (
+                '在等级后写出评定分数，如 "{label} {example}"',
+                'give the points after the level, as "{label} {example}"',
+            ),
+            "needs_points_sql": ("{name} 没有给出评定分数", "{name} gives no points"),
             "hint_outside_band": (
                 "请在等级 '{label}' 的区间内评定分数，或更改等级",
                 "award points inside the band of '{label}', or change the level",
@@ -154,6 +210,8 @@ class GradeForm(Form[Grade]):
         if (bad := c.no_scores_here(node)) is not None:
             return bad
         subject = c.infer(node.subject) if node.subject is not None else c.subject_type(node, "grade")
+        if node.unresolved:
+            return self.check_unresolved(c, node, subject)
         scale: tuple[str, ...] | None = None
         if subject.kind is Kind.LABEL and subject.levels is not None:
             scale = subject.levels
@@ -172,7 +230,7 @@ class GradeForm(Form[Grade]):
                 c.error(band.label_span, self.words("twice", label=band.label), code="KPI-R103")
             seen[band.label] = band
             if isinstance(band.score, bands.Interval):
-                if node.by is None:
+                if node.by is None and node.scale is None:
                     c.error(band.score, self.words("needs_by"))
                 c.expect(band.score.low, Kind.SCORE)
                 c.expect(band.score.high, Kind.SCORE)
@@ -183,16 +241,33 @@ class GradeForm(Form[Grade]):
             c.expect(node.by, Kind.NUMBER)
         return SCORE
 
+    def check_unresolved(self, c: Checker, node: Grade, subject: Type) -> Type:
+        """A bare ``grade`` the loader found no scale for."""
+        if subject.kind is Kind.ERROR:
+            return SCORE
+        name = c.subject if node.subject is None or isinstance(node.subject, ValueRef) else None
+        if isinstance(node.subject, Name) and node.subject.name in c.measures:
+            name = node.subject.name
+        if name is None:
+            c.error(node.subject or node, self.words("no_scale_subject"))
+        else:
+            c.error(node, self.words("no_scale", name=name), self.words("hint_no_scale", name=name))
+        return SCORE
+
     def inexact(self, node: Grade, value: Callable[[Node | None], bool], subject: bool) -> bool:
-        return node.by is None and any(
-            value(band.score) for band in node.bands if not isinstance(band.score, bands.Interval)
+        return (
+            node.by is None
+            and node.measure is None
+            and any(value(band.score) for band in node.bands if not isinstance(band.score, bands.Interval))
         )
 
     def compile(self, c: Compiler, node: Grade) -> Fn:
         subject = c.subject_fn(node, node.subject)
         span = node.span
         by = c.exact_fn(node.by) if node.by is not None else None
-        by_text = c.text(node.by) if node.by is not None else ""
+        by_text = c.text(node.by) if node.by is not None else (node.measure or "")
+        judged = node.measure is not None  # the points come with the level: ``points`` of the value
+        scale = node.scale
         table: dict[str, tuple[Fn, Fn, bool, bool, Span]] = {}
         for band in node.bands:
             if isinstance(band.score, bands.Interval):
@@ -203,6 +278,17 @@ class GradeForm(Form[Grade]):
                 table[band.label] = (score, score, True, True, band.span)
         words = self.words
         rounder, quantum = c.rounding if c.rounding is not None else (None, ONE)
+
+        def no_points(label: str, low: Decimal, high: Decimal, low_closed: bool, high_closed: bool) -> EvalFailure:
+            lb, rb = "[" if low_closed else "(", "]" if high_closed else ")"
+            band = f"{lb}{number(low)}, {number(high)}{rb}"
+            example = number(nice_point(Interval(low, high, low_closed, high_closed), None) or low)
+            return EvalFailure(
+                span,
+                words("needs_points", name=by_text, label=label, band=band),
+                words("hint_needs_points", label=label, example=example),
+                key="grade_needs_points",
+            )
 
         def grade(env: Env, tr: Trace) -> Any:
             label = subject(env, tr)
@@ -217,10 +303,15 @@ class GradeForm(Form[Grade]):
             low_fn, high_fn, low_closed, high_closed, band_span = entry
             low = low_fn(env, tr)
             high = high_fn(env, tr) if high_fn is not low_fn else low
-            if by is None:
+            given = label.points if judged and type(label) is not str else None
+            if given is None and judged and high_fn is not low_fn:
+                raise no_points(label, low, high, low_closed, high_closed)
+            if by is None and given is None:
                 points, awarded = low, None
             else:
-                given = by(env, tr)
+                if given is None:
+                    assert by is not None
+                    given = by(env, tr)
                 # compare the points as they will be scored, rounded to the ruleset's precision
                 awarded = rounder.quantize(given, quantum) if rounder is not None else given
                 inside = (low <= awarded if low_closed else low < awarded) and (
@@ -240,12 +331,21 @@ class GradeForm(Form[Grade]):
                     )
                 points = awarded
             if tr is not None:
-                tr.append(GradeStep(span, label, band_span, awarded, low, high, low_closed, high_closed, points))
+                step = GradeStep(
+                    span, str(label), band_span, awarded, low, high, low_closed, high_closed, points, scale
+                )
+                tr.append(step)
             return points
 
         found = c.column_of(subject)
         constants = [c.const(band.score) for band in node.bands if not isinstance(band.score, bands.Interval)]
-        if by is not None or found is None or len(constants) != len(node.bands) or not all(ok for ok, _ in constants):
+        if (
+            by is not None
+            or judged
+            or found is None
+            or len(constants) != len(node.bands)
+            or not all(ok for ok, _ in constants)
+        ):
             return grade
         # `grade { 优: full, 良: 80% … }`: a label's points are a constant
         (labels_of,) = found
@@ -260,6 +360,11 @@ class GradeForm(Form[Grade]):
         subject = s.subject_value(node.subject)
         label = subject.value
         by = s.compile(node.by) if node.by is not None else None
+        no_points: Bool = False  # a judged value without points: its single-score band scores as it is
+        if node.measure is not None:  # a judged measure: its points arrive beside it, in `x__points`
+            by = s.measure(node.measure + POINTS)
+            assert isinstance(by.value, s.Q)
+            no_points = s.is_null(s.i.sql(by.value.n))
         mode = s.rounding
         precision = s.precision
         value: Q = s.qconst(0)
@@ -285,10 +390,16 @@ class GradeForm(Form[Grade]):
                 inside = s.b_and(
                     s.a.cmp(low, "<=" if lc else "<", awarded), s.a.cmp(awarded, "<=" if hc else "<", high)
                 )
-                assert node.by is not None
-                message = self.words("outside_band_sql", by=s.text(node.by), label=band.label)
-                outside = s.when(s.b_not(inside), s.string(message))
+                by_text = s.text(node.by) if node.by is not None else str(node.measure)
+                message = self.words("outside_band_sql", by=by_text, label=band.label)
+                outside = s.when(s.b_and(s.b_not(no_points), s.b_not(inside)), s.string(message))
                 points, band_err = awarded, s.first_err(low_err, high_err, by.err, outside)
+                if no_points is not False:
+                    if isinstance(band.score, bands.Interval):
+                        needs = s.string(self.words("needs_points_sql", name=by_text))
+                        band_err = s.first_err(s.when(no_points, needs), band_err)
+                    else:
+                        points = s.a.select(no_points, low, awarded)
             value = s.a.select(matches, points, value)
             err = s.branch_err(matches, band_err, err)
         return s.V(value, s.first_err(subject.err, err))
@@ -326,7 +437,7 @@ class GradeForm(Form[Grade]):
                 self.words("hint_missing_levels", first=missing[0]),
                 {name or a.text(node.subject or node): missing[0]},
             )
-        if node.by is not None:
+        if node.by is not None or node.measure is not None:
             self.judged(a, node)
         return a.join(node, parts) if parts else Interval.point(ZERO)
 
@@ -380,12 +491,15 @@ class GradeForm(Form[Grade]):
             )
 
     def explain(self, step: GradeStep, x: Explainer) -> str:
+        scaled = {"scale": step.scale} if step.scale is not None else {}
         if step.awarded is None:
-            return self.words.say(x.lang, "grade_band", label=step.label, p=number(step.points))
+            key = "scale_band" if scaled else "grade_band"
+            return self.words.say(x.lang, key, label=step.label, p=number(step.points), **scaled)
         assert step.low is not None and step.high is not None
         return self.words.say(
             x.lang,
-            "grade_range",
+            "scale_range" if scaled else "grade_range",
+            **scaled,
             label=step.label,
             r=("[" if step.low_closed else "(")
             + f"{number(step.low)}, {number(step.high)}"

@@ -91,7 +91,7 @@ class Pending:
 def natural_domain(measure: Measure) -> Dom:
     if measure.type == "bool":
         return BOTH
-    if measure.type == "level":
+    if measure.type in ("level", "judged"):
         return frozenset(measure.levels or ())
     if measure.range is not None:
         dom = Interval(frac(measure.range[0]), frac(measure.range[1]))
@@ -518,7 +518,7 @@ def derived_domains(
             continue
         analysis = RuleAnalysis(measure.formula, formulas[name], measure.formula_source, measures, base)
         value = analysis.bound
-        if measure.type in ("bool", "level"):
+        if measure.type in ("bool", "level", "judged"):
             base[name] = value if isinstance(value, frozenset) and value else natural_domain(measure)
             continue
         dom = value if isinstance(value, Interval) and not value.empty else EVERYTHING

@@ -170,6 +170,17 @@ def raw_form(measure: Measure, value: object) -> object:
 
 
 # ---- the values to try ------------------------------------------------------------------------------
+def judged_candidates(measure: Measure, dom: object, breakpoints: Sequence[Decimal]) -> list[object]:
+    """A judged measure's values to try, as a user writes them: every level alone, and every level
+    with points at each breakpoint of 0 or more (the ends of the bands of its scale, for the rule's
+    weight) and between each two of them ("达成 9")."""
+    levels = [lv for lv in measure.levels or () if not isinstance(dom, frozenset) or lv in dom]
+    points = sorted({p for p in breakpoints if p.is_finite() and p >= 0})
+    between = [nice_point(Interval(a, b, False, False)) for a, b in itertools.pairwise(points)]
+    shown = [format(p.normalize(CTX), "f") for p in [*points, *(b for b in between if b is not None)]]
+    return [*levels, *(f"{lv} {p}" for lv in levels for p in shown)]
+
+
 def candidates(  # noqa: C901 - one branch per measure type and domain shape when choosing values to try
     measure: Measure, dom: object, breakpoints: Sequence[Decimal], poles: Sequence[Decimal] = ()
 ) -> list[object]:
@@ -183,6 +194,8 @@ def candidates(  # noqa: C901 - one branch per measure type and domain shape whe
         levels = measure.levels or ()
         allowed = dom if isinstance(dom, frozenset) else frozenset(levels)
         return [lv for lv in levels if lv in allowed]
+    if measure.type == "judged":
+        return judged_candidates(measure, dom, breakpoints)
     if not isinstance(dom, Interval) or dom.empty:
         return [ZERO]
     count = measure.type == "count"

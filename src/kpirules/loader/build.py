@@ -20,11 +20,13 @@ from ..kinds import Checked
 from ..model import (
     DEFAULT_GRADES,
     MEASURE_TYPES,
+    POINTS,
     Group,
     Header,
     Indicator,
     Measure,
     Override,
+    Scale,
 )
 from ..parser import KEYWORDS, parse_rule
 from ..ruleset import Ruleset
@@ -45,6 +47,7 @@ else:  # pragma: no cover
 
 from .base import _describe_path
 from .reported import ReportedReader
+from .scales import ScaleReader
 from .words import M
 
 _RULESET_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -53,10 +56,21 @@ _MEASURE_NAME = re.compile(r"[^\W\d]\w*")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 #: The tables of a ruleset file. ``[[tests]]`` (the author's test cases) is read by ``kpirules test``,
 #: not by the loader.
-_TOP_LEVEL = ("ruleset", "grades", "measures", "indicators", "groups", "values", "overrides", "reported", "tests")
+_TOP_LEVEL = (
+    "ruleset",
+    "grades",
+    "scales",
+    "measures",
+    "indicators",
+    "groups",
+    "values",
+    "overrides",
+    "reported",
+    "tests",
+)
 
 
-class _Builder(ReportedReader):
+class _Builder(ReportedReader, ScaleReader):
     """Builds the ruleset of one file (:meth:`build`)."""
 
     def build(self) -> Ruleset:
@@ -66,8 +80,9 @@ class _Builder(ReportedReader):
             self.problem((), M("no_ruleset"), M("no_ruleset_hint"), code="KPI-S102")
         header = self.header(data.get("ruleset"))
         grades = self.grades(data["grades"]) if "grades" in data else DEFAULT_GRADES
-        measures = self.measures(data.get("measures", {}))
-        indicators = self.indicators(data.get("indicators", []), measures, header)
+        scales = self.scales(data["scales"]) if "scales" in data else {}
+        measures = self.measures(data.get("measures", {}), scales)
+        indicators = self.indicators(data.get("indicators", []), measures, header, scales)
         if not data.get("indicators") and "ruleset" in data:
             self.problem(
                 ("ruleset",),
@@ -87,6 +102,7 @@ class _Builder(ReportedReader):
             header=header,
             grades=grades,
             measures=measures,
+            scales=scales,
             indicators=tuple(indicators),
             groups=groups,
             values=values,
@@ -139,7 +155,7 @@ class _Builder(ReportedReader):
                 out.append((label, value))
         return tuple(out)
 
-    def measures(self, raw: Any) -> dict[str, Measure]:
+    def measures(self, raw: Any, scales: Mapping[str, Scale] | None = None) -> dict[str, Measure]:
         table = self.table(("measures",), raw, _describe_path(("measures",)))
         out: dict[str, Measure] = {}
         for name, spec in (table or {}).items():
@@ -164,25 +180,13 @@ class _Builder(ReportedReader):
             body = self.table(path, spec, _describe_path(path))
             if body is None:
                 continue
-            self.keys(path, body, ("type", "unit", "label", "levels", "range", "formula", "description"), ("type",))
+            allowed = ("type", "unit", "label", "levels", "scale", "range", "formula", "description")
+            self.keys(path, body, allowed, ("type",))
             mtype = self.get(path, body, "type", self.choice(MEASURE_TYPES))
-            levels = self.get(path, body, "levels", self.strings)
-            if mtype == "level":
-                if not levels:
-                    if "levels" not in body:
-                        self.problem(path, M("needs_levels", name=name), key=True, code="KPI-S102")
-                    elif levels is not None:
-                        self.problem((*path, "levels"), M("levels_empty"), code="KPI-S104")
-                    levels = None
-                elif len(set(levels)) != len(levels):
-                    self.problem((*path, "levels"), M("levels_twice"), code="KPI-S104")
-            elif levels is not None and mtype is not None:
-                self.problem(
-                    (*path, "levels"),
-                    M("levels_not_level", name=name, type=mtype),
-                    key=True,
-                    code="KPI-S104",
-                )
+            levels, scale, broken = self.measure_levels(path, name, mtype, body, scales or {})
+            if broken:
+                self.broken.add(name)
+                continue
             rng = self.range(path, body) if "range" in body else None
             if rng is not None and mtype not in ("rate", "number", "count", "amount", None):
                 self.problem(
@@ -206,12 +210,74 @@ class _Builder(ReportedReader):
                 unit=self.get(path, body, "unit", self.string),
                 label=self.get(path, body, "label", self.string),
                 levels=levels,
+                scale=scale,
                 range=rng,
                 formula=formula,
                 formula_source=formula_source,
                 description=self.get(path, body, "description", self.string),
             )
         return out
+
+    def measure_levels(
+        self, path: Path, name: str, mtype: str | None, body: Mapping[str, Any], scales: Mapping[str, Scale]
+    ) -> tuple[tuple[str, ...] | None, str | None, bool]:
+        """A measure's levels (its own, or its scale's), its scale, and whether it is broken."""
+        levels = self.get(path, body, "levels", self.strings)
+        scale = self.get(path, body, "scale", self.string)
+        if scale is not None or mtype == "judged":
+            return self.measure_scale(path, name, mtype, body, scale, scales)
+        if mtype == "level":
+            if not levels:
+                if "levels" not in body:
+                    self.problem(path, M("needs_levels", name=name), key=True, code="KPI-S102")
+                elif levels is not None:
+                    self.problem((*path, "levels"), M("levels_empty"), code="KPI-S104")
+                levels = None
+            elif len(set(levels)) != len(levels):
+                self.problem((*path, "levels"), M("levels_twice"), code="KPI-S104")
+        elif levels is not None and mtype is not None:
+            self.problem(
+                (*path, "levels"),
+                M("levels_not_level", name=name, type=mtype),
+                key=True,
+                code="KPI-S104",
+            )
+        return levels, None, False
+
+    def measure_scale(
+        self,
+        path: Path,
+        name: str,
+        mtype: str | None,
+        body: Mapping[str, Any],
+        scale: str | None,
+        scales: Mapping[str, Scale],
+    ) -> tuple[tuple[str, ...] | None, str | None, bool]:
+        """The levels of a measure with a ``scale`` (every ``judged`` one has one), the scale's
+        name, and whether the declaration is broken (a problem says why)."""
+        if mtype not in ("level", "judged"):
+            if mtype is not None:
+                self.problem((*path, "scale"), M("scale_not_level", name=name, type=mtype), key=True, code="KPI-S104")
+            return None, None, False
+        if scale is None:
+            if "scale" not in body:
+                self.problem(path, M("needs_scale", name=name), key=True, code="KPI-S102")
+            return None, None, True
+        if "levels" in body:
+            self.problem((*path, "levels"), M("scale_and_levels", name=name), key=True, code="KPI-S104")
+        if scale not in scales:
+            if scale not in self.broken_scales:
+                close = difflib.get_close_matches(scale, list(scales), n=1, cutoff=0.6)
+                hint = M("did_you_mean", name=close[0]) if close else M("declare_scale", name=scale)
+                self.problem((*path, "scale"), M("unknown_scale", name=scale), hint, code="KPI-R101")
+            return None, None, True
+        declared = self.data.get("measures")
+        if mtype == "judged" and isinstance(declared, dict) and name + POINTS in declared:
+            taken = name + POINTS
+            self.problem(
+                ("measures", taken), M("points_name_taken", name=taken, judged=name), key=True, code="KPI-S104"
+            )
+        return scales[scale].levels, scale, False
 
     def range(self, path: Path, body: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
         raw = body["range"]
@@ -234,7 +300,13 @@ class _Builder(ReportedReader):
             self.problems.append(err)
             return None
 
-    def indicators(self, raw: Any, measures: Mapping[str, Measure], header: Header | None) -> list[Indicator]:
+    def indicators(
+        self,
+        raw: Any,
+        measures: Mapping[str, Measure],
+        header: Header | None,
+        scales: Mapping[str, Scale] | None = None,
+    ) -> list[Indicator]:
         if not isinstance(raw, list):
             self.problem(("indicators",), M("array_of_tables", key="indicators", table="indicators"), code="KPI-S103")
             return []
@@ -311,6 +383,8 @@ class _Builder(ReportedReader):
             if rule_text is not None:
                 source = self.rule_source((*path, "rule"), rule_text)
                 rule = self.parse(source)
+                if rule is not None:
+                    rule = self.use_scales(rule, source, measure, measures, scales or {})
             if_missing = self.get(path, body, "if_missing", self.choice(("full", "zero", "error")), "error")
             name = self.get(path, body, "name", self.string)
             ipath = self.get(path, body, "path", self.strings) or ()

@@ -235,7 +235,7 @@ class ReportedReader(Base):
 
     def _figure_value(self, path: Path, raw: Any, measure: Measure) -> tuple[Decimal | bool | str, str | None] | None:
         """A figure's value as printed and the unit written with it (``"1899305.84万元"``)."""
-        if measure.type in ("bool", "level"):
+        if measure.type in ("bool", "level", "judged"):
             from ..values import MissingValue
 
             try:

@@ -136,6 +136,42 @@ M = Catalog(
             "`levels` 只用于等级数据项，而 `{name}` 的类型是 `{type}`",
             "`levels` belongs to level measures, and `{name}` is a {type}",
         ),
+        # ---- [scales.NAME] and the measures that use one ---------------------------------------------
+        "scale_shape": (
+            "`bands` 应列出等级序列的各档，如 `达成: [80%, 100%]`，每行一档或以逗号分隔",
+            "`bands` lists the bands of the scale, as `达成: [80%, 100%]`, one a line or separated by commas",
+        ),
+        "scale_shape_hint": (
+            "例如 `bands = '达成: [80%, 100%], 部分达成: [60%, 80%), 未达成: [0, 60%)'`",
+            "for example `bands = '达成: [80%, 100%], 部分达成: [60%, 80%), 未达成: [0, 60%)'`",
+        ),
+        "scale_twice": ("等级 '{label}' 在等级序列中出现了两次", "the level '{label}' appears twice in the scale"),
+        "scale_score": (
+            "等级序列的一档应给出得分：full、zero、N pts，或 N%（分值的比例），或由它们构成的区间",
+            "a band of a scale gives a score: full, zero, N pts or N% (a share of the weight), or an interval of them",
+        ),
+        "scale_score_hint": (
+            "等级序列为多个指标共用，得分不能引用数据项",
+            "a scale is shared by indicators: its scores cannot read measures",
+        ),
+        "needs_scale": (
+            '评定数据项 `{name}` 需要 `scale = "…"`，指明它使用的等级序列 [scales.NAME]',
+            'judged measure `{name}` needs `scale = "…"`, the [scales.NAME] it is judged on',
+        ),
+        "unknown_scale": ("未知的等级序列 `{name}`", "unknown scale `{name}`"),
+        "declare_scale": ("请在 [scales.{name}] 中声明它", "declare it as [scales.{name}]"),
+        "scale_and_levels": (
+            "`{name}` 的等级取自等级序列，不能再写 `levels`",
+            "the levels of `{name}` come from its scale: remove `levels`",
+        ),
+        "scale_not_level": (
+            "`scale` 只用于等级数据项和评定数据项，而 `{name}` 的类型是 `{type}`",
+            "`scale` belongs to level and judged measures, and `{name}` is a {type}",
+        ),
+        "points_name_taken": (
+            "数据项名 `{name}` 与评定数据项 `{judged}` 的分数列重名",
+            "the name `{name}` is the column of the points of the judged measure `{judged}`",
+        ),
         "range_not_numeric": (
             "`range` 只用于数值型数据项，而 `{name}` 的类型是 `{type}`",
             "`range` needs a numeric measure, and `{name}` is a {type}",

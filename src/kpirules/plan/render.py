@@ -31,7 +31,8 @@ def value_text(measure: Measure, value: Converted | None, *, words: bool = True)
             return M("yes") if value else M("no")
         return "true" if value else "false"
     if isinstance(value, str):
-        return value
+        points = getattr(value, "points", None)  # a judged measure's level and points: "达成 10"
+        return value if points is None else f"{value} {_rounded(points, 10)}"
     if measure.type == "rate":
         return _rounded(value.scaleb(2, context=CONTEXT), 2) + "%"
     if words and measure.unit:
@@ -208,7 +209,7 @@ def marginal_lines(rs: Ruleset, marginal: Marginal) -> list[str]:
         moved = False
         for slope in margin.slopes:
             m = rs.measures[slope.measure]
-            if m.type not in ("bool", "level") and (slope.up or slope.down):
+            if m.type not in ("bool", "level", "judged") and (slope.up or slope.down):
                 lines.append(
                     M(
                         "marginal_slope",
@@ -365,7 +366,7 @@ def plan_dict(rs: Ruleset, plan: Plan, marginal: Marginal | None = None) -> dict
 def _slope_dict(rs: Ruleset, slope: Slope) -> dict[str, Any]:
     m = rs.measures[slope.measure]
     out: dict[str, Any] = {"measure": slope.measure, "value": value_text(m, slope.value, words=False)}
-    if m.type not in ("bool", "level"):
+    if m.type not in ("bool", "level", "judged"):
         out["per"] = show(slope.per)
         out["points_per_unit_down"] = None if slope.down is None else _exact(slope.down)
         out["points_per_unit_up"] = None if slope.up is None else _exact(slope.up)

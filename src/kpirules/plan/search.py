@@ -355,15 +355,19 @@ def least_numeric(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()
 
 def alternatives(axis: Axis) -> list[Converted]:
     """The other values of a yes/no value or a level, nearest first (a better level before a
-    worse one as near)."""
+    worse one as near); for a judged measure, its own level with the most points first."""
     if axis.measure.type == "bool":
         return [not axis.value]
-    levels: list[Converted] = list(axis.measure.levels or ())
+    levels: list[Converted] = list(axis.choices or axis.measure.levels or ())
     if axis.value not in levels:
         return levels
     here = levels.index(axis.value)
     order = sorted((i for i in range(len(levels)) if i != here), key=lambda i: (abs(i - here), i > here))
-    return [levels[i] for i in order]
+    out = [levels[i] for i in order]
+    top = levels[here]
+    if axis.choices and getattr(top, "points", None) != getattr(axis.value, "points", None):
+        out.insert(0, top)  # a judged level: the most points its band allows, nearest of all
+    return out
 
 
 def _with(fixed: Changes, name: str, value: Converted) -> Changes:

@@ -19,8 +19,8 @@ import attrs
 from .. import ast
 from ..errors import KpiRulesError, ValuesError
 from ..exact import CONTEXT, snap
-from ..model import Measure
-from ..values import Converted
+from ..model import LEVEL_TYPES, Measure
+from ..values import Converted, Judged
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -271,6 +271,9 @@ class Axis:
     lo: Decimal | None  # the lowest value it may take (None: no end)
     hi: Decimal | None
     quantities: tuple[str, ...]  # itself, then the derived measures computed from it
+    #: The values a level may move to, where they are not its bare levels: a judged measure's
+    #: levels, each with the most points its band allows (the top of its interval).
+    choices: tuple[Converted, ...] | None = None
 
     @property
     def numeric(self) -> bool:
@@ -288,7 +291,7 @@ class Axis:
         m = self.measure
         if m.type == "bool":
             return Decimal(1) if after != self.value else Decimal(0)
-        if m.type == "level":
+        if m.type in LEVEL_TYPES:
             levels = m.levels or ()
             if len(levels) < 2 or after not in levels or self.value not in levels:
                 return Decimal(1)
@@ -318,6 +321,9 @@ def axes(space: Space) -> list[Axis]:
         quantities = (name, *derived.get(name, ()))
         if measure.type in ("bool", "level"):
             out.append(Axis(name, measure, value, None, None, None, quantities))
+            continue
+        if measure.type == "judged":
+            out.append(Axis(name, measure, value, None, None, None, quantities, judged_choices(rs, measure)))
             continue
         assert isinstance(value, Decimal)
         lo: Decimal | None
@@ -365,3 +371,41 @@ def constants(space: Space, quantity: str, env: Mapping[str, Converted]) -> list
     if measure.type == "rate":
         found.update((Decimal(0), Decimal(1)))
     return sorted(v for v in found if v.is_finite())
+
+
+def judged_choices(rs: Ruleset, measure: Measure) -> tuple[Converted, ...]:
+    """Each level of a judged measure as a plan would give it: a level whose band is a single score
+    as it is, one whose band is an interval with the most points the interval allows, for the
+    weight of the indicator it is the measure of (the top of a half-open band, less one unit of
+    the ruleset's precision)."""
+    scale = rs.scales.get(measure.scale or "")
+    weight = next((ind.weight for ind in rs.indicators if ind.measure == measure.name), None)
+    if scale is None or weight is None:
+        return tuple(measure.levels or ())
+    unit = Decimal(1).scaleb(-rs.header.precision)
+    out: list[Converted] = []
+    for band in scale.bands:
+        label, score = getattr(band, "label", ""), getattr(band, "score", None)
+        high = getattr(score, "high", None)
+        if high is None:
+            out.append(label)
+            continue
+        top = _points(high, weight)
+        if top is None:
+            out.append(label)
+            continue
+        out.append(Judged(label, top if getattr(score, "high_closed", True) else CONTEXT.subtract(top, unit)))
+    return tuple(out)
+
+
+def _points(node: object, weight: Decimal) -> Decimal | None:
+    """The points of a scale's score literal for an indicator of ``weight``."""
+    if isinstance(node, ast.Full):
+        return weight
+    if isinstance(node, ast.Zero):
+        return Decimal(0)
+    if isinstance(node, ast.Points):
+        return node.value
+    if isinstance(node, ast.Number):
+        return CONTEXT.multiply(weight, node.value) if node.unit else node.value
+    return None

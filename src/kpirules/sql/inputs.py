@@ -18,7 +18,7 @@ from typing import Literal
 
 from sqlglot import exp
 
-from ..model import NUMERIC_TYPES, Measure
+from ..model import NUMERIC_TYPES, POINTS, Measure
 from ..ruleset import Ruleset
 from ..values import BARE_RATE_LIMIT
 from .arith import Arith, Q, SqlInt, qconst
@@ -315,7 +315,8 @@ def convert(  # noqa: C901 - one branch per measure type and column type of an i
 
 
 def default_columns(ruleset: Ruleset) -> dict[str, InputColumn]:
-    """Input columns named as the measures: numbers DECIMAL(38, 10), conditions BOOLEAN, levels VARCHAR."""
+    """Input columns named as the measures: numbers DECIMAL(38, 10), conditions BOOLEAN, levels VARCHAR;
+    a judged measure ``x`` as its level ``x`` and its points ``x__points`` (DECIMAL(38, 10))."""
     out = {}
     for m in ruleset.measures.values():
         if m.derived:
@@ -327,4 +328,6 @@ def default_columns(ruleset: Ruleset) -> dict[str, InputColumn]:
         else:
             kind = "VARCHAR"
         out[m.name] = InputColumn(m.name, kind)
+        if m.type == "judged":
+            out[m.name + POINTS] = InputColumn(m.name + POINTS, "DECIMAL(38, 10)")
     return out

@@ -19,7 +19,7 @@ from fractions import Fraction
 from sqlglot import exp
 
 from ..messages import Catalog
-from ..model import NUMERIC_TYPES, Measure
+from ..model import LEVEL_TYPES, NUMERIC_TYPES, POINTS, Measure
 from ..ruleset import M as RULESET
 from ..ruleset import Ruleset
 from ..values import measure_problem
@@ -112,6 +112,17 @@ class QueryCompiler:
             self.internal[measure] = f"_m{len(self.internal)}"
         return self.internal[measure]
 
+    def _inputs(self) -> list[Measure]:
+        """The input measures, each ``judged`` one followed by its points (``x__points``, a number)."""
+        out: list[Measure] = []
+        for measure in self.ruleset.measures.values():
+            if measure.derived:
+                continue
+            out.append(measure)
+            if measure.type == "judged":
+                out.append(Measure(measure.name + POINTS, "number"))
+        return out
+
     # -- the query ------------------------------------------------------------------------------
     def build(self) -> exp.Select:  # noqa: C901 - assembles the query's clauses in order; each branch one optional part
         rs = self.ruleset
@@ -127,13 +138,11 @@ class QueryCompiler:
             keep.append(alias(col(self.row_column), "_row"))
         projections = list(keep)
         bad_whens: list[tuple[exp.Expression, exp.Expression]] = []
-        for measure in rs.measures.values():
-            if measure.derived:
-                continue
+        for measure in self._inputs():
             column = self.columns.get(measure.name)
             if column is None:  # not in the table: no unit has a value
                 name = self.internal_name(measure.name)
-                kind = "num" if measure.type in NUMERIC_TYPES else measure.type
+                kind = "num" if measure.type in NUMERIC_TYPES else "level" if measure.type in LEVEL_TYPES else "bool"
                 null_value: Q | exp.Expression = Q(self.ints.tag(col(name), 0, 0), 1) if kind == "num" else col(name)
                 if kind == "level":
                     assert isinstance(null_value, exp.Expression)
@@ -141,11 +150,13 @@ class QueryCompiler:
                 self.measured[measure.name] = Measured(
                     "label" if kind == "level" else "bool" if kind == "bool" else "num",
                     null_value,
-                    string(MISSING),
+                    None if measure.name.endswith(POINTS) else string(MISSING),  # points may be absent
                 )
                 projections.append(alias(exp.Null(), name))
                 continue
             measured, cols, ok, checks = self.convert(measure, column)
+            if measure.name.endswith(POINTS) and measure.name not in rs.measures:
+                measured.err = None  # the points of a judged measure: none is no failure by itself
             self.measured[measure.name] = measured
             for cname, value in cols:
                 projections.append(alias(value, cname))
@@ -201,7 +212,7 @@ class QueryCompiler:
                 full_err = first_err(err, range_err)  # the range is checked only on a computed value
             else:
                 vname = base
-                is_label = measure.type == "level"
+                is_label = measure.type in LEVEL_TYPES
                 assert not isinstance(v.value, Q)
                 value_expr = string(v.value) if isinstance(v.value, str) else b_sql(v.value)
                 select.append(alias(value_expr, vname))

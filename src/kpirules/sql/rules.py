@@ -24,7 +24,7 @@ from ..kinds import Checked, Kind
 from ..source import RuleSource
 from .arith import FLIP, OPS, Q, qconst
 from .errors import SqlUnsupported
-from .trees import Bool, b_and, b_case, b_not, b_or, b_sql, case, paren, string, when
+from .trees import Bool, b_and, b_case, b_not, b_or, b_sql, case, is_null, paren, string, when
 from .values import MISSING, Label, V, first_err
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class Toolkit:
     b_not = staticmethod(b_not)
     b_case = staticmethod(b_case)
     b_sql = staticmethod(b_sql)
+    is_null = staticmethod(is_null)
 
     @staticmethod
     def prefixed(text: str, err: exp.Expression | None) -> exp.Expression | None:
@@ -78,7 +79,7 @@ class RuleCompiler(Toolkit):
       ``cmp(x, op, y) -> Bool``, ``select(cond, x, y)``, ``clamp01``, ``floor0``, ``floor``,
       ``ceil``, ``round_int(x, digits, mode)``, ``norm(n, d, nonneg)``); ``s.i`` for its integers;
     - conditions (a Bool is a SQL condition or a Python bool that folds): ``s.b_and``, ``s.b_or``,
-      ``s.b_not``, ``s.b_case(cond, then, orelse)``, ``s.b_sql``;
+      ``s.b_not``, ``s.b_case(cond, then, orelse)``, ``s.b_sql``, ``s.is_null(e)``;
     - labels: ``s.compare_labels(left, op, right, levels)``, ``s.label_is(label, text)``;
     - failures, in the evaluator's order: ``s.first_err(*errs)`` (the first that is not NULL),
       ``s.when(cond, err)`` (``err`` only where ``cond`` holds), ``s.branch_err(cond, a, b)``

@@ -51,10 +51,11 @@ from ..linter.analysis import RuleAnalysis, derived_domains, formula_order, indi
 from ..linter.probe import Probe, candidates, constants
 from ..messages import language
 from ..model import Indicator, Measure
+from ..plan.space import judged_choices
 from ..result import Result
 from ..ruleset import Ruleset
 from ..trace import BranchStep
-from ..values import ValueProblem, converter
+from ..values import ValueProblem, converter, judged_text
 from .cases import Suite
 from .run import CaseOutcome
 from .toml import case_text
@@ -330,8 +331,10 @@ class _Search:
             if not measure.derived and name not in suite.raw_values:
                 found = [raw for raw, _ in self._candidates(name, measure, [])]
                 hundred = "100%" if measure.type == "rate" else 100
-                if measure.type not in ("bool", "level") and _accepts(measure, hundred):
+                if measure.type not in ("bool", "level", "judged") and _accepts(measure, hundred):
                     found.insert(0, hundred)
+                if measure.type == "judged":  # the best level with the most points its band allows
+                    found[:0] = [judged_text(v) for v in judged_choices(rs, measure)[:1]]
                 if found:
                     options[name] = found
         for pick in (_first, _one_or_first, _middle, _last):
@@ -373,9 +376,10 @@ class _Search:
                 value = convert(shown)
             except (ValueProblem, ArithmeticError):
                 continue
-            if (value, type(value)) in seen:
+            key = (value, type(value), getattr(value, "points", None))  # a judged level with its points
+            if key in seen:
                 continue
-            seen.add((value, type(value)))
+            seen.add(key)
             out.append((shown, value))
         return out
 

@@ -20,7 +20,7 @@ from ..result import Result
 from ..ruleset import Ruleset
 from .cases import Monotone, Suite
 from .invariants import Violation, check_result, indicator_bounds_of, same_outcome
-from .strategies import edges, hypothesis_strategies, measure_values, values_for
+from .strategies import edges, hypothesis_strategies, judged_values, measure_values, values_for
 from .toml import case_text, shown_values
 from .words import M
 
@@ -185,6 +185,9 @@ def _rank(rs: Ruleset, measure: str, value: Any) -> Any:
     if m.type == "level":
         levels = list(m.levels or ())
         return len(levels) - levels.index(value)
+    if m.type == "judged":  # by level, then by points
+        levels = list(m.levels or ())
+        return (len(levels) - levels.index(str(value)), getattr(value, "points", Decimal(0)))
     if m.type == "bool":
         return int(bool(value))
     return value
@@ -204,6 +207,8 @@ def _fill(suite: Suite) -> dict[str, Any]:
             fill[name] = True
         elif measure.type == "level":
             fill[name] = (measure.levels or ("",))[0]
+        elif measure.type == "judged":
+            fill[name] = judged_values(rs, measure)[0]
         elif found.get(name):
             fill[name] = found[name][0]
     return fill
@@ -304,7 +309,7 @@ def _derived_values(rs: Ruleset, name: str) -> Any:
     measure = rs.measures[name]
     if measure.type == "bool":
         return st.booleans()
-    if measure.type == "level":
+    if measure.type in ("level", "judged"):
         return st.sampled_from(list(measure.levels or ()))
     lo = Decimal(0) if measure.type != "number" else Decimal(-1000)
     hi = Decimal(2) if measure.type == "rate" else Decimal(1000)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import KpiRulesError
+from ..model import POINTS
 from ..result import Result
 from ..ruleset import Ruleset
 from .invariants import Violation
@@ -28,6 +29,14 @@ def _fits(value: Any) -> bool:
     if isinstance(value, Decimal) and not isinstance(value, bool):
         return value.is_finite() and abs(value) < _LIMIT and -value.as_tuple().exponent <= _SCALE  # type: ignore[operator]
     return True
+
+
+def _cell(env: Mapping[str, Any], name: str) -> Any:
+    """The value of column ``name``: a measure's, or the points of a judged one (``x__points``)."""
+    if name.endswith(POINTS) and name not in env:
+        return getattr(env.get(name.removesuffix(POINTS)), "points", None)
+    value = env.get(name)
+    return str(value) if isinstance(value, str) else value  # a judged level: its text
 
 
 def check_sql(ruleset: Ruleset, rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, Violation]] | None:
@@ -51,13 +60,14 @@ def check_sql(ruleset: Ruleset, rows: Sequence[Mapping[str, Any]]) -> list[tuple
             env = ruleset.prepare(row)
         except KpiRulesError:
             continue  # a value Python refuses before scoring: the SQL path reads text its own way
-        if not all(_fits(env.get(name)) for name in names):
+        cells = [_cell(env, name) for name in names]
+        if not all(map(_fits, cells)):
             continue
         try:
             outcomes[f"u{i}"] = ruleset.evaluate(row)
         except KpiRulesError as err:
             outcomes[f"u{i}"] = err
-        table.append([f"u{i}", *(env.get(name) for name in names)])
+        table.append([f"u{i}", *cells])
     if not table:
         return []
     schema = exp.Schema(

@@ -27,8 +27,9 @@ from .. import ast
 from ..linter.analysis import derived_domains, formula_order
 from ..linter.probe import candidates, constants, raw_form
 from ..model import Measure
+from ..plan.space import judged_choices
 from ..ruleset import Ruleset
-from ..values import ValueProblem, converter
+from ..values import ValueProblem, converter, judged_text
 from .words import M
 
 if TYPE_CHECKING:
@@ -108,12 +109,21 @@ def measure_values(ruleset: Ruleset, name: str, edge: list[Any] | None = None) -
         strategy = st.booleans()
     elif measure.type == "level":
         strategy = st.sampled_from(list(measure.levels or ()))
+    elif measure.type == "judged":  # each level, and each with the most points its band allows
+        strategy = st.sampled_from(judged_values(ruleset, measure))
     else:
         strategy = _general(st, measure)
         found = edge if edge is not None else edges(ruleset).get(name, [])
         if found:
             strategy = st.one_of(st.sampled_from(found), strategy)
     return strategy
+
+
+def judged_values(ruleset: Ruleset, measure: Measure) -> list[Any]:
+    """A judged measure's raw values to draw: its levels with the most points their bands allow
+    (``"达成 10"``), then its levels alone."""
+    tops = [judged_text(v) for v in judged_choices(ruleset, measure)]
+    return [*dict.fromkeys([*tops, *(measure.levels or ())])]
 
 
 def _general(st: Any, measure: Measure) -> Any:
@@ -153,7 +163,7 @@ def edge_values(ruleset: Ruleset) -> SearchStrategy[dict[str, Any]]:
     fields = {}
     for name in input_measures(ruleset):
         measure = ruleset.measures[name]
-        if measure.type in ("bool", "level") or not found.get(name):
+        if measure.type in ("bool", "level", "judged") or not found.get(name):
             fields[name] = measure_values(ruleset, name, [])
         else:
             fields[name] = st.sampled_from(found[name])

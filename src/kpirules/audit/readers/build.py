@@ -350,7 +350,7 @@ def _figure(cells: Mapping[str, Cell], at: Location | None, ruleset: Ruleset, ta
         table.problem(M("unit_not_a_string"), unit_cell.location if unit_cell else at)
         return None
     value: Decimal | bool | str
-    if measure.type in ("bool", "level"):
+    if measure.type in ("bool", "level", "judged"):
         try:
             value = converter(measure)(raw.value)
         except (ValueProblem, MissingValue) as err:

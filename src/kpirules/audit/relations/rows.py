@@ -268,7 +268,11 @@ def notes(a: Audited, recon: Reconstruction) -> list[Finding]:
         if unknown is not None:
             missing = [a.rec.label(m) for m in unknown.missing]
             why = {"missing": missing, "reason": None if missing else unknown.reason}
-            out.append(Finding("not-recomputed", "info", ind.id, name=ind.name, facts=why))
+            # a judged row whose printed score does not fit the band of its level: a warning
+            finding = Finding(
+                "not-recomputed", "warning" if unknown.judged else "info", ind.id, name=ind.name, facts=why
+            )
+            out.append(finding)
         deliberate = zero_reason(row.quote) if row is not None and row.score == 0 else None
         if deliberate is not None and a.scores[i] is None:
             out.append(

@@ -195,6 +195,18 @@ class TableChecks(RuleChecks):
                         key=True,
                     )
                 )
+        scaled = {measure.scale for measure in rs.measures.values()}
+        for name in rs.scales:
+            if name not in scaled:
+                self.out.append(
+                    Raw(
+                        "KPI-R102",
+                        M("unused_scale", name=name),
+                        M("unused_scale_help", name=name),
+                        path=("scales", name),
+                        key=True,
+                    )
+                )
 
     def rate_ranges(self) -> None:
         """An input rate with no declared range: lint and the scorer take it from 0 up, without end;

@@ -62,6 +62,14 @@ M = Catalog(
             "数据项 `{name}` 已声明，但没有指标使用它{derived}",
             "measure `{name}` is declared but no indicator uses it{derived}",
         ),
+        "unused_scale": (
+            "等级序列 `{name}` 已声明，但没有数据项使用它",
+            "scale `{name}` is declared but no measure uses it",
+        ),
+        "unused_scale_help": (
+            '请删除它，或在等级/评定数据项中写 `scale = "{name}"`',
+            'remove it, or give a level or judged measure `scale = "{name}"`',
+        ),
         "unused_derived": ("（它的公式从不计算）", " (its formula is never computed)"),
         "unused_help": ("请删除它，或在评分规则中使用它", "remove it, or use it in a rule"),
         "rate_range": (

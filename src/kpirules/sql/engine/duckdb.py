@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import KpiRulesError, ValuesError
 from ...messages import Catalog
+from ...model import input_names
 from ...result import unnamed
 from ..cache import SqlCache, ruleset_key, source_key
 from ..errors import SqlEngineError, SqlUnreadableCsv, SqlUnsupported, require
@@ -140,7 +141,7 @@ class Statements:
         """The names of the ruleset's input measures (the columns a file of units gives)."""
 
         def build() -> dict[str, str]:
-            names = [m.name for m in self.rs.measures.values() if not m.derived]
+            names = input_names(self.rs.measures)
             return {"names": json.dumps(names, ensure_ascii=False)}
 
         names: list[str] = json.loads(self.get("inputs", [], build)["names"])
@@ -605,7 +606,7 @@ def _python_fixes(
     rs = statements.rs
     sql = _fixes(statements, types)
     names: list[str] = json.loads(sql["columns"])  # the unit's and the input measures', after the row's
-    measure_names = {m.name for m in rs.measures.values() if not m.derived}
+    measure_names = set(input_names(rs.measures))
     # (position in a fetched record, measure name): a later column of the same stripped name wins
     measures = [(k + 1, n.strip()) for k, n in enumerate(names) if n.strip() in measure_names]
     unit_at = names.index(UNIT) + 1 if UNIT in names else None

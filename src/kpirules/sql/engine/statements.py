@@ -12,6 +12,7 @@ import json
 
 from sqlglot import exp
 
+from ...model import input_names
 from ...ruleset import Ruleset
 from ..inputs import InputColumn
 from ..query import QueryCompiler, output_types
@@ -117,7 +118,7 @@ def fixes(rs: Ruleset, types: dict[str, str]) -> dict[str, str]:
     is in the list given as the parameter, in row order: a join, not a test of each row against
     the list). Both read the row number, then the columns named in ``columns`` (a JSON list): the
     unit's name and the input measures, not the file's other columns."""
-    measures = {m.name for m in rs.measures.values() if not m.derived}
+    measures = set(input_names(rs.measures))
     names = [n for n in types if n != ROW and (n == UNIT or n.strip() in measures)]
     wanted = make_select([col(ROW), *(col(n) for n in names)], VIEW)
     listed = exp.Cast(this=exp.Placeholder(), to=exp.DataType.build("BIGINT[]", dialect=DIALECT))
