@@ -57,6 +57,10 @@ M = Catalog(
             "set by hand: computed {c}, set to {s} (reason: {reason})",
         ),
         "bonus": ("加分项", "bonus"),
+        "share": (
+            "分值: {pool} 分 ÷ {n} 个同级指标 = {w} 分（{mode}）",
+            "weight: {pool} points / {n} siblings = {w} points ({mode})",
+        ),
         "with_unit": ("{n}{unit}", "{n} {unit}"),
     },
 )
@@ -116,6 +120,10 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
     lines = [head]
     if ind.standard:
         lines.append(f"  {words['standard']}: {ind.standard}")
+    if ind.share is not None:
+        mode = words[ruleset.header.rounding]
+        share = words["share"].format(pool=number(ind.share.pool), n=ind.share.siblings, w=ind.weight, mode=mode)
+        lines.append(f"  {share}")
     rule_lines = [line.rstrip() for line in source.strip("\n").split("\n")]
     if len(rule_lines) == 1:
         lines.append(f"  {words['rule']}: {rule_lines[0].strip()}")

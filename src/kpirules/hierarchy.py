@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from fractions import Fraction
 
 from .messages import Catalog
 from .model import Group, Indicator
@@ -215,3 +217,20 @@ def resolve_subtotal(
         raise SubtotalError(M("no_match", label=label), "")
     hint = M("unclear_hint") if name else M("bare_hint")
     raise SubtotalError(M("unclear", label=label), hint)
+
+
+def shares_add_up(members: Iterable[Indicator], target: Decimal) -> bool:
+    """Whether the weights of ``members`` add up to ``target`` once every weight given as a share
+    (``weight = "15 / siblings"``) is taken unrounded, pool / siblings. Seven shares of 15 weigh
+    2.14 each, 14.98 together: the standard rounds them (四舍五入), and they still stand for 15."""
+    members = list(members)
+    if not any(ind.share is not None for ind in members):
+        return False
+    exact = sum(
+        (
+            Fraction(ind.share.pool) / ind.share.siblings if ind.share is not None else Fraction(ind.weight)
+            for ind in members
+        ),
+        Fraction(0),
+    )
+    return exact == Fraction(target)

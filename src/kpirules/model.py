@@ -66,6 +66,17 @@ class Measure:
 
 
 @attrs.frozen
+class WeightShare:
+    """A weight given as an equal share of a pool among the indicators of one ``path``:
+    ``weight = "15 / siblings"`` ("15 分 ÷ 个数, 四舍五入"). ``siblings`` is counted when the file is
+    loaded; the indicator's ``weight`` is ``pool / siblings`` rounded to the ruleset's precision."""
+
+    pool: Decimal
+    siblings: int
+    text: str
+
+
+@attrs.frozen
 class Indicator:
     id: str
     name: str
@@ -78,6 +89,8 @@ class Indicator:
     if_missing: IfMissing = "error"
     bonus: bool = False
     description: str | None = None
+    #: Where the weight is ``"15 / siblings"``: the pool and the count it was divided by.
+    share: WeightShare | None = None
 
 
 @attrs.frozen

@@ -14,6 +14,7 @@ from . import ast
 from .compiler import compile_expr, may_be_inexact
 from .errors import EvaluationError, KpiRulesError, Location, ValuesError
 from .exact import CONTEXT, ZERO, ColumnFn, EvalFailure, Fn, quantizer, rounding_mode, snap
+from .hierarchy import shares_add_up
 from .kinds import Checked
 from .messages import Catalog
 from .model import Group, Header, Indicator, Measure, Override, Reported
@@ -155,7 +156,7 @@ class Ruleset:
         to ``total`` (KPI-W201) or to a group's weight (KPI-W202). ``kpirules score`` prints them."""
         out: list[KpiRulesError] = []
         weights = self.weight_sum
-        if weights != self.total:
+        if weights != self.total and not shares_add_up((i for i in self.indicators if not i.bonus), self.total):
             out.append(
                 KpiRulesError(
                     M("weights_total", weights=show(weights), total=show(self.total)),
@@ -167,7 +168,7 @@ class Ruleset:
         for index, group in enumerate(self.groups):
             members = [i for i in self.indicators if i.path[: len(group.path)] == group.path and not i.bonus]
             weights = sum((i.weight for i in members), Decimal(0))
-            if weights != group.weight:
+            if weights != group.weight and not shares_add_up(members, group.weight):
                 out.append(
                     KpiRulesError(
                         M(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 import sys
+from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from .. import ast
 from ..checker import check_formula, check_rule
 from ..errors import KpiRulesError, RulesetError
-from ..exact import CONTEXT, quantizer
+from ..exact import CONTEXT, quantizer, rounding_mode
 from ..kinds import Checked
 from ..model import (
     DEFAULT_GRADES,
@@ -24,6 +25,7 @@ from ..model import (
     Indicator,
     Measure,
     Override,
+    WeightShare,
 )
 from ..parser import KEYWORDS, parse_rule
 from ..ruleset import Ruleset
@@ -34,6 +36,8 @@ from ..values import (
     converter,
     is_missing,
     measure_problem,
+    parse_number,
+    show,
 )
 
 if sys.version_info >= (3, 11):
@@ -42,13 +46,15 @@ else:  # pragma: no cover
     pass
 
 
-from .base import _describe_path
+from .base import MAX_POINTS, _describe_path
 from .reported import ReportedReader
 from .words import M
 
 _RULESET_ID = re.compile(r"[A-Za-z0-9_-]+")
 _INDICATOR_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MEASURE_NAME = re.compile(r"[^\W\d]\w*")
+#: ``weight = "15 / siblings"``: a number of points, ``/``, and the word ``siblings``.
+_WEIGHT_SHARE = re.compile(r"\s*([0-9][0-9.]*)\s*/\s*siblings\s*")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 #: The tables of a ruleset file. ``[[tests]]`` (the author's test cases) is read by ``kpirules test``,
 #: not by the loader.
@@ -239,6 +245,7 @@ class _Builder(ReportedReader):
             return []
         out: list[Indicator] = []
         seen: dict[str, int] = {}
+        siblings = _siblings(raw)
         allowed = ("id", "name", "path", "weight", "measure", "standard", "rule", "if_missing", "bonus", "description")
         for i, spec in enumerate(raw):
             path: Path = ("indicators", i)
@@ -263,12 +270,18 @@ class _Builder(ReportedReader):
                     )
                 else:
                     seen[iid] = i
-            weight = self.get(path, body, "weight", self.points)
+            ipath = self.get(path, body, "path", self.strings) or ()
+            share = None
+            if isinstance(body.get("weight"), str) and ("/" in body["weight"] or "siblings" in body["weight"]):
+                weight, share = self.weight_share((*path, "weight"), body["weight"], siblings[ipath], header)
+            else:
+                weight = self.get(path, body, "weight", self.points)
             if weight is not None and weight <= 0:
                 self.problem((*path, "weight"), M("weight_positive", weight=weight), code="KPI-W203")
                 weight = None
             elif (
                 weight is not None
+                and share is None
                 and header is not None
                 and weight != weight.quantize(quantizer(header.precision), context=CONTEXT)
             ):
@@ -300,7 +313,6 @@ class _Builder(ReportedReader):
                 rule = self.parse(source)
             if_missing = self.get(path, body, "if_missing", self.choice(("full", "zero", "error")), "error")
             name = self.get(path, body, "name", self.string)
-            ipath = self.get(path, body, "path", self.strings) or ()
             standard = self.get(path, body, "standard", self.string)
             bonus = bool(self.get(path, body, "bonus", self.boolean, False))
             description = self.get(path, body, "description", self.string)
@@ -319,9 +331,34 @@ class _Builder(ReportedReader):
                     if_missing="full" if if_missing == "full" else "zero" if if_missing == "zero" else "error",
                     bonus=bonus,
                     description=description,
+                    share=share,
                 )
             )
         return out
+
+    def weight_share(
+        self, where: Path, text: str, siblings: int, header: Header | None
+    ) -> tuple[Decimal | None, WeightShare | None]:
+        """``weight = "15 / siblings"``: the pool shared equally by the indicators of one ``path``,
+        rounded to the ruleset's precision with its rounding ("15 分 ÷ 个数, 四舍五入")."""
+        found = _WEIGHT_SHARE.fullmatch(text)
+        pool = None
+        if found is not None:
+            try:
+                pool = parse_number(found.group(1))
+            except ValueProblem:
+                pool = None
+        if pool is None or not pool.is_finite():
+            self.problem(where, M("weight_share", text=text), M("weight_share_hint"), code="KPI-S104")
+            return None, None
+        if pool <= 0 or pool.copy_abs() > MAX_POINTS:
+            self.problem(where, M("weight_positive", weight=show(pool)), code="KPI-W203")
+            return None, None
+        if header is None:
+            return None, None
+        exact = CONTEXT.divide(pool, Decimal(siblings))
+        weight = exact.quantize(quantizer(header.precision), rounding=rounding_mode(header.rounding), context=CONTEXT)
+        return weight, WeightShare(pool, siblings, text.strip())
 
     def groups(self, raw: Any) -> tuple[Group, ...]:
         if not isinstance(raw, list):
@@ -471,3 +508,16 @@ class _Builder(ReportedReader):
                     continue
                 out[iid] = Override(iid, score.quantize(quantum, context=CONTEXT), reason)
         return out
+
+
+def _siblings(raw: list[Any]) -> Counter[tuple[str, ...]]:
+    """How many ``[[indicators]]`` tables there are of each ``path`` (a missing path is ``()``),
+    for ``weight = "15 / siblings"``; entries that are no table or whose path is no list of
+    strings are not counted (they are errors of their own)."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    for spec in raw:
+        if isinstance(spec, dict):
+            ipath = spec.get("path", [])
+            if isinstance(ipath, list) and all(isinstance(p, str) for p in ipath):
+                counts[tuple(ipath)] += 1
+    return counts

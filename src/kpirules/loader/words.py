@@ -167,6 +167,15 @@ M = Catalog(
             "请将分值取整，或提高 [ruleset] 中的 `precision`",
             "round the weight, or raise `precision` in [ruleset]",
         ),
+        "weight_share": (
+            "分值 {text!r} 既不是数字，也不是按同级指标个数均分的写法",
+            "weight {text!r} is neither a number nor a share among sibling indicators",
+        ),
+        "weight_share_hint": (
+            '请写一个数，或写 "15 / siblings"：15 分由 `path` 相同的各指标均分，按规则集的精度和舍入方式取舍',
+            'write a number, or "15 / siblings": 15 points shared equally by the indicators with the same `path`, '
+            "rounded to the ruleset's precision with its rounding",
+        ),
         "unknown_measure": ("未知的数据项 `{name}`", "unknown measure `{name}`"),
         "declare_measure": ("请在 [measures] 下声明它", "declare it under [measures]"),
         "path_empty": ("`path` 至少要有一级", "`path` must name at least one level"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ...errors import KpiRulesError, ValuesError
+from ...hierarchy import shares_add_up
 from ...tomlspans import Path
 from .common import Raw, grades_in_file_order, indicator_at, ruleset_number
 from .rules import RuleChecks
@@ -56,7 +57,7 @@ class TableChecks(RuleChecks):
         rs = self.rs
         counted = [ind for ind in rs.indicators if not ind.bonus]
         total = sum((ind.weight for ind in counted), Decimal(0))
-        if total == rs.header.total or not rs.indicators:
+        if total == rs.header.total or not rs.indicators or shares_add_up(counted, rs.header.total):
             return
         path: Path = ("ruleset", "total") if ("ruleset", "total") in rs.spans else ("ruleset",)
         bonus = len(rs.indicators) - len(counted)
@@ -98,7 +99,7 @@ class TableChecks(RuleChecks):
             seen[group.path] = i
             members = [ind for ind in rs.indicators if ind.path[: len(group.path)] == group.path and not ind.bonus]
             total = sum((ind.weight for ind in members), Decimal(0))
-            if total != group.weight:
+            if total != group.weight and not shares_add_up(members, group.weight):
                 shown = " / ".join(group.path)
                 self.out.append(
                     Raw(
