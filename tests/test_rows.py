@@ -3,12 +3,16 @@ as bounds ("≥90%") and rows the published table does not show."""
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from support import says
 
 import kpirules
+from kpirules.cli import main
 from kpirules.linter import lint_text
 from kpirules.messages import use_language
 
@@ -116,3 +120,153 @@ def test_the_explanation_says_how_the_weight_came(lang: str) -> None:
     says(text, lang, "15 points / 7 siblings = 2.14 points (half up)")
     if lang == "zh":
         assert "15 分 ÷ 7 个同级指标 = 2.14 分（四舍五入）" in text
+
+
+# ---- values published as bounds ------------------------------------------------------------------
+BOUNDS = """
+[ruleset]
+id = "bounds"
+total = 20
+
+[measures.rate]
+type = "rate"
+range = [0, 1]
+
+[measures.count]
+type = "count"
+
+[measures.ok]
+type = "bool"
+
+[[indicators]]
+id = "satisfaction"
+weight = 10
+measure = "rate"
+rule = "proportional"
+
+[[indicators]]
+id = "complaints"
+weight = 10
+measure = "count"
+rule = "deduct 1 pt per 1 above 5"
+"""
+
+
+@pytest.mark.parametrize(
+    ("given", "side"),
+    [
+        ("≥90%", "at_least"),
+        ("≥ 90%", "at_least"),
+        (">=90%", "at_least"),
+        ("90%以上", "at_least"),
+        ("90% 以上", "at_least"),
+        ("不低于90%", "at_least"),
+        ("不少于 0.9", "at_least"),
+        ("≤90%", "at_most"),
+        ("<= 90%", "at_most"),
+        ("90%以下", "at_most"),
+        ("不超过90%", "at_most"),
+        ("不高于90%", "at_most"),
+    ],
+)
+def test_a_value_given_as_a_bound_scores_as_its_bound(given: str, side: str) -> None:
+    rs = kpirules.loads(BOUNDS)
+    result = rs.evaluate({"rate": given, "count": 5})
+    assert result["satisfaction"].score == Decimal("9.00") and result.total == Decimal("19.00")
+    (bound,) = result.bounds.values()
+    assert bound == Decimal("0.9") and bound.side == side and bound.text == given.strip()
+    assert result.to_dict()["bounds"] == {"rate": {"value": Decimal("0.90"), "bound": side, "given": given.strip()}}
+    plain = rs.evaluate({"rate": "90%", "count": 5})
+    assert plain.bounds == {} and "bounds" not in plain.to_dict()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_explanation_says_the_score_rests_on_a_bound(lang: str) -> None:
+    rs = kpirules.loads(BOUNDS)
+    low = rs.evaluate({"rate": "≥90%", "count": "不超过 7"})
+    text = "\n".join(line for line in low.explain(lang).splitlines() if "`rate`" in line or "`count`" in line)
+    says(text, lang, "`rate` is given as a bound, ≥90%: scored at its lower bound 90%; the actual value may be higher")
+    says(
+        text, lang, "`count` is given as a bound, 不超过 7: scored at its upper bound 7; the actual value may be lower"
+    )
+    assert low["complaints"].score == Decimal("8.00")  # at most 7 complaints: 2 above 5, at most 2 points lost
+    if lang == "zh":
+        assert "`rate` 给出的是下限「≥90%」：按下限 90% 计分，实际数值可能更高" in text
+
+
+@pytest.mark.parametrize("given", ["> 90%", "<90%", "超过90%", "低于 90%", "＞90%"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_strict_bound_is_refused(given: str, lang: str) -> None:
+    rs = kpirules.loads(BOUNDS)
+    with use_language(lang), pytest.raises(kpirules.ValuesError) as err:
+        rs.evaluate({"rate": given, "count": 1})
+    says(err.value.message, lang, "is a strict bound: the value is not the bound")
+    says(err.value.hint or "", lang, "≥", "≤", '"≥90%"')
+
+
+@pytest.mark.parametrize("given", ["≥", "≥ 九成", "≥≥90%", "≥ 120%", "≥ -1"])
+def test_a_bound_is_checked_as_a_value(given: str) -> None:
+    with pytest.raises(kpirules.ValuesError):
+        kpirules.loads(BOUNDS).evaluate({"rate": given, "count": 1})
+    with pytest.raises(kpirules.ValuesError):
+        kpirules.loads(BOUNDS).evaluate({"rate": "90%", "count": "≥ 1.5"})  # a count is whole
+    with pytest.raises(kpirules.ValuesError):
+        kpirules.loads(BOUNDS).evaluate({"rate": "90%", "count": 1, "ok": "≥1"})  # yes/no takes no bound
+
+
+def test_bounds_in_the_rulesets_own_values_and_in_evaluate_many() -> None:
+    own = kpirules.loads(BOUNDS + '\n[values]\nrate = "≥95%"\ncount = 3\n')
+    result = own.evaluate()
+    assert result.total == Decimal("19.50") and set(result.bounds) == {"rate"}
+    rows = [{"rate": "≥90%", "count": "5"}, {"rate": 0.9, "count": 5}, {"rate": "90%以下", "count": "≤6"}]
+    many = own.evaluate_many(rows)
+    alone = [own.evaluate(row) for row in rows]
+    assert [r.total for r in many] == [r.total for r in alone] == [Decimal(19), Decimal(19), Decimal(18)]
+    assert [set(r.bounds) for r in many] == [{"rate"}, set(), {"rate", "count"}]  # type: ignore[union-attr]
+    assert [r.bounds["rate"].side for r in (many[0], many[2])] == ["at_least", "at_most"]  # type: ignore[union-attr]
+
+
+def test_bounds_from_a_values_file_on_the_command_line(tmp_path: Path) -> None:
+    ruleset = tmp_path / "b.toml"
+    ruleset.write_text(BOUNDS, "utf-8")
+    units = tmp_path / "u.csv"
+    units.write_text("unit,rate,count\nA,≥90%,5\nB,0.9,5\nC,90%以上,不多于6\n", "utf-8")
+    result = CliRunner().invoke(main, ["score", str(ruleset), "--values", str(units), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [line.split(",")[-3] for line in result.stdout.splitlines()[1:]] == ["19.00", "19.00", "18.00"]
+    assert "note: [A] `rate` is given as a bound, ≥90%: scored at its lower bound 90%" in result.stderr
+    assert "note: [C] `count` is given as a bound, 不多于6: scored at its upper bound 6" in result.stderr
+    assert "[B]" not in result.stderr
+    single = tmp_path / "one.json"
+    single.write_text('{"rate": "≥ 90%", "count": 5}', "utf-8")
+    result = CliRunner().invoke(main, ["score", str(ruleset), "--values", str(single), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"bounds": {"rate": {"value": 0.90, "bound": "at_least", "given": "≥ 90%"}}' in result.stdout
+    assert "note: `rate` is given as a bound" in result.stderr
+
+
+def test_bounds_on_duckdb_score_as_on_python(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    pytest.importorskip("sqlglot")
+    ruleset = tmp_path / "b.toml"
+    ruleset.write_text(BOUNDS, "utf-8")
+    units = tmp_path / "u.csv"
+    lines = ["unit,rate,count"] + [f"u{i},{'≥' if i % 3 == 0 else ''}{80 + i % 20}%,{i % 9}" for i in range(60)]
+    units.write_text("\n".join(lines) + "\n", "utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        main, ["score", str(ruleset), "--values", str(units), "--engine", "duckdb", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "note: [u0] `rate` is given as a bound, ≥80%: scored at its lower bound 80%" in result.stderr
+    assert "more unit(s) have values given as bounds" not in result.stderr  # 20 units, 20 lines
+    python = tmp_path / "python.csv"
+    result = CliRunner().invoke(
+        main, ["score", str(ruleset), "--values", str(units), "--engine", "python", "-o", str(python)]
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig") as f:
+        sql_totals = {row["unit"]: row["total"] for row in csv.DictReader(f)}
+    with python.open(encoding="utf-8-sig") as f:
+        python_totals = {row["unit"]: row["total"] for row in csv.DictReader(f)}
+    assert sql_totals == python_totals and len(sql_totals) == 60

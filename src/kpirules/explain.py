@@ -16,7 +16,7 @@ from .ast import Span
 from .forms import STEPS
 from .messages import Catalog, check_language, language
 from .textfmt import number, percent
-from .values import Converted
+from .values import Bound, Converted
 
 if TYPE_CHECKING:
     from .model import Measure
@@ -57,6 +57,14 @@ M = Catalog(
             "set by hand: computed {c}, set to {s} (reason: {reason})",
         ),
         "bonus": ("加分项", "bonus"),
+        "bound_at_least": (
+            "`{name}` 给出的是下限「{text}」：按下限 {value} 计分，实际数值可能更高",
+            "`{name}` is given as a bound, {text}: scored at its lower bound {value}; the actual value may be higher",
+        ),
+        "bound_at_most": (
+            "`{name}` 给出的是上限「{text}」：按上限 {value} 计分，实际数值可能更低",
+            "`{name}` is given as a bound, {text}: scored at its upper bound {value}; the actual value may be lower",
+        ),
         "share": (
             "分值: {pool} 分 ÷ {n} 个同级指标 = {w} 分（{mode}）",
             "weight: {pool} points / {n} siblings = {w} points ({mode})",
@@ -78,6 +86,13 @@ def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
     if measure is not None and measure.unit:
         return words["with_unit"].format(n=text, unit=measure.unit)
     return text
+
+
+def bound_note(name: str, value: Bound, measure: Measure | None, lang: str | None = None) -> str:
+    """What a value given as a bound ("≥90%") means for the score: it is scored at its bound."""
+    lang = check_language(lang or language())
+    key = "bound_at_least" if value.side == "at_least" else "bound_at_most"
+    return _templates(lang)[key].format(name=name, text=value.text, value=value_text(Decimal(value), measure, lang))
 
 
 def _formatter(measure: Measure | None) -> Callable[[Decimal | str], str]:
@@ -148,6 +163,10 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
         shown.append(f"{label} = {value}")
     if shown:
         lines.append(f"  {words['values']}: " + "; ".join(shown))
+    for name in ruleset.inputs_of(ind.id):
+        given = env.get(name)
+        if isinstance(given, Bound):
+            lines.append("  " + bound_note(name, given, ruleset.measures[name], lang))
     if item.missing:
         names = ", ".join(item.missing)
         lines.append("  " + words["missing"].format(m=names, policy=ind.if_missing, p=number(item.computed)))

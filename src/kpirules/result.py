@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from .exact import CONTEXT
 from .messages import Catalog
 from .trace import Step
-from .values import Converted
+from .values import BOUND_MARK as _BOUND_MARK
+from .values import Bound, Converted
 
 if TYPE_CHECKING:
     from .model import Indicator, Override
@@ -178,6 +179,19 @@ class Result:
     def indicators(self) -> list[IndicatorResult]:
         return list(self)
 
+    @property
+    def bounds(self) -> dict[str, Bound]:
+        """The values given as bounds ("≥90%"), by measure: each is scored as its bound, which
+        the explanation and every output note. Looked for only where a value is a text that may
+        write one, so that units of plain numbers cost nothing here."""
+        if self._env is None:
+            given = self._given
+            if given is None:  # the ruleset's own [values], converted when it loaded
+                return {name: value for name, value in self.ruleset.values.items() if type(value) is Bound}
+            if not any(type(v) is str and _BOUND_MARK.search(v) for v in given.values()):
+                return {}
+        return {name: value for name, value in self.values.items() if type(value) is Bound}
+
     def explain(self, lang: str | None = None) -> str:
         """Every indicator's score with how it came about, in Chinese (``zh``) or English (``en``)."""
         from .explain import explain_result
@@ -209,6 +223,11 @@ class Result:
         if self.unit is not None:
             out["unit"] = self.unit
         out.update(total=self.total, grade=self.grade, indicators=rows)
+        bounds = self.bounds
+        if bounds:
+            out["bounds"] = {
+                name: {"value": Decimal(b), "bound": b.side, "given": b.text} for name, b in bounds.items()
+            }
         return out
 
     def __repr__(self) -> str:

@@ -81,8 +81,10 @@ ROW = "_kpi_row"
 VIEW = "kpi_units"
 
 if TYPE_CHECKING:  # loading a ruleset is deferred (see Statements)
+    from ...model import Measure
     from ...result import Result
     from ...ruleset import Ruleset
+    from ...values import Bound
 
 
 @dataclass
@@ -94,6 +96,11 @@ class BatchReport:
     by_python: int = 0
     failed: list[tuple[str, KpiRulesError]] = field(default_factory=list)
     sql: str = ""
+    #: The units with values given as bounds ("≥90%"), scored at their bounds: the query leaves
+    #: them to the Python evaluator, and the output file holds their scores, not this note.
+    bounds: list[tuple[str, dict[str, Bound]]] = field(default_factory=list)
+    #: The ruleset's measures, for the words of those notes (set where there are some).
+    measures: dict[str, Measure] = field(default_factory=dict)
 
 
 class Statements:
@@ -651,6 +658,10 @@ def _python_fixes(
                     errors.append("; ".join(p.message for p in outcome.problems))
                     continue
                 report.by_python += 1
+                bounds = outcome.bounds
+                if bounds:
+                    report.bounds.append((unit_name, bounds))
+                    report.measures = rs.measures
                 row_numbers.append(record[0])
                 for column, score in zip(columns[:width], (*outcome.scores, outcome.total), strict=True):
                     column.append(_text_of(score))
