@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .messages import Catalog
-from .model import Group, Indicator
+from .model import Group, HiddenRow, Indicator
 
 M = Catalog(
     "hierarchy",
@@ -219,7 +219,7 @@ def resolve_subtotal(
     raise SubtotalError(M("unclear", label=label), hint)
 
 
-def shares_add_up(members: Iterable[Indicator], target: Decimal) -> bool:
+def shares_add_up(members: Iterable[Indicator | HiddenRow], target: Decimal) -> bool:
     """Whether the weights of ``members`` add up to ``target`` once every weight given as a share
     (``weight = "15 / siblings"``) is taken unrounded, pool / siblings. Seven shares of 15 weigh
     2.14 each, 14.98 together: the standard rounds them (四舍五入), and they still stand for 15."""

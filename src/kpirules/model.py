@@ -94,6 +94,22 @@ class Indicator:
 
 
 @attrs.frozen
+class HiddenRow:
+    """A row of the indicator system that the published table does not show (``visible = false``):
+    its weight counts, it has no rule, and its score is known only where the ruleset gives one
+    (``[overrides.ID]``, for the ruleset's own unit). Where it is not known, no total is."""
+
+    id: str
+    name: str
+    weight: Decimal
+    path: tuple[str, ...] = ()
+    standard: str | None = None
+    bonus: bool = False
+    description: str | None = None
+    share: WeightShare | None = None
+
+
+@attrs.frozen
 class Group:
     path: tuple[str, ...]
     weight: Decimal

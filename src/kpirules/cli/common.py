@@ -48,6 +48,11 @@ M = Catalog(
             "注意：另有 {count} 个单位的数值以界限给出（如 ≥90%），均按界限计分",
             "note: {count} more unit(s) have values given as bounds (such as ≥90%), each scored at its bound",
         ),
+        "unknown_total": (
+            "注意：总分未知：表中未列出的行 {rows} 没有得分；请在 [overrides.<id>] 中给出其得分",
+            "note: the total is unknown: the rows the table does not show, {rows}, have no score; "
+            "give their scores in [overrides.<id>]",
+        ),
         "failed": ("{total} 个单位中有 {failed} 个未能评分：", "{failed} of {total} units could not be scored:"),
         "internal_error": (
             "kpirules：内部错误：{kind}：{error}\n"
@@ -178,3 +183,10 @@ def note_bounds(measures: Mapping[str, Measure], found: Iterable[tuple[str | Non
         lines.append(M("bounds_more", count=more))
     if lines:
         click.echo("\n".join(lines), err=True)
+
+
+def note_unknown(ids: Iterable[str]) -> None:
+    """On standard error, that no total was computed: rows the table does not show have no score."""
+    shown = ", ".join(f"`{i}`" for i in ids)
+    if shown:
+        click.echo(M("unknown_total", rows=shown), err=True)

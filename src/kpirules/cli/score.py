@@ -13,7 +13,17 @@ import click
 
 from ..errors import KpiRulesError, ValuesError
 from ..messages import Catalog
-from .common import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, note_bounds, os_reason
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    Command,
+    emit,
+    fail,
+    lang_option,
+    note_bounds,
+    note_unknown,
+    os_reason,
+)
 from .common import M as CLI
 
 if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL needs none of them
@@ -466,6 +476,7 @@ def score_units(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool)
         except ValuesError as err:
             return [err]
         note_bounds(rules.measures, [(None, result.bounds)])
+        note_unknown(row.id for row in result.unknown)
         return [result]
     if rules.overrides:
         ids = ", ".join(rules.overrides)
@@ -506,6 +517,8 @@ def score_units(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool)
         if progress is not None:
             progress.stop()
     note_bounds(rules.measures, ((o.unit, o.bounds) for o in outcomes if not isinstance(o, KpiRulesError)))
+    scored = [o for o in outcomes if not isinstance(o, KpiRulesError)]
+    note_unknown(row.id for row in (scored[0].unknown if scored else ()))
     return outcomes
 
 

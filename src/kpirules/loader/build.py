@@ -8,7 +8,7 @@ import difflib
 import re
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from ..model import (
     MEASURE_TYPES,
     Group,
     Header,
+    HiddenRow,
     Indicator,
     Measure,
     Override,
@@ -64,6 +65,9 @@ _TOP_LEVEL = ("ruleset", "grades", "measures", "indicators", "groups", "values",
 class _Builder(ReportedReader):
     """Builds the ruleset of one file (:meth:`build`)."""
 
+    #: The rows the published table does not show (``visible = false``), read by :meth:`indicators`.
+    hidden: list[HiddenRow]
+
     def build(self) -> Ruleset:
         data = self.data
         self.keys((), data, _TOP_LEVEL)
@@ -84,7 +88,7 @@ class _Builder(ReportedReader):
         groups = self.groups(data.get("groups", []))
         checked, formulas, order = self.check(indicators, measures)
         values, value_locations = self.values(data.get("values", {}), measures)
-        overrides = self.overrides(data.get("overrides", {}), indicators, header)
+        overrides = self.overrides(data.get("overrides", {}), [*indicators, *self.hidden], header)
         reported = self.reported(data.get("reported"), indicators, measures, groups)
         if self.problems or header is None:
             raise RulesetError.collect(self.problems)
@@ -93,6 +97,7 @@ class _Builder(ReportedReader):
             grades=grades,
             measures=measures,
             indicators=tuple(indicators),
+            hidden=tuple(self.hidden),
             groups=groups,
             values=values,
             value_locations=value_locations,
@@ -240,19 +245,37 @@ class _Builder(ReportedReader):
             return None
 
     def indicators(self, raw: Any, measures: Mapping[str, Measure], header: Header | None) -> list[Indicator]:
+        """The indicators with rules; the rows not shown (``visible = false``) go to :attr:`hidden`."""
+        hidden: list[HiddenRow] = []
+        self.hidden = hidden
         if not isinstance(raw, list):
             self.problem(("indicators",), M("array_of_tables", key="indicators", table="indicators"), code="KPI-S103")
             return []
         out: list[Indicator] = []
         seen: dict[str, int] = {}
         siblings = _siblings(raw)
-        allowed = ("id", "name", "path", "weight", "measure", "standard", "rule", "if_missing", "bonus", "description")
+        allowed = (
+            "id",
+            "name",
+            "path",
+            "weight",
+            "measure",
+            "standard",
+            "rule",
+            "if_missing",
+            "bonus",
+            "description",
+            "visible",
+        )
         for i, spec in enumerate(raw):
             path: Path = ("indicators", i)
             body = self.entry(path, spec, "[[indicators]]")
             if body is None:
                 continue
-            self.keys(path, body, allowed, ("id", "weight", "rule"))
+            visible = self.get(path, body, "visible", self.boolean, True) is not False
+            self.keys(path, body, allowed, ("id", "weight", "rule") if visible else ("id", "weight"))
+            if not visible:
+                self.no_rule(path, body)
             iid = self.get(path, body, "id", self.string)
             if iid is not None:
                 if not _INDICATOR_ID.fullmatch(iid):
@@ -271,27 +294,7 @@ class _Builder(ReportedReader):
                 else:
                     seen[iid] = i
             ipath = self.get(path, body, "path", self.strings) or ()
-            share = None
-            if isinstance(body.get("weight"), str) and ("/" in body["weight"] or "siblings" in body["weight"]):
-                weight, share = self.weight_share((*path, "weight"), body["weight"], siblings[ipath], header)
-            else:
-                weight = self.get(path, body, "weight", self.points)
-            if weight is not None and weight <= 0:
-                self.problem((*path, "weight"), M("weight_positive", weight=weight), code="KPI-W203")
-                weight = None
-            elif (
-                weight is not None
-                and share is None
-                and header is not None
-                and weight != weight.quantize(quantizer(header.precision), context=CONTEXT)
-            ):
-                self.problem(
-                    (*path, "weight"),
-                    M("weight_decimals", weight=weight, precision=header.precision),
-                    M("weight_decimals_hint"),
-                    code="KPI-S104",
-                )
-                weight = None
+            weight, share = self.weight(path, body, siblings[ipath], header)
             measure = self.get(path, body, "measure", self.string)
             if measure is not None and measure in self.broken:
                 measure, bad_measure = None, True
@@ -316,6 +319,10 @@ class _Builder(ReportedReader):
             standard = self.get(path, body, "standard", self.string)
             bonus = bool(self.get(path, body, "bonus", self.boolean, False))
             description = self.get(path, body, "description", self.string)
+            if not visible:
+                if iid is not None and weight is not None:
+                    hidden.append(HiddenRow(iid, name or iid, weight, ipath, standard, bonus, description, share))
+                continue
             if iid is None or weight is None or rule is None or source is None or bad_measure:
                 continue
             out.append(
@@ -335,6 +342,40 @@ class _Builder(ReportedReader):
                 )
             )
         return out
+
+    def weight(
+        self, path: Path, body: Mapping[str, Any], siblings: int, header: Header | None
+    ) -> tuple[Decimal | None, WeightShare | None]:
+        """An indicator's weight: a number > 0 with at most ``precision`` decimals, or a share
+        among its siblings (``"15 / siblings"``)."""
+        share = None
+        if isinstance(body.get("weight"), str) and ("/" in body["weight"] or "siblings" in body["weight"]):
+            weight, share = self.weight_share((*path, "weight"), body["weight"], siblings, header)
+        else:
+            weight = self.get(path, body, "weight", self.points)
+        if weight is not None and weight <= 0:
+            self.problem((*path, "weight"), M("weight_positive", weight=weight), code="KPI-W203")
+            return None, None
+        if (
+            weight is not None
+            and share is None
+            and header is not None
+            and weight != weight.quantize(quantizer(header.precision), context=CONTEXT)
+        ):
+            self.problem(
+                (*path, "weight"),
+                M("weight_decimals", weight=weight, precision=header.precision),
+                M("weight_decimals_hint"),
+                code="KPI-S104",
+            )
+            return None, None
+        return weight, share
+
+    def no_rule(self, path: Path, body: Mapping[str, Any]) -> None:
+        """A row not shown has no rule: ``rule``, ``measure`` and ``if_missing`` are errors on it."""
+        for key in ("rule", "measure", "if_missing"):
+            if key in body:
+                self.problem((*path, key), M("hidden_key", key=key), M("hidden_key_hint"), key=True, code="KPI-S101")
 
     def weight_share(
         self, where: Path, text: str, siblings: int, header: Header | None
@@ -471,7 +512,9 @@ class _Builder(ReportedReader):
                     self.problem(path, measure_problem(name, err), err.hint, code="KPI-S104")
         return out, locations
 
-    def overrides(self, raw: Any, indicators: list[Indicator], header: Header | None) -> dict[str, Override]:
+    def overrides(
+        self, raw: Any, indicators: Sequence[Indicator | HiddenRow], header: Header | None
+    ) -> dict[str, Override]:
         table = self.table(("overrides",), raw, _describe_path(("overrides",))) or {}
         by_id = {ind.id: ind for ind in indicators}
         out: dict[str, Override] = {}

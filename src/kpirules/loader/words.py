@@ -167,6 +167,15 @@ M = Catalog(
             "请将分值取整，或提高 [ruleset] 中的 `precision`",
             "round the weight, or raise `precision` in [ruleset]",
         ),
+        "hidden_key": (
+            "`{key}` 不能用于未在表中列出的行（visible = false）：这样的行没有评分规则",
+            "`{key}` does not go with a row the table does not show (visible = false): such a row has no rule",
+        ),
+        "hidden_key_hint": (
+            "请删除它；该行的得分未知时总分也未知，已知时请在 [overrides.<id>] 中给出（score 与 reason）",
+            "remove it; while the row's score is unknown so is the total, and where it is known, "
+            "give it in [overrides.<id>] (score and reason)",
+        ),
         "weight_share": (
             "分值 {text!r} 既不是数字，也不是按同级指标个数均分的写法",
             "weight {text!r} is neither a number nor a share among sibling indicators",

@@ -99,6 +99,8 @@ class BatchReport:
     #: The units with values given as bounds ("≥90%"), scored at their bounds: the query leaves
     #: them to the Python evaluator, and the output file holds their scores, not this note.
     bounds: list[tuple[str, dict[str, Bound]]] = field(default_factory=list)
+    #: The rows the table does not show, whose scores are unknown: no unit has a total.
+    unknown: list[str] = field(default_factory=list)
     #: The ruleset's measures, for the words of those notes (set where there are some).
     measures: dict[str, Measure] = field(default_factory=dict)
 
@@ -152,6 +154,16 @@ class Statements:
 
         names: list[str] = json.loads(self.get("inputs", [], build)["names"])
         return names
+
+    def hidden(self) -> list[str]:
+        """The ids of the rows the table does not show (``visible = false``): with them, no unit
+        has a total on this path (their scores come only from the ruleset's own overrides)."""
+
+        def build() -> dict[str, str]:
+            return {"ids": json.dumps([row.id for row in self.rs.hidden], ensure_ascii=False)}
+
+        ids: list[str] = json.loads(self.get("hidden", [], build)["ids"])
+        return ids
 
     def get(
         self, kind: str, parts: list[Any], build: Callable[[], dict[str, str]], *, per_ruleset: bool = True
@@ -451,6 +463,7 @@ def score_file(
             if not report.sql:
                 _score_by_python(con, statements, types, tmp, fmt, report)
             report.scored = report.units - len(report.failed)
+            report.unknown = statements.hidden()
             with writing(target):
                 os.chmod(tmp, _mode_for(target))
                 os.replace(tmp, target)
