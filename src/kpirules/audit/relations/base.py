@@ -71,6 +71,10 @@ class Audited:
             if score is None:
                 return None
             total += score
+        for given in self.rec.hidden:  # a row the table does not show: its score, where given
+            if given is None:
+                return None
+            total += given
         return total
 
     def assumed_rows(self) -> list[tuple[str, Decimal]]:
