@@ -270,3 +270,187 @@ def test_bounds_on_duckdb_score_as_on_python(tmp_path: Path) -> None:
     with python.open(encoding="utf-8-sig") as f:
         python_totals = {row["unit"]: row["total"] for row in csv.DictReader(f)}
     assert sql_totals == python_totals and len(sql_totals) == 60
+
+
+# ---- rows the table does not show ----------------------------------------------------------------
+CUT = """
+[ruleset]
+id = "cut"
+total = 100
+
+[measures.rate]
+type = "rate"
+range = [0, 1]
+
+[[indicators]]
+id = "execution"
+name = "预算执行率"
+path = ["过程"]
+weight = 40
+measure = "rate"
+rule = "proportional"
+
+[[indicators]]
+id = "output"
+name = "产出"
+path = ["效益"]
+weight = 30
+measure = "rate"
+rule = "proportional"
+
+[[indicators]]
+id = "benefit"
+name = "社会效益"
+path = ["效益"]
+weight = 30
+visible = false
+
+[values]
+rate = "95%"
+"""
+GIVEN = '\n[overrides.benefit]\nscore = 25\nreason = "总分 91.5 减去所列各行"\n'
+
+
+def test_a_row_not_shown_counts_its_weight_and_leaves_the_total_unknown() -> None:
+    rs = kpirules.loads(CUT)
+    assert [row.id for row in rs.hidden] == ["benefit"] and [ind.id for ind in rs.indicators] == ["execution", "output"]
+    assert rs.weight_sum == Decimal(100) and rs.warnings == ()
+    assert not [d for d in lint_text(CUT, "cut.toml") if d.code in ("KPI-W201", "KPI-W202")]
+    result = rs.evaluate()
+    assert [s for s in result.scores] == [Decimal("38.00"), Decimal("28.50")]
+    assert result.total is None and result.grade is None
+    assert [row.id for row in result.unknown] == ["benefit"] and result.hidden == (None,)
+    data = result.to_dict()
+    assert data["total"] is None and data["grade"] is None
+    assert data["hidden"] == [
+        {"id": "benefit", "name": "社会效益", "path": ["效益"], "weight": Decimal(30), "score": None}
+    ]
+    many = rs.evaluate_many([{"rate": "95%"}, {"rate": 0.5}])
+    assert [(r.total, r.grade, r.scores) for r in many] == [  # type: ignore[union-attr]
+        (None, None, result.scores),
+        (None, None, (Decimal("20.00"), Decimal("15.00"))),
+    ]
+
+
+def test_a_row_not_shown_takes_its_score_from_an_override() -> None:
+    rs = kpirules.loads(CUT + GIVEN)
+    assert rs.overrides == {} and set(rs.hidden_scores) == {"benefit"}
+    result = rs.evaluate()
+    assert result.total == Decimal("91.50") and result.grade == "优" and result.hidden == (Decimal("25.00"),)
+    assert result.unknown == ()
+    assert rs.evaluate({"rate": "95%"}).total is None  # other values: the override is the own unit's
+    assert rs.evaluate({"rate": "95%"}, overrides=True).total == Decimal("91.50")
+    (one,) = rs.evaluate_many([{"rate": "95%"}], overrides=True)
+    assert one.total == Decimal("91.50") and one.grade == "优"  # type: ignore[union-attr]
+    from kpirules.testing.invariants import check_result
+
+    assert check_result(result) == [] and check_result(rs.evaluate({"rate": "50%"})) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('rule = "proportional"', "`rule` does not go with a row the table does not show"),
+        ('measure = "rate"', "`measure` does not go with a row the table does not show"),
+        ('if_missing = "full"', "`if_missing` does not go with a row the table does not show"),
+    ],
+)
+def test_a_row_not_shown_has_no_rule(extra: str, message: str) -> None:
+    with pytest.raises(kpirules.RulesetError) as err:
+        kpirules.loads(CUT.replace("visible = false", f"visible = false\n{extra}"))
+    assert err.value.message == message + " (visible = false): such a row has no rule"
+    assert err.value.code == "KPI-S101" and "[overrides.<id>]" in (err.value.hint or "")
+    with pytest.raises(kpirules.RulesetError) as err:
+        kpirules.loads(CUT.replace("visible = false", "visible = true"))
+    assert err.value.message == "[[indicators]] #3 needs the key `rule`"
+    with pytest.raises(kpirules.RulesetError) as err:
+        kpirules.loads(CUT + GIVEN.replace("score = 25", "score = 31"))
+    assert err.value.message == "override score 31 is outside [0, 30]"
+
+
+def test_a_row_not_shown_shares_weights_with_its_siblings() -> None:
+    text = CUT.replace("weight = 30\n", 'weight = "60 / siblings"\n').replace("total = 100", "total = 100")
+    rs = kpirules.loads(text)
+    assert rs.indicator("output").weight == Decimal(30) and rs.hidden[0].weight == Decimal(30)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_outputs_say_the_total_is_unknown(lang: str, tmp_path: Path) -> None:
+    rs = kpirules.loads(CUT)
+    result = rs.evaluate()
+    text = result.explain(lang)
+    says(text, lang, "unknown (`benefit` not shown)", "not shown in the table, and no rule: its score is unknown")
+    given = kpirules.loads(CUT + GIVEN).evaluate().explain(lang)
+    says(given, lang, "91.50", "the score is set by hand (reason: 总分 91.5 减去所列各行)")
+    ruleset = tmp_path / "cut.toml"
+    ruleset.write_text(CUT, "utf-8")
+    for fmt in ("table", "csv", "markdown"):
+        out = CliRunner().invoke(main, ["score", str(ruleset), "--format", fmt, "--lang", lang])
+        assert out.exit_code == 0, out.output
+        assert ("unknown (`benefit` not shown)" if lang == "en" else "未知（表中未列出：`benefit`）") in out.stdout
+        assert "66.50" not in out.stdout  # never the sum of the rows shown
+        assert ("the total is unknown" if lang == "en" else "总分未知") in out.stderr
+    out = CliRunner().invoke(main, ["score", str(ruleset), "--format", "json"])
+    assert '"total": null, "grade": null' in out.stdout and '"hidden": [{"id": "benefit"' in out.stdout
+    assert '{"group": "效益", "weight": 60, "score": null, "rate": null}' in out.stdout  # its group: unknown
+
+
+def test_the_workbook_writes_the_unknown_total_in_words(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    ruleset = tmp_path / "cut.toml"
+    ruleset.write_text(CUT, "utf-8")
+    units = tmp_path / "u.csv"
+    units.write_text("unit,rate\nA,0.5\nB,0.9\n", "utf-8")
+    for args in ([], ["--values", str(units)]):
+        out = CliRunner().invoke(main, ["score", str(ruleset), *args, "-o", str(tmp_path / "out.xlsx"), "--lang", "en"])
+        assert out.exit_code == 0, out.output
+        sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[1][-3] == 100 and rows[1][-4] == 60  # the weights, the row not shown included
+        assert all(row[-3] == "unknown (`benefit` not shown)" for row in rows[2:])
+        assert all(row[-4] == "unknown" for row in rows[2:])  # the group 效益: its subtotal
+
+
+def test_the_sql_path_gives_no_total(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    pytest.importorskip("sqlglot")
+    ruleset = tmp_path / "cut.toml"
+    ruleset.write_text(CUT, "utf-8")
+    units = tmp_path / "u.csv"
+    units.write_text("unit,rate\n" + "".join(f"u{i},{i}%\n" for i in range(50)), "utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        main, ["score", str(ruleset), "--values", str(units), "--engine", "duckdb", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "the total is unknown: the rows the table does not show, `benefit`, have no score" in result.stderr
+    with out.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    rs = kpirules.loads(CUT)
+    python = rs.evaluate_many([{"rate": f"{i}%"} for i in range(50)])
+    assert [(r["execution"], r["output"], r["total"], r["grade"]) for r in rows] == [
+        (str(p.scores[0]), str(p.scores[1]), "", "")
+        for p in python  # type: ignore[union-attr]
+    ]
+
+
+def test_plan_and_the_report_need_a_total(tmp_path: Path) -> None:
+    with pytest.raises(kpirules.ValuesError) as err:
+        kpirules.loads(CUT).plan(target=95)
+    assert "the total is unknown" in err.value.message and "`benefit`" in err.value.message
+    assert kpirules.loads(CUT + GIVEN).plan(target=95).total == Decimal("91.50")
+
+
+def test_audit_counts_the_row_not_shown_and_checks_the_total_with_it() -> None:
+    table = (
+        "\n[reported]\ntotal = 91.5\n[reported.scores.execution]\nscore = 38\n[reported.scores.output]\nscore = 28.5\n"
+    )
+    audit = kpirules.audit(kpirules.loads(CUT + table))
+    assert [f.kind for f in audit.findings] == ["row-hidden"]  # not row-missing, no total-vs-sum
+    assert audit.findings[0].severity == "info" and "puts its score at 25" in audit.explain("en")
+    too_much = kpirules.audit(kpirules.loads(CUT + table.replace("91.5", "97")))  # 66.5 + 30 at most
+    assert [f.kind for f in too_much.findings if f.severity == "error"] == ["total-vs-sum"]
+    given = kpirules.audit(kpirules.loads(CUT + GIVEN + table))
+    assert [f.kind for f in given.findings] == ["row-hidden"]
+    wrong = kpirules.audit(kpirules.loads(CUT + GIVEN + table.replace("91.5", "92.5")))
+    assert "total-vs-rule" in [f.kind for f in wrong.findings] or "total-vs-sum" in [f.kind for f in wrong.findings]
