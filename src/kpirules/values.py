@@ -250,13 +250,15 @@ def _number(measure: Measure) -> Callable[[Any], Converted]:
     what = "what_" + measure.type
 
     def convert(raw: Any) -> Converted:
-        if isinstance(raw, str) and (bound := split_bound(raw)) is not None:
-            side, rest = bound
-            if side == "strict":
-                raise ValueProblem(M("strict_bound", raw=repr(raw)), M("strict_bound_hint"))
-            if split_bound(rest) is None:
-                return Bound(plain(rest), side, raw.strip())
-        return plain(raw)
+        try:
+            return plain(raw)
+        except ValueProblem:  # a value published as a bound ("≥90%") is no number: only then looked for
+            if not isinstance(raw, str) or (bound := split_bound(raw)) is None or split_bound(bound[1]) is not None:
+                raise
+        side, rest = bound
+        if side == "strict":
+            raise ValueProblem(M("strict_bound", raw=repr(raw)), M("strict_bound_hint"))
+        return Bound(plain(rest), side, raw.strip())
 
     def plain(raw: Any) -> Decimal:
         try:
