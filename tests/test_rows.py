@@ -454,3 +454,15 @@ def test_audit_counts_the_row_not_shown_and_checks_the_total_with_it() -> None:
     assert [f.kind for f in given.findings] == ["row-hidden"]
     wrong = kpirules.audit(kpirules.loads(CUT + GIVEN + table.replace("91.5", "92.5")))
     assert "total-vs-rule" in [f.kind for f in wrong.findings] or "total-vs-sum" in [f.kind for f in wrong.findings]
+
+
+def test_a_published_subtotal_counts_the_row_not_shown() -> None:
+    table = (
+        "\n[reported]\ntotal = 91.5\n[reported.scores.execution]\nscore = 38\n[reported.scores.output]\nscore = 28.5\n"
+        '[[reported.subtotals]]\nname = "效益指标小计"\npath = ["效益"]\nweight = 60\nscore = 53.5\n'
+    )
+    rs = kpirules.loads(CUT + table)
+    assert rs.reported is not None and rs.reported.subtotals[0].indicators == ("output", "benefit")
+    assert [f.kind for f in kpirules.audit(rs).findings] == ["row-hidden"]
+    wrong = kpirules.audit(kpirules.loads(CUT + table.replace("53.5", "63.5")))  # 28.5 + 30 at most
+    assert [f.kind for f in wrong.findings] == ["subtotal-vs-sum", "row-hidden"]

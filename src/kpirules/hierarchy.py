@@ -100,7 +100,7 @@ def subtotal_name(label: str) -> str | None:
     return None
 
 
-def groups_of(indicators: Sequence[Indicator], groups: Iterable[Group] = ()) -> list[tuple[str, ...]]:
+def groups_of(indicators: Sequence[Indicator | HiddenRow], groups: Iterable[Group] = ()) -> list[tuple[str, ...]]:
     """Every group of the hierarchy: each path prefix an indicator has, and each declared group,
     in the order they first appear."""
     seen: dict[tuple[str, ...], None] = {}
@@ -112,7 +112,7 @@ def groups_of(indicators: Sequence[Indicator], groups: Iterable[Group] = ()) -> 
     return list(seen)
 
 
-def members(path: Sequence[str], indicators: Sequence[Indicator]) -> tuple[str, ...]:
+def members(path: Sequence[str], indicators: Sequence[Indicator | HiddenRow]) -> tuple[str, ...]:
     """The ids of the indicators inside group ``path``, in ruleset order."""
     n = len(path)
     prefix = tuple(path)
@@ -120,7 +120,7 @@ def members(path: Sequence[str], indicators: Sequence[Indicator]) -> tuple[str, 
 
 
 def find_groups(
-    name: str, indicators: Sequence[Indicator], groups: Iterable[Group] = ()
+    name: str, indicators: Sequence[Indicator | HiddenRow], groups: Iterable[Group] = ()
 ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """The groups a (normalized) name can mean, as (path, member ids): a group whose last part, or
     whose whole path joined with ``/`` or with nothing, is ``name``; failing that, one that matches
@@ -176,7 +176,7 @@ class SubtotalError(ValueError):
 
 def resolve_subtotal(
     label: str,
-    indicators: Sequence[Indicator],
+    indicators: Sequence[Indicator | HiddenRow],
     groups: Iterable[Group] = (),
     *,
     path: Sequence[str] | None = None,
