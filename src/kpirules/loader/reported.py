@@ -75,7 +75,9 @@ class ReportedReader(Base):
             if iid not in by_id:
                 close = difflib.get_close_matches(iid, list(by_id), n=1, cutoff=0.6)
                 hint = (
-                    M("reported_by_name", name=iid, id=by_name[iid])
+                    M("reported_hidden", id=iid)
+                    if any(row.id == iid for row in self.hidden)
+                    else M("reported_by_name", name=iid, id=by_name[iid])
                     if iid in by_name
                     else M("did_you_mean", name=close[0])
                     if close

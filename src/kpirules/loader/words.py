@@ -212,6 +212,12 @@ M = Catalog(
             "`{name}` 是指标 `{id}` 的名称；请用指标的 id 作为该行的键",
             "`{name}` is the name of `{id}`; key the row by the indicator's id",
         ),
+        "reported_hidden": (
+            "`{id}` 声明为表中未列出的行（visible = false）；若表中列出了它，请删除 visible = false 并写出其规则，"
+            "若只知其得分，请写在 [overrides.{id}] 中",
+            "`{id}` is declared as a row the table does not show (visible = false); if the table shows it, "
+            "remove visible = false and give its rule, and if only its score is known, give it in [overrides.{id}]",
+        ),
         "reported_key": ("请用指标的 id 作为每一行的键", "key each row by an indicator's id"),
         "reported_unknown": ("公布的得分对应未知的指标 `{id}`", "reported score for unknown indicator `{id}`"),
         "figure_unknown": ("未知数据项 `{name}` 的报告数字", "figure of unknown measure `{name}`"),
