@@ -49,9 +49,9 @@ M = Catalog(
             "note: {count} more unit(s) have values given as bounds (such as ≥90%), each scored at its bound",
         ),
         "unknown_total": (
-            "注意：总分未知：表中未列出的行 {rows} 没有得分；请在 [overrides.<id>] 中给出其得分",
-            "note: the total is unknown: the rows the table does not show, {rows}, have no score; "
-            "give their scores in [overrides.<id>]",
+            "注意：总分未知：表中未列出的行 {rows} 没有得分（[overrides.<id>] 可为规则集自带的 [values] 给出其得分）",
+            "note: the total is unknown: the rows the table does not show, {rows}, have no score "
+            "([overrides.<id>] gives one for the ruleset's own [values])",
         ),
         "failed": ("{total} 个单位中有 {failed} 个未能评分：", "{failed} of {total} units could not be scored:"),
         "internal_error": (
