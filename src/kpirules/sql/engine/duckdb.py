@@ -96,13 +96,11 @@ class BatchReport:
     by_python: int = 0
     failed: list[tuple[str, KpiRulesError]] = field(default_factory=list)
     sql: str = ""
-    #: The units with values given as bounds ("≥90%"), scored at their bounds: the query leaves
-    #: them to the Python evaluator, and the output file holds their scores, not this note.
+    #: Units with values given as bounds ("≥90%", scored by Python at the bound), and the measures
     bounds: list[tuple[str, dict[str, Bound]]] = field(default_factory=list)
+    measures: dict[str, Measure] = field(default_factory=dict)
     #: The rows the table does not show, whose scores are unknown: no unit has a total.
     unknown: list[str] = field(default_factory=list)
-    #: The ruleset's measures, for the words of those notes (set where there are some).
-    measures: dict[str, Measure] = field(default_factory=dict)
 
 
 class Statements:
@@ -156,14 +154,12 @@ class Statements:
         return names
 
     def hidden(self) -> list[str]:
-        """The ids of the rows the table does not show (``visible = false``): with them, no unit
-        has a total on this path (their scores come only from the ruleset's own overrides)."""
+        """The ids of the rows the table does not show (``visible = false``): no unit has a total."""
 
         def build() -> dict[str, str]:
             return {"ids": json.dumps([row.id for row in self.rs.hidden], ensure_ascii=False)}
 
-        ids: list[str] = json.loads(self.get("hidden", [], build)["ids"])
-        return ids
+        return list(json.loads(self.get("hidden", [], build)["ids"]))
 
     def get(
         self, kind: str, parts: list[Any], build: Callable[[], dict[str, str]], *, per_ruleset: bool = True
@@ -671,8 +667,7 @@ def _python_fixes(
                     errors.append("; ".join(p.message for p in outcome.problems))
                     continue
                 report.by_python += 1
-                bounds = outcome.bounds
-                if bounds:
+                if bounds := outcome.bounds:
                     report.bounds.append((unit_name, bounds))
                     report.measures = rs.measures
                 row_numbers.append(record[0])
