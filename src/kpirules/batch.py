@@ -236,8 +236,13 @@ def make_batch(  # noqa: C901 - builds the column runner: one branch per column 
                 scores[index] = [fixed] * n
             final = list(zip(*scores, strict=True))
         with localcontext(CONTEXT):  # zero + first + second …: evaluate()'s sums, in its context
-            totals = list(map(sum, final, repeat(zero)))
-        grade_of = map(labels.__getitem__, map(bisect_right, repeat(bounds), totals))
+            totals: list[Decimal | None] = list(map(sum, final, repeat(zero)))
+        hidden: tuple[Decimal | None, ...] = ()
+        if ruleset.hidden:  # rows the table does not show: no total unless each has its score
+            hidden, extra = ruleset.hidden_outcome(apply)
+            totals = [None] * n if extra is None else [CONTEXT.add(t, extra) for t in totals if t is not None]
+        known = [t for t in totals if t is not None]
+        grade_of = map(labels.__getitem__, map(bisect_right, repeat(bounds), known)) if known else repeat(None)
         results: list[Result | ValuesError] = list(
             map(
                 Result,
@@ -250,6 +255,7 @@ def make_batch(  # noqa: C901 - builds the column runner: one branch per column 
                 totals,
                 grade_of,
                 units,
+                repeat(hidden),
             )
         )
         for i in sorted(alone):

@@ -16,7 +16,7 @@ from .ast import Span
 from .forms import STEPS
 from .messages import Catalog, check_language, language
 from .textfmt import number, percent
-from .values import Converted
+from .values import Bound, Converted
 
 if TYPE_CHECKING:
     from .model import Measure
@@ -61,6 +61,28 @@ M = Catalog(
             "set by hand: computed {c}, set to {s} (reason: {reason})",
         ),
         "bonus": ("加分项", "bonus"),
+        "unknown_total": ("未知（表中未列出：{rows}）", "unknown ({rows} not shown)"),
+        "joiner": ("、", ", "),
+        "hidden_given": (
+            "表中未列出该行，没有评分规则；得分由人工给出（理由：{reason}）",
+            "not shown in the table, and no rule: the score is set by hand (reason: {reason})",
+        ),
+        "hidden_unknown": (
+            "表中未列出该行，没有评分规则，得分未知；总分因此未知",
+            "not shown in the table, and no rule: its score is unknown, and so is the total",
+        ),
+        "bound_at_least": (
+            "`{name}` 给出的是下限「{text}」：按下限 {value} 计分，实际数值可能更高",
+            "`{name}` is given as a bound, {text}: scored at its lower bound {value}; the actual value may be higher",
+        ),
+        "bound_at_most": (
+            "`{name}` 给出的是上限「{text}」：按上限 {value} 计分，实际数值可能更低",
+            "`{name}` is given as a bound, {text}: scored at its upper bound {value}; the actual value may be lower",
+        ),
+        "share": (
+            "分值: {pool} 分 ÷ {n} 个同级指标 = {w} 分（{mode}）",
+            "weight: {pool} points / {n} siblings = {w} points ({mode})",
+        ),
         "with_unit": ("{n}{unit}", "{n} {unit}"),
         "judged": ("{level}（评定 {p} 分）", "{level} ({p} points awarded)"),
     },
@@ -80,6 +102,22 @@ def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
     if measure is not None and measure.unit:
         return words["with_unit"].format(n=text, unit=measure.unit)
     return text
+
+
+def total_text(result: Result, lang: str | None = None) -> str:
+    """The total as tables print it: the number, or, where a row the table does not show has no
+    score, 「未知（表中未列出：x）」 ("unknown (x not shown)"): never the sum of the rows shown."""
+    if result.total is not None:
+        return str(result.total)
+    words = _templates(check_language(lang or language()))
+    return words["unknown_total"].format(rows=words["joiner"].join(f"`{row.id}`" for row in result.unknown))
+
+
+def bound_note(name: str, value: Bound, measure: Measure | None, lang: str | None = None) -> str:
+    """What a value given as a bound ("≥90%") means for the score: it is scored at its bound."""
+    lang = check_language(lang or language())
+    key = "bound_at_least" if value.side == "at_least" else "bound_at_most"
+    return _templates(lang)[key].format(name=name, text=value.text, value=value_text(Decimal(value), measure, lang))
 
 
 def _formatter(measure: Measure | None) -> Callable[[Decimal | str], str]:
@@ -122,6 +160,10 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
     lines = [head]
     if ind.standard:
         lines.append(f"  {words['standard']}: {ind.standard}")
+    if ind.share is not None:
+        mode = words[ruleset.header.rounding]
+        share = words["share"].format(pool=number(ind.share.pool), n=ind.share.siblings, w=ind.weight, mode=mode)
+        lines.append(f"  {share}")
     rule_lines = [line.rstrip() for line in source.strip("\n").split("\n")]
     if len(rule_lines) == 1:
         lines.append(f"  {words['rule']}: {rule_lines[0].strip()}")
@@ -146,6 +188,10 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
         shown.append(f"{label} = {value}")
     if shown:
         lines.append(f"  {words['values']}: " + "; ".join(shown))
+    for name in ruleset.inputs_of(ind.id):
+        given = env.get(name)
+        if isinstance(given, Bound):
+            lines.append("  " + bound_note(name, given, ruleset.measures[name], lang))
     if item.missing:
         names = ", ".join(item.missing)
         lines.append("  " + words["missing"].format(m=names, policy=ind.if_missing, p=number(item.computed)))
@@ -245,8 +291,22 @@ def explain_result(result: Result, lang: str | None = None) -> str:
     if result.unit is not None:
         title += f" — {result.unit}"
     grade = result.grade if result.grade is not None else words["no_grade"]
-    lines = [title, f"{words['total']} {result.total} / {number(ruleset.weight_sum)}, {words['grade']} {grade}", ""]
+    lines = [
+        title,
+        f"{words['total']} {total_text(result, lang)} / {number(ruleset.weight_sum)}, {words['grade']} {grade}",
+        "",
+    ]
     for item in result:
         lines.append(explain_indicator(item, lang))
+        lines.append("")
+    for row, score in zip(ruleset.hidden, result.hidden, strict=True):  # rows the table does not show
+        given = ruleset.hidden_scores.get(row.id)
+        lines.append(
+            f"{row.name} [{row.id}]  {score if score is not None else '—'} / {number(row.weight)} {words['points']}"
+        )
+        if score is not None and given is not None:
+            lines.append("  " + words["hidden_given"].format(reason=given.reason))
+        else:
+            lines.append("  " + words["hidden_unknown"])
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from fractions import Fraction
 
 from .messages import Catalog
-from .model import Group, Indicator
+from .model import Group, HiddenRow, Indicator
 
 M = Catalog(
     "hierarchy",
@@ -98,7 +100,7 @@ def subtotal_name(label: str) -> str | None:
     return None
 
 
-def groups_of(indicators: Sequence[Indicator], groups: Iterable[Group] = ()) -> list[tuple[str, ...]]:
+def groups_of(indicators: Sequence[Indicator | HiddenRow], groups: Iterable[Group] = ()) -> list[tuple[str, ...]]:
     """Every group of the hierarchy: each path prefix an indicator has, and each declared group,
     in the order they first appear."""
     seen: dict[tuple[str, ...], None] = {}
@@ -110,7 +112,7 @@ def groups_of(indicators: Sequence[Indicator], groups: Iterable[Group] = ()) -> 
     return list(seen)
 
 
-def members(path: Sequence[str], indicators: Sequence[Indicator]) -> tuple[str, ...]:
+def members(path: Sequence[str], indicators: Sequence[Indicator | HiddenRow]) -> tuple[str, ...]:
     """The ids of the indicators inside group ``path``, in ruleset order."""
     n = len(path)
     prefix = tuple(path)
@@ -118,7 +120,7 @@ def members(path: Sequence[str], indicators: Sequence[Indicator]) -> tuple[str, 
 
 
 def find_groups(
-    name: str, indicators: Sequence[Indicator], groups: Iterable[Group] = ()
+    name: str, indicators: Sequence[Indicator | HiddenRow], groups: Iterable[Group] = ()
 ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """The groups a (normalized) name can mean, as (path, member ids): a group whose last part, or
     whose whole path joined with ``/`` or with nothing, is ``name``; failing that, one that matches
@@ -174,7 +176,7 @@ class SubtotalError(ValueError):
 
 def resolve_subtotal(
     label: str,
-    indicators: Sequence[Indicator],
+    indicators: Sequence[Indicator | HiddenRow],
     groups: Iterable[Group] = (),
     *,
     path: Sequence[str] | None = None,
@@ -215,3 +217,20 @@ def resolve_subtotal(
         raise SubtotalError(M("no_match", label=label), "")
     hint = M("unclear_hint") if name else M("bare_hint")
     raise SubtotalError(M("unclear", label=label), hint)
+
+
+def shares_add_up(members: Iterable[Indicator | HiddenRow], target: Decimal) -> bool:
+    """Whether the weights of ``members`` add up to ``target`` once every weight given as a share
+    (``weight = "15 / siblings"``) is taken unrounded, pool / siblings. Seven shares of 15 weigh
+    2.14 each, 14.98 together: the standard rounds them (四舍五入), and they still stand for 15."""
+    members = list(members)
+    if not any(ind.share is not None for ind in members):
+        return False
+    exact = sum(
+        (
+            Fraction(ind.share.pool) / ind.share.siblings if ind.share is not None else Fraction(ind.weight)
+            for ind in members
+        ),
+        Fraction(0),
+    )
+    return exact == Fraction(target)

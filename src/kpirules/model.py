@@ -110,6 +110,17 @@ class Scale:
 
 
 @attrs.frozen
+class WeightShare:
+    """A weight given as an equal share of a pool among the indicators of one ``path``:
+    ``weight = "15 / siblings"`` ("15 分 ÷ 个数, 四舍五入"). ``siblings`` is counted when the file is
+    loaded; the indicator's ``weight`` is ``pool / siblings`` rounded to the ruleset's precision."""
+
+    pool: Decimal
+    siblings: int
+    text: str
+
+
+@attrs.frozen
 class Indicator:
     id: str
     name: str
@@ -124,11 +135,34 @@ class Indicator:
     description: str | None = None
     #: ``"none"``: the score is not clamped at 0 (a 考核细则 that deducts past zero); it may be negative.
     floor: Floor = "zero"
+    #: Where the weight is ``"15 / siblings"``: the pool and the count it was divided by.
+    share: WeightShare | None = None
 
     @property
     def floored(self) -> bool:
         """Whether the score stops at 0 (the default)."""
         return self.floor == "zero"
+
+
+@attrs.frozen
+class HiddenRow:
+    """A row of the indicator system that the published table does not show (``visible = false``):
+    its weight counts, it has no rule, and its score is known only where the ruleset gives one
+    (``[overrides.ID]``, for the ruleset's own unit). Where it is not known, no total is."""
+
+    id: str
+    name: str
+    weight: Decimal
+    path: tuple[str, ...] = ()
+    standard: str | None = None
+    bonus: bool = False
+    description: str | None = None
+    share: WeightShare | None = None
+
+    @property
+    def floored(self) -> bool:
+        """A row with no rule has no ``floor``: its score (an override) stops at 0."""
+        return True
 
 
 @attrs.frozen

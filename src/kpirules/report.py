@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from .errors import KpiRulesError
 from .exact import CONTEXT
+from .explain import total_text
 from .messages import Catalog, language
 from .result import Result
 from .ruleset import Ruleset
@@ -36,6 +37,7 @@ M = Catalog(
         "score": ("得分", "score"),
         "rate": ("得分率", "rate"),
         "total": ("合计", "total"),
+        "unknown": ("未知", "unknown"),
         "grade": ("等级", "grade"),
         "unit": ("单位", "unit"),
         "failed": ("未能评分", "could not be scored"),
@@ -56,6 +58,8 @@ class Group(NamedTuple):
 
     name: str
     members: tuple[int, ...]
+    #: The positions in ``ruleset.hidden`` of its rows the table does not show.
+    hidden: tuple[int, ...] = ()
 
 
 class Subtotal(NamedTuple):
@@ -65,8 +69,13 @@ class Subtotal(NamedTuple):
 
     group: str
     weight: Decimal
-    score: Decimal
+    #: None where one of its rows the table does not show has no score.
+    score: Decimal | None
     rate: Decimal | None
+
+    def score_text(self, lang: str | None = None) -> str:
+        """The score as tables print it: 「未知」 ("unknown") where a row not shown has no score."""
+        return str(self.score) if self.score is not None else M.say(lang or language(), "unknown")
 
 
 def groups(ruleset: Ruleset) -> list[Group]:
@@ -76,7 +85,12 @@ def groups(ruleset: Ruleset) -> list[Group]:
     for index, indicator in enumerate(ruleset.indicators):
         if indicator.path:
             found.setdefault(indicator.path[0], []).append(index)
-    return [Group(name, tuple(members)) for name, members in found.items()]
+    hidden: dict[str, list[int]] = {}
+    for index, row in enumerate(ruleset.hidden):  # rows the table does not show count in their group
+        if row.path:
+            found.setdefault(row.path[0], [])
+            hidden.setdefault(row.path[0], []).append(index)
+    return [Group(name, tuple(members), tuple(hidden.get(name, ()))) for name, members in found.items()]
 
 
 def subtotals(ruleset: Ruleset, result: Result, found: Sequence[Group] | None = None) -> list[Subtotal]:
@@ -89,7 +103,17 @@ def subtotals(ruleset: Ruleset, result: Result, found: Sequence[Group] | None = 
             score = CONTEXT.add(score, result.scores[i])
             if not indicators[i].bonus:
                 weight = CONTEXT.add(weight, indicators[i].weight)
+        known: Decimal | None = score
+        for j in group.hidden:  # a row the table does not show: its weight counts, its score if known
+            row, given = ruleset.hidden[j], result.hidden[j] if result.hidden else None
+            if not row.bonus:
+                weight = CONTEXT.add(weight, row.weight)
+            known = None if known is None or given is None else CONTEXT.add(known, given)
         rate = None
+        if known is None:
+            out.append(Subtotal(group.name, weight, None, None))
+            continue
+        score = known
         if weight:
             rate = CONTEXT.divide(score, weight).quantize(_RATE_QUANTUM, rounding=ROUND_HALF_UP, context=CONTEXT)
         out.append(Subtotal(group.name, weight, score, rate))
@@ -198,10 +222,17 @@ def to_csv(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explai
             row = [item.id, item.name, number(item.weight), str(item.score), str(item.rate), ""]
             writer.writerow(row + ([item.explain(lang)] if explain else []))
         for t in subtotals(ruleset, result, found):  # one row per group, as the total's row
-            row = ["subtotal", t.group, number(t.weight), str(t.score), "" if t.rate is None else str(t.rate), ""]
+            row = ["subtotal", t.group, number(t.weight), t.score_text(lang), "" if t.rate is None else str(t.rate), ""]
             writer.writerow(row)
         writer.writerow(
-            ["total", M.say(lang, "total"), number(ruleset.weight_sum), str(result.total), "", result.grade or ""]
+            [
+                "total",
+                M.say(lang, "total"),
+                number(ruleset.weight_sum),
+                total_text(result, lang),
+                "",
+                result.grade or "",
+            ]
         )
         return buf.getvalue()
     ids = [ind.id for ind in ruleset.indicators]
@@ -209,8 +240,8 @@ def to_csv(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explai
     for outcome in outcomes:
         if isinstance(outcome, Result):
             scores = [str(s) for s in outcome.scores]
-            parts = [str(t.score) for t in subtotals(ruleset, outcome, found)]
-            writer.writerow([outcome.unit or "", *scores, *parts, str(outcome.total), outcome.grade or "", ""])
+            parts = [t.score_text(lang) for t in subtotals(ruleset, outcome, found)]
+            writer.writerow([outcome.unit or "", *scores, *parts, total_text(outcome, lang), outcome.grade or "", ""])
         else:
             message = "; ".join(p.message for p in outcome.problems)
             writer.writerow([_unit(outcome), *([""] * (len(ids) + len(found))), "", "", message])
@@ -237,23 +268,21 @@ def to_markdown(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, e
                 assert group is not None
                 t = parts[group.name]
                 rate = "—" if t.rate is None else percent(t.rate)
-                lines.append(f"| **{_md(group.name)}** | {number(t.weight)} | **{t.score}** | {rate} |")
+                lines.append(f"| **{_md(group.name)}** | {number(t.weight)} | **{t.score_text(lang)}** | {rate} |")
                 continue
             item = result[ruleset.indicators[index].id]
             name = ("　" if group is not None else "") + _md(item.name)  # an ideographic space: no markup
             lines.append(f"| {name} | {number(item.weight)} | {item.score} | {percent(item.rate)} |")
-        grade = result.grade or "—"
-        lines.append(
-            f"| **{h['total']}** | {number(ruleset.weight_sum)} | **{result.total}** | {h['grade']} **{grade}** |"
-        )
+        grade, shown = result.grade or "—", total_text(result, lang)
+        lines.append(f"| **{h['total']}** | {number(ruleset.weight_sum)} | **{shown}** | {h['grade']} **{grade}** |")
     else:
         ids = [ind.id for ind in ruleset.indicators]
         heads = [_md(h["subtotal"].format(group=g.name)) for g in found]
         lines.append("| " + " | ".join([h["unit"], *ids, *heads, h["total"], h["grade"]]) + " |")
         lines.append("| --- |" + " ---: |" * (len(ids) + len(found) + 1) + " --- |")
         for result in results:
-            sums = [str(t.score) for t in subtotals(ruleset, result, found)]
-            cells = [_md(result.unit or ""), *(str(s) for s in result.scores), *sums, str(result.total)]
+            sums = [t.score_text(lang) for t in subtotals(ruleset, result, found)]
+            cells = [_md(result.unit or ""), *(str(s) for s in result.scores), *sums, total_text(result, lang)]
             lines.append("| " + " | ".join([*cells, result.grade or ""]) + " |")
         failed = [o for o in outcomes if not isinstance(o, Result)]
         if failed:
@@ -294,7 +323,7 @@ def to_table(
         table = Table(title=title, box=box.SIMPLE_HEAD, show_footer=True)
         table.add_column(h["name"], footer=h["total"], overflow="fold")
         table.add_column(h["weight"], justify="right", footer=number(ruleset.weight_sum))
-        table.add_column(h["score"], justify="right", footer=str(result.total))
+        table.add_column(h["score"], justify="right", footer=total_text(result, lang))
         table.add_column(h["rate"], justify="right", footer=f"{h['grade']} {result.grade or '—'}")
         parts = {t.group: t for t in subtotals(ruleset, result, found)}
         for group, index in grouped_rows(ruleset, found):
@@ -302,7 +331,7 @@ def to_table(
                 assert group is not None
                 t = parts[group.name]
                 rate = "—" if t.rate is None else percent(t.rate)
-                table.add_row(group.name, number(t.weight), str(t.score), rate, style="bold")
+                table.add_row(group.name, number(t.weight), t.score_text(lang), rate, style="bold")
                 continue
             item = result[ruleset.indicators[index].id]
             name = ("  " if group is not None else "") + item.name
@@ -319,9 +348,9 @@ def to_table(
         table.add_column(h["total"], justify="right", no_wrap=True)
         table.add_column(h["grade"], no_wrap=True)
         for result in results:
-            sums = [str(t.score) for t in subtotals(ruleset, result, found)]
+            sums = [t.score_text(lang) for t in subtotals(ruleset, result, found)]
             scores = [str(s) for s in result.scores]
-            table.add_row(result.unit or "", *scores, *sums, str(result.total), result.grade or "")
+            table.add_row(result.unit or "", *scores, *sums, total_text(result, lang), result.grade or "")
         console.print(table)
         for i, ind in enumerate(ruleset.indicators, 1):
             console.print(f"  {i:>2}  {ind.name} [{ind.id}] ({number(ind.weight)})", markup=False)

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from .exact import CONTEXT
 from .messages import Catalog
 from .trace import Step
-from .values import Converted
+from .values import BOUND_MARK as _BOUND_MARK
+from .values import Bound, Converted
 
 if TYPE_CHECKING:
-    from .model import Indicator, Override
+    from .model import HiddenRow, Indicator, Override
     from .ruleset import Ruleset
 
 M = Catalog(
@@ -122,7 +123,19 @@ class IndicatorResult:
 class Result:
     """The outcome of scoring one unit: ``total``, ``grade`` and ``result[indicator_id]``."""
 
-    __slots__ = ("_env", "_given", "_items", "computed", "grade", "missing", "ruleset", "scores", "total", "unit")
+    __slots__ = (
+        "_env",
+        "_given",
+        "_items",
+        "computed",
+        "grade",
+        "hidden",
+        "missing",
+        "ruleset",
+        "scores",
+        "total",
+        "unit",
+    )
 
     def __init__(
         self,
@@ -132,9 +145,10 @@ class Result:
         scores: tuple[Decimal, ...],
         computed: tuple[Decimal, ...],
         missing: dict[int, tuple[str, ...]] | None,
-        total: Decimal,
+        total: Decimal | None,
         grade: str | None,
         unit: str | None = None,
+        hidden: tuple[Decimal | None, ...] = (),
     ) -> None:
         self.ruleset = ruleset
         self._given = given
@@ -142,9 +156,12 @@ class Result:
         self.scores = scores
         self.computed = computed
         self.missing = missing
+        #: The total, or None where a row the table does not show has no score (see ``unknown``).
         self.total = total
         self.grade = grade
         self.unit = unit
+        #: The scores of the rows the table does not show (``ruleset.hidden``), None where unknown.
+        self.hidden = hidden
         self._items: list[IndicatorResult | None] | None = None
 
     @property
@@ -178,6 +195,25 @@ class Result:
     def indicators(self) -> list[IndicatorResult]:
         return list(self)
 
+    @property
+    def unknown(self) -> tuple[HiddenRow, ...]:
+        """The rows the table does not show whose score is unknown: while there is one, the total
+        is None, and outputs say which rows it lacks."""
+        return tuple(row for row, score in zip(self.ruleset.hidden, self.hidden, strict=True) if score is None)
+
+    @property
+    def bounds(self) -> dict[str, Bound]:
+        """The values given as bounds ("≥90%"), by measure: each is scored as its bound, which
+        the explanation and every output note. Looked for only where a value is a text that may
+        write one, so that units of plain numbers cost nothing here."""
+        if self._env is None:
+            given = self._given
+            if given is None:  # the ruleset's own [values], converted when it loaded
+                return {name: value for name, value in self.ruleset.values.items() if type(value) is Bound}
+            if not any(type(v) is str and _BOUND_MARK.search(v) for v in given.values()):
+                return {}
+        return {name: value for name, value in self.values.items() if type(value) is Bound}
+
     def explain(self, lang: str | None = None) -> str:
         """Every indicator's score with how it came about, in Chinese (``zh``) or English (``en``)."""
         from .explain import explain_result
@@ -209,6 +245,17 @@ class Result:
         if self.unit is not None:
             out["unit"] = self.unit
         out.update(total=self.total, grade=self.grade, indicators=rows)
+        if self.ruleset.hidden:
+            out["hidden"] = [
+                {"id": row.id, "name": row.name, "path": list(row.path), "weight": row.weight, "score": score}
+                | ({"bonus": True} if row.bonus else {})
+                for row, score in zip(self.ruleset.hidden, self.hidden, strict=True)
+            ]
+        bounds = self.bounds
+        if bounds:
+            out["bounds"] = {
+                name: {"value": Decimal(b), "bound": b.side, "given": b.text} for name, b in bounds.items()
+            }
         return out
 
     def __repr__(self) -> str:

@@ -14,9 +14,10 @@ from . import ast
 from .compiler import compile_expr, may_be_inexact
 from .errors import EvaluationError, KpiRulesError, Location, ValuesError
 from .exact import CONTEXT, NO_FLOOR, ZERO, ColumnFn, EvalFailure, Fn, quantizer, rounding_mode, snap
+from .hierarchy import shares_add_up
 from .kinds import Checked
 from .messages import Catalog
-from .model import POINTS, Group, Header, Indicator, Measure, Override, Reported, Scale
+from .model import POINTS, Group, Header, HiddenRow, Indicator, Measure, Override, Reported, Scale
 from .result import Result
 from .source import SourceFile
 from .tomlspans import Path, Span
@@ -98,6 +99,7 @@ class Ruleset:
         measures: Mapping[str, Measure],
         scales: Mapping[str, Scale] | None = None,
         indicators: tuple[Indicator, ...],
+        hidden: tuple[HiddenRow, ...] = (),
         groups: tuple[Group, ...] = (),
         values: Mapping[str, Converted] | None = None,
         value_locations: Mapping[str, Location] | None = None,
@@ -115,10 +117,15 @@ class Ruleset:
         #: The shared scales (``[scales.NAME]``), by name.
         self.scales = dict(scales or {})
         self.indicators = indicators
+        #: The rows the published table does not show (``visible = false``): weights, no rules.
+        self.hidden = hidden
         self.groups = groups
         self.values: dict[str, Converted] = dict(values or {})
         self.value_locations = dict(value_locations or {})
-        self.overrides = dict(overrides or {})
+        hidden_ids = {row.id for row in hidden}
+        self.overrides = {k: o for k, o in (overrides or {}).items() if k not in hidden_ids}
+        #: The scores the ruleset gives its rows not shown, for its own unit (``[overrides.ID]``).
+        self.hidden_scores = {k: o for k, o in (overrides or {}).items() if k in hidden_ids}
         self.reported = reported
         self.checked = dict(checked)
         self.formulas = dict(formulas or {})
@@ -143,13 +150,18 @@ class Ruleset:
         return self.header.total
 
     @property
+    def rows(self) -> tuple[Indicator | HiddenRow, ...]:
+        """Every row of the table: the indicators, then the rows it does not show."""
+        return (*self.indicators, *self.hidden)
+
+    @property
     def weight_sum(self) -> Decimal:
         """What the scores can add up to: the weights of the indicators that are not bonus.
 
         It is ``total`` in a coherent ruleset; where it is not, :attr:`warnings` says so, and tables
         and explanations give the total out of this sum (the points a unit can earn).
         """
-        return sum((ind.weight for ind in self.indicators if not ind.bonus), Decimal(0))
+        return sum((ind.weight for ind in self.rows if not ind.bonus), Decimal(0))
 
     @functools.cached_property
     def warnings(self) -> tuple[KpiRulesError, ...]:
@@ -157,7 +169,8 @@ class Ruleset:
         to ``total`` (KPI-W201) or to a group's weight (KPI-W202). ``kpirules score`` prints them."""
         out: list[KpiRulesError] = []
         weights = self.weight_sum
-        if weights != self.total:
+        rows = self.rows
+        if weights != self.total and not shares_add_up((i for i in rows if not i.bonus), self.total):
             out.append(
                 KpiRulesError(
                     M("weights_total", weights=show(weights), total=show(self.total)),
@@ -167,9 +180,9 @@ class Ruleset:
                 )
             )
         for index, group in enumerate(self.groups):
-            members = [i for i in self.indicators if i.path[: len(group.path)] == group.path and not i.bonus]
+            members = [i for i in rows if i.path[: len(group.path)] == group.path and not i.bonus]
             weights = sum((i.weight for i in members), Decimal(0))
-            if weights != group.weight:
+            if weights != group.weight and not shares_add_up(members, group.weight):
                 out.append(
                     KpiRulesError(
                         M(
@@ -194,6 +207,28 @@ class Ruleset:
             if span is not None:
                 return self.source.location(span.value_start, span.value_end)
         return Location(self.source.name)
+
+    def hidden_outcome(self, apply_overrides: bool) -> tuple[tuple[Decimal | None, ...], Decimal | None]:
+        """The scores of the rows not shown (None where unknown), and what they add to the total:
+        None unless every one is known. They are known only from ``[overrides.ID]``, which apply
+        to the ruleset's own unit (or with ``overrides=True``)."""
+        given = self.hidden_scores if apply_overrides else {}
+        scores = tuple(given[row.id].score if row.id in given else None for row in self.hidden)
+        if None in scores:
+            return scores, None
+        return scores, sum((s for s in scores if s is not None), Decimal(0))
+
+    def hidden_total(
+        self, shown: Decimal, apply_overrides: bool
+    ) -> tuple[tuple[Decimal | None, ...], tuple[Decimal | None, str | None]]:
+        """The scores of the rows not shown, and the total and grade with them: ``(None, None)``
+        unless each has its score."""
+        hidden, extra = self.hidden_outcome(apply_overrides)
+        if extra is None:
+            return hidden, (None, None)
+        total = CONTEXT.add(shown, extra)
+        grade = next((label for label, bound in self.grades if total >= bound), None)
+        return hidden, (total, grade)
 
     def index_of(self, indicator_id: str) -> int:
         return self._index[indicator_id]
@@ -360,6 +395,7 @@ class Ruleset:
         index_of, inputs = self._index, [self._inputs[ind.id] for ind in self.indicators]
         quantize, quantum, zero, add = self._round.quantize, self._quantum, self._zero, CONTEXT.add
         known = len(converters)
+        hidden_rows = self.hidden
 
         def prepare_env(
             values: Mapping[str, Any] | None,
@@ -457,10 +493,9 @@ class Ruleset:
                     append(full)
                 elif raw <= floor:
                     append(zero)
-                elif raw <= ZERO:  # floor = "none": a negative score; one that rounds to 0 is 0, not -0
+                else:  # a score reached through a quotient that may not end is snapped first; a
+                    # negative one (floor = "none") that rounds to 0 is 0, not -0
                     append(quantize(snap(raw) if inexact else raw, quantum) or zero)
-                else:  # a score reached through a quotient that may not end is snapped first
-                    append(quantize(snap(raw) if inexact else raw, quantum))
             if problems:
                 error = ValuesError.collect(problems)
                 error.unit = unit  # type: ignore[attr-defined]
@@ -471,6 +506,9 @@ class Ruleset:
                     scores[index_of[ind_id]] = override.score
                 final = tuple(scores)
             total = reduce(add, final, zero)  # every score has `precision` decimals: the sum is exact
+            if hidden_rows:  # rows the table does not show: no total unless each has its score
+                hidden, known = self.hidden_total(total, apply_overrides)
+                return Result(self, values, env if keep else None, final, computed, missing, *known, unit, hidden)
             grade = None
             for label, bound in grades:
                 if total >= bound:

@@ -113,6 +113,14 @@ M = Catalog(
             "给出了 {key}，但 {name} 没有评定等级",
             "{key} is given, and {name} has no level",
         ),
+        "strict_bound": (
+            "{raw} 是开区间的界限，该界限本身达不到，不能按它计分",
+            "{raw} is a strict bound: the value is not the bound, and cannot be scored as it",
+        ),
+        "strict_bound_hint": (
+            '请填写实际数值；若评分标准的意思是“不低于”或“不高于”，请写作 ≥ 或 ≤（如 "≥90%"）',
+            'give the value itself; if the standard means "at least" or "at most", write ≥ or ≤ (as in "≥90%")',
+        ),
     },
 )
 
@@ -201,6 +209,60 @@ def parse_number(raw: object, *, percent_ok: bool = True) -> Decimal:
     raise ValueProblem(M("not_number_type", raw=_describe(raw), type=type(raw).__name__))
 
 
+class Bound(Decimal):
+    """A value published as a bound, "≥90%" or "90%以下": the number of the bound, scored as it is,
+    that remembers which side it bounds (``"at_least"`` or ``"at_most"``) and the text it was
+    given as, so that results and explanations say the score rests on a bound. Arithmetic on it
+    gives plain Decimals."""
+
+    side: str
+    text: str
+
+    def __new__(cls, value: Decimal, side: str, text: str) -> Bound:
+        self = super().__new__(cls, value)
+        self.side = side
+        self.text = text
+        return self
+
+    def __repr__(self) -> str:
+        return f"Bound({str(self)!r}, {self.side!r}, {self.text!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Bound, (Decimal(self), self.side, self.text))
+
+
+#: How a bound is written, longest first: (words before or after the number, which side, where).
+#: 以上/以下 include the number (民法典 第一千二百五十九条：“以上”“以下”“以内”包括本数).
+_BOUND_WORDS: tuple[tuple[str, str, str], ...] = tuple(
+    sorted(
+        [
+            *((w, "at_least", "before") for w in ("≥", ">=", "≧", "＞＝", "大于等于", "不低于", "不少于")),
+            *((w, "at_most", "before") for w in ("≤", "<=", "≦", "＜＝", "小于等于", "不高于", "不超过", "不多于")),
+            *((w, "strict", "before") for w in (">", "<", "＞", "＜", "大于", "小于", "高于", "低于", "超过", "不足")),
+            ("以上", "at_least", "after"),
+            ("以下", "at_most", "after"),
+        ],
+        key=lambda entry: -len(entry[0]),
+    )
+)
+
+
+#: A text that may be a bound holds one of these (a quick test before :func:`split_bound`).
+BOUND_MARK = re.compile("[≥≤≧≦<>＜＞以不大小高低超]")
+
+
+def split_bound(text: str) -> tuple[str, str] | None:
+    """``(side, number text)`` of a value written as a bound ("≥ 90%" → ``("at_least", "90%")``;
+    side ``"strict"`` for "> 90%"), or None for a text that is no bound."""
+    stripped = text.strip()
+    for word, side, where in _BOUND_WORDS:
+        if where == "before" and stripped.startswith(word):
+            return side, stripped[len(word) :].strip()
+        if where == "after" and stripped.endswith(word):
+            return side, stripped[: -len(word)].strip()
+    return None
+
+
 def _number(measure: Measure) -> Callable[[Any], Converted]:
     rng = measure.range
     count = measure.type == "count"
@@ -209,6 +271,17 @@ def _number(measure: Measure) -> Callable[[Any], Converted]:
     what = "what_" + measure.type
 
     def convert(raw: Any) -> Converted:
+        try:
+            return plain(raw)
+        except ValueProblem:  # a value published as a bound ("≥90%") is no number: only then looked for
+            if not isinstance(raw, str) or (bound := split_bound(raw)) is None or split_bound(bound[1]) is not None:
+                raise
+        side, rest = bound
+        if side == "strict":
+            raise ValueProblem(M("strict_bound", raw=repr(raw)), M("strict_bound_hint"))
+        return Bound(plain(rest), side, raw.strip())
+
+    def plain(raw: Any) -> Decimal:
         try:
             value = parse_number(raw, percent_ok=percent_ok)
         except ValueProblem as err:

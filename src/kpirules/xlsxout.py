@@ -32,6 +32,7 @@ from typing import Any
 
 from .errors import KpiRulesError
 from .explain import M as EXPLAIN
+from .explain import total_text
 from .messages import Catalog, language
 from .report import Outcome, Subtotal, grouped_rows, groups, subtotals
 from .result import Result
@@ -204,6 +205,7 @@ def _scores_sheet(
                 sum(
                     (ruleset.indicators[i].weight for i in group.members if not ruleset.indicators[i].bonus), Decimal(0)
                 )
+                + sum((ruleset.hidden[j].weight for j in group.hidden if not ruleset.hidden[j].bonus), Decimal(0))
             )
         )
     weights += [_number(ruleset.weight_sum), "", ""]
@@ -254,8 +256,14 @@ def _write_outcome(
         for k, score in enumerate(outcome.scores, 1):
             sheet.write_number(row, k, _number(score), styles.score)
         for k, part in enumerate(subtotals(ruleset, outcome, found), n + 1):
-            sheet.write_number(row, k, _number(part.score), styles.sub)
-        sheet.write_number(row, n + m + 1, _number(outcome.total), styles.total)
+            if part.score is None:  # a row the table does not show has no score
+                sheet.write_string(row, k, part.score_text(), styles.sub)
+            else:
+                sheet.write_number(row, k, _number(part.score), styles.sub)
+        if outcome.total is None:  # a row the table does not show has no score: no total, and why
+            sheet.write_string(row, n + m + 1, total_text(outcome), styles.total)
+        else:
+            sheet.write_number(row, n + m + 1, _number(outcome.total), styles.total)
         sheet.write_string(row, n + m + 2, outcome.grade or "", styles.grade)
         sheet.write_blank(row, n + m + 3, None, styles.error)
     else:
@@ -309,8 +317,18 @@ def _rows_xml(fast: _FastRows, styles: Sequence[str]) -> Iterator[str]:
         r = str(row)
         unit = _string_cell(f"A{r}", styles[0], _unit_name(outcome))
         if isinstance(outcome, Result):
-            sums = [str(t.score) for t in subtotals(ruleset, outcome, found)] if m else []
-            cells = scored(r, *map(str, outcome.scores), *sums, str(outcome.total))
+            parts = subtotals(ruleset, outcome, found) if m else []
+            sums = [str(t.score) for t in parts]
+            if outcome.total is not None and all(t.score is not None for t in parts):
+                cells = scored(r, *map(str, outcome.scores), *sums, str(outcome.total))
+            else:  # a row the table does not show has no score: the total cell says so, in words
+                figures = [*map(str, outcome.scores), *(t.score_text() for t in parts), total_text(outcome)]
+                cells = "".join(
+                    f'<c r="{letters[k]}{r}" s="{styles[k]}"><v>{v}</v></c>'
+                    if k <= n or (k <= n + m and parts[k - n - 1].score is not None)
+                    else _string_cell(f"{letters[k]}{r}", styles[k], v)
+                    for k, v in enumerate(figures, 1)
+                )
             grade = _string_cell(f"{letters[width - 2]}{r}", styles[width - 2], outcome.grade or "")
             pieces.append(f'<row r="{r}"{spans}>{unit}{cells}{grade}{scored_tail.format(r)}')
         else:
@@ -469,13 +487,19 @@ def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, wo
             for col in (1, 2, 4, 5, 7):
                 sheet.write_blank(row, col, None, styles.cell)
             sheet.write_number(row, 3, _number(t.weight), styles.cell_bold)
-            sheet.write_number(row, 6, _number(t.score), styles.cell_bold_num)
+            if t.score is None:  # a row the table does not show has no score
+                sheet.write_string(row, 6, t.score_text(lang), styles.cell_bold)
+            else:
+                sheet.write_number(row, 6, _number(t.score), styles.cell_bold_num)
             row += 1
     sheet.write_string(row, 0, words["total_row"], styles.cell_bold)
     for col in (1, 2, 4, 5):
         sheet.write_blank(row, col, None, styles.cell)
     sheet.write_number(row, 3, _number(ruleset.weight_sum), styles.cell_bold)
-    sheet.write_number(row, 6, _number(result.total), styles.cell_bold_num)
+    if result.total is None:  # a row the table does not show has no score: no total, and why
+        sheet.write_string(row, 6, total_text(result, lang), styles.cell_bold)
+    else:
+        sheet.write_number(row, 6, _number(result.total), styles.cell_bold_num)
     sheet.write_string(row, 7, words["grade_text"].format(grade=result.grade or "—"), styles.cell_bold)
 
 

@@ -175,7 +175,7 @@ def _ordered(a: Audited, findings: list[Finding], notes: list[Finding]) -> list[
             return (2, f.subtotal, _FIELD_ORDER.get(f.field or "", 9))
         return (group, order.get(f.indicator or "", len(order)), _FIELD_ORDER.get(f.field or "", 9))
 
-    names = {ind.id: ind.name for ind in a.rs.indicators}
+    names = {ind.id: ind.name for ind in a.rs.rows}
     return [
         attrs.evolve(f, facts={**f.facts, "names": names})
         for f in [*sorted(findings, key=position), *sorted(notes, key=lambda f: SEVERITIES.index(f.severity))]

@@ -49,6 +49,7 @@ KINDS: tuple[str, ...] = (
     "figure-vs-value",
     "figures-disagree",
     "row-missing",
+    "row-hidden",
     "score-precision",
     "ambiguous-reconstruction",
     "override",

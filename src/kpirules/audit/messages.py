@@ -585,6 +585,13 @@ def _note_sentence(f: Finding, args: Mapping[str, Any]) -> Any:
             if rec is None
             else say("note.row-missing", name=name, recomputed=_num(rec))
         )
+    if kind == "row-hidden":
+        weight, given, kept = facts.get("weight"), facts.get("score"), facts.get("kept")
+        if given is not None:
+            return say("note.row-hidden.given", name=name, weight=_num(weight), score=_num(given))
+        if kept is not None:
+            return say("note.row-hidden.kept", name=name, weight=_num(weight), score=_num(kept))
+        return say("note.row-hidden", name=name, weight=_num(weight))
     if kind == "deliberate-zero":
         return say(
             "note.deliberate-zero.kept" if facts.get("kept") else "note.deliberate-zero",

@@ -69,6 +69,9 @@ class Recomputed:
         self.scores: list[Decimal | None] = [None] * n
         self.computed: list[Decimal | None] = [None] * n
         self.unknown: dict[int, Unscored] = {}
+        #: The scores of the rows the table does not show (``ruleset.hidden``): the ruleset's
+        #: overrides where it gives them, else None (free: anything in [0, weight]).
+        self.hidden: list[Decimal | None] = list(ruleset.hidden_outcome(True)[0])
         self.env: dict[str, Converted] = {}
         self.inputs: dict[str, Mapping[str, Converted]] = {}
         base: dict[str, Any] = dict(ruleset.values) if values is None else dict(values)
@@ -94,9 +97,11 @@ class Recomputed:
 
     @property
     def total(self) -> Decimal | None:
-        """The recomputed total; None when some indicator cannot be scored."""
-        if all(s is not None for s in self.scores):
-            return sum((s for s in self.scores if s is not None), ZERO)
+        """The recomputed total; None when some indicator cannot be scored, or a row the table
+        does not show has no score."""
+        scores = [*self.scores, *self.hidden]
+        if all(s is not None for s in scores):
+            return sum((s for s in scores if s is not None), ZERO)
         return None
 
     def label(self, measure: str) -> str:

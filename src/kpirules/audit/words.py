@@ -371,6 +371,21 @@ WORDS = Catalog(
             "表中没有「{name}」一行；按规则该行得 {recomputed} 分，计入合计。",
             "The table has no row for {name}; the rule gives {recomputed} points, counted in the total.",
         ),
+        "note.row-hidden": (
+            "表中未列出「{name}」一行（visible = false，分值 {weight}）：其得分在 0 至 {weight} 之间，合计按此核查。",
+            "{name} is a row the table does not show (visible = false, weight {weight}): "
+            "its score is between 0 and {weight}, and the total is checked so.",
+        ),
+        "note.row-hidden.kept": (
+            "表中未列出「{name}」一行（visible = false，分值 {weight}）：所报合计意味着其得分为 {score}，在 0 至 {weight} 之间。",
+            "{name} is a row the table does not show (visible = false, weight {weight}): "
+            "the printed total puts its score at {score}, within 0 to {weight}.",
+        ),
+        "note.row-hidden.given": (
+            "表中未列出「{name}」一行（visible = false，分值 {weight}）：按规则集给出的得分 {score} 计入合计。",
+            "{name} is a row the table does not show (visible = false, weight {weight}): "
+            "the score the ruleset gives it, {score}, counts in the total.",
+        ),
         "note.row-missing.unscored": (
             "表中没有「{name}」一行，且无法按规则重算。",
             "The table has no row for {name}, and the rule cannot score it.",

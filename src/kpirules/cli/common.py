@@ -7,7 +7,8 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from typing import NoReturn
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -15,6 +16,10 @@ from .._version import __version__
 from ..atomic import replace_atomically
 from ..errors import KpiRulesError
 from ..messages import LANGS, Catalog, language, reset_language, set_language
+
+if TYPE_CHECKING:
+    from ..model import Measure
+    from ..values import Bound
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -38,6 +43,16 @@ M = Catalog(
         "warning": ("警告：{warning}", "warning: {warning}"),
         "hint": ("提示：{hint}", "hint: {hint}"),
         # scoring a file of units, in Python or on an engine
+        "bound": ("注意：{unit}{note}", "note: {unit}{note}"),
+        "bounds_more": (
+            "注意：另有 {count} 个单位的数值以界限给出（如 ≥90%），均按界限计分",
+            "note: {count} more unit(s) have values given as bounds (such as ≥90%), each scored at its bound",
+        ),
+        "unknown_total": (
+            "注意：总分未知：表中未列出的行 {rows} 没有得分（[overrides.<id>] 可为规则集自带的 [values] 给出其得分）",
+            "note: the total is unknown: the rows the table does not show, {rows}, have no score "
+            "([overrides.<id>] gives one for the ruleset's own [values])",
+        ),
         "failed": ("{total} 个单位中有 {failed} 个未能评分：", "{failed} of {total} units could not be scored:"),
         "internal_error": (
             "kpirules：内部错误：{kind}：{error}\n"
@@ -143,3 +158,35 @@ def internal_error(err: BaseException) -> NoReturn:
         traceback.print_exception(err)
     click.echo(M("internal_error", kind=type(err).__name__, error=err, version=__version__), err=True)
     sys.exit(EXIT_INTERNAL)
+
+
+#: Notes on values given as bounds, at most this many lines; the rest are counted.
+BOUND_NOTES = 20
+
+
+def note_bounds(measures: Mapping[str, Measure], found: Iterable[tuple[str | None, Mapping[str, Bound]]]) -> None:
+    """On standard error, a note for each value given as a bound ("≥90%"), scored at its bound:
+    every output format (CSV, workbook, Parquet) carries the score, not the note."""
+    from ..explain import bound_note
+
+    lines: list[str] = []
+    more = 0
+    for unit, bounds in found:
+        if not bounds:
+            continue
+        if len(lines) >= BOUND_NOTES:
+            more += 1
+            continue
+        prefix = f"[{unit}] " if unit else ""
+        lines += (M("bound", unit=prefix, note=bound_note(n, b, measures.get(n))) for n, b in bounds.items())
+    if more:
+        lines.append(M("bounds_more", count=more))
+    if lines:
+        click.echo("\n".join(lines), err=True)
+
+
+def note_unknown(ids: Iterable[str]) -> None:
+    """On standard error, that no total was computed: rows the table does not show have no score."""
+    shown = ", ".join(f"`{i}`" for i in ids)
+    if shown:
+        click.echo(M("unknown_total", rows=shown), err=True)

@@ -192,9 +192,12 @@ def report(
             fail(err, EXIT_USAGE)
     from ..handin import build_html
 
-    html_text = build_html(
-        rules, outcomes, batch=batch, lang=lang, lint=_lint(ruleset), audit=audit, unit_charts=unit_charts
-    )
+    try:
+        html_text = build_html(
+            rules, outcomes, batch=batch, lang=lang, lint=_lint(ruleset), audit=audit, unit_charts=unit_charts
+        )
+    except KpiRulesError as err:  # a total that is unknown (a row the table does not show)
+        fail(err, EXIT_FINDINGS)
     if kind == "pdf":
         assert output is not None and chromium is not None
         _write_pdf(html_text, output, chromium)

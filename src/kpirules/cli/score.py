@@ -13,7 +13,17 @@ import click
 
 from ..errors import KpiRulesError, ValuesError
 from ..messages import Catalog
-from .common import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, os_reason
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    Command,
+    emit,
+    fail,
+    lang_option,
+    note_bounds,
+    note_unknown,
+    os_reason,
+)
 from .common import M as CLI
 
 if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL needs none of them
@@ -462,9 +472,12 @@ def score_units(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool)
     none are ``given``; one unit alone, or a batch), shared by the commands that score."""
     if not given:
         try:
-            return [rules.evaluate()]
+            result = rules.evaluate()
         except ValuesError as err:
             return [err]
+        note_bounds(rules.measures, [(None, result.bounds)])
+        note_unknown(row.id for row in result.unknown)
+        return [result]
     if rules.overrides:
         ids = ", ".join(rules.overrides)
         click.echo(M("overrides", ruleset=rules.id, ids=ids), err=True)
@@ -503,6 +516,9 @@ def score_units(rules: Ruleset, units: Sequence[Unit], given: bool, batch: bool)
             gc.enable()
         if progress is not None:
             progress.stop()
+    note_bounds(rules.measures, ((o.unit, o.bounds) for o in outcomes if not isinstance(o, KpiRulesError)))
+    scored = [o for o in outcomes if not isinstance(o, KpiRulesError)]
+    note_unknown(row.id for row in (scored[0].unknown if scored else ()))
     return outcomes
 
 

@@ -13,7 +13,7 @@ import click
 
 from ..errors import KpiRulesError
 from ..messages import Catalog
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, note_bounds, note_unknown
 from .common import M as CLI
 
 #: What ``kpirules score --engine duckdb`` says on stderr while it scores and when it is done.
@@ -91,6 +91,9 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
         return
     except KpiRulesError as err:
         fail(err, EXIT_USAGE)
+    if report.bounds:
+        note_bounds(report.measures, report.bounds)
+    note_unknown(report.unknown)
     click.echo(
         M("scored", scored=f"{report.scored:,}", units=f"{report.units:,}", output=output, engine=engine), err=True
     )

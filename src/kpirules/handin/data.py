@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..errors import KpiRulesError
 from ..errors import M as ERRORS
 from ..exact import CONTEXT
 from ..explain import value_text
@@ -28,6 +29,7 @@ from ..result import Result
 from ..textfmt import number, percent
 from ..xlsxout import M as FORM
 from ..xlsxout import deduction_reason
+from .words import M as WORDS
 
 if TYPE_CHECKING:
     from ..audit import Audit
@@ -171,6 +173,9 @@ class AuditPage:
 # ---- one unit --------------------------------------------------------------------------------
 def unit_page(ruleset: Ruleset, result: Result, lang: str, anchor: str = "unit") -> UnitPage:
     """The page of one scored unit: its 绩效自评表, its items sorted as the ruleset lists them."""
+    if result.total is None:  # a row the table does not show has no score: no total to report
+        unknown = ", ".join(f"`{row.id}`" for row in result.unknown)
+        raise KpiRulesError(WORDS("no_total", rows=unknown), hint=WORDS("no_total_hint"))
     words = FORM.templates(lang)
     found = groups(ruleset)
     parts = {t.group: t for t in subtotals(ruleset, result, found)}
@@ -239,7 +244,7 @@ def unit_page(ruleset: Ruleset, result: Result, lang: str, anchor: str = "unit")
                     "subtotal",
                     level1=words["subtotal"].format(group=group.name),
                     weight=number(t.weight),
-                    score=str(t.score),
+                    score=t.score_text(lang),
                 )
             )
     grade = words["grade_text"].format(grade=result.grade or "—")
@@ -256,7 +261,7 @@ def unit_page(ruleset: Ruleset, result: Result, lang: str, anchor: str = "unit")
         ruleset.weight_sum,
         tuple(rows),
         tuple(items),
-        tuple((t.group, t.score) for t in parts.values()),
+        tuple((t.group, t.score) for t in parts.values() if t.score is not None),
         depth,
     )
 
@@ -309,7 +314,7 @@ def summary(ruleset: Ruleset, outcomes: Sequence[Outcome], pages: Sequence[UnitP
     failed = tuple(
         Failed(str(getattr(o, "unit", None) or ""), _problems(o, lang)) for o in outcomes if not isinstance(o, Result)
     )
-    totals = [r.total for r in results]
+    totals = [r.total for r in results if r.total is not None]
     order = sorted(range(len(pages)), key=lambda k: pages[k].total, reverse=True)  # stable: file order in ties
     ranking: list[Ranked] = []
     for position, k in enumerate(order):

@@ -8,6 +8,14 @@ from ..messages import Catalog
 M = Catalog(
     "handin",
     {
+        "no_total": (
+            "报告需要总分，而表中未列出的行 {rows} 没有得分，总分未知",
+            "a report needs the total, and it is unknown: the rows the table does not show, {rows}, have no score",
+        ),
+        "no_total_hint": (
+            "请在 [overrides.<id>] 中给出这些行的得分（score 与 reason）",
+            "give their scores in [overrides.<id>] (score and reason)",
+        ),
         # the page
         "html_lang": ("zh-CN", "en"),
         "page_title": ("{kind}：{title}", "{kind}: {title}"),

@@ -7,14 +7,15 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from .. import ast
 from ..checker import check_formula, check_rule
 from ..errors import KpiRulesError, RulesetError
-from ..exact import CONTEXT, quantizer
+from ..exact import CONTEXT, quantizer, rounding_mode
 from ..forms import refs
 from ..kinds import Checked
 from ..model import (
@@ -23,10 +24,12 @@ from ..model import (
     POINTS,
     Group,
     Header,
+    HiddenRow,
     Indicator,
     Measure,
     Override,
     Scale,
+    WeightShare,
 )
 from ..parser import KEYWORDS, parse_rule
 from ..ruleset import Ruleset
@@ -37,6 +40,8 @@ from ..values import (
     converter,
     is_missing,
     measure_problem,
+    parse_number,
+    show,
 )
 
 if sys.version_info >= (3, 11):
@@ -45,7 +50,7 @@ else:  # pragma: no cover
     pass
 
 
-from .base import _describe_path
+from .base import MAX_POINTS, _describe_path
 from .reported import ReportedReader
 from .scales import ScaleReader
 from .words import M
@@ -53,6 +58,8 @@ from .words import M
 _RULESET_ID = re.compile(r"[A-Za-z0-9_-]+")
 _INDICATOR_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MEASURE_NAME = re.compile(r"[^\W\d]\w*")
+#: ``weight = "15 / siblings"``: a number of points, ``/``, and the word ``siblings``.
+_WEIGHT_SHARE = re.compile(r"\s*([0-9][0-9.]*)\s*/\s*siblings\s*")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 #: The tables of a ruleset file. ``[[tests]]`` (the author's test cases) is read by ``kpirules test``,
 #: not by the loader.
@@ -72,6 +79,9 @@ _TOP_LEVEL = (
 
 class _Builder(ReportedReader, ScaleReader):
     """Builds the ruleset of one file (:meth:`build`)."""
+
+    #: The rows the published table does not show (``visible = false``), read by :meth:`indicators`.
+    hidden: list[HiddenRow]
 
     def build(self) -> Ruleset:
         data = self.data
@@ -94,7 +104,7 @@ class _Builder(ReportedReader, ScaleReader):
         groups = self.groups(data.get("groups", []))
         checked, formulas, order = self.check(indicators, measures)
         values, value_locations = self.values(data.get("values", {}), measures)
-        overrides = self.overrides(data.get("overrides", {}), indicators, header)
+        overrides = self.overrides(data.get("overrides", {}), [*indicators, *self.hidden], header)
         reported = self.reported(data.get("reported"), indicators, measures, groups)
         if self.problems or header is None:
             raise RulesetError.collect(self.problems)
@@ -104,6 +114,7 @@ class _Builder(ReportedReader, ScaleReader):
             measures=measures,
             scales=scales,
             indicators=tuple(indicators),
+            hidden=tuple(self.hidden),
             groups=groups,
             values=values,
             value_locations=value_locations,
@@ -307,11 +318,15 @@ class _Builder(ReportedReader, ScaleReader):
         header: Header | None,
         scales: Mapping[str, Scale] | None = None,
     ) -> list[Indicator]:
+        """The indicators with rules; the rows not shown (``visible = false``) go to :attr:`hidden`."""
+        hidden: list[HiddenRow] = []
+        self.hidden = hidden
         if not isinstance(raw, list):
             self.problem(("indicators",), M("array_of_tables", key="indicators", table="indicators"), code="KPI-S103")
             return []
         out: list[Indicator] = []
         seen: dict[str, int] = {}
+        siblings = _siblings(raw)
         allowed = (
             "id",
             "name",
@@ -324,13 +339,17 @@ class _Builder(ReportedReader, ScaleReader):
             "bonus",
             "description",
             "floor",
+            "visible",
         )
         for i, spec in enumerate(raw):
             path: Path = ("indicators", i)
             body = self.entry(path, spec, "[[indicators]]")
             if body is None:
                 continue
-            self.keys(path, body, allowed, ("id", "weight", "rule"))
+            visible = self.get(path, body, "visible", self.boolean, True) is not False
+            self.keys(path, body, allowed, ("id", "weight", "rule") if visible else ("id", "weight"))
+            if not visible:
+                self.no_rule(path, body)
             iid = self.get(path, body, "id", self.string)
             if iid is not None:
                 if not _INDICATOR_ID.fullmatch(iid):
@@ -348,22 +367,8 @@ class _Builder(ReportedReader, ScaleReader):
                     )
                 else:
                     seen[iid] = i
-            weight = self.get(path, body, "weight", self.points)
-            if weight is not None and weight <= 0:
-                self.problem((*path, "weight"), M("weight_positive", weight=weight), code="KPI-W203")
-                weight = None
-            elif (
-                weight is not None
-                and header is not None
-                and weight != weight.quantize(quantizer(header.precision), context=CONTEXT)
-            ):
-                self.problem(
-                    (*path, "weight"),
-                    M("weight_decimals", weight=weight, precision=header.precision),
-                    M("weight_decimals_hint"),
-                    code="KPI-S104",
-                )
-                weight = None
+            ipath = self.get(path, body, "path", self.strings) or ()
+            weight, share = self.weight(path, body, siblings[ipath], header)
             measure = self.get(path, body, "measure", self.string)
             if measure is not None and measure in self.broken:
                 measure, bad_measure = None, True
@@ -387,11 +392,14 @@ class _Builder(ReportedReader, ScaleReader):
                     rule = self.use_scales(rule, source, measure, measures, scales or {})
             if_missing = self.get(path, body, "if_missing", self.choice(("full", "zero", "error")), "error")
             name = self.get(path, body, "name", self.string)
-            ipath = self.get(path, body, "path", self.strings) or ()
             standard = self.get(path, body, "standard", self.string)
             bonus = bool(self.get(path, body, "bonus", self.boolean, False))
             floor = self.get(path, body, "floor", self.choice(("zero", "none")), "zero")
             description = self.get(path, body, "description", self.string)
+            if not visible:
+                if iid is not None and weight is not None:
+                    hidden.append(HiddenRow(iid, name or iid, weight, ipath, standard, bonus, description, share))
+                continue
             if iid is None or weight is None or rule is None or source is None or bad_measure:
                 continue
             out.append(
@@ -408,9 +416,68 @@ class _Builder(ReportedReader, ScaleReader):
                     bonus=bonus,
                     description=description,
                     floor="none" if floor == "none" else "zero",
+                    share=share,
                 )
             )
         return out
+
+    def weight(
+        self, path: Path, body: Mapping[str, Any], siblings: int, header: Header | None
+    ) -> tuple[Decimal | None, WeightShare | None]:
+        """An indicator's weight: a number > 0 with at most ``precision`` decimals, or a share
+        among its siblings (``"15 / siblings"``)."""
+        share = None
+        if isinstance(body.get("weight"), str) and ("/" in body["weight"] or "siblings" in body["weight"]):
+            weight, share = self.weight_share((*path, "weight"), body["weight"], siblings, header)
+        else:
+            weight = self.get(path, body, "weight", self.points)
+        if weight is not None and weight <= 0:
+            self.problem((*path, "weight"), M("weight_positive", weight=weight), code="KPI-W203")
+            return None, None
+        if (
+            weight is not None
+            and share is None
+            and header is not None
+            and weight != weight.quantize(quantizer(header.precision), context=CONTEXT)
+        ):
+            self.problem(
+                (*path, "weight"),
+                M("weight_decimals", weight=weight, precision=header.precision),
+                M("weight_decimals_hint"),
+                code="KPI-S104",
+            )
+            return None, None
+        return weight, share
+
+    def no_rule(self, path: Path, body: Mapping[str, Any]) -> None:
+        """A row not shown has no rule: ``rule``, ``measure`` and ``if_missing`` are errors on it."""
+        for key in ("rule", "measure", "if_missing"):
+            if key in body:
+                self.problem((*path, key), M("hidden_key", key=key), M("hidden_key_hint"), key=True, code="KPI-S101")
+
+    def weight_share(
+        self, where: Path, text: str, siblings: int, header: Header | None
+    ) -> tuple[Decimal | None, WeightShare | None]:
+        """``weight = "15 / siblings"``: the pool shared equally by the indicators of one ``path``,
+        rounded to the ruleset's precision with its rounding ("15 分 ÷ 个数, 四舍五入")."""
+        found = _WEIGHT_SHARE.fullmatch(text)
+        pool = None
+        if found is not None:
+            try:
+                pool = parse_number(found.group(1))
+            except ValueProblem:
+                pool = None
+        if pool is None or not pool.is_finite():
+            self.problem(where, M("weight_share", text=text), M("weight_share_hint"), code="KPI-S104")
+            return None, None
+        if pool <= 0 or pool.copy_abs() > MAX_POINTS:
+            self.problem(where, M("weight_positive", weight=show(pool)), code="KPI-W203")
+            return None, None
+        if header is None:
+            return None, None
+        exact = CONTEXT.divide(pool, Decimal(siblings))
+        weight = exact.quantize(quantizer(header.precision), rounding=rounding_mode(header.rounding), context=CONTEXT)
+        return weight, WeightShare(pool, siblings, text.strip())
 
     def groups(self, raw: Any) -> tuple[Group, ...]:
         if not isinstance(raw, list):
@@ -530,7 +597,9 @@ class _Builder(ReportedReader, ScaleReader):
                     self.problem(path, measure_problem(name, err), err.hint, code="KPI-S104")
         return out, locations
 
-    def overrides(self, raw: Any, indicators: list[Indicator], header: Header | None) -> dict[str, Override]:
+    def overrides(
+        self, raw: Any, indicators: Sequence[Indicator | HiddenRow], header: Header | None
+    ) -> dict[str, Override]:
         table = self.table(("overrides",), raw, _describe_path(("overrides",))) or {}
         by_id = {ind.id: ind for ind in indicators}
         out: dict[str, Override] = {}
@@ -569,3 +638,16 @@ class _Builder(ReportedReader, ScaleReader):
                     continue
                 out[iid] = Override(iid, score.quantize(quantum, context=CONTEXT), reason)
         return out
+
+
+def _siblings(raw: list[Any]) -> Counter[tuple[str, ...]]:
+    """How many ``[[indicators]]`` tables there are of each ``path`` (a missing path is ``()``),
+    for ``weight = "15 / siblings"``; entries that are no table or whose path is no list of
+    strings are not counted (they are errors of their own)."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    for spec in raw:
+        if isinstance(spec, dict):
+            ipath = spec.get("path", [])
+            if isinstance(ipath, list) and all(isinstance(p, str) for p in ipath):
+                counts[tuple(ipath)] += 1
+    return counts

@@ -14,6 +14,7 @@ from ..errors import Location
 from ..hierarchy import SubtotalError, resolve_subtotal
 from ..model import (
     Group,
+    HiddenRow,
     Indicator,
     Measure,
     Reported,
@@ -40,6 +41,9 @@ from .words import M
 
 class ReportedReader(Base):
     """Reads ``[reported]``."""
+
+    #: The rows the table does not show (``visible = false``), read with the indicators.
+    hidden: list[HiddenRow] = []  # noqa: RUF012 - replaced, never changed in place
 
     def reported(
         self, raw: Any, indicators: list[Indicator], measures: Mapping[str, Measure], groups: Sequence[Group] = ()
@@ -71,7 +75,9 @@ class ReportedReader(Base):
             if iid not in by_id:
                 close = difflib.get_close_matches(iid, list(by_id), n=1, cutoff=0.6)
                 hint = (
-                    M("reported_by_name", name=iid, id=by_name[iid])
+                    M("reported_hidden", id=iid)
+                    if any(row.id == iid for row in self.hidden)
+                    else M("reported_by_name", name=iid, id=by_name[iid])
                     if iid in by_name
                     else M("did_you_mean", name=close[0])
                     if close
@@ -101,7 +107,9 @@ class ReportedReader(Base):
                 )
             )
         figures = self._reported_figures(table.get("figures", []), measures)
-        subtotals = self._reported_subtotals(table.get("subtotals", []), indicators, groups)
+        # a subtotal adds up the rows of its group the table does not show too (visible = false)
+        shown_or_not: list[Indicator | HiddenRow] = [*indicators, *self.hidden]
+        subtotals = self._reported_subtotals(table.get("subtotals", []), shown_or_not, groups)
         return Reported(
             total=total,
             grade=grade,
@@ -114,7 +122,7 @@ class ReportedReader(Base):
         )
 
     def _reported_subtotals(
-        self, raw: Any, indicators: Sequence[Indicator], groups: Sequence[Group]
+        self, raw: Any, indicators: Sequence[Indicator | HiddenRow], groups: Sequence[Group]
     ) -> tuple[ReportedSubtotal, ...]:
         """``[[reported.subtotals]]``: subtotal rows as printed, each naming the group it adds up
         (by its printed name, by ``path``, or by listing its ``indicators``)."""

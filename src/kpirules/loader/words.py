@@ -203,6 +203,24 @@ M = Catalog(
             "请将分值取整，或提高 [ruleset] 中的 `precision`",
             "round the weight, or raise `precision` in [ruleset]",
         ),
+        "hidden_key": (
+            "`{key}` 不能用于未在表中列出的行（visible = false）：这样的行没有评分规则",
+            "`{key}` does not go with a row the table does not show (visible = false): such a row has no rule",
+        ),
+        "hidden_key_hint": (
+            "请删除它；该行的得分未知时总分也未知，已知时请在 [overrides.<id>] 中给出（score 与 reason）",
+            "remove it; while the row's score is unknown so is the total, and where it is known, "
+            "give it in [overrides.<id>] (score and reason)",
+        ),
+        "weight_share": (
+            "分值 {text!r} 既不是数字，也不是按同级指标个数均分的写法",
+            "weight {text!r} is neither a number nor a share among sibling indicators",
+        ),
+        "weight_share_hint": (
+            '请写一个数，或写 "15 / siblings"：15 分由 `path` 相同的各指标均分，按规则集的精度和舍入方式取舍',
+            'write a number, or "15 / siblings": 15 points shared equally by the indicators with the same `path`, '
+            "rounded to the ruleset's precision with its rounding",
+        ),
         "unknown_measure": ("未知的数据项 `{name}`", "unknown measure `{name}`"),
         "declare_measure": ("请在 [measures] 下声明它", "declare it under [measures]"),
         "path_empty": ("`path` 至少要有一级", "`path` must name at least one level"),
@@ -233,6 +251,12 @@ M = Catalog(
         "reported_by_name": (
             "`{name}` 是指标 `{id}` 的名称；请用指标的 id 作为该行的键",
             "`{name}` is the name of `{id}`; key the row by the indicator's id",
+        ),
+        "reported_hidden": (
+            "`{id}` 声明为表中未列出的行（visible = false）；若表中列出了它，请删除 visible = false 并写出其规则，"
+            "若只知其得分，请写在 [overrides.{id}] 中",
+            "`{id}` is declared as a row the table does not show (visible = false); if the table shows it, "
+            "remove visible = false and give its rule, and if only its score is known, give it in [overrides.{id}]",
         ),
         "reported_key": ("请用指标的 id 作为每一行的键", "key each row by an indicator's id"),
         "reported_unknown": ("公布的得分对应未知的指标 `{id}`", "reported score for unknown indicator `{id}`"),

@@ -14,7 +14,7 @@ from ..exact import CONTEXT
 from ..values import Converted
 from .model import Margin, Marginal, Slope, UnitPlan
 from .search import Line, alternatives, check_hold, plan
-from .space import Axis, Space, axes
+from .space import Axis, Space, axes, total_of
 from .words import M
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def marginal(rs: Ruleset, values: Mapping[str, Any] | None = None, *, overrides:
     for index, ind in enumerate(rs.indicators):
         slopes = tuple(_slope(space, index, by_name[n]) for n in rs.inputs_of(ind.id) if n in by_name)
         margins.append(Margin(ind.id, result.scores[index], ind.weight, slopes))
-    return Marginal(result.total, result.grade, tuple(margins))
+    return Marginal(total_of(result), result.grade, tuple(margins))
 
 
 def many(

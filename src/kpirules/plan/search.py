@@ -35,7 +35,7 @@ from ..errors import KpiRulesError
 from ..exact import CONTEXT
 from ..values import Converted
 from .model import Change, Option, Plan, Single
-from .space import Axis, Changes, Space, axes, ceil, constants, floor
+from .space import Axis, Changes, Space, axes, ceil, constants, floor, total_of
 from .words import M
 
 if TYPE_CHECKING:
@@ -347,7 +347,7 @@ def least_numeric(space: Space, axis: Axis, target: Decimal, fixed: Changes = ()
             before = space.confirm(line.changes(k2 - 1) if k2 > 1 else fixed)
             if result is None or not space.fast:
                 return None, lines  # the fast total was wrong here: the caller searches again
-            total_short = None if before is None else before.total
+            total_short = None if before is None else total_of(before)
             best = Found(line.changes(k2), result, short, total_short, after)
             best_rel = rel
     return best, lines
@@ -388,11 +388,11 @@ def single(
             result = space.score(changes)
             if result is None:
                 continue
-            if result.total >= target:
+            if total_of(result) >= target:
                 option = _option(space, ((axis, value),), changes, result, None, None, fixed)
-                return Single(axis.name, axis.value, option, result.total, value), []
-            if result.total > best_total:
-                best_total, best_value = result.total, value
+                return Single(axis.name, axis.value, option, total_of(result), value), []
+            if total_of(result) > best_total:
+                best_total, best_value = total_of(result), value
         return Single(axis.name, axis.value, None, best_total, best_value), []
     while True:
         fast = space.fast
@@ -410,7 +410,7 @@ def _single_numeric(
         option = _option(
             space, ((axis, found.after),), found.changes, found.result, found.short, found.total_short, fixed
         )
-        return Single(axis.name, axis.value, option, found.result.total, found.after), lines
+        return Single(axis.name, axis.value, option, total_of(found.result), found.after), lines
     best_total, best_value = base_total, axis.value
     best_rel: Decimal | None = None
     best_changes: Changes = fixed
@@ -449,7 +449,7 @@ def _option(
         )
         out.append(Change(axis.name, axis.value, after, derived))
         relative = CONTEXT.add(relative, axis.relative(after))
-    return Option(tuple(out), result.total, result.grade, relative, short, total_short)
+    return Option(tuple(out), total_of(result), result.grade, relative, short, total_short)
 
 
 # ---- targets ----------------------------------------------------------------------------------------
@@ -593,12 +593,12 @@ def _solve_group(
         moved.append((all_axes[last], after))
         changes = tuple(sorted((a.name, v) for a, v in moved))
         result = space.score(changes)
-        if result is None or result.total < goal:
+        if result is None or total_of(result) < goal:
             continue
         total_short = None
         if short is not None:
             before = space.score(_with(fixed, last, short))
-            total_short = None if before is None else before.total
+            total_short = None if before is None else total_of(before)
             if total_short is not None and total_short >= goal:
                 continue  # not verified: one step less reaches it too
         yield _option(space, moved, changes, result, short, total_short)
@@ -611,7 +611,7 @@ def _ceiling(space: Space, moved: Iterable[int], fixed: Changes) -> Decimal:
     if result is None:
         return Decimal("-Infinity")
     indicators = space.rs.indicators
-    total = result.total
+    total = total_of(result)
     for i in moved:
         total = CONTEXT.add(total, max(CONTEXT.subtract(indicators[i].weight, result.scores[i]), Decimal(0)))
     return total

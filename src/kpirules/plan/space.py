@@ -21,6 +21,7 @@ from ..errors import KpiRulesError, ValuesError
 from ..exact import CONTEXT, snap
 from ..model import LEVEL_TYPES, Measure
 from ..values import Converted, Judged
+from .words import M
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -67,6 +68,13 @@ def ceil(x: Decimal) -> Decimal:
     return x.to_integral_value(rounding=decimal.ROUND_CEILING)
 
 
+def total_of(result: Result) -> Decimal:
+    """The total of a result the plan scored: a :class:`Space` refuses a ruleset whose total is
+    unknown (a row the table does not show, with no score), so every total it meets is known."""
+    assert result.total is not None
+    return result.total
+
+
 # ---- one unit's values, scored ------------------------------------------------------------------
 class Space:
     """One unit's values and every total computed from changes to them (memoised)."""
@@ -93,6 +101,10 @@ class Space:
         if first is None:  # pragma: no cover - prepare succeeded, so evaluate does (it raises alike)
             rs.evaluate(values, overrides=self.apply)
             raise AssertionError("the values did not score")
+        if first.total is None:  # a row the table does not show has no score: there is no total to plan for
+            raise ValuesError(
+                M("no_total", rows=", ".join(f"`{row.id}`" for row in first.unknown)), hint=M("no_total_hint")
+            )
         self.result: Result = first
         self.total0: Decimal = first.total
         self._derived_from: dict[str, tuple[str, ...]] | None = None

@@ -8,6 +8,15 @@ M = Catalog(
     "plan",
     {
         # refusals
+        "no_total": (
+            "总分未知：表中未列出的行 {rows} 没有得分，无法规划达到目标的途径",
+            "the total is unknown: the rows the table does not show, {rows}, have no score, "
+            "so there is nothing to plan",
+        ),
+        "no_total_hint": (
+            "请在 [overrides.<id>] 中给出这些行的得分（score 与 reason）",
+            "give their scores in [overrides.<id>] (score and reason)",
+        ),
         "bad_target": (
             "目标 {target!r} 既不是等级（{grades}）也不是数字",
             "target {target!r} is neither a grade ({grades}) nor a number",

@@ -360,11 +360,14 @@ class QueryCompiler:
         *score_types, total_type = output_types(rs)
         for ind, cname, score_type in zip(rs.indicators, score_cols, score_types, strict=True):
             out.append(alias(case([(ok, self.to_decimal(col(cname), precision, score_type))], exp.Null()), ind.id))
-        out.append(
-            alias(case([(ok.copy(), self.to_decimal(col("_total"), precision, total_type))], exp.Null()), "total")
-        )
+        if rs.hidden:  # a row the table does not show has no score here (no override applies): no total
+            out.append(alias(exp.cast(exp.Null(), total_type), "total"))
+        else:
+            out.append(
+                alias(case([(ok.copy(), self.to_decimal(col("_total"), precision, total_type))], exp.Null()), "total")
+            )
         grade_whens = []
-        for label, bound in rs.grades:
+        for label, bound in rs.grades if not rs.hidden else ():
             need = math.ceil(Fraction(bound) * scale)  # the total is a whole number of 10^-precision
             grade_whens.append((b_sql(i.cmp(total_ref.copy(), ">=", need)), string(label)))
         grade = case(grade_whens, None) if grade_whens else exp.cast(exp.Null(), "VARCHAR")

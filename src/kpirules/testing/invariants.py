@@ -79,19 +79,8 @@ def check_result(result: Result, bounds: Mapping[str, Interval] | None = None) -
             bound = bounds[item.id]
             if raw is not None and not bound.contains(raw):
                 found.append(Violation("bounds", M("v_bounds", id=item.id, raw=raw, bounds=_show(bound)), item.id))
-    if result.total != total:
-        found.append(Violation("total", M("v_total", total=result.total, sum=total)))
-    grade = expected_grade(rs, result.total)
-    if result.grade != grade:
-        found.append(Violation("grade", M("v_grade", got=result.grade, want=grade, total=result.total)))
     scores = {item.id: item.score for item in result}
-    from ..report import subtotals  # the subtotals the tables print: each the sum of its members
-
-    for sub in subtotals(rs, result):
-        inside = [ind.id for ind in rs.indicators if ind.path and ind.path[0] == sub.group]
-        expected = sum((scores[i] for i in inside), Decimal(0))
-        if sub.score != expected:
-            found.append(Violation("subtotal", M("v_subtotal_sum", path=sub.group, got=sub.score, sum=expected)))
+    found += _totals(result, total, scores)
     for path in groups_of(rs.indicators, rs.groups):
         ids = members(path, rs.indicators)
         subtotal = sum((scores[i] for i in ids), Decimal(0))
@@ -99,6 +88,37 @@ def check_result(result: Result, bounds: Mapping[str, Interval] | None = None) -
         floored = all(rs.indicator(i).floored for i in ids)  # floor = "none": a subtotal may be below 0
         if subtotal > weights or (subtotal < 0 and floored):
             found.append(Violation("subtotal", M("v_subtotal", path="/".join(path), sum=subtotal, weight=weights)))
+    return found
+
+
+def _totals(result: Result, shown: Decimal, scores: Mapping[str, Decimal]) -> list[Violation]:
+    """The total and grade, and each group's subtotal, against the scores they add up (with the
+    rows the table does not show: no total, grade or subtotal where one of those has no score)."""
+    rs = result.ruleset
+    found: list[Violation] = []
+    if None in result.hidden:
+        if result.total is not None or result.grade is not None:
+            found.append(Violation("total", M("v_total", total=result.total, sum=None)))
+    else:
+        total = shown + sum((s for s in result.hidden if s is not None), Decimal(0))
+        if result.total != total:
+            found.append(Violation("total", M("v_total", total=result.total, sum=total)))
+        grade = expected_grade(rs, total)
+        if result.grade != grade:
+            found.append(Violation("grade", M("v_grade", got=result.grade, want=grade, total=result.total)))
+    from ..report import subtotals  # the subtotals the tables print: each the sum of its members
+
+    for sub in subtotals(rs, result):
+        inside = [ind.id for ind in rs.indicators if ind.path and ind.path[0] == sub.group]
+        expected = sum((scores[i] for i in inside), Decimal(0))
+        hidden = [s for row, s in zip(rs.hidden, result.hidden, strict=False) if row.path[:1] == (sub.group,)]
+        if None in hidden:  # a row the table does not show has no score: nor has its group
+            if sub.score is not None:
+                found.append(Violation("subtotal", M("v_subtotal_sum", path=sub.group, got=sub.score, sum=None)))
+            continue
+        expected += sum((s for s in hidden if s is not None), Decimal(0))
+        if sub.score != expected:
+            found.append(Violation("subtotal", M("v_subtotal_sum", path=sub.group, got=sub.score, sum=expected)))
     return found
 
 

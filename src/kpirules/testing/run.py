@@ -15,6 +15,7 @@ from decimal import Decimal
 import attrs
 
 from ..errors import KpiRulesError
+from ..explain import total_text
 from ..messages import LANGS, use_language
 from ..result import Result
 from .cases import Case, Suite
@@ -88,7 +89,7 @@ def run_case(suite: Suite, case: Case) -> CaseOutcome:
             return CaseOutcome(case, (Mismatch("error", want.error, _first_line(err)),), None, err)
         return CaseOutcome(case, (Mismatch("failed", "", _first_line(err)),), None, err)
     if want.error is not None:
-        return CaseOutcome(case, (Mismatch("error", want.error, M("no_error", total=result.total)),), result)
+        return CaseOutcome(case, (Mismatch("error", want.error, M("no_error", total=total_text(result))),), result)
     found: list[Mismatch] = []
     index_of = suite.ruleset.index_of
     for indicator, expected in want.scores:
@@ -96,7 +97,7 @@ def run_case(suite: Suite, case: Case) -> CaseOutcome:
         if got != expected:
             found.append(Mismatch("score", _show(expected), str(got), indicator))
     if want.total is not None and result.total != want.total:
-        found.append(Mismatch("total", _show(want.total), str(result.total)))
+        found.append(Mismatch("total", _show(want.total), total_text(result)))
     if want.grade is not None:
         expected_grade = None if want.grade == "none" else want.grade
         if result.grade != expected_grade:

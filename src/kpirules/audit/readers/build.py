@@ -233,7 +233,7 @@ def _subtotal(
     False when ``label`` is neither a subtotal label nor a group's name: then it is an unknown
     indicator, and the caller says so."""
     try:
-        path, ids = resolve_subtotal(label, ruleset.indicators, ruleset.groups, path=row.path, ids=row.ids, above=above)
+        path, ids = resolve_subtotal(label, ruleset.rows, ruleset.groups, path=row.path, ids=row.ids, above=above)
     except SubtotalError as err:
         if not row.subtotal and subtotal_name(label) is None:
             return False

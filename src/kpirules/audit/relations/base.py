@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from ...errors import Location
-from ...model import Reported, ReportedRow
+from ...model import HiddenRow, Indicator, Reported, ReportedRow
 from ...ruleset import Ruleset
 from ..findings import Correction, Finding, Reconstruction
 from ..printed import ZERO, decimals
@@ -49,6 +49,7 @@ class Audited:
         self.arith = recomputed.arith
         self.rows: dict[str, ReportedRow] = {row.indicator: row for row in table.rows}
         self.order = [row.indicator for row in table.rows]
+        self._hidden = {row.id: j for j, row in enumerate(ruleset.hidden)}
 
     @property
     def scores(self) -> list[Decimal | None]:
@@ -71,7 +72,23 @@ class Audited:
             if score is None:
                 return None
             total += score
+        for given in self.rec.hidden:  # a row the table does not show: its score, where given
+            if given is None:
+                return None
+            total += given
         return total
+
+    def row(self, iid: str) -> Indicator | HiddenRow:
+        """The indicator ``iid``, or the row of that id the table does not show."""
+        if iid in self._hidden:
+            return self.rs.hidden[self._hidden[iid]]
+        return self.rs.indicator(iid)
+
+    def fixed(self, iid: str) -> Decimal | None:
+        """The score the rules give row ``iid`` (for a row not shown, the one the ruleset gives it)."""
+        if iid in self._hidden:
+            return self.rec.hidden[self._hidden[iid]]
+        return self.scores[self.rs.index_of(iid)]
 
     def assumed_rows(self) -> list[tuple[str, Decimal]]:
         """The rows the sum of the printed scores counts at the rules' score, since the table has

@@ -73,6 +73,8 @@ def rows_in(a: Audited) -> list[RowIn]:
     for i, ind in enumerate(a.rs.indicators):
         if ind.id not in a.rows:
             rows.append(RowIn(id=ind.id, weight=ind.weight, printed=False, fixed=a.scores[i], floored=ind.floored))
+    for j, hidden in enumerate(a.rs.hidden):  # not shown: a free row (0 to its weight) unless its score is given
+        rows.append(RowIn(id=hidden.id, weight=hidden.weight, printed=False, fixed=a.rec.hidden[j]))
     return rows
 
 
@@ -262,6 +264,9 @@ def notes(a: Audited, recon: Reconstruction) -> list[Finding]:
     """What the audit says of rows that are not errors: not recomputed, a deliberate 0, missing
     from the table, overridden by the ruleset, printed with more decimals than the precision."""
     out: list[Finding] = []
+    for j, hidden in enumerate(a.rs.hidden):
+        facts = {"weight": hidden.weight, "score": a.rec.hidden[j], "kept": recon.scores.get(hidden.id)}
+        out.append(Finding("row-hidden", "info", hidden.id, name=hidden.name, facts=facts))
     for i, ind in enumerate(a.rs.indicators):
         row = a.rows.get(ind.id)
         unknown = a.rec.unknown.get(i)

@@ -48,7 +48,7 @@ def subtotals_in(a: Audited, at: dict[str, int]) -> tuple[SubtotalIn, ...]:
 
 def weight(a: Audited, k: int) -> Decimal:
     """The weight subtotal ``k`` should print: the sum of its indicators' weights."""
-    return sum((a.rs.indicator(iid).weight for iid in a.table.subtotals[k].indicators), ZERO)
+    return sum((a.row(iid).weight for iid in a.table.subtotals[k].indicators), ZERO)
 
 
 def sums(a: Audited, k: int) -> tuple[Decimal | None, Decimal | None]:
@@ -57,7 +57,7 @@ def sums(a: Audited, k: int) -> tuple[Decimal | None, Decimal | None]:
     printed: Decimal | None = ZERO
     recomputed: Decimal | None = ZERO
     for iid in a.table.subtotals[k].indicators:
-        fixed = a.scores[a.rs.index_of(iid)]
+        fixed = a.fixed(iid)
         row = a.rows.get(iid)
         shown = a.shown(row.score) if row is not None and row.score is not None else fixed if row is None else None
         printed = None if printed is None or shown is None else printed + shown
@@ -70,7 +70,7 @@ def name(a: Audited, k: int) -> str:
     sub = a.table.subtotals[k]
     if sub.group is not None or subtotal_name(sub.label) != "":
         return sub.label
-    names = [a.rs.indicator(iid).name for iid in sub.indicators]
+    names = [a.row(iid).name for iid in sub.indicators]
     return f"{sub.label}（{'、'.join(names) if len(names) <= 3 else f'{names[0]}…{names[-1]}'}）"
 
 
@@ -106,7 +106,7 @@ def facts(a: Audited, k: int, recon: Reconstruction) -> dict[str, Any]:
     consistent = recon.subtotals.get(k)
     return {
         "label": sub.label,
-        "members": [a.rs.indicator(iid).name for iid in sub.indicators],
+        "members": [a.row(iid).name for iid in sub.indicators],
         "group": list(sub.group) if sub.group is not None else None,
         "weight": weight(a, k),
         "printed_weight": sub.weight,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ...errors import KpiRulesError, ValuesError
+from ...hierarchy import shares_add_up
 from ...tomlspans import Path
 from .common import Raw, grades_in_file_order, indicator_at, ruleset_number
 from .rules import RuleChecks
@@ -54,12 +55,12 @@ class TableChecks(RuleChecks):
     # -- ruleset-wide -------------------------------------------------------------------------
     def weights(self) -> None:
         rs = self.rs
-        counted = [ind for ind in rs.indicators if not ind.bonus]
+        counted = [ind for ind in rs.rows if not ind.bonus]
         total = sum((ind.weight for ind in counted), Decimal(0))
-        if total == rs.header.total or not rs.indicators:
+        if total == rs.header.total or not rs.indicators or shares_add_up(counted, rs.header.total):
             return
         path: Path = ("ruleset", "total") if ("ruleset", "total") in rs.spans else ("ruleset",)
-        bonus = len(rs.indicators) - len(counted)
+        bonus = len(rs.rows) - len(counted)
         note = M("bonus_note", count=bonus) if bonus else ""
         self.out.append(
             Raw(
@@ -96,9 +97,9 @@ class TableChecks(RuleChecks):
                 )
                 continue
             seen[group.path] = i
-            members = [ind for ind in rs.indicators if ind.path[: len(group.path)] == group.path and not ind.bonus]
+            members = [ind for ind in rs.rows if ind.path[: len(group.path)] == group.path and not ind.bonus]
             total = sum((ind.weight for ind in members), Decimal(0))
-            if total != group.weight:
+            if total != group.weight and not shares_add_up(members, group.weight):
                 shown = " / ".join(group.path)
                 self.out.append(
                     Raw(

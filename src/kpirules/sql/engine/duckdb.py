@@ -82,8 +82,10 @@ ROW = "_kpi_row"
 VIEW = "kpi_units"
 
 if TYPE_CHECKING:  # loading a ruleset is deferred (see Statements)
+    from ...model import Measure
     from ...result import Result
     from ...ruleset import Ruleset
+    from ...values import Bound
 
 
 @dataclass
@@ -95,6 +97,11 @@ class BatchReport:
     by_python: int = 0
     failed: list[tuple[str, KpiRulesError]] = field(default_factory=list)
     sql: str = ""
+    #: Units with values given as bounds ("≥90%", scored by Python at the bound), and the measures
+    bounds: list[tuple[str, dict[str, Bound]]] = field(default_factory=list)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    #: The rows the table does not show, whose scores are unknown: no unit has a total.
+    unknown: list[str] = field(default_factory=list)
 
 
 class Statements:
@@ -146,6 +153,14 @@ class Statements:
 
         names: list[str] = json.loads(self.get("inputs", [], build)["names"])
         return names
+
+    def hidden(self) -> list[str]:
+        """The ids of the rows the table does not show (``visible = false``): no unit has a total."""
+
+        def build() -> dict[str, str]:
+            return {"ids": json.dumps([row.id for row in self.rs.hidden], ensure_ascii=False)}
+
+        return list(json.loads(self.get("hidden", [], build)["ids"]))
 
     def get(
         self, kind: str, parts: list[Any], build: Callable[[], dict[str, str]], *, per_ruleset: bool = True
@@ -445,6 +460,7 @@ def score_file(
             if not report.sql:
                 _score_by_python(con, statements, types, tmp, fmt, report)
             report.scored = report.units - len(report.failed)
+            report.unknown = statements.hidden()
             with writing(target):
                 os.chmod(tmp, _mode_for(target))
                 os.replace(tmp, target)
@@ -652,6 +668,9 @@ def _python_fixes(
                     errors.append("; ".join(p.message for p in outcome.problems))
                     continue
                 report.by_python += 1
+                if bounds := outcome.bounds:
+                    report.bounds.append((unit_name, bounds))
+                    report.measures = rs.measures
                 row_numbers.append(record[0])
                 for column, score in zip(columns[:width], (*outcome.scores, outcome.total), strict=True):
                     column.append(_text_of(score))
