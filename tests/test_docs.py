@@ -312,7 +312,7 @@ def test_tutorial_toml_blocks_are_the_example_files() -> None:
 def test_tutorial_ruleset_scores() -> None:
     rs = kpirules.load(EXAMPLES / "tutorial.toml")
     result = rs.evaluate()
-    assert (result.total, result.grade) == (Decimal("86.96"), "良")
+    assert (result.total, result.grade) == (Decimal("86.77"), "良")
     scores = {item.id: str(item.score) for item in result}
     assert scores == {
         "key_spending": "4.00",
@@ -321,8 +321,10 @@ def test_tutorial_ruleset_scores() -> None:
         "budget_completion": "8.00",
         "building_control": scores["building_control"],
         "management_rules": "2.00",
-        "task_completion": "39.38",
-        "social_benefit": "14.00",
+        "finance_management": "3.00",
+        "task_completion": "34.69",
+        "social_benefit": "7.00",
+        "sustainability": "8.50",
         "satisfaction": "9.78",
     }
     assert result["building_control"].score == 4
@@ -334,6 +336,11 @@ def test_tutorial_ruleset_scores() -> None:
     assert rs.evaluate({**rs.values, "key_spending_rate": "80%"})["key_spending"].score == 4
     assert rs.evaluate({**rs.values, "key_spending_rate": "79.99%"})["key_spending"].score == 3
     assert rs.evaluate({**rs.values, "budget_completion_rate": "95%"})["budget_completion"].score == 6
+    # the shared scale on a 10-point row, and the deduction checklist with every item met
+    assert rs.evaluate({**rs.values, "sustainability": "部分达成 7.99"})["sustainability"].score == Decimal("7.99")
+    with pytest.raises(kpirules.ValuesError, match="8, 10"):
+        rs.evaluate({**rs.values, "sustainability": "达成 7"})
+    assert rs.evaluate({**rs.values, "资金使用合规": True})["finance_management"].score == 5
 
 
 def test_tutorial_draft_fails_with_both_mistakes() -> None:
@@ -380,7 +387,7 @@ def test_cli_scores_the_example_files(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
     code, out = _invoke("score", "docs/examples/tutorial.toml", "--format", "csv")
     assert code == 0
-    assert out.rstrip("\n").splitlines()[-1] == "total,合计,100,86.96,,良"
+    assert out.rstrip("\n").splitlines()[-1] == "total,合计,100,86.77,,良"
 
     target = tmp_path / "result.json"
     code, out = _invoke("score", "docs/examples/tutorial.toml", "--format", "json", "--output", str(target))

@@ -117,8 +117,8 @@ def test_subtotals_and_levels_of_path(tmp_path: Path) -> None:
     assert [g for g, _ in _SUBTOTAL.findall(html)] == [f"{s['group']} subtotal" for s in expected["subtotals"]]
     heads = re.search(r'<table class="form">.*?</thead>', html, re.S).group(0)  # type: ignore[union-attr]
     assert re.findall(r"<th>([^<]*)</th>", heads)[:3] == ["level 1", "level 2", "level 3"]
-    # 部门管理 spans its five indicators; 预算执行 is two runs of one row each (not adjacent)
-    assert '<td class="mid" rowspan="5">部门管理 (23 pts)</td>' in html
+    # 部门管理 spans its six indicators; 预算执行 is two runs of one row each (not adjacent)
+    assert '<td class="mid" rowspan="6">部门管理 (28 pts)</td>' in html
 
 
 @needs_charts

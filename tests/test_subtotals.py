@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import kpirules
 from kpirules.cli import main
 from kpirules.report import groups, render, subtotals
+from kpirules.values import judged_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = str(ROOT / "docs/examples/tutorial.toml")
@@ -110,11 +111,11 @@ def test_json_carries_subtotals_as_data() -> None:
     data = json.loads(out, parse_float=Decimal)
     assert data["subtotals"] == [
         {"group": "部门决策", "weight": 5, "score": Decimal("4.00"), "rate": Decimal("0.8000")},
-        {"group": "部门管理", "weight": 23, "score": Decimal("19.80"), "rate": Decimal("0.8609")},
-        {"group": "部门产出", "weight": 42, "score": Decimal("39.38"), "rate": Decimal("0.9376")},
-        {"group": "部门效益", "weight": 30, "score": Decimal("23.78"), "rate": Decimal("0.7927")},
+        {"group": "部门管理", "weight": 28, "score": Decimal("22.80"), "rate": Decimal("0.8143")},
+        {"group": "部门产出", "weight": 37, "score": Decimal("34.69"), "rate": Decimal("0.9376")},
+        {"group": "部门效益", "weight": 30, "score": Decimal("25.28"), "rate": Decimal("0.8427")},
     ]
-    assert '"score": 19.80' in out  # exact decimals, as every score
+    assert '"score": 22.80' in out  # exact decimals, as every score
 
 
 def test_outputs_keep_their_shape_without_paths() -> None:
@@ -134,18 +135,18 @@ def test_csv_one_unit_has_a_row_per_group_and_a_batch_a_column(tmp_path: Path) -
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[-5:-1] == [
         ["subtotal", "部门决策", "5", "4.00", "0.8000", ""],
-        ["subtotal", "部门管理", "23", "19.80", "0.8609", ""],
-        ["subtotal", "部门产出", "42", "39.38", "0.9376", ""],
-        ["subtotal", "部门效益", "30", "23.78", "0.7927", ""],
+        ["subtotal", "部门管理", "28", "22.80", "0.8143", ""],
+        ["subtotal", "部门产出", "37", "34.69", "0.9376", ""],
+        ["subtotal", "部门效益", "30", "25.28", "0.8427", ""],
     ]
-    assert rows[-1] == ["total", "合计", "100", "86.96", "", "良"]
+    assert rows[-1] == ["total", "合计", "100", "86.77", "", "良"]
     units = tmp_path / "units.json"
     rs = kpirules.load(TUTORIAL)
-    values = {k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in rs.values.items()}
+    values = {k: (v if isinstance(v, (bool, int)) else str(judged_text(v))) for k, v in rs.values.items()}
     units.write_text(json.dumps([{"unit": "甲", **values}, {"unit": "乙", **values, "tasks_planned": 0}]), "utf-8")
     code, out = _run("score", TUTORIAL, "--values", str(units), "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][10:] == [
+    assert rows[0][12:] == [
         "subtotal:部门决策",
         "subtotal:部门管理",
         "subtotal:部门产出",
@@ -154,18 +155,18 @@ def test_csv_one_unit_has_a_row_per_group_and_a_batch_a_column(tmp_path: Path) -
         "grade",
         "error",
     ]
-    assert rows[1][0] == "甲" and rows[1][10:16] == ["4.00", "19.80", "39.38", "23.78", "86.96", "良"]
-    assert rows[2][0] == "乙" and rows[2][1:16] == [""] * 15 and "除数为零" in rows[2][16]
+    assert rows[1][0] == "甲" and rows[1][12:18] == ["4.00", "22.80", "34.69", "25.28", "86.77", "良"]
+    assert rows[2][0] == "乙" and rows[2][1:18] == [""] * 17 and "除数为零" in rows[2][18]
 
 
 def test_text_and_markdown_show_a_row_per_group() -> None:
     code, out = _run("score", TUTORIAL)
     lines = [line.rstrip() for line in out.splitlines()]
     at = next(i for i, line in enumerate(lines) if "部门管理" in line)
-    assert lines[at].split() == ["部门管理", "23", "19.80", "86.09%"]
+    assert lines[at].split() == ["部门管理", "28", "22.80", "81.43%"]
     assert lines[at + 1].startswith("    预算调整率")  # the group's indicators, indented under it
     code, out = _run("score", TUTORIAL, "--format", "markdown")
-    assert "| **部门效益** | 30 | **23.78** | 79.27% |\n| 　社会效益 | 20 | 14.00 | 70% |" in out
+    assert "| **部门效益** | 30 | **25.28** | 84.27% |\n| 　社会效益 | 10 | 7.00 | 70% |" in out
 
 
 def test_rows_are_grouped_when_a_groups_indicators_are_apart() -> None:

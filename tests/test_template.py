@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import kpirules
 from kpirules.cli import main
 from kpirules.template import headers, input_measures
-from kpirules.values import parse_number
+from kpirules.values import judged_text, parse_number
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -43,6 +43,8 @@ def _cell(measure: kpirules.Measure, raw: Any) -> Any:
         return "是" if raw in (True, "是", "true", "yes") else "否"
     if measure.type == "level":
         return str(raw)
+    if measure.type == "judged":
+        return judged_text(raw)  # one cell: the level and the points, 部分达成 7
     value = parse_number(raw)
     if measure.type == "count" or value == value.to_integral_value():
         return int(value)
@@ -109,8 +111,8 @@ def test_the_template_has_notes_validation_and_standards(tmp_path: Path) -> None
     assert "id: tasks_planned" in note and "项" in note and "≥ 0" in note and "示例: 48" in note
     rules = {str(dv.sqref).split(":")[0][:-1]: dv for dv in form.data_validations.dataValidation}
     letter = {c.value: c.column_letter for c in form[2]}
-    level = rules[letter["社会效益目标达成情况"]]
-    assert level.type == "list" and level.formula1 == '"达成,部分达成,未达成"'
+    judged = rules[letter["社会效益目标达成情况"]]  # a level and the points in one cell: no list, a prompt
+    assert judged.type is None and "达成、部分达成、未达成" in judged.prompt and "达成 9" in judged.prompt
     yes_no = rules[letter["相关管理制度合法、合规、完整"]]
     assert yes_no.type == "list" and yes_no.formula1 == '"是,否"'
     rate = rules[letter["服务对象满意度"]]  # range = [0, 1]
@@ -139,12 +141,12 @@ def test_a_csv_template_has_a_byte_order_mark_and_round_trips(tmp_path: Path) ->
     cells = []
     for m in measures:
         raw = rs.values.get(m.name, "")
-        cells.append("是" if raw is True else "否" if raw is False else str(raw))
+        cells.append("是" if raw is True else "否" if raw is False else str(judged_text(raw)))
     filled = tmp_path / "filled.csv"
     filled.write_bytes(codecs.BOM_UTF8 + f"{header}\n甲,{','.join(cells)}\n".encode())
     result = _invoke("score", TUTORIAL, "--values", str(filled), "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1].startswith("甲,4.00,2.00,3.80,8.00,4.00,2.00,39.38,14.00,9.78,")
+    assert result.stdout.splitlines()[1].startswith("甲,4.00,2.00,3.80,8.00,4.00,2.00,3.00,34.69,7.00,8.50,9.78,")
     gb = tmp_path / "gb.csv"
     assert _invoke("template", TUTORIAL, "-o", str(gb), "--encoding", "gb18030").exit_code == 0
     assert gb.read_bytes().decode("gb18030") == header + "\n"

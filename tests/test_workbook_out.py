@@ -67,13 +67,13 @@ def test_one_unit_gets_scores_explanations_and_the_self_evaluation_form(tmp_path
     scores = book["评分结果"]
     assert scores.freeze_panes == "B3"
     head = [c.value for c in scores[1]]
-    assert head[10:] == ["部门决策小计", "部门管理小计", "部门产出小计", "部门效益小计", "合计", "等级", "未能评分原因"]
-    assert [c.value for c in scores[2]][:2] == ["分值", 5] and scores["O2"].value == 100
+    assert head[12:] == ["部门决策小计", "部门管理小计", "部门产出小计", "部门效益小计", "合计", "等级", "未能评分原因"]
+    assert [c.value for c in scores[2]][:2] == ["分值", 5] and scores["Q2"].value == 100
     assert scores["B3"].value == 4 and scores["B3"].number_format == "0.00"
-    assert (scores["L3"].value, scores["O3"].value, scores["P3"].value) == (19.8, 86.96, "良")
+    assert (scores["N3"].value, scores["Q3"].value, scores["R3"].value) == (22.8, 86.77, "良")
     assert scores.column_dimensions["A"].width >= 8
     explained = list(book["评分说明"].iter_rows(min_row=2, values_only=True))
-    assert len(explained) == 9 and explained[6][1] == "工作任务完成率" and "39.375" in explained[6][4]
+    assert len(explained) == 11 and explained[7][1] == "工作任务完成率" and "34.6875" in explained[7][4]
     form = book["绩效自评表"]
     rows = list(form.iter_rows(values_only=True))
     assert rows[0][0] == "某区城市管理局2023年度部门整体支出绩效评价绩效自评表"
@@ -84,9 +84,11 @@ def test_one_unit_gets_scores_explanations_and_the_self_evaluation_form(tmp_path
     assert staff[5] == "在职人员控制率 102.4%" and staff[6] == 3.8 and staff[7].startswith("扣分：102.4% 超过 100%")
     assert "规则" not in staff[7] and "评分标准" not in staff[7]
     assert next(r for r in rows if r[2] == "预算完成率")[7] == ""  # no points lost, no reason
-    assert rows[-1][0] == "总分" and rows[-1][3] == 100 and rows[-1][6] == 86.96 and rows[-1][7] == "等级：良"
+    assert rows[-1][0] == "总分" and rows[-1][3] == 100 and rows[-1][6] == 86.77 and rows[-1][7] == "等级：良"
     merged = {str(r) for r in form.merged_cells.ranges}
-    assert "A5:A9" in merged  # 部门管理 over its five rows
+    assert "A5:A10" in merged  # 部门管理 over its six rows
+    judged = next(r for r in rows if r[2] == "可持续影响")
+    assert judged[5] == "可持续影响目标达成情况 达成（评定 8.5 分）" and judged[6] == 8.5
     assert form.page_setup.orientation == "landscape"
     ids = [r[1] for r in book["指标"].iter_rows(min_row=2, values_only=True)]
     assert ids == [ind.id for ind in kpirules.load(TUTORIAL).indicators]
