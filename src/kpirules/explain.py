@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Callable
@@ -68,6 +69,8 @@ def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
         return words["yes"] if value else words["no"]
     if isinstance(value, str):
         return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if measure is not None and measure.type == "rate":
         return percent(value)
     text = number(value)

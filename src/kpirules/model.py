@@ -16,8 +16,8 @@ from . import ast
 from .errors import Location
 from .source import RuleSource
 
-MeasureType = Literal["rate", "number", "count", "amount", "bool", "level"]
-MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level")
+MeasureType = Literal["rate", "number", "count", "amount", "bool", "level", "date"]
+MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level", "date")
 NUMERIC_TYPES = frozenset({"rate", "number", "count", "amount"})
 IfMissing = Literal["full", "zero", "error"]
 Rounding = Literal["half-up", "half-even"]
@@ -45,6 +45,10 @@ class Header:
 
 @attrs.frozen
 class Measure:
+    """A measure. A ``date`` measure's values are :class:`datetime.date`; its ``range``, like every
+    date inside kpirules' arithmetic, is held as ordinal days (:meth:`datetime.date.toordinal`), so
+    that the linter's intervals and the SQL query treat it as whole numbers."""
+
     name: str
     type: MeasureType
     unit: str | None = None

@@ -4,6 +4,7 @@ problem with a value is described in words that name the measure, the value and 
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import math
 import re
@@ -11,6 +12,7 @@ from collections.abc import Callable, Sequence
 from decimal import Context, Decimal, DecimalException, InvalidOperation
 from typing import Any
 
+from .dates import DateProblem, from_ordinal, parse_date
 from .messages import Catalog
 from .model import Measure
 
@@ -92,10 +94,14 @@ M = Catalog(
             "{raw} is not a level of {name}; expected one of {levels}",
         ),
         "levels_joiner": ("、", ", "),
+        "date_outside": (
+            "{raw} 不在声明的日期范围 [{low}, {high}] 之内",
+            "{raw} is outside the declared range of dates [{low}, {high}]",
+        ),
     },
 )
 
-Converted = Decimal | bool | str
+Converted = Decimal | bool | str | datetime.date
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
@@ -363,6 +369,23 @@ def _level(measure: Measure) -> Callable[[Any], Converted]:
     return convert
 
 
+def _date(measure: Measure) -> Callable[[Any], Converted]:
+    """A day (:mod:`kpirules.dates`), within the measure's range of dates where it declares one."""
+    rng = measure.range
+    low, high = (from_ordinal(rng[0]), from_ordinal(rng[1])) if rng is not None else (None, None)
+
+    def convert(raw: Any) -> Converted:
+        try:
+            day = parse_date(raw)
+        except DateProblem as err:
+            raise ValueProblem(str(err), err.hint) from None
+        if low is not None and high is not None and not (low <= day <= high):
+            raise ValueProblem(M("date_outside", raw=day.isoformat(), low=low.isoformat(), high=high.isoformat()))
+        return day
+
+    return convert
+
+
 class MissingValue(Exception):
     """Raised by a converter for ``None`` or an empty string: the measure has no value."""
 
@@ -430,6 +453,15 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
             return full(raw)
 
         return to_label
+    if measure.type == "date":
+        full = _spreadsheet(_date(measure))
+
+        def to_date(raw: Any) -> Converted:
+            if is_missing(raw):
+                raise MissingValue
+            return full(raw)
+
+        return to_date
     full = _spreadsheet(_number(measure))
     count = measure.type == "count"
     low, high = fast_limits(measure) or (_NEG_INFINITY, _INFINITY)
@@ -580,6 +612,15 @@ def column_converter(measure: Measure) -> ColumnConverter:  # noqa: C901 - the c
             return each(raws)
 
         return convert_labels
+
+    if measure.type == "date":
+
+        def convert_dates(raws: Column, texts: Texts) -> tuple[bool, Column]:
+            if set(map(type, raws)) == {str}:
+                return strings(raws, texts)
+            return each(raws)
+
+        return convert_dates
 
     limits = fast_limits(measure)
     count = measure.type == "count"
