@@ -83,6 +83,8 @@ _DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 #: The ordinal of 1970-01-01 (the epoch the SQL query counts days from).
 EPOCH = dt.date(1970, 1, 1).toordinal()
+#: The ordinal of the last day a date holds, 9999-12-31 (the first, 0001-01-01, is 1).
+LAST_DAY = dt.date.max.toordinal()
 
 
 def _describe(raw: object) -> str:
