@@ -21,12 +21,14 @@ mark unless another encoding is asked for).
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .dates import from_ordinal
 from .messages import Catalog, language
 from .model import Measure
 from .ruleset import Ruleset
@@ -66,6 +68,8 @@ M = Catalog(
         "amount": ("金额", "amount"),
         "bool": ("是/否", "yes/no"),
         "level": ("等级", "level"),
+        "date": ("日期", "date"),
+        "any_date": ("任意日期，如 2021-12-31", "any date, such as 2021-12-31"),
         "any": ("不限", "any"),
         "at_least": ("≥ {low}", "≥ {low}"),
         "between": ("{low} 至 {high}", "{low} to {high}"),
@@ -115,6 +119,8 @@ def _low_high(measure: Measure) -> tuple[Decimal | None, Decimal | None]:
 
 
 def _shown(measure: Measure, value: Decimal) -> str:
+    if measure.type == "date":  # a date's range is held as ordinal days
+        return from_ordinal(value).isoformat()
     return percent(value) if measure.type == "rate" else number(value)
 
 
@@ -127,6 +133,8 @@ def range_text(measure: Measure, lang: str | None = None) -> str:
     if measure.type == "level":
         return words["one_of"].format(levels="、".join(measure.levels or ()))
     low, high = _low_high(measure)
+    if measure.type == "date" and low is None:
+        return words["any_date"]
     if low is not None and high is not None:
         return words["between"].format(low=_shown(measure, low), high=_shown(measure, high))
     if low is not None:
@@ -141,6 +149,11 @@ def example(measure: Measure) -> Any:
     if measure.type == "level":
         return (measure.levels or ("",))[0]
     low, high = _low_high(measure)
+    if measure.type == "date":
+        day = datetime.date(2021, 12, 31)
+        if low is not None and high is not None and not low <= day.toordinal() <= high:
+            day = from_ordinal((low + high) // 2)
+        return day
     if measure.type == "rate":
         value = Decimal("0.95")
     elif measure.type == "count":
@@ -158,6 +171,8 @@ def example(measure: Measure) -> Any:
 
 def _example_text(measure: Measure) -> str:
     value = example(measure)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return _shown(measure, value) if isinstance(value, Decimal) else str(value)
 
 
@@ -201,6 +216,7 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str | None = None, rows
         "number": book.add_format({**base, "num_format": "General"}),
         "bool": book.add_format({**base, "align": "center"}),
         "level": book.add_format({**base, "align": "center"}),
+        "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),
     }
     text = book.add_format({**base, "num_format": "@"})
 
@@ -249,6 +265,11 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str | None = None, rows
 
                 letters = column_letters(col)
                 options.update(validate="list", source=f"=lists!${letters}$1:${letters}${len(choices)}")
+        elif measure.type == "date":  # a date cell, within the range (Excel's dates start in 1900)
+            low, high = _low_high(measure)
+            earliest = from_ordinal(low) if low is not None else datetime.date(1900, 1, 1)
+            latest = from_ordinal(high) if high is not None else datetime.date(9999, 12, 31)
+            options.update(validate="date", criteria="between", minimum=earliest, maximum=latest)
         else:
             low, high = _low_high(measure)
             kind = "integer" if measure.type == "count" else "decimal"
