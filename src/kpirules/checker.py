@@ -1,8 +1,9 @@
 """Type checking at load time.
 
 Every expression has one of five kinds: a number, a condition (bool), a level label, a score
-(points of the indicator), or a date (``a - b`` of two dates is a number of days). The checker infers kinds bottom-up with a hint from the context (``80%``
-is a share of the weight where a score is wanted), resolves bare labels next to level measures,
+(points of the indicator), or a date (``a - b`` of two dates is a number of days). The checker
+infers kinds bottom-up with a hint from the context (``80%`` is a share of the weight where a score
+is wanted), resolves bare labels next to level measures,
 and reports every error it finds with its place in the rule. Its result is a side table that the
 compiler reads: the kind of each node, the labels, and the measures the rule reads.
 """

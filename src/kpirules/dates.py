@@ -98,16 +98,15 @@ def _day(raw: object, year: str, month: str, day: str) -> dt.date:
         raise DateProblem(M("no_such_day", raw=_describe(raw)), M("no_such_day_hint")) from None
 
 
-def parse_date(raw: object) -> dt.date:  # noqa: C901 - one branch per form of date refused with its own hint
+def parse_date(raw: object) -> dt.date:
     """The day ``raw`` names: a :class:`datetime.date`, a :class:`datetime.datetime` at midnight, or
     a text of an accepted form (the module's docstring); else :class:`DateProblem`, which says how
     to write it."""
     if isinstance(raw, dt.datetime):
         if raw.time() != dt.time(0):
-            day = raw.date().isoformat()
             raise DateProblem(
                 M("time_of_day", raw=raw.isoformat(sep=" "), time=raw.time().isoformat()),
-                M("time_of_day_hint", day=day),
+                M("time_of_day_hint", day=raw.date().isoformat()),
             )
         return raw.date()
     if isinstance(raw, dt.date):

@@ -420,7 +420,9 @@ _TERMINAL_SYMBOLS = {
     "TIMES": "'*'",
     "DIVIDE": "'/'",
 }
-_TERMINAL_WORDS = frozenset({"COMP_OP", "NAME", "NUMBER", "DATE", "PERCENT", "PERMILLE", "POINTS", "STRING", "_NL", "$END"})
+_TERMINAL_WORDS = frozenset(
+    {"COMP_OP", "NAME", "NUMBER", "DATE", "PERCENT", "PERMILLE", "POINTS", "STRING", "_NL", "$END"}
+)
 _EXPRESSION_STARTS = {"NUMBER", "PERCENT", "NAME", "POINTS", "FULL", "ZERO", "VALUE", "LPAR"}
 
 

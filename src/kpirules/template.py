@@ -180,6 +180,24 @@ def _cell_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _validation(measure: Measure) -> dict[str, Any]:
+    """A number's or a date's cell validation: within the measure's range (a date from 1900, where
+    Excel's dates start)."""
+    low, high = _low_high(measure)
+    if measure.type == "date":
+        earliest = from_ordinal(low) if low is not None else datetime.date(1900, 1, 1)
+        latest = from_ordinal(high) if high is not None else datetime.date(9999, 12, 31)
+        return {"validate": "date", "criteria": "between", "minimum": earliest, "maximum": latest}
+    kind = "integer" if measure.type == "count" else "decimal"
+    if low is not None and high is not None:
+        return {"validate": kind, "criteria": "between", "minimum": _cell_number(low), "maximum": _cell_number(high)}
+    if low is not None:
+        return {"validate": kind, "criteria": ">=", "value": _cell_number(low)}
+    if measure.type == "count":
+        return {"validate": "integer", "criteria": "between", "minimum": -(2**31), "maximum": 2**31 - 1}
+    return {"validate": "any"}
+
+
 def to_csv(ruleset: Ruleset, lang: str | None = None) -> str:
     """The CSV template: one header row, the unit's column first (headed in ``lang``, else the
     current language)."""
@@ -265,22 +283,8 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str | None = None, rows
 
                 letters = column_letters(col)
                 options.update(validate="list", source=f"=lists!${letters}$1:${letters}${len(choices)}")
-        elif measure.type == "date":  # a date cell, within the range (Excel's dates start in 1900)
-            low, high = _low_high(measure)
-            earliest = from_ordinal(low) if low is not None else datetime.date(1900, 1, 1)
-            latest = from_ordinal(high) if high is not None else datetime.date(9999, 12, 31)
-            options.update(validate="date", criteria="between", minimum=earliest, maximum=latest)
         else:
-            low, high = _low_high(measure)
-            kind = "integer" if measure.type == "count" else "decimal"
-            if low is not None and high is not None:
-                options.update(validate=kind, criteria="between", minimum=_cell_number(low), maximum=_cell_number(high))
-            elif low is not None:
-                options.update(validate=kind, criteria=">=", value=_cell_number(low))
-            elif measure.type == "count":
-                options.update(validate="integer", criteria="between", minimum=-(2**31), maximum=2**31 - 1)
-            else:
-                options.update(validate="any")
+            options.update(_validation(measure))
         form.data_validation(first, col, last, col, options)
 
     sheet = book.add_worksheet(words["measures"])

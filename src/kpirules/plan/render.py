@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,8 @@ def value_text(measure: Measure, value: Converted | None, *, words: bool = True)
         return "true" if value else "false"
     if isinstance(value, str):
         return value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if measure.type == "rate":
         return _rounded(value.scaleb(2, context=CONTEXT), 2) + "%"
     if words and measure.unit:

@@ -337,6 +337,7 @@ def _convert_date(
     value goes to Python, which takes it (``2021年12月31日``) or says why not."""
     i = arith.i
     day: exp.Expression
+    ok: Bool
     if kind == "date":
         day, ok = raw.copy(), True
     elif kind == "string":
