@@ -349,3 +349,23 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "d.toml"
     path.write_text(text, "utf-8")
     return path
+
+
+def test_the_sql_iso_pattern_is_the_calendar() -> None:
+    """The texts SQL casts to DATE are exactly the ISO days Python takes (no engine fails a cast)."""
+    import re
+
+    from kpirules.sql.inputs import ISO_DAY
+
+    pattern = re.compile(ISO_DAY)
+    for year in [*range(1, 30), *range(1890, 1910), *range(1995, 2105), 2400, 9996, 9999]:
+        for month in range(0, 14):
+            for day in range(0, 33):
+                text = f"{year:04d}-{month:02d}-{day:02d}"
+                try:
+                    datetime.date.fromisoformat(text)
+                    real = True
+                except ValueError:
+                    real = False
+                assert bool(pattern.match(text)) == real, text
+    assert not pattern.match("0000-01-01") and not pattern.match("2021-1-5")

@@ -23,7 +23,7 @@ from ..model import NUMERIC_TYPES, Measure
 from ..ruleset import Ruleset
 from ..values import BARE_RATE_LIMIT
 from .arith import Arith, Q, SqlInt, qconst
-from .trees import Bool, b_and, b_not, b_or, b_sql, case, col, dtype, is_null, not_null, parsed_type, string
+from .trees import Bool, b_and, b_not, b_or, b_sql, case, col, dtype, is_null, parsed_type, string
 from .values import missing_err
 
 #: Decimals kept from DOUBLE and string inputs; values with more are scored by Python instead.
@@ -319,8 +319,13 @@ def convert(  # noqa: C901 - one branch per measure type and column type of an i
     return Measured("label", ref, missing_err(col(name))), [(name, value)], ok, True
 
 
-#: Days since the epoch of a day written as ISO text; any other text goes to Python.
-_ISO_DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: A day of the calendar written as ISO text (years 0001 to 9999, 29 February only in leap years):
+#: such a text casts to DATE in every engine without an error, so no engine needs a safe cast (Spark
+#: with ANSI mode, Postgres and Snowflake have none that sqlglot writes); any other text goes to Python.
+_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_MONTH_DAY = "((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
+_LEAP_DAY = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29"
+ISO_DAY = f"^({_YEAR}-{_MONTH_DAY}|{_LEAP_DAY})$"
 
 
 def date_literal(iso: str) -> exp.Expression:
@@ -333,7 +338,8 @@ def _convert_date(
 ) -> tuple[Measured, list[tuple[str, exp.Expression]], Bool, Bool]:
     """A date measure's value as its ordinal day (as :mod:`kpirules.dates` computes with it): the days
     from 1970-01-01 (``DateDiff``, in each dialect's spelling) plus that day's ordinal. A DATE column
-    converts in SQL; so does a text of the form ``2021-12-31`` that is a day of the calendar; any other
+    converts in SQL; so does a text of the form ``2021-12-31`` that is a day of the calendar
+    (:data:`ISO_DAY`); any other
     value goes to Python, which takes it (``2021年12月31日``) or says why not."""
     i = arith.i
     day: exp.Expression
@@ -341,11 +347,10 @@ def _convert_date(
     if kind == "date":
         day, ok = raw.copy(), True
     elif kind == "string":
-        iso = exp.RegexpLike(this=raw.copy(), expression=string(_ISO_DAY))
-        parsed = exp.TryCast(this=raw.copy(), to=dtype("DATE"))
-        day = case([(iso, parsed)], exp.Null())
+        iso = exp.RegexpLike(this=raw.copy(), expression=string(ISO_DAY))
+        day = case([(iso, exp.Cast(this=raw.copy(), to=dtype("DATE")))], exp.Null())
         empty = exp.EQ(this=raw.copy(), expression=string(""))
-        ok = b_or(b_or(is_null(raw.copy()), empty), b_and(iso.copy(), not_null(parsed.copy())))
+        ok = b_or(b_or(is_null(raw.copy()), empty), iso.copy())
     else:
         day, ok = exp.Null(), is_null(raw.copy())
     since = exp.DateDiff(this=day, expression=date_literal("1970-01-01"), unit=exp.var("DAY"))
