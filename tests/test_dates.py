@@ -369,3 +369,13 @@ def test_the_sql_iso_pattern_is_the_calendar() -> None:
                     real = False
                 assert bool(pattern.match(text)) == real, text
     assert not pattern.match("0000-01-01") and not pattern.match("2021-1-5")
+
+
+def test_properties_draw_dates(tmp_path: Path) -> None:
+    """``kpirules test --properties`` draws dates within the range: a rule of days late is
+    decreasing in the day done, and evaluate, evaluate_many and DuckDB agree on the drawn dates."""
+    path = _write(tmp_path, RULESET)
+    (tmp_path / "d.test.toml").write_text('[properties.late]\nmonotone = "decreasing"\nmeasure = "done"\n', "utf-8")
+    result = CliRunner().invoke(main, ["test", str(path), "--properties", "--examples", "30", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "✓ late decreasing in done" in result.output and "✓ evaluate equals the SQL on DuckDB" in result.output
