@@ -21,6 +21,7 @@ new example is a line in its form's list. An expected figure is written as the s
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -142,6 +143,12 @@ REPEATING: Measures = {
     "r": {"type": "rate", "formula": "closed / received * 3"},
 }
 ON_A_BOUNDARY = {"closed": 5, "received": 24}
+#: Date measures (docs/language.md, Dates).
+DATES: Measures = {
+    "done": {"type": "date", "range": [datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)]},
+    "due": {"type": "date"},
+    "half": {"type": "date"},
+}
 
 TIERS = "tiers { >= 95%: full, >= 90%: 80%, >= 80%: 60%, else: zero }"
 ADJUST = "tiers adjust { == 0: 3 pts, (0, 10%]: 2 pts, (10%, 20%]: 1 pt, > 20%: zero }"
@@ -961,10 +968,101 @@ EXAMPLES: dict[str, list[Example]] = {
         ),
         ex("full - x * 1 pt", {"x": "12.345"}, "0.00", raw="-2.345", note="the default floor: clamped at 0"),
     ],
+    # ---- dates: comparisons and days between (docs/language.md, Dates); no form's module ------------
+    "dates": [
+        *table(
+            "pass if done <= 2021-12-31",
+            "done",
+            [
+                ("2021-12-20", "10.00"),
+                ("2021-12-31", "10.00"),
+                ("2022-01-01", "0.00"),
+                ("2021年12月31日", "10.00"),
+                ("2022/1/1", "0.00"),
+                (datetime.date(2021, 12, 31), "10.00"),
+            ],
+            measures=DATES,
+            measure=None,
+            note="2021 年 12 月完成: done by the month's last day",
+        ),
+        *(
+            ex(f"pass if done {op} 2021-12-31", {"done": day}, score, measures=DATES, measure=None)
+            for op, day, score in [
+                (">=", "2021-12-31", "10.00"),
+                (">=", "2021-12-30", "0.00"),
+                (">", "2021-12-31", "0.00"),
+                (">", "2022-01-01", "10.00"),
+                ("<", "2021-12-31", "0.00"),
+                ("<", "2021-12-30", "10.00"),
+                ("==", "2021-12-31", "10.00"),
+                ("==", "2022-12-31", "0.00"),
+                ("!=", "2021-12-31", "0.00"),
+                ("!=", "2021-12-01", "10.00"),
+            ]
+        ),
+        *table(
+            "(if half < 2022-02-01 then 50% else zero) + (if done <= 2022-06-30 then 50% else zero)",
+            "half done",
+            [
+                ("2022-01-31", "2022-06-30", "10.00"),
+                ("2022-02-01", "2022-06-30", "5.00"),
+                ("2022-01-20", "2022-07-01", "5.00"),
+                ("2022-02-01", "2022-07-01", "0.00"),
+            ],
+            measures=DATES,
+            measure=None,
+            note="春节前下达 50%, 6 月底前全部下达 (the Spring Festival of 2022 was on 1 February)",
+        ),
+        *table(
+            "tiers (done - due) { <= 0: full, <= 30: 60%, else: zero }",
+            "done due",
+            [
+                ("2021-12-31", "2021-12-31", "10.00"),
+                ("2021-11-01", "2021-12-31", "10.00"),
+                ("2022-01-01", "2021-12-31", "6.00"),
+                ("2022-01-30", "2021-12-31", "6.00"),
+                ("2022-01-31", "2021-12-31", "0.00"),
+                ("2024-03-01", "2024-02-28", "6.00"),
+            ],
+            measures=DATES,
+            measure=None,
+            note="days late: done - due is a whole number of days (2024 is a leap year)",
+        ),
+        *table(
+            "full - 0.5 pts * max(0, done - 2021-12-31)",
+            "done",
+            [("2021-12-25", "10.00"), ("2022-01-03", "8.50"), ("2022-01-31", "0.00")],
+            measures=DATES,
+            measure=None,
+            note="half a point for each day late",
+        ),
+        ex(
+            "proportional 10 / (due - done)",
+            {"done": "2021-12-01", "due": "2021-12-21"},
+            "5.00",
+            measures=DATES,
+            measure=None,
+        ),
+        failing(
+            "proportional 10 / (due - done)",
+            {"done": "2021-12-21", "due": "2021-12-21"},
+            "division by zero",
+            measures=DATES,
+            measure=None,
+        ),
+        *table(
+            "pass if value <= 2021-12-31",
+            "done",
+            [("2021-12-31", "10.00"), ("2022-01-01", "0.00")],
+            measures=DATES,
+            measure="done",
+            note="a date measure as the indicator's subject",
+        ),
+    ],
 }
 
 #: The keys of :data:`EXAMPLES` that are not the module of a form.
-NOT_FORMS = frozenset({"scores"})
+NOT_FORMS = frozenset({"scores", "dates"})
 
 
 def assert_outcome(example: Example, outcome: kpirules.Result | kpirules.ValuesError) -> None:

@@ -80,6 +80,7 @@ def rules() -> st.SearchStrategy[str]:
     explicit.update(
         NAME=st.sampled_from(NAMES).map(lambda n: f" {n} "),
         NUMBER=st.sampled_from(["0", "1", "2.5", "100"]).map(lambda n: f" {n} "),
+        DATE=st.sampled_from(["2021-12-31", "2022年1月1日"]).map(lambda n: f" {n} "),
         PERCENT=st.sampled_from(["0%", "50%", "95%", "100%"]).map(lambda n: f" {n} "),
         PERMILLE=st.just(" 5‰ "),
         POINTS=st.sampled_from(["1 pt", "2 pts", "0.5分"]).map(lambda n: f" {n} "),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Mapping
@@ -32,6 +33,8 @@ def toml_value(value: Any) -> str:
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, (int, Decimal)):
         return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()  # a TOML date
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kpirules
-from kpirules import batch, values
-from kpirules.values import BAD, MISSING, Texts, column_converter
+from kpirules import batch, columns
+from kpirules.columns import BAD, MISSING, Texts, column_converter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,8 +51,8 @@ def batching(chunk: int = 5, texts_kept: int = 3, texts_seen: int = 8) -> Iterat
     branch."""
     with (
         mock.patch.object(batch, "CHUNK", chunk),
-        mock.patch.object(values, "TEXTS_KEPT", texts_kept),
-        mock.patch.object(values, "TEXTS_SEEN", texts_seen),
+        mock.patch.object(columns, "TEXTS_KEPT", texts_kept),
+        mock.patch.object(columns, "TEXTS_SEEN", texts_seen),
     ):
         yield
 

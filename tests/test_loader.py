@@ -112,7 +112,9 @@ def test_measure_definitions_are_validated() -> None:
     assert "`levels` belongs to level measures, and `n` is a number" in messages
     assert "`range` is empty: 5 is above 1" in messages
     err = load_error(HEAD.replace('type = "rate"', 'type = "ratio"') + IND)
-    assert err.message == '`type` must be one of "rate", "number", "count", "amount", "bool", "level", "judged", not \'ratio\''
+    assert err.message == (
+        '`type` must be one of "rate", "number", "count", "amount", "bool", "level", "judged", "date", not \'ratio\''
+    )
 
 
 def test_ruleset_header_is_validated() -> None:

@@ -454,7 +454,7 @@ def test_units_subtotals_and_kinds() -> None:
             units.scale("件", None, "count")
         with pytest.raises(units.UnitMismatch, match="该数据项未声明计量单位"):
             units.scale("万元", None, "amount")
-        assert [k.words for k in kinds.Kind] == ["数值", "条件", "等级标签", "得分", "无效的表达式"]
+        assert [k.words for k in kinds.Kind] == ["数值", "条件", "等级标签", "得分", "日期", "无效的表达式"]
     with use_language("en"):
         assert [k.words for k in kinds.Kind] == [k.value for k in kinds.Kind]
     rules = kpirules.loads(RULESET)

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import kpirules  # noqa: E402
+from kpirules.dates import parse_date  # noqa: E402
 from kpirules.sql import InputColumn, compile_ruleset, to_sql  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,7 +225,9 @@ def _examples_table(examples: list[Example]) -> tuple[list[dict[str, Any]], dict
             for row, (level, points) in zip(rows, judged, strict=True):
                 row[name], row[name + "__points"] = level, points
             continue
-        if kind in ("bool", "level", "count"):
+        if kind == "date":  # a DATE column (a value written 2021年12月31日 is the day it names)
+            types[name], column = "DATE", [None if v is None else parse_date(v) for v in given]
+        elif kind in ("bool", "level", "count"):
             types[name] = {"bool": "BOOLEAN", "level": "VARCHAR", "count": "BIGINT"}[kind]
             column = given
         elif any(isinstance(v, float) for v in given):

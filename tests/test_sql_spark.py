@@ -70,6 +70,7 @@ def _spark_type(kind: str) -> Any:
         "DOUBLE": T.DoubleType(),
         "BOOLEAN": T.BooleanType(),
         "VARCHAR": T.StringType(),
+        "DATE": T.DateType(),
     }[text]
 
 
@@ -137,6 +138,47 @@ def run_spark(
         assert total == result.total and grade == result.grade, f"{values}: {total} {grade}"
         counts["scored"] += 1
     return counts
+
+
+DATES = """
+[ruleset]
+id = "dates"
+total = 20
+[measures.done]
+type = "date"
+range = [2021-01-01, 2022-12-31]
+[measures.due]
+type = "date"
+[[indicators]]
+id = "on_time"
+weight = 10
+rule = "pass if done <= 2021-12-31"
+[[indicators]]
+id = "late"
+weight = 10
+rule = "tiers (done - due) { <= 0: full, <= 30: 60%, else: zero }"
+"""
+
+
+@pytest.mark.parametrize("ansi", [True, False])
+def test_dates(spark: Any, ansi: bool) -> None:
+    """A DATE column and an ISO text column (Spark's DATEDIFF from 1970-01-01), exactly as Python
+    scores them; a text Spark does not read (2022年1月30日, a day not in the calendar) goes to Python."""
+    import datetime
+
+    rs = kpirules.loads(DATES, name="<dates>")
+    day = datetime.date
+    rows = [
+        {"done": day(2021, 12, 31), "due": "2021-12-31"},
+        {"done": day(2022, 1, 30), "due": "2021-12-31"},
+        {"done": day(2022, 1, 31), "due": "2021-12-31"},
+        {"done": day(2022, 3, 1), "due": "2022-02-28"},
+        {"done": day(2021, 6, 1), "due": None},
+        {"done": day(2021, 6, 1), "due": "2021年6月1日"},
+        {"done": day(2021, 6, 1), "due": "2021-02-30"},
+    ]
+    counts = run_spark(spark, rs, rows, {"done": "DATE", "due": "VARCHAR"}, ansi=ansi, deferred_ok=True)
+    assert counts == {"scored": 4, "failed": 1, "deferred": 2}, counts
 
 
 @pytest.mark.parametrize("ansi", [True, False])

@@ -7,6 +7,7 @@ for tests and debugging.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -33,6 +34,14 @@ class Number(Node):
 
     value: Decimal
     unit: Literal["", "%", "‰"]
+    text: str
+
+
+@attrs.frozen(eq=False)
+class Date(Node):
+    """A date literal, ``2021-12-31`` or ``2021年12月31日``: a calendar day."""
+
+    value: datetime.date
     text: str
 
 
@@ -144,6 +153,7 @@ Expr = Node
 #: pass of kpirules handles these itself; ``tests/test_registry.py`` checks that it does.
 CORE: tuple[type[Node], ...] = (
     Number,
+    Date,
     Points,
     Text,
     Bool,

@@ -6,7 +6,7 @@ once per unit, not to the arithmetic. ``evaluate_many`` takes the rows in chunks
 and does each step for the whole chunk:
 
 1. every measure's raw values are converted as one column, with builtins over the column where it
-   holds one plain type; texts are parsed once each (:func:`kpirules.values.column_converter`);
+   holds one plain type; texts are parsed once each (:func:`kpirules.columns.column_converter`);
 2. every needed derived measure, then every indicator, is computed as one column: by the column
    form the compiler recorded for its closure, where it has one (``a / b``, ``proportional``,
    ``pass if``, ``grade`` …: the same arithmetic over lists, in one ``map`` or comprehension),
@@ -30,10 +30,10 @@ from itertools import islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from .columns import BAD, MISSING, Texts, column_converter
 from .errors import ValuesError
 from .exact import CONTEXT, ZERO, ColumnFn, Fn, snap
 from .result import Result, unnamed
-from .values import BAD, MISSING, Texts, column_converter
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset

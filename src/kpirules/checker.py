@@ -1,8 +1,9 @@
 """Type checking at load time.
 
-Every expression has one of four kinds: a number, a condition (bool), a level label, or a score
-(points of the indicator). The checker infers kinds bottom-up with a hint from the context (``80%``
-is a share of the weight where a score is wanted), resolves bare labels next to level measures,
+Every expression has one of five kinds: a number, a condition (bool), a level label, a score
+(points of the indicator), or a date (``a - b`` of two dates is a number of days). The checker
+infers kinds bottom-up with a hint from the context (``80%`` is a share of the weight where a score
+is wanted), resolves bare labels next to level measures,
 and reports every error it finds with its place in the rule. Its result is a side table that the
 compiler reads: the kind of each node, the labels, and the measures the rule reads.
 """
@@ -18,7 +19,7 @@ from fractions import Fraction
 from . import ast
 from .errors import RuleTypeError
 from .forms import FORMS
-from .kinds import BOOL, ERROR, FUNCTIONS, NUMBER, SCORE, Checked, Kind, Type, measure_type
+from .kinds import BOOL, DATE, ERROR, FUNCTIONS, NUMBER, SCORE, Checked, Kind, Type, measure_type
 from .messages import Catalog
 from .model import Measure
 from .source import RuleSource
@@ -37,6 +38,16 @@ M = Catalog(
         ),
         "hint_number_bool": ("是/否值不能当作数值使用", "a yes/no value cannot be used as a number"),
         "hint_bool_number": ("请与某个值比较，例如 `… >= 95%`", "compare it, e.g. `… >= 95%`"),
+        "hint_date_number": (
+            "日期只与日期比较，日期写作 2021-12-31；两个日期相减得相差的天数，例如 `完成日期 - 2021-12-31 <= 30`",
+            "a date compares with a date, written 2021-12-31; two dates subtracted give the days between, "
+            "e.g. `done - 2021-12-31 <= 30`",
+        ),
+        "hint_date_plus": (
+            "日期不能加减天数；请将两个日期相减，比较相差的天数，例如 `完成日期 - 2021-12-31 <= 30`",
+            "a date takes no days added or subtracted; subtract two dates and compare the days between, "
+            "e.g. `done - 2021-12-31 <= 30`",
+        ),
         "hint_rule_number": (
             "按比率计分请写 `proportional …`，或用 `pts` 给出分数",
             "write `proportional …` to score a ratio, or give points with `pts`",
@@ -147,6 +158,7 @@ class _Checker:
         self.out = Checked()
         self.dispatch: dict[type, Callable[..., Type]] = {
             ast.Number: self.number,
+            ast.Date: lambda n, w, lv: DATE,
             ast.Points: self.points,
             ast.Text: self.text,
             ast.Bool: lambda n, w, lv: BOOL,
@@ -193,6 +205,8 @@ class _Checker:
                 hint = M("hint_number_bool")
             elif kind is Kind.BOOL and got.kind is Kind.NUMBER:
                 hint = M("hint_bool_number")
+            elif Kind.DATE in (kind, got.kind) and Kind.NUMBER in (kind, got.kind):
+                hint = M("hint_date_number")
             message = M("expected", want=kind.words, snippet=self.snippet(node), got=got.kind.words)
             return self.error(node, message, hint)
         return got
@@ -336,6 +350,8 @@ class _Checker:
             if left.kind is Kind.ERROR:
                 self.infer(node.right, want)
                 return ERROR
+            if left.kind is Kind.DATE:
+                return self.date_minus(node)
             if left.kind not in (Kind.NUMBER, Kind.SCORE):
                 self.infer(node.right)
                 return self.error(node, M("plus_minus", op=node.op, kind=left.kind.words))
@@ -369,6 +385,15 @@ class _Checker:
             return left
         bad = node.right if left.kind in (Kind.NUMBER, Kind.SCORE) else node.left
         return self.error(bad, M("divide", kind=self.out.kind(bad).words))
+
+    def date_minus(self, node: ast.BinOp) -> Type:
+        """``a - b`` of two dates: the days between, a number; no other sum takes a date."""
+        right = self.infer(node.right)
+        if node.op == "-" and right.kind is Kind.DATE:
+            return NUMBER
+        if right.kind is Kind.ERROR:
+            return ERROR
+        return self.error(node, M("plus_minus", op=node.op, kind=Kind.DATE.words), M("hint_date_plus"))
 
     def logic(self, node: ast.Logic, want: Kind | None, levels: object) -> Type:
         self.expect(node.left, Kind.BOOL)

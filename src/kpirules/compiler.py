@@ -12,6 +12,7 @@ Arithmetic runs in :data:`kpirules.exact.CONTEXT` (see that module for why it is
 
 from __future__ import annotations
 
+import datetime
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import (
@@ -24,6 +25,7 @@ from typing import Any
 
 from . import ast
 from . import trace as tr_
+from .dates import days_between
 from .exact import (
     CONTEXT,
     NUMERIC_OPS,
@@ -81,7 +83,8 @@ _EXACT: Callable[[Any, _Value, Collection[str], str | None], bool] = lambda n, v
 #: For each core expression: whether its value may be inexact, given how its parts are.
 _EXACTNESS: dict[type[ast.Node], Callable[[Any, _Value, Collection[str], str | None], bool]] = {
     **dict.fromkeys(
-        (ast.Number, ast.Points, ast.Text, ast.Bool, ast.Full, ast.Zero, ast.Not, ast.Logic, ast.Compare), _EXACT
+        (ast.Number, ast.Date, ast.Points, ast.Text, ast.Bool, ast.Full, ast.Zero, ast.Not, ast.Logic, ast.Compare),
+        _EXACT,
     ),
     ast.Name: lambda n, value, names, subject: n.name in names,
     ast.ValueRef: lambda n, value, names, subject: subject in names,
@@ -175,7 +178,7 @@ class Compiler:
         value: Any
         if isinstance(node, ast.Number):
             value = _mul(self.weight, node.value) if self.checked.kind(node) is Kind.SCORE else node.value
-        elif isinstance(node, ast.Points):
+        elif isinstance(node, (ast.Points, ast.Date)):
             value = node.value
         elif isinstance(node, ast.Full):
             value = self.weight
@@ -193,7 +196,10 @@ class Compiler:
             ok_r, right = self.const(node.right)
             if not (ok_l and ok_r):
                 return False, None
-            value = {"+": _add, "-": _sub, "*": _mul}[node.op](left, right)
+            if isinstance(left, datetime.date):
+                value = days_between(left, right)
+            else:
+                value = {"+": _add, "-": _sub, "*": _mul}[node.op](left, right)
         else:
             return False, None
         self.constants[node] = value
@@ -243,7 +249,7 @@ class Compiler:
         assert ok
         return self.constant(value)
 
-    c_Number = c_Points = c_Full = c_Zero = c_Bool = _literal
+    c_Number = c_Date = c_Points = c_Full = c_Zero = c_Bool = _literal
 
     def c_Text(self, node: ast.Text) -> Fn:
         return self.constant(node.text)
@@ -378,6 +384,8 @@ class Compiler:
         ok, value = self.const(node)
         if ok:
             return self.constant(value)
+        if self.checked.kind(node.left) is Kind.DATE:
+            return self.days_between(node)
         left, right = self.compile(node.left), self.compile(node.right)
         a_name, b_name = self.measure_name(node.left), self.measure_name(node.right)
         found = self.column_of(left, right)
@@ -437,6 +445,21 @@ class Compiler:
             return fn
         lc, rc = found
         return self.columnar(fn, lambda cols, n: list(map(op, lc(cols, n), rc(cols, n))))
+
+    def days_between(self, node: ast.BinOp) -> Fn:
+        """``a - b`` of two dates: the days from ``b`` to ``a``, an exact whole number."""
+        left, right = self.compile(node.left), self.compile(node.right)
+        ok, constant = self.const(node.right)
+        fn: Fn
+        if ok:
+            fn = lambda env, tr: days_between(left(env, tr), constant)  # noqa: E731
+        else:
+            fn = lambda env, tr: days_between(left(env, tr), right(env, tr))  # noqa: E731
+        found = self.column_of(left, right)
+        if found is None:
+            return fn
+        lc, rc = found
+        return self.columnar(fn, lambda cols, n: list(map(days_between, lc(cols, n), rc(cols, n))))
 
     def c_Logic(self, node: ast.Logic) -> Fn:
         left, right = self.compile(node.left), self.compile(node.right)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Callable, Sequence
@@ -96,6 +97,8 @@ def value_text(value: Converted, measure: Measure | None, lang: str) -> str:
     if isinstance(value, str):
         points = getattr(value, "points", None)  # a judged measure's level and the points awarded
         return value if points is None else words["judged"].format(level=str(value), p=number(points))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if measure is not None and measure.type == "rate":
         return percent(value)
     text = number(value)

@@ -1,5 +1,5 @@
-"""The kinds of the rule language: every expression is a number, a condition, a level label or a
-score (points of the indicator). The checker decides the kind of each node; the compiler, the SQL
+"""The kinds of the rule language: every expression is a number, a condition, a level label, a
+score (points of the indicator) or a date. The checker decides the kind of each node; the compiler, the SQL
 compiler, the linter and the scoring forms read what it decided from a :class:`Checked`.
 """
 
@@ -22,6 +22,7 @@ M = Catalog(
         "BOOL": ("条件", "a condition"),
         "LABEL": ("等级标签", "a level label"),
         "SCORE": ("得分", "a score"),
+        "DATE": ("日期", "a date"),
         "ERROR": ("无效的表达式", "an invalid expression"),
     },
 )
@@ -35,6 +36,7 @@ class Kind(enum.Enum):
     BOOL = "a condition"
     LABEL = "a level label"
     SCORE = "a score"
+    DATE = "a date"
     ERROR = "an invalid expression"
 
     @property
@@ -52,6 +54,7 @@ class Type:
 NUMBER = Type(Kind.NUMBER)
 BOOL = Type(Kind.BOOL)
 SCORE = Type(Kind.SCORE)
+DATE = Type(Kind.DATE)
 ERROR = Type(Kind.ERROR)
 
 FUNCTIONS = ("min", "max", "abs", "round")
@@ -62,6 +65,8 @@ def measure_type(measure: Measure) -> Type:
         return NUMBER
     if measure.type == "bool":
         return BOOL
+    if measure.type == "date":
+        return DATE
     return Type(Kind.LABEL, measure.levels)
 
 

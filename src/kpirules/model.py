@@ -16,8 +16,8 @@ from . import ast
 from .errors import Location
 from .source import RuleSource
 
-MeasureType = Literal["rate", "number", "count", "amount", "bool", "level", "judged"]
-MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level", "judged")
+MeasureType = Literal["rate", "number", "count", "amount", "bool", "level", "judged", "date"]
+MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level", "judged", "date")
 #: Measures whose value is a level (a label of ``levels``); a ``judged`` one may carry points too.
 LEVEL_TYPES = frozenset({"level", "judged"})
 #: The points of a ``judged`` measure ``x`` may arrive beside it, as ``x__points`` (a key of a unit's
@@ -52,6 +52,10 @@ class Header:
 
 @attrs.frozen
 class Measure:
+    """A measure. A ``date`` measure's values are :class:`datetime.date`; its ``range``, like every
+    date inside kpirules' arithmetic, is held as ordinal days (:meth:`datetime.date.toordinal`), so
+    that the linter's intervals and the SQL query treat it as whole numbers."""
+
     name: str
     type: MeasureType
     unit: str | None = None

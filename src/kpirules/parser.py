@@ -17,9 +17,10 @@ from typing import Any
 
 import lark
 from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
+from .dates import DateProblem, parse_date
 from .errors import RuleSyntaxError
 from .forms import FORMS
 from .messages import Catalog
@@ -65,6 +66,7 @@ M = Catalog(
         "COMP_OP": ("比较符（>=、>、<=、<、==、!=）", "a comparison (>=, >, <=, <, ==, !=)"),
         "NAME": ("名称", "a name"),
         "NUMBER": ("数字", "a number"),
+        "DATE": ("日期", "a date"),
         "PERCENT": ("百分数", "a percentage"),
         "PERMILLE": ("千分数", "a permille"),
         "POINTS": ("分数（如 2 pts）", "points (e.g. 2 pts)"),
@@ -264,6 +266,13 @@ class _Build(Transformer[Token, ast.Expr]):
     def permille(self, meta: Any, tok: Token) -> ast.Number:
         return ast.Number(_span(meta), _number(tok[:-1]).scaleb(-3, context=_EXACT), "‰", str(tok))
 
+    def date(self, meta: Any, tok: Token) -> ast.Date:
+        try:
+            day = parse_date(str(tok))
+        except DateProblem as err:
+            raise _BadDate(_span(meta), str(err), err.hint) from None
+        return ast.Date(_span(meta), day, str(tok))
+
     def points(self, meta: Any, tok: Token) -> ast.Points:
         digits = str(tok).rstrip("pts分").rstrip()
         return ast.Points(_span(meta), _number(digits), str(tok))
@@ -368,8 +377,24 @@ def parse_rule(source: RuleSource | str) -> ast.Expr:
         raise _syntax_error(source, err) from None
     if _depth(tree) > MAX_DEPTH:
         raise _too_deep(source, 0)
-    result: ast.Expr = _BUILD.transform(tree)
+    try:
+        result: ast.Expr = _BUILD.transform(tree)
+    except VisitError as err:
+        bad = err.orig_exc
+        if not isinstance(bad, _BadDate):
+            raise
+        location = source.location(bad.span.start, bad.span.end)
+        raise RuleSyntaxError(str(bad), location=location, hint=bad.hint, code="KPI-E002") from None
     return result
+
+
+class _BadDate(Exception):
+    """A date literal that names no day of the calendar (``2021-02-30``)."""
+
+    def __init__(self, span: ast.Span, message: str, hint: str | None) -> None:
+        super().__init__(message)
+        self.span = span
+        self.hint = hint
 
 
 def _too_deep(source: RuleSource, offset: int) -> RuleSyntaxError:
@@ -397,7 +422,9 @@ _TERMINAL_SYMBOLS = {
     "TIMES": "'*'",
     "DIVIDE": "'/'",
 }
-_TERMINAL_WORDS = frozenset({"COMP_OP", "NAME", "NUMBER", "PERCENT", "PERMILLE", "POINTS", "STRING", "_NL", "$END"})
+_TERMINAL_WORDS = frozenset(
+    {"COMP_OP", "NAME", "NUMBER", "DATE", "PERCENT", "PERMILLE", "POINTS", "STRING", "_NL", "$END"}
+)
 _EXPRESSION_STARTS = {"NUMBER", "PERCENT", "NAME", "POINTS", "FULL", "ZERO", "VALUE", "LPAR"}
 
 
@@ -407,6 +434,7 @@ def _describe(expected: set[str]) -> str:
     if pending >= _EXPRESSION_STARTS:
         names.append(M("expression"))
         pending -= _EXPRESSION_STARTS | {
+            "DATE",
             "PERMILLE",
             "STRING",
             "TRUE",

@@ -21,12 +21,14 @@ mark unless another encoding is asked for).
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .dates import from_ordinal
 from .messages import Catalog, language
 from .model import Measure
 from .ruleset import Ruleset
@@ -71,6 +73,8 @@ M = Catalog(
             "以下之一：{levels}；需要评定分数的档，在等级后写分数，如「{example}」",
             "one of: {levels}; where the band takes points, write them after the level, as '{example}'",
         ),
+        "date": ("日期", "date"),
+        "any_date": ("任意日期，如 2021-12-31", "any date, such as 2021-12-31"),
         "any": ("不限", "any"),
         "at_least": ("≥ {low}", "≥ {low}"),
         "between": ("{low} 至 {high}", "{low} to {high}"),
@@ -120,6 +124,8 @@ def _low_high(measure: Measure) -> tuple[Decimal | None, Decimal | None]:
 
 
 def _shown(measure: Measure, value: Decimal) -> str:
+    if measure.type == "date":  # a date's range is held as ordinal days
+        return from_ordinal(value).isoformat()
     return percent(value) if measure.type == "rate" else number(value)
 
 
@@ -134,6 +140,8 @@ def range_text(measure: Measure, lang: str | None = None) -> str:
     if measure.type == "judged":
         return words["judged_of"].format(levels="、".join(measure.levels or ()), example=example(measure))
     low, high = _low_high(measure)
+    if measure.type == "date" and low is None:
+        return words["any_date"]
     if low is not None and high is not None:
         return words["between"].format(low=_shown(measure, low), high=_shown(measure, high))
     if low is not None:
@@ -150,6 +158,11 @@ def example(measure: Measure) -> Any:
     if measure.type == "judged":  # a level and the points: one cell ("达成 9")
         return f"{(measure.levels or ('',))[0]} 9"
     low, high = _low_high(measure)
+    if measure.type == "date":
+        day = datetime.date(2021, 12, 31)
+        if low is not None and high is not None and not low <= day.toordinal() <= high:
+            day = from_ordinal((low + high) // 2)
+        return day
     if measure.type == "rate":
         value = Decimal("0.95")
     elif measure.type == "count":
@@ -167,11 +180,31 @@ def example(measure: Measure) -> Any:
 
 def _example_text(measure: Measure) -> str:
     value = example(measure)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return _shown(measure, value) if isinstance(value, Decimal) else str(value)
 
 
 def _cell_number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _validation(measure: Measure) -> dict[str, Any]:
+    """A number's or a date's cell validation: within the measure's range (a date from 1900, where
+    Excel's dates start)."""
+    low, high = _low_high(measure)
+    if measure.type == "date":
+        earliest = from_ordinal(low) if low is not None else datetime.date(1900, 1, 1)
+        latest = from_ordinal(high) if high is not None else datetime.date(9999, 12, 31)
+        return {"validate": "date", "criteria": "between", "minimum": earliest, "maximum": latest}
+    kind = "integer" if measure.type == "count" else "decimal"
+    if low is not None and high is not None:
+        return {"validate": kind, "criteria": "between", "minimum": _cell_number(low), "maximum": _cell_number(high)}
+    if low is not None:
+        return {"validate": kind, "criteria": ">=", "value": _cell_number(low)}
+    if measure.type == "count":
+        return {"validate": "integer", "criteria": "between", "minimum": -(2**31), "maximum": 2**31 - 1}
+    return {"validate": "any"}
 
 
 def to_csv(ruleset: Ruleset, lang: str | None = None) -> str:
@@ -211,6 +244,7 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str | None = None, rows
         "bool": book.add_format({**base, "align": "center"}),
         "level": book.add_format({**base, "align": "center"}),
         "judged": book.add_format({**base, "align": "center", "num_format": "@"}),
+        "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),
     }
     text = book.add_format({**base, "num_format": "@"})
 
@@ -260,16 +294,7 @@ def write_xlsx(path: str | Path, ruleset: Ruleset, lang: str | None = None, rows
                 letters = column_letters(col)
                 options.update(validate="list", source=f"=lists!${letters}$1:${letters}${len(choices)}")
         else:
-            low, high = _low_high(measure)
-            kind = "integer" if measure.type == "count" else "decimal"
-            if low is not None and high is not None:
-                options.update(validate=kind, criteria="between", minimum=_cell_number(low), maximum=_cell_number(high))
-            elif low is not None:
-                options.update(validate=kind, criteria=">=", value=_cell_number(low))
-            elif measure.type == "count":
-                options.update(validate="integer", criteria="between", minimum=-(2**31), maximum=2**31 - 1)
-            else:
-                options.update(validate="any")
+            options.update(_validation(measure))
         form.data_validation(first, col, last, col, options)
 
     sheet = book.add_worksheet(words["measures"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 from typing import Any
@@ -47,6 +48,8 @@ def exact_json(value: Any) -> str:
     """JSON in which Decimals are number literals with their own digits (``93.74``, ``10.00``)."""
     if isinstance(value, Decimal):
         return str(value) if _absurd(value) else format(value, "f")
+    if isinstance(value, datetime.date):
+        return json.dumps(value.isoformat())
     if isinstance(value, dict):
         items = (f"{json.dumps(str(k), ensure_ascii=False)}: {exact_json(v)}" for k, v in value.items())
         return "{" + ", ".join(items) + "}"

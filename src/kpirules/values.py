@@ -4,13 +4,15 @@ problem with a value is described in words that name the measure, the value and 
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Context, Decimal, DecimalException, InvalidOperation
 from typing import Any
 
+from .dates import DateProblem, from_ordinal, parse_date
 from .messages import Catalog
 from .model import LEVEL_TYPES, Measure
 
@@ -121,10 +123,14 @@ M = Catalog(
             '请填写实际数值；若评分标准的意思是“不低于”或“不高于”，请写作 ≥ 或 ≤（如 "≥90%"）',
             'give the value itself; if the standard means "at least" or "at most", write ≥ or ≤ (as in "≥90%")',
         ),
+        "date_outside": (
+            "{raw} 不在声明的日期范围 [{low}, {high}] 之内",
+            "{raw} is outside the declared range of dates [{low}, {high}]",
+        ),
     },
 )
 
-Converted = Decimal | bool | str
+Converted = Decimal | bool | str | datetime.date
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
@@ -526,6 +532,23 @@ def _judged(measure: Measure) -> Callable[[Any], Converted]:
     return convert
 
 
+def _date(measure: Measure) -> Callable[[Any], Converted]:
+    """A day (:mod:`kpirules.dates`), within the measure's range of dates where it declares one."""
+    rng = measure.range
+    low, high = (from_ordinal(rng[0]), from_ordinal(rng[1])) if rng is not None else (None, None)
+
+    def convert(raw: Any) -> Converted:
+        try:
+            day = parse_date(raw)
+        except DateProblem as err:
+            raise ValueProblem(str(err), err.hint) from None
+        if low is not None and high is not None and not (low <= day <= high):
+            raise ValueProblem(M("date_outside", raw=day.isoformat(), low=low.isoformat(), high=high.isoformat()))
+        return day
+
+    return convert
+
+
 class MissingValue(Exception):
     """Raised by a converter for ``None`` or an empty string: the measure has no value."""
 
@@ -593,6 +616,15 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
             return full(raw)
 
         return to_label
+    if measure.type == "date":
+        full = _spreadsheet(_date(measure))
+
+        def to_date(raw: Any) -> Converted:
+            if is_missing(raw):
+                raise MissingValue
+            return full(raw)
+
+        return to_date
     full = _spreadsheet(_number(measure))
     count = measure.type == "count"
     low, high = fast_limits(measure) or (_NEG_INFINITY, _INFINITY)
@@ -627,152 +659,14 @@ def converter(measure: Measure) -> Callable[[Any], Converted]:  # noqa: C901 - o
     return to_number
 
 
-def _float_exact(raw: float) -> Decimal:
-    """A float's exact value as kpirules reads it: its shortest repr (0.953, not the binary fraction)."""
-    return Decimal(repr(raw))
-
-
 def is_missing(raw: object) -> bool:
     """``None`` and empty strings (empty CSV cells) mean "no value"."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
 # ---- many rows at once ---------------------------------------------------------------------------
-class _Marker:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
 
 
-#: In a converted column: the row has no value for the measure (``None``, absent or blank).
-MISSING: Any = _Marker("MISSING")
-#: In a converted column: the value has a problem. The row is scored alone, which reports it.
-BAD: Any = _Marker("BAD")
-
-#: At most this many texts stay parsed per measure, for one call of ``evaluate_many``.
-TEXTS_KEPT = 1 << 14
-#: Once this many texts of a measure have been seen and more than ``TEXTS_NEW`` of them were new,
-#: the measure's texts are parsed one by one for the rest of the call: they do not repeat.
-TEXTS_SEEN, TEXTS_NEW = 4096, 0.9
-
-
-class Texts:
-    """A measure's texts already parsed, for one call of ``evaluate_many`` (CSV cells repeat: yes
-    and no, labels, small counts, rates printed to two decimals)."""
-
-    __slots__ = ("each", "new", "parsed", "seen")
-
-    def __init__(self) -> None:
-        self.parsed: dict[str, Any] = {}
-        self.seen = 0  # texts looked up
-        self.new = 0  # of which were parsed
-        self.each = False  # they do not repeat: parse them one by one
-
-
-Column = Sequence[Any]
-ColumnConverter = Callable[[Column, Texts], tuple[bool, Column]]
-
-
-def column_converter(measure: Measure) -> ColumnConverter:  # noqa: C901 - the column form of converter: one branch per measure type, for speed
-    """The function that converts one measure's raw values of many rows at once.
-
-    ``convert(raws, texts)`` returns ``(clean, values)``: ``values[i]`` is exactly what
-    :func:`converter` gives for ``raws[i]``, or :data:`MISSING` or :data:`BAD` (never when
-    ``clean`` is true). Columns of floats, ints, Decimals or bools are converted with builtins
-    over the whole column. Texts (a CSV file's cells) are parsed once each while they repeat
-    (:class:`Texts`, the caller's, kept for one call). Anything else goes value by value through
-    :func:`converter`.
-    """
-    one = converter(measure)
-
-    def value_of(raw: Any) -> Any:
-        if raw is None:
-            return MISSING
-        try:
-            return one(raw)
-        except MissingValue:
-            return MISSING
-        except Exception:  # scored alone, the row reports it as evaluate() does
-            return BAD
-
-    def each(raws: Column) -> tuple[bool, Column]:
-        return False, list(map(value_of, raws))
-
-    def strings(raws: Column, texts: Texts) -> tuple[bool, Column]:
-        if texts.each:
-            return each(raws)
-        parsed = texts.parsed
-        new = set(raws).difference(parsed)
-        texts.seen += len(raws)
-        texts.new += len(new)
-        if texts.seen >= TEXTS_SEEN and texts.new > texts.seen * TEXTS_NEW:
-            texts.each = True
-            parsed.clear()
-            return each(raws)
-        if len(parsed) + len(new) > TEXTS_KEPT:
-            parsed.clear()
-            new = set(raws)
-        parsed.update(zip(new, map(value_of, new), strict=True))
-        return False, list(map(parsed.__getitem__, raws))
-
-    if measure.type == "bool":
-
-        def convert_bools(raws: Column, texts: Texts) -> tuple[bool, Column]:
-            kinds = set(map(type, raws))
-            if kinds == {bool}:
-                return True, raws
-            if kinds == {str}:
-                return strings(raws, texts)
-            return each(raws)
-
-        return convert_bools
-
-    if measure.type in LEVEL_TYPES:
-        allowed = frozenset(measure.levels or ())
-
-        def convert_labels(raws: Column, texts: Texts) -> tuple[bool, Column]:
-            kinds = set(map(type, raws))
-            if kinds == {str}:
-                if allowed.issuperset(raws):
-                    return True, raws
-                return strings(raws, texts)
-            return each(raws)
-
-        return convert_labels
-
-    limits = fast_limits(measure)
-    count = measure.type == "count"
-    isfinite, is_finite = math.isfinite, Decimal.is_finite
-
-    def in_range(values: Column, raws: Column, exact: Callable[[Any], Decimal]) -> tuple[bool, Column]:
-        """``values`` (the exact ``raws``), if all are within the limits; else each one outside
-        them marked BAD (for the full way to explain). The least and the largest are found among
-        the raw numbers, which compare faster than Decimals: ``exact`` keeps their order (the
-        shortest repr of a float, an int's own value)."""
-        if limits is None:
-            return True, values
-        low, high = limits
-        if low <= exact(min(raws)) and exact(max(raws)) <= high:
-            return True, values
-        return False, [v if low <= v <= high else BAD for v in values]
-
-    def convert_numbers(raws: Column, texts: Texts) -> tuple[bool, Column]:
-        kinds = set(map(type, raws))
-        if len(kinds) != 1:
-            return each(raws)
-        kind = kinds.pop()
-        if kind is float and not count and all(map(isfinite, raws)):
-            return in_range(list(map(Decimal, map(repr, raws))), raws, _float_exact)
-        if kind is int and (not count or min(raws) >= 0):
-            return in_range(list(map(Decimal, raws)), raws, Decimal)
-        if kind is Decimal and not count and all(map(is_finite, raws)):
-            return in_range(raws, raws, Decimal)
-        if kind is str:
-            return strings(raws, texts)
-        return each(raws)
-
-    return convert_numbers
+def float_exact(raw: float) -> Decimal:
+    """A float's exact value as kpirules reads it: its shortest repr (0.953, not the binary fraction)."""
+    return Decimal(repr(raw))

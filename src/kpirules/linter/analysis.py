@@ -2,7 +2,8 @@
 
 Every measure has a *domain*: an :class:`~kpirules.intervals.Interval` for numeric measures
 (the declared ``range``, else the natural range of its type: rates, amounts and counts from 0,
-counts on whole numbers only), the set of its labels for a level measure, ``{true, false}`` for a
+counts on whole numbers only) and for dates (their ordinal days, whole numbers), the set of its
+labels for a level measure, ``{true, false}`` for a
 bool. Derived measures get the interval their formula can produce (within a declared range).
 :class:`RuleAnalysis` walks a rule with these domains, narrowing them along the way
 (``if received == 0 then … else …`` knows ``received > 0`` in the ``else``; a band knows the
@@ -25,6 +26,7 @@ import attrs
 
 from .. import ast
 from ..compiler import Compiler
+from ..dates import LAST_DAY
 from ..forms import FORMS
 from ..intervals import (
     BOTH,
@@ -95,12 +97,16 @@ def natural_domain(measure: Measure) -> Dom:
         return frozenset(measure.levels or ())
     if measure.range is not None:
         dom = Interval(frac(measure.range[0]), frac(measure.range[1]))
+    elif measure.type == "date":  # ordinal days, 0001-01-01 to 9999-12-31
+        dom = Interval(Decimal(1), Decimal(LAST_DAY))
     elif measure.type == "number":
         dom = EVERYTHING
     else:  # rate, amount, count: from 0
         dom = Interval(ZERO, INF, True, False)
     if measure.type == "count":
         dom = snap(dom.intersect(Interval(ZERO, INF, True, False)), COUNT_GRID)
+    elif measure.type == "date":
+        dom = snap(dom, COUNT_GRID)
     return dom
 
 
@@ -189,7 +195,7 @@ class RuleAnalysis:
         return None
 
     def grid(self, name: str | None) -> Decimal | None:
-        if name is not None and name in self.measures and self.measures[name].type == "count":
+        if name is not None and name in self.measures and self.measures[name].type in ("count", "date"):
             return COUNT_GRID
         return None
 
@@ -305,6 +311,9 @@ class RuleAnalysis:
         if self.kind(node) is Kind.SCORE:
             value *= self.weight
         return Interval.point(value)
+
+    def e_Date(self, node: ast.Date, env: Env) -> Dom:
+        return Interval.point(Decimal(node.value.toordinal()))  # a date is its ordinal day here
 
     def e_Points(self, node: ast.Points, env: Env) -> Dom:
         return Interval.point(frac(node.value))
@@ -524,7 +533,7 @@ def derived_domains(
         dom = value if isinstance(value, Interval) and not value.empty else EVERYTHING
         if measure.range is not None:
             dom = dom.intersect(Interval(frac(measure.range[0]), frac(measure.range[1])))
-        if measure.type == "count":
+        if measure.type in ("count", "date"):
             dom = snap(dom, COUNT_GRID)
         base[name] = dom if not dom.empty else natural_domain(measure)
     return base

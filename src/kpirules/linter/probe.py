@@ -13,6 +13,7 @@ Nothing here evaluates user text: the rules are the compiled closures of :mod:`k
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import itertools
 import random
@@ -24,6 +25,7 @@ import attrs
 
 from .. import ast
 from ..compiler import compile_expr, may_be_inexact
+from ..dates import LAST_DAY, from_ordinal
 from ..exact import CONTEXT, EvalFailure, Fn, quantizer, rounding_mode, snap
 from ..intervals import CTX, INF, NINF, ZERO, Interval, ceil, floor, nice_point
 from ..model import Measure
@@ -190,6 +192,9 @@ def candidates(  # noqa: C901 - one branch per measure type and domain shape whe
     (where a divisor is 0, so that the quotient is large); every level; true and false."""
     if measure.type == "bool":
         return [True, False]
+    if measure.type == "date":  # its ordinal days, as whole numbers are chosen, then the days they are
+        days = candidates(attrs.evolve(measure, type="count"), dom, breakpoints)
+        return [from_ordinal(d) for d in days if isinstance(d, Decimal) and 1 <= d <= LAST_DAY] or [dt.date(2000, 1, 1)]
     if measure.type == "level":
         levels = measure.levels or ()
         allowed = dom if isinstance(dom, frozenset) else frozenset(levels)
@@ -271,6 +276,8 @@ def constants(nodes: Sequence[ast.Node], weight: Decimal) -> list[Decimal]:
                     out.add(CTX.multiply(value, weight))
             elif isinstance(node, ast.Points):
                 out.add(Decimal(node.value))
+            elif isinstance(node, ast.Date):
+                out.add(Decimal(node.value.toordinal()))
     return sorted(out)
 
 

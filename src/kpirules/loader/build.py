@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import ast
 from ..checker import check_formula, check_rule
+from ..dates import DateProblem, parse_date
 from ..errors import KpiRulesError, RulesetError
 from ..exact import CONTEXT, quantizer, rounding_mode
 from ..forms import refs
@@ -198,8 +199,8 @@ class _Builder(ReportedReader, ScaleReader):
             if broken:
                 self.broken.add(name)
                 continue
-            rng = self.range(path, body) if "range" in body else None
-            if rng is not None and mtype not in ("rate", "number", "count", "amount", None):
+            rng = (self.date_range if mtype == "date" else self.range)(path, body) if "range" in body else None
+            if rng is not None and mtype not in ("rate", "number", "count", "amount", "date", None):
                 self.problem(
                     (*path, "range"),
                     M("range_not_numeric", name=name, type=mtype),
@@ -303,6 +304,27 @@ class _Builder(ReportedReader, ScaleReader):
             self.problem(where, M("range_empty", low=low, high=high), code="KPI-S104")
             return None
         return low, high
+
+    def date_range(self, path: Path, body: Mapping[str, Any]) -> tuple[Decimal, Decimal] | None:
+        """A date measure's ``range``: two dates (TOML dates or texts), held as ordinal days."""
+        raw = body["range"]
+        where = (*path, "range")
+        if not isinstance(raw, list) or len(raw) != 2:
+            self.problem(where, M("date_range_shape"), code="KPI-S103")
+            return None
+        days = []
+        for i, item in enumerate(raw):
+            try:
+                days.append(parse_date(item))
+            except DateProblem as err:
+                self.problem((*where, i), M("key_problem", key="range", problem=err), err.hint, code="KPI-S104")
+        if len(days) != 2:
+            return None
+        low, high = days
+        if low > high:
+            self.problem(where, M("range_empty", low=low, high=high), code="KPI-S104")
+            return None
+        return Decimal(low.toordinal()), Decimal(high.toordinal())
 
     def parse(self, source: RuleSource) -> ast.Expr | None:
         try:

@@ -3,6 +3,7 @@ its text prints, for the audit."""
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import sys
@@ -243,11 +244,12 @@ class ReportedReader(Base):
 
     def _figure_value(self, path: Path, raw: Any, measure: Measure) -> tuple[Decimal | bool | str, str | None] | None:
         """A figure's value as printed and the unit written with it (``"1899305.84万元"``)."""
-        if measure.type in ("bool", "level", "judged"):
+        if measure.type in ("bool", "level", "judged", "date"):
             from ..values import MissingValue
 
             try:
-                return converter(measure)(raw), None
+                value = converter(measure)(raw)
+                return (value.isoformat() if isinstance(value, datetime.date) else value), None
             except ValueProblem as err:
                 self.problem(path, M("figure_problem", name=measure.name, problem=err), err.hint, code="KPI-S104")
             except MissingValue:

@@ -177,6 +177,10 @@ M = Catalog(
             "`range` needs a numeric measure, and `{name}` is a {type}",
         ),
         "range_shape": ("`range` 必须是两个数：[下限, 上限]", "`range` must be two numbers: [low, high]"),
+        "date_range_shape": (
+            "日期型数据项的 `range` 必须是两个日期：[最早, 最晚]，例如 [2021-01-01, 2021-12-31]",
+            "a date measure's `range` must be two dates: [earliest, latest], e.g. [2021-01-01, 2021-12-31]",
+        ),
         "range_empty": ("`range` 为空：{low} 大于 {high}", "`range` is empty: {low} is above {high}"),
         "cycle": ("派生数据项之间形成了循环：{cycle}", "derived measures form a cycle: {cycle}"),
         "cycle_hint": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,8 @@ def value_text(measure: Measure, value: Converted | None, *, words: bool = True)
     if isinstance(value, str):
         points = getattr(value, "points", None)  # a judged measure's level and points: "达成 10"
         return value if points is None else f"{value} {_rounded(points, 10)}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if measure.type == "rate":
         return _rounded(value.scaleb(2, context=CONTEXT), 2) + "%"
     if words and measure.unit:

@@ -319,7 +319,8 @@ class Axis:
 
 
 def axes(space: Space) -> list[Axis]:
-    """The input measures with a value that some indicator reads, in the order they are declared."""
+    """The input measures with a value that some indicator reads, in the order they are declared.
+    A date (a deadline met or missed) is held as it is: a plan changes figures, not the calendar."""
     rs = space.rs
     read: set[str] = set()
     for ind in rs.indicators:
@@ -328,6 +329,8 @@ def axes(space: Space) -> list[Axis]:
     out: list[Axis] = []
     for name, measure in rs.measures.items():
         if measure.derived or name not in read or name not in space.inputs or name in space.hold:
+            continue
+        if measure.type == "date":
             continue
         value = space.inputs[name]
         quantities = (name, *derived.get(name, ()))

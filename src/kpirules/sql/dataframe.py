@@ -51,8 +51,9 @@ _TEXT = re.compile(r"(var)?char\(\d+\)")
 def column_type(spark_type: str) -> str:
     """The :class:`InputColumn` type of a Spark column whose type's ``simpleString()`` is
     ``spark_type``: ``decimal(18,2)`` is ``DECIMAL(18,2)``, ``int`` is ``INTEGER``, ``string`` and
-    ``varchar(n)`` are ``VARCHAR`` … A type the compiler does not convert (a date, an array, a map)
-    is kept as written: a unit with a value in such a column gets ``input: measure`` in ``error``.
+    ``varchar(n)`` are ``VARCHAR``, ``date`` is ``DATE`` (a date measure's own column) … A type the
+    compiler does not convert (an array, a map) is kept as written: a unit with a value in such a
+    column gets ``input: measure`` in ``error``.
 
     >>> column_type("decimal(18,2)"), column_type("int"), column_type("varchar(8)"), column_type("date")
     ('DECIMAL(18,2)', 'INTEGER', 'VARCHAR', 'DATE')

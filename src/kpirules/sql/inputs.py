@@ -18,6 +18,7 @@ from typing import Literal
 
 from sqlglot import exp
 
+from ..dates import EPOCH, LAST_DAY
 from ..model import NUMERIC_TYPES, POINTS, Measure
 from ..ruleset import Ruleset
 from ..values import BARE_RATE_LIMIT
@@ -124,6 +125,8 @@ def _type_of(type_text: str) -> tuple[str, int | None]:
         return "string", None
     if text in ("BOOLEAN", "BOOL"):
         return "boolean", None
+    if text == "DATE":
+        return "date", None
     return "other", None
 
 
@@ -147,6 +150,8 @@ def convert(  # noqa: C901 - one branch per measure type and column type of an i
     raw = col(column.column)
     kind, scale = _type_of(column.type)
     i = arith.i
+    if measure.type == "date":
+        return _convert_date(measure, raw, kind, name=name, arith=arith)
     if measure.type in NUMERIC_TYPES:
         percent = measure.type in ("rate", "number")
         bare: Bool = True  # whether the value was given as a bare number (no % or ‰)
@@ -314,9 +319,55 @@ def convert(  # noqa: C901 - one branch per measure type and column type of an i
     return Measured("label", ref, missing_err(col(name))), [(name, value)], ok, True
 
 
+#: A day of the calendar written as ISO text (years 0001 to 9999, 29 February only in leap years):
+#: such a text casts to DATE in every engine without an error, so no engine needs a safe cast (Spark
+#: with ANSI mode, Postgres and Snowflake have none that sqlglot writes); any other text goes to Python.
+_YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_MONTH_DAY = "((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
+_LEAP_DAY = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29"
+ISO_DAY = f"^({_YEAR}-{_MONTH_DAY}|{_LEAP_DAY})$"
+
+
+def date_literal(iso: str) -> exp.Expression:
+    """The SQL date ``iso`` (``CAST('2021-12-31' AS DATE)``, spelled by each dialect)."""
+    return exp.cast(exp.Literal.string(iso), "DATE")
+
+
+def _convert_date(
+    measure: Measure, raw: exp.Expression, kind: str, *, name: str, arith: Arith
+) -> tuple[Measured, list[tuple[str, exp.Expression]], Bool, Bool]:
+    """A date measure's value as its ordinal day (as :mod:`kpirules.dates` computes with it): the days
+    from 1970-01-01 (``DateDiff``, in each dialect's spelling) plus that day's ordinal. A DATE column
+    converts in SQL; so does a text of the form ``2021-12-31`` that is a day of the calendar
+    (:data:`ISO_DAY`); any other
+    value goes to Python, which takes it (``2021年12月31日``) or says why not."""
+    i = arith.i
+    day: exp.Expression
+    ok: Bool
+    if kind == "date":
+        day, ok = raw.copy(), True
+    elif kind == "string":
+        iso = exp.RegexpLike(this=raw.copy(), expression=string(ISO_DAY))
+        day = case([(iso, exp.Cast(this=raw.copy(), to=dtype("DATE")))], exp.Null())
+        empty = exp.EQ(this=raw.copy(), expression=string(""))
+        ok = b_or(b_or(is_null(raw.copy()), empty), iso.copy())
+    else:
+        day, ok = exp.Null(), is_null(raw.copy())
+    since = exp.DateDiff(this=day, expression=date_literal("1970-01-01"), unit=exp.var("DAY"))
+    value = i.sql(i.add(i.cast(since, LAST_DAY), EPOCH))
+    colref = i.column(name, value)
+    q = Q(colref, 1, True)
+    checks: Bool = True
+    if measure.range is not None:
+        lo, hi = (qconst(b) for b in measure.range)
+        checks = b_and(arith.cmp(lo, "<=", q), arith.cmp(q, "<=", hi))
+    after: Bool = b_or(is_null(colref.copy()), checks) if checks is not True else True
+    return Measured("num", q, missing_err(colref.copy())), [(name, value)], ok, after
+
+
 def default_columns(ruleset: Ruleset) -> dict[str, InputColumn]:
-    """Input columns named as the measures: numbers DECIMAL(38, 10), conditions BOOLEAN, levels VARCHAR;
-    a judged measure ``x`` as its level ``x`` and its points ``x__points`` (DECIMAL(38, 10))."""
+    """Input columns named as the measures: numbers DECIMAL(38, 10), conditions BOOLEAN, dates DATE,
+    levels VARCHAR; a judged measure ``x`` as its level ``x`` and its points ``x__points`` (DECIMAL(38, 10))."""
     out = {}
     for m in ruleset.measures.values():
         if m.derived:
@@ -325,6 +376,8 @@ def default_columns(ruleset: Ruleset) -> dict[str, InputColumn]:
             kind = "DECIMAL(38, 10)"
         elif m.type == "bool":
             kind = "BOOLEAN"
+        elif m.type == "date":
+            kind = "DATE"
         else:
             kind = "VARCHAR"
         out[m.name] = InputColumn(m.name, kind)

@@ -142,7 +142,8 @@ class QueryCompiler:
             column = self.columns.get(measure.name)
             if column is None:  # not in the table: no unit has a value
                 name = self.internal_name(measure.name)
-                kind = "num" if measure.type in NUMERIC_TYPES else "level" if measure.type in LEVEL_TYPES else "bool"
+                numeric = measure.type in NUMERIC_TYPES or measure.type == "date"  # a date is its ordinal day
+                kind = "num" if numeric else "level" if measure.type in LEVEL_TYPES else "bool"
                 null_value: Q | exp.Expression = Q(self.ints.tag(col(name), 0, 0), 1) if kind == "num" else col(name)
                 if kind == "level":
                     assert isinstance(null_value, exp.Expression)

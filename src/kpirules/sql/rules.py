@@ -158,6 +158,10 @@ class RuleCompiler(Toolkit):
             return V(qconst(self.weight * Fraction(node.value)))
         return V(qconst(node.value))
 
+    def c_Date(self, node: ast.Date) -> V:
+        # a date is its ordinal day in the query, as an input date column is (sql.inputs)
+        return V(qconst(node.value.toordinal()))
+
     def c_Points(self, node: ast.Points) -> V:
         return V(qconst(node.value))
 

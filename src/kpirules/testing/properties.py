@@ -8,6 +8,7 @@ A violation comes back shrunk by hypothesis to the simplest values that show it,
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from decimal import Context, Decimal
 from typing import Any
@@ -311,6 +312,8 @@ def _derived_values(rs: Ruleset, name: str) -> Any:
         return st.booleans()
     if measure.type in ("level", "judged"):
         return st.sampled_from(list(measure.levels or ()))
+    if measure.type == "date":
+        return st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2099, 12, 31))
     lo = Decimal(0) if measure.type != "number" else Decimal(-1000)
     hi = Decimal(2) if measure.type == "rate" else Decimal(1000)
     return st.decimals(min_value=lo, max_value=hi, places=4, allow_nan=False, allow_infinity=False)

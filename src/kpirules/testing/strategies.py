@@ -19,11 +19,13 @@ which extra to install (``pip install "kpirules[testing]"``).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import ast
+from ..dates import from_ordinal
 from ..linter.analysis import derived_domains, formula_order
 from ..linter.probe import candidates, constants, raw_form
 from ..model import Measure
@@ -126,7 +128,13 @@ def judged_values(ruleset: Ruleset, measure: Measure) -> list[Any]:
     return [*dict.fromkeys([*tops, *(measure.levels or ())])]
 
 
+_LAST = datetime.date(2099, 12, 31)
+
+
 def _general(st: Any, measure: Measure) -> Any:
+    if measure.type == "date":  # within its range (held as ordinal days), else this century
+        first, last = measure.range or (Decimal(datetime.date(2000, 1, 1).toordinal()), Decimal(_LAST.toordinal()))
+        return st.dates(min_value=from_ordinal(first), max_value=from_ordinal(last))
     if measure.range is not None:
         lo, hi = Decimal(str(measure.range[0])), Decimal(str(measure.range[1]))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Mapping
 from decimal import Decimal
@@ -26,6 +27,8 @@ def toml_value(value: Any) -> str:
         return format(value, "f")
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()  # a TOML date
     return json.dumps(str(value), ensure_ascii=False)
 
 

@@ -4,6 +4,7 @@ printed, figures of measures; every problem collected, at its cell."""
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Mapping, Sequence
@@ -350,9 +351,10 @@ def _figure(cells: Mapping[str, Cell], at: Location | None, ruleset: Ruleset, ta
         table.problem(M("unit_not_a_string"), unit_cell.location if unit_cell else at)
         return None
     value: Decimal | bool | str
-    if measure.type in ("bool", "level", "judged"):
+    if measure.type in ("bool", "level", "judged", "date"):
         try:
-            value = converter(measure)(raw.value)
+            converted = converter(measure)(raw.value)
+            value = converted.isoformat() if isinstance(converted, datetime.date) else converted
         except (ValueProblem, MissingValue) as err:
             table.problem(M("figure_problem", name=measure.name, problem=err or M("no_value")), raw.location)
             return None

@@ -8,6 +8,7 @@ wrong one is a finding of its own."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,8 @@ def findings(a: Audited) -> tuple[list[Finding], list[Finding]]:
 
 def check(measure: Measure, fig: ReportedFigure, value: Converted) -> Finding | None:
     """The finding about ``fig`` if it is not ``value`` as printed."""
+    if isinstance(value, datetime.date):  # a date figure is read as its ISO text
+        value = value.isoformat()
     facts: dict[str, Any] = {
         "label": measure.display,
         "quote": fig.quote,

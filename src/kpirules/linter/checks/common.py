@@ -3,26 +3,28 @@ helpers that say values and numbers."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 
 import attrs
 
 from ... import ast
+from ...dates import LAST_DAY, from_ordinal
 from ...errors import Location
 from ...exact import Fn
 from ...forms.deduct import Deduct
 from ...forms.grade import Grade
 from ...forms.proportional import Proportional
 from ...forms.tiers import Tiers
-from ...intervals import exact, frac, plain, show_number
+from ...intervals import ZERO, exact, frac, plain, show_number
 from ...kinds import Checked
 from ...model import Measure
 from ...ruleset import Ruleset
 from ...source import RuleSource
 from ...tomlspans import Path
 from ..analysis import Finding, RuleAnalysis, derived_domains, formula_order
-from ..probe import Probe, Values
+from ..probe import Probe, Values, root
 from .words import M
 
 
@@ -60,6 +62,8 @@ def show_value(measure: Measure | None, value: object) -> str:
     """A value as it could be written in [values]: rates as percentages."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (Decimal, int)) and measure is not None and measure.type == "date":
+        return from_ordinal(value).isoformat()  # the linter's intervals hold a date as its ordinal day
     if isinstance(value, (Decimal, int)):
         return show_number(frac(value), percent=measure is not None and measure.type == "rate")
     return str(value)
@@ -157,6 +161,17 @@ def zero_divisor(whose: str, what: str, text: str, shown: str) -> str:
 def varying(fn: Fn, plain: Values, name: str) -> Callable[[Decimal], object]:
     """``fn`` as a function of one measure, the others held at ``plain``."""
     return lambda x: fn({**plain, name: x}, None)
+
+
+def divisor_root(fn: Fn, plain: Values, name: str, measure: Measure) -> Decimal | None:
+    """Where ``fn``, linear in the measure ``name`` (the others held at ``plain``), is 0: for a date
+    measure, its ordinal day (``due - done`` is 0 on the day ``due``), else a number."""
+    if measure.type != "date":
+        return root(varying(fn, plain, name), ZERO, Decimal(1))
+    held = plain.get(name)
+    start = Decimal(held.toordinal()) if isinstance(held, dt.date) else Decimal(dt.date(2000, 1, 1).toordinal())
+    found = root(lambda x: fn({**plain, name: from_ordinal(x)}, None), start, start + 1)
+    return found if found is not None and found == found.to_integral_value() and 1 <= found <= LAST_DAY else None
 
 
 def divisors_of(tree: ast.Node) -> Iterator[ast.Expr]:

@@ -16,7 +16,7 @@ from ...kinds import Checked
 from ...model import Indicator, Measure
 from ...source import RuleSource
 from ..analysis import Pending, RuleAnalysis
-from ..probe import Values, candidates, combos, first_value, root
+from ..probe import Values, candidates, combos, first_value
 from ..probe import constants as probe_constants
 from .common import (
     ENOUGH,
@@ -25,6 +25,7 @@ from .common import (
     blamed_node,
     constant_of,
     divisor_of,
+    divisor_root,
     divisors_of,
     failing_node,
     measures_read,
@@ -33,7 +34,6 @@ from .common import (
     ruleset_number,
     show_value,
     shown_values,
-    varying,
     zero_divisor,
 )
 from .standard import StandardCheck
@@ -171,9 +171,9 @@ class RuleChecks(StandardCheck):
                 except (KeyError, AssertionError, AttributeError):  # pragma: no cover
                     continue
                 for name in sorted(reads):
-                    if rs.measures[name].type not in ("rate", "amount", "count", "number"):
+                    if rs.measures[name].type not in ("rate", "amount", "count", "number", "date"):
                         continue
-                    found = root(varying(fn, plain, name), ZERO, Decimal(1))
+                    found = divisor_root(fn, plain, name, rs.measures[name])
                     if found is not None:
                         out.setdefault(name, []).append(found)
         return out
@@ -280,7 +280,7 @@ class RuleChecks(StandardCheck):
         plain = {name: first_value(doms[name], self.rs.measures[name]) for name in analysis_names}
         lists = []
         for name in analysis_names:
-            found = root(varying(fn, plain, name), ZERO, Decimal(1))
+            found = divisor_root(fn, plain, name, self.rs.measures[name])
             extra = [found] if found is not None else []
             lists.append(candidates(self.rs.measures[name], doms[name], [*consts, *extra]))
         witness: dict[str, object] | None = None
@@ -318,7 +318,7 @@ class RuleChecks(StandardCheck):
         dom = self.base.get(ind.measure)
         if not isinstance(dom, Interval) or dom.empty:
             return
-        grid = Decimal(1) if measure.type == "count" else None
+        grid = Decimal(1) if measure.type in ("count", "date") else None
         for node in ast.walk(ind.rule):
             if not isinstance(node, Deduct) or node.limit is None:
                 continue
