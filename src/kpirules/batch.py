@@ -105,9 +105,9 @@ class _Node:
             return [full if r is weight or r >= weight else quantize(snapped(r), quantum) or zero for r in raws]
         if self.inexact:  # a score reached through a quotient that may not end is snapped first
             return [
-                full if r is weight or r >= weight else zero if r <= ZERO else quantize(snap(r), quantum) for r in raws
+                full if r is weight or r >= weight else zero if r <= floor else quantize(snap(r), quantum) for r in raws
             ]
-        return [full if r is weight or r >= weight else zero if r <= ZERO else quantize(r, quantum) for r in raws]
+        return [full if r is weight or r >= weight else zero if r <= floor else quantize(r, quantum) for r in raws]
 
     def one(self, env: Env) -> Any:
         try:
@@ -236,13 +236,18 @@ def make_batch(  # noqa: C901 - builds the column runner: one branch per column 
                 scores[index] = [fixed] * n
             final = list(zip(*scores, strict=True))
         with localcontext(CONTEXT):  # zero + first + second …: evaluate()'s sums, in its context
-            totals: list[Decimal | None] = list(map(sum, final, repeat(zero)))
-        hidden: tuple[Decimal | None, ...] = ()
+            sums: list[Decimal] = list(map(sum, final, repeat(zero)))
+        totals: Sequence[Decimal | None] = sums
+        grade_of: Iterable[str | None] = map(labels.__getitem__, map(bisect_right, repeat(bounds), sums))
+        more: tuple[Iterable[Any], ...] = ()  # Result's arguments past the unit's name, where given
         if ruleset.hidden:  # rows the table does not show: no total unless each has its score
             hidden, extra = ruleset.hidden_outcome(apply)
-            totals = [None] * n if extra is None else [CONTEXT.add(t, extra) for t in totals if t is not None]
-        known = [t for t in totals if t is not None]
-        grade_of = map(labels.__getitem__, map(bisect_right, repeat(bounds), known)) if known else repeat(None)
+            more = (repeat(hidden),)
+            if extra is None:  # a row with no score: no total, no grade
+                totals, grade_of = [None] * n, repeat(None)
+            else:
+                totals = sums = [CONTEXT.add(t, extra) for t in sums]
+                grade_of = map(labels.__getitem__, map(bisect_right, repeat(bounds), sums))
         results: list[Result | ValuesError] = list(
             map(
                 Result,
@@ -255,7 +260,7 @@ def make_batch(  # noqa: C901 - builds the column runner: one branch per column 
                 totals,
                 grade_of,
                 units,
-                repeat(hidden),
+                *more,
             )
         )
         for i in sorted(alone):
