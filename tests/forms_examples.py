@@ -171,6 +171,8 @@ NO_FLOOR = 'floor = "none"'
 #: Indicators that the examples of references refer to (``score(rework)``, ``rule(rework)`` …).
 REWORK = '[[indicators]]\nid = "rework"\nweight = 5\nmeasure = "n"\nrule = "deduct 1 pt each"\n'
 CUT = '[[indicators]]\nid = "cut"\nweight = 5\nrule = "full - 1 pt * n"\n'
+#: six more indicators that share 15 points with ``i`` (``weight = "15 / siblings"``)
+SIX_SHARES = "".join(f'[[indicators]]\nid = "s{k}"\nweight = "15 / siblings"\nrule = "full"\n' for k in range(6))
 #: ``rework`` with no floor: 1 point off per case, past 0
 REWORK_NO_FLOOR = REWORK.replace('rule = ', 'floor = "none"\nrule = ', 1)
 PART = '[[indicators]]\nid = "part"\nweight = 3\nmeasure = "rate"\nrule = "proportional"\n'
@@ -858,6 +860,9 @@ EXAMPLES: dict[str, list[Example]] = {
         ex("rule(rework)", {"n": 12}, "-2.00", measure="n", others=REWORK, indicator=NO_FLOOR),
     ],
     "scores": [
+        # weight = "15 / siblings" (15 分 ÷ 个数, 四舍五入): 15 / 2 = 7.5, and 15 / 7 = 2.14
+        ex("proportional", {"rate": "80%"}, "6.00", measure="rate", weight='"15 / siblings"', others=PART),
+        ex("proportional", {"rate": "50%"}, "1.07", measure="rate", weight='"15 / siblings"', others=SIX_SHARES),
         ex(
             "full - 0.2 pts * n - 0.5 pts * m",
             {"n": 3, "m": 2},

@@ -165,7 +165,8 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
         lines.append(f"  {words['standard']}: {ind.standard}")
     if ind.share is not None:
         mode = words[ruleset.header.rounding]
-        share = words["share"].format(pool=number(ind.share.pool), n=ind.share.siblings, w=ind.weight, mode=mode)
+        pool, n = number(ind.share.pool), ind.share.siblings
+        share = words["share"].format(pool=pool, n=n, w=number(ind.weight), mode=mode)
         lines.append(f"  {share}")
     rule_lines = [line.rstrip() for line in source.strip("\n").split("\n")]
     if len(rule_lines) == 1:
