@@ -134,6 +134,8 @@ def column_converter(measure: Measure) -> ColumnConverter:  # noqa: C901 - the c
         return convert_dates
 
     limits = fast_limits(measure)
+    low_open = limits is None or limits[0].is_infinite()
+    high_open = limits is None or limits[1].is_infinite()
     count = measure.type == "count"
     isfinite, is_finite = math.isfinite, Decimal.is_finite
 
@@ -145,7 +147,8 @@ def column_converter(measure: Measure) -> ColumnConverter:  # noqa: C901 - the c
         if limits is None:
             return True, values
         low, high = limits
-        if low <= exact(min(raws)) and exact(max(raws)) <= high:
+        # an end that is infinite needs no look (an amount or a count: 0 or more)
+        if (low_open or low <= exact(min(raws))) and (high_open or exact(max(raws)) <= high):
             return True, values
         return False, [v if low <= v <= high else BAD for v in values]
 
