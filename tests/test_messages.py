@@ -48,6 +48,22 @@ def test_every_message_has_both_languages_with_the_same_fields(name: str) -> Non
             pytest.fail(f"{name}:{key}: the Chinese text is not Chinese: {text.zh!r}")
 
 
+def test_a_brace_is_written_doubled_and_read_once_with_or_without_fields() -> None:
+    """A message is a str.format template: ``{{`` is a brace, whether or not the message has fields
+    (``kpirules test`` printed ``{{ total = … }}`` in a hint with none)."""
+    words = Catalog("test-braces", {"plain": ("如 {{ a = 1 }}", "as {{ a = 1 }}"), "one": ("{x} {{}}", "{x} {{}}")})
+    try:
+        assert words.say("zh", "plain") == "如 { a = 1 }" and words.say("en", "plain") == "as { a = 1 }"
+        assert words.say("en", "one", x=1) == "1 {}"
+        assert words.templates("en")["plain"] == "as {{ a = 1 }}"  # the template itself stays as written
+    finally:
+        del CATALOGS["test-braces"]
+    for name, catalog in CATALOGS.items():  # no message shows a doubled brace once said
+        for key, text in catalog.items():
+            if not text.fields("en"):
+                assert "{{" not in catalog.say("en", key) and "{{" not in catalog.say("zh", key), f"{name}:{key}"
+
+
 def test_the_language_comes_from_the_context_then_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KPIRULES_LANG", raising=False)
     assert language() == "zh"

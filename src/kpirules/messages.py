@@ -82,7 +82,9 @@ class Text:
 
     def __call__(self, lang: str | None = None, /, **fields: object) -> str:
         template = self.zh if (lang or language()) == "zh" else self.en
-        return template.format(**fields) if fields else template
+        if fields or "{{" in template or "}}" in template:  # a brace is written doubled, as in str.format
+            return template.format(**fields)
+        return template
 
     def fields(self, lang: str) -> set[str]:
         template = self.zh if lang == "zh" else self.en
