@@ -312,6 +312,7 @@ def test_plan_holds_dates_as_they_are(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["plan", str(path), "--target", "10", "--lang", "en", *extra])
         assert result.exit_code in (0, 1), result.output
         assert "no measure can raise the total alone" in result.output
+        assert "dates are held as they are, a plan changes figures only: 完工日期 (done), due" in result.output
 
 
 def test_template_writes_date_cells(tmp_path: Path) -> None:

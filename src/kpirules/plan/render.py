@@ -188,7 +188,14 @@ def _singles_text(rs: Ruleset, plan: Plan) -> list[str]:
         lines.append(text)
     if not reaching and not rest:
         lines.append(M("no_move"))
+    dates = [n for n, m in rs.measures.items() if m.type == "date" and not m.derived and _read(rs, n)]
+    if dates:  # held as they are: a plan changes figures, not the calendar
+        lines.append(M("dates_held", measures=M("joiner").join(_name(rs, n) for n in dates)))
     return lines
+
+
+def _read(rs: Ruleset, name: str) -> bool:
+    return any(name in rs.inputs_of(ind.id) for ind in rs.indicators)
 
 
 def marginal_lines(rs: Ruleset, marginal: Marginal) -> list[str]:

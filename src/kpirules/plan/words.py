@@ -87,6 +87,10 @@ M = Catalog(
             "at most {count} searches of measures that move the same indicators",
         ),
         "bound_size": ("最多同时改变 {count} 个数据项", "at most {count} measures changed together"),
+        "dates_held": (
+            "  日期不作调整，方案只改变数值：{measures}",
+            "  dates are held as they are, a plan changes figures only: {measures}",
+        ),
         "none_found": (
             "在最多同时改变 {count} 个数据项的范围内，没有方案能达到目标。",
             "No option changing at most {count} measures reaches the target.",
