@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import importlib.util
 import math
 import sys
@@ -125,6 +126,27 @@ def test_bishan_all_distinct_rows() -> None:
         row["hotline_received"] = 10_000 + i
     with batching(chunk=8):
         check_rows(BISHAN, rows)
+
+
+def test_the_cycle_collector_is_paused_while_rows_are_scored_and_left_as_it_was() -> None:
+    rows = bench().bishan_rows(20, seed=3)
+    seen: list[bool] = []
+
+    def given() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            seen.append(gc.isenabled())
+            yield row
+
+    assert gc.isenabled()
+    outcomes = BISHAN.evaluate_many(given())
+    assert seen == [False] * 20 and gc.isenabled()  # paused for the call, on again after it
+    assert [o.total for o in outcomes] == [BISHAN.evaluate(row).total for row in rows]  # type: ignore[union-attr]
+    gc.disable()
+    try:
+        BISHAN.evaluate_many(rows)
+        assert not gc.isenabled()  # off before the call, off after it
+    finally:
+        gc.enable()
 
 
 def test_bishan_own_values_and_the_report_figures() -> None:

@@ -15,6 +15,13 @@ and does each step for the whole chunk:
    them, grades found by bisection, and one :class:`~kpirules.result.Result` built per row,
    holding exactly what ``evaluate`` puts in it.
 
+The collector of reference cycles is paused while the rows are scored (:func:`_no_cycle_collection`):
+a chunk allocates thousands of containers, the results, their tuples and lists, none of them in a
+cycle, and each few hundred allocations would otherwise start a collection that walks what has been
+made so far (a sixth of the time on Bishan's rows). Reference counting still frees what is dropped;
+the collector, if it was on, is on again when the call returns, and finds then whatever cycle there
+is to find. Mercurial's ``util.nogc`` does the same for the same reason.
+
 A row the columns cannot score as it stands (a missing or bad value, a key that is not an input
 measure, a formula or rule that fails, a row that is not a plain ``dict``) is scored alone by the
 same closure as ``evaluate``, which gives the same result or the same errors. No value depends on
@@ -23,8 +30,10 @@ how rows fall into chunks.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, localcontext
 from itertools import islice, repeat
 from operator import itemgetter
@@ -272,18 +281,32 @@ def make_batch(  # noqa: C901 - builds the column runner: one branch per column 
         texts = [Texts() for _ in converters]  # per measure, texts already parsed
         it = iter(rows)
         number = 0
-        while chunk := list(islice(it, CHUNK)):
-            units: list[str | None] = [None] * len(chunk)
-            if unit_key is not None:
-                for i, row in enumerate(chunk):
-                    number += 1
-                    given = chunk[i] = dict(row)
-                    raw_unit = given.pop(unit_key, None)
-                    units[i] = str(raw_unit) if raw_unit is not None else unnamed(number)
-            score_chunk(chunk, units, texts, out, apply)
+        with _no_cycle_collection():
+            while chunk := list(islice(it, CHUNK)):
+                units: list[str | None] = [None] * len(chunk)
+                if unit_key is not None:
+                    for i, row in enumerate(chunk):
+                        number += 1
+                        given = chunk[i] = dict(row)
+                        raw_unit = given.pop(unit_key, None)
+                        units[i] = str(raw_unit) if raw_unit is not None else unnamed(number)
+                score_chunk(chunk, units, texts, out, apply)
         return out
 
     return many
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused for the block, and on again after it if it was on (see the
+    module's docstring). Only the collector is paused: reference counting frees as ever."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _alone(run: Runner, rows: list[Any], units: list[str | None], apply: bool) -> list[Result | ValuesError]:
