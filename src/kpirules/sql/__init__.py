@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .dialects import NAMES as DIALECTS
 from .errors import SqlEngineError, SqlMissingDependency, SqlUnsupported, require
 
 require("sqlglot")
@@ -26,8 +25,10 @@ require("sqlglot")
 if TYPE_CHECKING:
     from .compile import DOUBLE_SCALE, InputColumn, compile_ruleset, default_columns, to_sql
     from .dataframe import score_dataframe
+    from .dialects import NAMES as DIALECTS
 
 _LAZY = {
+    "DIALECTS": "dialects",
     "DOUBLE_SCALE": "compile",
     "InputColumn": "compile",
     "compile_ruleset": "compile",
@@ -38,12 +39,14 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    """The compiler's names load with :mod:`kpirules.sql.compile` (and sqlglot), on first use."""
+    """The compiler's names load with :mod:`kpirules.sql.compile` (and sqlglot), and the list of
+    dialects with :mod:`kpirules.sql.dialects`, on first use: scoring with SQL text from the cache
+    needs neither."""
     module = _LAZY.get(name)
     if module is not None:
         import importlib
 
-        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        return getattr(importlib.import_module(f"{__name__}.{module}"), "NAMES" if name == "DIALECTS" else name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

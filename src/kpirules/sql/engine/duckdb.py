@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import KpiRulesError, ValuesError
 from ...messages import Catalog
-from ...model import input_names
-from ...result import unnamed
 from ..cache import SqlCache, ruleset_key, source_key
 from ..errors import SqlEngineError, SqlUnreadableCsv, SqlUnsupported, require
 from .csvtext import csv_options, utf8_text, writing
@@ -148,6 +146,8 @@ class Statements:
         """The names of the ruleset's input measures (the columns a file of units gives)."""
 
         def build() -> dict[str, str]:
+            from ...model import input_names  # a cache miss: the ruleset is loaded anyway
+
             names = input_names(self.rs.measures)
             return {"names": json.dumps(names, ensure_ascii=False)}
 
@@ -619,6 +619,9 @@ def _python_fixes(
     after all (values outside their range, unknown labels: the query marks them as values it did
     not read, too), the next piece scores them unit by unit, and back when most were scored.
     Both give the same outcome for every row: only the time differs."""
+    from ...model import input_names  # units for Python to score: the ruleset is loaded anyway
+    from ...result import unnamed
+
     rs = statements.rs
     sql = _fixes(statements, types)
     names: list[str] = json.loads(sql["columns"])  # the unit's and the input measures', after the row's
