@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any
 from .columns import BAD, MISSING, Texts, column_converter
 from .errors import ValuesError
 from .exact import CONTEXT, ZERO, ColumnFn, Fn, snap
-from .result import Result, unnamed
+from .result import Result
+from .source import unnamed
 
 if TYPE_CHECKING:
     from .ruleset import Ruleset

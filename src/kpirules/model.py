@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from . import ast
 from .errors import Location
 from .source import RuleSource
+
+if TYPE_CHECKING:  # the trees of rules and formulas; reading a table of units needs none
+    from . import ast
 
 MeasureType = Literal["rate", "number", "count", "amount", "bool", "level", "judged", "date"]
 MEASURE_TYPES: tuple[MeasureType, ...] = ("rate", "number", "count", "amount", "bool", "level", "judged", "date")

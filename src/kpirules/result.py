@@ -26,16 +26,8 @@ M = Catalog(
     "result",
     {
         "no_indicator": ("规则集 {ruleset} 中没有指标 {id}", "no indicator {id} in ruleset {ruleset}"),
-        "row": ("第 {number} 行", "row {number}"),
-        "entry": ("第 {number} 项", "#{number}"),
     },
 )
-
-
-def unnamed(number: int, *, entry: bool = False) -> str:
-    """The name of a unit whose row names none: its row of a table (``row 7``, 第 7 行), or its
-    place in a list (``#3``, 第 3 项), in the current language."""
-    return M("entry" if entry else "row", number=number)
 
 
 _RATE_QUANTUM = Decimal("0.0001")

@@ -24,6 +24,8 @@ from .messages import Catalog
 M = Catalog(
     "source",
     {
+        "row": ("第 {number} 行", "row {number}"),
+        "entry": ("第 {number} 项", "#{number}"),
         "no_file": ("找不到文件：{name}", "no such file: {name}"),
         "folder": ("{name} 是文件夹，不是文件", "{name} is a folder, not a file"),
         "cannot_read": ("无法读取 {name}：{reason}", "cannot read {name}: {reason}"),
@@ -63,6 +65,13 @@ M = Catalog(
         "EIO": ("读取时发生输入/输出错误", "Input/output error"),
     },
 )
+
+
+def unnamed(number: int, *, entry: bool = False) -> str:
+    """The name of a unit whose row names none: its row of a table (``row 7``, 第 7 行), or its
+    place in a list (``#3``, 第 3 项), in the current language."""
+    return M("entry" if entry else "row", number=number)
+
 
 #: What CSV and table files may be encoded in: spreadsheets saved on Chinese Windows use GB18030,
 #: and Excel's "Unicode text" is UTF-16 (read only when the file starts with its byte-order mark).

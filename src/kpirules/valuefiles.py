@@ -15,12 +15,10 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import Location, ValuesError
 from .messages import Catalog
-from .model import Measure
-from .result import unnamed
 from .source import (
     SPREADSHEET_ENCODINGS,
     TABLE_SUFFIXES,
@@ -30,6 +28,7 @@ from .source import (
     repeated_column,
     repeated_column_error,
     table_rows,
+    unnamed,
 )
 from .tables import (
     HEADER_SEARCH_ROWS,
@@ -52,6 +51,9 @@ from .values import (
     parse_number,
     show,
 )
+
+if TYPE_CHECKING:
+    from .model import Measure
 
 #: The suffixes of workbooks (read with python-calamine, :mod:`kpirules.workbook`).
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")

@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import Location
 from .messages import Catalog
-from .result import unnamed
+from .source import unnamed
 from .tables import (
     HEADER_SEARCH_ROWS,
     UNIT_KEY,

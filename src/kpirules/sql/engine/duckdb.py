@@ -620,7 +620,7 @@ def _python_fixes(
     not read, too), the next piece scores them unit by unit, and back when most were scored.
     Both give the same outcome for every row: only the time differs."""
     from ...model import input_names  # units for Python to score: the ruleset is loaded anyway
-    from ...result import unnamed
+    from ...source import unnamed
 
     rs = statements.rs
     sql = _fixes(statements, types)
