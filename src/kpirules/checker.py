@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from . import ast
 from .errors import RuleTypeError
-from .forms import FORMS
+from .forms import FORMS, refs
 from .kinds import BOOL, DATE, ERROR, FUNCTIONS, NUMBER, SCORE, Checked, Kind, Type, measure_type
 from .messages import Catalog
 from .model import Measure
@@ -328,7 +328,8 @@ class _Checker:
             if got.kind not in (Kind.NUMBER, Kind.SCORE, Kind.ERROR):
                 return self.error(args[0], M("round_kind", kind=got.kind.words), M("functions_kinds"))
             return got
-        return self.error(node, M("unknown_function", func=node.func), M("functions", names=listed(FUNCTIONS)))
+        names = listed((*FUNCTIONS, *refs.FUNCTIONS))  # and those of an indicator's id: score(rework)
+        return self.error(node, M("unknown_function", func=node.func), M("functions", names=names))
 
     def neg(self, node: ast.Neg, want: Kind | None, levels: object) -> Type:
         got = self.infer(node.operand, want)
