@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import doctest
 import re
-import shlex
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from test_docs import blocks as doc_blocks
+from test_docs import run_console
 
 from kpirules.audit.findings import KINDS
-from kpirules.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "audit.md"
@@ -33,29 +31,8 @@ def blocks(lang: str) -> list[tuple[int, str]]:
 @pytest.mark.parametrize(("line", "text"), blocks("console"), ids=lambda x: str(x) if isinstance(x, int) else "")
 def test_console_blocks(line: int, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    shown: list[str] = []
-    got: list[str] = []
-    status = 0
-    for row in text.rstrip("\n").split("\n"):
-        shown.append(row)
-        if not row.startswith("$ "):
-            continue
-        got.append(row)
-        args = shlex.split(row[2:])
-        if args == ["echo", "$?"]:
-            got.append(str(status))
-            continue
-        assert args[0] == "kpirules", row
-        result = CliRunner().invoke(main, args[1:], env={"COLUMNS": None, "LINES": None}, prog_name="kpirules")
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        status = result.exit_code
-        got.extend(result.output.rstrip("\n").split("\n"))
-
-    def norm(rows: list[str]) -> str:
-        return "\n".join(r.rstrip() for r in rows).strip("\n")
-
-    assert norm(got) == norm(shown), f"docs/audit.md:{line}: the command prints\n{norm(got)}"
+    shown, got, _ = run_console(text, f"docs/audit.md:{line}")
+    assert got == shown, f"docs/audit.md:{line}: the command prints\n{got}"
 
 
 def test_pycon_blocks(monkeypatch: pytest.MonkeyPatch) -> None:

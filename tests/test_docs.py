@@ -61,6 +61,8 @@ DOCS = ROOT / "docs"
 def default_language(monkeypatch: pytest.MonkeyPatch) -> None:
     """The docs show what a user sees: no KPIRULES_LANG, so the default language (Chinese)."""
     monkeypatch.delenv("KPIRULES_LANG", raising=False)
+
+
 EXAMPLES = DOCS / "examples"
 RULESET_DOCS = ("language.md", "ruleset-file.md")
 ALL_DOCS = ("language.md", "ruleset-file.md", "cli.md", "tutorial.md", "testing.md")
@@ -259,13 +261,16 @@ def test_pycon_blocks(doc: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # ---- command lines --------------------------------------------------------------------------
-def _run_console(block: Block) -> tuple[str, str]:
-    """(what the doc shows, what the commands print) for one ```console block."""
+def run_console(text: str, where: str) -> tuple[str, str, list[tuple[list[str], int]]]:
+    """(what the doc shows, what the commands print, each `kpirules` command with its exit status)
+    for the text of one ```console block, run in the current folder (docs/audit.md and
+    docs/report.md run theirs with this too)."""
     shown: list[str] = []
     got: list[str] = []
+    ran: list[tuple[list[str], int]] = []
     status = 0
     runner = CliRunner()
-    for line in block.text.rstrip("\n").split("\n"):
+    for line in text.rstrip("\n").split("\n"):
         if not line.startswith("$ "):
             shown.append(line)
             continue
@@ -277,23 +282,24 @@ def _run_console(block: Block) -> tuple[str, str]:
         elif args[0] == "cat":
             got.extend((ROOT / args[1]).read_text("utf-8").rstrip("\n").split("\n"))
         else:
-            assert args[0] == "kpirules", f"{block.where}: cannot run {line!r}"
+            assert args[0] == "kpirules", f"{where}: cannot run {line!r}"
             result = runner.invoke(main, args[1:], env={"COLUMNS": None, "LINES": None}, prog_name="kpirules")
             status = result.exit_code
             if result.exception is not None and not isinstance(result.exception, SystemExit):
                 raise result.exception
             got.extend(result.output.rstrip("\n").split("\n") if result.output else [])
+            ran.append((args, status))
 
     def norm(lines: list[str]) -> str:
         return "\n".join(x.rstrip() for x in lines).strip("\n")
 
-    return norm(shown), norm(got)
+    return norm(shown), norm(got), ran
 
 
 @pytest.mark.parametrize("block", [b for doc in ALL_DOCS for b in blocks(doc) if b.lang == "console"], ids=_id)
 def test_console_block(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    shown, got = _run_console(block)
+    shown, got, _ = run_console(block.text, block.where)
     assert got == shown, f"{block.where}: the command prints\n{got}"
 
 
@@ -376,8 +382,16 @@ def test_cli_scores_the_example_files(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert out.splitlines()[1].startswith("城市管理局,9.68,")
 
     for lang, ignoring, failed in (
-        ((), "注意：以下列不是输入数据项，已忽略：备注", "4 个单位中有 2 个未能评分："),  # the default, as docs/cli.md shows
-        (("--lang", "en"), "note: ignoring columns that are not input measures: 备注", "2 of 4 units could not be scored:"),
+        (
+            (),
+            "注意：以下列不是输入数据项，已忽略：备注",
+            "4 个单位中有 2 个未能评分：",
+        ),  # the default, as docs/cli.md shows
+        (
+            ("--lang", "en"),
+            "note: ignoring columns that are not input measures: 备注",
+            "2 of 4 units could not be scored:",
+        ),
     ):
         code, out = _invoke("score", bishan, "--values", "docs/examples/units.csv", "--format", "csv", *lang)
         assert code == 1  # two of the four units cannot be scored

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import shlex
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 from test_docs import blocks as doc_blocks
+from test_docs import run_console
 
 from kpirules.cli import main
 from kpirules.cli.report import report
@@ -41,32 +41,12 @@ def test_console_blocks(line: int, text: str, tmp_path: Path, monkeypatch: pytes
     for folder in ("rulesets", "docs"):
         (tmp_path / folder).symlink_to(ROOT / folder)
     monkeypatch.chdir(tmp_path)
-    shown: list[str] = []
-    got: list[str] = []
-    status = 0
-    for row in text.rstrip("\n").split("\n"):
-        shown.append(row)
-        if not row.startswith("$ "):
-            continue
-        got.append(row)
-        args = shlex.split(row[2:])
-        if args == ["echo", "$?"]:
-            got.append(str(status))
-            continue
-        assert args[0] == "kpirules", row
-        result = CliRunner().invoke(main, args[1:], env={"COLUMNS": None, "LINES": None}, prog_name="kpirules")
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        status = result.exit_code
-        got.extend(result.output.rstrip("\n").split("\n"))
+    shown, got, ran = run_console(text, f"docs/report.md:{line}")
+    for args, status in ran:  # a report the command says it wrote is there
         output = next((a for k, a in enumerate(args) if k and args[k - 1] in ("-o", "--output")), None)
         if output is not None and status in (0, 1):
             assert (tmp_path / output).stat().st_size > 1000, f"{output} is not written"
-
-    def norm(rows: list[str]) -> str:
-        return "\n".join(r.rstrip() for r in rows).strip("\n")
-
-    assert norm(got) == norm(shown), f"docs/report.md:{line}: the commands print\n{norm(got)}"
+    assert got == shown, f"docs/report.md:{line}: the commands print\n{got}"
 
 
 def test_every_option_is_in_the_table() -> None:
