@@ -253,6 +253,15 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def grouped_blocks(ruleset: Ruleset, found: Sequence[Group]) -> list[tuple[Group | None, list[int]]]:
+    """The blocks of a 绩效自评表: each group with its indicators' positions (the rows above its
+    subtotal), then, where there are any, the indicators with no path under None."""
+    blocks: list[tuple[Group | None, list[int]]] = [(group, list(group.members)) for group in found]
+    grouped = {i for g in found for i in g.members}
+    rest = [i for i in range(len(ruleset.indicators)) if i not in grouped]
+    return [*blocks, (None, rest)] if rest else blocks
+
+
 def to_markdown(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
     h = M.templates(lang)
     lines: list[str] = []

@@ -34,7 +34,7 @@ from .errors import KpiRulesError
 from .explain import M as EXPLAIN
 from .explain import total_text
 from .messages import Catalog, language
-from .report import Outcome, Subtotal, grouped_rows, groups, subtotals
+from .report import Outcome, Subtotal, grouped_blocks, groups, subtotals
 from .result import Result
 from .ruleset import Ruleset
 from .textfmt import number
@@ -404,7 +404,7 @@ def _explanations_sheet(
 
 
 # ---- 绩效自评表 ------------------------------------------------------------------------------------
-def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, words: dict[str, str], lang: str) -> None:  # noqa: C901 - lays out the 绩效自评表 row by row as the seed report prints it
+def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, words: dict[str, str], lang: str) -> None:
     from .explain import value_text
 
     sheet = book.add_worksheet(words["form"])
@@ -436,16 +436,7 @@ def _form_sheet(book: Any, styles: _Styles, ruleset: Ruleset, result: Result, wo
     parts: dict[str, Subtotal] = {t.group: t for t in subtotals(ruleset, result, found)}
     env = result.values
     # the rows: each group's indicators and its subtotal, then the indicators with no path
-    blocks: list[tuple[Any, list[int]]] = []
-    for group, index in grouped_rows(ruleset, found):
-        if index is None:
-            blocks.append((group, []))
-        elif group is None:
-            if not blocks or blocks[-1][0] is not None:
-                blocks.append((None, []))
-            blocks[-1][1].append(index)
-        else:
-            blocks[-1][1].append(index)
+    blocks = grouped_blocks(ruleset, found)
     row = top + 1
     for group, members in blocks:
         first = row

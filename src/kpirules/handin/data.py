@@ -24,7 +24,7 @@ from ..errors import KpiRulesError
 from ..errors import M as ERRORS
 from ..exact import CONTEXT
 from ..explain import value_text
-from ..report import Group, grouped_rows, groups, subtotals
+from ..report import grouped_blocks, groups, subtotals
 from ..result import Result
 from ..textfmt import number, percent
 from ..xlsxout import M as FORM
@@ -190,16 +190,7 @@ def unit_page(ruleset: Ruleset, result: Result, lang: str, anchor: str = "unit")
         lost = CONTEXT.subtract(item.weight, item.score)
         items.append(Item(item.id, item.name, item.weight, item.score, max(lost, Decimal(0)), text))
     # the blocks of the table: each group's indicators (then its subtotal), then those with no path
-    blocks: list[tuple[Group | None, list[int]]] = []
-    for group, index in grouped_rows(ruleset, found):
-        if index is None:
-            blocks.append((group, []))
-        elif group is None:
-            if not blocks or blocks[-1][0] is not None:
-                blocks.append((None, []))
-            blocks[-1][1].append(index)
-        else:
-            blocks[-1][1].append(index)
+    blocks = grouped_blocks(ruleset, found)
     for group, members in blocks:
         level1 = words["group_head"].format(group=group.name, weight=number(parts[group.name].weight)) if group else ""
         run_start = -1
