@@ -19,6 +19,7 @@ from ..messages import LANGS, Catalog, language, reset_language, set_language
 
 if TYPE_CHECKING:
     from ..model import Measure
+    from ..ruleset import Ruleset
     from ..values import Bound
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -112,6 +113,31 @@ def fail(error: KpiRulesError, code: int) -> NoReturn:
     """Print ``error`` as ``file:line:col: message`` with its source line, and exit with ``code``."""
     click.echo(str(error), err=True)
     sys.exit(code)
+
+
+def load_ruleset(path: str) -> Ruleset:
+    """The ruleset file at ``path``, its warnings (weights that do not add up) said on standard
+    error; one that does not load exits 2 with its problems."""
+    from ..loader import load
+
+    try:
+        rules = load(path)
+    except KpiRulesError as err:
+        fail(err, EXIT_USAGE)
+    for warning in rules.warnings:
+        click.echo(M("warning", warning=warning), err=True)
+    return rules
+
+
+def list_failed(failed: Iterable[KpiRulesError], total: int) -> NoReturn:
+    """Say which units could not be scored, each problem with its unit, and exit 1."""
+    failed = list(failed)
+    click.echo(M("failed", failed=len(failed), total=total), err=True)
+    for error in failed:
+        unit = getattr(error, "unit", None)
+        for problem in error.problems:
+            click.echo(f"[{unit}] {problem.render_one()}", err=True)
+    sys.exit(EXIT_FINDINGS)
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -9,8 +9,7 @@ import click
 
 from ..errors import KpiRulesError, ValuesError
 from ..messages import Catalog
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Command, emit, fail, lang_option
-from .common import M as CLI
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Command, emit, fail, lang_option, load_ruleset
 
 #: The words of ``kpirules plan``: its help (said when the command is built, in the language of
 #: ``$KPIRULES_LANG``, else Chinese) and its refusals.
@@ -98,19 +97,13 @@ def plan(
     lang: str,
 ) -> None:
     """What the unit of RULESET must change, at least, to reach a target total or grade."""
-    from ..loader import load
     from ..plan import render
     from ..plan.marginal import many
     from ..plan.marginal import marginal as find_marginal
     from ..plan.search import plan as find_plan
     from ..valuefiles import read_units
 
-    try:
-        rules = load(ruleset)
-    except KpiRulesError as err:
-        fail(err, EXIT_USAGE)
-    for warning in rules.warnings:
-        click.echo(CLI("warning", warning=warning), err=True)
+    rules = load_ruleset(ruleset)
     if sheet is not None and values_file is None:
         click.echo(M("sheet_without_values"), err=True)
         sys.exit(EXIT_USAGE)

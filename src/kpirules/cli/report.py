@@ -12,7 +12,7 @@ import click
 
 from ..errors import KpiRulesError
 from ..messages import Catalog
-from .common import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, os_reason
+from .common import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, list_failed, load_ruleset, os_reason
 from .common import M as CLI
 
 if TYPE_CHECKING:
@@ -166,15 +166,9 @@ def report(
             click.echo(CLI("cannot_write", output=output, reason=M("no_chromium")), err=True)
             click.echo(CLI("hint", hint=M("no_chromium_hint")), err=True)
             sys.exit(EXIT_USAGE)
-    from ..loader import load
     from .score import score_units
 
-    try:
-        rules = load(ruleset)
-    except KpiRulesError as err:
-        fail(err, EXIT_USAGE)
-    for warning in rules.warnings:
-        click.echo(CLI("warning", warning=warning), err=True)
+    rules = load_ruleset(ruleset)
     units, batch = _units(rules, values_file, sheet, reported is not None)
     outcomes = score_units(rules, units, values_file is not None, batch)
     failed = [o for o in outcomes if isinstance(o, KpiRulesError)]
@@ -206,12 +200,7 @@ def report(
     if output is not None:
         click.echo(_wrote(output, outcomes, batch))
     if failed:
-        click.echo(CLI("failed", failed=len(failed), total=len(outcomes)), err=True)
-        for error in failed:
-            unit = getattr(error, "unit", None)
-            for problem in error.problems:
-                click.echo(f"[{unit}] {problem.render_one()}", err=True)
-        sys.exit(EXIT_FINDINGS)
+        list_failed(failed, len(outcomes))
 
 
 def _units(rules: Ruleset, values_file: str | None, sheet: str | None, audited: bool) -> tuple[list[Unit], bool]:

@@ -20,6 +20,8 @@ from .common import (
     emit,
     fail,
     lang_option,
+    list_failed,
+    load_ruleset,
     note_bounds,
     note_unknown,
     os_reason,
@@ -198,7 +200,7 @@ M = Catalog(
     is_flag=True,
     help=M("no_cache_help"),
 )
-def score(  # noqa: C901 - a command: one branch per option (engine, values, format, output)
+def score(
     ruleset: str,
     values_file: str | None,
     sheet: str | None,
@@ -218,17 +220,11 @@ def score(  # noqa: C901 - a command: one branch per option (engine, values, for
         assert values_file is not None and output is not None
         score_with_duckdb(ruleset, values_file, output, explicit=engine == "duckdb", cache=not no_cache)
         engine = "python"  # it returns only for a CSV file that DuckDB cannot read as the Python path does
-    from ..loader import load
     from ..report import render
     from ..tables import Unit
     from ..valuefiles import read_units
 
-    try:
-        rules = load(ruleset)
-    except KpiRulesError as err:
-        fail(err, EXIT_USAGE)
-    for warning in rules.warnings:
-        click.echo(CLI("warning", warning=warning), err=True)
+    rules = load_ruleset(ruleset)
     if writes == "parquet":
         click.echo(CLI("cannot_write", output=output, reason=_no_parquet(engine, values_file, explain, fmt)), err=True)
         sys.exit(EXIT_USAGE)
@@ -263,12 +259,7 @@ def score(  # noqa: C901 - a command: one branch per option (engine, values, for
         text = render(rules, outcomes, fmt, batch=batch, explain=explain, lang=lang, width=width, color=color)
         _emit(text, output, fmt, encoding)
     if failed:
-        click.echo(CLI("failed", failed=len(failed), total=len(outcomes)), err=True)
-        for error in failed:
-            unit = getattr(error, "unit", None)
-            for problem in error.problems:
-                click.echo(f"[{unit}] {problem.render_one()}", err=True)
-        sys.exit(EXIT_FINDINGS)
+        list_failed(failed, len(outcomes))
 
 
 _AUTO_CSV_BYTES = 16 * 1024 * 1024  # about 150,000 units of a ten-indicator ruleset
