@@ -15,11 +15,12 @@ values) are raised together: the raised error is the first problem and ``problem
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 
 import attrs
 
-from .messages import Catalog
+from .messages import Catalog, language
 
 M = Catalog(
     "errors",
@@ -27,8 +28,28 @@ M = Catalog(
         "hint": ("提示：{hint}", "hint: {hint}"),
         "one_more": ("{message}（另有 1 个问题）", "{message} (and 1 more problem)"),
         "more": ("{message}（另有 {count} 个问题）", "{message} (and {count} more problems)"),
+        # why a file cannot be written, by errno (English: the system's words)
+        "ENOENT": ("所在的文件夹不存在", "No such file or directory"),
+        "EACCES": ("没有权限", "Permission denied"),
+        "EPERM": ("不允许此操作", "Operation not permitted"),
+        "EISDIR": ("这是一个文件夹", "Is a directory"),
+        "ENOTDIR": ("路径中有一部分不是文件夹", "Not a directory"),
+        "ENOSPC": ("磁盘空间不足", "No space left on device"),
+        "EROFS": ("文件系统是只读的", "Read-only file system"),
     },
 )
+
+
+def os_reason(err: OSError) -> str:
+    """Why reading or writing a file failed, in the current language: the system's words
+    (``err.strerror``) in English, ours for the common causes in Chinese (ENOENT: the file's
+    folder is missing)."""
+    reason = err.strerror or str(err)
+    name = errno.errorcode.get(err.errno or 0)
+    if name is not None and name in M and language() != "en":
+        return M(name)
+    return reason
+
 
 _WINDOW = 100
 

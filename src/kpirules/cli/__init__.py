@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from .._version import __version__
-from ..errors import KpiRulesError
+from ..errors import KpiRulesError, os_reason
 from ..messages import LANGS, language, use_language
 from .clickwords import speaking
 from .common import (
@@ -34,7 +34,6 @@ from .common import (
     fail,
     internal_error,
     lang_option,
-    os_reason,
     write_atomically,
 )
 

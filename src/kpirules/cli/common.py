@@ -4,7 +4,6 @@ package, which imports them."""
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -14,7 +13,7 @@ import click
 
 from .._version import __version__
 from ..atomic import replace_atomically
-from ..errors import KpiRulesError
+from ..errors import KpiRulesError, os_reason
 from ..messages import LANGS, Catalog, language, reset_language, set_language
 
 if TYPE_CHECKING:
@@ -63,26 +62,8 @@ M = Catalog(
             "This is a bug in kpirules {version}, not a problem with your files. Please report it with the "
             "command you ran and the files it read; set KPIRULES_TRACEBACK=1 to print where it happened.",
         ),
-        # why a file cannot be written, by errno (the system says it in English)
-        "ENOENT": ("所在的文件夹不存在", "No such file or directory"),
-        "EACCES": ("没有权限", "Permission denied"),
-        "EPERM": ("不允许此操作", "Operation not permitted"),
-        "EISDIR": ("这是一个文件夹", "Is a directory"),
-        "ENOTDIR": ("路径中有一部分不是文件夹", "Not a directory"),
-        "ENOSPC": ("磁盘空间不足", "No space left on device"),
-        "EROFS": ("文件系统是只读的", "Read-only file system"),
     },
 )
-
-
-def os_reason(err: OSError) -> str:
-    """Why writing a file failed, in the current language: the system's words (``err.strerror``)
-    in English, ours for the common causes in Chinese (ENOENT: the file's folder is missing)."""
-    reason = err.strerror or str(err)
-    name = errno.errorcode.get(err.errno or 0)
-    if name is not None and name in M and language() != "en":
-        return M(name)
-    return reason
 
 
 #: Where a command keeps the language it speaks (in :attr:`click.Context.meta`, which its parent

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import KpiRulesError
+from ..errors import KpiRulesError, os_reason
 from ..messages import Catalog
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Command, emit, fail, lang_option, os_reason, write_atomically
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Command, emit, fail, lang_option, write_atomically
 from .common import M as CLI
 
 #: The words of `kpirules lint` and `kpirules rule`. The help texts are said when the commands are

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import KpiRulesError
+from ..errors import KpiRulesError, os_reason
 from ..messages import Catalog
-from .common import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, list_failed, load_ruleset, os_reason
+from .common import EXIT_FINDINGS, EXIT_USAGE, Command, emit, fail, lang_option, list_failed, load_ruleset
 from .common import M as CLI
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import KpiRulesError, ValuesError
+from ..errors import KpiRulesError, ValuesError, os_reason
 from ..messages import Catalog
 from .common import (
     EXIT_FINDINGS,
@@ -24,7 +24,6 @@ from .common import (
     load_ruleset,
     note_bounds,
     note_unknown,
-    os_reason,
 )
 from .common import M as CLI
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import KpiRulesError
+from ..errors import KpiRulesError, os_reason
 from ..messages import Catalog
-from .common import EXIT_USAGE, Command, fail, lang_option, os_reason
+from .common import EXIT_USAGE, Command, fail, lang_option
 from .common import M as CLI
 
 #: The words of ``kpirules template``: its help (said when the command is built, in the language of

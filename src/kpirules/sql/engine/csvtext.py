@@ -8,13 +8,13 @@ UTF-16, or with lone CRs, into UTF-8 first. Files are read in 1 MiB pieces, neve
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ...errors import os_reason
 from ...messages import Catalog
 from ..errors import SqlEngineError, SqlUnreadableCsv
 
@@ -35,14 +35,6 @@ M = Catalog(
             "use --engine python, or quote whole cells",
         ),
         "cannot_write": ("无法写入 {target}：{reason}", "cannot write {target}: {reason}"),
-        # why a file cannot be written, by errno (English: the system's words), as kpirules.cli says them
-        "ENOENT": ("所在的文件夹不存在", "No such file or directory"),
-        "EACCES": ("没有权限", "Permission denied"),
-        "EPERM": ("不允许此操作", "Operation not permitted"),
-        "EISDIR": ("这是一个文件夹", "Is a directory"),
-        "ENOTDIR": ("路径中有一部分不是文件夹", "Not a directory"),
-        "ENOSPC": ("磁盘空间不足", "No space left on device"),
-        "EROFS": ("文件系统是只读的", "Read-only file system"),
     },
 )
 
@@ -171,14 +163,4 @@ def writing(target: Path) -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        raise SqlEngineError(M("cannot_write", target=target, reason=_reason(err))) from None
-
-
-def _reason(err: OSError) -> str:
-    """Why writing failed: the system's words (``err.strerror``), the catalog's in the current
-    language for a common cause whose English is those same words."""
-    reason = err.strerror or str(err)
-    key = errno.errorcode.get(err.errno or 0)
-    if key is not None and key in M and M.say("en", key) == reason:
-        return M(key)
-    return reason
+        raise SqlEngineError(M("cannot_write", target=target, reason=os_reason(err))) from None
