@@ -13,7 +13,7 @@ from ..errors import KpiRulesError
 from ..exact import CONTEXT
 from ..values import Converted
 from .model import Margin, Marginal, Slope, UnitPlan
-from .search import Line, alternatives, check_hold, plan
+from .search import Line, alternatives, check_hold, first_where, plan
 from .space import Axis, Space, axes, total_of
 from .words import M
 
@@ -107,13 +107,7 @@ def _first_with(space: Space, index: int, line: Line, top: Decimal, lo: int, hi:
 
     if lo >= 1 and has(lo):
         return hi
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if has(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return first_where(has, lo, hi)
 
 
 def _clusters(points: Sequence[int]) -> Iterable[list[int]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import decimal
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,19 @@ _BACKTRACK = 10_000
 
 
 # ---- one measure in one direction ---------------------------------------------------------------
+
+
+def first_where(holds: Callable[[int], bool], lo: int, hi: int) -> int:
+    """The first k in (lo, hi] where ``holds(k)``, given it holds at hi and not at lo (bisection)."""
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if holds(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 class Line:
     """The values of one numeric measure on one side of its current value: ``k`` steps away in
     direction ``d`` (+1 up, -1 down), up to ``K`` steps, with the changes ``fixed`` held."""
@@ -115,7 +128,7 @@ class Line:
             lo, hi = 1, K
             fail_lo, fail_hi = self.T(1) is None, self.T(K) is None
             if fail_lo != fail_hi:  # where the values stop scoring (a derived value leaves its range)
-                edge = self._first(lambda k: (self.T(k) is None) != fail_lo, 1, K)
+                edge = first_where(lambda k: (self.T(k) is None) != fail_lo, 1, K)
                 points.update((edge - 1, edge))
                 lo, hi = (edge, K) if fail_lo else (1, edge - 1)
             env = self.space.env(self.fixed) or self.space.env0
@@ -158,7 +171,7 @@ class Line:
                     return scores is None or scores[i] == z
 
                 for changed in (left, arrived):
-                    k = self._first(changed, lo, hi)
+                    k = first_where(changed, lo, hi)
                     yield from (k - 1, k)
 
     def _crossings(self, name: str, values: Sequence[Decimal], lo: int, hi: int) -> Iterable[int]:
@@ -197,19 +210,8 @@ class Line:
                     def changed(k: int, start: bool = start, above: Any = above) -> bool:
                         return bool(above(k) != start)
 
-                    k = self._first(changed, lo, hi)
+                    k = first_where(changed, lo, hi)
                     yield from (k - 1, k, k + 1)
-
-    @staticmethod
-    def _first(changed: Any, lo: int, hi: int) -> int:
-        """The first k in (lo, hi] where ``changed(k)`` holds, given it holds at hi and not at lo."""
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if changed(mid):
-                hi = mid
-            else:
-                lo = mid
-        return hi
 
     def _mixed(self, lo: int, hi: int) -> bool:
         """Whether, from step lo to step hi, some indicators gain and others lose points: the total
@@ -246,7 +248,7 @@ class Line:
                     scores = self._scores(j)
                     return scores is None or scores[i] != a
 
-                nxt = min(nxt, self._first(moved, k, nxt) if nxt > k + 1 else nxt)
+                nxt = min(nxt, first_where(moved, k, nxt) if nxt > k + 1 else nxt)
             k = nxt
         self.cut = True
         return None
@@ -270,7 +272,7 @@ class Line:
                     if reaches(lo):
                         return lo
                     if hi > lo and reaches(hi):
-                        return self._first(reaches, lo, hi)
+                        return first_where(reaches, lo, hi)
             if reaches(b):
                 return b
             prev = b
