@@ -6,7 +6,7 @@ from __future__ import annotations
 import doctest
 
 import pytest
-from test_docs import DOCS, ROOT, Block, _id, _run_console, blocks
+from test_docs import DOCS, ROOT, Block, _id, blocks, run_console
 
 DOC = "plan.md"
 
@@ -25,7 +25,7 @@ def test_the_page_has_examples() -> None:
 @pytest.mark.parametrize("block", [b for b in blocks(DOC) if b.lang == "console"], ids=_id)
 def test_console_block(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    shown, got = _run_console(block)
+    shown, got, _ = run_console(block.text, block.where)
     assert got == shown, f"{block.where}: the command prints\n{got}"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_docs import _run_console, blocks
+from test_docs import Block, blocks, run_console
 
 from kpirules.cli import main
 
@@ -37,9 +37,9 @@ def _text_block(after: str) -> str:
 
 
 @pytest.mark.parametrize("block", [b for b in blocks(DOC) if b.lang == "console"], ids=lambda b: b.where)
-def test_console_block(block: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_console_block(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    shown, got = _run_console(block)  # type: ignore[arg-type]
+    shown, got, _ = run_console(block.text, block.where)
     assert got == shown, f"the command prints\n{got}"
 
 
