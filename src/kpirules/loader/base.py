@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import difflib
-import sys
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -17,13 +16,6 @@ from ..values import (
     parse_number,
     show,
 )
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover
-    pass
-
-
 from .words import M
 
 T = TypeVar("T")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -44,13 +43,6 @@ from ..values import (
     parse_number,
     show,
 )
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover
-    pass
-
-
 from .base import MAX_POINTS, _describe_path
 from .reported import ReportedReader
 from .scales import ScaleReader

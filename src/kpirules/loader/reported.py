@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -29,13 +28,6 @@ from ..values import (
     ValueProblem,
     converter,
 )
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover
-    pass
-
-
 from .base import Base, _describe_path
 from .words import M
 

@@ -4,15 +4,8 @@ syntax errors by pattern."""
 from __future__ import annotations
 
 import re
-import sys
 
 from ..messages import Catalog
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover
-    pass
-
 
 M = Catalog(
     "loader",
