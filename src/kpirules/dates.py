@@ -162,11 +162,6 @@ def _refused(raw: str, text: str) -> DateProblem:
     return DateProblem(M("not_date", raw=shown), M("how"))
 
 
-def ordinal(day: dt.date) -> int:
-    """``day`` as a whole number of days (:meth:`datetime.date.toordinal`)."""
-    return day.toordinal()
-
-
 def from_ordinal(days: int | Decimal) -> dt.date:
     """The day of the ordinal ``days``; :class:`DateProblem` beyond years 1 to 9999."""
     try:

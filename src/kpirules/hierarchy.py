@@ -82,11 +82,6 @@ def normalize_name(text: str) -> str:
 _TOTALS = frozenset(normalize_name(x) for x in TOTAL_LABELS)
 
 
-def is_total_label(label: str) -> bool:
-    """Whether a row labelled ``label`` holds the table's total."""
-    return normalize_name(label) in _TOTALS
-
-
 def subtotal_name(label: str) -> str | None:
     """The group a subtotal label names, normalized: ``"管理指标小计"`` → ``"管理指标"``; ``""``
     for a bare ``"小计"``; ``"产出合计"`` → ``"产出"``. None if ``label`` is no subtotal label

@@ -14,7 +14,7 @@ linter reports what they show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Any
 
@@ -358,14 +358,6 @@ def nice_point(part: Interval, grid: Decimal | None = None) -> Decimal | None:
         if not part.lo.is_infinite() and not part.hi.is_infinite() and grid is None:
             return (part.lo + part.hi) / 2
         return None
-
-
-def first_point(parts: Sequence[Interval], grid: Decimal | None = None) -> Decimal | None:
-    for part in parts:
-        point = nice_point(part, grid)
-        if point is not None:
-            return point
-    return None
 
 
 # ---- display --------------------------------------------------------------------------------

@@ -240,10 +240,6 @@ def _span(meta: Any) -> ast.Span:
     return ast.Span(meta.start_pos, meta.end_pos)
 
 
-def _tok_span(tok: Token) -> ast.Span:
-    return ast.Span(tok.start_pos or 0, tok.end_pos or 0)
-
-
 _OPS = {"≥": ">=", "≤": "<=", "≠": "!=", "×": "*", "÷": "/"}
 
 

@@ -110,12 +110,6 @@ def natural_domain(measure: Measure) -> Dom:
     return dom
 
 
-def is_empty(dom: Dom, grid: Decimal | None = None) -> bool:
-    if isinstance(dom, Interval):
-        return snap(dom, grid).empty if grid is not None else dom.empty
-    return not dom
-
-
 # ---- the analysis of one rule ---------------------------------------------------------------
 class RuleAnalysis:
     """Walks one rule (or formula) and records findings; ``bound`` is the interval of its value."""

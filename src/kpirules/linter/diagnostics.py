@@ -82,10 +82,6 @@ class Diagnostic:
     def fixable(self) -> bool:
         return self.fix is not None
 
-    @property
-    def short_code(self) -> str:
-        return self.code.removeprefix("KPI-")
-
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": self.code,

@@ -509,9 +509,3 @@ def _read_case_table(suite: Suite, file: Path) -> None:
         if expect.empty:
             raise CaseFileError(M("no_expect", name=case_name), location=where, hint=M("columns_hint"))
         suite.cases.append(Case(case_name, {**suite.raw_values, **values}, values, expect, where, locations))
-
-
-def iter_cases(suites: Sequence[Suite]) -> Iterator[tuple[Suite, Case]]:
-    for suite in suites:
-        for case in suite.cases:
-            yield suite, case
