@@ -85,6 +85,12 @@ class EvalFailure(Exception):
         self.key = key
 
 
+def clamp(raw: Decimal, weight: Decimal, floored: bool = True) -> Decimal:
+    """A rule's points kept within ``[0, weight]`` (扣完为止, 最高不超过分值), or at most ``weight``
+    for an indicator with ``floor = "none"`` (``floored`` false); not rounded."""
+    return min(max(raw, ZERO) if floored else raw, weight)
+
+
 def quantizer(precision: int) -> Decimal:
     return Decimal(1).scaleb(-precision)
 

@@ -14,6 +14,7 @@ import attrs
 from . import ast
 from . import trace as t
 from .ast import Span
+from .exact import clamp
 from .forms import STEPS
 from .messages import Catalog, check_language, language
 from .textfmt import number, percent
@@ -214,7 +215,7 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
             lines.append("  " + words["clamp_low"].format(r=number(raw)))
         elif raw < 0:  # floor = "none": said where it matters, when the points are below 0
             lines.append("  " + words["no_floor"].format(r=number(raw)))
-        clamped = min(max(raw, Decimal(0)) if ind.floored else raw, ind.weight)
+        clamped = clamp(raw, ind.weight, ind.floored)
         if clamped != item.computed or number(clamped).startswith("≈"):  # changed, or not shown exactly
             header = ruleset.header
             lines.append("  " + words["round"].format(n=header.precision, mode=words[header.rounding], s=item.computed))

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KpiRulesError
-from ..exact import CONTEXT
+from ..exact import CONTEXT, clamp
 from ..values import Converted
 from .model import Margin, Marginal, Slope, UnitPlan
 from .search import Line, alternatives, check_hold, first_where, plan
@@ -34,7 +34,7 @@ def _clamped(space: Space, index: int, changes: tuple[tuple[str, Converted], ...
     if raw is None:
         return None
     ind = space.rs.indicators[index]
-    return min(max(raw, Decimal(0)) if ind.floored else raw, ind.weight)
+    return clamp(raw, ind.weight, ind.floored)
 
 
 def _points(space: Space, index: int, changes: tuple[tuple[str, Converted], ...]) -> Decimal | None:

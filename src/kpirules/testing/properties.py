@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from ..errors import KpiRulesError
-from ..exact import CONTEXT, quantizer, rounding_mode, snap
+from ..exact import CONTEXT, clamp, quantizer, rounding_mode, snap
 from ..result import Result
 from ..ruleset import Ruleset
 from .cases import Monotone, Suite
@@ -249,7 +249,7 @@ def _monotone(rs: Ruleset, prop: Monotone, examples: int, fill: Mapping[str, Any
         raw = rs.raw_score(index, env)
         if raw is None:
             return None
-        clamped = min(max(raw, Decimal(0)) if ind.floored else raw, ind.weight)
+        clamped = clamp(raw, ind.weight, ind.floored)
         # floor = "none": a negative score that rounds to 0 is 0, not -0
         return rounding.quantize(snap(clamped), quantum) or rounding.quantize(Decimal(0), quantum)
 
