@@ -358,7 +358,8 @@ def test_cache_hit_gives_identical_sql_and_results(
     assert uncached.sql == first.sql and _rows(tmp_path / "c.parquet") == _rows(tmp_path / "a.parquet")
 
 
-_WATCHED = ("sqlglot", "lark", "kpirules.loader", "kpirules.ruleset")
+#: kpirules.result (the results, their values and traces) only where units are scored in Python
+_WATCHED = ("sqlglot", "lark", "kpirules.loader", "kpirules.ruleset", "kpirules.result")
 
 
 def _score_twice(tmp_path: Path, units: Path) -> list[tuple[int, list[str]]]:
@@ -395,13 +396,13 @@ def test_cached_run_does_not_import_sqlglot(tmp_path: Path) -> None:
     _units_parquet(units, rows=30)
     first, second = _score_twice(tmp_path, units)
     assert first == (1, list(_WATCHED))
-    assert second == (1, ["lark", "kpirules.loader", "kpirules.ruleset"])
+    assert second == (1, ["lark", "kpirules.loader", "kpirules.ruleset", "kpirules.result"])
     assert _rows(tmp_path / "b.parquet") == _rows(tmp_path / "a.parquet")
 
 
 def test_cached_run_does_not_parse_the_ruleset(tmp_path: Path) -> None:
     """With every statement cached and every unit scored by SQL, the whole command imports
-    neither sqlglot nor the parser: lark and kpirules' loader stay unimported."""
+    neither sqlglot nor the parser: lark, kpirules' loader and the results stay unimported."""
     units = tmp_path / "units.parquet"
     _units_parquet(units, rows=7)  # u0 … u6: all score in SQL
     first, second = _score_twice(tmp_path, units)
