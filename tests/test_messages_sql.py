@@ -21,7 +21,7 @@ from kpirules.cli import score_sql as score_sql_cli  # noqa: E402
 from kpirules.cli import sql as sql_cli  # noqa: E402
 from kpirules.messages import use_language  # noqa: E402
 from kpirules.sql import compile, dataframe, dialects, errors, query, to_sql  # noqa: E402
-from kpirules.sql.engine import csvtext  # noqa: E402
+from kpirules.sql.engine import csvtext, run  # noqa: E402
 from kpirules.sql.engine import duckdb as engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +35,7 @@ CATALOGS = [
     dataframe.M,
     csvtext.M,
     engine.M,
+    run.M,
     sql_cli.M,
     score_sql_cli.M,
 ]

@@ -573,7 +573,7 @@ def test_parquet_statistics_give_the_scanned_bounds(tmp_path: Path) -> None:
     _units_parquet(units, rows=300)
     con = engine.connect()
     _, types = engine.open_units(con, units)
-    exact = [c for c, kind in types.items() if engine._exact_numeric(kind) and c not in (engine.ROW, "file_row_number")]
+    exact = [c for c, kind in types.items() if engine.exact_numeric(kind) and c not in (engine.ROW, "file_row_number")]
     assert "budget_spent" in exact and "satisfaction_rate" not in exact  # a DOUBLE: its values are read
     from_statistics = engine.parquet_bounds(con, units, exact, statements.parquet_statistics())
     assert from_statistics == engine.column_bounds(con, engine.VIEW, exact)
