@@ -20,6 +20,7 @@ from click.testing import CliRunner  # noqa: E402
 
 import kpirules  # noqa: E402
 from kpirules.cli import main  # noqa: E402
+from kpirules.messages import use_language  # noqa: E402
 from kpirules.sql import compile_ruleset, to_sql  # noqa: E402
 from kpirules.sql.errors import SqlMissingDependency, require  # noqa: E402
 
@@ -362,18 +363,23 @@ def test_cache_hit_gives_identical_sql_and_results(
 _WATCHED = ("sqlglot", "lark", "kpirules.loader", "kpirules.ruleset", "kpirules.result")
 
 
-def _score_twice(tmp_path: Path, units: Path) -> list[tuple[int, list[str]]]:
+def _score_runs(tmp_path: Path, units: Path, watched: tuple[str, ...]) -> list[tuple[int, list[str], int]]:
     """The whole command twice, each in a fresh process with the same new SQL cache: each run's
-    exit code and which of :data:`_WATCHED` it imported. The outputs are a.parquet and b.parquet."""
+    exit code, which of ``watched`` it imported, and how many DuckDB connections it opened. The
+    outputs are a.parquet and b.parquet."""
     code = (
         "import sys\n"
+        "import duckdb\n"
+        "opened = []\n"
+        "real_connect = duckdb.connect\n"
+        "duckdb.connect = lambda *a, **k: opened.append(1) or real_connect(*a, **k)\n"
         "from kpirules.cli import main\n"
         "from kpirules.sql.cache import fingerprint\n"
         "try:\n"
         "    main(sys.argv[1:])\n"
         "except SystemExit as exit:\n"
-        f"    loaded = [m for m in {_WATCHED!r} if m in sys.modules]\n"
-        "    print(exit.code, fingerprint(), *loaded)\n"
+        f"    loaded = [m for m in {watched!r} if m in sys.modules]\n"
+        "    print(exit.code, fingerprint(), *loaded, f'connections={len(opened)}')\n"
     )
     for attempt in range(3):  # again if kpirules' files changed in between (then nothing cached applies)
         outputs = []
@@ -385,7 +391,12 @@ def _score_twice(tmp_path: Path, units: Path) -> list[tuple[int, list[str]]]:
             outputs.append(done.stdout.split())
         if outputs[0][1] == outputs[1][1]:
             break
-    return [(int(o[0]), o[2:]) for o in outputs]
+    return [(int(o[0]), o[2:-1], int(o[-1].removeprefix("connections="))) for o in outputs]
+
+
+def _score_twice(tmp_path: Path, units: Path) -> list[tuple[int, list[str]]]:
+    """:func:`_score_runs` watching :data:`_WATCHED`: each run's exit code and what it imported."""
+    return [(code, loaded) for code, loaded, _ in _score_runs(tmp_path, units, _WATCHED)]
 
 
 def test_cached_run_does_not_import_sqlglot(tmp_path: Path) -> None:
@@ -408,6 +419,52 @@ def test_cached_run_does_not_parse_the_ruleset(tmp_path: Path) -> None:
     first, second = _score_twice(tmp_path, units)
     assert first == (0, list(_WATCHED)) and second == (0, [])
     assert _rows(tmp_path / "b.parquet") == _rows(tmp_path / "a.parquet")
+
+
+def test_cached_run_checks_the_header_on_its_one_connection(tmp_path: Path) -> None:
+    """The engine checks the file's header itself (it maps columns by measure id alone): on a
+    cached run the verdict for a Parquet file's column names comes from the SQL cache, so the
+    whole command opens one DuckDB connection and imports neither the header rules
+    (kpirules.tables, kpirules.valuefiles), nor the measures (kpirules.model), nor a TOML reader."""
+    units = tmp_path / "units.parquet"
+    _units_parquet(units, rows=7)
+    watched = ("kpirules.tables", "kpirules.valuefiles", "kpirules.model", "tomllib")
+    first, second = _score_runs(tmp_path, units, watched)
+    assert first == (0, ["kpirules.tables", "kpirules.valuefiles", "kpirules.model", "tomllib"], 1)
+    assert second == (0, [], 1)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_score_file_refuses_a_header_it_cannot_map(tmp_path: Path, cached: bool) -> None:
+    """``score_file`` refuses, before reading the units, a file headed by labels or ``单位`` (a
+    Parquet file) or with a title above its header (a CSV file), which it would otherwise read as
+    units with no values: :class:`SqlHeaderNeedsPython`, saying which columns, for a cached run
+    as well. A header of ids scores."""
+    from kpirules.sql.cache import SqlCache
+    from kpirules.sql.engine.duckdb import score_file
+    from kpirules.sql.errors import SqlHeaderNeedsPython
+
+    cache = SqlCache(tmp_path / "cache") if cached else SqlCache(None)
+    label = kpirules.load(MINI).measures["execution_rate"].display
+    labelled = tmp_path / "labelled.parquet"
+    duckdb.connect().execute(
+        f"COPY (SELECT '一中队' AS 单位, 0.93 AS \"{label}\", 0.88 AS satisfaction_rate) TO ? (FORMAT parquet)",
+        [str(labelled)],
+    )
+    titled = tmp_path / "titled.csv"
+    titled.write_text("填报表\nunit,execution_rate,satisfaction_rate\n一中队,0.93,0.88\n", "utf-8")
+    for _ in range(2 if cached else 1):
+        with use_language("en"), pytest.raises(SqlHeaderNeedsPython) as raised:
+            score_file(MINI, labelled, tmp_path / "out.parquet", cache=cache)
+        assert raised.value.why == f"heads columns otherwise: 单位, {label}"
+        assert str(raised.value).startswith(f"DuckDB maps columns by measure id only, and {labelled} heads")
+        with use_language("en"), pytest.raises(SqlHeaderNeedsPython) as raised:
+            score_file(MINI, titled, tmp_path / "out.csv", cache=cache)
+        assert raised.value.why == "has rows above its header"
+    assert not (tmp_path / "out.parquet").exists() and not (tmp_path / "out.csv").exists()
+    plain = tmp_path / "plain.csv"
+    plain.write_text("unit,execution_rate,satisfaction_rate\n一中队,0.93,0.88\n", "utf-8")
+    assert score_file(MINI, plain, tmp_path / "out.csv", cache=cache).scored == 1
 
 
 def test_ruleset_file_loads_only_when_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

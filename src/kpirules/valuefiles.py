@@ -385,77 +385,58 @@ def _chain(
 class HeaderCheck(NamedTuple):
     """What a table's header asks of a reader that maps columns by measure id alone (the DuckDB
     engine): ``aliased`` lists the headers that are labels, carry a unit, or name the unit's column
-    otherwise than ``unit``; ``below_title`` is true when the header is not the first non-blank row."""
+    otherwise than ``unit`` (:func:`aliased_headers`); ``below_title`` is true when the header is
+    not the first non-blank row."""
 
     aliased: list[str]
     below_title: bool
 
 
 def check_header(path: str | Path, names: HeaderNames) -> HeaderCheck | None:
-    """The :class:`HeaderCheck` of a CSV (first MiB) or Parquet file (its schema); None when it
-    cannot be told cheaply (unreadable, an unknown kind): the readers will say why."""
+    """The :class:`HeaderCheck` of a CSV file (or another table of text), from its first MiB;
+    None when it cannot be told so (unreadable, no header in that piece): the readers will say
+    why. A Parquet file's header is its schema: see :func:`aliased_headers`."""
     file = Path(path)
-    suffix = file.suffix.lower()
     try:
-        if suffix == ".parquet":
-            headers = _parquet_names(file)
-            below = False
-        elif suffix in TABLE_SUFFIXES:
-            with file.open("rb") as handle:
-                head = handle.read(1 << 20)
-            from .source import encodings_to_try
-
-            text = None
-            for encoding in encodings_to_try(head, SPREADSHEET_ENCODINGS):
-                try:
-                    text = head.decode(encoding)
-                    break
-                except UnicodeDecodeError as err:
-                    if err.start > len(head) - 4:  # cut inside a character at the end of the piece
-                        text = head[: err.start].decode(encoding)
-                        break
-            if text is None:
-                return None
-            rows: list[tuple[int, list[str]]] = []
-            try:
-                for line, cells in table_rows(text, str(file), ValuesFileError):
-                    rows.append((line, [c.text for c in cells]))
-                    if len(rows) > HEADER_SEARCH_ROWS * 2:
-                        break
-            except ValuesFileError:
-                pass  # the piece may end inside a quoted cell
-            found = find_header(rows, names)
-            if found is None:
-                return None
-            headers = rows[found[0]][1]
-            below = found[0] != found[1]
-        else:
-            return None
-        aliased = []
-        for header in headers:
-            try:
-                if names.column(header).alias:
-                    aliased.append(header.strip())
-            except ValuesFileError:
-                aliased.append(header.strip())
-        return HeaderCheck(aliased, below)
-    except (OSError, ValuesFileError):
+        with file.open("rb") as handle:
+            head = handle.read(1 << 20)
+    except OSError:
         return None
+    from .source import encodings_to_try
 
-
-def _parquet_names(file: Path) -> list[str]:
-    """The column names of a Parquet file, from its schema."""
-    import importlib.util
-
-    if importlib.util.find_spec("duckdb") is not None:
-        import duckdb
-
-        con = duckdb.connect()
+    text = None
+    for encoding in encodings_to_try(head, SPREADSHEET_ENCODINGS):
         try:
-            described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(file)]).fetchall()
-            return [str(row[0]) for row in described]
-        except Exception:  # duckdb raises its own types; the reader reports the file
-            raise ValuesFileError(M("cannot_read", file=file)) from None
-        finally:
-            con.close()
-    raise ValuesFileError(M("cannot_read", file=file))
+            text = head.decode(encoding)
+            break
+        except UnicodeDecodeError as err:
+            if err.start > len(head) - 4:  # cut inside a character at the end of the piece
+                text = head[: err.start].decode(encoding)
+                break
+    if text is None:
+        return None
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for line, cells in table_rows(text, str(file), ValuesFileError):
+            rows.append((line, [c.text for c in cells]))
+            if len(rows) > HEADER_SEARCH_ROWS * 2:
+                break
+    except ValuesFileError:
+        pass  # the piece may end inside a quoted cell
+    found = find_header(rows, names)
+    if found is None:
+        return None
+    return HeaderCheck(aliased_headers(rows[found[0]][1], names), found[0] != found[1])
+
+
+def aliased_headers(headers: Sequence[str], names: HeaderNames) -> list[str]:
+    """The ``headers`` that name a column otherwise than by a measure's id or ``unit`` (a label, a
+    unit in brackets, ``单位``), or that cannot be read (a label two measures share), stripped."""
+    aliased = []
+    for header in headers:
+        try:
+            if names.column(header).alias:
+                aliased.append(header.strip())
+        except ValuesFileError:
+            aliased.append(header.strip())
+    return aliased

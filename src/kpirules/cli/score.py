@@ -28,7 +28,6 @@ from .common import (
 from .common import M as CLI
 
 if TYPE_CHECKING:  # imported where used: scoring on DuckDB with cached SQL needs none of them
-    from ..model import Measure
     from ..report import Outcome
     from ..ruleset import Ruleset
     from ..tables import Unit
@@ -106,20 +105,6 @@ M = Catalog(
             "（--output），不能用 --explain，--format 只能是 csv",
             "--engine duckdb scores a .csv or .parquet file of units (--values) into a .parquet or .csv file "
             "(--output), with no --explain and no --format but csv",
-        ),
-        "duckdb_header": (
-            "--engine duckdb 只按数据项 id 对应各列，而 {file} {why}",
-            "--engine duckdb maps columns by measure id only, and {file} {why}",
-        ),
-        "duckdb_header_hint": (
-            "请使用 --engine python（或 auto），或用数据项的 id 作列名",
-            "use --engine python (or auto), or head the columns with the measures' ids",
-        ),
-        "duckdb_aliases": ("有列名不是数据项 id：{columns}", "heads columns otherwise: {columns}"),
-        "duckdb_title": ("的表头上方还有其他行", "has rows above its header"),
-        "parquet_header_hint": (
-            "请用数据项的 id 作列名，或写入 .csv 或 .xlsx 文件",
-            "head the columns with the measures' ids, or write a .csv or .xlsx file",
         ),
         "duckdb_encoding": (
             "--engine duckdb 只写 UTF-8；--encoding {encoding} 需要 --engine python（或 auto）",
@@ -213,12 +198,12 @@ def score(
 ) -> None:
     """Score RULESET with its own [values], or with the values in FILE."""
     writes = _output_kind(output, fmt, encoding)  # refused before anything is read or scored
-    if _use_duckdb(engine, values_file, output, explain, fmt, ruleset=ruleset, encoding=encoding):
+    if _use_duckdb(engine, values_file, output, explain, fmt, encoding=encoding):
         from .score_sql import score_with_duckdb
 
         assert values_file is not None and output is not None
         score_with_duckdb(ruleset, values_file, output, explicit=engine == "duckdb", cache=not no_cache)
-        engine = "python"  # it returns only for a CSV file that DuckDB cannot read as the Python path does
+        engine = "python"  # it returns only for a file that DuckDB cannot read as the Python path does
     from ..report import render
     from ..tables import Unit
     from ..valuefiles import read_units
@@ -333,7 +318,6 @@ def _use_duckdb(
     explain: bool,
     fmt: str | None,
     *,
-    ruleset: str | None = None,
     encoding: str | None = None,
 ) -> bool:
     """Whether to score on DuckDB: asked for (then a usage error unless a .csv or .parquet file of
@@ -341,10 +325,9 @@ def _use_duckdb(
     (auto) such a file, either a Parquet file of units, a CSV file over 16 MiB or any CSV file
     written to a .parquet output, with duckdb and sqlglot installed.
 
-    The DuckDB engine reads a header of measure ids and writes UTF-8: a file whose header names
-    measures by label (or the unit's column otherwise than ``unit``), or has rows above it, and an
-    --encoding other than UTF-8, go to the Python path (auto) or are refused (duckdb). This is
-    told from the ruleset's measures (read as TOML, without parsing a rule) and the file's header."""
+    The DuckDB engine writes UTF-8: an --encoding other than UTF-8 goes to the Python path (auto)
+    or is refused (duckdb). It also reads a header of measure ids only, which the engine itself
+    checks (:func:`kpirules.cli.score_sql.score_with_duckdb` says what follows)."""
     if engine == "python":
         return False
     fits = (
@@ -363,11 +346,6 @@ def _use_duckdb(
         if encoding not in (None, "utf-8"):
             click.echo(M("duckdb_encoding", encoding=encoding), err=True)
             sys.exit(EXIT_USAGE)
-        why = _header_needs_python(ruleset, values_file)
-        if why is not None:
-            click.echo(M("duckdb_header", file=values_file, why=why), err=True)
-            click.echo(CLI("hint", hint=M("duckdb_header_hint")), err=True)
-            sys.exit(EXIT_USAGE)
         return True
     if not fits or encoding not in (None, "utf-8"):
         return False
@@ -384,66 +362,7 @@ def _use_duckdb(
         return False
     import importlib.util
 
-    if not all(importlib.util.find_spec(m) is not None for m in ("duckdb", "sqlglot")):
-        return False
-    why = _header_needs_python(ruleset, values_file)
-    if why is not None and output.lower().endswith(".parquet"):  # only DuckDB writes Parquet
-        click.echo(CLI("cannot_write", output=output, reason=M("duckdb_header", file=values_file, why=why)), err=True)
-        click.echo(CLI("hint", hint=M("parquet_header_hint")), err=True)
-        sys.exit(EXIT_USAGE)
-    return why is None
-
-
-def _header_needs_python(ruleset: str | None, values_file: str) -> str | None:
-    """Why the header of ``values_file`` needs the Python path's reader (labels, a unit in
-    brackets, ``单位`` for ``unit``, title rows above it), or None. Told from the ruleset's
-    ``[measures]`` read as TOML (no rule is parsed) and the file's first MiB or Parquet schema; a
-    ruleset or file that cannot be read so is left to the engine, which reports it."""
-    from ..tables import HeaderNames
-    from ..valuefiles import check_header
-
-    measures = _toml_measures(ruleset) if ruleset is not None else None
-    if measures is None:
-        return None
-    check = check_header(values_file, HeaderNames(measures))
-    if check is None:
-        return None
-    if check.aliased:
-        return M("duckdb_aliases", columns=", ".join(check.aliased))
-    if check.below_title:
-        return M("duckdb_title")
-    return None
-
-
-def _toml_measures(ruleset: str) -> dict[str, Measure] | None:
-    """The measures of a ruleset file as its TOML declares them (name, type, unit, label), or None
-    when the file cannot be read so."""
-    from ..model import MEASURE_TYPES, Measure, MeasureType
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    try:
-        data = tomllib.loads(Path(ruleset).read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    table = data.get("measures")
-    if not isinstance(table, dict):
-        return None
-    out: dict[str, Measure] = {}
-    for name, spec in table.items():
-        if not isinstance(spec, dict):
-            continue
-        kind: MeasureType = next((t for t in MEASURE_TYPES if t == spec.get("type")), "number")
-        unit, label = spec.get("unit"), spec.get("label")
-        out[name] = Measure(
-            name,
-            kind,
-            unit if isinstance(unit, str) else None,
-            label if isinstance(label, str) else None,
-        )
-    return out
+    return all(importlib.util.find_spec(m) is not None for m in ("duckdb", "sqlglot"))
 
 
 def _no_parquet(engine: str, values_file: str | None, explain: bool, fmt: str | None) -> str:

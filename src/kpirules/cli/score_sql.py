@@ -34,6 +34,18 @@ M = Catalog(
             "note: {message}; scoring it with the Python evaluator",
         ),
         "python_engine": ("Python 引擎", "Python evaluator"),
+        "duckdb_header": (
+            "`--engine duckdb` 只按数据项的 `id` 对应各列，而 {file} {why}",
+            "--engine duckdb maps columns by measure id only, and {file} {why}",
+        ),
+        "duckdb_header_hint": (
+            "请使用 `--engine python`（或 `auto`），或用数据项的 `id` 作列名",
+            "use --engine python (or auto), or head the columns with the measures' ids",
+        ),
+        "parquet_header_hint": (
+            "请用数据项的 `id` 作列名，或写入 .csv 或 .xlsx 文件",
+            "head the columns with the measures' ids, or write a .csv or .xlsx file",
+        ),
         "scored": (
             "已为 {units} 个单位中的 {scored} 个评分，结果写入 {output}（{engine}）",
             "scored {scored} of {units} units into {output} ({engine})",
@@ -49,8 +61,9 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
     (``explicit``), a ruleset the SQL path refuses is scored by the Python evaluator. The ruleset
     is loaded only if the query is not in the SQL cache or some units are scored in Python;
     ``cache=False`` leaves the cache alone (``--no-cache``). Returns, for the Python path to
-    score the file, only when DuckDB cannot read a CSV file as that path does and the engine
-    was not asked for."""
+    score the file, only when the engine was not asked for and DuckDB cannot read the file as
+    that path does: a CSV file it reads otherwise, or a header it cannot map (labels, rows above
+    it), which is refused instead when the output is Parquet (only DuckDB writes Parquet)."""
     engine = "DuckDB"
     # At exit the interpreter runs a full garbage collection over every object the imports made
     # (lark's, attrs', duckdb's …): 30 to 100 ms on the 2-core machine, longer than the rest of
@@ -61,7 +74,7 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
     try:
         from ..sql.cache import SqlCache
         from ..sql.engine.duckdb import score_file
-        from ..sql.errors import SqlUnreadableCsv, SqlUnsupported
+        from ..sql.errors import SqlHeaderNeedsPython, SqlUnreadableCsv, SqlUnsupported
 
         progress = sys.stderr.isatty()
 
@@ -84,6 +97,17 @@ def score_with_duckdb(ruleset: str, values_file: str, output: str, *, explicit: 
             fallback=None if explicit else fall_back,
             cache=None if cache else SqlCache(None),
         )
+    except SqlHeaderNeedsPython as err:
+        if explicit:
+            click.echo(M("duckdb_header", file=values_file, why=err.why), err=True)
+            click.echo(CLI("hint", hint=M("duckdb_header_hint")), err=True)
+            sys.exit(EXIT_USAGE)
+        if output.lower().endswith(".parquet"):
+            reason = M("duckdb_header", file=values_file, why=err.why)
+            click.echo(CLI("cannot_write", output=output, reason=reason), err=True)
+            click.echo(CLI("hint", hint=M("parquet_header_hint")), err=True)
+            sys.exit(EXIT_USAGE)
+        return
     except SqlUnreadableCsv as err:
         if explicit:
             fail(err, EXIT_USAGE)

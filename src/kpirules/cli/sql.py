@@ -80,7 +80,8 @@ def sql(
             import contextlib
             from pathlib import Path
 
-            from ..sql.engine.duckdb import connect, file_columns
+            from ..sql.engine.duckdb import file_columns
+            from ..sql.engine.run import connect
 
             with contextlib.closing(connect()) as con:
                 types = file_columns(con, Path(schema_from))

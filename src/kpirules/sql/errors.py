@@ -36,6 +36,16 @@ class SqlUnreadableCsv(SqlEngineError):
     """A CSV file of units DuckDB cannot read as the Python path reads it (which can)."""
 
 
+class SqlHeaderNeedsPython(SqlEngineError):
+    """A file of units whose header the engine cannot map, for it maps columns by measure id
+    alone: labels, units in brackets or ``单位`` for the unit's column, or rows above the header.
+    The Python path reads it. ``why`` says which, as the end of a sentence about the file."""
+
+    def __init__(self, message: str, *, why: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.why = why
+
+
 def require(module: str) -> None:
     """Raise a clear error when an optional dependency of the SQL path is missing."""
     import importlib.util

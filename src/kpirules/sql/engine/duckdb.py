@@ -17,6 +17,7 @@ sqlglot. File names are passed to DuckDB as parameters or through its Python API
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import KpiRulesError
 from ...messages import Catalog
 from ..cache import SqlCache
-from ..errors import SqlEngineError, SqlUnreadableCsv, SqlUnsupported
+from ..errors import SqlEngineError, SqlHeaderNeedsPython, SqlUnreadableCsv, SqlUnsupported
 from .csvtext import csv_options, utf8_text, writing
 from .rescore import UNREAD, percent_slips, rescore, score_by_python
 from .run import ROW, UNIT, VIEW, BatchReport, Statements, connect, exact_numeric, numeric, prelude
@@ -65,6 +66,16 @@ M = Catalog(
         ),
         "rename_input": ("请给文件改名，或使用 --engine python", "rename the file, or use --engine python"),
         "rename_output": ("请给输出文件改名", "rename it"),
+        "header": (
+            "DuckDB 只按数据项的 `id` 对应各列，而 {path} {why}",
+            "DuckDB maps columns by measure id only, and {path} {why}",
+        ),
+        "aliases": ("有列名不是数据项的 `id`：{columns}", "heads columns otherwise: {columns}"),
+        "title": ("的表头上方还有其他行", "has rows above its header"),
+        "header_hint": (
+            "请用数据项的 `id` 作列名，或用 Python 引擎评分",
+            "head the columns with the measures' ids, or score with the Python evaluator",
+        ),
         "too_large": (
             "数值太大，超出了 SQL 评分所用的 128 位整数运算的范围（{error}）",
             "the values are too large for the SQL path's 128-bit arithmetic ({error})",
@@ -102,6 +113,43 @@ def file_columns(con: Any, path: Path, directory: Path | None = None) -> dict[st
         raise
     except Exception as err:  # duckdb raises its own exception types
         raise SqlEngineError(M("cannot_read", path=path, error=err)) from None
+
+
+def check_header(con: Any, path: Path, statements: Statements) -> None:
+    """Refuse (:class:`SqlHeaderNeedsPython`) a file of units whose header this engine cannot
+    map: it maps columns by measure id alone, and the Python path's readers also take labels,
+    units in brackets, ``单位`` for the unit's column and rows above the header. A Parquet
+    file's header is its schema, and the names it gives are judged once per ruleset: the
+    verdict is kept in the SQL cache, so a cached run neither loads the ruleset nor imports the
+    header rules. A CSV file's first MiB is read as the Python path reads it, against the
+    measures as the cache keeps them (:meth:`Statements.measures`)."""
+    if _input_suffix(path) == ".parquet":
+        names = list(file_columns(con, path))
+
+        def build() -> dict[str, str]:
+            from ...tables import HeaderNames
+            from ...valuefiles import aliased_headers
+
+            aliased = aliased_headers(names, HeaderNames(statements.rs.measures))
+            return {"aliased": json.dumps(aliased, ensure_ascii=False)}
+
+        aliased: list[str] = json.loads(statements.get("header", [names], build)["aliased"])
+        below = False
+    else:
+        from ...tables import HeaderNames
+        from ...valuefiles import check_header as text_header
+
+        check = text_header(path, HeaderNames(statements.measures()))
+        if check is None:
+            return
+        aliased, below = check
+    if aliased:
+        why = M("aliases", columns=", ".join(aliased))
+    elif below:
+        why = M("title")
+    else:
+        return
+    raise SqlHeaderNeedsPython(M("header", path=path, why=why), why=why, hint=M("header_hint"))
 
 
 def open_units(
@@ -288,8 +336,10 @@ def score_file(
 
     A ruleset the SQL path refuses raises :class:`SqlUnsupported`; with ``fallback``, that is
     called with the error instead and every unit is scored by the Python evaluator, into a file
-    with the same columns. ``cache``: where the statements' SQL text is kept between runs
-    (default: the user's cache, see :mod:`kpirules.sql.cache`; ``SqlCache(None)`` for none)."""
+    with the same columns. A file whose header this engine cannot map (labels, rows above it)
+    raises :class:`SqlHeaderNeedsPython` before it is read (:func:`check_header`). ``cache``:
+    where the statements' SQL text is kept between runs (default: the user's cache, see
+    :mod:`kpirules.sql.cache`; ``SqlCache(None)`` for none)."""
     source, target = Path(values), Path(output)
     fmt = target.suffix.lower()
     if fmt not in (".parquet", ".csv"):
@@ -299,6 +349,7 @@ def score_file(
     statements.inputs()  # loads a ruleset file unless its inputs are cached: its errors come first
     directory = target.parent if str(target.parent) else Path(".")
     with contextlib.closing(connect(threads, progress)) as con:
+        check_header(con, source, statements)
         _, types = open_units(con, source, statements, directory=directory)
         parquet = source if source.suffix.lower() == ".parquet" else None
         try:

@@ -105,6 +105,18 @@ class Statements:
         names: list[str] = json.loads(self.get("inputs", [], build)["names"])
         return names
 
+    def measures(self) -> dict[str, Measure]:
+        """The ruleset's measures as a file's header names them: id, type, unit and label (what
+        :class:`~kpirules.tables.HeaderNames` reads), kept in the cache so as not to load the ruleset."""
+        from ...model import Measure
+
+        def build() -> dict[str, str]:
+            table = {name: [m.type, m.unit, m.label] for name, m in self.rs.measures.items()}
+            return {"measures": json.dumps(table, ensure_ascii=False)}
+
+        table = json.loads(self.get("measures", [], build)["measures"])
+        return {name: Measure(name, kind, unit, label) for name, (kind, unit, label) in table.items()}
+
     def hidden(self) -> list[str]:
         """The ids of the rows the table does not show (``visible = false``): no unit has a total."""
 
