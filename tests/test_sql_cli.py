@@ -422,15 +422,15 @@ def test_cached_run_does_not_parse_the_ruleset(tmp_path: Path) -> None:
 
 
 def test_cached_run_checks_the_header_on_its_one_connection(tmp_path: Path) -> None:
-    """The engine checks the file's header itself (it maps columns by measure id alone): on a
-    cached run the verdict for a Parquet file's column names comes from the SQL cache, so the
-    whole command opens one DuckDB connection and imports neither the header rules
-    (kpirules.tables, kpirules.valuefiles), nor the measures (kpirules.model), nor a TOML reader."""
+    """The engine checks the file's header itself (it maps columns by measure id alone), on its
+    one DuckDB connection: a Parquet file whose columns are all inputs' ids and ``unit`` is told
+    so from the input names, without the header rules (kpirules.tables, kpirules.valuefiles).
+    A cached run thus imports neither those, nor the measures (kpirules.model), nor a TOML reader."""
     units = tmp_path / "units.parquet"
     _units_parquet(units, rows=7)
     watched = ("kpirules.tables", "kpirules.valuefiles", "kpirules.model", "tomllib")
     first, second = _score_runs(tmp_path, units, watched)
-    assert first == (0, ["kpirules.tables", "kpirules.valuefiles", "kpirules.model", "tomllib"], 1)
+    assert first == (0, ["kpirules.model", "tomllib"], 1)  # the ruleset is loaded to compile the query
     assert second == (0, [], 1)
 
 
@@ -465,6 +465,14 @@ def test_score_file_refuses_a_header_it_cannot_map(tmp_path: Path, cached: bool)
     plain = tmp_path / "plain.csv"
     plain.write_text("unit,execution_rate,satisfaction_rate\n一中队,0.93,0.88\n", "utf-8")
     assert score_file(MINI, plain, tmp_path / "out.csv", cache=cache).scored == 1
+    remarks = tmp_path / "remarks.parquet"  # a column that names no measure is no alias: ignored
+    duckdb.connect().execute(
+        "COPY (SELECT '一中队' AS unit, 0.93 AS execution_rate, 0.88 AS satisfaction_rate, '无' AS 备注) "
+        "TO ? (FORMAT parquet)",
+        [str(remarks)],
+    )
+    for _ in range(2 if cached else 1):
+        assert score_file(MINI, remarks, tmp_path / "out.parquet", cache=cache).scored == 1
 
 
 def test_ruleset_file_loads_only_when_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1220,3 +1228,12 @@ def test_the_version_is_written_once() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
     assert project["tool"]["hatch"]["version"]["path"] == "src/kpirules/_version.py"
+
+
+def test_the_blanks_stripped_in_sql_are_those_str_strip_removes() -> None:
+    """The CSV view strips a unit's name of :data:`BLANKS`, written out as a literal: exactly the
+    characters up to U+3000 that Python's ``str.strip`` removes (every other is above it)."""
+    from kpirules.sql.engine.statements import BLANKS
+
+    assert BLANKS == "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+    assert not any(chr(c).isspace() for c in range(0x3001, 0x110000))

@@ -118,22 +118,27 @@ def file_columns(con: Any, path: Path, directory: Path | None = None) -> dict[st
 def check_header(con: Any, path: Path, statements: Statements) -> None:
     """Refuse (:class:`SqlHeaderNeedsPython`) a file of units whose header this engine cannot
     map: it maps columns by measure id alone, and the Python path's readers also take labels,
-    units in brackets, ``单位`` for the unit's column and rows above the header. A Parquet
-    file's header is its schema, and the names it gives are judged once per ruleset: the
-    verdict is kept in the SQL cache, so a cached run neither loads the ruleset nor imports the
-    header rules. A CSV file's first MiB is read as the Python path reads it, against the
-    measures as the cache keeps them (:meth:`Statements.measures`)."""
+    units in brackets, ``单位`` for the unit's column and rows above the header.
+
+    A Parquet file's header is its schema. A name that is an input's id or ``unit`` (every name,
+    in a file this engine was meant for) is told so from the cached input names; any other is
+    judged by the header rules once per ruleset and kept in the SQL cache, so a cached run
+    neither loads the ruleset nor imports those rules. A CSV file's first MiB is read as the
+    Python path reads it, against the measures as the cache keeps them (:meth:`Statements.measures`)."""
     if _input_suffix(path) == ".parquet":
-        names = list(file_columns(con, path))
+        known = {*statements.inputs(), UNIT}
+        others = [name for name in file_columns(con, path) if name.strip() not in known]
+        if not others:
+            return
 
         def build() -> dict[str, str]:
             from ...tables import HeaderNames
             from ...valuefiles import aliased_headers
 
-            aliased = aliased_headers(names, HeaderNames(statements.rs.measures))
+            aliased = aliased_headers(others, HeaderNames(statements.rs.measures))
             return {"aliased": json.dumps(aliased, ensure_ascii=False)}
 
-        aliased: list[str] = json.loads(statements.get("header", [names], build)["aliased"])
+        aliased: list[str] = json.loads(statements.get("header", [others], build)["aliased"])
         below = False
     else:
         from ...tables import HeaderNames
