@@ -1237,3 +1237,35 @@ def test_the_blanks_stripped_in_sql_are_those_str_strip_removes() -> None:
 
     assert BLANKS == "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
     assert not any(chr(c).isspace() for c in range(0x3001, 0x110000))
+
+
+def test_the_connection_opened_while_the_ruleset_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``score_file`` opens its DuckDB connection on a worker thread while the ruleset loads: the
+    ruleset's error still comes first, and the connection opened beside it is closed; an error in
+    connecting is raised once the load is done."""
+    from kpirules.sql.engine import duckdb as engine
+
+    closed: list[str] = []
+
+    class Fake:
+        def close(self) -> None:
+            closed.append("closed")
+
+    def bad_ruleset() -> None:
+        raise kpirules.RulesetError("no such ruleset")
+
+    monkeypatch.setattr(engine, "connect", lambda threads=None, progress=False: Fake())
+    with pytest.raises(kpirules.RulesetError, match="no such ruleset"):
+        engine._connect_while(bad_ruleset, None, False)
+    assert closed == ["closed"]
+    loaded: list[str] = []
+    assert isinstance(engine._connect_while(lambda: loaded.append("loaded"), None, False), Fake)
+    assert loaded == ["loaded"] and closed == ["closed"]
+
+    def refused(threads: int | None = None, progress: bool = False) -> object:
+        raise engine.SqlEngineError("cannot connect")
+
+    monkeypatch.setattr(engine, "connect", refused)
+    with pytest.raises(engine.SqlEngineError, match="cannot connect"):
+        engine._connect_while(lambda: loaded.append("again"), None, False)
+    assert loaded == ["loaded", "again"]

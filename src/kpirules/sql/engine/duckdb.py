@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
@@ -351,9 +352,10 @@ def score_file(
         raise SqlEngineError(M("output_suffix", name=target.name))
     _utf8_name(target, M("rename_output"))
     statements = Statements(rs, cache if cache is not None else SqlCache.default())
-    statements.inputs()  # loads a ruleset file unless its inputs are cached: its errors come first
+    # loads a ruleset file unless its inputs are cached (its errors come first), while DuckDB starts
+    opened = _connect_while(statements.inputs, threads, progress)
     directory = target.parent if str(target.parent) else Path(".")
-    with contextlib.closing(connect(threads, progress)) as con:
+    with contextlib.closing(opened) as con:
         check_header(con, source, statements)
         _, types = open_units(con, source, statements, directory=directory)
         parquet = source if source.suffix.lower() == ".parquet" else None
@@ -390,6 +392,40 @@ def score_file(
             Path(tmp).unlink(missing_ok=True)
             raise
     return report
+
+
+def _connect_while(work: Callable[[], object], threads: int | None, progress: bool) -> Any:
+    """:func:`connect`, run on a worker thread while ``work`` runs on this one. DuckDB sets up a
+    database without holding Python's lock (about 20 ms on the 2-core machine), so a run that
+    loads its ruleset meanwhile (a cache miss) opens its connection for nothing. An error of
+    ``work`` comes first, and the connection opened beside it is then closed."""
+    try:
+        import duckdb  # noqa: F401  imported on this thread: two threads importing at once can deadlock
+    except ImportError:
+        work()
+        return connect(threads, progress)  # says what to install
+    opened: list[Any] = []
+    failed: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            opened.append(connect(threads, progress))
+        except BaseException as err:  # raised on this thread, below
+            failed.append(err)
+
+    worker = threading.Thread(target=open_it, name="kpirules-duckdb-connect", daemon=True)
+    worker.start()
+    try:
+        work()
+    except BaseException:
+        worker.join()
+        if opened:
+            opened[0].close()
+        raise
+    worker.join()
+    if failed:
+        raise failed[0]
+    return opened[0]
 
 
 def _overflow(err: SqlEngineError) -> bool:
