@@ -425,12 +425,13 @@ def test_cached_run_checks_the_header_on_its_one_connection(tmp_path: Path) -> N
     """The engine checks the file's header itself (it maps columns by measure id alone), on its
     one DuckDB connection: a Parquet file whose columns are all inputs' ids and ``unit`` is told
     so from the input names, without the header rules (kpirules.tables, kpirules.valuefiles).
-    A cached run thus imports neither those, nor the measures (kpirules.model), nor a TOML reader."""
+    A cached run thus imports neither those, nor the measures (kpirules.model), nor a TOML reader,
+    nor attrs: the messages, errors and rule sources it does import are named tuples."""
     units = tmp_path / "units.parquet"
     _units_parquet(units, rows=7)
-    watched = ("kpirules.tables", "kpirules.valuefiles", "kpirules.model", "tomllib")
+    watched = ("kpirules.tables", "kpirules.valuefiles", "kpirules.model", "tomllib", "attrs")
     first, second = _score_runs(tmp_path, units, watched)
-    assert first == (0, ["kpirules.model", "tomllib"], 1)  # the ruleset is loaded to compile the query
+    assert first == (0, ["kpirules.model", "tomllib", "attrs"], 1)  # the ruleset is loaded to compile the query
     assert second == (0, [], 1)
 
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Sequence
-
-import attrs
+from typing import NamedTuple
 
 from .messages import Catalog, language
 
@@ -54,20 +53,25 @@ def os_reason(err: OSError) -> str:
 _WINDOW = 100
 
 
-@attrs.frozen
-class Location:
+class Location(NamedTuple):
     """A place in a file: 1-based line and column, and where known the end of the span.
 
     In a workbook, ``sheet`` names the sheet, ``line`` is the row and ``column`` the column (both
-    1-based), and the place is written as Excel names a cell: ``units.xlsx!Sheet1!C7``."""
+    1-based), and the place is written as Excel names a cell: ``units.xlsx!Sheet1!C7``.
+    ``source_line`` is the text of the line, for the caret under it; the repr leaves it out.
+    (A named tuple, not an attrs class: see :class:`kpirules.messages.Text`.)"""
 
     file: str | None
     line: int | None = None
     column: int | None = None
     end_line: int | None = None
     end_column: int | None = None
-    source_line: str | None = attrs.field(default=None, repr=False)
+    source_line: str | None = None
     sheet: str | None = None
+
+    def __repr__(self) -> str:
+        shown = ("file", "line", "column", "end_line", "end_column", "sheet")
+        return f"Location({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
 
     @property
     def cell(self) -> str | None:

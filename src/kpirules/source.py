@@ -16,8 +16,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-import attrs
-
 from .errors import KpiRulesError, Location
 from .messages import Catalog
 
@@ -301,13 +299,12 @@ class SourceFile:
         return Location(self.name, line, col, end_line, end_col, source_line=self.line_text(line))
 
 
-@attrs.frozen
-class TextMap:
+class TextMap(NamedTuple):
     """Where each character of a decoded TOML string sits in its file.
 
     ``offsets[i]`` is the file offset of character ``i``; ``offsets[len(text)]`` is the offset just
     after the last character. A string without escapes maps by a constant shift, kept as
-    ``base`` with ``offsets`` empty.
+    ``base`` with ``offsets`` empty. (A named tuple: see :class:`kpirules.messages.Text`.)
     """
 
     base: int
@@ -320,9 +317,9 @@ class TextMap:
         return self.offsets[index]
 
 
-@attrs.frozen
-class RuleSource:
-    """Text of one rule, and where it came from: a file and a map into it, or nowhere."""
+class RuleSource(NamedTuple):
+    """Text of one rule, and where it came from: a file and a map into it, or nowhere. (A named
+    tuple: see :class:`kpirules.messages.Text`.)"""
 
     text: str
     file: SourceFile | None = None
