@@ -244,7 +244,7 @@ def test_toml_syntax_errors_in_chinese(text: str) -> None:
 
 
 def test_every_toml_message_known_keeps_its_english() -> None:
-    for pattern, key in loader._TOML_MESSAGES:
+    for pattern, key in loader._toml_messages():
         fields = {name: "'x'" for name in pattern.groupindex}
         english = loader.M.say("en", key, **fields)
         assert pattern.fullmatch(english), key

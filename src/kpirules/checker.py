@@ -10,14 +10,12 @@ compiler reads: the kind of each node, the labels, and the measures the rule rea
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
-from fractions import Fraction
 
 from . import ast
-from .errors import RuleTypeError
+from .errors import RuleTypeError, close_matches
 from .forms import FORMS, refs
 from .kinds import BOOL, DATE, ERROR, FUNCTIONS, NUMBER, SCORE, Checked, Kind, Type, measure_type
 from .messages import Catalog
@@ -244,6 +242,8 @@ class _Checker:
         weight = self.weight
         if weight is None or weight <= 0 or node.value < 0:
             return hint
+        from fractions import Fraction  # an error's hint: imported when one is given
+
         share = Fraction(node.value) / Fraction(weight) * 100
         shown = format(weight.normalize(), "f")
         if share > 100:
@@ -284,7 +284,7 @@ class _Checker:
                 M("neither", name=node.name, levels=listed(levels)),
                 code="KPI-T202",
             )
-        close = difflib.get_close_matches(node.name, list(self.measures), n=1, cutoff=0.6)
+        close = close_matches(node.name, list(self.measures), n=1, cutoff=0.6)
         hint = M("did_you_mean", name=close[0]) if close else M("declare_it")
         return self.error(node, M("unknown_measure", name=node.name), hint, code="KPI-R101")
 

@@ -16,7 +16,7 @@ values) are raised together: the raised error is the first problem and ``problem
 from __future__ import annotations
 
 import errno
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from .messages import Catalog, language
@@ -48,6 +48,14 @@ def os_reason(err: OSError) -> str:
     if name is not None and name in M and language() != "en":
         return M(name)
     return reason
+
+
+def close_matches(word: str, candidates: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """The ``candidates`` nearest ``word`` (:func:`difflib.get_close_matches`), for a hint that
+    asks "did you mean …?"; difflib is imported only when a hint is given."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=cutoff)
 
 
 _WINDOW = 100

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from fractions import Fraction
 
 from .messages import Catalog
 from .model import Group, HiddenRow, Indicator
@@ -221,6 +220,8 @@ def shares_add_up(members: Iterable[Indicator | HiddenRow], target: Decimal) -> 
     members = list(members)
     if not any(ind.share is not None for ind in members):
         return False
+    from fractions import Fraction  # only for shares (and it compiles a regular expression when imported)
+
     exact = sum(
         (
             Fraction(ind.share.pool) / ind.share.siblings if ind.share is not None else Fraction(ind.weight)

@@ -7,7 +7,6 @@ and the tree it yields is turned into :mod:`kpirules.ast` nodes carrying source 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import ast
 from .dates import DateProblem, parse_date
-from .errors import RuleSyntaxError
+from .errors import RuleSyntaxError, close_matches
 from .forms import FORMS
 from .messages import Catalog
 from .source import RuleSource
@@ -522,7 +521,7 @@ def _keyword_suggestion(text: str, tok: Token) -> str | None:
     for word in candidates:
         if word in KEYWORDS or not word.isidentifier():
             continue
-        close = difflib.get_close_matches(word, sorted(KEYWORDS), n=1, cutoff=0.75)
+        close = close_matches(word, sorted(KEYWORDS), n=1, cutoff=0.75)
         if close:
             return M("not_keyword", word=word, close=close[0])
     return None

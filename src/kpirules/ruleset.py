@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .compiler import compile_expr, may_be_inexact
-from .errors import EvaluationError, KpiRulesError, Location, ValuesError
+from .errors import EvaluationError, KpiRulesError, Location, ValuesError, close_matches
 from .exact import CONTEXT, NO_FLOOR, ZERO, ColumnFn, EvalFailure, Fn, quantizer, rounding_mode, snap
 from .hierarchy import shares_add_up
 from .kinds import Checked
@@ -686,9 +686,7 @@ def _snapped(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _suggest(name: str, known: Iterable[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    close = close_matches(name, list(known), n=1, cutoff=0.6)
     return M("did_you_mean", name=close[0]) if close else None
 
 

@@ -24,17 +24,15 @@ the target.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .. import ast
 from ..ast import Node, Span
-from ..errors import KpiRulesError, RuleTypeError
+from ..errors import KpiRulesError, RuleTypeError, close_matches
 from ..exact import CONTEXT, ZERO, ColumnFn, Env, EvalFailure, Fn, Trace, quantizer, snap
 from ..intervals import EVERYTHING, Dom, Interval, sub
 from ..kinds import ERROR, SCORE, Kind, Type
@@ -276,6 +274,8 @@ class RefForm(Form[Ref]):
         v = inner.compile(ind.rule)
         raw = v.value
         assert isinstance(raw, s.Q)
+        from fractions import Fraction  # the SQL path's exact arithmetic, imported there
+
         weight = Fraction(ind.weight)
         if node.func == "deduction":
             return s.V(s.a.add(s.qconst(weight), raw, -1), s.prefixed(said, v.err))
@@ -392,7 +392,7 @@ def resolve(
             if ref.id in by_id:
                 continue
             ref.target.reported = True
-            close = difflib.get_close_matches(ref.id, list(by_id), n=3, cutoff=0.5)
+            close = close_matches(ref.id, list(by_id), n=3, cutoff=0.5)
             hint = (
                 _WORDS("unknown_hint", ids=_WORDS("sep").join(f"`{i}`" for i in close))
                 if close

@@ -17,9 +17,9 @@ from ..tomlspans import scan
 from .base import MAX_POINTS
 from .build import _Builder
 from .toml import parse_toml
-from .words import _TOML_MESSAGES, M, _toml_words
+from .words import M, _toml_messages, _toml_words
 
-__all__ = ["MAX_POINTS", "_TOML_MESSAGES", "M", "_Builder", "_toml_words", "load", "loads", "parse_toml"]
+__all__ = ["MAX_POINTS", "M", "_Builder", "_toml_messages", "_toml_words", "load", "loads", "parse_toml"]
 
 
 def load(path: str | FilePath) -> Ruleset:

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ..errors import KpiRulesError, RulesetError
+from ..errors import KpiRulesError, RulesetError, close_matches
 from ..source import RuleSource, SourceFile
 from ..tomlspans import Path, Span
 from ..values import (
@@ -85,7 +84,7 @@ class Base:
     ) -> None:
         for key in table:
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                close = close_matches(key, allowed, n=1, cutoff=0.6)
                 hint = M("did_you_mean", name=close[0]) if close else M("keys_here", keys=M("joiner").join(allowed))
                 message = (
                     M("unknown_key", key=key, where=_describe_path(path)) if path else M("unknown_key_file", key=key)

@@ -4,7 +4,6 @@ and type-checked; all problems reported at once."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -14,7 +13,7 @@ from typing import Any
 from .. import ast
 from ..checker import check_formula, check_rule
 from ..dates import DateProblem, parse_date
-from ..errors import KpiRulesError, RulesetError
+from ..errors import KpiRulesError, RulesetError, close_matches
 from ..exact import CONTEXT, quantizer, rounding_mode
 from ..forms import refs
 from ..kinds import Checked
@@ -271,7 +270,7 @@ class _Builder(ReportedReader, ScaleReader):
             self.problem((*path, "levels"), M("scale_and_levels", name=name), key=True, code="KPI-S104")
         if scale not in scales:
             if scale not in self.broken_scales:
-                close = difflib.get_close_matches(scale, list(scales), n=1, cutoff=0.6)
+                close = close_matches(scale, list(scales), n=1, cutoff=0.6)
                 hint = M("did_you_mean", name=close[0]) if close else M("declare_scale", name=scale)
                 self.problem((*path, "scale"), M("unknown_scale", name=scale), hint, code="KPI-R101")
             return None, None, True
@@ -387,7 +386,7 @@ class _Builder(ReportedReader, ScaleReader):
             if measure is not None and measure in self.broken:
                 measure, bad_measure = None, True
             elif measure is not None and measure not in measures:
-                close = difflib.get_close_matches(measure, list(measures), n=1, cutoff=0.6)
+                close = close_matches(measure, list(measures), n=1, cutoff=0.6)
                 self.problem(
                     (*path, "measure"),
                     M("unknown_measure", name=measure),
@@ -583,7 +582,7 @@ class _Builder(ReportedReader, ScaleReader):
                 locations[name] = self.source.location(span.value_start, span.value_end)
             measure = measures.get(name)
             if measure is None:
-                close = difflib.get_close_matches(name, list(measures), n=1, cutoff=0.6)
+                close = close_matches(name, list(measures), n=1, cutoff=0.6)
                 self.problem(
                     path,
                     M("value_unknown", name=name),

@@ -4,13 +4,12 @@ its text prints, for the audit."""
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..errors import Location
+from ..errors import Location, close_matches
 from ..hierarchy import SubtotalError, resolve_subtotal
 from ..model import (
     Group,
@@ -66,7 +65,7 @@ class ReportedReader(Base):
             if body is None:
                 continue
             if iid not in by_id:
-                close = difflib.get_close_matches(iid, list(by_id), n=1, cutoff=0.6)
+                close = close_matches(iid, list(by_id), n=1, cutoff=0.6)
                 hint = (
                     M("reported_hidden", id=iid)
                     if any(row.id == iid for row in self.hidden)
@@ -188,7 +187,7 @@ class ReportedReader(Base):
             measure = measures.get(name)
             if measure is None:
                 if name not in self.broken:
-                    close = difflib.get_close_matches(name, list(measures), n=1, cutoff=0.6)
+                    close = close_matches(name, list(measures), n=1, cutoff=0.6)
                     self.problem(
                         (*where, "measure"),
                         M("figure_unknown", name=name),

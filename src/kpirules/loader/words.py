@@ -3,6 +3,7 @@ syntax errors by pattern."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..messages import Catalog
@@ -25,7 +26,7 @@ M = Catalog(
         "unclosed_string": ("从这里开始的字符串没有闭合", "the string that starts here is never closed"),
         "unclosed_array": ("从这里开始的数组没有闭合", "the array that starts here is never closed"),
         "unclosed_table": ("从这里开始的内联表没有闭合", "the inline table that starts here is never closed"),
-        # what tomllib says, with its first letter made lower case (see _TOML_MESSAGES)
+        # what tomllib says, with its first letter made lower case (see _TOML_PATTERNS)
         "toml.statement": ("无效的语句", "invalid statement"),
         "toml.newline": (
             "语句之后应换行或结束文件",
@@ -282,40 +283,43 @@ M = Catalog(
 
 #: What tomllib says (its first letter made lower case), to the key of the same words in the catalog:
 #: tried in order, each pattern matching the whole message; a message not here is shown as it is.
-_TOML_MESSAGES = tuple(
-    (re.compile(pattern), key)
-    for pattern, key in (
-        (r"invalid statement", "toml.statement"),
-        (r"expected newline or end of document after a statement", "toml.newline"),
-        (r"expected '\]' at the end of a table declaration", "toml.table_end"),
-        (r"expected '\]\]' at the end of an array declaration", "toml.array_end"),
-        (r"expected '=' after a key in a key/value pair", "toml.equals"),
-        (r"expected (?P<what>.+)", "toml.expected"),
-        (r"found invalid character (?P<char>.+)", "toml.invalid_character"),
-        (r"cannot declare (?P<key>.+) twice", "toml.declare_twice"),
-        (r"cannot overwrite a value", "toml.overwrite"),
-        (r"cannot mutate immutable namespace (?P<key>.+)", "toml.immutable"),
-        (r"cannot redefine namespace (?P<key>.+)", "toml.redefine"),
-        (r"invalid initial character for a key part", "toml.key_start"),
-        (r"unclosed array", "toml.unclosed_array"),
-        (r"duplicate inline table key (?P<key>.+)", "toml.duplicate_key"),
-        (r"unclosed inline table", "toml.unclosed_table"),
-        (r"unescaped '\\' in a string", "toml.backslash"),
-        (r"invalid hex value", "toml.hex"),
-        (r"escaped character is not a Unicode scalar value", "toml.scalar"),
-        (r"unterminated string", "toml.unterminated"),
-        (r"illegal character (?P<char>.+)", "toml.illegal"),
-        (r"invalid date or datetime", "toml.date"),
-        (r"invalid value", "toml.value"),
-    )
+_TOML_PATTERNS = (
+    (r"invalid statement", "toml.statement"),
+    (r"expected newline or end of document after a statement", "toml.newline"),
+    (r"expected '\]' at the end of a table declaration", "toml.table_end"),
+    (r"expected '\]\]' at the end of an array declaration", "toml.array_end"),
+    (r"expected '=' after a key in a key/value pair", "toml.equals"),
+    (r"expected (?P<what>.+)", "toml.expected"),
+    (r"found invalid character (?P<char>.+)", "toml.invalid_character"),
+    (r"cannot declare (?P<key>.+) twice", "toml.declare_twice"),
+    (r"cannot overwrite a value", "toml.overwrite"),
+    (r"cannot mutate immutable namespace (?P<key>.+)", "toml.immutable"),
+    (r"cannot redefine namespace (?P<key>.+)", "toml.redefine"),
+    (r"invalid initial character for a key part", "toml.key_start"),
+    (r"unclosed array", "toml.unclosed_array"),
+    (r"duplicate inline table key (?P<key>.+)", "toml.duplicate_key"),
+    (r"unclosed inline table", "toml.unclosed_table"),
+    (r"unescaped '\\' in a string", "toml.backslash"),
+    (r"invalid hex value", "toml.hex"),
+    (r"escaped character is not a Unicode scalar value", "toml.scalar"),
+    (r"unterminated string", "toml.unterminated"),
+    (r"illegal character (?P<char>.+)", "toml.illegal"),
+    (r"invalid date or datetime", "toml.date"),
+    (r"invalid value", "toml.value"),
 )
+
+
+@functools.cache
+def _toml_messages() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """:data:`_TOML_PATTERNS` compiled, on the first TOML error (not when the loader is imported)."""
+    return tuple((re.compile(pattern), key) for pattern, key in _TOML_PATTERNS)
 
 
 def _toml_words(message: str) -> str:
     """What tomllib says (its position removed), first letter in lower case, in the current
     language where the catalog knows its words."""
     message = message[:1].lower() + message[1:]
-    for pattern, key in _TOML_MESSAGES:
+    for pattern, key in _toml_messages():
         match = pattern.fullmatch(message)
         if match is not None:
             words = M.say("en", key, **match.groupdict())

@@ -5,13 +5,12 @@ printed, figures of measures; every problem collected, at its cell."""
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ...errors import KpiRulesError, Location
+from ...errors import KpiRulesError, Location, close_matches
 from ...hierarchy import SubtotalError, resolve_subtotal, strip_enumerator, strip_note, subtotal_name
 from ...messages import Catalog
 from ...model import Measure, Reported, ReportedFigure, ReportedRow, ReportedSubtotal
@@ -148,7 +147,7 @@ def build(table: Table, ruleset: Ruleset) -> Reported:  # noqa: C901 - matches e
                 continue
             if not matches:
                 names = [ind.name for ind in ruleset.indicators] + list(by_id)
-                close = difflib.get_close_matches(label[:200], names, n=2, cutoff=0.5)
+                close = close_matches(label[:200], names, n=2, cutoff=0.5)
                 table.problem(
                     M("unknown", ruleset=ruleset.id, label=clip(label)),
                     where,
@@ -337,7 +336,7 @@ def _figure(cells: Mapping[str, Cell], at: Location | None, ruleset: Ruleset, ta
     name = cells["measure"].value
     measure: Measure | None = ruleset.measures.get(name) if isinstance(name, str) else None
     if measure is None:
-        close = difflib.get_close_matches(str(name)[:200], list(ruleset.measures), n=1, cutoff=0.6)
+        close = close_matches(str(name)[:200], list(ruleset.measures), n=1, cutoff=0.6)
         table.problem(
             M("figure_unknown", name=clip(name)),
             cells["measure"].location,

@@ -4,7 +4,6 @@ its key."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -12,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from ...errors import Location
+from ...errors import Location, close_matches
 from ...messages import Catalog
 from ...source import SourceFile
 from .cells import Cell, ReportedFileError, Row, Table, clip, column_field
@@ -212,7 +211,7 @@ def _from_data(data: Any, name: str, where: Any) -> Table:  # noqa: C901 - valid
     known = ("total", "grade", "scores", "rows", "subtotals", "figures", "quote", "source")
     for key in data:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            close = close_matches(key, known, n=1, cutoff=0.6)
             table.problem(
                 M("unknown_key", key=clip(key)),
                 where((*prefix, key), key=True),
