@@ -670,7 +670,7 @@ def test_understated_statistics_cannot_give_a_wrong_score(tmp_path: Path, monkey
         return dict.fromkeys(columns, Decimal(1))
 
     attempts: list[tuple[str, str]] = []
-    real_write = engine._write
+    real_write = engine.write
 
     def write(con: object, sql: str, *args: object) -> None:
         try:
@@ -681,7 +681,7 @@ def test_understated_statistics_cannot_give_a_wrong_score(tmp_path: Path, monkey
         attempts.append((sql, "ok"))
 
     monkeypatch.setattr(engine, "parquet_bounds", lying)
-    monkeypatch.setattr(engine, "_write", write)
+    monkeypatch.setattr(engine, "write", write)
     retried = engine.score_file(rs, units, tmp_path / "scores.parquet", cache=SqlCache(None))
     assert calls and len(attempts) >= 2
     assert attempts[0][0] != right.sql

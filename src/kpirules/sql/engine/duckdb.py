@@ -4,8 +4,9 @@ One pass runs the compiled query from the input file straight into the output fi
 query did not score (its ``error`` column is set) are then scored by the Python evaluator, which
 gives the exact error messages, and scores the units whose values SQL does not convert itself
 (``input: …``, e.g. ``"1,234.5"``); the output file is rewritten with their rows only when there
-are any, all at once (:mod:`kpirules.sql.engine.rescore`: never a statement per unit). The output is written
-to a temporary file beside the target and renamed, so readers see the old file or the new one.
+are any, all at once (:mod:`kpirules.sql.engine.rescore`: never a statement per unit). The
+output is written to a temporary file beside the target and renamed, so readers see the old file
+or the new one.
 A CSV file is read as the Python path reads it: DuckDB reads UTF-8 itself, and a file in GB18030
 or UTF-16 is first copied in UTF-8 (:func:`kpirules.sql.engine.csvtext.utf8_text`).
 
@@ -32,8 +33,7 @@ from ..cache import SqlCache
 from ..errors import SqlEngineError, SqlHeaderNeedsPython, SqlUnreadableCsv, SqlUnsupported
 from .csvtext import csv_options, utf8_text, writing
 from .rescore import UNREAD, percent_slips, rescore, score_by_python
-from .run import ROW, UNIT, VIEW, BatchReport, Statements, connect, exact_numeric, numeric, prelude
-from .run import write as _write
+from .run import ROW, UNIT, VIEW, BatchReport, Statements, connect, exact_numeric, numeric, prelude, write
 
 if TYPE_CHECKING:
     from ...ruleset import Ruleset
@@ -455,13 +455,13 @@ def _score_by_sql(
 ) -> None:
     """Run the query into ``tmp``; then score the units it could not score with the Python evaluator."""
     try:
-        _write(con, report.sql, tmp, fmt)
+        write(con, report.sql, tmp, fmt)
     except SqlEngineError:
         if parquet is None:
             raise
         # the file's statistics may understate its values (an overflow error): read the values
         report.sql = build_query(statements, types, con)
-        _write(con, report.sql, tmp, fmt)
+        write(con, report.sql, tmp, fmt)
     output_sql = prelude(statements, fmt)
     failing = con.execute(output_sql["failing"], [tmp]).fetchall()
     report.units = con.execute(output_sql["count"], [tmp]).fetchone()[0]
