@@ -340,3 +340,32 @@ def test_output_format_follows_the_output_suffix(tmp_path: Path, suffix: str, st
     assert result.exit_code == 0 and out.read_text("utf-8-sig").lstrip().startswith(starts), out.read_text("utf-8")[:80]
     explicit = CliRunner().invoke(main, ["score", MINI, "--format", "table", "-o", str(out)])
     assert explicit.exit_code == 0 and not out.read_text("utf-8-sig").lstrip().startswith(starts)
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_a_file_with_no_units_is_refused(tmp_path: Path, engine: str) -> None:
+    """A file of units that holds none (the template handed back unfilled, a header alone, rows
+    left blank, an empty JSON list) is refused, exit 2, saying what to fill in, on either engine,
+    and the output is left as it was: an empty table handed in without a word helps no one."""
+    if engine == "duckdb":
+        pytest.importorskip("duckdb")
+        pytest.importorskip("sqlglot")
+    runner = CliRunner()
+    template = tmp_path / "填报表.xlsx"
+    assert runner.invoke(main, ["template", MINI, "-o", str(template)]).exit_code == 0
+    header = tmp_path / "header.csv"
+    header.write_text(MINI_HEADER + "\n", "utf-8")
+    blank = tmp_path / "blank.csv"
+    blank.write_text(MINI_HEADER + "\n,,\n  ,\t,\n", "utf-8")
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]", "utf-8")
+    out = tmp_path / "scores.csv"
+    out.write_text("kept", "utf-8")
+    files = [header, blank] if engine == "duckdb" else [template, header, blank, empty]
+    for units in files:
+        args = ["score", MINI, "--values", str(units), "-o", str(out), "--engine", engine, "--lang", "en"]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 2, (units, result.output)
+        assert f"{units}: the file holds no units: nothing to score" in result.output
+        assert "hint: fill in one row of values per unit below the header" in result.output
+        assert out.read_text("utf-8") == "kept"

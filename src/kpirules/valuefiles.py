@@ -61,6 +61,11 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 M = Catalog(
     "valuefiles",
     {
+        "no_units": ("文件中没有单位，没有可评分的内容", "the file holds no units: nothing to score"),
+        "no_units_hint": (
+            "每个单位在表头之下填一行数值（JSON 列表则每个单位一项）",
+            "fill in one row of values per unit below the header (one item per unit in a JSON list)",
+        ),
         "unknown_suffix": (
             "无法从 {name} 读取数值：请使用 .toml、.json、.csv（.tsv、.txt）、.xlsx（.xlsm、.xls、.ods）"
             "或 .parquet 文件",
@@ -123,26 +128,39 @@ def read_units(
     and the keys of a JSON file may be headed by a measure's label as well as its id
     (:class:`HeaderNames`), and a table's header row is found below any title rows; the values
     come back keyed by measure id. ``sheet`` picks a workbook's sheet by name or 1-based number
-    (default: the first sheet whose header names a measure)."""
+    (default: the first sheet whose header names a measure). A file that holds no unit is
+    refused (:func:`no_units`)."""
     file = Path(path)
     suffix = file.suffix.lower()
     names = HeaderNames(measures)
     if sheet is not None and suffix not in WORKBOOK_SUFFIXES:
         raise ValuesFileError(M("sheet_not_workbook", name=file.name))
+    batch = True
     if suffix in WORKBOOK_SUFFIXES:
         from .workbook import read_workbook
 
-        return read_workbook(file, names, sheet=sheet), True
-    if suffix == ".parquet":
-        return read_parquet(file, names), True
-    if suffix not in (*TABLE_SUFFIXES, ".json", ".toml"):
+        units = read_workbook(file, names, sheet=sheet)
+    elif suffix == ".parquet":
+        units = read_parquet(file, names)
+    elif suffix not in (*TABLE_SUFFIXES, ".json", ".toml"):
         raise ValuesFileError(M("unknown_suffix", name=file.name))
-    text = read_text(file, ValuesFileError, encodings=SPREADSHEET_ENCODINGS)
-    if suffix in TABLE_SUFFIXES:
-        return read_csv(text, str(file), names), True
-    if suffix == ".json":
-        return read_json(text, str(file), names)
-    return [read_toml(text, str(file))], False
+    else:
+        text = read_text(file, ValuesFileError, encodings=SPREADSHEET_ENCODINGS)
+        if suffix in TABLE_SUFFIXES:
+            units = read_csv(text, str(file), names)
+        elif suffix == ".json":
+            units, batch = read_json(text, str(file), names)
+        else:
+            units, batch = [read_toml(text, str(file))], False
+    if not units:
+        raise no_units(file)
+    return units, batch
+
+
+def no_units(path: str | Path) -> ValuesFileError:
+    """The error of a file of units that holds none (an unfilled template, a header alone, an
+    empty JSON list): scoring it would hand in an empty table without a word."""
+    return ValuesFileError(M("no_units"), location=Location(str(path)), hint=M("no_units_hint"))
 
 
 #: In a file of units, a column of a rate with no declared range whose every bare number (no %) is

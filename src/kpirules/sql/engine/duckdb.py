@@ -343,7 +343,9 @@ def score_file(
     A ruleset the SQL path refuses raises :class:`SqlUnsupported`; with ``fallback``, that is
     called with the error instead and every unit is scored by the Python evaluator, into a file
     with the same columns. A file whose header this engine cannot map (labels, rows above it)
-    raises :class:`SqlHeaderNeedsPython` before it is read (:func:`check_header`). ``cache``:
+    raises :class:`SqlHeaderNeedsPython` before it is read (:func:`check_header`); one that holds
+    no unit, the :class:`~kpirules.tables.ValuesFileError` of the Python path, and the output is
+    left as it was. ``cache``:
     where the statements' SQL text is kept between runs (default: the user's cache, see
     :mod:`kpirules.sql.cache`; ``SqlCache(None)`` for none)."""
     source, target = Path(values), Path(output)
@@ -383,6 +385,10 @@ def score_file(
                     report = BatchReport()
             if not report.sql:
                 score_by_python(con, statements, types, tmp, fmt, report)
+            if not report.units:  # an unfilled template: refused as the Python path refuses it
+                from ...valuefiles import no_units
+
+                raise no_units(source)
             report.scored = report.units - len(report.failed)
             report.unknown = statements.hidden()
             with writing(target):
