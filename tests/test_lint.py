@@ -850,3 +850,73 @@ def test_suppression_inside_a_multi_line_rule_covers_its_line() -> None:
     )
     assert codes(one(rule, measures=RATE)) == []
     assert codes(one(rule.replace("# kpirules: ignore[G202] kept as published", ""), measures=RATE)) == ["KPI-G202"]
+
+
+_FLOORLESS = """
+[ruleset]
+id = "city"
+{grades}
+[measures.found]
+type = "count"
+{range}
+[measures.late]
+type = "count"
+
+[[indicators]]
+id = "clean"
+weight = 5
+measure = "found"
+floor = "none"
+rule = "deduct 0.5 pts each"
+
+[[indicators]]
+id = "ontime"
+weight = 5
+measure = "late"
+floor = "none"
+rule = "deduct 1 pts each"
+"""
+
+
+@pytest.mark.parametrize(
+    ("grades", "range_", "at"),
+    [
+        ("", "", 'rule = "deduct 0.5'),  # the national bands (差 = 0): at the first rule that goes below 0
+        ('[grades]\n"合格" = 3\n"差" = 0\n', "", '"差" = 0'),  # at the lowest bound
+        ('[grades]\n"合格" = 3\n"差" = -1\n', "range = [0, 13]", '"差" = -1'),  # clean can reach -1.5, below -1
+    ],
+)
+def test_a_total_that_floor_none_takes_below_the_lowest_grade_is_reported_once(
+    grades: str, range_: str, at: str
+) -> None:
+    """KPI-G206: an indicator with floor = "none" whose points go below 0 lets the total go below
+    the lowest grade bound, and such a total gets no grade. Reported once, however many such
+    indicators, at the lowest bound of [grades] (or at the rule, for the national bands)."""
+    from kpirules.linter import lint_text
+
+    text = _FLOORLESS.format(grades=grades, range=range_)
+    line = next(n for n, written in enumerate(text.split("\n"), 1) if written.startswith(at))
+    found = [d for d in lint_text(text, "city.toml") if d.code == "KPI-G206"]
+    assert [(d.line, d.indicator) for d in found] == [(line, "clean")], found
+    assert 'indicator `clean` has floor = "none"' in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("grades", "range_"),
+    [
+        ('[grades]\n"合格" = 3\n"差" = -100\n', ""),  # a negative bound chosen for points with no floor at all
+        ('[grades]\n"合格" = 3\n"差" = -7\n', "range = [0, 13]"),  # at or below the lowest points, -1.5
+    ],
+)
+def test_a_negative_lowest_grade_covers_the_totals_below_zero(grades: str, range_: str) -> None:
+    from kpirules.linter import lint_text
+
+    text = _FLOORLESS.format(grades=grades, range=range_).replace('rule = "deduct 1 pts each"', 'rule = "full"')
+    assert not [d for d in lint_text(text, "city.toml") if d.code == "KPI-G206"]
+
+
+def test_floor_zero_totals_are_graded_by_the_national_bands() -> None:
+    from kpirules.linter import lint_text
+
+    text = _FLOORLESS.format(grades="", range="").replace('floor = "none"\n', "")
+    assert not [d for d in lint_text(text, "city.toml") if d.code == "KPI-G206"]

@@ -123,8 +123,9 @@ M = Catalog(
             "Judged intervals of two levels overlap.",
         ),
         "KPI-G206": (
-            "[grades] 的最低界限高于 0：总分低时得不到等级。",
-            "The lowest bound of [grades] is above 0: low totals get no grade.",
+            '最低的等级界限高于可能的最低总分（0，或 floor = "none" 时的负分）：总分低时得不到等级。',
+            'The lowest grade bound is above the lowest total there can be (0, or below 0 with floor = "none"): '
+            "low totals get no grade.",
         ),
         "KPI-G207": (
             "两个等级的界限相同：其中一个永远评不出。",

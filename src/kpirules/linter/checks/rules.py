@@ -88,12 +88,34 @@ class RuleChecks(StandardCheck):
         if isinstance(bound, Interval) and not bound.empty:
             # with floor = "none" a score below 0 stands: nothing to report (KPI-B302 is about the clamp)
             above, below = bound.hi > weight, bound.lo < 0 and ind.floored
+            if bound.lo < 0 and not ind.floored:
+                self.ungraded_below_zero(ind, bound.lo)
         # a form the analysis could not decide, or a division it could not confirm with a witness
         uncertain = bool(analysis.uncertain) or not all(confirmed) or any(n in self.uncertain_formulas for n in inputs)
         if above or below or uncertain:
             self.search(index, ind, analysis, consts, above=above, below=below, failures=uncertain)
         if ind.standard:
             self.standard(ind, source)
+
+    def ungraded_below_zero(self, ind: Indicator, lowest_points: Decimal) -> None:
+        """An indicator with ``floor = "none"`` whose points go below 0 takes the total below 0
+        when the other rows give nothing; a total below the lowest grade bound gets no grade
+        (KPI-G206, reported once: at the lowest bound of ``[grades]``, or at the rule when the
+        national bands apply, whose 差 starts at 0)."""
+        rs = self.rs
+        if any(raw.code == "KPI-G206" for raw in self.out) or not rs.grades:
+            return
+        label, bound = min(rs.grades, key=lambda grade: grade[1])
+        if frac(bound) <= lowest_points or (bound < 0 and lowest_points == NINF):
+            return  # every total is graded, or a negative bound was chosen for points with no floor at all
+        message = M("grades_below_zero", id=ind.id, bound=ruleset_number(bound), label=label)
+        help_ = M("grades_below_zero_help", label=label)
+        if "grades" in {path[0] for path in rs.spans if path}:
+            self.out.append(Raw("KPI-G206", message, help_, path=("grades", label), key=True, indicator=ind.id))
+        else:
+            self.out.append(
+                Raw("KPI-G206", message, help_, source=ind.rule_source, span=ind.rule.span, indicator=ind.id)
+            )
 
     def search(
         self,

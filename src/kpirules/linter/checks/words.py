@@ -46,6 +46,17 @@ M = Catalog(
             "the lowest grade bound is {bound} ({label}): a total below it gets no grade",
         ),
         "grades_start_help": ('请加一个界限为 0 的等级，如 "差" = 0', 'add a grade with bound 0, such as "差" = 0'),
+        "grades_below_zero": (
+            '指标 `{id}` 设了 floor = "none"，得分可以低于 0，合计也就可以低于 0；'
+            "最低的等级界限是 {bound}（{label}）：低于它的合计得不到等级",
+            'indicator `{id}` has floor = "none", so its points, and the total, can go below 0; the lowest '
+            "grade bound is {bound} ({label}): a total below it gets no grade",
+        ),
+        "grades_below_zero_help": (
+            '请在 [grades] 中给 "{label}" 一个负的界限（如 "{label}" = -100），让负的合计也有等级',
+            'give "{label}" a negative bound in [grades] (such as "{label}" = -100), so that a negative total is '
+            "graded too",
+        ),
         "grades_repeat": (
             "'{label}' 的界限是 {bound}，与 '{other}' 相同：'{label}' 永远评不出",
             "'{label}' has the bound {bound}, as '{other}' does: '{label}' can never be given",
