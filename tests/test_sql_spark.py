@@ -395,3 +395,28 @@ def test_floor_none(spark: Any, ansi: bool) -> None:
     rows += [{"found": f, "rate": Decimal("0.5"), "x": Decimal("12.345")} for f in (2**62, 10**15 + 1, 13)]
     counts = run_spark(spark, rs, rows, types, ansi=ansi, deferred_ok=True)
     assert counts["scored"] >= 6, counts
+
+
+@pytest.mark.parametrize("ansi", [True, False])
+def test_doubles_beyond_the_query_go_to_python_with_ansi_on_as_off(spark: Any, ansi: bool) -> None:
+    """A DOUBLE input the query's decimals cannot hold (10^18 and more, NaN, an infinity) is marked
+    ``input: …`` for the Python evaluator, with ANSI mode on (Spark 4's default) as with it off.
+    The casts that read a double are TRY_CAST on Spark: a plain CAST raised under ANSI mode, and
+    one such value stopped the whole query."""
+    rs = kpirules.loads(
+        """
+[ruleset]
+id = "doubles"
+[measures.x]
+type = "number"
+[[indicators]]
+id = "a"
+weight = 10
+measure = "x"
+rule = "tiers { >= 5: full, else: zero }"
+"""
+    )
+    huge = [1e30, -1e30, 6e18, float("nan"), float("inf")]
+    rows = [{"x": v} for v in (1.5, *huge, 123456.789, 7.0)]
+    counts = run_spark(spark, rs, rows, {"x": "DOUBLE"}, ansi=ansi, deferred_ok=True)
+    assert counts == {"scored": 3, "failed": 0, "deferred": len(huge)}

@@ -198,13 +198,16 @@ def convert(  # noqa: C901 - one branch per measure type and column type of an i
             # elsewhere DuckDB's shortest VARCHAR rendering is parsed. A value with more
             # decimals fails the round trip and goes to Python. Values of 10^18 and more, too.
             dec_type = f"DECIMAL(28, {scale})"
-            fast = exp.TryCast(this=as_double.copy(), to=exp.DataType.build(dec_type))
+            # safe: a cast that gives NULL rather than fail, which sqlglot writes TRY_CAST on Spark
+            # too (without it, CAST: with ANSI mode on, Spark 4's default, a value of 10^18 or NaN
+            # would stop the whole query instead of going to Python)
+            fast = exp.TryCast(this=as_double.copy(), to=exp.DataType.build(dec_type), safe=True)
             fast_ok = b_and(
                 exp.LT(this=exp.Abs(this=as_double.copy()), expression=exp.Literal.number(2**19)),
                 exp.EQ(this=exp.Cast(this=fast.copy(), to=dtype("DOUBLE")), expression=as_double.copy()),
             )
             slow = exp.TryCast(
-                this=exp.Cast(this=as_double.copy(), to=dtype("VARCHAR")), to=exp.DataType.build(dec_type)
+                this=exp.Cast(this=as_double.copy(), to=dtype("VARCHAR")), to=exp.DataType.build(dec_type), safe=True
             )
             dec = case([(b_sql(fast_ok), fast)], slow)
             widened = exp.Cast(this=dec, to=dtype(f"DECIMAL(38, {scale})"))
