@@ -190,7 +190,7 @@ def test_bishan(spark: Any, bishan: kpirules.Ruleset, ansi: bool) -> None:
     assert counts == {"scored": 301, "failed": 10, "deferred": 0}
 
 
-@pytest.mark.parametrize("ansi", [False])
+@pytest.mark.parametrize("ansi", [True, False])
 def test_generated_every_form(spark: Any, ansi: bool) -> None:
     synthetic = bench.generate_ruleset(len(bench.FORMS) * 2, seed=3)
     rs = kpirules.loads(synthetic.text, name="<generated>")
@@ -200,7 +200,7 @@ def test_generated_every_form(spark: Any, ansi: bool) -> None:
     assert counts["scored"] == 150
 
 
-@pytest.mark.parametrize(("rounding", "ansi"), [("half-even", False)])
+@pytest.mark.parametrize(("rounding", "ansi"), [("half-even", False), ("half-up", True)])
 def test_edges(spark: Any, rounding: str, ansi: bool) -> None:
     """The edge ruleset (every form, both roundings' boundaries, every failure) on random units.
     Its DOUBLE columns carry 10 decimals, so products of several measures reach 38 digits: units
