@@ -23,7 +23,7 @@ CJK_FLOOR = "\u3400"
 
 #: What is code, not words, in what the commands print: a rule's own text after 规则, the usage line
 #: (the command's synopsis) and the audit's names of relations (`score-vs-rule`), like lint codes.
-CODE = re.compile(r"(?m)(?:规则: |^用法： ).*$|\b[a-z]+(?:-[a-z]+)+\b")
+CODE = re.compile(r"(?m)(?:规则：|^用法： ).*$|\b[a-z]+(?:-[a-z]+)+\b")
 
 TIERS = "tiers { value >= 90% => full\n value >= 60% => 60% }"
 

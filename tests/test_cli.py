@@ -42,8 +42,8 @@ def test_table_output_aligns_chinese() -> None:
 def test_explain(lang: str) -> None:
     result = run("score", BISHAN, "--explain", "--lang", lang)
     assert result.exit_code == 0
-    word = "规则" if lang == "zh" else "rule"
-    assert result.output.count(f"  {word}:") == 10
+    word = "规则：" if lang == "zh" else "rule:"
+    assert result.output.count(f"  {word}") == 10
     assert "4.74" in result.output
 
 

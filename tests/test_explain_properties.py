@@ -157,15 +157,15 @@ def named_measures(text: str) -> set[str]:
     """The measures an explanation names in its values line and its missing-value line."""
     names: set[str] = set()
     for line in text.splitlines():
-        for prefix in ("  取值: ", "  values: "):
+        for prefix in ("  取值：", "  values: "):
             if line.startswith(prefix):
-                for entry in line.removeprefix(prefix).split("; "):
+                for entry in re.split("；|; ", line.removeprefix(prefix)):
                     name = entry.split(" = ")[0]
                     labelled = re.search(r"\((\w+)\)$", name)
                     names.add(labelled.group(1) if labelled else name)
         missing = re.match(r"  (?:缺少 (.+?) 的数值|no value for (.+?);)", line)
         if missing:
-            names.update((missing.group(1) or missing.group(2)).split(", "))
+            names.update(re.split("、|, ", missing.group(1) or missing.group(2)))
     return names
 
 
@@ -205,5 +205,5 @@ def test_explanations_of_grammar_rules_end_at_the_score(data: Any) -> None:
 def test_the_property_reads_figures_and_names_as_meant() -> None:
     assert last_figure("  计算「full - 0.5 pts * n」：10 - 1.5 = 8.5 分") == D("8.5")
     assert last_figure("  保留 2 位小数（四舍五入）：1E+3") == D(1000)
-    text = '  取值: 执行率 (rate) = 90%; n = 无数值\n  缺少 x, ok 的数值；按 if_missing = "zero" 计 0 分'
+    text = '  取值：执行率 (rate) = 90%；n = 无数值\n  缺少 x、ok 的数值；按 if_missing = "zero" 计 0 分'
     assert named_measures(text) == {"rate", "n", "x", "ok"}

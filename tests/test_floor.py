@@ -185,7 +185,7 @@ def test_the_explanation_names_the_missing_floor(lang: str) -> None:
     else:
         assert '计算得分 -1.5 小于 0：该指标不设下限（floor = "none"），按 -1.5 计' in whole
         assert "按 0 计" not in whole
-        says(whole.split("规则:")[-1].split("\n", 1)[1], "zh", "floor")  # its words are Chinese
+        says(whole.split("规则：")[-1].split("\n", 1)[1], "zh", "floor")  # its words are Chinese
     # the floored row's deduct stops at 0 by itself: nothing about a floor there
     closed = whole.split("[closed]")[1].split("[other]")[0]
     assert "floor" not in closed

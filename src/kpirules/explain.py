@@ -65,6 +65,10 @@ M = Catalog(
         "bonus": ("加分项", "bonus"),
         "unknown_total": ("未知（表中未列出：{rows}）", "unknown ({rows} not shown)"),
         "joiner": ("、", ", "),
+        # the punctuation between the parts of a line: full-width in Chinese text
+        "colon": ("：", ": "),
+        "comma": ("，", ", "),
+        "semicolon": ("；", "; "),
         "hidden_given": (
             "表中未列出该行，没有评分规则；得分由人工给出（理由：{reason}）",
             "not shown in the table, and no rule: the score is set by hand (reason: {reason})",
@@ -82,7 +86,7 @@ M = Catalog(
             "`{name}` is given as a bound, {text}: scored at its upper bound {value}; the actual value may be lower",
         ),
         "share": (
-            "分值: {pool} 分 ÷ {n} 个同级指标 = {w} 分（{mode}）",
+            "分值：{pool} 分 ÷ {n} 个同级指标 = {w} 分（{mode}）",
             "weight: {pool} points / {n} siblings = {w} points ({mode})",
         ),
         "with_unit": ("{n}{unit}", "{n} {unit}"),
@@ -163,7 +167,7 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
         head += f"  {words['bonus']}"
     lines = [head]
     if ind.standard:
-        lines.append(f"  {words['standard']}: {ind.standard}")
+        lines.append(f"  {words['standard']}{words['colon']}{ind.standard}")
     if ind.share is not None:
         mode = words[ruleset.header.rounding]
         pool, n = number(ind.share.pool), ind.share.siblings
@@ -171,14 +175,14 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
         lines.append(f"  {share}")
     rule_lines = [line.rstrip() for line in source.strip("\n").split("\n")]
     if len(rule_lines) == 1:
-        lines.append(f"  {words['rule']}: {rule_lines[0].strip()}")
+        lines.append(f"  {words['rule']}{words['colon']}{rule_lines[0].strip()}")
     else:  # keep the rule's own layout: new lines separate bands
         indent = (
             min(len(line) - len(line.lstrip()) for line in rule_lines[1:] if line.strip())
             if any(line.strip() for line in rule_lines[1:])
             else 0
         )
-        lines.append(f"  {words['rule']}:")
+        lines.append(f"  {words['rule']}{words['colon'].rstrip()}")
         lines.append(f"    {rule_lines[0].strip()}")
         lines += [f"    {line[indent:]}" if line.strip() else "" for line in rule_lines[1:]]
     # every measure the rule reads, given or not (a branch not taken may read one that is not)
@@ -192,13 +196,13 @@ def explain_indicator(item: IndicatorResult, lang: str | None = None) -> str:  #
         value = value_text(env[name], measure, lang) if name in env else words["no_value"]
         shown.append(f"{label} = {value}")
     if shown:
-        lines.append(f"  {words['values']}: " + "; ".join(shown))
+        lines.append(f"  {words['values']}{words['colon']}" + words["semicolon"].join(shown))
     for name in ruleset.inputs_of(ind.id):
         given = env.get(name)
         if isinstance(given, Bound):
             lines.append("  " + bound_note(name, given, ruleset.measures[name], lang))
     if item.missing:
-        names = ", ".join(item.missing)
+        names = words["joiner"].join(item.missing)
         lines.append("  " + words["missing"].format(m=names, policy=ind.if_missing, p=number(item.computed)))
     subject_name = (subject.label or subject.name) if subject is not None else "value"
     for step in item.trace:
@@ -298,7 +302,8 @@ def explain_result(result: Result, lang: str | None = None) -> str:
     grade = result.grade if result.grade is not None else words["no_grade"]
     lines = [
         title,
-        f"{words['total']} {total_text(result, lang)} / {number(ruleset.weight_sum)}, {words['grade']} {grade}",
+        f"{words['total']} {total_text(result, lang)} / {number(ruleset.weight_sum)}{words['comma']}"
+        f"{words['grade']} {grade}",
         "",
     ]
     for item in result:
