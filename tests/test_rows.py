@@ -466,3 +466,19 @@ def test_a_published_subtotal_counts_the_row_not_shown() -> None:
     assert [f.kind for f in kpirules.audit(rs).findings] == ["row-hidden"]
     wrong = kpirules.audit(kpirules.loads(CUT + table.replace("53.5", "63.5")))  # 28.5 + 30 at most
     assert [f.kind for f in wrong.findings] == ["subtotal-vs-sum", "row-hidden"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_a_units_table_lists_the_rows_not_shown(fmt: str, tmp_path: Path) -> None:
+    """A unit's table of scores lists each row the published table does not show, marked so, with
+    its weight and its score where an override gives it (else —): the weights a reader adds up
+    come to the total's, rather than to 70 of 100."""
+    for text, score in ((CUT, "—"), (CUT + GIVEN, "25.00")):
+        ruleset = tmp_path / "cut.toml"
+        ruleset.write_text(text, "utf-8")
+        for lang, name in (("zh", "社会效益（表中未列出）"), ("en", "社会效益 (not shown in the table)")):
+            out = CliRunner().invoke(main, ["score", str(ruleset), "--format", fmt, "--lang", lang])
+            assert out.exit_code == 0, out.output
+            (line,) = [line for line in out.stdout.splitlines() if name in line]
+            cells = [c.strip() for c in line.strip(" |").split("|")] if fmt == "markdown" else line.split()
+            assert cells[-3:] == ["30", score, "—"], line

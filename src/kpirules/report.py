@@ -38,6 +38,7 @@ M = Catalog(
         "rate": ("得分率", "rate"),
         "total": ("合计", "total"),
         "unknown": ("未知", "unknown"),
+        "not_shown": ("{name}（表中未列出）", "{name} (not shown in the table)"),
         "grade": ("等级", "grade"),
         "unit": ("单位", "unit"),
         "failed": ("未能评分", "could not be scored"),
@@ -209,6 +210,17 @@ def to_json(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, expla
     )
 
 
+def hidden_rows(ruleset: Ruleset, result: Result, lang: str) -> list[tuple[str, str, str]]:
+    """The rows the published table does not show (``visible = false``), for a unit's table of
+    scores: name (so marked), weight, and score, known only where ``[overrides.ID]`` gives it
+    (else ``—``). Listed, the weights a reader adds up come to the total's."""
+    scores = result.hidden or (None,) * len(ruleset.hidden)
+    return [
+        (M.say(lang, "not_shown", name=row.name), number(row.weight), "—" if score is None else str(score))
+        for row, score in zip(ruleset.hidden, scores, strict=True)
+    ]
+
+
 # ---- CSV ------------------------------------------------------------------------------------
 def to_csv(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, explain: bool, lang: str) -> str:
     buf = io.StringIO()
@@ -282,6 +294,8 @@ def to_markdown(ruleset: Ruleset, outcomes: Sequence[Outcome], *, batch: bool, e
             item = result[ruleset.indicators[index].id]
             name = ("　" if group is not None else "") + _md(item.name)  # an ideographic space: no markup
             lines.append(f"| {name} | {number(item.weight)} | {item.score} | {percent(item.rate)} |")
+        for name, weight, score in hidden_rows(ruleset, result, lang):
+            lines.append(f"| {_md(name)} | {weight} | {score} | — |")
         grade, shown = result.grade or "—", total_text(result, lang)
         lines.append(f"| **{h['total']}** | {number(ruleset.weight_sum)} | **{shown}** | {h['grade']} **{grade}** |")
     else:
@@ -345,6 +359,8 @@ def to_table(
             item = result[ruleset.indicators[index].id]
             name = ("  " if group is not None else "") + item.name
             table.add_row(name, number(item.weight), str(item.score), percent(item.rate))
+        for name, weight, score in hidden_rows(ruleset, result, lang):
+            table.add_row(name, weight, score, "—")
         console.print(table)
     else:
         # Indicators are numbered columns, named in a legend below: ids would not fit a terminal.
