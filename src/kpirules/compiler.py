@@ -155,6 +155,15 @@ class Compiler:
         found = [self.columns.get(fn) for fn in fns]
         return None if None in found else found  # type: ignore[return-value]
 
+    def row_by_row(self, fn: Fn, left: Fn, right: Fn, op: Callable[[Any, Any], Any]) -> Fn:
+        """``fn``, a binary operation of ``left`` and ``right``, with its column form where both
+        operands have one: ``op`` applied to their columns row by row."""
+        found = self.column_of(left, right)
+        if found is None:
+            return fn
+        lc, rc = found
+        return self.columnar(fn, lambda cols, n: list(map(op, lc(cols, n), rc(cols, n))))
+
     def constant(self, value: Any) -> Fn:
         return self.columnar(_const(value), lambda cols, n: [value] * n)
 
@@ -441,10 +450,7 @@ class Compiler:
             fn = lambda env, tr: op(left(env, tr), constant)  # noqa: E731
         else:
             fn = lambda env, tr: op(left(env, tr), right(env, tr))  # noqa: E731
-        if found is None:
-            return fn
-        lc, rc = found
-        return self.columnar(fn, lambda cols, n: list(map(op, lc(cols, n), rc(cols, n))))
+        return self.row_by_row(fn, left, right, op)
 
     def days_between(self, node: ast.BinOp) -> Fn:
         """``a - b`` of two dates: the days from ``b`` to ``a``, an exact whole number."""
@@ -455,11 +461,7 @@ class Compiler:
             fn = lambda env, tr: days_between(left(env, tr), constant)  # noqa: E731
         else:
             fn = lambda env, tr: days_between(left(env, tr), right(env, tr))  # noqa: E731
-        found = self.column_of(left, right)
-        if found is None:
-            return fn
-        lc, rc = found
-        return self.columnar(fn, lambda cols, n: list(map(days_between, lc(cols, n), rc(cols, n))))
+        return self.row_by_row(fn, left, right, days_between)
 
     def c_Logic(self, node: ast.Logic) -> Fn:
         left, right = self.compile(node.left), self.compile(node.right)
@@ -511,11 +513,7 @@ class Compiler:
             fn = lambda env, tr: cmp(left(env, tr), constant)  # noqa: E731
         else:
             fn = lambda env, tr: cmp(left(env, tr), right(env, tr))  # noqa: E731
-        found = self.column_of(left, right)
-        if found is None:
-            return fn
-        lc, rc = found
-        return self.columnar(fn, lambda cols, n: list(map(cmp, lc(cols, n), rc(cols, n))))
+        return self.row_by_row(fn, left, right, cmp)
 
     def c_IfElse(self, node: ast.IfElse) -> Fn:
         cond, then, orelse = self.compile(node.cond), self.compile(node.then), self.compile(node.orelse)

@@ -292,29 +292,20 @@ class RefForm(Form[Ref]):
         ind, target = node.target.indicator, node.target
         if ind is None or target.checked is None:
             return EVERYTHING
-        if node.func == "rule":  # its findings are the target's own, reported there
-            return type(a)(
-                ind.rule,
-                a.checked,
-                ind.rule_source,
-                a.measures,
-                env,
-                weight=a.weight,
-                subject=a.subject,
-                precision=a.precision,
-                floored=a.floored,
-            ).bound
+        here = node.func == "rule"  # the target's rule in this indicator's context, else in its own
         inner = type(a)(
             ind.rule,
-            target.checked,
+            a.checked if here else target.checked,
             ind.rule_source,
             a.measures,
             env,
-            weight=ind.weight,
-            subject=ind.measure,
+            weight=a.weight if here else ind.weight,
+            subject=a.subject if here else ind.measure,
             precision=a.precision,
-            floored=ind.floored,
+            floored=a.floored if here else ind.floored,
         )
+        if here:  # its findings are the target's own, reported there
+            return inner.bound
         raw = inner.bound
         if not isinstance(raw, Interval) or raw.empty:
             return raw
